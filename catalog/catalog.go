@@ -1,0 +1,116 @@
+// Package catalog holds the definitions of tables: their columns, types,
+// defaults and keys. It is the binder's source of names and the storage
+// layer's source of row shapes. Definitions are serialized as JSON inside
+// checkpoints and DDL log records (see package row); the JSON field names below
+// are part of that on-disk format.
+package catalog
+
+import (
+	"sort"
+	"sync"
+
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Column is one column of a table.
+type Column struct {
+	Name    string  `json:"name"`
+	Type    types.T `json:"type"`
+	NotNull bool    `json:"not_null,omitempty"`
+	// Default is the SQL text of the DEFAULT expression, "" when none.
+	Default string `json:"default,omitempty"`
+}
+
+// Table is a table definition. Tables are immutable once published: DDL
+// replaces the whole *Table.
+type Table struct {
+	ID         uint32   `json:"id"`
+	Name       string   `json:"name"`
+	Columns    []Column `json:"columns"`
+	PrimaryKey []int    `json:"primary_key,omitempty"` // column ordinals
+	Unique     [][]int  `json:"unique,omitempty"`      // column ordinals of each UNIQUE constraint
+}
+
+// ColumnIndex returns the ordinal of the named column, or -1.
+func (t *Table) ColumnIndex(name string) int {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Keys returns every uniqueness constraint: the primary key first.
+func (t *Table) Keys() [][]int {
+	var keys [][]int
+	if len(t.PrimaryKey) > 0 {
+		keys = append(keys, t.PrimaryKey)
+	}
+	return append(keys, t.Unique...)
+}
+
+// Catalog is the set of tables of the one database.
+type Catalog struct {
+	mu     sync.RWMutex
+	tables map[string]*Table
+	nextID uint32
+}
+
+// New returns an empty catalog.
+func New() *Catalog {
+	return &Catalog{tables: make(map[string]*Table), nextID: 1}
+}
+
+// Table returns the named table or a 42P01 error.
+func (c *Catalog) Table(name string) (*Table, error) {
+	c.mu.RLock()
+	t := c.tables[name]
+	c.mu.RUnlock()
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+	}
+	return t, nil
+}
+
+// Lookup returns the named table or nil.
+func (c *Catalog) Lookup(name string) *Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.tables[name]
+}
+
+// Tables returns all tables sorted by name.
+func (c *Catalog) Tables() []*Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Table, 0, len(c.tables))
+	for _, t := range c.tables {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Add publishes t, assigning an ID when it has none.
+func (c *Catalog) Add(t *Table) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tables[t.Name] != nil {
+		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", t.Name)
+	}
+	if t.ID == 0 {
+		t.ID = c.nextID
+	}
+	c.nextID = max(c.nextID, t.ID+1)
+	c.tables[t.Name] = t
+	return nil
+}
+
+// Remove deletes the named table.
+func (c *Catalog) Remove(name string) {
+	c.mu.Lock()
+	delete(c.tables, name)
+	c.mu.Unlock()
+}

@@ -1,0 +1,276 @@
+// Package sql turns SQL text into statements: a lexer with PostgreSQL's
+// lexical rules and a recursive-descent parser producing the AST below. It does
+// no name resolution or typing; that is the planner's job. Optimizer hints in
+// /*+ ... */ comments right after a statement's first keyword are kept on the
+// statement.
+package sql
+
+import "rustydb/types"
+
+// Statement is a parsed SQL statement.
+type Statement interface{ statement() }
+
+// Expr is a parsed expression. Pos is the 0-based byte offset of its first token.
+type Expr interface{ Position() int }
+
+// Hint is one optimizer hint such as PARALLEL(4).
+type Hint struct {
+	Name string // upper case
+	Args []string
+}
+
+type (
+	// SelectStmt is a query. A set operation is a SelectStmt whose SetOp is set:
+	// Left and Right are its operands and only OrderBy/Limit/Offset apply to it.
+	SelectStmt struct {
+		Hints    []Hint
+		Distinct bool
+		Targets  []SelectItem
+		From     []TableExpr // comma-separated items, joined as a cross product
+		Where    Expr
+		GroupBy  []Expr
+		Having   Expr
+		OrderBy  []OrderItem
+		Limit    Expr
+		Offset   Expr
+
+		SetOp       string // "union", "intersect", "except" or ""
+		SetAll      bool
+		Left, Right *SelectStmt
+	}
+
+	// SelectItem is an output column: an expression, * or t.*.
+	SelectItem struct {
+		Expr      Expr
+		Alias     string
+		Star      bool
+		StarTable string
+		Pos       int
+	}
+
+	OrderItem struct {
+		Expr       Expr
+		Desc       bool
+		NullsFirst *bool // nil: the default (NULLS LAST for ASC, FIRST for DESC)
+	}
+
+	InsertStmt struct {
+		Hints     []Hint
+		Table     string
+		Columns   []string
+		Values    [][]Expr // VALUES rows; nil when Select is set
+		Select    *SelectStmt
+		Returning []SelectItem
+	}
+
+	UpdateStmt struct {
+		Hints     []Hint
+		Table     string
+		Alias     string
+		Set       []SetClause
+		Where     Expr
+		Returning []SelectItem
+	}
+
+	SetClause struct {
+		Column string
+		Value  Expr
+		Pos    int
+	}
+
+	DeleteStmt struct {
+		Hints     []Hint
+		Table     string
+		Alias     string
+		Where     Expr
+		Returning []SelectItem
+	}
+
+	CreateTableStmt struct {
+		Name        string
+		IfNotExists bool
+		Columns     []ColumnDef
+		PrimaryKey  []string // table-level PRIMARY KEY (a, b)
+		Unique      [][]string
+	}
+
+	ColumnDef struct {
+		Name       string
+		Type       types.T
+		NotNull    bool
+		Default    Expr
+		PrimaryKey bool
+		Unique     bool
+		Pos        int
+	}
+
+	DropTableStmt struct {
+		Names    []string
+		IfExists bool
+		Cascade  bool
+	}
+
+	// TransactionStmt is BEGIN/START TRANSACTION, COMMIT/END or ROLLBACK/ABORT.
+	TransactionStmt struct {
+		Kind string // "begin", "commit", "rollback"
+	}
+
+	// SetStmt is SET [SESSION|LOCAL] name = value | TO value.
+	SetStmt struct {
+		Name  string
+		Value string
+	}
+
+	// ShowStmt is SHOW name.
+	ShowStmt struct {
+		Name string
+	}
+)
+
+func (*SelectStmt) statement()      {}
+func (*InsertStmt) statement()      {}
+func (*UpdateStmt) statement()      {}
+func (*DeleteStmt) statement()      {}
+func (*CreateTableStmt) statement() {}
+func (*DropTableStmt) statement()   {}
+func (*TransactionStmt) statement() {}
+func (*SetStmt) statement()         {}
+func (*ShowStmt) statement()        {}
+
+// TableExpr is an item of a FROM clause.
+type TableExpr interface{ tableExpr() }
+
+type (
+	TableRef struct {
+		Name  string
+		Alias string
+		Pos   int
+	}
+	JoinExpr struct {
+		Kind        string // "inner", "left", "right", "full", "cross"
+		Left, Right TableExpr
+		On          Expr
+		Using       []string
+		Natural     bool
+	}
+	SubqueryRef struct {
+		Select *SelectStmt
+		Alias  string
+	}
+)
+
+func (*TableRef) tableExpr()    {}
+func (*JoinExpr) tableExpr()    {}
+func (*SubqueryRef) tableExpr() {}
+
+type (
+	ColumnRef struct {
+		Table string // "" when unqualified
+		Name  string
+		Pos   int
+	}
+	// Literal is a constant. Type is Unknown for quoted strings (their type
+	// comes from context, as in PostgreSQL), Int4/Int8 for integers, Numeric for
+	// decimal literals, Bool for TRUE/FALSE and Unknown with a NULL value for NULL.
+	Literal struct {
+		Value types.Value
+		Type  types.T
+		Pos   int
+	}
+	Param struct {
+		N   int
+		Pos int
+	}
+	BinaryExpr struct {
+		Op   string // + - * / % ^ || = <> < <= > >= and or
+		L, R Expr
+		Pos  int
+	}
+	UnaryExpr struct {
+		Op  string // "-", "+", "not"
+		X   Expr
+		Pos int
+	}
+	FuncCall struct {
+		Name     string
+		Args     []Expr
+		Star     bool // count(*)
+		Distinct bool
+		Pos      int
+	}
+	CastExpr struct {
+		X    Expr
+		Type types.T
+		Pos  int
+	}
+	IsNullExpr struct {
+		X   Expr
+		Not bool
+		Pos int
+	}
+	// IsBoolExpr is X IS [NOT] TRUE/FALSE/UNKNOWN.
+	IsBoolExpr struct {
+		X     Expr
+		Not   bool
+		Value string // "true", "false", "unknown"
+		Pos   int
+	}
+	BetweenExpr struct {
+		X, Lo, Hi Expr
+		Not       bool
+		Pos       int
+	}
+	InExpr struct {
+		X        Expr
+		List     []Expr
+		Subquery *SelectStmt
+		Not      bool
+		Pos      int
+	}
+	LikeExpr struct {
+		X, Pattern Expr
+		Not, ILike bool
+		Pos        int
+	}
+	CaseExpr struct {
+		Operand Expr
+		Whens   []When
+		Else    Expr
+		Pos     int
+	}
+	When struct{ Cond, Result Expr }
+	// SubqueryExpr is a scalar subquery (SELECT ...) or EXISTS (SELECT ...).
+	SubqueryExpr struct {
+		Select *SelectStmt
+		Exists bool
+		Pos    int
+	}
+)
+
+func (e *ColumnRef) Position() int    { return e.Pos }
+func (e *Literal) Position() int      { return e.Pos }
+func (e *Param) Position() int        { return e.Pos }
+func (e *BinaryExpr) Position() int   { return e.Pos }
+func (e *UnaryExpr) Position() int    { return e.Pos }
+func (e *FuncCall) Position() int     { return e.Pos }
+func (e *CastExpr) Position() int     { return e.Pos }
+func (e *IsNullExpr) Position() int   { return e.Pos }
+func (e *IsBoolExpr) Position() int   { return e.Pos }
+func (e *BetweenExpr) Position() int  { return e.Pos }
+func (e *InExpr) Position() int       { return e.Pos }
+func (e *LikeExpr) Position() int     { return e.Pos }
+func (e *CaseExpr) Position() int     { return e.Pos }
+func (e *SubqueryExpr) Position() int { return e.Pos }
+
+// ValuesRef is a VALUES list used as a table.
+type ValuesRef struct {
+	Rows  [][]Expr
+	Alias string
+}
+
+func (*ValuesRef) tableExpr() {}
+
+// DefaultExpr is the DEFAULT keyword in INSERT VALUES or UPDATE SET.
+type DefaultExpr struct{ Pos int }
+
+func (e *DefaultExpr) Position() int { return e.Pos }

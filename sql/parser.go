@@ -1,0 +1,1583 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Parse parses one or more ';'-separated statements. Empty statements are
+// skipped. Errors are *sqlerr.Error with SQLSTATE 42601 and a 1-based position.
+func Parse(src string) ([]Statement, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{src: src, toks: toks}
+	var stmts []Statement
+	for {
+		for p.isOp(";") {
+			p.i++
+		}
+		if p.peek().kind == tEOF {
+			return stmts, nil
+		}
+		s, err := p.statement()
+		if err != nil {
+			return nil, err
+		}
+		stmts = append(stmts, s)
+		if !p.isOp(";") && p.peek().kind != tEOF {
+			return nil, p.unexpected()
+		}
+	}
+}
+
+// Split parses src and also returns each statement's source text, which the
+// server logs and reports in per-statement statistics.
+func Split(src string) ([]Statement, []string, error) {
+	stmts, err := Parse(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	toks, _ := lex(src)
+	var texts []string
+	start := -1
+	for _, t := range toks {
+		if t.kind == tEOF || (t.kind == tOp && t.text == ";") {
+			if start >= 0 {
+				texts = append(texts, strings.TrimSpace(src[start:t.pos]))
+			}
+			start = -1
+			continue
+		}
+		if start < 0 {
+			start = t.pos
+		}
+	}
+	return stmts, texts, nil
+}
+
+type parser struct {
+	src  string
+	toks []token
+	i    int
+}
+
+func (p *parser) peek() token        { return p.toks[p.i] }
+func (p *parser) peekAt(n int) token { return p.toks[min(p.i+n, len(p.toks)-1)] }
+func (p *parser) advance() token {
+	t := p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) isKw(kw string) bool {
+	t := p.peek()
+	return t.kind == tIdent && t.text == kw
+}
+
+func (p *parser) isOp(op string) bool {
+	t := p.peek()
+	return t.kind == tOp && t.text == op
+}
+
+func (p *parser) acceptKw(kws ...string) bool {
+	for j, kw := range kws {
+		t := p.peekAt(j)
+		if t.kind != tIdent || t.text != kw {
+			return false
+		}
+	}
+	p.i += len(kws)
+	return true
+}
+
+func (p *parser) acceptOp(op string) bool {
+	if p.isOp(op) {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectKw(kw string) error {
+	if !p.acceptKw(kw) {
+		return p.unexpected()
+	}
+	return nil
+}
+
+func (p *parser) expectOp(op string) error {
+	if !p.acceptOp(op) {
+		return p.unexpected()
+	}
+	return nil
+}
+
+func (p *parser) errAt(pos int, format string, args ...any) error {
+	return sqlerr.New(sqlerr.SyntaxError, format, args...).WithPosition(charPos(p.src, pos))
+}
+
+// unexpected reports a syntax error at the current token, worded as PostgreSQL does.
+func (p *parser) unexpected() error {
+	t := p.peek()
+	if t.kind == tEOF {
+		return p.errAt(t.pos, "syntax error at end of input")
+	}
+	return p.errAt(t.pos, "syntax error at or near %q", p.tokenText(t))
+}
+
+func (p *parser) tokenText(t token) string {
+	switch t.kind {
+	case tString:
+		return "'" + t.text + "'"
+	case tQIdent:
+		return `"` + t.text + `"`
+	case tParam:
+		return "$" + t.text
+	case tIdent:
+		// the original spelling, not the lower-cased one
+		end := t.pos
+		for end < len(p.src) && isIdentChar(p.src[end]) {
+			end++
+		}
+		if end > t.pos {
+			return p.src[t.pos:end]
+		}
+	}
+	return t.text
+}
+
+// reserved words cannot be used as column aliases without AS or as bare table aliases.
+var reserved = map[string]bool{
+	"all": true, "and": true, "any": true, "as": true, "asc": true, "between": true, "by": true,
+	"case": true, "cast": true, "check": true, "collate": true, "constraint": true, "create": true,
+	"cross": true, "default": true, "desc": true, "distinct": true, "do": true, "else": true,
+	"end": true, "except": true, "false": true, "fetch": true, "for": true, "foreign": true,
+	"from": true, "full": true, "group": true, "having": true, "ilike": true, "in": true,
+	"inner": true, "intersect": true, "into": true, "is": true, "join": true, "left": true,
+	"like": true, "limit": true, "natural": true, "not": true, "null": true, "nulls": true,
+	"offset": true, "on": true, "or": true, "order": true, "outer": true, "primary": true,
+	"references": true, "returning": true, "right": true, "select": true, "set": true,
+	"similar": true, "table": true, "then": true, "true": true, "union": true, "unique": true,
+	"using": true, "values": true, "when": true, "where": true, "window": true, "with": true,
+}
+
+// ident reads an identifier (unquoted non-reserved word or quoted).
+func (p *parser) ident() (string, error) {
+	t := p.peek()
+	switch {
+	case t.kind == tQIdent:
+		p.i++
+		return t.text, nil
+	case t.kind == tIdent && !reserved[t.text]:
+		p.i++
+		return t.text, nil
+	}
+	return "", p.unexpected()
+}
+
+// qualifiedName reads name or schema.name; the schema is accepted only as public
+// or pg_catalog until schemas exist.
+func (p *parser) qualifiedName() (string, int, error) {
+	pos := p.peek().pos
+	name, err := p.ident()
+	if err != nil {
+		return "", pos, err
+	}
+	if p.acceptOp(".") {
+		schema := name
+		if name, err = p.ident(); err != nil {
+			return "", pos, err
+		}
+		if schema != "public" {
+			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema %q does not exist", schema).WithPosition(charPos(p.src, pos))
+		}
+	}
+	return name, pos, nil
+}
+
+func (p *parser) statement() (Statement, error) {
+	t := p.peek()
+	if t.kind != tIdent {
+		if t.kind == tOp && t.text == "(" {
+			return p.selectStmt()
+		}
+		return nil, p.unexpected()
+	}
+	switch t.text {
+	case "select", "values":
+		return p.selectStmt()
+	case "insert":
+		return p.insertStmt()
+	case "update":
+		return p.updateStmt()
+	case "delete":
+		return p.deleteStmt()
+	case "create":
+		return p.createStmt()
+	case "drop":
+		return p.dropStmt()
+	case "begin", "start":
+		p.i++
+		if t.text == "start" {
+			if err := p.expectKw("transaction"); err != nil {
+				return nil, err
+			}
+		} else {
+			_ = p.acceptKw("transaction") || p.acceptKw("work")
+		}
+		if err := p.skipTransactionModes(); err != nil {
+			return nil, err
+		}
+		return &TransactionStmt{Kind: "begin"}, nil
+	case "commit", "end":
+		p.i++
+		_ = p.acceptKw("transaction") || p.acceptKw("work")
+		return &TransactionStmt{Kind: "commit"}, nil
+	case "rollback", "abort":
+		p.i++
+		_ = p.acceptKw("transaction") || p.acceptKw("work")
+		return &TransactionStmt{Kind: "rollback"}, nil
+	case "set":
+		return p.setStmt()
+	case "show":
+		p.i++
+		var parts []string
+		for p.peek().kind == tIdent || p.peek().kind == tQIdent {
+			parts = append(parts, p.advance().text)
+		}
+		if len(parts) == 0 {
+			return nil, p.unexpected()
+		}
+		return &ShowStmt{Name: strings.Join(parts, " ")}, nil
+	}
+	return nil, p.unexpected()
+}
+
+// skipTransactionModes accepts ISOLATION LEVEL ..., READ WRITE/ONLY and
+// [NOT] DEFERRABLE after BEGIN; the foundation runs every transaction the same way.
+func (p *parser) skipTransactionModes() error {
+	for {
+		switch {
+		case p.acceptKw("isolation", "level"):
+			switch {
+			case p.acceptKw("read", "committed"), p.acceptKw("read", "uncommitted"),
+				p.acceptKw("repeatable", "read"), p.acceptKw("serializable"):
+			default:
+				return p.unexpected()
+			}
+		case p.acceptKw("read", "write"), p.acceptKw("read", "only"),
+			p.acceptKw("deferrable"), p.acceptKw("not", "deferrable"):
+		default:
+			return nil
+		}
+		p.acceptOp(",")
+	}
+}
+
+func (p *parser) setStmt() (Statement, error) {
+	p.i++ // set
+	_ = p.acceptKw("session") || p.acceptKw("local")
+	if p.acceptKw("time", "zone") {
+		v, err := p.setValue()
+		return &SetStmt{Name: "timezone", Value: v}, err
+	}
+	name, err := p.ident()
+	if err != nil {
+		return nil, err
+	}
+	for p.acceptOp(".") {
+		part, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		name += "." + part
+	}
+	if !p.acceptOp("=") && !p.acceptKw("to") {
+		return nil, p.unexpected()
+	}
+	v, err := p.setValue()
+	return &SetStmt{Name: name, Value: v}, err
+}
+
+func (p *parser) setValue() (string, error) {
+	var parts []string
+	for {
+		t := p.peek()
+		switch t.kind {
+		case tIdent, tQIdent, tString, tInt, tNum:
+			p.i++
+			parts = append(parts, t.text)
+		case tOp:
+			if t.text == "-" && (p.peekAt(1).kind == tInt || p.peekAt(1).kind == tNum) {
+				p.i++
+				parts = append(parts, "-"+p.advance().text)
+				break
+			}
+			if t.text != "," {
+				return "", p.unexpected()
+			}
+			p.i++
+			continue
+		default:
+			if len(parts) == 0 {
+				return "", p.unexpected()
+			}
+			return strings.Join(parts, ", "), nil
+		}
+	}
+}
+
+func (p *parser) hints() []Hint {
+	var hints []Hint
+	for p.peek().kind == tHint {
+		hints = append(hints, parseHints(p.advance().text)...)
+	}
+	return hints
+}
+
+// parseHints reads NAME or NAME(arg, ...) items; unknown text is ignored, as
+// hints are advice, never errors.
+func parseHints(body string) []Hint {
+	var hints []Hint
+	toks, err := lex(body)
+	if err != nil {
+		return nil
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != tIdent {
+			continue
+		}
+		h := Hint{Name: strings.ToUpper(t.text)}
+		if i+1 < len(toks) && toks[i+1].kind == tOp && toks[i+1].text == "(" {
+			i += 2
+			for ; i < len(toks) && !(toks[i].kind == tOp && toks[i].text == ")"); i++ {
+				if toks[i].kind != tOp {
+					h.Args = append(h.Args, toks[i].text)
+				}
+			}
+		}
+		hints = append(hints, h)
+	}
+	return hints
+}
+
+func (p *parser) selectStmt() (*SelectStmt, error) {
+	left, err := p.selectTerm()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		var op string
+		switch {
+		case p.acceptKw("union"):
+			op = "union"
+		case p.acceptKw("except"):
+			op = "except"
+		default:
+			return p.selectTail(left)
+		}
+		all := p.acceptKw("all")
+		if !all {
+			p.acceptKw("distinct")
+		}
+		right, err := p.selectTerm()
+		if err != nil {
+			return nil, err
+		}
+		left = &SelectStmt{SetOp: op, SetAll: all, Left: left, Right: right}
+	}
+}
+
+// selectTerm parses INTERSECT chains, which bind tighter than UNION/EXCEPT.
+func (p *parser) selectTerm() (*SelectStmt, error) {
+	left, err := p.selectPrimary()
+	if err != nil {
+		return nil, err
+	}
+	for p.acceptKw("intersect") {
+		all := p.acceptKw("all")
+		if !all {
+			p.acceptKw("distinct")
+		}
+		right, err := p.selectPrimary()
+		if err != nil {
+			return nil, err
+		}
+		left = &SelectStmt{SetOp: "intersect", SetAll: all, Left: left, Right: right}
+	}
+	return left, nil
+}
+
+func (p *parser) selectPrimary() (*SelectStmt, error) {
+	if p.acceptOp("(") {
+		s, err := p.selectStmt()
+		if err != nil {
+			return nil, err
+		}
+		return s, p.expectOp(")")
+	}
+	if p.acceptKw("values") {
+		return p.valuesSelect()
+	}
+	if err := p.expectKw("select"); err != nil {
+		return nil, err
+	}
+	s := &SelectStmt{Hints: p.hints()}
+	if p.acceptKw("distinct") {
+		s.Distinct = true
+	} else {
+		p.acceptKw("all")
+	}
+	if !p.selectListEnds() {
+		items, err := p.selectList()
+		if err != nil {
+			return nil, err
+		}
+		s.Targets = items
+	}
+	if p.acceptKw("from") {
+		for {
+			te, err := p.tableExpr()
+			if err != nil {
+				return nil, err
+			}
+			s.From = append(s.From, te)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	var err error
+	if p.acceptKw("where") {
+		if s.Where, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("group", "by") {
+		if s.GroupBy, err = p.exprList(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("having") {
+		if s.Having, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (p *parser) selectListEnds() bool {
+	t := p.peek()
+	if t.kind == tEOF || (t.kind == tOp && (t.text == ";" || t.text == ")")) {
+		return true
+	}
+	if t.kind == tIdent {
+		switch t.text {
+		case "from", "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except":
+			return true
+		}
+	}
+	return false
+}
+
+// valuesSelect turns VALUES (..), (..) into a SELECT over a values list: the
+// planner sees it as a SubqueryRef-free SelectStmt whose From is a ValuesRef.
+func (p *parser) valuesSelect() (*SelectStmt, error) {
+	rows, err := p.valuesRows()
+	if err != nil {
+		return nil, err
+	}
+	return &SelectStmt{From: []TableExpr{&ValuesRef{Rows: rows, Alias: "*VALUES*"}}, Targets: []SelectItem{{Star: true}}}, nil
+}
+
+func (p *parser) valuesRows() ([][]Expr, error) {
+	var rows [][]Expr
+	for {
+		if err := p.expectOp("("); err != nil {
+			return nil, err
+		}
+		row, err := p.exprList()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			return nil, p.errAt(p.toks[p.i-1].pos, "VALUES lists must all be the same length")
+		}
+		rows = append(rows, row)
+		if !p.acceptOp(",") {
+			return rows, nil
+		}
+	}
+}
+
+// selectTail parses ORDER BY, LIMIT, OFFSET and FETCH FIRST after a query.
+func (p *parser) selectTail(s *SelectStmt) (*SelectStmt, error) {
+	var err error
+	if p.acceptKw("order", "by") {
+		if s.OrderBy != nil || s.Limit != nil || s.Offset != nil {
+			// (SELECT ... ORDER BY a LIMIT n) ORDER BY b: order the inner result again
+			s = &SelectStmt{Targets: []SelectItem{{Star: true}}, From: []TableExpr{&SubqueryRef{Select: s, Alias: "subquery"}}}
+		}
+		for {
+			item := OrderItem{}
+			if item.Expr, err = p.expr(); err != nil {
+				return nil, err
+			}
+			if p.acceptKw("desc") {
+				item.Desc = true
+			} else {
+				p.acceptKw("asc")
+			}
+			if p.acceptKw("nulls") {
+				first := p.acceptKw("first")
+				if !first {
+					if err := p.expectKw("last"); err != nil {
+						return nil, err
+					}
+				}
+				item.NullsFirst = &first
+			}
+			s.OrderBy = append(s.OrderBy, item)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	for {
+		switch {
+		case p.acceptKw("limit"):
+			if p.acceptKw("all") {
+				continue
+			}
+			if s.Limit, err = p.expr(); err != nil {
+				return nil, err
+			}
+		case p.acceptKw("offset"):
+			if s.Offset, err = p.expr(); err != nil {
+				return nil, err
+			}
+			_ = p.acceptKw("rows") || p.acceptKw("row")
+		case p.acceptKw("fetch"):
+			_ = p.acceptKw("first") || p.acceptKw("next")
+			s.Limit = &Literal{Value: types.NewInt(1), Type: types.TInt8, Pos: p.peek().pos}
+			if !p.isKw("row") && !p.isKw("rows") {
+				if s.Limit, err = p.primary(); err != nil {
+					return nil, err
+				}
+			}
+			_ = p.acceptKw("rows") || p.acceptKw("row")
+			if err := p.expectKw("only"); err != nil {
+				return nil, err
+			}
+		default:
+			return s, nil
+		}
+	}
+}
+
+func (p *parser) selectList() ([]SelectItem, error) {
+	var items []SelectItem
+	for {
+		pos := p.peek().pos
+		if p.acceptOp("*") {
+			items = append(items, SelectItem{Star: true, Pos: pos})
+		} else if (p.peek().kind == tIdent || p.peek().kind == tQIdent) && p.peekAt(1).kind == tOp && p.peekAt(1).text == "." &&
+			p.peekAt(2).kind == tOp && p.peekAt(2).text == "*" {
+			items = append(items, SelectItem{Star: true, StarTable: p.advance().text, Pos: pos})
+			p.i += 2
+		} else {
+			e, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			item := SelectItem{Expr: e, Pos: pos}
+			if p.acceptKw("as") {
+				if item.Alias, err = p.aliasName(); err != nil {
+					return nil, err
+				}
+			} else if t := p.peek(); t.kind == tQIdent || (t.kind == tIdent && !reserved[t.text]) {
+				item.Alias = p.advance().text
+			}
+			items = append(items, item)
+		}
+		if !p.acceptOp(",") {
+			return items, nil
+		}
+	}
+}
+
+// aliasName accepts any word after AS, reserved or not, as PostgreSQL does.
+func (p *parser) aliasName() (string, error) {
+	t := p.peek()
+	if t.kind == tIdent || t.kind == tQIdent {
+		p.i++
+		return t.text, nil
+	}
+	return "", p.unexpected()
+}
+
+func (p *parser) optAlias() (string, error) {
+	if p.acceptKw("as") {
+		return p.aliasName()
+	}
+	if t := p.peek(); t.kind == tQIdent || (t.kind == tIdent && !reserved[t.text]) {
+		p.i++
+		return t.text, nil
+	}
+	return "", nil
+}
+
+func (p *parser) tableExpr() (TableExpr, error) {
+	left, err := p.tablePrimary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		j := &JoinExpr{Left: left}
+		switch {
+		case p.acceptKw("cross", "join"):
+			j.Kind = "cross"
+		case p.acceptKw("join"), p.acceptKw("inner", "join"):
+			j.Kind = "inner"
+		case p.acceptKw("left", "join"), p.acceptKw("left", "outer", "join"):
+			j.Kind = "left"
+		case p.acceptKw("right", "join"), p.acceptKw("right", "outer", "join"):
+			j.Kind = "right"
+		case p.acceptKw("full", "join"), p.acceptKw("full", "outer", "join"):
+			j.Kind = "full"
+		case p.acceptKw("natural"):
+			j.Natural = true
+			switch {
+			case p.acceptKw("join"), p.acceptKw("inner", "join"):
+				j.Kind = "inner"
+			case p.acceptKw("left", "join"), p.acceptKw("left", "outer", "join"):
+				j.Kind = "left"
+			case p.acceptKw("right", "join"), p.acceptKw("right", "outer", "join"):
+				j.Kind = "right"
+			case p.acceptKw("full", "join"), p.acceptKw("full", "outer", "join"):
+				j.Kind = "full"
+			default:
+				return nil, p.unexpected()
+			}
+		default:
+			return left, nil
+		}
+		if j.Right, err = p.tablePrimary(); err != nil {
+			return nil, err
+		}
+		if j.Kind != "cross" && !j.Natural {
+			switch {
+			case p.acceptKw("on"):
+				if j.On, err = p.expr(); err != nil {
+					return nil, err
+				}
+			case p.acceptKw("using"):
+				if err := p.expectOp("("); err != nil {
+					return nil, err
+				}
+				if j.Using, err = p.identList(); err != nil {
+					return nil, err
+				}
+				if err := p.expectOp(")"); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, p.unexpected()
+			}
+		}
+		left = j
+	}
+}
+
+func (p *parser) tablePrimary() (TableExpr, error) {
+	if p.acceptOp("(") {
+		if p.isKw("select") || p.isKw("values") || p.isOp("(") {
+			sel, err := p.selectStmt()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			alias, err := p.optAlias()
+			if err != nil {
+				return nil, err
+			}
+			if alias == "" {
+				return nil, p.errAt(p.peek().pos, "subquery in FROM must have an alias")
+			}
+			return &SubqueryRef{Select: sel, Alias: alias}, nil
+		}
+		te, err := p.tableExpr()
+		if err != nil {
+			return nil, err
+		}
+		return te, p.expectOp(")")
+	}
+	name, pos, err := p.qualifiedName()
+	if err != nil {
+		return nil, err
+	}
+	alias, err := p.optAlias()
+	if err != nil {
+		return nil, err
+	}
+	return &TableRef{Name: name, Alias: alias, Pos: pos}, nil
+}
+
+func (p *parser) identList() ([]string, error) {
+	var names []string
+	for {
+		n, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+		if !p.acceptOp(",") {
+			return names, nil
+		}
+	}
+}
+
+func (p *parser) exprList() ([]Expr, error) {
+	var list []Expr
+	for {
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, e)
+		if !p.acceptOp(",") {
+			return list, nil
+		}
+	}
+}
+
+func (p *parser) insertStmt() (Statement, error) {
+	p.i++ // insert
+	s := &InsertStmt{Hints: p.hints()}
+	if err := p.expectKw("into"); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.Table, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if p.acceptKw("as") {
+		if _, err := p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	if p.isOp("(") && !(p.peekAt(1).kind == tIdent && (p.peekAt(1).text == "select" || p.peekAt(1).text == "values")) {
+		p.i++
+		if s.Columns, err = p.identList(); err != nil {
+			return nil, err
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case p.acceptKw("default", "values"):
+		s.Values = [][]Expr{{}}
+	case p.acceptKw("values"):
+		if s.Values, err = p.valuesRowsWithDefault(); err != nil {
+			return nil, err
+		}
+	default:
+		if s.Select, err = p.selectStmt(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("returning") {
+		if s.Returning, err = p.selectList(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// valuesRowsWithDefault is valuesRows where DEFAULT may stand for a value.
+func (p *parser) valuesRowsWithDefault() ([][]Expr, error) {
+	var rows [][]Expr
+	for {
+		if err := p.expectOp("("); err != nil {
+			return nil, err
+		}
+		var row []Expr
+		for {
+			if p.isKw("default") {
+				row = append(row, &DefaultExpr{Pos: p.advance().pos})
+			} else {
+				e, err := p.expr()
+				if err != nil {
+					return nil, err
+				}
+				row = append(row, e)
+			}
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			return nil, p.errAt(p.toks[p.i-1].pos, "VALUES lists must all be the same length")
+		}
+		rows = append(rows, row)
+		if !p.acceptOp(",") {
+			return rows, nil
+		}
+	}
+}
+
+func (p *parser) updateStmt() (Statement, error) {
+	p.i++ // update
+	s := &UpdateStmt{Hints: p.hints()}
+	var err error
+	if s.Table, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if !p.isKw("set") {
+		if s.Alias, err = p.optAlias(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectKw("set"); err != nil {
+		return nil, err
+	}
+	for {
+		pos := p.peek().pos
+		col, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		if p.acceptOp(".") { // SET t.col = ...
+			if col, err = p.ident(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.expectOp("="); err != nil {
+			return nil, err
+		}
+		var v Expr
+		if p.isKw("default") {
+			v = &DefaultExpr{Pos: p.advance().pos}
+		} else if v, err = p.expr(); err != nil {
+			return nil, err
+		}
+		s.Set = append(s.Set, SetClause{Column: col, Value: v, Pos: pos})
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.acceptKw("where") {
+		if s.Where, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("returning") {
+		if s.Returning, err = p.selectList(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (p *parser) deleteStmt() (Statement, error) {
+	p.i++ // delete
+	s := &DeleteStmt{Hints: p.hints()}
+	if err := p.expectKw("from"); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.Table, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if s.Alias, err = p.optAlias(); err != nil {
+		return nil, err
+	}
+	if p.acceptKw("where") {
+		if s.Where, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("returning") {
+		if s.Returning, err = p.selectList(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (p *parser) createStmt() (Statement, error) {
+	p.i++ // create
+	if !p.acceptKw("table") {
+		return nil, p.unexpected()
+	}
+	s := &CreateTableStmt{}
+	if p.acceptKw("if", "not", "exists") {
+		s.IfNotExists = true
+	}
+	var err error
+	if s.Name, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if err := p.expectOp("("); err != nil {
+		return nil, err
+	}
+	for {
+		if p.acceptKw("constraint") {
+			if _, err := p.ident(); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case p.acceptKw("primary", "key"):
+			if s.PrimaryKey != nil {
+				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+			}
+			if s.PrimaryKey, err = p.parenIdentList(); err != nil {
+				return nil, err
+			}
+		case p.acceptKw("unique"):
+			cols, err := p.parenIdentList()
+			if err != nil {
+				return nil, err
+			}
+			s.Unique = append(s.Unique, cols)
+		default:
+			col, err := p.columnDef()
+			if err != nil {
+				return nil, err
+			}
+			s.Columns = append(s.Columns, col)
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	return s, p.expectOp(")")
+}
+
+func (p *parser) parenIdentList() ([]string, error) {
+	if err := p.expectOp("("); err != nil {
+		return nil, err
+	}
+	names, err := p.identList()
+	if err != nil {
+		return nil, err
+	}
+	return names, p.expectOp(")")
+}
+
+func (p *parser) columnDef() (ColumnDef, error) {
+	c := ColumnDef{Pos: p.peek().pos}
+	var err error
+	if c.Name, err = p.ident(); err != nil {
+		return c, err
+	}
+	if c.Type, err = p.typeName(); err != nil {
+		return c, err
+	}
+	for {
+		if p.acceptKw("constraint") {
+			if _, err := p.ident(); err != nil {
+				return c, err
+			}
+		}
+		switch {
+		case p.acceptKw("not", "null"):
+			c.NotNull = true
+		case p.acceptKw("null"):
+		case p.acceptKw("primary", "key"):
+			c.PrimaryKey = true
+		case p.acceptKw("unique"):
+			c.Unique = true
+		case p.acceptKw("default"):
+			if c.Default, err = p.exprPrec(precAdd); err != nil {
+				return c, err
+			}
+		default:
+			return c, nil
+		}
+	}
+}
+
+// typeName parses a type with optional modifiers and a trailing [] (rejected for now).
+func (p *parser) typeName() (types.T, error) {
+	pos := p.peek().pos
+	t := p.peek()
+	if t.kind != tIdent && t.kind != tQIdent {
+		return types.T{}, p.unexpected()
+	}
+	p.i++
+	name := t.text
+	switch {
+	case name == "double" && p.acceptKw("precision"):
+		name = "double precision"
+	case (name == "character" || name == "char") && p.acceptKw("varying"):
+		name = "character varying"
+	case name == "timestamp":
+		if p.isOp("(") { // timestamp(p): precision is accepted and ignored
+			if _, err := p.typeMods(); err != nil {
+				return types.T{}, err
+			}
+		}
+		if p.acceptKw("without", "time", "zone") {
+			name = "timestamp"
+		} else if p.acceptKw("with", "time", "zone") {
+			return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "type timestamp with time zone is not supported yet").WithPosition(charPos(p.src, pos))
+		}
+	}
+	var mods []int32
+	if p.isOp("(") {
+		var err error
+		if mods, err = p.typeMods(); err != nil {
+			return types.T{}, err
+		}
+	}
+	typ, ok := types.Lookup(name, mods)
+	if !ok {
+		return types.T{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name).WithPosition(charPos(p.src, pos))
+	}
+	if err := checkTypmod(typ); err != nil {
+		return types.T{}, sqlerr.From(err).WithPosition(charPos(p.src, pos))
+	}
+	if p.isOp("[") {
+		return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "array types are not supported yet").WithPosition(charPos(p.src, p.peek().pos))
+	}
+	return typ, nil
+}
+
+func checkTypmod(t types.T) error {
+	switch t.ID {
+	case types.Numeric:
+		if t.Precision != 0 && (t.Precision < 1 || t.Precision > 1000) {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC precision %d must be between 1 and 1000", t.Precision)
+		}
+		if t.Scale < 0 || t.Scale > t.Precision {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", t.Scale, t.Precision)
+		}
+	case types.Varchar, types.Char:
+		if t.Width < 0 || t.Width > 10485760 {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "length for type %s must be between 1 and 10485760", t)
+		}
+	}
+	return nil
+}
+
+func (p *parser) typeMods() ([]int32, error) {
+	p.i++ // (
+	var mods []int32
+	for {
+		t := p.peek()
+		if t.kind != tInt {
+			return nil, p.unexpected()
+		}
+		p.i++
+		n, err := strconv.ParseInt(t.text, 10, 32)
+		if err != nil || n < 0 {
+			return nil, p.errAt(t.pos, "type modifier %s is out of range", t.text)
+		}
+		mods = append(mods, int32(n))
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	return mods, p.expectOp(")")
+}
+
+func (p *parser) dropStmt() (Statement, error) {
+	p.i++ // drop
+	if !p.acceptKw("table") {
+		return nil, p.unexpected()
+	}
+	s := &DropTableStmt{}
+	if p.acceptKw("if", "exists") {
+		s.IfExists = true
+	}
+	for {
+		name, _, err := p.qualifiedName()
+		if err != nil {
+			return nil, err
+		}
+		s.Names = append(s.Names, name)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.acceptKw("cascade") {
+		s.Cascade = true
+	} else {
+		p.acceptKw("restrict")
+	}
+	return s, nil
+}
+
+// Operator precedence, lowest first, following PostgreSQL's grammar.
+const (
+	precOr = iota + 1
+	precAnd
+	precNot
+	precIs
+	precCmp
+	precLike // BETWEEN, IN, LIKE
+	precOther
+	precAdd
+	precMul
+	precExp
+	precUnary
+	precCast
+)
+
+func (p *parser) expr() (Expr, error) { return p.exprPrec(precOr) }
+
+func (p *parser) exprPrec(minPrec int) (Expr, error) {
+	var left Expr
+	var err error
+	t := p.peek()
+	switch {
+	case t.kind == tIdent && t.text == "not" && minPrec <= precNot:
+		p.i++
+		x, err := p.exprPrec(precNot)
+		if err != nil {
+			return nil, err
+		}
+		left = &UnaryExpr{Op: "not", X: x, Pos: t.pos}
+	case t.kind == tOp && (t.text == "-" || t.text == "+"):
+		p.i++
+		x, err := p.exprPrec(precUnary)
+		if err != nil {
+			return nil, err
+		}
+		left = negateLiteral(t, x)
+	default:
+		if left, err = p.primary(); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		t := p.peek()
+		pos := t.pos
+		switch {
+		case t.kind == tOp && t.text == "::" && minPrec <= precCast:
+			p.i++
+			typ, err := p.typeName()
+			if err != nil {
+				return nil, err
+			}
+			left = &CastExpr{X: left, Type: typ, Pos: pos}
+			continue
+		case t.kind == tIdent && t.text == "is" && minPrec <= precIs:
+			p.i++
+			not := p.acceptKw("not")
+			switch {
+			case p.acceptKw("null"):
+				left = &IsNullExpr{X: left, Not: not, Pos: pos}
+			case p.acceptKw("true"):
+				left = &IsBoolExpr{X: left, Not: not, Value: "true", Pos: pos}
+			case p.acceptKw("false"):
+				left = &IsBoolExpr{X: left, Not: not, Value: "false", Pos: pos}
+			case p.acceptKw("unknown"):
+				left = &IsBoolExpr{X: left, Not: not, Value: "unknown", Pos: pos}
+			case p.acceptKw("distinct", "from"):
+				r, err := p.exprPrec(precIs + 1)
+				if err != nil {
+					return nil, err
+				}
+				op := "is distinct from"
+				if not {
+					op = "is not distinct from"
+				}
+				left = &BinaryExpr{Op: op, L: left, R: r, Pos: pos}
+			default:
+				return nil, p.unexpected()
+			}
+			continue
+		case t.kind == tIdent && t.text == "isnull" && minPrec <= precIs:
+			p.i++
+			left = &IsNullExpr{X: left, Pos: pos}
+			continue
+		case t.kind == tIdent && t.text == "notnull" && minPrec <= precIs:
+			p.i++
+			left = &IsNullExpr{X: left, Not: true, Pos: pos}
+			continue
+		}
+		// [NOT] BETWEEN / IN / LIKE / ILIKE
+		if minPrec <= precLike && t.kind == tIdent {
+			not := false
+			n := 0
+			if t.text == "not" {
+				nt := p.peekAt(1)
+				if nt.kind == tIdent && (nt.text == "between" || nt.text == "in" || nt.text == "like" || nt.text == "ilike") {
+					not, n = true, 1
+				}
+			}
+			kw := p.peekAt(n)
+			if kw.kind == tIdent {
+				switch kw.text {
+				case "between":
+					p.i += n + 1
+					p.acceptKw("symmetric")
+					lo, err := p.exprPrec(precLike + 1)
+					if err != nil {
+						return nil, err
+					}
+					if err := p.expectKw("and"); err != nil {
+						return nil, err
+					}
+					hi, err := p.exprPrec(precLike + 1)
+					if err != nil {
+						return nil, err
+					}
+					left = &BetweenExpr{X: left, Lo: lo, Hi: hi, Not: not, Pos: pos}
+					continue
+				case "in":
+					p.i += n + 1
+					in := &InExpr{X: left, Not: not, Pos: pos}
+					if err := p.expectOp("("); err != nil {
+						return nil, err
+					}
+					if p.isKw("select") || p.isKw("values") {
+						if in.Subquery, err = p.selectStmt(); err != nil {
+							return nil, err
+						}
+					} else if in.List, err = p.exprList(); err != nil {
+						return nil, err
+					}
+					if err := p.expectOp(")"); err != nil {
+						return nil, err
+					}
+					left = in
+					continue
+				case "like", "ilike":
+					p.i += n + 1
+					pat, err := p.exprPrec(precLike + 1)
+					if err != nil {
+						return nil, err
+					}
+					left = &LikeExpr{X: left, Pattern: pat, Not: not, ILike: kw.text == "ilike", Pos: pos}
+					continue
+				}
+			}
+		}
+		op, prec := binaryOp(t)
+		if op == "" || prec < minPrec {
+			return left, nil
+		}
+		p.i++
+		// comparison operators are non-associative; others are left-associative
+		right, err := p.exprPrec(prec + 1)
+		if err != nil {
+			return nil, err
+		}
+		left = &BinaryExpr{Op: op, L: left, R: right, Pos: pos}
+	}
+}
+
+// negateLiteral folds -<number literal> so that -9223372036854775808 parses.
+func negateLiteral(op token, x Expr) Expr {
+	if op.text == "+" {
+		return x
+	}
+	if lit, ok := x.(*Literal); ok {
+		switch lit.Value.K {
+		case types.KInt:
+			return &Literal{Value: types.NewInt(-lit.Value.I), Type: lit.Type, Pos: op.pos}
+		case types.KDecimal:
+			d := new(apd.Decimal).Neg(lit.Value.D)
+			return &Literal{Value: types.NewDecimal(d), Type: lit.Type, Pos: op.pos}
+		}
+	}
+	return &UnaryExpr{Op: "-", X: x, Pos: op.pos}
+}
+
+func binaryOp(t token) (string, int) {
+	switch t.kind {
+	case tIdent:
+		switch t.text {
+		case "or":
+			return "or", precOr
+		case "and":
+			return "and", precAnd
+		}
+	case tOp:
+		switch t.text {
+		case "=", "<", ">", "<=", ">=", "<>":
+			return t.text, precCmp
+		case "!=":
+			return "<>", precCmp
+		case "||":
+			return "||", precOther
+		case "+", "-":
+			return t.text, precAdd
+		case "*", "/", "%":
+			return t.text, precMul
+		case "^":
+			return "^", precExp
+		}
+	}
+	return "", 0
+}
+
+func (p *parser) primary() (Expr, error) {
+	t := p.peek()
+	switch t.kind {
+	case tInt:
+		p.i++
+		i, err := strconv.ParseInt(t.text, 10, 64)
+		if err != nil { // too big for bigint: numeric, as in PostgreSQL
+			d, _, derr := apd.NewFromString(t.text)
+			if derr != nil {
+				return nil, p.errAt(t.pos, "invalid number %q", t.text)
+			}
+			return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: t.pos}, nil
+		}
+		typ := types.TInt4
+		if !types.IntFits(i, types.Int4) {
+			typ = types.TInt8
+		}
+		return &Literal{Value: types.NewInt(i), Type: typ, Pos: t.pos}, nil
+	case tNum:
+		p.i++
+		d, _, err := apd.NewFromString(t.text)
+		if err != nil {
+			return nil, p.errAt(t.pos, "invalid number %q", t.text)
+		}
+		return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: t.pos}, nil
+	case tString:
+		p.i++
+		return &Literal{Value: types.NewText(t.text), Type: types.TUnknown, Pos: t.pos}, nil
+	case tParam:
+		p.i++
+		n, err := strconv.Atoi(t.text)
+		if err != nil || n < 1 {
+			return nil, p.errAt(t.pos, "invalid parameter $%s", t.text)
+		}
+		return &Param{N: n, Pos: t.pos}, nil
+	case tOp:
+		if t.text == "(" {
+			p.i++
+			if p.isKw("select") || p.isKw("values") {
+				sel, err := p.selectStmt()
+				if err != nil {
+					return nil, err
+				}
+				return &SubqueryExpr{Select: sel, Pos: t.pos}, p.expectOp(")")
+			}
+			e, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			return e, p.expectOp(")")
+		}
+		return nil, p.unexpected()
+	case tQIdent:
+		return p.columnOrFunc()
+	case tIdent:
+		switch t.text {
+		case "null":
+			p.i++
+			return &Literal{Value: types.Null, Type: types.TUnknown, Pos: t.pos}, nil
+		case "true", "false":
+			p.i++
+			return &Literal{Value: types.NewBool(t.text == "true"), Type: types.TBool, Pos: t.pos}, nil
+		case "case":
+			return p.caseExpr()
+		case "cast":
+			p.i++
+			if err := p.expectOp("("); err != nil {
+				return nil, err
+			}
+			x, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectKw("as"); err != nil {
+				return nil, err
+			}
+			typ, err := p.typeName()
+			if err != nil {
+				return nil, err
+			}
+			return &CastExpr{X: x, Type: typ, Pos: t.pos}, p.expectOp(")")
+		case "exists":
+			p.i++
+			if err := p.expectOp("("); err != nil {
+				return nil, err
+			}
+			sel, err := p.selectStmt()
+			if err != nil {
+				return nil, err
+			}
+			return &SubqueryExpr{Select: sel, Exists: true, Pos: t.pos}, p.expectOp(")")
+		case "date", "timestamp", "numeric", "decimal", "integer", "int", "bigint", "smallint", "real", "text", "boolean", "varchar":
+			// typed literal: DATE '2024-01-01'
+			if p.peekAt(1).kind == tString {
+				typ, err := p.typeName()
+				if err != nil {
+					return nil, err
+				}
+				s := p.advance()
+				return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}, nil
+			}
+		case "double":
+			if p.peekAt(1).kind == tIdent && p.peekAt(1).text == "precision" && p.peekAt(2).kind == tString {
+				typ, err := p.typeName()
+				if err != nil {
+					return nil, err
+				}
+				s := p.advance()
+				return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}, nil
+			}
+		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_schema", "current_catalog":
+			if !(p.peekAt(1).kind == tOp && p.peekAt(1).text == "(") {
+				p.i++
+				return &FuncCall{Name: t.text, Pos: t.pos}, nil
+			}
+		}
+		if reserved[t.text] {
+			return nil, p.unexpected()
+		}
+		return p.columnOrFunc()
+	}
+	return nil, p.unexpected()
+}
+
+func (p *parser) columnOrFunc() (Expr, error) {
+	t := p.advance()
+	name := t.text
+	if p.isOp("(") {
+		return p.funcCall(name, t.pos)
+	}
+	if p.acceptOp(".") {
+		if p.isOp("*") {
+			return nil, p.unexpected()
+		}
+		col := p.peek()
+		if col.kind != tIdent && col.kind != tQIdent {
+			return nil, p.unexpected()
+		}
+		p.i++
+		if p.isOp("(") { // schema-qualified function: pg_catalog.f(...)
+			return p.funcCall(col.text, t.pos)
+		}
+		if p.acceptOp(".") { // schema.table.column
+			c := p.peek()
+			if c.kind != tIdent && c.kind != tQIdent {
+				return nil, p.unexpected()
+			}
+			p.i++
+			return &ColumnRef{Table: col.text, Name: c.text, Pos: t.pos}, nil
+		}
+		return &ColumnRef{Table: name, Name: col.text, Pos: t.pos}, nil
+	}
+	return &ColumnRef{Name: name, Pos: t.pos}, nil
+}
+
+func (p *parser) funcCall(name string, pos int) (Expr, error) {
+	p.i++ // (
+	f := &FuncCall{Name: name, Pos: pos}
+	if p.acceptOp("*") {
+		f.Star = true
+		return f, p.expectOp(")")
+	}
+	if p.acceptOp(")") {
+		return f, nil
+	}
+	if p.acceptKw("distinct") {
+		f.Distinct = true
+	} else {
+		p.acceptKw("all")
+	}
+	var err error
+	if name == "extract" || name == "date_part" && p.peek().kind == tIdent {
+		// extract(field FROM source)
+		if name == "extract" {
+			field := p.advance()
+			if err := p.expectKw("from"); err != nil {
+				return nil, err
+			}
+			src, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			f.Name = "date_part"
+			f.Args = []Expr{&Literal{Value: types.NewText(field.text), Type: types.TUnknown, Pos: field.pos}, src}
+			return f, p.expectOp(")")
+		}
+	}
+	if f.Args, err = p.exprList(); err != nil {
+		return nil, err
+	}
+	return f, p.expectOp(")")
+}
+
+func (p *parser) caseExpr() (Expr, error) {
+	c := &CaseExpr{Pos: p.advance().pos}
+	var err error
+	if !p.isKw("when") {
+		if c.Operand, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	for p.acceptKw("when") {
+		var w When
+		if w.Cond, err = p.expr(); err != nil {
+			return nil, err
+		}
+		if err := p.expectKw("then"); err != nil {
+			return nil, err
+		}
+		if w.Result, err = p.expr(); err != nil {
+			return nil, err
+		}
+		c.Whens = append(c.Whens, w)
+	}
+	if len(c.Whens) == 0 {
+		return nil, p.unexpected()
+	}
+	if p.acceptKw("else") {
+		if c.Else, err = p.expr(); err != nil {
+			return nil, err
+		}
+	}
+	return c, p.expectKw("end")
+}
+
+// String renders a statement kind for logs and metrics labels.
+func Kind(s Statement) string {
+	switch s := s.(type) {
+	case *SelectStmt:
+		return "select"
+	case *InsertStmt:
+		return "insert"
+	case *UpdateStmt:
+		return "update"
+	case *DeleteStmt:
+		return "delete"
+	case *CreateTableStmt, *DropTableStmt:
+		return "ddl"
+	case *TransactionStmt:
+		return s.Kind
+	case *SetStmt, *ShowStmt:
+		return "utility"
+	}
+	return fmt.Sprintf("%T", s)
+}

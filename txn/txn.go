@@ -1,0 +1,218 @@
+// Package txn gives transactions their identity, their snapshots and their
+// ordering. A transaction is visible to others only once it has committed, and
+// a snapshot is a commit sequence number: a row version is visible to a snapshot
+// when the transaction that wrote it committed at or before that number (or is
+// the reader itself, for changes made by an earlier command). Writers that touch
+// a row another open transaction has changed wait for it (Wait), with deadlocks
+// between waiters detected and reported as SQLSTATE 40P01.
+//
+// The package knows nothing of rows or logs: row versions point at a *Txn and
+// ask it whether they are visible; the storage layer decides what to log.
+package txn
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"rustydb/sqlerr"
+)
+
+// Status of a transaction.
+type Status uint32
+
+const (
+	InProgress Status = iota
+	Committed
+	Aborted
+)
+
+// Txn is one transaction.
+type Txn struct {
+	ID uint64
+
+	status    atomic.Uint32
+	commitSeq atomic.Uint64
+	done      chan struct{} // closed when the transaction ends
+	waitingOn atomic.Pointer[Txn]
+
+	beginSeq uint64 // the commit sequence when it began; its snapshots are no older
+
+	// cid numbers the commands (statements) of this transaction; a row version
+	// written by command c is visible to this transaction's commands after c.
+	cid uint32
+}
+
+// Status returns the current status.
+func (t *Txn) Status() Status { return Status(t.status.Load()) }
+
+// CommitSeq returns the commit sequence number, 0 while not committed.
+func (t *Txn) CommitSeq() uint64 { return t.commitSeq.Load() }
+
+// CommandID returns the current command id.
+func (t *Txn) CommandID() uint32 { return t.cid }
+
+// NextCommand starts a new command (statement) within the transaction.
+func (t *Txn) NextCommand() { t.cid++ }
+
+// Done returns a channel closed when the transaction has ended.
+func (t *Txn) Done() <-chan struct{} { return t.done }
+
+// Snapshot is what one statement (READ COMMITTED) sees.
+type Snapshot struct {
+	Seq uint64 // transactions with CommitSeq <= Seq are visible
+	Own *Txn   // the reading transaction, nil for a read outside any
+	CID uint32 // the reading command: own versions from earlier commands are visible
+}
+
+// VisibleCreator reports whether a version created by creator (nil means
+// frozen: committed before every running transaction) in command cmin is visible.
+func (s *Snapshot) VisibleCreator(creator *Txn, cmin uint32) bool {
+	if creator == nil {
+		return true
+	}
+	if creator == s.Own {
+		return cmin < s.CID
+	}
+	seq := creator.commitSeq.Load()
+	return seq != 0 && seq <= s.Seq
+}
+
+// Deleted reports whether a deletion by deleter in command cmax is visible,
+// i.e. whether the version is gone for this snapshot.
+func (s *Snapshot) Deleted(deleter *Txn, cmax uint32) bool {
+	if deleter == nil {
+		return false
+	}
+	if deleter == s.Own {
+		return cmax < s.CID
+	}
+	seq := deleter.commitSeq.Load()
+	return seq != 0 && seq <= s.Seq
+}
+
+// Recovered stands for every transaction replayed from the log: committed
+// before any transaction of this run, at the first commit sequence number.
+var Recovered = func() *Txn {
+	t := &Txn{done: make(chan struct{})}
+	t.status.Store(uint32(Committed))
+	t.commitSeq.Store(1)
+	close(t.done)
+	return t
+}()
+
+// Manager hands out transaction ids and commit sequence numbers.
+type Manager struct {
+	nextID atomic.Uint64
+	seqMu  sync.Mutex
+	seq    uint64
+
+	mu     sync.Mutex
+	active map[uint64]*Txn
+
+	commits, rollbacks atomic.Uint64
+}
+
+// NewManager returns a manager whose first transaction id is firstID.
+func NewManager(firstID uint64) *Manager {
+	m := &Manager{active: make(map[uint64]*Txn)}
+	m.nextID.Store(firstID)
+	m.seq = 1
+	return m
+}
+
+// Begin starts a transaction.
+func (m *Manager) Begin() *Txn {
+	t := &Txn{ID: m.nextID.Add(1), done: make(chan struct{})}
+	m.seqMu.Lock()
+	t.beginSeq = m.seq
+	m.seqMu.Unlock()
+	m.mu.Lock()
+	m.active[t.ID] = t
+	m.mu.Unlock()
+	return t
+}
+
+// Snapshot returns a snapshot for the next command of t (t may be nil).
+func (m *Manager) Snapshot(t *Txn) Snapshot {
+	m.seqMu.Lock()
+	seq := m.seq
+	m.seqMu.Unlock()
+	s := Snapshot{Seq: seq, Own: t}
+	if t != nil {
+		s.CID = t.cid
+	}
+	return s
+}
+
+// Commit makes t visible to snapshots taken from now on. The caller must have
+// made the commit durable first.
+func (m *Manager) Commit(t *Txn) {
+	m.seqMu.Lock()
+	m.seq++
+	t.commitSeq.Store(m.seq)
+	t.status.Store(uint32(Committed))
+	m.seqMu.Unlock()
+	m.end(t)
+	m.commits.Add(1)
+}
+
+// Abort ends t without making it visible.
+func (m *Manager) Abort(t *Txn) {
+	t.status.Store(uint32(Aborted))
+	m.end(t)
+	m.rollbacks.Add(1)
+}
+
+func (m *Manager) end(t *Txn) {
+	m.mu.Lock()
+	delete(m.active, t.ID)
+	m.mu.Unlock()
+	close(t.done)
+}
+
+// Active returns the number of open transactions.
+func (m *Manager) Active() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.active)
+}
+
+// Horizon returns a commit sequence number that no open transaction's
+// snapshots are older than: versions deleted at or before it are dead to all.
+func (m *Manager) Horizon() uint64 {
+	m.seqMu.Lock()
+	h := m.seq
+	m.seqMu.Unlock()
+	m.mu.Lock()
+	for _, t := range m.active {
+		h = min(h, t.beginSeq)
+	}
+	m.mu.Unlock()
+	return h
+}
+
+// Counts returns how many transactions committed and rolled back since start.
+func (m *Manager) Counts() (commits, rollbacks uint64) {
+	return m.commits.Load(), m.rollbacks.Load()
+}
+
+// Wait blocks t until other has ended, or returns 40P01 if waiting would close
+// a cycle of transactions waiting on each other, or the error of cancel.
+func (m *Manager) Wait(t, other *Txn, cancel <-chan struct{}, cancelErr func() error) error {
+	if t != nil {
+		t.waitingOn.Store(other)
+		defer t.waitingOn.Store(nil)
+		for w, n := other, 0; w != nil && n < 1000; w, n = w.waitingOn.Load(), n+1 {
+			if w == t {
+				return sqlerr.New("40P01", "deadlock detected").
+					WithDetail("Transaction %d waits for transaction %d, which waits for this one.", t.ID, other.ID)
+			}
+		}
+	}
+	select {
+	case <-other.done:
+		return nil
+	case <-cancel:
+		return cancelErr()
+	}
+}
