@@ -205,6 +205,9 @@ func (s *Store) Catalog() *catalog.Catalog { return s.catalog }
 // Txns returns the transaction manager.
 func (s *Store) Txns() *txn.Manager { return s.txns }
 
+// WALDir returns the directory of the log.
+func (s *Store) WALDir() string { return s.opts.WALDir }
+
 // WAL returns the log, for statistics.
 func (s *Store) WAL() *wal.Log { return s.log }
 

@@ -284,6 +284,13 @@ func (l *Log) TornTail() (at LSN, reason string, found bool) {
 	return l.torn.at, l.torn.reason, l.torn.found
 }
 
+// Err returns the error that made the log unusable (or closed it), else nil.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
 // End returns the LSN after the last appended record.
 func (l *Log) End() LSN {
 	l.mu.Lock()

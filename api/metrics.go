@@ -1,0 +1,178 @@
+// Package api is RustyDB's network face: the PostgreSQL wire protocol
+// (pgwire.go), the REST admin API (rest.go) and Prometheus metrics
+// (metrics.go). It sits above the engine (package rustydb) and below cmd/.
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"rustydb"
+)
+
+// statementKinds are the kinds the wire protocol reports to StatementDone.
+// Their series are created up front so that rate() over them works from the
+// first scrape instead of appearing only after the first such statement.
+var statementKinds = []string{"select", "insert", "update", "delete", "ddl", "begin", "commit", "rollback", "utility"}
+
+// Metrics holds the server's Prometheus metrics in a registry of its own, so
+// that tests and embedded servers do not share (and collide in) the global one.
+// All methods are safe for concurrent use.
+type Metrics struct {
+	registry    *prometheus.Registry
+	connActive  prometheus.Gauge
+	connTotal   prometheus.Counter
+	connReject  *prometheus.CounterVec
+	statements  *prometheus.CounterVec
+	stmtSeconds *prometheus.HistogramVec
+}
+
+// NewMetrics creates the metrics. stats is called once per scrape for the
+// engine's counters, so they are never stale and cost nothing between scrapes.
+func NewMetrics(stats func() rustydb.Stats) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		connActive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "rustydb_connections_active",
+			Help: "Client connections currently open on the PostgreSQL wire protocol.",
+		}),
+		connTotal: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "rustydb_connections_total",
+			Help: "Client connections accepted since the server started.",
+		}),
+		connReject: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rustydb_connections_rejected_total",
+			Help: "Client connections refused, by reason (too_many, bad_startup, ...).",
+		}, []string{"reason"}),
+		statements: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rustydb_statements_total",
+			Help: "SQL statements executed, by kind and by outcome (ok or error).",
+		}, []string{"kind", "status"}),
+		stmtSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "rustydb_statement_duration_seconds",
+			Help: "Time to execute a SQL statement, by kind.",
+			// Point lookups take tens of microseconds, analytic scans seconds.
+			Buckets: prometheus.ExponentialBucketsRange(50e-6, 10, 16),
+		}, []string{"kind"}),
+	}
+	for _, kind := range statementKinds {
+		m.statements.WithLabelValues(kind, "ok")
+		m.statements.WithLabelValues(kind, "error")
+		m.stmtSeconds.WithLabelValues(kind)
+	}
+	m.registry.MustRegister(
+		m.connActive, m.connTotal, m.connReject, m.statements, m.stmtSeconds,
+		newEngineCollector(stats),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// ConnectionOpened records an accepted client connection.
+func (m *Metrics) ConnectionOpened() {
+	m.connActive.Inc()
+	m.connTotal.Inc()
+}
+
+// ConnectionClosed records the end of a connection counted by ConnectionOpened.
+func (m *Metrics) ConnectionClosed() { m.connActive.Dec() }
+
+// ConnectionRejected records a connection refused for reason, such as
+// "too_many" or "bad_startup".
+func (m *Metrics) ConnectionRejected(reason string) {
+	m.connReject.WithLabelValues(reason).Inc()
+}
+
+// StatementDone records one executed statement of kind (select, insert,
+// update, delete, ddl, begin, commit, rollback, utility) that took d.
+func (m *Metrics) StatementDone(kind string, d time.Duration, failed bool) {
+	status := "ok"
+	if failed {
+		status = "error"
+	}
+	m.statements.WithLabelValues(kind, status).Inc()
+	m.stmtSeconds.WithLabelValues(kind).Observe(d.Seconds())
+}
+
+// Handler serves the metrics in the Prometheus exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
+		// A failing collector (say, /proc unreadable) must not hide the rest.
+		ErrorHandling: promhttp.ContinueOnError,
+		// Counts scrape errors as promhttp_metric_handler_errors_total.
+		Registry: m.registry,
+	})
+}
+
+// Registry returns the registry, for callers that add their own collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// engineCollector reads the engine's counters at scrape time.
+type engineCollector struct {
+	stats func() rustydb.Stats
+
+	commits, rollbacks, activeTxns, checkpoints, tables *prometheus.Desc
+	walBytes, walRecords, walFsyncs, walGroupCommits    *prometheus.Desc
+	walSegsCreated, walSegsRemoved                      *prometheus.Desc
+	uptime, buildInfo                                   *prometheus.Desc
+}
+
+func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
+	desc := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc("rustydb_"+name, help, labels, nil)
+	}
+	return &engineCollector{
+		stats:           stats,
+		commits:         desc("transactions_committed_total", "Transactions committed since the server started."),
+		rollbacks:       desc("transactions_rolled_back_total", "Transactions rolled back, explicitly or by an error, since the server started."),
+		activeTxns:      desc("transactions_active", "Transactions currently open."),
+		checkpoints:     desc("checkpoints_total", "Checkpoints completed since the server started."),
+		tables:          desc("tables", "Tables in the catalog."),
+		walBytes:        desc("wal_bytes_written_total", "Bytes written to WAL segment files, headers included."),
+		walRecords:      desc("wal_records_total", "Records appended to the WAL."),
+		walFsyncs:       desc("wal_fsyncs_total", "fsync calls on WAL segment files and the WAL directory."),
+		walGroupCommits: desc("wal_group_commits_total", "WAL flushes that made more than one waiting commit durable at once."),
+		walSegsCreated:  desc("wal_segments_created_total", "WAL segment files created."),
+		walSegsRemoved:  desc("wal_segments_removed_total", "WAL segment files removed after a checkpoint made them unnecessary."),
+		uptime:          desc("uptime_seconds", "Seconds since the engine opened."),
+		buildInfo:       desc("build_info", "Always 1; the version label says which RustyDB build is running.", "version"),
+	}
+}
+
+func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{
+		c.commits, c.rollbacks, c.activeTxns, c.checkpoints, c.tables,
+		c.walBytes, c.walRecords, c.walFsyncs, c.walGroupCommits,
+		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo,
+	} {
+		ch <- d
+	}
+}
+
+func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	counter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter(c.commits, st.Commits)
+	counter(c.rollbacks, st.Rollbacks)
+	gauge(c.activeTxns, float64(st.ActiveTxns))
+	counter(c.checkpoints, st.Checkpoints)
+	gauge(c.tables, float64(st.Tables))
+	counter(c.walBytes, st.WAL.BytesWritten)
+	counter(c.walRecords, st.WAL.Records)
+	counter(c.walFsyncs, st.WAL.Fsyncs)
+	counter(c.walGroupCommits, st.WAL.GroupCommits)
+	counter(c.walSegsCreated, st.WAL.SegmentsCreated)
+	counter(c.walSegsRemoved, st.WAL.SegmentsRemoved)
+	gauge(c.uptime, time.Since(st.Started).Seconds())
+	gauge(c.buildInfo, 1, rustydb.Version)
+}

@@ -1,0 +1,157 @@
+// Package rustydb is the embeddable RustyDB engine: open a data directory and
+// run SQL on it, with no server. The server (cmd/rusty-db-server) wraps the
+// same engine with the PostgreSQL wire protocol, the REST API and metrics.
+//
+//	db, err := rustydb.Open("./data")
+//	if err != nil { ... }
+//	defer db.Close()
+//	_, err = db.Exec(ctx, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT)")
+//	rows, err := db.Query(ctx, "SELECT id, name FROM t WHERE id > 10")
+//	for rows.Next() { var id int64; var name string; rows.Scan(&id, &name) }
+package rustydb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"rustydb/row"
+	"rustydb/wal"
+)
+
+// Version is the RustyDB release.
+const Version = "0.1.0"
+
+// ServerVersion is what clients see as server_version: the PostgreSQL
+// version whose protocol and behaviour RustyDB follows.
+const ServerVersion = "15.0 (RustyDB " + Version + ")"
+
+// DatabaseName is the one database until CREATE DATABASE exists.
+const DatabaseName = "rustydb"
+
+// Options configures an engine.
+type Options struct {
+	Dir                string
+	WALDir             string        // default Dir/wal
+	SyncMode           string        // "local" (fsync at commit, the default) or "off"
+	WALSegmentBytes    int64         // default 64 MiB
+	CheckpointInterval time.Duration // 0 disables periodic checkpoints
+	Logger             *slog.Logger
+}
+
+// DB is an open database.
+type DB struct {
+	opts    Options
+	store   *row.Store
+	started time.Time
+	logger  *slog.Logger
+
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+	embedded *Session // for DB.Exec and DB.Query
+}
+
+// Open opens the database in dir with default options.
+func Open(dir string) (*DB, error) { return OpenWith(Options{Dir: dir}) }
+
+// OpenWith opens a database, recovering it from its checkpoint and WAL.
+func OpenWith(opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	var mode wal.SyncMode
+	switch opts.SyncMode {
+	case "", "local":
+		mode = wal.SyncLocal
+	case "off":
+		mode = wal.SyncOff
+	default:
+		return nil, fmt.Errorf("unknown WAL sync mode %q (want local or off)", opts.SyncMode)
+	}
+	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if opts.WALDir == "" {
+		opts.WALDir = store.WALDir()
+	}
+	db := &DB{opts: opts, store: store, started: time.Now(), logger: opts.Logger, stop: make(chan struct{})}
+	if opts.CheckpointInterval > 0 {
+		db.stopped.Add(1)
+		go db.checkpointLoop(opts.CheckpointInterval)
+	}
+	return db, nil
+}
+
+// Recovery says what Open recovered.
+func (db *DB) Recovery() row.RecoveryInfo { return db.store.Recovered() }
+
+func (db *DB) checkpointLoop(every time.Duration) {
+	defer db.stopped.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			start := time.Now()
+			if err := db.store.Checkpoint(); err != nil {
+				db.logger.Error("checkpoint failed", "err", err)
+			} else {
+				db.logger.Debug("checkpoint complete", "duration", time.Since(start))
+			}
+		}
+	}
+}
+
+// Checkpoint writes a checkpoint now.
+func (db *DB) Checkpoint() error { return db.store.Checkpoint() }
+
+// Close checkpoints and closes the database.
+func (db *DB) Close() error {
+	db.closeMu.Lock()
+	defer db.closeMu.Unlock()
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	close(db.stop)
+	db.stopped.Wait()
+	return db.store.Close()
+}
+
+// Exec runs one or more statements in the DB's embedded session and returns
+// the command tag of the last, e.g. "INSERT 0 3".
+func (db *DB) Exec(ctx context.Context, query string) (string, error) {
+	s, err := db.embeddedSession()
+	if err != nil {
+		return "", err
+	}
+	return s.Exec(ctx, query)
+}
+
+// Query runs a query in the DB's embedded session and returns its rows.
+func (db *DB) Query(ctx context.Context, query string) (*Rows, error) {
+	s, err := db.embeddedSession()
+	if err != nil {
+		return nil, err
+	}
+	return s.Query(ctx, query)
+}
+
+func (db *DB) embeddedSession() (*Session, error) {
+	db.closeMu.Lock()
+	defer db.closeMu.Unlock()
+	if db.closed {
+		return nil, fmt.Errorf("rustydb: database is closed")
+	}
+	if db.embedded == nil {
+		db.embedded = db.NewSession("rustydb")
+	}
+	return db.embedded, nil
+}

@@ -1,0 +1,200 @@
+package exec
+
+import (
+	"rustydb/catalog"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// ReturnFn receives the RETURNING rows of a DML statement.
+type ReturnFn func([]types.Value) error
+
+// checkRow converts values to their columns' types and enforces NOT NULL.
+func checkRow(t *catalog.Table, vals []types.Value) error {
+	for i, c := range t.Columns {
+		v, err := types.Assign(vals[i], c.Type)
+		if err != nil {
+			return err
+		}
+		if v.IsNull() && c.NotNull {
+			return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name).
+				WithDetail("Failing row contains (%s).", formatRow(vals))
+		}
+		vals[i] = v
+	}
+	return nil
+}
+
+func formatRow(vals []types.Value) string {
+	var b []byte
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		if v.IsNull() {
+			b = append(b, "null"...)
+		} else {
+			b = types.AppendText(b, v, types.TUnknown)
+		}
+	}
+	return string(b)
+}
+
+func (c *Context) returning(exprs []plan.Expr, ret ReturnFn) (func([]types.Value) error, error) {
+	if len(exprs) == 0 || ret == nil {
+		return func([]types.Value) error { return nil }, nil
+	}
+	fns, err := c.compileAll(exprs)
+	if err != nil {
+		return nil, err
+	}
+	return func(r []types.Value) error {
+		out := make([]types.Value, len(fns))
+		for i, f := range fns {
+			if out[i], err = f(r); err != nil {
+				return err
+			}
+		}
+		return ret(out)
+	}, nil
+}
+
+// Insert runs an INSERT and returns the number of rows inserted.
+func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
+	h := c.Store.Heap(p.Table)
+	if h == nil {
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
+	}
+	src, err := c.Build(p.Source)
+	if err != nil {
+		return 0, err
+	}
+	emit, err := c.returning(p.Returning, ret)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = Drain(src, func(r []types.Value) error {
+		vals := append([]types.Value(nil), r...)
+		if err := checkRow(p.Table, vals); err != nil {
+			return err
+		}
+		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+			return err
+		}
+		n++
+		return emit(vals)
+	})
+	return n, err
+}
+
+// matching returns the versions of h visible to the statement that satisfy filter.
+func (c *Context) matching(h *row.Heap, filter plan.Expr) ([]*row.Version, error) {
+	var cond evalFn
+	if filter != nil {
+		var err error
+		if cond, err = c.compile(filter); err != nil {
+			return nil, err
+		}
+	}
+	var out []*row.Version
+	for _, v := range h.Scan() {
+		if err := c.canceled(); err != nil {
+			return nil, err
+		}
+		if !v.VisibleTo(&c.Snap) {
+			continue
+		}
+		if cond != nil {
+			ok, err := cond(v.Values)
+			if err != nil {
+				return nil, err
+			}
+			if ok.IsNull() || !ok.Bool() {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Update runs an UPDATE: each matching row version is ended and a new one
+// inserted. It returns the number of rows updated.
+func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
+	h := c.Store.Heap(p.Table)
+	if h == nil {
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
+	}
+	set, err := c.compileAll(p.Set)
+	if err != nil {
+		return 0, err
+	}
+	emit, err := c.returning(p.Returning, ret)
+	if err != nil {
+		return 0, err
+	}
+	targets, err := c.matching(h, p.Filter)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, v := range targets {
+		vals := append([]types.Value(nil), v.Values...)
+		for i, f := range set {
+			if vals[p.SetCols[i]], err = f(v.Values); err != nil {
+				return n, err
+			}
+		}
+		if err := checkRow(p.Table, vals); err != nil {
+			return n, err
+		}
+		ok, err := c.Tx.Delete(c.Ctx, h, v)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			continue
+		}
+		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+			return n, err
+		}
+		n++
+		if err := emit(vals); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Delete runs a DELETE and returns the number of rows deleted.
+func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
+	h := c.Store.Heap(p.Table)
+	if h == nil {
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
+	}
+	emit, err := c.returning(p.Returning, ret)
+	if err != nil {
+		return 0, err
+	}
+	targets, err := c.matching(h, p.Filter)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, v := range targets {
+		ok, err := c.Tx.Delete(c.Ctx, h, v)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+			if err := emit(v.Values); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,196 @@
+// Package exec runs plans. Each plan node becomes an operator with the
+// Init / Next / Close contract: Next returns the next row, or nil at the end.
+// Expressions are compiled once into closures. DML runs through the row
+// store's transaction write path.
+//
+// This is the row-at-a-time executor of the foundation; the vectorized,
+// parallel executor over column segments will sit beside it.
+package exec
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/sqlerr"
+	"rustydb/txn"
+	"rustydb/types"
+)
+
+// Operator produces rows.
+type Operator interface {
+	Init() error
+	// Next returns the next row, or nil when there are no more. The row may
+	// be retained by the caller: operators never reuse a returned row.
+	Next() ([]types.Value, error)
+	Close()
+}
+
+// Context is what one statement runs with.
+type Context struct {
+	Ctx    context.Context
+	Store  *row.Store
+	Tx     *row.Tx
+	Snap   txn.Snapshot
+	Params []types.Value
+	Now    time.Time // the transaction's start, which now() returns
+
+	User, Database, ServerVersion string
+
+	subqueries map[*plan.Subquery][][]types.Value
+	checks     int
+}
+
+// canceled checks for cancellation every few hundred rows.
+func (c *Context) canceled() error {
+	c.checks++
+	if c.checks&255 != 0 {
+		return nil
+	}
+	if err := c.Ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout")
+		}
+		return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+	}
+	return nil
+}
+
+var errStop = errors.New("stop")
+
+// Drain runs op to the end, calling fn for each row.
+func Drain(op Operator, fn func([]types.Value) error) error {
+	if err := op.Init(); err != nil {
+		op.Close()
+		return err
+	}
+	defer op.Close()
+	for {
+		r, err := op.Next()
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return nil
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+}
+
+// Build turns a plan node into an operator tree.
+func (c *Context) Build(n plan.Node) (Operator, error) {
+	switch n := n.(type) {
+	case *plan.Scan:
+		h := c.Store.Heap(n.Table)
+		if h == nil {
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", n.Table.Name)
+		}
+		return &scanOp{c: c, heap: h}, nil
+	case *plan.Values:
+		rows := make([][]evalFn, len(n.Rows))
+		for i, r := range n.Rows {
+			fns, err := c.compileAll(r)
+			if err != nil {
+				return nil, err
+			}
+			rows[i] = fns
+		}
+		return &valuesOp{rows: rows}, nil
+	case *plan.Filter:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		cond, err := c.compile(n.Cond)
+		if err != nil {
+			return nil, err
+		}
+		return &filterOp{c: c, in: in, cond: cond}, nil
+	case *plan.Project:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		fns, err := c.compileAll(n.Exprs)
+		if err != nil {
+			return nil, err
+		}
+		return &projectOp{in: in, exprs: fns}, nil
+	case *plan.Join:
+		return c.buildJoin(n)
+	case *plan.Aggregate:
+		return c.buildAggregate(n)
+	case *plan.Sort:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]evalFn, len(n.Keys))
+		for i, k := range n.Keys {
+			if keys[i], err = c.compile(k.Expr); err != nil {
+				return nil, err
+			}
+		}
+		return &sortOp{c: c, in: in, keys: keys, spec: n.Keys}, nil
+	case *plan.Limit:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		l := &limitOp{in: in, limit: -1}
+		for _, p := range []struct {
+			e   plan.Expr
+			dst *int64
+			kw  string
+		}{{n.Limit, &l.limit, "LIMIT"}, {n.Offset, &l.offset, "OFFSET"}} {
+			if p.e == nil {
+				continue
+			}
+			f, err := c.compile(p.e)
+			if err != nil {
+				return nil, err
+			}
+			v, err := f(nil)
+			if err != nil {
+				return nil, err
+			}
+			if v.IsNull() {
+				continue
+			}
+			if v.I < 0 {
+				return nil, sqlerr.New("2201W", "%s must not be negative", p.kw)
+			}
+			*p.dst = v.I
+		}
+		return l, nil
+	case *plan.Distinct:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return &distinctOp{in: in, seen: map[string]bool{}}, nil
+	case *plan.SetOp:
+		l, err := c.Build(n.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(n.Right)
+		if err != nil {
+			return nil, err
+		}
+		return &setOp{kind: n.Kind, all: n.All, left: l, right: r}, nil
+	}
+	return nil, sqlerr.New(sqlerr.InternalError, "cannot execute plan node %T", n)
+}
+
+// rowKey encodes the values of a row for hashing (DISTINCT, GROUP BY, joins).
+func rowKey(buf []byte, vals []types.Value) []byte {
+	for _, v := range vals {
+		buf = v.HashKey(buf)
+	}
+	return buf
+}

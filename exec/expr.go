@@ -1,0 +1,785 @@
+package exec
+
+import (
+	"math"
+	"math/bits"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/plan"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// evalFn computes an expression over one input row.
+type evalFn func(row []types.Value) (types.Value, error)
+
+// compile turns a typed plan expression into a closure.
+func (c *Context) compile(e plan.Expr) (evalFn, error) {
+	switch e := e.(type) {
+	case *plan.ColRef:
+		idx := e.Idx
+		return func(row []types.Value) (types.Value, error) { return row[idx], nil }, nil
+	case *plan.Const:
+		v := e.V
+		return func([]types.Value) (types.Value, error) { return v, nil }, nil
+	case *plan.Param:
+		if e.N > len(c.Params) {
+			return nil, sqlerr.New(sqlerr.ProtocolViolation, "there is no parameter $%d", e.N)
+		}
+		v, err := types.Cast(c.Params[e.N-1], e.T)
+		if err != nil {
+			return nil, err
+		}
+		return func([]types.Value) (types.Value, error) { return v, nil }, nil
+	case *plan.Binary:
+		return c.compileBinary(e)
+	case *plan.Unary:
+		x, err := c.compile(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if e.Op == "not" {
+			return func(row []types.Value) (types.Value, error) {
+				v, err := x(row)
+				if err != nil || v.IsNull() {
+					return v, err
+				}
+				return types.NewBool(!v.Bool()), nil
+			}, nil
+		}
+		t := e.T
+		return func(row []types.Value) (types.Value, error) {
+			v, err := x(row)
+			if err != nil || v.IsNull() {
+				return v, err
+			}
+			return negate(v, t)
+		}, nil
+	case *plan.Cast:
+		x, err := c.compile(e.X)
+		if err != nil {
+			return nil, err
+		}
+		t, assign := e.T, e.Assign
+		return func(row []types.Value) (types.Value, error) {
+			v, err := x(row)
+			if err != nil {
+				return v, err
+			}
+			if assign {
+				return types.Assign(v, t)
+			}
+			return types.Cast(v, t)
+		}, nil
+	case *plan.IsNull:
+		x, err := c.compile(e.X)
+		if err != nil {
+			return nil, err
+		}
+		not := e.Not
+		return func(row []types.Value) (types.Value, error) {
+			v, err := x(row)
+			return types.NewBool(v.IsNull() != not), err
+		}, nil
+	case *plan.IsBool:
+		x, err := c.compile(e.X)
+		if err != nil {
+			return nil, err
+		}
+		not, want := e.Not, e.Value
+		return func(row []types.Value) (types.Value, error) {
+			v, err := x(row)
+			var r bool
+			switch want {
+			case "true":
+				r = !v.IsNull() && v.Bool()
+			case "false":
+				r = !v.IsNull() && !v.Bool()
+			default:
+				r = v.IsNull()
+			}
+			return types.NewBool(r != not), err
+		}, nil
+	case *plan.In:
+		return c.compileIn(e)
+	case *plan.Like:
+		return c.compileLike(e)
+	case *plan.Case:
+		return c.compileCase(e)
+	case *plan.Func:
+		return c.compileFunc(e)
+	case *plan.Subquery:
+		return c.compileSubquery(e)
+	}
+	return nil, sqlerr.New(sqlerr.InternalError, "cannot evaluate %T", e)
+}
+
+func (c *Context) compileAll(es []plan.Expr) ([]evalFn, error) {
+	out := make([]evalFn, len(es))
+	for i, e := range es {
+		f, err := c.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
+	l, err := c.compile(e.L)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.compile(e.R)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Op {
+	case "and":
+		return func(row []types.Value) (types.Value, error) {
+			a, err := l(row)
+			if err != nil {
+				return a, err
+			}
+			if !a.IsNull() && !a.Bool() {
+				return a, nil
+			}
+			b, err := r(row)
+			if err != nil || (!b.IsNull() && !b.Bool()) {
+				return b, err
+			}
+			if a.IsNull() || b.IsNull() {
+				return types.Null, nil
+			}
+			return b, nil
+		}, nil
+	case "or":
+		return func(row []types.Value) (types.Value, error) {
+			a, err := l(row)
+			if err != nil {
+				return a, err
+			}
+			if !a.IsNull() && a.Bool() {
+				return a, nil
+			}
+			b, err := r(row)
+			if err != nil || (!b.IsNull() && b.Bool()) {
+				return b, err
+			}
+			if a.IsNull() || b.IsNull() {
+				return types.Null, nil
+			}
+			return b, nil
+		}, nil
+	case "=", "<>", "<", "<=", ">", ">=":
+		test := cmpTest(e.Op)
+		char := e.L.Type().ID == types.Char || e.R.Type().ID == types.Char
+		return func(row []types.Value) (types.Value, error) {
+			a, err := l(row)
+			if err != nil {
+				return a, err
+			}
+			b, err := r(row)
+			if err != nil {
+				return b, err
+			}
+			if a.IsNull() || b.IsNull() {
+				return types.Null, nil
+			}
+			if char { // char(n) compares without its padding
+				a.S, b.S = strings.TrimRight(a.S, " "), strings.TrimRight(b.S, " ")
+			}
+			return types.NewBool(test(types.Compare(a, b))), nil
+		}, nil
+	case "is distinct from", "is not distinct from":
+		want := e.Op == "is distinct from"
+		return func(row []types.Value) (types.Value, error) {
+			a, err := l(row)
+			if err != nil {
+				return a, err
+			}
+			b, err := r(row)
+			if err != nil {
+				return b, err
+			}
+			return types.NewBool((types.Compare(a, b) != 0) == want), nil
+		}, nil
+	case "||":
+		lt, rt := e.L.Type(), e.R.Type()
+		return func(row []types.Value) (types.Value, error) {
+			a, err := l(row)
+			if err != nil || a.IsNull() {
+				return types.Null, err
+			}
+			b, err := r(row)
+			if err != nil || b.IsNull() {
+				return types.Null, err
+			}
+			return types.NewText(string(types.AppendText(types.AppendText(nil, a, lt), b, rt))), nil
+		}, nil
+	}
+	op, t := e.Op, e.T
+	return func(row []types.Value) (types.Value, error) {
+		a, err := l(row)
+		if err != nil || a.IsNull() {
+			return types.Null, err
+		}
+		b, err := r(row)
+		if err != nil || b.IsNull() {
+			return types.Null, err
+		}
+		return Arith(op, a, b, t)
+	}, nil
+}
+
+func cmpTest(op string) func(int) bool {
+	switch op {
+	case "=":
+		return func(c int) bool { return c == 0 }
+	case "<>":
+		return func(c int) bool { return c != 0 }
+	case "<":
+		return func(c int) bool { return c < 0 }
+	case "<=":
+		return func(c int) bool { return c <= 0 }
+	case ">":
+		return func(c int) bool { return c > 0 }
+	}
+	return func(c int) bool { return c >= 0 }
+}
+
+var errDivZero = sqlerr.New(sqlerr.DivisionByZero, "division by zero")
+
+// Arith applies an arithmetic operator to two non-NULL values with result type t.
+func Arith(op string, a, b types.Value, t types.T) (types.Value, error) {
+	switch {
+	case t.IsInteger():
+		return intArith(op, a.I, b.I, t)
+	case t.ID == types.Float4 || t.ID == types.Float8:
+		return floatArith(op, a.Float(), b.Float(), t)
+	case t.ID == types.Numeric:
+		return decimalArith(op, a.ToDecimal(), b.ToDecimal())
+	case t.ID == types.Date:
+		if b.K == types.KInt {
+			if op == "-" {
+				return types.NewDate(a.I - b.I), nil
+			}
+			return types.NewDate(a.I + b.I), nil
+		}
+	case t.ID == types.Int4 && a.K == types.KDate:
+		return types.NewInt(a.I - b.I), nil
+	}
+	if a.K == types.KDate && b.K == types.KDate && op == "-" {
+		return types.NewInt(a.I - b.I), nil
+	}
+	return types.Null, sqlerr.New(sqlerr.InternalError, "unsupported arithmetic %s on %s", op, t)
+}
+
+func intArith(op string, a, b int64, t types.T) (types.Value, error) {
+	var r int64
+	overflow := false
+	switch op {
+	case "+":
+		r = a + b
+		overflow = (a > 0 && b > 0 && r < 0) || (a < 0 && b < 0 && r >= 0)
+	case "-":
+		r = a - b
+		overflow = (a >= 0 && b < 0 && r < 0) || (a < 0 && b > 0 && r >= 0)
+	case "*":
+		hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))
+		neg := (a < 0) != (b < 0)
+		overflow = hi != 0 || lo > math.MaxInt64+uint64(boolToInt(neg)) || a == math.MinInt64 || b == math.MinInt64
+		if a == 0 || b == 0 {
+			overflow = false
+		}
+		r = a * b
+	case "/":
+		if b == 0 {
+			return types.Null, errDivZero
+		}
+		if a == math.MinInt64 && b == -1 {
+			overflow = true
+		} else {
+			r = a / b // truncates toward zero, as in PostgreSQL
+		}
+	case "%":
+		if b == 0 {
+			return types.Null, errDivZero
+		}
+		if b != -1 {
+			r = a % b
+		}
+	default:
+		return types.Null, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", t, op, t)
+	}
+	if overflow || !types.IntFits(r, t.ID) {
+		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "%s out of range", t)
+	}
+	return types.NewInt(r), nil
+}
+
+func abs64(a int64) int64 {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
+func boolToInt(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func floatArith(op string, a, b float64, t types.T) (types.Value, error) {
+	var r float64
+	switch op {
+	case "+":
+		r = a + b
+	case "-":
+		r = a - b
+	case "*":
+		r = a * b
+	case "/":
+		if b == 0 {
+			return types.Null, errDivZero
+		}
+		r = a / b
+	case "%":
+		if b == 0 {
+			return types.Null, errDivZero
+		}
+		r = math.Mod(a, b)
+	case "^":
+		r = math.Pow(a, b)
+	}
+	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
+		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+	}
+	if t.ID == types.Float4 {
+		r = float64(float32(r))
+	}
+	return types.NewFloat(r), nil
+}
+
+func decimalArith(op string, a, b *apd.Decimal) (types.Value, error) {
+	r := new(apd.Decimal)
+	var err error
+	ctx := types.DecimalContext
+	switch op {
+	case "+":
+		_, err = ctx.Add(r, a, b)
+	case "-":
+		_, err = ctx.Sub(r, a, b)
+	case "*":
+		_, err = ctx.Mul(r, a, b)
+	case "/":
+		if b.IsZero() {
+			return types.Null, errDivZero
+		}
+		return types.NewDecimal(DivideNumeric(a, b)), nil
+	case "%":
+		if b.IsZero() {
+			return types.Null, errDivZero
+		}
+		_, err = ctx.Rem(r, a, b)
+	case "^":
+		_, err = ctx.Pow(r, a, b)
+		if err == nil {
+			ctx.Reduce(r, r)
+			if -r.Exponent > 16 {
+				ctx.Quantize(r, r, -16)
+			}
+		}
+	}
+	if err != nil {
+		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+	}
+	return types.NewDecimal(r), nil
+}
+
+// DivideNumeric divides as PostgreSQL's numeric division does: the result
+// has at least 16 significant digits and no fewer decimals than either input.
+func DivideNumeric(a, b *apd.Decimal) *apd.Decimal {
+	weight := func(d *apd.Decimal) (int64, int64) { // base-10000 weight and first digit group
+		if d.IsZero() {
+			return 0, 0
+		}
+		exp10 := int64(d.NumDigits()) + int64(d.Exponent) - 1
+		w := exp10 / 4
+		if exp10 < 0 && exp10%4 != 0 {
+			w--
+		}
+		var first apd.Decimal
+		first.Abs(d)
+		first.Exponent -= int32(4 * w)
+		var fl apd.Decimal
+		types.DecimalContext.Floor(&fl, &first)
+		f, _ := fl.Int64()
+		return w, f
+	}
+	w1, f1 := weight(a)
+	w2, f2 := weight(b)
+	q := w1 - w2
+	if f1 <= f2 {
+		q--
+	}
+	scale := 16 - q*4
+	scale = max(scale, int64(-min(a.Exponent, 0)), int64(-min(b.Exponent, 0)), 0)
+	scale = min(scale, 1000)
+	ctx := types.DecimalContext
+	ctx.Precision = uint32(max(int64(a.NumDigits()+int64(a.Exponent))-int64(b.NumDigits()+int64(b.Exponent))+scale+4, 8))
+	r := new(apd.Decimal)
+	ctx.Quo(r, a, b)
+	types.DecimalContext.Quantize(r, r, -int32(scale))
+	return r
+}
+
+func negate(v types.Value, t types.T) (types.Value, error) {
+	switch v.K {
+	case types.KInt:
+		if v.I == math.MinInt64 || !types.IntFits(-v.I, t.ID) {
+			return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "%s out of range", t)
+		}
+		return types.NewInt(-v.I), nil
+	case types.KFloat:
+		return types.NewFloat(-v.F), nil
+	case types.KDecimal:
+		return types.NewDecimal(new(apd.Decimal).Neg(v.D)), nil
+	}
+	return v, nil
+}
+
+func (c *Context) compileIn(e *plan.In) (evalFn, error) {
+	x, err := c.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	not := e.Not
+	var list func() ([]types.Value, error)
+	if e.Sub != nil {
+		// the subquery's column is cast to the comparison type by List[0]
+		conv, err := c.compile(e.List[0])
+		if err != nil {
+			return nil, err
+		}
+		sub := e.Sub
+		list = func() ([]types.Value, error) {
+			rows, err := c.subqueryRows(sub)
+			if err != nil {
+				return nil, err
+			}
+			vals := make([]types.Value, len(rows))
+			for i, r := range rows {
+				if vals[i], err = conv(r); err != nil {
+					return nil, err
+				}
+			}
+			return vals, nil
+		}
+	} else {
+		fns, err := c.compileAll(e.List)
+		if err != nil {
+			return nil, err
+		}
+		list = func() ([]types.Value, error) {
+			vals := make([]types.Value, len(fns))
+			for i, f := range fns {
+				if vals[i], err = f(nil); err != nil {
+					return nil, err
+				}
+			}
+			return vals, nil
+		}
+		if !allConst(e.List) {
+			// items depend on the row: evaluate per row
+			return func(row []types.Value) (types.Value, error) {
+				v, err := x(row)
+				if err != nil {
+					return v, err
+				}
+				vals := make([]types.Value, len(fns))
+				for i, f := range fns {
+					if vals[i], err = f(row); err != nil {
+						return types.Null, err
+					}
+				}
+				return inResult(v, vals, nil, not), nil
+			}, nil
+		}
+	}
+	var cached []types.Value
+	var set map[string]bool
+	return func(row []types.Value) (types.Value, error) {
+		v, err := x(row)
+		if err != nil {
+			return v, err
+		}
+		if set == nil {
+			if cached, err = list(); err != nil {
+				return types.Null, err
+			}
+			set = make(map[string]bool, len(cached))
+			for _, item := range cached {
+				if !item.IsNull() {
+					set[string(item.HashKey(nil))] = true
+				}
+			}
+		}
+		return inResult(v, cached, set, not), nil
+	}, nil
+}
+
+// inResult applies SQL's three-valued IN: NULL when no match and a NULL is involved.
+func inResult(v types.Value, list []types.Value, set map[string]bool, not bool) types.Value {
+	if v.IsNull() {
+		if len(list) == 0 {
+			return types.NewBool(not)
+		}
+		return types.Null
+	}
+	found, sawNull := false, false
+	if set != nil && v.K != types.KFloat && v.K != types.KDecimal {
+		found = set[string(v.HashKey(nil))]
+	}
+	if !found {
+		for _, item := range list {
+			if item.IsNull() {
+				sawNull = true
+			} else if types.Compare(v, item) == 0 {
+				found = true
+				break
+			}
+		}
+	}
+	switch {
+	case found:
+		return types.NewBool(!not)
+	case sawNull:
+		return types.Null
+	}
+	return types.NewBool(not)
+}
+
+func allConst(es []plan.Expr) bool {
+	for _, e := range es {
+		ok := true
+		plan.Walk(e, func(x plan.Expr) {
+			if _, isCol := x.(*plan.ColRef); isCol {
+				ok = false
+			}
+		})
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Context) compileLike(e *plan.Like) (evalFn, error) {
+	x, err := c.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.compile(e.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	not, fold := e.Not, e.ILike
+	return func(row []types.Value) (types.Value, error) {
+		s, err := x(row)
+		if err != nil || s.IsNull() {
+			return types.Null, err
+		}
+		pat, err := p(row)
+		if err != nil || pat.IsNull() {
+			return types.Null, err
+		}
+		str, ps := s.S, pat.S
+		if fold {
+			str, ps = strings.ToLower(str), strings.ToLower(ps)
+		}
+		m, err := like(str, ps)
+		if err != nil {
+			return types.Null, err
+		}
+		return types.NewBool(m != not), nil
+	}, nil
+}
+
+// like matches s against a LIKE pattern: % any run, _ one character, \ escapes.
+func like(s, p string) (bool, error) {
+	for len(p) > 0 {
+		r, size := utf8.DecodeRuneInString(p)
+		switch r {
+		case '%':
+			p = p[size:]
+			if p == "" {
+				return true, nil
+			}
+			for i := 0; i <= len(s); {
+				if ok, err := like(s[i:], p); ok || err != nil {
+					return ok, err
+				}
+				if i == len(s) {
+					break
+				}
+				_, sz := utf8.DecodeRuneInString(s[i:])
+				i += sz
+			}
+			return false, nil
+		case '_':
+			if s == "" {
+				return false, nil
+			}
+			_, sz := utf8.DecodeRuneInString(s)
+			s, p = s[sz:], p[size:]
+		case '\\':
+			p = p[size:]
+			if p == "" {
+				return false, sqlerr.New(sqlerr.InvalidEscapeSequence, "LIKE pattern must not end with escape character")
+			}
+			r, size = utf8.DecodeRuneInString(p)
+			fallthrough
+		default:
+			sr, sz := utf8.DecodeRuneInString(s)
+			if s == "" || sr != r {
+				return false, nil
+			}
+			s, p = s[sz:], p[size:]
+		}
+	}
+	return s == "", nil
+}
+
+func (c *Context) compileCase(e *plan.Case) (evalFn, error) {
+	type arm struct{ cond, result evalFn }
+	arms := make([]arm, len(e.Whens))
+	for i, w := range e.Whens {
+		cond, err := c.compile(w.Cond)
+		if err != nil {
+			return nil, err
+		}
+		res, err := c.compile(w.Result)
+		if err != nil {
+			return nil, err
+		}
+		arms[i] = arm{cond, res}
+	}
+	var els evalFn
+	if e.Else != nil {
+		var err error
+		if els, err = c.compile(e.Else); err != nil {
+			return nil, err
+		}
+	}
+	return func(row []types.Value) (types.Value, error) {
+		for _, a := range arms {
+			v, err := a.cond(row)
+			if err != nil {
+				return v, err
+			}
+			if !v.IsNull() && v.Bool() {
+				return a.result(row)
+			}
+		}
+		if els != nil {
+			return els(row)
+		}
+		return types.Null, nil
+	}, nil
+}
+
+func (c *Context) compileSubquery(e *plan.Subquery) (evalFn, error) {
+	return func([]types.Value) (types.Value, error) {
+		rows, err := c.subqueryRows(e)
+		if err != nil {
+			return types.Null, err
+		}
+		if e.Exists {
+			return types.NewBool(len(rows) > 0), nil
+		}
+		switch len(rows) {
+		case 0:
+			return types.Null, nil
+		case 1:
+			return rows[0][0], nil
+		}
+		return types.Null, sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
+	}, nil
+}
+
+// subqueryRows runs an uncorrelated subquery once per statement.
+func (c *Context) subqueryRows(e *plan.Subquery) ([][]types.Value, error) {
+	if rows, ok := c.subqueries[e]; ok {
+		return rows, nil
+	}
+	op, err := c.Build(e.Plan)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]types.Value
+	err = Drain(op, func(r []types.Value) error {
+		rows = append(rows, r)
+		if e.Exists {
+			return errStop // one row answers EXISTS
+		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
+	}
+	if c.subqueries == nil {
+		c.subqueries = make(map[*plan.Subquery][][]types.Value)
+	}
+	c.subqueries[e] = rows
+	return rows, nil
+}
+
+func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
+	args, err := c.compileAll(e.Args)
+	if err != nil {
+		return nil, err
+	}
+	name, t := e.Name, e.T
+	switch name {
+	case "coalesce":
+		return func(row []types.Value) (types.Value, error) {
+			for _, a := range args {
+				v, err := a(row)
+				if err != nil || !v.IsNull() {
+					return v, err
+				}
+			}
+			return types.Null, nil
+		}, nil
+	case "now", "current_timestamp", "localtimestamp":
+		v := types.NewTimestamp(toMicros(c.Now))
+		return func([]types.Value) (types.Value, error) { return v, nil }, nil
+	case "current_date":
+		v := types.NewDate(toMicros(c.Now) / (86400 * 1_000_000))
+		return func([]types.Value) (types.Value, error) { return v, nil }, nil
+	}
+	return func(row []types.Value) (types.Value, error) {
+		vals := make([]types.Value, len(args))
+		for i, a := range args {
+			v, err := a(row)
+			if err != nil {
+				return v, err
+			}
+			vals[i] = v
+		}
+		return c.callFunc(name, vals, t)
+	}, nil
+}
+
+func toMicros(t time.Time) int64 {
+	// timestamp without time zone: the wall clock in UTC
+	return t.UTC().UnixMicro()
+}

@@ -1,0 +1,314 @@
+package exec
+
+import (
+	"sort"
+
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
+type scanOp struct {
+	c        *Context
+	heap     *row.Heap
+	versions []*row.Version
+	pos      int
+}
+
+func (o *scanOp) Init() error { o.versions = o.heap.Scan(); return nil }
+func (o *scanOp) Close()      {}
+func (o *scanOp) Next() ([]types.Value, error) {
+	for o.pos < len(o.versions) {
+		v := o.versions[o.pos]
+		o.pos++
+		if err := o.c.canceled(); err != nil {
+			return nil, err
+		}
+		if v.VisibleTo(&o.c.Snap) {
+			return v.Values, nil
+		}
+	}
+	return nil, nil
+}
+
+type valuesOp struct {
+	rows [][]evalFn
+	pos  int
+}
+
+func (o *valuesOp) Init() error { return nil }
+func (o *valuesOp) Close()      {}
+func (o *valuesOp) Next() ([]types.Value, error) {
+	if o.pos >= len(o.rows) {
+		return nil, nil
+	}
+	fns := o.rows[o.pos]
+	o.pos++
+	out := make([]types.Value, len(fns))
+	for i, f := range fns {
+		v, err := f(nil)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+type filterOp struct {
+	c    *Context
+	in   Operator
+	cond evalFn
+}
+
+func (o *filterOp) Init() error { return o.in.Init() }
+func (o *filterOp) Close()      { o.in.Close() }
+func (o *filterOp) Next() ([]types.Value, error) {
+	for {
+		r, err := o.in.Next()
+		if r == nil || err != nil {
+			return nil, err
+		}
+		v, err := o.cond(r)
+		if err != nil {
+			return nil, err
+		}
+		if !v.IsNull() && v.Bool() {
+			return r, nil
+		}
+		if err := o.c.canceled(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+type projectOp struct {
+	in    Operator
+	exprs []evalFn
+}
+
+func (o *projectOp) Init() error { return o.in.Init() }
+func (o *projectOp) Close()      { o.in.Close() }
+func (o *projectOp) Next() ([]types.Value, error) {
+	r, err := o.in.Next()
+	if r == nil || err != nil {
+		return nil, err
+	}
+	out := make([]types.Value, len(o.exprs))
+	for i, f := range o.exprs {
+		if out[i], err = f(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// sortOp materializes its input and sorts it.
+type sortOp struct {
+	c    *Context
+	in   Operator
+	keys []evalFn
+	spec []plan.SortKey
+	rows [][]types.Value
+	pos  int
+}
+
+func (o *sortOp) Init() error {
+	if err := o.in.Init(); err != nil {
+		return err
+	}
+	type keyed struct {
+		row  []types.Value
+		keys []types.Value
+	}
+	var all []keyed
+	for {
+		r, err := o.in.Next()
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			break
+		}
+		k := make([]types.Value, len(o.keys))
+		for i, f := range o.keys {
+			if k[i], err = f(r); err != nil {
+				return err
+			}
+		}
+		all = append(all, keyed{r, k})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		for k, s := range o.spec {
+			a, b := all[i].keys[k], all[j].keys[k]
+			if c := compareKey(a, b, s); c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+	o.rows = make([][]types.Value, len(all))
+	for i, k := range all {
+		o.rows[i] = k.row
+	}
+	return nil
+}
+
+// compareKey orders two sort key values under a key's direction and NULL placement.
+func compareKey(a, b types.Value, s plan.SortKey) int {
+	an, bn := a.IsNull(), b.IsNull()
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		if s.NullsFirst {
+			return -1
+		}
+		return 1
+	case bn:
+		if s.NullsFirst {
+			return 1
+		}
+		return -1
+	}
+	c := types.Compare(a, b)
+	if s.Desc {
+		return -c
+	}
+	return c
+}
+
+func (o *sortOp) Close() { o.in.Close() }
+func (o *sortOp) Next() ([]types.Value, error) {
+	if o.pos >= len(o.rows) {
+		return nil, nil
+	}
+	o.pos++
+	return o.rows[o.pos-1], nil
+}
+
+type limitOp struct {
+	in            Operator
+	limit, offset int64 // limit -1: none
+	seen          int64
+}
+
+func (o *limitOp) Init() error { return o.in.Init() }
+func (o *limitOp) Close()      { o.in.Close() }
+func (o *limitOp) Next() ([]types.Value, error) {
+	for {
+		if o.limit >= 0 && o.seen >= o.offset+o.limit {
+			return nil, nil
+		}
+		r, err := o.in.Next()
+		if r == nil || err != nil {
+			return nil, err
+		}
+		o.seen++
+		if o.seen > o.offset {
+			return r, nil
+		}
+	}
+}
+
+type distinctOp struct {
+	in   Operator
+	seen map[string]bool
+	buf  []byte
+}
+
+func (o *distinctOp) Init() error { return o.in.Init() }
+func (o *distinctOp) Close()      { o.in.Close() }
+func (o *distinctOp) Next() ([]types.Value, error) {
+	for {
+		r, err := o.in.Next()
+		if r == nil || err != nil {
+			return nil, err
+		}
+		o.buf = rowKey(o.buf[:0], r)
+		if !o.seen[string(o.buf)] {
+			o.seen[string(o.buf)] = true
+			return r, nil
+		}
+	}
+}
+
+// setOp computes UNION / INTERSECT / EXCEPT with or without ALL by counting
+// the right side's rows per key.
+type setOp struct {
+	kind        string
+	all         bool
+	left, right Operator
+	out         [][]types.Value
+	pos         int
+}
+
+func (o *setOp) Init() error {
+	counts := map[string]int{}
+	var buf []byte
+	if o.kind == "union" {
+		seen := map[string]bool{}
+		for _, op := range []Operator{o.left, o.right} {
+			err := Drain(op, func(r []types.Value) error {
+				if !o.all {
+					buf = rowKey(buf[:0], r)
+					if seen[string(buf)] {
+						return nil
+					}
+					seen[string(buf)] = true
+				}
+				o.out = append(o.out, r)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := Drain(o.right, func(r []types.Value) error {
+		buf = rowKey(buf[:0], r)
+		counts[string(buf)]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	emitted := map[string]bool{}
+	return Drain(o.left, func(r []types.Value) error {
+		buf = rowKey(buf[:0], r)
+		k := string(buf)
+		n := counts[k]
+		keep := false
+		if o.kind == "intersect" {
+			keep = n > 0
+			if o.all && keep {
+				counts[k]--
+			}
+		} else { // except
+			keep = n == 0
+			if o.all && n > 0 {
+				counts[k]--
+			}
+		}
+		if keep && !o.all {
+			if emitted[k] {
+				return nil
+			}
+			emitted[k] = true
+		}
+		if keep {
+			o.out = append(o.out, r)
+		}
+		return nil
+	})
+}
+
+func (o *setOp) Close() {}
+func (o *setOp) Next() ([]types.Value, error) {
+	if o.pos >= len(o.out) {
+		return nil, nil
+	}
+	o.pos++
+	return o.out[o.pos-1], nil
+}

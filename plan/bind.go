@@ -1,0 +1,840 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"rustydb/catalog"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Binder plans statements against a catalog.
+type Binder struct {
+	Catalog *catalog.Catalog
+	// SQL is the statement text, for error positions.
+	SQL string
+	// ParamTypes are the types of $1..$n; unknown ones are inferred and written back.
+	ParamTypes []types.T
+}
+
+func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error {
+	e := sqlerr.New(code, format, args...)
+	if b.SQL != "" && pos >= 0 && pos <= len(b.SQL) {
+		e.Position = utf8.RuneCountInString(b.SQL[:pos]) + 1
+	}
+	return e
+}
+
+// Bind plans one statement.
+func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
+	switch s := stmt.(type) {
+	case *sql.SelectStmt:
+		n, err := b.bindSelect(s)
+		if err != nil {
+			return nil, err
+		}
+		return &Query{Root: n}, nil
+	case *sql.InsertStmt:
+		return b.bindInsert(s)
+	case *sql.UpdateStmt:
+		return b.bindUpdate(s)
+	case *sql.DeleteStmt:
+		return b.bindDelete(s)
+	case *sql.CreateTableStmt:
+		return b.bindCreate(s)
+	case *sql.DropTableStmt:
+		d := &DropTable{}
+		for _, name := range s.Names {
+			t := b.Catalog.Lookup(name)
+			if t == nil {
+				if s.IfExists {
+					continue
+				}
+				return nil, sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
+			}
+			d.Tables = append(d.Tables, t)
+		}
+		return d, nil
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %s is not supported", sql.Kind(stmt))
+}
+
+// scope is the set of columns an expression can name: the output of a FROM
+// clause, one entry per column of the input row.
+type scope struct {
+	cols []Column
+}
+
+// resolve finds a column by optional table qualifier and name.
+func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
+	found := -1
+	tableSeen := ref.Table == ""
+	for i, c := range sc.cols {
+		if c.Hidden {
+			continue
+		}
+		if ref.Table != "" {
+			if c.Table != ref.Table {
+				continue
+			}
+			tableSeen = true
+		}
+		if c.Name == ref.Name {
+			if found >= 0 {
+				return 0, b.errAt(ref.Pos, sqlerr.AmbiguousColumn, "column reference %q is ambiguous", ref.Name)
+			}
+			found = i
+		}
+	}
+	if found >= 0 {
+		return found, nil
+	}
+	if !tableSeen {
+		return 0, b.errAt(ref.Pos, sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", ref.Table)
+	}
+	if ref.Table != "" {
+		return 0, b.errAt(ref.Pos, sqlerr.UndefinedColumn, "column %s.%s does not exist", ref.Table, ref.Name)
+	}
+	return 0, b.errAt(ref.Pos, sqlerr.UndefinedColumn, "column %q does not exist", ref.Name)
+}
+
+func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
+	if s.SetOp != "" {
+		return b.bindSetOp(s)
+	}
+	var input Node
+	var err error
+	if len(s.From) == 0 {
+		input = &Values{Rows: [][]Expr{{}}}
+	} else if input, err = b.bindFrom(s.From); err != nil {
+		return nil, err
+	}
+	sc := &scope{cols: input.Columns()}
+	if s.Where != nil {
+		cond, err := b.bindCondition(sc, nil, s.Where, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		input = pushFilter(input, cond)
+	}
+
+	// Aggregation: GROUP BY, HAVING or an aggregate call anywhere in the output.
+	var agg *aggContext
+	if len(s.GroupBy) > 0 || s.Having != nil || hasAggregate(s) {
+		agg = &aggContext{in: sc}
+		for _, g := range s.GroupBy {
+			// GROUP BY may name an output column by position or alias; input
+			// columns win over aliases, as in PostgreSQL.
+			if ref, ok := g.(*sql.ColumnRef); !ok || ref.Table != "" || indexOfCol(sc.cols, ref.Name) < 0 {
+				g = resolveOutputRef(s, g)
+			}
+			e, err := b.bindExpr(sc, nil, g)
+			if err != nil {
+				return nil, err
+			}
+			agg.groups = append(agg.groups, e)
+		}
+	}
+
+	// Output expressions (bound after the groups so they can refer to them).
+	var exprs []Expr
+	var cols []Column
+	for _, item := range s.Targets {
+		if item.Star {
+			if agg != nil {
+				return nil, b.errAt(item.Pos, sqlerr.GroupingError, "SELECT * is not allowed with GROUP BY")
+			}
+			matched := false
+			for i, c := range sc.cols {
+				if c.Hidden || (item.StarTable != "" && c.Table != item.StarTable) {
+					continue
+				}
+				matched = true
+				exprs = append(exprs, &ColRef{Idx: i, T: c.Type, Name: c.Name})
+				cols = append(cols, c)
+			}
+			if item.StarTable != "" && !matched {
+				return nil, b.errAt(item.Pos, sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", item.StarTable)
+			}
+			continue
+		}
+		e, err := b.bindExpr(sc, agg, item.Expr)
+		if err != nil {
+			return nil, err
+		}
+		e = resolveUnknown(e)
+		col := Column{Name: outputName(item), Type: e.Type()}
+		if ref, ok := item.Expr.(*sql.ColumnRef); ok && agg == nil {
+			if i, err := b.resolve(sc, ref); err == nil {
+				col.TableID, col.Ordinal, col.Table = sc.cols[i].TableID, sc.cols[i].Ordinal, sc.cols[i].Table
+			}
+		}
+		exprs = append(exprs, e)
+		cols = append(cols, col)
+	}
+	var having Expr
+	if s.Having != nil {
+		if having, err = b.bindCondition(sc, agg, s.Having, "HAVING"); err != nil {
+			return nil, err
+		}
+	}
+
+	// ORDER BY: an output column by position or name, or any expression over
+	// the input, computed as a hidden column.
+	var keys []SortKey
+	for _, o := range s.OrderBy {
+		idx := -1
+		if lit, ok := o.Expr.(*sql.Literal); ok && lit.Value.K == types.KInt {
+			if lit.Value.I < 1 || int(lit.Value.I) > len(exprs) {
+				return nil, b.errAt(lit.Pos, sqlerr.InvalidColumnReference, "ORDER BY position %d is not in select list", lit.Value.I)
+			}
+			idx = int(lit.Value.I) - 1
+		} else if ref, ok := o.Expr.(*sql.ColumnRef); ok && ref.Table == "" {
+			for i, c := range cols {
+				if c.Name == ref.Name && !c.Hidden {
+					idx = i
+					break
+				}
+			}
+		}
+		if idx < 0 {
+			e, err := b.bindExpr(sc, agg, o.Expr)
+			if err != nil {
+				return nil, err
+			}
+			for i, x := range exprs {
+				if x.String() == e.String() {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				if s.Distinct {
+					return nil, b.errAt(o.Expr.Position(), sqlerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+				}
+				idx = len(exprs)
+				exprs = append(exprs, e)
+				cols = append(cols, Column{Name: "?sort?", Type: e.Type(), Hidden: true})
+			}
+		}
+		nullsFirst := o.Desc
+		if o.NullsFirst != nil {
+			nullsFirst = *o.NullsFirst
+		}
+		keys = append(keys, SortKey{Expr: &ColRef{Idx: idx, T: cols[idx].Type}, Desc: o.Desc, NullsFirst: nullsFirst})
+	}
+
+	if agg != nil {
+		aggCols := make([]Column, 0, len(agg.groups)+len(agg.aggs))
+		for _, g := range agg.groups {
+			aggCols = append(aggCols, Column{Name: "?group?", Type: g.Type()})
+		}
+		for _, a := range agg.aggs {
+			aggCols = append(aggCols, Column{Name: a.Func, Type: a.Type})
+		}
+		input = &Aggregate{Input: input, GroupBy: agg.groups, Aggs: agg.aggs, Cols: aggCols}
+		if having != nil {
+			input = &Filter{Input: input, Cond: having}
+		}
+	}
+	var node Node = &Project{Input: input, Exprs: exprs, Cols: cols}
+	if s.Distinct {
+		node = &Distinct{Input: node}
+	}
+	if len(keys) > 0 {
+		node = &Sort{Input: node, Keys: keys}
+	}
+	if node, err = b.bindLimit(node, s); err != nil {
+		return nil, err
+	}
+	if len(cols) > 0 && cols[len(cols)-1].Hidden {
+		var visible []Expr
+		var vcols []Column
+		for i, c := range cols {
+			if !c.Hidden {
+				visible = append(visible, &ColRef{Idx: i, T: c.Type, Name: c.Name})
+				vcols = append(vcols, c)
+			}
+		}
+		node = &Project{Input: node, Exprs: visible, Cols: vcols}
+	}
+	return node, nil
+}
+
+func (b *Binder) bindLimit(node Node, s *sql.SelectStmt) (Node, error) {
+	if s.Limit == nil && s.Offset == nil {
+		return node, nil
+	}
+	l := &Limit{Input: node}
+	empty := &scope{}
+	for _, p := range []struct {
+		src  sql.Expr
+		dst  *Expr
+		name string
+	}{{s.Limit, &l.Limit, "LIMIT"}, {s.Offset, &l.Offset, "OFFSET"}} {
+		if p.src == nil {
+			continue
+		}
+		e, err := b.bindExpr(empty, nil, p.src)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.coerce(e, types.TInt8, p.src.Position(), p.name); err != nil {
+			return nil, err
+		}
+		*p.dst = e
+	}
+	return l, nil
+}
+
+// resolveOutputRef lets GROUP BY 1 or GROUP BY alias name an output column.
+func resolveOutputRef(s *sql.SelectStmt, g sql.Expr) sql.Expr {
+	switch g := g.(type) {
+	case *sql.Literal:
+		if g.Value.K == types.KInt && g.Value.I >= 1 && int(g.Value.I) <= len(s.Targets) && !s.Targets[g.Value.I-1].Star {
+			return s.Targets[g.Value.I-1].Expr
+		}
+	case *sql.ColumnRef:
+		if g.Table == "" {
+			for _, t := range s.Targets {
+				if t.Alias == g.Name && t.Expr != nil {
+					return t.Expr
+				}
+			}
+		}
+	}
+	return g
+}
+
+func outputName(item sql.SelectItem) string {
+	if item.Alias != "" {
+		return item.Alias
+	}
+	return exprName(item.Expr)
+}
+
+// exprName is the column name PostgreSQL gives an unaliased expression.
+func exprName(e sql.Expr) string {
+	switch e := e.(type) {
+	case *sql.ColumnRef:
+		return e.Name
+	case *sql.FuncCall:
+		return e.Name
+	case *sql.CastExpr:
+		if n := exprName(e.X); n != "?column?" {
+			return n
+		}
+		return pgTypeName(e.Type)
+	case *sql.CaseExpr:
+		return "case"
+	case *sql.SubqueryExpr:
+		if e.Exists {
+			return "exists"
+		}
+		if len(e.Select.Targets) == 1 && !e.Select.Targets[0].Star {
+			return outputName(e.Select.Targets[0])
+		}
+	}
+	return "?column?"
+}
+
+// pgTypeName is the internal type name PostgreSQL uses for cast column names.
+func pgTypeName(t types.T) string {
+	switch t.ID {
+	case types.Bool:
+		return "bool"
+	case types.Int2:
+		return "int2"
+	case types.Int4:
+		return "int4"
+	case types.Int8:
+		return "int8"
+	case types.Float4:
+		return "float4"
+	case types.Float8:
+		return "float8"
+	case types.Numeric:
+		return "numeric"
+	case types.Varchar:
+		return "varchar"
+	case types.Char:
+		return "bpchar"
+	case types.Timestamp:
+		return "timestamp"
+	}
+	return t.String()
+}
+
+func hasAggregate(s *sql.SelectStmt) bool {
+	found := false
+	visit := func(e sql.Expr) {
+		walkSQL(e, func(x sql.Expr) bool {
+			if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) {
+				found = true
+			}
+			_, sub := x.(*sql.SubqueryExpr)
+			return !sub
+		})
+	}
+	for _, t := range s.Targets {
+		visit(t.Expr)
+	}
+	for _, o := range s.OrderBy {
+		visit(o.Expr)
+	}
+	return found
+}
+
+func isAggregate(name string) bool {
+	switch name {
+	case "count", "sum", "avg", "min", "max":
+		return true
+	}
+	return false
+}
+
+// walkSQL visits e and its children while fn returns true.
+func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
+	if e == nil || !fn(e) {
+		return
+	}
+	switch e := e.(type) {
+	case *sql.BinaryExpr:
+		walkSQL(e.L, fn)
+		walkSQL(e.R, fn)
+	case *sql.UnaryExpr:
+		walkSQL(e.X, fn)
+	case *sql.FuncCall:
+		for _, a := range e.Args {
+			walkSQL(a, fn)
+		}
+	case *sql.CastExpr:
+		walkSQL(e.X, fn)
+	case *sql.IsNullExpr:
+		walkSQL(e.X, fn)
+	case *sql.IsBoolExpr:
+		walkSQL(e.X, fn)
+	case *sql.BetweenExpr:
+		walkSQL(e.X, fn)
+		walkSQL(e.Lo, fn)
+		walkSQL(e.Hi, fn)
+	case *sql.InExpr:
+		walkSQL(e.X, fn)
+		for _, a := range e.List {
+			walkSQL(a, fn)
+		}
+	case *sql.LikeExpr:
+		walkSQL(e.X, fn)
+		walkSQL(e.Pattern, fn)
+	case *sql.CaseExpr:
+		walkSQL(e.Operand, fn)
+		for _, w := range e.Whens {
+			walkSQL(w.Cond, fn)
+			walkSQL(w.Result, fn)
+		}
+		walkSQL(e.Else, fn)
+	}
+}
+
+func (b *Binder) bindFrom(items []sql.TableExpr) (Node, error) {
+	var node Node
+	for _, item := range items {
+		n, err := b.bindTableExpr(item)
+		if err != nil {
+			return nil, err
+		}
+		if node == nil {
+			node = n
+			continue
+		}
+		node = &Join{Kind: "cross", Left: node, Right: n, Cols: concatCols(node.Columns(), n.Columns())}
+	}
+	return node, nil
+}
+
+func concatCols(a, b []Column) []Column {
+	out := make([]Column, 0, len(a)+len(b))
+	return append(append(out, a...), b...)
+}
+
+func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
+	switch te := te.(type) {
+	case *sql.TableRef:
+		t := b.Catalog.Lookup(te.Name)
+		if t == nil {
+			return nil, b.errAt(te.Pos, sqlerr.UndefinedTable, "relation %q does not exist", te.Name)
+		}
+		alias := te.Alias
+		if alias == "" {
+			alias = t.Name
+		}
+		cols := make([]Column, len(t.Columns))
+		for i, c := range t.Columns {
+			cols[i] = Column{Name: c.Name, Type: c.Type, Table: alias, TableID: t.ID, Ordinal: int16(i + 1)}
+		}
+		return &Scan{Table: t, Alias: alias, Cols: cols}, nil
+	case *sql.SubqueryRef:
+		n, err := b.bindSelect(te.Select)
+		if err != nil {
+			return nil, err
+		}
+		return requalify(n, te.Alias), nil
+	case *sql.ValuesRef:
+		return b.bindValues(te)
+	case *sql.JoinExpr:
+		return b.bindJoin(te)
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported FROM item")
+}
+
+// requalify renames the range variable of n's columns (a subquery alias).
+func requalify(n Node, alias string) Node {
+	cols := n.Columns()
+	exprs := make([]Expr, len(cols))
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		exprs[i] = &ColRef{Idx: i, T: c.Type, Name: c.Name}
+		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias}
+	}
+	return &Project{Input: n, Exprs: exprs, Cols: out}
+}
+
+func (b *Binder) bindValues(v *sql.ValuesRef) (Node, error) {
+	empty := &scope{}
+	rows := make([][]Expr, len(v.Rows))
+	for i, r := range v.Rows {
+		rows[i] = make([]Expr, len(r))
+		for j, e := range r {
+			x, err := b.bindExpr(empty, nil, e)
+			if err != nil {
+				return nil, err
+			}
+			rows[i][j] = x
+		}
+	}
+	// Each column takes the common type of its values, as UNION does.
+	cols := make([]Column, len(rows[0]))
+	for j := range cols {
+		t := types.TUnknown
+		for i := range rows {
+			var err error
+			if t, err = b.unify(t, rows[i][j].Type(), v.Rows[i][j].Position(), "VALUES"); err != nil {
+				return nil, err
+			}
+		}
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		for i := range rows {
+			x, err := b.coerce(rows[i][j], t, v.Rows[i][j].Position(), "VALUES")
+			if err != nil {
+				return nil, err
+			}
+			rows[i][j] = x
+		}
+		cols[j] = Column{Name: fmt.Sprintf("column%d", j+1), Type: t, Table: v.Alias}
+	}
+	return &Values{Rows: rows, Cols: cols}, nil
+}
+
+func (b *Binder) bindJoin(j *sql.JoinExpr) (Node, error) {
+	left, err := b.bindTableExpr(j.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.bindTableExpr(j.Right)
+	if err != nil {
+		return nil, err
+	}
+	lc, rc := left.Columns(), right.Columns()
+	node := &Join{Kind: j.Kind, Left: left, Right: right, Cols: concatCols(lc, rc)}
+	sc := &scope{cols: node.Cols}
+	using := j.Using
+	if j.Natural {
+		for _, l := range lc {
+			for _, r := range rc {
+				if !l.Hidden && !r.Hidden && l.Name == r.Name {
+					using = append(using, l.Name)
+				}
+			}
+		}
+	}
+	if len(using) > 0 {
+		// USING (a): equality on a; the right side's a is hidden from * and
+		// unqualified names, as in PostgreSQL (for inner and left joins).
+		var conds []Expr
+		for _, name := range using {
+			li, ri := indexOfCol(lc, name), indexOfCol(rc, name)
+			if li < 0 || ri < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
+			}
+			l := &ColRef{Idx: li, T: lc[li].Type, Name: name}
+			r := &ColRef{Idx: len(lc) + ri, T: rc[ri].Type, Name: name}
+			cond, err := b.comparison("=", l, r, 0)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, cond)
+			node.Cols[len(lc)+ri].Hidden = true
+		}
+		node.On = andAll(conds)
+	} else if j.On != nil {
+		if node.On, err = b.bindCondition(sc, nil, j.On, "JOIN/ON"); err != nil {
+			return nil, err
+		}
+	}
+	extractEquiKeys(node)
+	return node, nil
+}
+
+func indexOfCol(cols []Column, name string) int {
+	for i, c := range cols {
+		if c.Name == name && !c.Hidden {
+			return i
+		}
+	}
+	return -1
+}
+
+func andAll(conds []Expr) Expr {
+	var out Expr
+	for _, c := range conds {
+		if out == nil {
+			out = c
+		} else {
+			out = &Binary{Op: "and", L: out, R: c, T: types.TBool}
+		}
+	}
+	return out
+}
+
+func conjuncts(e Expr, out []Expr) []Expr {
+	if b, ok := e.(*Binary); ok && b.Op == "and" {
+		return conjuncts(b.R, conjuncts(b.L, out))
+	}
+	if e != nil {
+		out = append(out, e)
+	}
+	return out
+}
+
+// colRange reports the smallest and largest input column e reads (-1 if none).
+func colRange(e Expr) (lo, hi int) {
+	lo, hi = -1, -1
+	Walk(e, func(x Expr) {
+		if c, ok := x.(*ColRef); ok {
+			if lo < 0 || c.Idx < lo {
+				lo = c.Idx
+			}
+			hi = max(hi, c.Idx)
+		}
+	})
+	return lo, hi
+}
+
+// extractEquiKeys moves left.col = right.col conjuncts of an inner or outer
+// join's condition into hash keys.
+func extractEquiKeys(j *Join) {
+	if j.On == nil {
+		return
+	}
+	nl := len(j.Left.Columns())
+	var rest []Expr
+	for _, c := range conjuncts(j.On, nil) {
+		if bin, ok := c.(*Binary); ok && bin.Op == "=" {
+			llo, lhi := colRange(bin.L)
+			rlo, rhi := colRange(bin.R)
+			switch {
+			case llo >= 0 && lhi < nl && rlo >= nl:
+				j.LeftKeys = append(j.LeftKeys, bin.L)
+				j.RightKeys = append(j.RightKeys, shift(bin.R, -nl))
+				continue
+			case rlo >= 0 && rhi < nl && llo >= nl:
+				j.LeftKeys = append(j.LeftKeys, bin.R)
+				j.RightKeys = append(j.RightKeys, shift(bin.L, -nl))
+				continue
+			}
+		}
+		rest = append(rest, c)
+	}
+	j.On = andAll(rest)
+	if j.Kind == "cross" && len(j.LeftKeys) > 0 {
+		j.Kind = "inner"
+	}
+}
+
+// shift returns e with every column index moved by d.
+func shift(e Expr, d int) Expr {
+	return rewrite(e, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			return &ColRef{Idx: c.Idx + d, T: c.T, Name: c.Name}
+		}
+		return nil
+	})
+}
+
+// rewrite copies e bottom-up, replacing nodes for which fn returns non-nil.
+func rewrite(e Expr, fn func(Expr) Expr) Expr {
+	if e == nil {
+		return nil
+	}
+	if r := fn(e); r != nil {
+		return r
+	}
+	switch e := e.(type) {
+	case *Binary:
+		return &Binary{Op: e.Op, L: rewrite(e.L, fn), R: rewrite(e.R, fn), T: e.T}
+	case *Unary:
+		return &Unary{Op: e.Op, X: rewrite(e.X, fn), T: e.T}
+	case *Cast:
+		return &Cast{X: rewrite(e.X, fn), T: e.T, Assign: e.Assign}
+	case *IsNull:
+		return &IsNull{X: rewrite(e.X, fn), Not: e.Not}
+	case *IsBool:
+		return &IsBool{X: rewrite(e.X, fn), Not: e.Not, Value: e.Value}
+	case *In:
+		list := make([]Expr, len(e.List))
+		for i, x := range e.List {
+			list[i] = rewrite(x, fn)
+		}
+		return &In{X: rewrite(e.X, fn), List: list, Sub: e.Sub, Not: e.Not}
+	case *Like:
+		return &Like{X: rewrite(e.X, fn), Pattern: rewrite(e.Pattern, fn), Not: e.Not, ILike: e.ILike}
+	case *Case:
+		c := &Case{Operand: rewrite(e.Operand, fn), Else: rewrite(e.Else, fn), T: e.T}
+		for _, w := range e.Whens {
+			c.Whens = append(c.Whens, CaseWhen{Cond: rewrite(w.Cond, fn), Result: rewrite(w.Result, fn)})
+		}
+		return c
+	case *Func:
+		args := make([]Expr, len(e.Args))
+		for i, x := range e.Args {
+			args[i] = rewrite(x, fn)
+		}
+		return &Func{Name: e.Name, Args: args, T: e.T}
+	}
+	return e
+}
+
+// pushFilter places each conjunct of cond as low as it can go in a tree of
+// inner and cross joins, turning cross joins with equalities into hash joins.
+func pushFilter(n Node, cond Expr) Node {
+	var rest []Expr
+	for _, c := range conjuncts(cond, nil) {
+		if !pushInto(n, c) {
+			rest = append(rest, c)
+		}
+	}
+	if len(rest) == 0 {
+		return n
+	}
+	return &Filter{Input: n, Cond: andAll(rest)}
+}
+
+// pushInto adds c (over n's columns) to the deepest inner/cross join that has
+// all its columns, reporting whether it found one.
+func pushInto(n Node, c Expr) bool {
+	j, ok := n.(*Join)
+	if !ok || (j.Kind != "inner" && j.Kind != "cross") {
+		return false
+	}
+	lo, hi := colRange(c)
+	if lo < 0 || hasSubquery(c) {
+		return false
+	}
+	nl := len(j.Left.Columns())
+	if hi < nl && pushInto(j.Left, c) {
+		return true
+	}
+	if lo >= nl && pushInto(j.Right, shift(c, -nl)) {
+		return true
+	}
+	if hi < nl || lo >= nl {
+		// one side only but that side is not a join: filter it there
+		if hi < nl {
+			j.Left = &Filter{Input: j.Left, Cond: c}
+		} else {
+			j.Right = &Filter{Input: j.Right, Cond: shift(c, -nl)}
+		}
+		return true
+	}
+	j.On = andAll(append(conjuncts(j.On, nil), c))
+	extractEquiKeys(j)
+	return true
+}
+
+func hasSubquery(e Expr) bool {
+	found := false
+	Walk(e, func(x Expr) {
+		if _, ok := x.(*Subquery); ok {
+			found = true
+		}
+		if in, ok := x.(*In); ok && in.Sub != nil {
+			found = true
+		}
+	})
+	return found
+}
+
+func (b *Binder) bindSetOp(s *sql.SelectStmt) (Node, error) {
+	left, err := b.bindSelect(s.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := b.bindSelect(s.Right)
+	if err != nil {
+		return nil, err
+	}
+	lc, rc := left.Columns(), right.Columns()
+	if len(lc) != len(rc) {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "each %s query must have the same number of columns", strings.ToUpper(s.SetOp))
+	}
+	cols := make([]Column, len(lc))
+	lx := make([]Expr, len(lc))
+	rx := make([]Expr, len(lc))
+	for i := range lc {
+		t, err := b.unify(lc[i].Type, rc[i].Type, 0, strings.ToUpper(s.SetOp))
+		if err != nil {
+			return nil, err
+		}
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		cols[i] = Column{Name: lc[i].Name, Type: t}
+		if lx[i], err = b.coerce(&ColRef{Idx: i, T: lc[i].Type}, t, 0, s.SetOp); err != nil {
+			return nil, err
+		}
+		if rx[i], err = b.coerce(&ColRef{Idx: i, T: rc[i].Type}, t, 0, s.SetOp); err != nil {
+			return nil, err
+		}
+	}
+	node := Node(&SetOp{Kind: s.SetOp, All: s.SetAll,
+		Left:  &Project{Input: left, Exprs: lx, Cols: cols},
+		Right: &Project{Input: right, Exprs: rx, Cols: cols}, Cols: cols})
+	// ORDER BY over a set operation names its output columns.
+	var keys []SortKey
+	sc := &scope{cols: cols}
+	for _, o := range s.OrderBy {
+		var e Expr
+		if lit, ok := o.Expr.(*sql.Literal); ok && lit.Value.K == types.KInt {
+			if lit.Value.I < 1 || int(lit.Value.I) > len(cols) {
+				return nil, b.errAt(lit.Pos, sqlerr.InvalidColumnReference, "ORDER BY position %d is not in select list", lit.Value.I)
+			}
+			e = &ColRef{Idx: int(lit.Value.I) - 1, T: cols[lit.Value.I-1].Type}
+		} else if e, err = b.bindExpr(sc, nil, o.Expr); err != nil {
+			return nil, err
+		}
+		nullsFirst := o.Desc
+		if o.NullsFirst != nil {
+			nullsFirst = *o.NullsFirst
+		}
+		keys = append(keys, SortKey{Expr: e, Desc: o.Desc, NullsFirst: nullsFirst})
+	}
+	if len(keys) > 0 {
+		node = &Sort{Input: node, Keys: keys}
+	}
+	return b.bindLimit(node, s)
+}

@@ -1,0 +1,334 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"rustydb/catalog"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// DefaultExpr parses and binds a column's DEFAULT text.
+func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
+	if c.Default == "" {
+		return &Const{V: types.Null, T: c.Type}, nil
+	}
+	stmts, err := sql.Parse("SELECT " + c.Default)
+	if err != nil {
+		return nil, err
+	}
+	inner := &Binder{Catalog: b.Catalog, SQL: "SELECT " + c.Default}
+	e, err := inner.bindExpr(&scope{}, nil, stmts[0].(*sql.SelectStmt).Targets[0].Expr)
+	if err != nil {
+		return nil, err
+	}
+	return inner.assign(e, c.Type, c.Name, 0)
+}
+
+func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
+	t := b.Catalog.Lookup(s.Table)
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+	}
+	// target[i] is the table column the i-th supplied value goes to
+	var target []int
+	if len(s.Columns) == 0 {
+		for i := range t.Columns {
+			target = append(target, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, name := range s.Columns {
+			i := t.ColumnIndex(name)
+			if i < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
+			}
+			if seen[i] {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", name)
+			}
+			seen[i] = true
+			target = append(target, i)
+		}
+	}
+	defaults := make([]Expr, len(t.Columns))
+	for i, c := range t.Columns {
+		d, err := b.DefaultExpr(c)
+		if err != nil {
+			return nil, err
+		}
+		defaults[i] = d
+	}
+	// build rows in table column order
+	full := func(vals []Expr) []Expr {
+		row := make([]Expr, len(t.Columns))
+		copy(row, defaults)
+		for j, v := range vals {
+			if v != nil {
+				row[target[j]] = v
+			}
+		}
+		return row
+	}
+	var source Node
+	if s.Select == nil {
+		rows := make([][]Expr, len(s.Values))
+		empty := &scope{}
+		for i, r := range s.Values {
+			if len(r) > len(target) {
+				return nil, b.errAt(r[len(target)].Position(), sqlerr.SyntaxError, "INSERT has more expressions than target columns")
+			}
+			if len(r) < len(target) && len(r) > 0 {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more target columns than expressions")
+			}
+			vals := make([]Expr, len(r))
+			for j, e := range r {
+				if _, isDefault := e.(*sql.DefaultExpr); isDefault {
+					continue
+				}
+				x, err := b.bindExpr(empty, nil, e)
+				if err != nil {
+					return nil, err
+				}
+				col := t.Columns[target[j]]
+				if vals[j], err = b.assign(x, col.Type, col.Name, e.Position()); err != nil {
+					return nil, err
+				}
+			}
+			rows[i] = full(vals)
+		}
+		source = &Values{Rows: rows, Cols: tableCols(t)}
+	} else {
+		n, err := b.bindSelect(s.Select)
+		if err != nil {
+			return nil, err
+		}
+		cols := n.Columns()
+		if len(cols) > len(target) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
+		}
+		if len(cols) < len(target) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more target columns than expressions")
+		}
+		vals := make([]Expr, len(cols))
+		for j, c := range cols {
+			col := t.Columns[target[j]]
+			if vals[j], err = b.assign(&ColRef{Idx: j, T: c.Type}, col.Type, col.Name, 0); err != nil {
+				return nil, err
+			}
+		}
+		source = &Project{Input: n, Exprs: full(vals), Cols: tableCols(t)}
+	}
+	ins := &Insert{Table: t, Source: source}
+	var err error
+	ins.Returning, ins.RetCols, err = b.bindReturning(t, s.Returning)
+	return ins, err
+}
+
+func tableCols(t *catalog.Table) []Column {
+	cols := make([]Column, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = Column{Name: c.Name, Type: c.Type, Table: t.Name, TableID: t.ID, Ordinal: int16(i + 1)}
+	}
+	return cols
+}
+
+func tableScope(t *catalog.Table, alias string) *scope {
+	cols := tableCols(t)
+	if alias != "" {
+		for i := range cols {
+			cols[i].Table = alias
+		}
+	}
+	return &scope{cols: cols}
+}
+
+func (b *Binder) bindReturning(t *catalog.Table, items []sql.SelectItem) ([]Expr, []Column, error) {
+	if len(items) == 0 {
+		return nil, nil, nil
+	}
+	sc := tableScope(t, "")
+	var exprs []Expr
+	var cols []Column
+	for _, item := range items {
+		if item.Star {
+			for i, c := range sc.cols {
+				exprs = append(exprs, &ColRef{Idx: i, T: c.Type, Name: c.Name})
+				cols = append(cols, c)
+			}
+			continue
+		}
+		e, err := b.bindExpr(sc, nil, item.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		e = resolveUnknown(e)
+		exprs = append(exprs, e)
+		cols = append(cols, Column{Name: outputName(item), Type: e.Type()})
+	}
+	return exprs, cols, nil
+}
+
+func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
+	t := b.Catalog.Lookup(s.Table)
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+	}
+	sc := tableScope(t, s.Alias)
+	u := &Update{Table: t}
+	seen := map[int]bool{}
+	for _, set := range s.Set {
+		i := t.ColumnIndex(set.Column)
+		if i < 0 {
+			return nil, b.errAt(set.Pos, sqlerr.UndefinedColumn, "column %q of relation %q does not exist", set.Column, t.Name)
+		}
+		if seen[i] {
+			return nil, b.errAt(set.Pos, sqlerr.SyntaxError, "multiple assignments to same column %q", set.Column)
+		}
+		seen[i] = true
+		col := t.Columns[i]
+		var e Expr
+		var err error
+		if _, isDefault := set.Value.(*sql.DefaultExpr); isDefault {
+			e, err = b.DefaultExpr(col)
+		} else if e, err = b.bindExpr(sc, nil, set.Value); err == nil {
+			e, err = b.assign(e, col.Type, col.Name, set.Value.Position())
+		}
+		if err != nil {
+			return nil, err
+		}
+		u.SetCols = append(u.SetCols, i)
+		u.Set = append(u.Set, e)
+	}
+	if s.Where != nil {
+		var err error
+		if u.Filter, err = b.bindCondition(sc, nil, s.Where, "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	u.Returning, u.RetCols, err = b.bindReturning(t, s.Returning)
+	return u, err
+}
+
+func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
+	t := b.Catalog.Lookup(s.Table)
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+	}
+	d := &Delete{Table: t}
+	if s.Where != nil {
+		var err error
+		if d.Filter, err = b.bindCondition(tableScope(t, s.Alias), nil, s.Where, "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	d.Returning, d.RetCols, err = b.bindReturning(t, s.Returning)
+	return d, err
+}
+
+func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
+	if b.Catalog.Lookup(s.Name) != nil {
+		if s.IfNotExists {
+			return &CreateTable{IfNotExists: true}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+	}
+	if len(s.Columns) == 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables without columns are not supported")
+	}
+	t := &catalog.Table{Name: s.Name}
+	names := map[string]bool{}
+	var pk []int
+	for i, c := range s.Columns {
+		if names[c.Name] {
+			return nil, b.errAt(c.Pos, sqlerr.DuplicateColumn, "column %q specified more than once", c.Name)
+		}
+		names[c.Name] = true
+		col := catalog.Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull || c.PrimaryKey}
+		if c.Default != nil {
+			col.Default = b.SQL[c.Default.Position():defaultEnd(b.SQL, c.Default.Position())]
+			col.Default = strings.TrimSpace(col.Default)
+		}
+		t.Columns = append(t.Columns, col)
+		if c.PrimaryKey {
+			if pk != nil {
+				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+			}
+			pk = []int{i}
+		}
+		if c.Unique {
+			t.Unique = append(t.Unique, []int{i})
+		}
+	}
+	if s.PrimaryKey != nil {
+		if pk != nil {
+			return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+		}
+		for _, name := range s.PrimaryKey {
+			i := t.ColumnIndex(name)
+			if i < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", name)
+			}
+			pk = append(pk, i)
+			t.Columns[i].NotNull = true
+		}
+	}
+	t.PrimaryKey = pk
+	for _, u := range s.Unique {
+		var cols []int
+		for _, name := range u {
+			i := t.ColumnIndex(name)
+			if i < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", name)
+			}
+			cols = append(cols, i)
+		}
+		t.Unique = append(t.Unique, cols)
+	}
+	// Check that each DEFAULT binds and converts to its column's type.
+	for _, c := range t.Columns {
+		if _, err := b.DefaultExpr(c); err != nil {
+			return nil, fmt.Errorf("invalid DEFAULT for column %q: %w", c.Name, err)
+		}
+	}
+	return &CreateTable{Table: t}, nil
+}
+
+// defaultEnd finds where a DEFAULT expression's text ends: at the next comma
+// or closing parenthesis at depth zero, or a constraint keyword.
+func defaultEnd(src string, start int) int {
+	depth := 0
+	inStr := false
+	for i := start; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case inStr:
+			if c == '\'' {
+				inStr = false
+			}
+		case c == '\'':
+			inStr = true
+		case c == '(':
+			depth++
+		case c == ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case c == ',' && depth == 0:
+			return i
+		}
+		if depth == 0 && !inStr && i > start && (src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n') {
+			rest := strings.ToLower(src[i:])
+			for _, kw := range []string{"not null", "null", "primary key", "unique", "constraint", "check", "references", "default"} {
+				if strings.HasPrefix(rest, kw) {
+					return i
+				}
+			}
+		}
+	}
+	return len(src)
+}

@@ -1,0 +1,700 @@
+package plan
+
+import (
+	"strings"
+
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// aggContext collects GROUP BY expressions and aggregate calls while binding
+// the expressions computed above an aggregation.
+type aggContext struct {
+	in     *scope // the aggregation's input
+	groups []Expr
+	aggs   []AggCall
+	inAgg  bool // binding an aggregate's argument
+}
+
+// bindCondition binds a boolean condition (WHERE, HAVING, ON).
+func (b *Binder) bindCondition(sc *scope, agg *aggContext, e sql.Expr, clause string) (Expr, error) {
+	x, err := b.bindExpr(sc, agg, e)
+	if err != nil {
+		return nil, err
+	}
+	if agg == nil && clause == "WHERE" && containsAgg(e) {
+		return nil, b.errAt(e.Position(), sqlerr.GroupingError, "aggregate functions are not allowed in WHERE")
+	}
+	if x.Type().ID == types.Unknown {
+		return b.coerce(x, types.TBool, e.Position(), clause)
+	}
+	if x.Type().ID != types.Bool {
+		return nil, b.errAt(e.Position(), sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, x.Type())
+	}
+	return x, nil
+}
+
+func containsAgg(e sql.Expr) bool {
+	found := false
+	walkSQL(e, func(x sql.Expr) bool {
+		if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) {
+			found = true
+		}
+		_, sub := x.(*sql.SubqueryExpr)
+		return !sub
+	})
+	return found
+}
+
+// bindExpr types an expression. With agg set, the expression is evaluated
+// above the aggregation: it may use grouped expressions and aggregates only.
+func (b *Binder) bindExpr(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) {
+	if agg != nil && !agg.inAgg {
+		return b.bindAbove(agg, e)
+	}
+	switch e := e.(type) {
+	case *sql.ColumnRef:
+		i, err := b.resolve(sc, e)
+		if err != nil {
+			return nil, err
+		}
+		return &ColRef{Idx: i, T: sc.cols[i].Type, Name: e.Name}, nil
+	case *sql.Literal:
+		return &Const{V: e.Value, T: e.Type}, nil
+	case *sql.Param:
+		for len(b.ParamTypes) < e.N {
+			b.ParamTypes = append(b.ParamTypes, types.TUnknown)
+		}
+		return &Param{N: e.N, T: b.ParamTypes[e.N-1]}, nil
+	case *sql.DefaultExpr:
+		return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "DEFAULT is not allowed in this context")
+	}
+	return b.bindCompound(sc, agg, e)
+}
+
+// bindAbove binds e over an aggregation's output: group expressions become
+// column references, aggregate calls are collected, other column uses fail.
+func (b *Binder) bindAbove(agg *aggContext, e sql.Expr) (Expr, error) {
+	if f, ok := e.(*sql.FuncCall); ok && isAggregate(f.Name) {
+		return b.bindAggregate(agg, f)
+	}
+	if _, ok := e.(*sql.SubqueryExpr); !ok {
+		if x, err := b.bindExpr(agg.in, nil, e); err == nil {
+			key := x.String()
+			for i, g := range agg.groups {
+				if g.String() == key {
+					return &ColRef{Idx: i, T: g.Type(), Name: exprName(e)}, nil
+				}
+			}
+			if _, isConst := x.(*Const); isConst {
+				return x, nil
+			}
+		}
+	}
+	if ref, ok := e.(*sql.ColumnRef); ok {
+		if _, err := b.resolve(agg.in, ref); err != nil {
+			return nil, err
+		}
+		name := ref.Name
+		if ref.Table != "" {
+			name = ref.Table + "." + ref.Name
+		}
+		return nil, b.errAt(ref.Pos, sqlerr.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", name)
+	}
+	return b.bindCompound(&scope{}, agg, e)
+}
+
+func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
+	if agg.inAgg {
+		return nil, b.errAt(f.Pos, sqlerr.GroupingError, "aggregate function calls cannot be nested")
+	}
+	call := AggCall{Func: f.Name, Distinct: f.Distinct}
+	switch {
+	case f.Star:
+		if f.Name != "count" {
+			return nil, b.errAt(f.Pos, sqlerr.SyntaxError, "%s(*) is not valid; only count(*) is", f.Name)
+		}
+	case len(f.Args) != 1:
+		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args))
+	default:
+		agg.inAgg = true
+		arg, err := b.bindExpr(agg.in, agg, f.Args[0])
+		agg.inAgg = false
+		if err != nil {
+			return nil, err
+		}
+		call.Arg = resolveUnknown(arg)
+	}
+	t, err := aggType(call)
+	if err != nil {
+		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "%s", err.(*sqlerr.Error).Message)
+	}
+	call.Type = t
+	for i, a := range agg.aggs { // the same call twice is computed once
+		if a.Func == call.Func && a.Distinct == call.Distinct && (a.Arg == nil) == (call.Arg == nil) &&
+			(a.Arg == nil || a.Arg.String() == call.Arg.String()) {
+			return &ColRef{Idx: len(agg.groups) + i, T: t, Name: f.Name}, nil
+		}
+	}
+	agg.aggs = append(agg.aggs, call)
+	return &ColRef{Idx: len(agg.groups) + len(agg.aggs) - 1, T: t, Name: f.Name}, nil
+}
+
+// aggType is the result type of an aggregate, following PostgreSQL.
+func aggType(a AggCall) (types.T, error) {
+	if a.Func == "count" {
+		return types.TInt8, nil
+	}
+	t := a.Arg.Type()
+	switch a.Func {
+	case "min", "max":
+		if t.ID == types.Bool {
+			break
+		}
+		if t.ID == types.Char || t.ID == types.Varchar {
+			return types.TText, nil
+		}
+		return types.T{ID: t.ID}, nil
+	case "sum":
+		switch t.ID {
+		case types.Int2, types.Int4:
+			return types.TInt8, nil
+		case types.Int8, types.Numeric:
+			return types.TNumeric, nil
+		case types.Float4, types.Float8:
+			return types.T{ID: t.ID}, nil
+		}
+	case "avg":
+		switch t.ID {
+		case types.Int2, types.Int4, types.Int8, types.Numeric:
+			return types.TNumeric, nil
+		case types.Float4, types.Float8:
+			return types.TFloat8, nil
+		}
+	}
+	return types.T{}, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", a.Func, t)
+}
+
+// bindCompound binds the expressions with sub-expressions.
+func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) {
+	bind := func(x sql.Expr) (Expr, error) { return b.bindExpr(sc, agg, x) }
+	switch e := e.(type) {
+	case *sql.ColumnRef, *sql.Literal, *sql.Param, *sql.DefaultExpr:
+		return b.bindExpr(sc, nil, e)
+	case *sql.BinaryExpr:
+		l, err := bind(e.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := bind(e.R)
+		if err != nil {
+			return nil, err
+		}
+		return b.binary(e.Op, l, r, e.Pos)
+	case *sql.UnaryExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if e.Op == "not" {
+			if x, err = b.coerce(x, types.TBool, e.Pos, "NOT"); err != nil {
+				return nil, err
+			}
+			return &Unary{Op: "not", X: x, T: types.TBool}, nil
+		}
+		x = resolveUnknownAs(x, types.TNumeric)
+		if !x.Type().IsNumeric() {
+			return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: - %s", x.Type())
+		}
+		return &Unary{Op: "-", X: x, T: types.T{ID: x.Type().ID}}, nil
+	case *sql.CastExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := x.(*Const); ok && c.T.ID == types.Unknown { // 'abc'::int is checked now
+			v, err := types.Cast(c.V, e.Type)
+			if err != nil {
+				return nil, withPos(err, b, e.X.Position())
+			}
+			return &Const{V: v, T: e.Type}, nil
+		}
+		if !castable(x.Type(), e.Type) {
+			return nil, b.errAt(e.Pos, sqlerr.CannotCoerce, "cannot cast type %s to %s", x.Type(), e.Type)
+		}
+		return &Cast{X: x, T: e.Type}, nil
+	case *sql.IsNullExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		return &IsNull{X: x, Not: e.Not}, nil
+	case *sql.IsBoolExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if x, err = b.coerce(x, types.TBool, e.Pos, "IS "+strings.ToUpper(e.Value)); err != nil {
+			return nil, err
+		}
+		return &IsBool{X: x, Not: e.Not, Value: e.Value}, nil
+	case *sql.BetweenExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		lo, err := bind(e.Lo)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := bind(e.Hi)
+		if err != nil {
+			return nil, err
+		}
+		ge, err := b.comparison(">=", x, lo, e.Pos)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.comparison("<=", x, hi, e.Pos)
+		if err != nil {
+			return nil, err
+		}
+		var out Expr = &Binary{Op: "and", L: ge, R: le, T: types.TBool}
+		if e.Not {
+			out = &Unary{Op: "not", X: out, T: types.TBool}
+		}
+		return out, nil
+	case *sql.InExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		in := &In{Not: e.Not}
+		if e.Subquery != nil {
+			sub, err := b.bindSubquery(e.Subquery, false, e.Pos)
+			if err != nil {
+				return nil, err
+			}
+			if len(sub.Plan.Columns()) != 1 {
+				return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "subquery has too many columns")
+			}
+			probe, err := b.comparison("=", x, &ColRef{Idx: 0, T: sub.T}, e.Pos)
+			if err != nil {
+				return nil, err
+			}
+			pb := probe.(*Binary)
+			in.X, in.Sub = pb.L, sub
+			in.List = []Expr{pb.R}
+			return in, nil
+		}
+		// The list and X unify to one type, as PostgreSQL's IN does.
+		t := x.Type()
+		items := make([]Expr, len(e.List))
+		for i, item := range e.List {
+			if items[i], err = bind(item); err != nil {
+				return nil, err
+			}
+			if t, err = b.unify(t, items[i].Type(), item.Position(), "IN"); err != nil {
+				return nil, err
+			}
+		}
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		if in.X, err = b.coerce(x, t, e.X.Position(), "IN"); err != nil {
+			return nil, err
+		}
+		for i := range items {
+			if items[i], err = b.coerce(items[i], t, e.List[i].Position(), "IN"); err != nil {
+				return nil, err
+			}
+		}
+		in.List = items
+		return in, nil
+	case *sql.LikeExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		p, err := bind(e.Pattern)
+		if err != nil {
+			return nil, err
+		}
+		x, p = resolveUnknown(x), resolveUnknown(p)
+		if !x.Type().IsString() || !p.Type().IsString() {
+			return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: %s ~~ %s", x.Type(), p.Type())
+		}
+		return &Like{X: x, Pattern: p, Not: e.Not, ILike: e.ILike}, nil
+	case *sql.CaseExpr:
+		return b.bindCase(sc, agg, e)
+	case *sql.FuncCall:
+		if isAggregate(e.Name) {
+			if agg == nil {
+				return nil, b.errAt(e.Pos, sqlerr.GroupingError, "aggregate functions are not allowed here")
+			}
+			return b.bindAggregate(agg, e)
+		}
+		args := make([]Expr, len(e.Args))
+		for i, a := range e.Args {
+			x, err := bind(a)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = x
+		}
+		return b.bindFunc(e, args)
+	case *sql.SubqueryExpr:
+		sub, err := b.bindSubquery(e.Select, e.Exists, e.Pos)
+		if err != nil {
+			return nil, err
+		}
+		if !e.Exists && len(sub.Plan.Columns()) != 1 {
+			return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "subquery must return only one column")
+		}
+		return sub, nil
+	}
+	return nil, b.errAt(e.Position(), sqlerr.FeatureNotSupported, "unsupported expression")
+}
+
+// bindSubquery plans an uncorrelated subquery with its own scope.
+func (b *Binder) bindSubquery(s *sql.SelectStmt, exists bool, pos int) (*Subquery, error) {
+	n, err := b.bindSelect(s)
+	if err != nil {
+		if sqlerr.Code(err) == sqlerr.UndefinedColumn || sqlerr.Code(err) == sqlerr.UndefinedTable {
+			if e := sqlerr.From(err); strings.Contains(e.Message, "does not exist") || strings.Contains(e.Message, "missing FROM") {
+				e.Hint = "Correlated subqueries (referring to columns of the outer query) are not supported yet."
+			}
+		}
+		return nil, err
+	}
+	sub := &Subquery{Plan: n, Exists: exists, T: types.TBool}
+	if !exists {
+		sub.T = n.Columns()[0].Type
+	}
+	return sub, nil
+}
+
+func (b *Binder) bindCase(sc *scope, agg *aggContext, e *sql.CaseExpr) (Expr, error) {
+	bind := func(x sql.Expr) (Expr, error) { return b.bindExpr(sc, agg, x) }
+	c := &Case{}
+	var operand Expr
+	var err error
+	if e.Operand != nil {
+		if operand, err = bind(e.Operand); err != nil {
+			return nil, err
+		}
+	}
+	t := types.TUnknown
+	for _, w := range e.Whens {
+		var cond Expr
+		if operand != nil {
+			v, err := bind(w.Cond)
+			if err != nil {
+				return nil, err
+			}
+			if cond, err = b.comparison("=", operand, v, w.Cond.Position()); err != nil {
+				return nil, err
+			}
+		} else if cond, err = b.bindCondition(sc, agg, w.Cond, "CASE/WHEN"); err != nil {
+			return nil, err
+		}
+		res, err := bind(w.Result)
+		if err != nil {
+			return nil, err
+		}
+		if t, err = b.unify(t, res.Type(), w.Result.Position(), "CASE"); err != nil {
+			return nil, err
+		}
+		c.Whens = append(c.Whens, CaseWhen{Cond: cond, Result: res})
+	}
+	if e.Else != nil {
+		if c.Else, err = bind(e.Else); err != nil {
+			return nil, err
+		}
+		if t, err = b.unify(t, c.Else.Type(), e.Else.Position(), "CASE"); err != nil {
+			return nil, err
+		}
+	}
+	if t.ID == types.Unknown {
+		t = types.TText
+	}
+	for i := range c.Whens {
+		if c.Whens[i].Result, err = b.coerce(c.Whens[i].Result, t, e.Whens[i].Result.Position(), "CASE"); err != nil {
+			return nil, err
+		}
+	}
+	if c.Else != nil {
+		if c.Else, err = b.coerce(c.Else, t, e.Else.Position(), "CASE"); err != nil {
+			return nil, err
+		}
+	}
+	c.T = t
+	return c, nil
+}
+
+// binary types an operator application.
+func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
+	switch op {
+	case "and", "or":
+		var err error
+		if l, err = b.coerce(l, types.TBool, pos, strings.ToUpper(op)); err != nil {
+			return nil, err
+		}
+		if r, err = b.coerce(r, types.TBool, pos, strings.ToUpper(op)); err != nil {
+			return nil, err
+		}
+		return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
+	case "=", "<>", "<", "<=", ">", ">=", "is distinct from", "is not distinct from":
+		return b.comparison(op, l, r, pos)
+	case "||":
+		l, r = resolveUnknownAs(l, types.TText), resolveUnknownAs(r, types.TText)
+		if !l.Type().IsString() && !r.Type().IsString() {
+			return nil, b.opError(op, l, r, pos)
+		}
+		return &Binary{Op: op, L: l, R: r, T: types.TText}, nil
+	}
+	// arithmetic
+	lt, rt := l.Type(), r.Type()
+	switch {
+	case lt.ID == types.Unknown && rt.ID == types.Unknown:
+		l, r = resolveUnknownAs(l, types.TNumeric), resolveUnknownAs(r, types.TNumeric)
+	case lt.ID == types.Unknown:
+		l = b.mustCoerceConst(l, rt)
+	case rt.ID == types.Unknown:
+		r = b.mustCoerceConst(r, lt)
+	}
+	lt, rt = l.Type(), r.Type()
+	if l == nil || r == nil {
+		return nil, b.opError(op, l, r, pos)
+	}
+	if lt.IsNumeric() && rt.IsNumeric() {
+		t := types.CommonNumeric(lt, rt)
+		if op == "^" {
+			t = types.TFloat8
+			if lt.ID == types.Numeric || rt.ID == types.Numeric {
+				t = types.TNumeric
+			}
+		}
+		return &Binary{Op: op, L: l, R: r, T: t}, nil
+	}
+	// date arithmetic: date ± integer, date - date
+	switch {
+	case lt.ID == types.Date && rt.IsInteger() && (op == "+" || op == "-"):
+		return &Binary{Op: op, L: l, R: r, T: types.TDate}, nil
+	case lt.IsInteger() && rt.ID == types.Date && op == "+":
+		return &Binary{Op: op, L: r, R: l, T: types.TDate}, nil
+	case lt.ID == types.Date && rt.ID == types.Date && op == "-":
+		return &Binary{Op: op, L: l, R: r, T: types.TInt4}, nil
+	}
+	return nil, b.opError(op, l, r, pos)
+}
+
+func (b *Binder) opError(op string, l, r Expr, pos int) error {
+	lt, rt := "unknown", "unknown"
+	if l != nil {
+		lt = l.Type().String()
+	}
+	if r != nil {
+		rt = r.Type().String()
+	}
+	return b.errAt(pos, sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", lt, op, rt).
+		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+// mustCoerceConst coerces an untyped literal to t for an operator, returning
+// nil (an operator error follows) when it cannot.
+func (b *Binder) mustCoerceConst(e Expr, t types.T) Expr {
+	x, err := b.coerce(e, t, 0, "")
+	if err != nil {
+		return &errExpr{err: err, T: t}
+	}
+	return x
+}
+
+// errExpr carries a literal conversion error to be reported when evaluated
+// at bind time by coerce's caller.
+type errExpr struct {
+	err error
+	T   types.T
+}
+
+func (e *errExpr) Type() types.T  { return e.T }
+func (e *errExpr) String() string { return "error" }
+
+// comparison types a comparison, converting untyped literals to the other side.
+func (b *Binder) comparison(op string, l, r Expr, pos int) (Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	var err error
+	switch {
+	case lt.ID == types.Unknown && rt.ID == types.Unknown:
+		l, r = resolveUnknown(l), resolveUnknown(r)
+	case lt.ID == types.Unknown:
+		if l, err = b.coerce(l, rt, pos, ""); err != nil {
+			return nil, err
+		}
+	case rt.ID == types.Unknown:
+		if r, err = b.coerce(r, lt, pos, ""); err != nil {
+			return nil, err
+		}
+	}
+	lt, rt = l.Type(), r.Type()
+	if !comparable(lt, rt) {
+		return nil, b.opError(op, l, r, pos)
+	}
+	return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
+}
+
+func comparable(a, b types.T) bool {
+	switch {
+	case a.ID == b.ID:
+		return true
+	case a.IsNumeric() && b.IsNumeric():
+		return true
+	case a.IsString() && b.IsString():
+		return true
+	case (a.ID == types.Date || a.ID == types.Timestamp) && (b.ID == types.Date || b.ID == types.Timestamp):
+		return true
+	}
+	return false
+}
+
+// unify returns the common type of two branches (CASE, UNION, VALUES, IN).
+func (b *Binder) unify(a, c types.T, pos int, ctx string) (types.T, error) {
+	switch {
+	case a.ID == types.Unknown:
+		return c, nil
+	case c.ID == types.Unknown:
+		return a, nil
+	case a.ID == c.ID:
+		if a == c {
+			return a, nil
+		}
+		return types.T{ID: a.ID}, nil
+	case a.IsNumeric() && c.IsNumeric():
+		return types.CommonNumeric(a, c), nil
+	case a.IsString() && c.IsString():
+		return types.TText, nil
+	case (a.ID == types.Date || a.ID == types.Timestamp) && (c.ID == types.Date || c.ID == types.Timestamp):
+		return types.TTimestamp, nil
+	}
+	return types.T{}, b.errAt(pos, sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", ctx, a, c)
+}
+
+// coerce converts e to type t where PostgreSQL converts implicitly: untyped
+// literals are parsed (22P02 on bad input), numbers widen, strings and date
+// types interconvert. Anything else is 42804.
+func (b *Binder) coerce(e Expr, t types.T, pos int, ctx string) (Expr, error) {
+	if ee, ok := e.(*errExpr); ok {
+		return nil, ee.err
+	}
+	et := e.Type()
+	if et == t || t.ID == types.Unknown {
+		return e, nil
+	}
+	switch c := e.(type) {
+	case *Const:
+		if et.ID == types.Unknown || (et.IsNumeric() && t.IsNumeric()) {
+			v, err := types.Cast(c.V, t)
+			if err != nil {
+				return nil, withPos(err, b, pos)
+			}
+			return &Const{V: v, T: t}, nil
+		}
+	case *Param:
+		if et.ID == types.Unknown {
+			b.ParamTypes[c.N-1] = t
+			return &Param{N: c.N, T: t}, nil
+		}
+	}
+	if et.ID == t.ID && t.ID != types.Numeric && t.ID != types.Varchar && t.ID != types.Char {
+		return e, nil
+	}
+	if implicit(et, t) {
+		return &Cast{X: e, T: t}, nil
+	}
+	msg := "argument of %s must be type %s, not type %s"
+	if ctx == "" {
+		ctx = "expression"
+	}
+	return nil, b.errAt(pos, sqlerr.DatatypeMismatch, msg, ctx, t, et)
+}
+
+// implicit reports whether from converts to to without an explicit cast.
+func implicit(from, to types.T) bool {
+	switch {
+	case from.ID == to.ID:
+		return true
+	case from.IsNumeric() && to.IsNumeric():
+		return true
+	case from.IsString() && to.IsString():
+		return true
+	case (from.ID == types.Date || from.ID == types.Timestamp) && (to.ID == types.Date || to.ID == types.Timestamp):
+		return true
+	}
+	return false
+}
+
+// castable reports whether an explicit CAST from one type to another exists.
+func castable(from, to types.T) bool {
+	if implicit(from, to) || from.IsString() || to.IsString() || from.ID == types.Unknown {
+		return true
+	}
+	return (from.IsInteger() && to.ID == types.Bool) || (from.ID == types.Bool && to.ID == types.Int4)
+}
+
+// assign converts e for storage in a column of type t: as coerce, plus any
+// type to a string column, as PostgreSQL's assignment casts allow.
+func (b *Binder) assign(e Expr, t types.T, col string, pos int) (Expr, error) {
+	et := e.Type()
+	if ee, ok := e.(*errExpr); ok {
+		return nil, ee.err
+	}
+	if c, ok := e.(*Const); ok && et.ID == types.Unknown {
+		v, err := types.Assign(c.V, t)
+		if err != nil {
+			return nil, withPos(err, b, pos)
+		}
+		return &Const{V: v, T: t}, nil
+	}
+	if et.ID == types.Unknown || implicit(et, t) || t.IsString() {
+		if p, ok := e.(*Param); ok && et.ID == types.Unknown {
+			b.ParamTypes[p.N-1] = t
+			return &Param{N: p.N, T: t}, nil
+		}
+		return &Cast{X: e, T: t, Assign: true}, nil
+	}
+	return nil, b.errAt(pos, sqlerr.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col, t, et).
+		WithHint("You will need to rewrite or cast the expression.")
+}
+
+func withPos(err error, b *Binder, pos int) error {
+	e := sqlerr.From(err)
+	if e.Position == 0 && pos > 0 {
+		e.Position = b.errAt(pos, e.Code, "%s", e.Message).Position
+	}
+	return e
+}
+
+// resolveUnknown gives an untyped literal the type text, as PostgreSQL does
+// for output columns.
+func resolveUnknown(e Expr) Expr { return resolveUnknownAs(e, types.TText) }
+
+func resolveUnknownAs(e Expr, t types.T) Expr {
+	if e.Type().ID != types.Unknown {
+		return e
+	}
+	switch c := e.(type) {
+	case *Const:
+		if c.V.IsNull() {
+			return &Const{V: c.V, T: t}
+		}
+		if v, err := types.Cast(c.V, t); err == nil {
+			return &Const{V: v, T: t}
+		}
+		return &errExpr{err: sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: %q", t, types.Format(c.V)), T: t}
+	case *Param:
+		return &Param{N: c.N, T: t}
+	}
+	return e
+}

@@ -1,0 +1,131 @@
+package plan
+
+import (
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// funcSig describes a scalar function: its arity and how its result is typed.
+type funcSig struct {
+	minArgs, maxArgs int
+	// result types the call from its argument types; args may be coerced in place.
+	result func(b *Binder, args []Expr, pos int) (types.T, error)
+}
+
+func fixed(t types.T) func(*Binder, []Expr, int) (types.T, error) {
+	return func(*Binder, []Expr, int) (types.T, error) { return t, nil }
+}
+
+// sameAsFirstNumeric types abs/round-like functions.
+func sameAsFirstNumeric(b *Binder, args []Expr, pos int) (types.T, error) {
+	args[0] = resolveUnknownAs(args[0], types.TNumeric)
+	t := args[0].Type()
+	if !t.IsNumeric() {
+		return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function does not exist for argument type %s", t)
+	}
+	for i := 1; i < len(args); i++ {
+		x, err := b.coerce(args[i], types.TInt4, pos, "function argument")
+		if err != nil {
+			return types.T{}, err
+		}
+		args[i] = x
+	}
+	return types.T{ID: t.ID}, nil
+}
+
+func textArgs(t types.T) func(*Binder, []Expr, int) (types.T, error) {
+	return func(b *Binder, args []Expr, pos int) (types.T, error) {
+		for i := range args {
+			args[i] = resolveUnknown(args[i])
+			if i > 0 && args[i].Type().IsInteger() {
+				continue
+			}
+			if !args[i].Type().IsString() {
+				return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function does not exist for argument type %s", args[i].Type()).
+					WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+			}
+		}
+		return t, nil
+	}
+}
+
+// unifyArgs types COALESCE, NULLIF, GREATEST and LEAST: one common type.
+func unifyArgs(b *Binder, args []Expr, pos int) (types.T, error) {
+	t := types.TUnknown
+	var err error
+	for _, a := range args {
+		if t, err = b.unify(t, a.Type(), pos, "COALESCE"); err != nil {
+			return types.T{}, err
+		}
+	}
+	if t.ID == types.Unknown {
+		t = types.TText
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], t, pos, "function argument"); err != nil {
+			return types.T{}, err
+		}
+	}
+	return t, nil
+}
+
+var funcs = map[string]funcSig{
+	"abs":               {1, 1, sameAsFirstNumeric},
+	"round":             {1, 2, sameAsFirstNumeric},
+	"trunc":             {1, 2, sameAsFirstNumeric},
+	"ceil":              {1, 1, sameAsFirstNumeric},
+	"ceiling":           {1, 1, sameAsFirstNumeric},
+	"floor":             {1, 1, sameAsFirstNumeric},
+	"mod":               {2, 2, sameAsFirstNumeric},
+	"lower":             {1, 1, textArgs(types.TText)},
+	"upper":             {1, 1, textArgs(types.TText)},
+	"length":            {1, 1, textArgs(types.TInt4)},
+	"char_length":       {1, 1, textArgs(types.TInt4)},
+	"character_length":  {1, 1, textArgs(types.TInt4)},
+	"octet_length":      {1, 1, textArgs(types.TInt4)},
+	"substring":         {2, 3, textArgs(types.TText)},
+	"substr":            {2, 3, textArgs(types.TText)},
+	"trim":              {1, 1, textArgs(types.TText)},
+	"btrim":             {1, 1, textArgs(types.TText)},
+	"ltrim":             {1, 1, textArgs(types.TText)},
+	"rtrim":             {1, 1, textArgs(types.TText)},
+	"coalesce":          {1, 100, unifyArgs},
+	"nullif":            {2, 2, unifyArgs},
+	"greatest":          {1, 100, unifyArgs},
+	"least":             {1, 100, unifyArgs},
+	"now":               {0, 0, fixed(types.TTimestamp)},
+	"current_timestamp": {0, 0, fixed(types.TTimestamp)},
+	"localtimestamp":    {0, 0, fixed(types.TTimestamp)},
+	"current_date":      {0, 0, fixed(types.TDate)},
+	"version":           {0, 0, fixed(types.TText)},
+	"current_database":  {0, 0, fixed(types.TText)},
+	"current_catalog":   {0, 0, fixed(types.TText)},
+	"current_user":      {0, 0, fixed(types.TText)},
+	"session_user":      {0, 0, fixed(types.TText)},
+	"current_schema":    {0, 0, fixed(types.TText)},
+}
+
+// bindFunc types a scalar function call.
+func (b *Binder) bindFunc(f *sql.FuncCall, args []Expr) (Expr, error) {
+	sig, ok := funcs[f.Name]
+	if !ok || len(args) < sig.minArgs || len(args) > sig.maxArgs {
+		argTypes := ""
+		for i, a := range args {
+			if i > 0 {
+				argTypes += ", "
+			}
+			argTypes += a.Type().String()
+		}
+		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s(%s) does not exist", f.Name, argTypes).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	if f.Star || f.Distinct {
+		return nil, b.errAt(f.Pos, sqlerr.SyntaxError, "%s is not an aggregate function", f.Name)
+	}
+	t, err := sig.result(b, args, f.Pos)
+	if err != nil {
+		return nil, err
+	}
+	return &Func{Name: f.Name, Args: args, T: t}, nil
+}

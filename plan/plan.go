@@ -1,0 +1,335 @@
+// Package plan turns parsed statements into typed logical plans: it resolves
+// names against the catalog, types every expression (coercing untyped
+// literals as PostgreSQL does), checks grouping rules and reports SQL errors
+// with SQLSTATEs and positions. It does not execute anything; package exec runs
+// the plans.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"rustydb/catalog"
+	"rustydb/types"
+)
+
+// Column describes one output column of a plan node.
+type Column struct {
+	Name  string
+	Type  types.T
+	Table string // the range variable (alias or table name) it came from, "" if computed
+	// TableID and Ordinal identify a base table column (0 when computed); the
+	// wire protocol reports them in RowDescription.
+	TableID uint32
+	Ordinal int16
+	Hidden  bool // sort-only column dropped before output
+}
+
+// Node is a plan operator.
+type Node interface {
+	Columns() []Column
+}
+
+type (
+	// Scan reads the visible rows of a table.
+	Scan struct {
+		Table *catalog.Table
+		Alias string
+		Cols  []Column
+	}
+	// Values produces constant rows (VALUES lists, SELECT without FROM).
+	Values struct {
+		Rows [][]Expr
+		Cols []Column
+	}
+	Filter struct {
+		Input Node
+		Cond  Expr
+	}
+	Project struct {
+		Input Node
+		Exprs []Expr
+		Cols  []Column
+	}
+	// Join joins Left and Right. LeftKeys[i] = RightKeys[i] are equality
+	// conditions usable for hashing; On holds the rest (nil = true).
+	Join struct {
+		Kind                string // inner, left, right, full, cross
+		Left, Right         Node
+		LeftKeys, RightKeys []Expr
+		On                  Expr
+		Cols                []Column
+	}
+	// Aggregate groups its input by GroupBy and computes Aggs; its output is
+	// the group values followed by the aggregate results.
+	Aggregate struct {
+		Input   Node
+		GroupBy []Expr
+		Aggs    []AggCall
+		Cols    []Column
+	}
+	Sort struct {
+		Input Node
+		Keys  []SortKey
+	}
+	Limit struct {
+		Input         Node
+		Limit, Offset Expr // nil when absent
+	}
+	Distinct struct {
+		Input Node
+	}
+	// SetOp is UNION / INTERSECT / EXCEPT [ALL].
+	SetOp struct {
+		Kind        string
+		All         bool
+		Left, Right Node
+		Cols        []Column
+	}
+)
+
+// AggCall is one aggregate function call.
+type AggCall struct {
+	Func     string // count, sum, avg, min, max
+	Arg      Expr   // nil for count(*)
+	Distinct bool
+	Type     types.T
+}
+
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+func (n *Scan) Columns() []Column      { return n.Cols }
+func (n *Values) Columns() []Column    { return n.Cols }
+func (n *Filter) Columns() []Column    { return n.Input.Columns() }
+func (n *Project) Columns() []Column   { return n.Cols }
+func (n *Join) Columns() []Column      { return n.Cols }
+func (n *Aggregate) Columns() []Column { return n.Cols }
+func (n *Sort) Columns() []Column      { return n.Input.Columns() }
+func (n *Limit) Columns() []Column     { return n.Input.Columns() }
+func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
+func (n *SetOp) Columns() []Column     { return n.Cols }
+
+// Expr is a typed expression over the columns of a node's input row.
+type Expr interface {
+	Type() types.T
+	String() string
+}
+
+type (
+	// ColRef reads column Idx of the input row.
+	ColRef struct {
+		Idx  int
+		T    types.T
+		Name string
+	}
+	Const struct {
+		V types.Value
+		T types.T
+	}
+	// Param is $N of the extended protocol, typed by context.
+	Param struct {
+		N int
+		T types.T
+	}
+	Binary struct {
+		Op   string // + - * / % || = <> < <= > >= and or, "is distinct from", "is not distinct from"
+		L, R Expr
+		T    types.T
+	}
+	Unary struct {
+		Op string // - not
+		X  Expr
+		T  types.T
+	}
+	// Cast converts X to T; Assign selects assignment rules (a too-long
+	// string is an error rather than truncated).
+	Cast struct {
+		X      Expr
+		T      types.T
+		Assign bool
+	}
+	IsNull struct {
+		X   Expr
+		Not bool
+	}
+	// IsBool is X IS [NOT] TRUE / FALSE / UNKNOWN.
+	IsBool struct {
+		X     Expr
+		Not   bool
+		Value string
+	}
+	// In is X [NOT] IN (list); a subquery's rows become List at run time via Sub.
+	In struct {
+		X    Expr
+		List []Expr
+		Sub  *Subquery
+		Not  bool
+	}
+	Like struct {
+		X, Pattern Expr
+		Not, ILike bool
+	}
+	Case struct {
+		Operand Expr // nil for searched CASE
+		Whens   []CaseWhen
+		Else    Expr // nil means NULL
+		T       types.T
+	}
+	CaseWhen struct{ Cond, Result Expr }
+	Func struct {
+		Name string
+		Args []Expr
+		T    types.T
+	}
+	// Subquery is an uncorrelated subquery, run once per statement.
+	Subquery struct {
+		Plan   Node
+		Exists bool
+		T      types.T
+	}
+)
+
+func (e *ColRef) Type() types.T   { return e.T }
+func (e *Const) Type() types.T    { return e.T }
+func (e *Param) Type() types.T    { return e.T }
+func (e *Binary) Type() types.T   { return e.T }
+func (e *Unary) Type() types.T    { return e.T }
+func (e *Cast) Type() types.T     { return e.T }
+func (e *IsNull) Type() types.T   { return types.TBool }
+func (e *IsBool) Type() types.T   { return types.TBool }
+func (e *In) Type() types.T       { return types.TBool }
+func (e *Like) Type() types.T     { return types.TBool }
+func (e *Case) Type() types.T     { return e.T }
+func (e *Func) Type() types.T     { return e.T }
+func (e *Subquery) Type() types.T { return e.T }
+
+func (e *ColRef) String() string { return fmt.Sprintf("#%d", e.Idx) }
+func (e *Const) String() string {
+	if e.V.IsNull() {
+		return "NULL"
+	}
+	return fmt.Sprintf("%q::%s", types.Format(e.V), e.T)
+}
+func (e *Param) String() string  { return fmt.Sprintf("$%d", e.N) }
+func (e *Binary) String() string { return fmt.Sprintf("(%s %s %s)", e.L, e.Op, e.R) }
+func (e *Unary) String() string  { return fmt.Sprintf("(%s %s)", e.Op, e.X) }
+func (e *Cast) String() string   { return fmt.Sprintf("%s::%s", e.X, e.T) }
+func (e *IsNull) String() string { return fmt.Sprintf("(%s IS NULL not=%v)", e.X, e.Not) }
+func (e *IsBool) String() string { return fmt.Sprintf("(%s IS %s not=%v)", e.X, e.Value, e.Not) }
+func (e *In) String() string {
+	return fmt.Sprintf("(%s IN %s sub=%p not=%v)", e.X, exprList(e.List), e.Sub, e.Not)
+}
+func (e *Like) String() string {
+	return fmt.Sprintf("(%s LIKE %s not=%v i=%v)", e.X, e.Pattern, e.Not, e.ILike)
+}
+func (e *Case) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CASE %v", e.Operand)
+	for _, w := range e.Whens {
+		fmt.Fprintf(&b, " WHEN %s THEN %s", w.Cond, w.Result)
+	}
+	fmt.Fprintf(&b, " ELSE %v END", e.Else)
+	return b.String()
+}
+func (e *Func) String() string     { return fmt.Sprintf("%s%s", e.Name, exprList(e.Args)) }
+func (e *Subquery) String() string { return fmt.Sprintf("subquery(%p)", e) }
+
+func exprList(list []Expr) string {
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = e.String()
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// Statement plans.
+type (
+	// Query is a SELECT.
+	Query struct {
+		Root Node
+	}
+	// Insert writes the rows of Source (already in table column order and types).
+	Insert struct {
+		Table     *catalog.Table
+		Source    Node
+		Returning []Expr
+		RetCols   []Column
+	}
+	// Update rewrites the rows of Table matching Filter; Set[i] computes column
+	// SetCols[i] from the old row.
+	Update struct {
+		Table     *catalog.Table
+		Filter    Expr
+		SetCols   []int
+		Set       []Expr
+		Returning []Expr
+		RetCols   []Column
+	}
+	Delete struct {
+		Table     *catalog.Table
+		Filter    Expr
+		Returning []Expr
+		RetCols   []Column
+	}
+	CreateTable struct {
+		Table       *catalog.Table
+		IfNotExists bool
+	}
+	DropTable struct {
+		Tables []*catalog.Table
+	}
+)
+
+// Plan is a planned statement.
+type Plan interface{ planned() }
+
+func (*Query) planned()       {}
+func (*Insert) planned()      {}
+func (*Update) planned()      {}
+func (*Delete) planned()      {}
+func (*CreateTable) planned() {}
+func (*DropTable) planned()   {}
+
+// Walk calls fn for e and every expression below it, depth first.
+func Walk(e Expr, fn func(Expr)) {
+	if e == nil {
+		return
+	}
+	fn(e)
+	switch e := e.(type) {
+	case *Binary:
+		Walk(e.L, fn)
+		Walk(e.R, fn)
+	case *Unary:
+		Walk(e.X, fn)
+	case *Cast:
+		Walk(e.X, fn)
+	case *IsNull:
+		Walk(e.X, fn)
+	case *IsBool:
+		Walk(e.X, fn)
+	case *In:
+		Walk(e.X, fn)
+		for _, x := range e.List {
+			Walk(x, fn)
+		}
+	case *Like:
+		Walk(e.X, fn)
+		Walk(e.Pattern, fn)
+	case *Case:
+		Walk(e.Operand, fn)
+		for _, w := range e.Whens {
+			Walk(w.Cond, fn)
+			Walk(w.Result, fn)
+		}
+		Walk(e.Else, fn)
+	case *Func:
+		for _, x := range e.Args {
+			Walk(x, fn)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package rustydb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/types"
+)
+
+// Rows is the result of a query run through the embedded API.
+type Rows struct {
+	cols []Column
+	rows [][]types.Value
+	pos  int
+	tag  string
+}
+
+// Columns returns the result columns.
+func (r *Rows) Columns() []Column { return r.cols }
+
+// Tag returns the command tag, e.g. "SELECT 3".
+func (r *Rows) Tag() string { return r.tag }
+
+// Len returns the number of rows.
+func (r *Rows) Len() int { return len(r.rows) }
+
+// Next advances to the next row.
+func (r *Rows) Next() bool {
+	if r.pos >= len(r.rows) {
+		return false
+	}
+	r.pos++
+	return true
+}
+
+// Values returns the current row.
+func (r *Rows) Values() []types.Value { return r.rows[r.pos-1] }
+
+// Close releases the rows.
+func (r *Rows) Close() { r.rows = nil }
+
+// Scan copies the current row into dest: *int64, *int, *int32, *float64,
+// *string, *bool, *time.Time, *apd.Decimal, *types.Value or *any.
+func (r *Rows) Scan(dest ...any) error {
+	row := r.Values()
+	if len(dest) != len(row) {
+		return fmt.Errorf("rustydb: Scan got %d destinations for %d columns", len(dest), len(row))
+	}
+	for i, d := range dest {
+		v := row[i]
+		if p, ok := d.(*types.Value); ok {
+			*p = v
+			continue
+		}
+		if p, ok := d.(*any); ok {
+			*p = toGo(v)
+			continue
+		}
+		if v.IsNull() {
+			return fmt.Errorf("rustydb: column %q is NULL; scan into *any or *types.Value", r.cols[i].Name)
+		}
+		switch p := d.(type) {
+		case *int64:
+			*p = v.I
+		case *int:
+			*p = int(v.I)
+		case *int32:
+			*p = int32(v.I)
+		case *float64:
+			*p = v.Float()
+		case *string:
+			*p = types.Format(v)
+		case *bool:
+			*p = v.Bool()
+		case *time.Time:
+			if v.K == types.KDate {
+				*p = time.UnixMicro(v.I * 86400 * 1_000_000).UTC()
+			} else {
+				*p = time.UnixMicro(v.I).UTC()
+			}
+		case *apd.Decimal:
+			p.Set(v.ToDecimal())
+		default:
+			return fmt.Errorf("rustydb: cannot scan into %T", d)
+		}
+	}
+	return nil
+}
+
+// toGo converts a value to a plain Go value.
+func toGo(v types.Value) any {
+	switch v.K {
+	case types.KNull:
+		return nil
+	case types.KBool:
+		return v.Bool()
+	case types.KInt:
+		return v.I
+	case types.KFloat:
+		return v.F
+	case types.KDecimal:
+		return v.D
+	case types.KText:
+		return v.S
+	case types.KDate:
+		return time.UnixMicro(v.I * 86400 * 1_000_000).UTC()
+	case types.KTimestamp:
+		return time.UnixMicro(v.I).UTC()
+	}
+	return nil
+}
+
+// collector is a ResultWriter that keeps the last result in memory.
+type collector struct {
+	rows    Rows
+	notices []Notice
+}
+
+func (c *collector) Columns(cols []Column) error {
+	c.rows = Rows{cols: cols}
+	return nil
+}
+func (c *collector) Row(vals []types.Value) error {
+	c.rows.rows = append(c.rows.rows, vals)
+	return nil
+}
+func (c *collector) Complete(tag string) error {
+	c.rows.tag = tag
+	return nil
+}
+func (c *collector) Notice(n Notice)                { c.notices = append(c.notices, n) }
+func (c *collector) ParameterStatus(string, string) {}
+
+// Exec runs one or more statements and returns the last command tag.
+func (s *Session) Exec(ctx context.Context, query string) (string, error) {
+	var c collector
+	_, err := s.Run(ctx, query, &c)
+	return c.rows.tag, err
+}
+
+// Query runs statements and returns the rows of the last one.
+func (s *Session) Query(ctx context.Context, query string) (*Rows, error) {
+	var c collector
+	if _, err := s.Run(ctx, query, &c); err != nil {
+		return nil, err
+	}
+	return &c.rows, nil
+}

@@ -1,0 +1,451 @@
+package rustydb
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"rustydb/exec"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Column describes a result column.
+type Column = plan.Column
+
+// Notice is a non-error message for the client (a WARNING or NOTICE).
+type Notice struct {
+	Severity string // WARNING, NOTICE
+	Code     string
+	Message  string
+}
+
+// ResultWriter receives the results of the statements a session runs.
+type ResultWriter interface {
+	// Columns starts a result set (a query, or DML with RETURNING).
+	Columns(cols []Column) error
+	Row(vals []types.Value) error
+	// Complete ends a statement with its command tag, e.g. "INSERT 0 3".
+	Complete(tag string) error
+	Notice(n Notice)
+	// ParameterStatus reports a changed session parameter the client tracks.
+	ParameterStatus(name, value string)
+}
+
+// StatementHook observes every statement a session finishes.
+type StatementHook func(kind string, d time.Duration, err error)
+
+// Session is one client's connection to the engine: its settings and its
+// transaction state. A session is used by one goroutine at a time.
+type Session struct {
+	db       *DB
+	user     string
+	settings map[string]string
+
+	tx       *row.Tx
+	txStart  time.Time
+	explicit bool // inside BEGIN ... COMMIT
+	failed   bool // an error occurred in the explicit transaction
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // cancels the running statement
+
+	// OnStatement, when set, is called after each statement.
+	OnStatement StatementHook
+}
+
+// reportedParams are sent to clients at start-up and when SET changes them.
+var reportedParams = []string{"application_name", "client_encoding", "DateStyle", "integer_datetimes",
+	"IntervalStyle", "is_superuser", "server_encoding", "server_version", "session_authorization",
+	"standard_conforming_strings", "TimeZone"}
+
+// NewSession opens a session for user on the default database.
+func (db *DB) NewSession(user string) *Session {
+	return &Session{db: db, user: user, settings: defaultSettings(user)}
+}
+
+// defaultSettings are a new session's parameters.
+func defaultSettings(user string) map[string]string {
+	return map[string]string{
+		"application_name":                    "",
+		"client_encoding":                     "UTF8",
+		"datestyle":                           "ISO, MDY",
+		"integer_datetimes":                   "on",
+		"intervalstyle":                       "postgres",
+		"is_superuser":                        "on",
+		"server_encoding":                     "UTF8",
+		"server_version":                      ServerVersion,
+		"session_authorization":               user,
+		"standard_conforming_strings":         "on",
+		"timezone":                            "UTC",
+		"search_path":                         `"$user", public`,
+		"transaction_isolation":               "read committed",
+		"default_transaction_isolation":       "read committed",
+		"extra_float_digits":                  "1",
+		"statement_timeout":                   "0",
+		"lock_timeout":                        "0",
+		"idle_in_transaction_session_timeout": "0",
+		"client_min_messages":                 "notice",
+		"bytea_output":                        "hex",
+		"max_identifier_length":               "63",
+		"synchronous_commit":                  "on",
+		"jit":                                 "off",
+	}
+}
+
+// InitialParameters returns the ParameterStatus values sent at start-up.
+func (s *Session) InitialParameters() [][2]string {
+	out := make([][2]string, 0, len(reportedParams))
+	for _, name := range reportedParams {
+		out = append(out, [2]string{name, s.settings[strings.ToLower(name)]})
+	}
+	return out
+}
+
+// TxStatus returns the ReadyForQuery status: 'I' idle, 'T' in a transaction
+// block, 'E' in a failed transaction block.
+func (s *Session) TxStatus() byte {
+	switch {
+	case s.failed:
+		return 'E'
+	case s.explicit:
+		return 'T'
+	}
+	return 'I'
+}
+
+// Cancel cancels the statement running in the session, if any.
+func (s *Session) Cancel() {
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.mu.Unlock()
+}
+
+// Close rolls back an open transaction.
+func (s *Session) Close() {
+	if s.tx != nil {
+		s.tx.Rollback()
+		s.tx = nil
+	}
+	s.explicit, s.failed = false, false
+}
+
+// Run parses query and runs its statements in order, sending results to w.
+// It returns how many statements the query held (0 for an empty query) and
+// the first error; statements after an error are not run. Statements of one
+// query without BEGIN/COMMIT run in one implicit transaction, as in PostgreSQL.
+func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int, err error) {
+	stmts, texts, err := sql.Split(query)
+	if err != nil {
+		s.fail()
+		return 0, err
+	}
+	defer func() {
+		if s.tx != nil && !s.explicit {
+			if err == nil {
+				err = s.commit()
+			} else {
+				s.rollback()
+			}
+		}
+	}()
+	for i, stmt := range stmts {
+		start := time.Now()
+		err := s.runOne(ctx, stmt, query, w)
+		if s.OnStatement != nil {
+			s.OnStatement(sql.Kind(stmt), time.Since(start), err)
+		}
+		if err != nil {
+			s.db.logger.Debug("statement failed", "sql", texts[i], "err", err)
+			s.fail()
+			return len(stmts), err
+		}
+	}
+	return len(stmts), nil
+}
+
+// fail records an error: an explicit transaction becomes failed; an implicit
+// one is rolled back by Run.
+func (s *Session) fail() {
+	if s.explicit {
+		s.failed = true
+	}
+}
+
+func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, w ResultWriter) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.db.logger.Error("panic in session; statement aborted", "panic", r, "stack", string(debug.Stack()))
+			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
+		}
+	}()
+	if t, ok := stmt.(*sql.TransactionStmt); ok {
+		return s.transaction(t, w)
+	}
+	if s.failed {
+		return sqlerr.New(sqlerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+	}
+	switch st := stmt.(type) {
+	case *sql.SetStmt:
+		return s.set(st, w)
+	case *sql.ShowStmt:
+		return s.show(st, w)
+	}
+	if s.tx == nil {
+		s.tx = s.db.store.Begin()
+		s.txStart = time.Now()
+	}
+	s.tx.NextCommand()
+	ctx, cancel := s.statementContext(ctx)
+	defer cancel()
+	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: s.tx.Snapshot(), Now: s.txStart,
+		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion}
+	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query}
+	p, err := b.Bind(stmt)
+	if err != nil {
+		return err
+	}
+	return s.execute(c, p, w)
+}
+
+// statementContext applies statement_timeout and makes the statement cancelable.
+func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
+	if ms, _ := strconv.Atoi(s.settings["statement_timeout"]); ms > 0 {
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	return ctx, func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		cancel()
+	}
+}
+
+func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
+	switch p := p.(type) {
+	case *plan.Query:
+		op, err := c.Build(p.Root)
+		if err != nil {
+			return err
+		}
+		if err := w.Columns(p.Root.Columns()); err != nil {
+			return err
+		}
+		var n int64
+		if err := exec.Drain(op, func(r []types.Value) error { n++; return w.Row(r) }); err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("SELECT %d", n))
+	case *plan.Insert:
+		ret, err := s.startReturning(p.RetCols, w)
+		if err != nil {
+			return err
+		}
+		n, err := c.Insert(p, ret)
+		if err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("INSERT 0 %d", n))
+	case *plan.Update:
+		ret, err := s.startReturning(p.RetCols, w)
+		if err != nil {
+			return err
+		}
+		n, err := c.Update(p, ret)
+		if err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("UPDATE %d", n))
+	case *plan.Delete:
+		ret, err := s.startReturning(p.RetCols, w)
+		if err != nil {
+			return err
+		}
+		n, err := c.Delete(p, ret)
+		if err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("DELETE %d", n))
+	case *plan.CreateTable:
+		if p.Table == nil {
+			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: "relation already exists, skipping"})
+		} else if err := s.tx.CreateTable(p.Table); err != nil {
+			return err
+		}
+		return w.Complete("CREATE TABLE")
+	case *plan.DropTable:
+		for _, t := range p.Tables {
+			s.tx.DropTable(t)
+		}
+		return w.Complete("DROP TABLE")
+	}
+	return sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported")
+}
+
+func (s *Session) startReturning(cols []Column, w ResultWriter) (exec.ReturnFn, error) {
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	if err := w.Columns(cols); err != nil {
+		return nil, err
+	}
+	return w.Row, nil
+}
+
+func (s *Session) transaction(t *sql.TransactionStmt, w ResultWriter) error {
+	switch t.Kind {
+	case "begin":
+		if s.explicit {
+			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.ActiveSQLTransaction, Message: "there is already a transaction in progress"})
+		} else {
+			s.explicit = true
+			if s.tx == nil {
+				s.tx = s.db.store.Begin()
+				s.txStart = time.Now()
+			}
+		}
+		return w.Complete("BEGIN")
+	case "commit":
+		if s.failed {
+			s.rollback()
+			return w.Complete("ROLLBACK")
+		}
+		if s.tx == nil {
+			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "there is no transaction in progress"})
+			return w.Complete("COMMIT")
+		}
+		if err := s.commit(); err != nil {
+			return err
+		}
+		return w.Complete("COMMIT")
+	default:
+		if s.tx == nil {
+			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "there is no transaction in progress"})
+		}
+		s.rollback()
+		return w.Complete("ROLLBACK")
+	}
+}
+
+func (s *Session) commit() error {
+	tx := s.tx
+	s.tx, s.explicit, s.failed = nil, false, false
+	return tx.Commit()
+}
+
+func (s *Session) rollback() {
+	if s.tx != nil {
+		s.tx.Rollback()
+	}
+	s.tx, s.explicit, s.failed = nil, false, false
+}
+
+// settable are the parameters SET accepts; others are 42704 as in PostgreSQL.
+var settable = map[string]bool{
+	"application_name": true, "client_encoding": true, "datestyle": true, "timezone": true,
+	"search_path": true, "extra_float_digits": true, "statement_timeout": true, "lock_timeout": true,
+	"idle_in_transaction_session_timeout": true, "client_min_messages": true, "bytea_output": true,
+	"intervalstyle": true, "transaction_isolation": true, "default_transaction_isolation": true,
+	"synchronous_commit": true, "jit": true, "standard_conforming_strings": true,
+}
+
+func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
+	name := strings.ToLower(st.Name)
+	if !settable[name] {
+		if _, known := s.settings[name]; known {
+			return sqlerr.New(sqlerr.CantChangeRuntimeParam, "parameter %q cannot be changed", st.Name)
+		}
+		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
+	}
+	value := st.Value
+	switch name {
+	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout":
+		ms, err := parseDurationMS(value)
+		if err != nil {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter %q: %q", st.Name, value)
+		}
+		value = strconv.FormatInt(ms, 10)
+	case "client_encoding":
+		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)
+		}
+		value = "UTF8"
+	}
+	if strings.EqualFold(value, "default") {
+		value = defaultSettings(s.user)[name]
+	}
+	s.settings[name] = value
+	for _, p := range reportedParams {
+		if strings.ToLower(p) == name {
+			w.ParameterStatus(p, value)
+		}
+	}
+	return w.Complete("SET")
+}
+
+// parseDurationMS reads a PostgreSQL time setting: a number of milliseconds
+// or a number with a unit (ms, s, min, h).
+func parseDurationMS(v string) (int64, error) {
+	v = strings.TrimSpace(strings.Trim(v, "'"))
+	units := []struct {
+		suffix string
+		ms     float64
+	}{{"ms", 1}, {"min", 60000}, {"s", 1000}, {"h", 3600000}}
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), 64)
+			return int64(f * u.ms), err
+		}
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
+	name := strings.ToLower(st.Name)
+	if name == "all" {
+		if err := w.Columns([]Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}}); err != nil {
+			return err
+		}
+		names := make([]string, 0, len(s.settings))
+		for k := range s.settings {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if err := w.Row([]types.Value{types.NewText(k), types.NewText(s.settings[k])}); err != nil {
+				return err
+			}
+		}
+		return w.Complete(fmt.Sprintf("SHOW %d", len(names)))
+	}
+	if name == "transaction isolation level" {
+		name = "transaction_isolation"
+	}
+	v, ok := s.settings[name]
+	if !ok {
+		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
+	}
+	if err := w.Columns([]Column{{Name: name, Type: types.TText}}); err != nil {
+		return err
+	}
+	if err := w.Row([]types.Value{types.NewText(v)}); err != nil {
+		return err
+	}
+	return w.Complete("SHOW")
+}

@@ -1,0 +1,39 @@
+package rustydb
+
+import (
+	"time"
+
+	"rustydb/wal"
+)
+
+// Stats are counters measured by the engine since it opened.
+type Stats struct {
+	Started     time.Time
+	Commits     uint64 // transactions committed
+	Rollbacks   uint64 // transactions rolled back (explicitly or by error)
+	ActiveTxns  int
+	Checkpoints uint64
+	Tables      int
+	WAL         wal.Stats
+	DataDir     string
+	WALDir      string
+	WALUnusable bool // the WAL failed a write or fsync; the server must restart
+}
+
+// Stats returns the engine's current counters.
+func (db *DB) Stats() Stats {
+	commits, rollbacks := db.store.Txns().Counts()
+	st := Stats{
+		Started:     db.started,
+		Commits:     commits,
+		Rollbacks:   rollbacks,
+		ActiveTxns:  db.store.Txns().Active(),
+		Checkpoints: db.store.Checkpoints(),
+		Tables:      len(db.store.Catalog().Tables()),
+		WAL:         db.store.WAL().Stats(),
+		DataDir:     db.opts.Dir,
+		WALDir:      db.opts.WALDir,
+		WALUnusable: db.store.WAL().Err() != nil,
+	}
+	return st
+}
