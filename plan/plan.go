@@ -180,7 +180,7 @@ type (
 		T       types.T
 	}
 	CaseWhen struct{ Cond, Result Expr }
-	Func struct {
+	Func     struct {
 		Name string
 		Args []Expr
 		T    types.T

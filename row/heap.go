@@ -81,7 +81,7 @@ func keyOf(vals []types.Value, cols []int) (string, bool) {
 
 // conflict describes why an insert or delete cannot proceed yet.
 type conflict struct {
-	wait *txn.Txn     // wait for this transaction, then retry
+	wait *txn.Txn      // wait for this transaction, then retry
 	err  *sqlerr.Error // or fail with this
 }
 
