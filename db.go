@@ -38,6 +38,7 @@ type Options struct {
 	SyncMode           string        // "local" (fsync at commit, the default) or "off"
 	WALSegmentBytes    int64         // default 64 MiB
 	CheckpointInterval time.Duration // 0 disables periodic checkpoints
+	StatementTimeout   time.Duration // default statement_timeout of sessions; 0 = none
 	Logger             *slog.Logger
 }
 

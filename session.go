@@ -69,7 +69,9 @@ var reportedParams = []string{"application_name", "client_encoding", "DateStyle"
 
 // NewSession opens a session for user on the default database.
 func (db *DB) NewSession(user string) *Session {
-	return &Session{db: db, user: user, settings: defaultSettings(user)}
+	s := &Session{db: db, user: user, settings: defaultSettings(user)}
+	s.settings["statement_timeout"] = strconv.FormatInt(db.opts.StatementTimeout.Milliseconds(), 10)
+	return s
 }
 
 // defaultSettings are a new session's parameters.

@@ -1,0 +1,326 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"net"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"rustydb"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// maxMessageBytes bounds a client message; a larger length is a protocol
+// violation rather than an allocation.
+const maxMessageBytes = 64 << 20
+
+// pgConn is one client connection speaking protocol v3.
+type pgConn struct {
+	srv     *Server
+	netConn net.Conn
+	be      *pgproto3.Backend
+	session *rustydb.Session
+	pid     uint32
+	secret  [4]byte
+}
+
+// servePG runs one connection to completion. A panic is contained here: it is
+// logged with its stack and ends only this connection.
+func (s *Server) servePG(nc net.Conn) {
+	c := &pgConn{srv: s, netConn: nc, be: pgproto3.NewBackend(nc, nc)}
+	c.be.SetMaxBodyLen(maxMessageBytes)
+	defer func() {
+		if r := recover(); r != nil {
+			s.logger.Error("panic in connection handler", "panic", r, "stack", string(debug.Stack()))
+			c.sendError(sqlerr.New(sqlerr.InternalError, "internal error: %v", r), "FATAL")
+		}
+		nc.Close()
+	}()
+	if !c.startup() {
+		return
+	}
+	defer func() {
+		s.unregister(c)
+		c.session.Close()
+		s.metrics.ConnectionClosed()
+	}()
+	c.loop()
+}
+
+// startup handles SSL negotiation, cancel requests and the startup message.
+// It returns true when the connection is ready for queries.
+func (c *pgConn) startup() bool {
+	_ = c.netConn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		msg, err := c.be.ReceiveStartupMessage()
+		if err != nil {
+			c.srv.metrics.ConnectionRejected("bad_startup")
+			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "invalid startup packet: %v", err), "FATAL")
+			return false
+		}
+		switch m := msg.(type) {
+		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
+			// No TLS yet: 'N' tells the client to continue in plain text.
+			if _, err := c.netConn.Write([]byte{'N'}); err != nil {
+				return false
+			}
+		case *pgproto3.CancelRequest:
+			c.srv.cancel(m.ProcessID, m.SecretKey)
+			return false
+		case *pgproto3.StartupMessage:
+			_ = c.netConn.SetReadDeadline(time.Time{})
+			return c.accept(m)
+		default:
+			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "unexpected startup message %T", msg), "FATAL")
+			return false
+		}
+	}
+}
+
+func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
+	user := m.Parameters["user"]
+	db := m.Parameters["database"]
+	if db == "" {
+		db = user
+	}
+	switch {
+	case user == "":
+		c.reject("bad_startup", sqlerr.New(sqlerr.InvalidAuthorization, "no PostgreSQL user name specified in startup packet"))
+		return false
+	case user != rustydb.DatabaseName:
+		c.reject("auth", sqlerr.New(sqlerr.InvalidAuthorization, "role %q does not exist", user))
+		return false
+	case db != rustydb.DatabaseName:
+		c.reject("bad_database", sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", db).
+			WithHint("The only database is %q until CREATE DATABASE exists.", rustydb.DatabaseName))
+		return false
+	}
+	if !c.srv.register(c) {
+		c.reject("too_many", sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already"))
+		return false
+	}
+	c.srv.metrics.ConnectionOpened()
+	c.session = c.srv.db.NewSession(user)
+	c.session.OnStatement = func(kind string, d time.Duration, err error) {
+		c.srv.metrics.StatementDone(kind, d, err != nil)
+	}
+	if name := m.Parameters["application_name"]; name != "" {
+		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
+	}
+	c.be.Send(&pgproto3.AuthenticationOk{})
+	for _, p := range c.session.InitialParameters() {
+		c.be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
+	}
+	c.be.Send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret[:]})
+	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
+	return c.be.Flush() == nil
+}
+
+func (c *pgConn) reject(reason string, err *sqlerr.Error) {
+	c.srv.metrics.ConnectionRejected(reason)
+	c.sendError(err, "FATAL")
+}
+
+func (c *pgConn) sendError(err error, severity string) {
+	e := sqlerr.From(err)
+	c.be.Send(&pgproto3.ErrorResponse{Severity: severity, SeverityUnlocalized: severity, Code: e.Code,
+		Message: e.Message, Detail: e.Detail, Hint: e.Hint, Position: int32(e.Position)})
+	_ = c.be.Flush()
+}
+
+func (c *pgConn) loop() {
+	for {
+		msg, err := c.be.Receive()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.srv.closing() {
+				c.srv.logger.Debug("closing connection on bad message", "pid", c.pid, "err", err)
+				c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "invalid message: %v", err), "FATAL")
+			}
+			return
+		}
+		switch m := msg.(type) {
+		case *pgproto3.Query:
+			c.simpleQuery(m.String)
+		case *pgproto3.Terminate:
+			return
+		case *pgproto3.Sync:
+			c.ready()
+		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close, *pgproto3.Flush:
+			c.extendedUnsupported()
+		default:
+			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "unexpected message %T", msg), "FATAL")
+			return
+		}
+	}
+}
+
+// extendedUnsupported answers an extended-protocol message with one error and
+// skips messages up to the next Sync, as PostgreSQL does after an error.
+func (c *pgConn) extendedUnsupported() {
+	c.sendError(sqlerr.New(sqlerr.FeatureNotSupported, "the extended query protocol is not supported yet").
+		WithHint("Use the simple query protocol (for pgx: default_query_exec_mode=simple_protocol)."), "ERROR")
+	for {
+		msg, err := c.be.Receive()
+		if err != nil {
+			return
+		}
+		if _, ok := msg.(*pgproto3.Sync); ok {
+			c.ready()
+			return
+		}
+		if _, ok := msg.(*pgproto3.Terminate); ok {
+			c.netConn.Close()
+			return
+		}
+	}
+}
+
+func (c *pgConn) ready() {
+	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.session.TxStatus()})
+	_ = c.be.Flush()
+}
+
+func (c *pgConn) simpleQuery(query string) {
+	w := &wireWriter{be: c.be}
+	n, err := c.session.Run(context.Background(), query, w)
+	if err != nil {
+		if w.err != nil { // the client went away mid-result
+			return
+		}
+		c.sendError(err, "ERROR")
+	} else if n == 0 {
+		c.be.Send(&pgproto3.EmptyQueryResponse{})
+	}
+	c.ready()
+}
+
+// wireWriter sends a session's results as protocol messages, in text format.
+type wireWriter struct {
+	be   *pgproto3.Backend
+	cols []rustydb.Column
+	buf  []byte
+	vals [][]byte
+	rows int
+	err  error
+}
+
+func (w *wireWriter) Columns(cols []rustydb.Column) error {
+	w.cols = cols
+	fields := make([]pgproto3.FieldDescription, len(cols))
+	for i, c := range cols {
+		t := c.Type
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		fields[i] = pgproto3.FieldDescription{Name: []byte(c.Name), TableOID: c.TableID,
+			TableAttributeNumber: uint16(c.Ordinal), DataTypeOID: t.OID(), DataTypeSize: t.Size(), TypeModifier: t.Modifier()}
+	}
+	w.be.Send(&pgproto3.RowDescription{Fields: fields})
+	return nil
+}
+
+func (w *wireWriter) Row(vals []types.Value) error {
+	w.buf = w.buf[:0]
+	w.vals = w.vals[:0]
+	offsets := make([]int, 0, len(vals)+1)
+	for i, v := range vals {
+		offsets = append(offsets, len(w.buf))
+		if !v.IsNull() {
+			w.buf = types.AppendText(w.buf, v, w.cols[i].Type)
+		}
+	}
+	offsets = append(offsets, len(w.buf))
+	for i, v := range vals {
+		if v.IsNull() {
+			w.vals = append(w.vals, nil)
+		} else {
+			w.vals = append(w.vals, w.buf[offsets[i]:offsets[i+1]])
+		}
+	}
+	w.be.Send(&pgproto3.DataRow{Values: w.vals})
+	w.rows++
+	// Flush now and then so a large result streams instead of buffering.
+	if w.rows%512 == 0 {
+		if err := w.be.Flush(); err != nil {
+			w.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *wireWriter) Complete(tag string) error {
+	w.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	return nil
+}
+
+func (w *wireWriter) Notice(n rustydb.Notice) {
+	w.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message})
+}
+
+func (w *wireWriter) ParameterStatus(name, value string) {
+	w.be.Send(&pgproto3.ParameterStatus{Name: name, Value: value})
+}
+
+// discard is a ResultWriter that drops everything.
+type discard struct{}
+
+func (discard) Columns([]rustydb.Column) error { return nil }
+func (discard) Row([]types.Value) error        { return nil }
+func (discard) Complete(string) error          { return nil }
+func (discard) Notice(rustydb.Notice)          {}
+func (discard) ParameterStatus(string, string) {}
+
+// connRegistry tracks live connections for cancel requests and shutdown.
+type connRegistry struct {
+	mu      sync.Mutex
+	conns   map[uint32]*pgConn
+	nextPID uint32
+	max     int
+}
+
+func (s *Server) register(c *pgConn) bool {
+	r := &s.conns
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.max > 0 && len(r.conns) >= r.max {
+		return false
+	}
+	r.nextPID++
+	c.pid = r.nextPID
+	_, _ = rand.Read(c.secret[:])
+	r.conns[c.pid] = c
+	return true
+}
+
+func (s *Server) unregister(c *pgConn) {
+	s.conns.mu.Lock()
+	delete(s.conns.conns, c.pid)
+	s.conns.mu.Unlock()
+}
+
+// cancel honours a CancelRequest whose key matches a live connection.
+func (s *Server) cancel(pid uint32, secret []byte) {
+	s.conns.mu.Lock()
+	c := s.conns.conns[pid]
+	s.conns.mu.Unlock()
+	if c != nil && subtle.ConstantTimeCompare(c.secret[:], secret) == 1 {
+		c.session.Cancel()
+	}
+}
+
+// ActiveConnections returns the number of open client sessions.
+func (s *Server) ActiveConnections() int {
+	s.conns.mu.Lock()
+	defer s.conns.mu.Unlock()
+	return len(s.conns.conns)
+}

@@ -1,0 +1,214 @@
+// Command rusty-db-server runs the RustyDB server: the PostgreSQL wire
+// protocol, the REST admin API and Prometheus metrics over one data directory.
+// It only parses flags and configuration and wires the packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"rustydb"
+	"rustydb/api"
+	"rustydb/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("rusty-db-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "TOML configuration `file` (default: embedded defaults)")
+	dataDir := fs.String("data-dir", "", "data `directory` (overrides [storage] data_dir)")
+	host := fs.String("listen-host", "", "listen `address` (overrides [server] listen_host)")
+	port := fs.Int("port", 0, "PostgreSQL protocol `port` (overrides [server] listen_port)")
+	restPort := fs.Int("rest-port", 0, "REST API `port` (overrides [api] rest_port)")
+	metricsPort := fs.Int("metrics-port", 0, "Prometheus metrics `port` (overrides [monitoring] prometheus_port)")
+	logLevel := fs.String("log-level", "", "log `level`: debug, info, warn, error (overrides [logging] level)")
+	validate := fs.Bool("validate", false, "check the configuration and exit (non-zero when invalid)")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *version {
+		fmt.Fprintf(stdout, "rusty-db-server %s (PostgreSQL protocol %s)\n", rustydb.Version, rustydb.ServerVersion)
+		return 0
+	}
+
+	cfg := config.Default()
+	if *configFile != "" {
+		var err error
+		if cfg, err = config.Load(*configFile); err != nil {
+			fmt.Fprintf(stderr, "rusty-db-server: invalid configuration:\n%v\n", err)
+			return 1
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["data-dir"] {
+		cfg.Storage.DataDir = *dataDir
+	}
+	if set["listen-host"] {
+		cfg.Server.ListenHost = *host
+	}
+	if set["port"] {
+		cfg.Server.ListenPort = *port
+	}
+	if set["rest-port"] {
+		cfg.API.RestPort = *restPort
+	}
+	if set["metrics-port"] {
+		cfg.Monitoring.PrometheusPort = *metricsPort
+	}
+	if set["log-level"] {
+		cfg.Logging.Level = *logLevel
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "rusty-db-server: invalid configuration (after flags):\n%v\n", err)
+		return 1
+	}
+	if *validate {
+		fmt.Fprintf(stdout, "configuration OK (%s)\n", cfg.Source)
+		return 0
+	}
+	if err := unsupported(cfg); err != nil {
+		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
+		return 1
+	}
+
+	logger, closeLog, err := newLogger(cfg, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	if err := serve(cfg, logger); err != nil {
+		logger.Error(err.Error())
+		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// unsupported refuses settings that would silently weaken what the user asked
+// for: authentication and TLS are not implemented yet.
+func unsupported(cfg *config.Config) error {
+	if cfg.Security.AuthMethod != "trust" {
+		return fmt.Errorf("[security] auth_method = %q is not supported yet; only \"trust\" is (and only in dev mode on localhost is that safe)", cfg.Security.AuthMethod)
+	}
+	if cfg.Security.TLSCertFile != "" {
+		return errors.New("[security] tls_cert_file is set, but TLS is not supported yet; remove tls_cert_file and tls_key_file")
+	}
+	return nil
+}
+
+func newLogger(cfg *config.Config, stdout io.Writer) (*slog.Logger, func(), error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Logging.Level)); err != nil {
+		return nil, nil, fmt.Errorf("[logging] level: %v", err)
+	}
+	out, closeFn := stdout, func() {}
+	switch cfg.Logging.Output {
+	case "stdout":
+	case "stderr":
+		out = os.Stderr
+	default:
+		f, err := os.OpenFile(cfg.Logging.Output, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot open log file (set [logging] output): %v", err)
+		}
+		out, closeFn = f, func() { f.Close() }
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Logging.Format == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts)), closeFn, nil
+	}
+	return slog.New(slog.NewTextHandler(out, opts)), closeFn, nil
+}
+
+func serve(cfg *config.Config, log *slog.Logger) error {
+	log.Info("RustyDB starting", "version", rustydb.Version, "server_version", rustydb.ServerVersion, "pid", os.Getpid())
+	log.Info("configuration loaded", "source", cfg.Source, "mode", cfg.Instance.Mode, "instance", cfg.Instance.Name)
+	dataDir, _ := filepath.Abs(cfg.Storage.DataDir)
+	log.Info("buffer pool configured", "pages", cfg.Storage.BufferPoolPages, "page_size", cfg.Storage.PageSize,
+		"bytes", cfg.BufferPoolBytes())
+
+	db, err := rustydb.OpenWith(rustydb.Options{
+		Dir:                cfg.Storage.DataDir,
+		WALDir:             cfg.WAL.Dir,
+		SyncMode:           cfg.WAL.SyncMode,
+		WALSegmentBytes:    int64(cfg.WAL.MaxSegmentMB) << 20,
+		CheckpointInterval: time.Duration(cfg.WAL.CheckpointIntervalMs) * time.Millisecond,
+		StatementTimeout:   time.Duration(cfg.Server.QueryTimeoutMs) * time.Millisecond,
+		Logger:             log,
+	})
+	if err != nil {
+		return fmt.Errorf("cannot open data directory %s: %v (choose another with --data-dir or [storage] data_dir)", dataDir, err)
+	}
+	rec := db.Recovery()
+	log.Info("WAL initialized", "dir", cfg.WALDir(), "sync_mode", cfg.WAL.SyncMode, "segment_mb", cfg.WAL.MaxSegmentMB,
+		"checkpoint_lsn", rec.CheckpointLSN, "replayed_transactions", rec.ReplayedTxns)
+	if rec.TornTail != "" {
+		log.Warn("WAL ended in a torn or corrupt record; recovery stopped there (only an unacknowledged commit can be lost)", "where", rec.TornTail)
+	}
+	log.Info("data directory ready", "path", dataDir, "tables", db.Stats().Tables)
+
+	restPort, metricsPort := cfg.API.RestPort, cfg.Monitoring.PrometheusPort
+	if !cfg.API.Enabled {
+		restPort = 0
+	}
+	if !cfg.Monitoring.Enabled {
+		metricsPort = 0
+	}
+	srv := api.NewServer(api.ServerOptions{
+		DB:             db,
+		Host:           cfg.Server.ListenHost,
+		PG:             api.Listener{Port: cfg.Server.ListenPort, Flag: "--port", Key: "[server] listen_port"},
+		REST:           api.Listener{Port: restPort, Flag: "--rest-port", Key: "[api] rest_port"},
+		Metrics:        api.Listener{Port: metricsPort, Flag: "--metrics-port", Key: "[monitoring] prometheus_port"},
+		MaxConnections: cfg.Server.MaxConnections,
+		Mode:           cfg.Instance.Mode,
+		Logger:         log,
+	})
+	if err := srv.Start(); err != nil {
+		db.Close()
+		return err
+	}
+	log.Info("listening", "protocol", "postgresql", "addr", srv.Addr("PostgreSQL protocol"))
+	if restPort != 0 {
+		log.Info("listening", "protocol", "rest", "addr", srv.Addr("REST API"), "health", "/api/v1/admin/health")
+	}
+	if metricsPort != 0 {
+		log.Info("listening", "protocol", "prometheus", "addr", srv.Addr("Prometheus metrics"), "path", "/metrics")
+	}
+	log.Info("RustyDB ready for connections")
+
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	s := <-sig
+	log.Info("shutdown requested", "signal", s.String())
+	go func() {
+		<-sig
+		log.Error("second signal: exiting immediately without a checkpoint (the WAL keeps every commit)")
+		os.Exit(1)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+	start := time.Now()
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("final checkpoint failed: %v", err)
+	}
+	log.Info("checkpoint complete; RustyDB stopped", "checkpoint_ms", time.Since(start).Milliseconds())
+	return nil
+}
