@@ -1,0 +1,40 @@
+# RustyDB build, run and test targets. `make run` starts a dev server on
+# ./data; `make test` is what CI runs.
+GO      ?= go
+BIN     := bin/rusty-db-server
+PKGS    := ./...
+
+.PHONY: all build run test test-short bench lint fmt clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/rusty-db-server
+
+# Dev mode on embedded defaults: data in ./data, 127.0.0.1 only,
+# PostgreSQL protocol on 5432, REST on 8080, metrics on 9090.
+run: build
+	./$(BIN) --data-dir ./data
+
+# Unit, integration and end-to-end tests (the e2e tests build and start the
+# real server binary). Kernels also run with -tags noasm once asm/ exists.
+test: lint
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+	@if [ -d asm ]; then $(GO) test -count=1 -tags noasm ./asm/...; fi
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+lint:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin
