@@ -220,6 +220,12 @@ func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
 			if err != nil || b.IsNull() {
 				return types.Null, err
 			}
+			if lt.ID == types.Char { // char(n) loses its padding when it becomes text
+				a.S = strings.TrimRight(a.S, " ")
+			}
+			if rt.ID == types.Char {
+				b.S = strings.TrimRight(b.S, " ")
+			}
 			return types.NewText(string(types.AppendText(types.AppendText(nil, a, lt), b, rt))), nil
 		}, nil
 	}

@@ -471,9 +471,15 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		if alias == "" {
 			alias = t.Name
 		}
+		if len(te.ColAliases) > len(t.Columns) {
+			return nil, b.errAt(te.Pos, sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(t.Columns), len(te.ColAliases))
+		}
 		cols := make([]Column, len(t.Columns))
 		for i, c := range t.Columns {
 			cols[i] = Column{Name: c.Name, Type: c.Type, Table: alias, TableID: t.ID, Ordinal: int16(i + 1)}
+			if i < len(te.ColAliases) {
+				cols[i].Name = te.ColAliases[i]
+			}
 		}
 		return &Scan{Table: t, Alias: alias, Cols: cols}, nil
 	case *sql.SubqueryRef:
@@ -481,7 +487,10 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return requalify(n, te.Alias), nil
+		if len(te.ColAliases) > len(n.Columns()) {
+			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", te.Alias, len(n.Columns()), len(te.ColAliases))
+		}
+		return requalify(n, te.Alias, te.ColAliases), nil
 	case *sql.ValuesRef:
 		return b.bindValues(te)
 	case *sql.JoinExpr:
@@ -491,13 +500,16 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 }
 
 // requalify renames the range variable of n's columns (a subquery alias).
-func requalify(n Node, alias string) Node {
+func requalify(n Node, alias string, names []string) Node {
 	cols := n.Columns()
 	exprs := make([]Expr, len(cols))
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		exprs[i] = &ColRef{Idx: i, T: c.Type, Name: c.Name}
 		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias}
+		if i < len(names) {
+			out[i].Name = names[i]
+		}
 	}
 	return &Project{Input: n, Exprs: exprs, Cols: out}
 }

@@ -361,7 +361,6 @@ func (tx *Tx) encode() []byte {
 func (tx *Tx) Rollback() {
 	s := tx.s
 	s.txns.Abort(tx.Txn)
-	defer tx.settleDDL()
 	for i := len(tx.ops) - 1; i >= 0; i-- {
 		o := tx.ops[i]
 		switch o.kind {
@@ -378,6 +377,7 @@ func (tx *Tx) Rollback() {
 			_ = s.catalog.Add(o.table)
 		}
 	}
+	tx.settleDDL() // after the undo, so a checkpoint never misses a restored table
 	tx.ops = nil
 }
 

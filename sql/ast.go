@@ -142,9 +142,10 @@ type TableExpr interface{ tableExpr() }
 
 type (
 	TableRef struct {
-		Name  string
-		Alias string
-		Pos   int
+		Name       string
+		Alias      string
+		ColAliases []string // t AS a(x, y)
+		Pos        int
 	}
 	JoinExpr struct {
 		Kind        string // "inner", "left", "right", "full", "cross"
@@ -154,8 +155,9 @@ type (
 		Natural     bool
 	}
 	SubqueryRef struct {
-		Select *SelectStmt
-		Alias  string
+		Select     *SelectStmt
+		Alias      string
+		ColAliases []string
 	}
 )
 

@@ -720,7 +720,11 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 			if alias == "" {
 				return nil, p.errAt(p.peek().pos, "subquery in FROM must have an alias")
 			}
-			return &SubqueryRef{Select: sel, Alias: alias}, nil
+			cols, err := p.colAliases()
+			if err != nil {
+				return nil, err
+			}
+			return &SubqueryRef{Select: sel, Alias: alias, ColAliases: cols}, nil
 		}
 		te, err := p.tableExpr()
 		if err != nil {
@@ -736,7 +740,21 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &TableRef{Name: name, Alias: alias, Pos: pos}, nil
+	var cols []string
+	if alias != "" {
+		if cols, err = p.colAliases(); err != nil {
+			return nil, err
+		}
+	}
+	return &TableRef{Name: name, Alias: alias, ColAliases: cols, Pos: pos}, nil
+}
+
+// colAliases reads an optional (a, b, ...) after a FROM item's alias.
+func (p *parser) colAliases() ([]string, error) {
+	if !p.isOp("(") {
+		return nil, nil
+	}
+	return p.parenIdentList()
 }
 
 func (p *parser) identList() ([]string, error) {

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -256,37 +257,52 @@ func ParseDate(s string) (Value, error) {
 	if strings.EqualFold(str, "epoch") {
 		return NewDate(0), nil
 	}
-	days, ok := parseISODate(str)
-	if !ok {
-		return Null, invalidInput(TDate, s)
+	days, err := parseISODate(str)
+	if err != nil {
+		return Null, dateError(err, TDate, s)
 	}
 	return NewDate(days), nil
 }
 
-func parseISODate(s string) (int64, bool) {
+// errDateRange marks a well-formed date that does not exist (2023-02-30).
+var errDateRange = errors.New("date out of range")
+
+func dateError(err error, t T, s string) error {
+	if err == errDateRange {
+		return sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: %q", s)
+	}
+	return invalidInput(t, s)
+}
+
+func parseISODate(s string) (int64, error) {
 	bc := false
 	if strings.HasSuffix(s, " BC") {
 		s, bc = s[:len(s)-3], true
 	}
 	parts := strings.Split(s, "-")
 	if len(parts) != 3 {
-		return 0, false
+		return 0, errSyntax
 	}
 	y, e1 := strconv.Atoi(parts[0])
 	m, e2 := strconv.Atoi(parts[1])
 	d, e3 := strconv.Atoi(parts[2])
-	if e1 != nil || e2 != nil || e3 != nil || m < 1 || m > 12 || d < 1 || d > 31 || y < 1 {
-		return 0, false
+	if e1 != nil || e2 != nil || e3 != nil {
+		return 0, errSyntax
+	}
+	if m < 1 || m > 12 || d < 1 || d > 31 || y < 1 {
+		return 0, errDateRange
 	}
 	if bc {
 		y = 1 - y
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d { // 2023-02-30 rolls over in Go; PostgreSQL rejects it
-		return 0, false
+		return 0, errDateRange
 	}
-	return floorDiv(t.Unix(), 86400), true
+	return floorDiv(t.Unix(), 86400), nil
 }
+
+var errSyntax = errors.New("syntax")
 
 // ParseTimestamp accepts 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]' (a T separator too).
 func ParseTimestamp(s string) (Value, error) {
@@ -298,9 +314,9 @@ func ParseTimestamp(s string) (Value, error) {
 	if i := strings.IndexAny(str, " T"); i > 0 {
 		datePart, timePart = str[:i], strings.TrimSpace(str[i+1:])
 	}
-	days, ok := parseISODate(datePart)
-	if !ok {
-		return Null, invalidInput(TTimestamp, s)
+	days, err := parseISODate(datePart)
+	if err != nil {
+		return Null, dateError(err, TTimestamp, s)
 	}
 	us := days * usPerDay
 	if timePart != "" {

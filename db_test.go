@@ -1,0 +1,133 @@
+package rustydb
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+func TestEmbeddedAPI(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tag, err := db.Exec(ctx, "CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, price NUMERIC(6,2), day DATE, ok BOOLEAN)"); err != nil || tag != "CREATE TABLE" {
+		t.Fatalf("create: %q %v", tag, err)
+	}
+	if tag, err := db.Exec(ctx, "INSERT INTO t VALUES (1, 'a', 1.25, '2024-03-01', true), (2, NULL, NULL, NULL, NULL)"); err != nil || tag != "INSERT 0 2" {
+		t.Fatalf("insert: %q %v", tag, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(ctx, "SELECT id, name, price, day, ok FROM t ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Len() != 2 || rows.Tag() != "SELECT 2" || len(rows.Columns()) != 5 {
+		t.Fatalf("rows: %d %q %d", rows.Len(), rows.Tag(), len(rows.Columns()))
+	}
+	rows.Next()
+	var id int64
+	var name string
+	var price float64
+	var day time.Time
+	var ok bool
+	if err := rows.Scan(&id, &name, &price, &day, &ok); err != nil {
+		t.Fatal(err)
+	}
+	if id != 1 || name != "a" || price != 1.25 || !day.Equal(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) || !ok {
+		t.Errorf("scanned %v %v %v %v %v", id, name, price, day, ok)
+	}
+	rows.Next()
+	var n1, n2 any
+	var v types.Value
+	if err := rows.Scan(&id, &n1, &n2, &v, &v); err != nil {
+		t.Fatal(err)
+	}
+	if n1 != nil || n2 != nil || !v.IsNull() {
+		t.Errorf("NULLs scanned as %v %v %v", n1, n2, v)
+	}
+	if err := rows.Scan(&id, &name, &n1, &n2, &v); err == nil {
+		t.Error("scanning NULL into *string succeeded")
+	}
+	if _, err := db.Query(ctx, "SELECT nope FROM t"); sqlerr.Code(err) != sqlerr.UndefinedColumn {
+		t.Errorf("want 42703, got %v", err)
+	}
+}
+
+// panicWriter panics while receiving a row, standing in for any bug inside
+// a statement's execution.
+type panicWriter struct{ collector }
+
+func (panicWriter) Row([]types.Value) error { panic("boom") }
+
+func TestPanicInStatementIsContained(t *testing.T) {
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := db.NewSession("rustydb")
+	ctx := context.Background()
+	if _, err := s.Exec(ctx, "CREATE TABLE t (i INT); INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(ctx, "SELECT i FROM t", &panicWriter{})
+	if sqlerr.Code(err) != sqlerr.InternalError || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("panic not turned into XX000: %v", err)
+	}
+	// The session and the database go on working.
+	rows, err := s.Query(ctx, "SELECT count(*) FROM t")
+	if err != nil || !rows.Next() || rows.Values()[0].I != 1 {
+		t.Fatalf("after panic: %v", err)
+	}
+}
+
+func TestTransactionStates(t *testing.T) {
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := db.NewSession("rustydb")
+	ctx := context.Background()
+	f := func(sql string, wantStatus byte, wantCode string) {
+		t.Helper()
+		_, err := s.Exec(ctx, sql)
+		if sqlerr.Code(err) != wantCode {
+			t.Errorf("%s: code %q (%v), want %q", sql, sqlerr.Code(err), err, wantCode)
+		}
+		if s.TxStatus() != wantStatus {
+			t.Errorf("%s: status %c, want %c", sql, s.TxStatus(), wantStatus)
+		}
+	}
+	f("CREATE TABLE t (i INT PRIMARY KEY)", 'I', "")
+	f("BEGIN", 'T', "")
+	f("INSERT INTO t VALUES (1)", 'T', "")
+	f("INSERT INTO t VALUES (1)", 'E', sqlerr.UniqueViolation)
+	f("SELECT 1", 'E', sqlerr.InFailedSQLTransaction)
+	f("ROLLBACK", 'I', "")
+	f("SELECT 1 FROM", 'I', sqlerr.SyntaxError)
+	// A syntax error anywhere in a query message runs none of it, as in PostgreSQL.
+	f("BEGIN; SELECT 1 FROM", 'I', sqlerr.SyntaxError)
+	f("BEGIN", 'T', "")
+	f("SELECT 1 FROM", 'E', sqlerr.SyntaxError)
+	f("COMMIT", 'I', "")
+	f("SET statement_timeout = '5s'", 'I', "")
+	f("SET no_such_setting = 1", 'I', sqlerr.UndefinedObject)
+	rows, err := s.Query(ctx, "SHOW statement_timeout")
+	if err != nil || !rows.Next() || rows.Values()[0].S != "5000" {
+		t.Errorf("SHOW statement_timeout: %v", err)
+	}
+}
