@@ -19,7 +19,7 @@ var layers = [][]string{
 	{"exec"},
 	{"."}, // the embeddable engine, package rustydb
 	{"api"},
-	{"cmd/rusty-db-server"},
+	{"cmd/rusty-db-server", "benchmarks"},
 }
 
 func TestLayering(t *testing.T) {

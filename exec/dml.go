@@ -90,8 +90,17 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 	return n, err
 }
 
-// matching returns the versions of h visible to the statement that satisfy filter.
-func (c *Context) matching(h *row.Heap, filter plan.Expr) ([]*row.Version, error) {
+// matching returns the versions of h visible to the statement that satisfy
+// filter, read through the key lookup when there is one.
+func (c *Context) matching(h *row.Heap, filter plan.Expr, lookup *plan.KeyLookup) ([]*row.Version, error) {
+	candidates := h.Scan()
+	if lookup != nil {
+		vals, err := c.lookupKey(h.Table, lookup)
+		if err != nil {
+			return nil, err
+		}
+		candidates = h.Lookup(lookup.Key, vals)
+	}
 	var cond evalFn
 	if filter != nil {
 		var err error
@@ -100,7 +109,7 @@ func (c *Context) matching(h *row.Heap, filter plan.Expr) ([]*row.Version, error
 		}
 	}
 	var out []*row.Version
-	for _, v := range h.Scan() {
+	for _, v := range candidates {
 		if err := c.canceled(); err != nil {
 			return nil, err
 		}
@@ -136,7 +145,7 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	targets, err := c.matching(h, p.Filter)
+	targets, err := c.matching(h, p.Filter, p.Lookup)
 	if err != nil {
 		return 0, err
 	}
@@ -179,7 +188,7 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	targets, err := c.matching(h, p.Filter)
+	targets, err := c.matching(h, p.Filter, p.Lookup)
 	if err != nil {
 		return 0, err
 	}

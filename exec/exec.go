@@ -12,6 +12,7 @@ import (
 	"errors"
 	"time"
 
+	"rustydb/catalog"
 	"rustydb/plan"
 	"rustydb/row"
 	"rustydb/sqlerr"
@@ -89,7 +90,15 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 		if h == nil {
 			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", n.Table.Name)
 		}
-		return &scanOp{c: c, heap: h}, nil
+		op := &scanOp{c: c, heap: h}
+		if n.Lookup != nil {
+			vals, err := c.lookupKey(n.Table, n.Lookup)
+			if err != nil {
+				return nil, err
+			}
+			op.key, op.keyVals = n.Lookup.Key, vals
+		}
+		return op, nil
 	case *plan.Values:
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {
@@ -185,6 +194,26 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 		return &setOp{kind: n.Kind, all: n.All, left: l, right: r}, nil
 	}
 	return nil, sqlerr.New(sqlerr.InternalError, "cannot execute plan node %T", n)
+}
+
+// lookupKey evaluates a key lookup's values, converted to the key columns' types.
+func (c *Context) lookupKey(t *catalog.Table, l *plan.KeyLookup) ([]types.Value, error) {
+	cols := t.Keys()[l.Key]
+	vals := make([]types.Value, len(l.Values))
+	for i, e := range l.Values {
+		f, err := c.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		v, err := f(nil)
+		if err != nil {
+			return nil, err
+		}
+		if vals[i], err = types.Cast(v, t.Columns[cols[i]].Type); err != nil {
+			return nil, err
+		}
+	}
+	return vals, nil
 }
 
 // rowKey encodes the values of a row for hashing (DISTINCT, GROUP BY, joins).

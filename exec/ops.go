@@ -11,11 +11,20 @@ import (
 type scanOp struct {
 	c        *Context
 	heap     *row.Heap
+	keyVals  []types.Value // non-nil: look up this key instead of scanning
+	key      int
 	versions []*row.Version
 	pos      int
 }
 
-func (o *scanOp) Init() error { o.versions = o.heap.Scan(); return nil }
+func (o *scanOp) Init() error {
+	if o.keyVals != nil {
+		o.versions = o.heap.Lookup(o.key, o.keyVals)
+	} else {
+		o.versions = o.heap.Scan()
+	}
+	return nil
+}
 func (o *scanOp) Close()      {}
 func (o *scanOp) Next() ([]types.Value, error) {
 	for o.pos < len(o.versions) {

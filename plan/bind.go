@@ -36,6 +36,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		chooseAccess(n)
 		return &Query{Root: n}, nil
 	case *sql.InsertStmt:
 		return b.bindInsert(s)

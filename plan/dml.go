@@ -206,6 +206,7 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 		if u.Filter, err = b.bindCondition(sc, nil, s.Where, "WHERE"); err != nil {
 			return nil, err
 		}
+		u.Lookup = keyLookup(t, u.Filter)
 	}
 	var err error
 	u.Returning, u.RetCols, err = b.bindReturning(t, s.Returning)
@@ -223,6 +224,7 @@ func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
 		if d.Filter, err = b.bindCondition(tableScope(t, s.Alias), nil, s.Where, "WHERE"); err != nil {
 			return nil, err
 		}
+		d.Lookup = keyLookup(t, d.Filter)
 	}
 	var err error
 	d.Returning, d.RetCols, err = b.bindReturning(t, s.Returning)

@@ -368,6 +368,7 @@ func (b *Binder) bindSubquery(s *sql.SelectStmt, exists bool, pos int) (*Subquer
 		}
 		return nil, err
 	}
+	chooseAccess(n)
 	sub := &Subquery{Plan: n, Exists: exists, T: types.TBool}
 	if !exists {
 		sub.T = n.Columns()[0].Type

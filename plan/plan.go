@@ -33,9 +33,10 @@ type Node interface {
 type (
 	// Scan reads the visible rows of a table.
 	Scan struct {
-		Table *catalog.Table
-		Alias string
-		Cols  []Column
+		Table  *catalog.Table
+		Alias  string
+		Cols   []Column
+		Lookup *KeyLookup // non-nil: read only the rows with this key
 	}
 	// Values produces constant rows (VALUES lists, SELECT without FROM).
 	Values struct {
@@ -87,6 +88,13 @@ type (
 		Cols        []Column
 	}
 )
+
+// KeyLookup is an access path through a uniqueness constraint's index: the
+// rows whose key columns equal Values. The scan's filter still applies.
+type KeyLookup struct {
+	Key    int    // index into Table.Keys()
+	Values []Expr // one per key column, constant for the statement
+}
 
 // AggCall is one aggregate function call.
 type AggCall struct {
@@ -264,6 +272,7 @@ type (
 	Update struct {
 		Table     *catalog.Table
 		Filter    Expr
+		Lookup    *KeyLookup
 		SetCols   []int
 		Set       []Expr
 		Returning []Expr
@@ -272,6 +281,7 @@ type (
 	Delete struct {
 		Table     *catalog.Table
 		Filter    Expr
+		Lookup    *KeyLookup
 		Returning []Expr
 		RetCols   []Column
 	}

@@ -61,6 +61,22 @@ func (h *Heap) Scan() []*Version {
 	return h.versions[:len(h.versions):len(h.versions)]
 }
 
+// Lookup returns the versions, live or dead, whose key under uniqueness
+// constraint k (an index into Table.Keys()) equals vals.
+func (h *Heap) Lookup(k int, vals []types.Value) []*Version {
+	var buf []byte
+	for _, v := range vals {
+		if v.IsNull() {
+			return nil
+		}
+		buf = v.HashKey(buf)
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	vs := h.keys[k][string(buf)]
+	return vs[:len(vs):len(vs)]
+}
+
 // Len returns the number of stored versions, live or dead.
 func (h *Heap) Len() int {
 	h.mu.RLock()

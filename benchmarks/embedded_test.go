@@ -1,0 +1,96 @@
+// Package benchmarks measures RustyDB end to end. The embedded benchmarks
+// here run the engine in process; peer comparisons (SQLite, PostgreSQL,
+// DuckDB) join them as the row-store and column-store work lands.
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"rustydb"
+)
+
+func openDB(b *testing.B) *rustydb.DB {
+	b.Helper()
+	db, err := rustydb.OpenWith(rustydb.Options{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// BenchmarkInsertOneTransaction inserts rows one statement each inside one
+// transaction, as the SQLite comparison of the row-store issue does.
+func BenchmarkInsertOneTransaction(b *testing.B) {
+	db := openDB(b)
+	ctx := context.Background()
+	s := db.NewSession("rustydb")
+	if _, err := s.Exec(ctx, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT, v DOUBLE PRECISION)"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := s.Exec(ctx, "BEGIN"); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Exec(ctx, fmt.Sprintf("INSERT INTO t VALUES (%d, 'name%d', %d.5)", i, i, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := s.Exec(ctx, "COMMIT"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPointSelect reads one row by primary key from a 100,000-row table.
+func BenchmarkPointSelect(b *testing.B) {
+	db := openDB(b)
+	ctx := context.Background()
+	s := db.NewSession("rustydb")
+	if _, err := s.Exec(ctx, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT)"); err != nil {
+		b.Fatal(err)
+	}
+	const rows = 100_000
+	for start := 0; start < rows; start += 1000 {
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO t VALUES ")
+		for i := start; i < start+1000; i++ {
+			if i > start {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, "(%d, 'n%d')", i, i)
+		}
+		if _, err := s.Exec(ctx, sb.String()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows, err := s.Query(ctx, fmt.Sprintf("SELECT name FROM t WHERE id = %d", i%rows))
+		if err != nil || rows.Len() != 1 {
+			b.Fatalf("%v %d", err, rows.Len())
+		}
+	}
+}
+
+// BenchmarkAutocommitInsert is one durable (fsync) commit per row.
+func BenchmarkAutocommitInsert(b *testing.B) {
+	db := openDB(b)
+	ctx := context.Background()
+	s := db.NewSession("rustydb")
+	if _, err := s.Exec(ctx, "CREATE TABLE t (id INT PRIMARY KEY, v INT)"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Exec(ctx, fmt.Sprintf("INSERT INTO t VALUES (%d, %d)", i, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
