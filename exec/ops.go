@@ -25,7 +25,7 @@ func (o *scanOp) Init() error {
 	}
 	return nil
 }
-func (o *scanOp) Close()      {}
+func (o *scanOp) Close() {}
 func (o *scanOp) Next() ([]types.Value, error) {
 	for o.pos < len(o.versions) {
 		v := o.versions[o.pos]
