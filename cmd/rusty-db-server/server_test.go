@@ -546,3 +546,37 @@ SELECT 1/0;
 		}
 	}
 }
+
+func TestMalformedProtocol(t *testing.T) {
+	s := startServer(t, "")
+	addr := fmt.Sprintf("127.0.0.1:%d", s.pg)
+	send := func(b []byte) string {
+		nc, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		nc.Write(b)
+		out, _ := io.ReadAll(nc)
+		return string(out)
+	}
+	// Random bytes instead of a startup packet.
+	if out := send([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); !strings.Contains(out, "08P01") {
+		t.Errorf("garbage startup: %q", out)
+	}
+	// A valid startup, then a Query message claiming a 1 GiB body.
+	startup := []byte{0, 0, 0, 0, 0, 3, 0, 0}
+	startup = append(startup, "user\x00rustydb\x00database\x00rustydb\x00\x00"...)
+	startup[3] = byte(len(startup))
+	bad := append(append([]byte{}, startup...), 'Q', 0x40, 0, 0, 0)
+	if out := send(bad); !strings.Contains(out, "08P01") {
+		t.Errorf("huge message length: %q", out)
+	}
+	// An unknown message type after startup.
+	if out := send(append(append([]byte{}, startup...), 'z', 0, 0, 0, 4)); !strings.Contains(out, "08P01") {
+		t.Errorf("unknown message: %q", out)
+	}
+	// The server is still there for well-behaved clients.
+	wantRows(t, s.connect(t), "SELECT 1 + 1", "2")
+}
