@@ -268,7 +268,15 @@ func (tx *Tx) Delete(ctx context.Context, h *Heap, v *Version) (bool, error) {
 // CreateTable adds t to the catalog. Until commit other sessions can see the
 // name (they get 42P07 on a second CREATE) but no rows.
 func (tx *Tx) CreateTable(t *catalog.Table) error {
-	if err := tx.s.catalog.Add(t); err != nil {
+	// Publish and mark pending at once, so that a checkpoint never takes the
+	// uncommitted table for a committed one.
+	tx.s.pendingMu.Lock()
+	err := tx.s.catalog.Add(t)
+	if err == nil {
+		tx.s.pendingCreates[t.ID] = true
+	}
+	tx.s.pendingMu.Unlock()
+	if err != nil {
 		return err
 	}
 	h := newHeap(t)
@@ -276,9 +284,6 @@ func (tx *Tx) CreateTable(t *catalog.Table) error {
 	tx.s.heaps[t.ID] = h
 	tx.s.heapsMu.Unlock()
 	tx.ops = append(tx.ops, op{kind: opCreateTable, table: t, heap: h})
-	tx.s.pendingMu.Lock()
-	tx.s.pendingCreates[t.ID] = true
-	tx.s.pendingMu.Unlock()
 	return nil
 }
 
@@ -321,7 +326,9 @@ func (tx *Tx) Commit() error {
 			WithHint("The transaction was rolled back. Check the WAL directory's disk.")
 	}
 	s.txns.Commit(tx.Txn)
-	s.ckptMu.RUnlock()
+	// Settle DDL before a checkpoint can run: it must not see a committed
+	// CREATE as pending (and leave the table out) or a committed DROP as
+	// pending (and look for its removed heap).
 	for _, o := range tx.ops {
 		if o.kind == opDropTable {
 			s.heapsMu.Lock()
@@ -330,6 +337,7 @@ func (tx *Tx) Commit() error {
 		}
 	}
 	tx.settleDDL()
+	s.ckptMu.RUnlock()
 	tx.ops = nil
 	return nil
 }
@@ -391,14 +399,19 @@ func (s *Store) redo(data []byte) error {
 			if len(data) < 4 {
 				return errCorrupt
 			}
+			// A table can be dropped while another transaction still writes
+			// to it; that transaction's later commit names a table that no
+			// longer exists, and its changes to it are moot.
 			h := s.heaps[binary.LittleEndian.Uint32(data)]
 			id, k := binary.Uvarint(data[4:])
-			if h == nil || k <= 0 {
-				return fmt.Errorf("commit record names unknown table %d", binary.LittleEndian.Uint32(data))
+			if k <= 0 {
+				return errCorrupt
 			}
 			data = data[4+k:]
 			if kind == opDelete {
-				h.redoDelete(id)
+				if h != nil {
+					h.redoDelete(id)
+				}
 				continue
 			}
 			vals, rest, err := DecodeRow(data)
@@ -406,7 +419,9 @@ func (s *Store) redo(data []byte) error {
 				return err
 			}
 			data = rest
-			h.redoInsert(&Version{ID: id, Values: vals})
+			if h != nil {
+				h.redoInsert(&Version{ID: id, Values: vals})
+			}
 		case opCreateTable:
 			l, k := binary.Uvarint(data)
 			if k <= 0 || uint64(len(data)-k) < l {
@@ -476,6 +491,12 @@ func (s *Store) Checkpoint() error {
 	s.heapsMu.RUnlock()
 
 	s.ckptMu.Lock()
+	// The log must be durable up to redo before the checkpoint names it
+	// (with sync_mode off, commits do not fsync).
+	if err := s.log.Sync(); err != nil {
+		s.ckptMu.Unlock()
+		return err
+	}
 	redo := s.log.End()
 	snap := s.txns.Snapshot(nil)
 	err := s.writeCheckpoint(redo, &snap)
@@ -497,15 +518,22 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 	buf.Write(binary.LittleEndian.AppendUint64(nil, uint64(redo)))
 	// Creations by open transactions are logged after redo, so they are left
 	// out; drops by open transactions may still roll back, so they stay in.
+	// A table both created and dropped by an open transaction is left out,
+	// and one that a rolling-back drop has already put back is listed once.
 	var committed []*catalog.Table
+	listed := make(map[uint32]bool)
 	s.pendingMu.Lock()
 	for _, t := range s.catalog.Tables() {
 		if !s.pendingCreates[t.ID] {
 			committed = append(committed, t)
+			listed[t.ID] = true
 		}
 	}
 	for _, t := range s.pendingDrops {
-		committed = append(committed, t)
+		if !s.pendingCreates[t.ID] && !listed[t.ID] {
+			committed = append(committed, t)
+			listed[t.ID] = true
+		}
 	}
 	s.pendingMu.Unlock()
 	cat, _ := json.Marshal(committed)

@@ -112,7 +112,8 @@ type Manager struct {
 	commits, rollbacks atomic.Uint64
 }
 
-// NewManager returns a manager whose first transaction id is firstID.
+// NewManager returns a manager whose transaction ids follow firstID: the first
+// is firstID+1, so passing the largest id already used never reuses it.
 func NewManager(firstID uint64) *Manager {
 	m := &Manager{active: make(map[uint64]*Txn)}
 	m.nextID.Store(firstID)

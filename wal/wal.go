@@ -343,6 +343,28 @@ func (l *Log) Flush(lsn LSN) error {
 	return l.flushLocked(lsn)
 }
 
+// Sync writes every appended record and fsyncs the log whatever the sync
+// mode. A checkpoint calls it before recording a log position, so that the log
+// is durable up to that position even with SyncOff.
+func (l *Log) Sync() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.flushLocked(l.end); err != nil {
+		return err
+	}
+	for l.flushing {
+		l.cond.Wait()
+	}
+	if l.err != nil {
+		return l.err
+	}
+	if err := l.sync(l.f); err != nil {
+		l.err = fmt.Errorf("%w: %w", ErrUnusable, err)
+		return l.err
+	}
+	return nil
+}
+
 func (l *Log) flushLocked(lsn LSN) error {
 	target := l.end
 	if lsn < target {
