@@ -163,7 +163,7 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 	}()
 	for i, stmt := range stmts {
 		start := time.Now()
-		err := s.runOne(ctx, stmt, query, w)
+		err := s.runOne(ctx, stmt, query, nil, nil, w)
 		if s.OnStatement != nil {
 			s.OnStatement(sql.Kind(stmt), time.Since(start), err)
 		}
@@ -184,7 +184,9 @@ func (s *Session) fail() {
 	}
 }
 
-func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, w ResultWriter) (err error) {
+// runOne runs one statement; params and paramTypes are the extended
+// protocol's bound parameters.
+func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, params []types.Value, paramTypes []types.T, w ResultWriter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.db.logger.Error("panic in session; statement aborted", "panic", r, "stack", string(debug.Stack()))
@@ -211,8 +213,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: s.tx.Snapshot(), Now: s.txStart,
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion}
-	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query}
+		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params}
+	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
 	p, err := b.Bind(stmt)
 	if err != nil {
 		return err

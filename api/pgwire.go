@@ -31,6 +31,12 @@ type pgConn struct {
 	session *rustydb.Session
 	pid     uint32
 	secret  [4]byte
+
+	// extended query protocol state
+	statements map[string]*rustydb.Prepared
+	portals    map[string]*portal
+	skipToSync bool // an error occurred: ignore messages until Sync
+	syncFailed bool // the implicit transaction must roll back at Sync
 }
 
 // servePG runs one connection to completion. A panic is contained here: it is
@@ -153,32 +159,13 @@ func (c *pgConn) loop() {
 		case *pgproto3.Terminate:
 			return
 		case *pgproto3.Sync:
-			c.ready()
-		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close, *pgproto3.Flush:
-			c.extendedUnsupported()
+			c.sync()
+		case *pgproto3.Flush:
+			_ = c.be.Flush()
+		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
+			c.extended(msg)
 		default:
 			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "unexpected message %T", msg), "FATAL")
-			return
-		}
-	}
-}
-
-// extendedUnsupported answers an extended-protocol message with one error and
-// skips messages up to the next Sync, as PostgreSQL does after an error.
-func (c *pgConn) extendedUnsupported() {
-	c.sendError(sqlerr.New(sqlerr.FeatureNotSupported, "the extended query protocol is not supported yet").
-		WithHint("Use the simple query protocol (for pgx: default_query_exec_mode=simple_protocol)."), "ERROR")
-	for {
-		msg, err := c.be.Receive()
-		if err != nil {
-			return
-		}
-		if _, ok := msg.(*pgproto3.Sync); ok {
-			c.ready()
-			return
-		}
-		if _, ok := msg.(*pgproto3.Terminate); ok {
-			c.netConn.Close()
 			return
 		}
 	}
@@ -203,18 +190,20 @@ func (c *pgConn) simpleQuery(query string) {
 	c.ready()
 }
 
-// wireWriter sends a session's results as protocol messages, in text format.
+// wireWriter sends a session's results as protocol messages.
 type wireWriter struct {
-	be   *pgproto3.Backend
-	cols []rustydb.Column
-	buf  []byte
-	vals [][]byte
-	rows int
-	err  error
+	be      *pgproto3.Backend
+	cols    []rustydb.Column
+	formats []int16 // per column, 1 = binary; nil = all text
+	noDesc  bool    // extended protocol: RowDescription comes from Describe
+	buf     []byte
+	vals    [][]byte
+	rows    int
+	err     error
 }
 
-func (w *wireWriter) Columns(cols []rustydb.Column) error {
-	w.cols = cols
+// rowDescription describes cols; formats as in wireWriter.
+func rowDescription(cols []rustydb.Column, formats []int16) *pgproto3.RowDescription {
 	fields := make([]pgproto3.FieldDescription, len(cols))
 	for i, c := range cols {
 		t := c.Type
@@ -223,8 +212,18 @@ func (w *wireWriter) Columns(cols []rustydb.Column) error {
 		}
 		fields[i] = pgproto3.FieldDescription{Name: []byte(c.Name), TableOID: c.TableID,
 			TableAttributeNumber: uint16(c.Ordinal), DataTypeOID: t.OID(), DataTypeSize: t.Size(), TypeModifier: t.Modifier()}
+		if formats != nil {
+			fields[i].Format = formats[i]
+		}
 	}
-	w.be.Send(&pgproto3.RowDescription{Fields: fields})
+	return &pgproto3.RowDescription{Fields: fields}
+}
+
+func (w *wireWriter) Columns(cols []rustydb.Column) error {
+	w.cols = cols
+	if !w.noDesc {
+		w.be.Send(rowDescription(cols, w.formats))
+	}
 	return nil
 }
 
@@ -234,7 +233,11 @@ func (w *wireWriter) Row(vals []types.Value) error {
 	offsets := make([]int, 0, len(vals)+1)
 	for i, v := range vals {
 		offsets = append(offsets, len(w.buf))
-		if !v.IsNull() {
+		switch {
+		case v.IsNull():
+		case w.formats != nil && w.formats[i] == 1:
+			w.buf = appendBinary(w.buf, v, w.cols[i].Type)
+		default:
 			w.buf = types.AppendText(w.buf, v, w.cols[i].Type)
 		}
 	}

@@ -42,6 +42,9 @@ type Context struct {
 
 	subqueries map[*plan.Subquery][][]types.Value
 	checks     int
+	// outer is the stack of rows of the queries around the correlated
+	// subquery being run, innermost last; OuterRefs read it.
+	outer [][]types.Value
 }
 
 // canceled checks for cancellation every few hundred rows.

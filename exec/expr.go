@@ -23,6 +23,9 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 	case *plan.ColRef:
 		idx := e.Idx
 		return func(row []types.Value) (types.Value, error) { return row[idx], nil }, nil
+	case *plan.OuterRef:
+		depth, idx := e.Depth, e.Idx
+		return func([]types.Value) (types.Value, error) { return c.outer[len(c.outer)-depth][idx], nil }, nil
 	case *plan.Const:
 		v := e.V
 		return func([]types.Value) (types.Value, error) { return v, nil }, nil
@@ -476,6 +479,25 @@ func (c *Context) compileIn(e *plan.In) (evalFn, error) {
 			return nil, err
 		}
 		sub := e.Sub
+		if sub.Correlated {
+			return func(row []types.Value) (types.Value, error) {
+				v, err := x(row)
+				if err != nil {
+					return v, err
+				}
+				rows, err := c.correlatedRows(sub, row)
+				if err != nil {
+					return types.Null, err
+				}
+				vals := make([]types.Value, len(rows))
+				for i, r := range rows {
+					if vals[i], err = conv(r); err != nil {
+						return types.Null, err
+					}
+				}
+				return inResult(v, vals, nil, not), nil
+			}, nil
+		}
 		list = func() ([]types.Value, error) {
 			rows, err := c.subqueryRows(sub)
 			if err != nil {
@@ -703,8 +725,14 @@ func (c *Context) compileCase(e *plan.Case) (evalFn, error) {
 }
 
 func (c *Context) compileSubquery(e *plan.Subquery) (evalFn, error) {
-	return func([]types.Value) (types.Value, error) {
-		rows, err := c.subqueryRows(e)
+	return func(row []types.Value) (types.Value, error) {
+		var rows [][]types.Value
+		var err error
+		if e.Correlated {
+			rows, err = c.correlatedRows(e, row)
+		} else {
+			rows, err = c.subqueryRows(e)
+		}
 		if err != nil {
 			return types.Null, err
 		}
@@ -726,6 +754,25 @@ func (c *Context) subqueryRows(e *plan.Subquery) ([][]types.Value, error) {
 	if rows, ok := c.subqueries[e]; ok {
 		return rows, nil
 	}
+	rows, err := c.runSubquery(e)
+	if err != nil {
+		return nil, err
+	}
+	if c.subqueries == nil {
+		c.subqueries = make(map[*plan.Subquery][][]types.Value)
+	}
+	c.subqueries[e] = rows
+	return rows, nil
+}
+
+// correlatedRows runs a correlated subquery for one row of the query around it.
+func (c *Context) correlatedRows(e *plan.Subquery, row []types.Value) ([][]types.Value, error) {
+	c.outer = append(c.outer, row)
+	defer func() { c.outer = c.outer[:len(c.outer)-1] }()
+	return c.runSubquery(e)
+}
+
+func (c *Context) runSubquery(e *plan.Subquery) ([][]types.Value, error) {
 	op, err := c.Build(e.Plan)
 	if err != nil {
 		return nil, err
@@ -741,10 +788,6 @@ func (c *Context) subqueryRows(e *plan.Subquery) ([][]types.Value, error) {
 	if err != nil && err != errStop {
 		return nil, err
 	}
-	if c.subqueries == nil {
-		c.subqueries = make(map[*plan.Subquery][][]types.Value)
-	}
-	c.subqueries[e] = rows
 	return rows, nil
 }
 

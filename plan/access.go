@@ -41,9 +41,11 @@ func keyLookup(t *catalog.Table, cond Expr) *KeyLookup {
 
 // isConstant reports whether e has the same value for every row of a statement.
 func isConstant(e Expr) bool {
-	switch e.(type) {
-	case *Const, *Param:
+	switch e := e.(type) {
+	case *Const, *Param, *OuterRef:
 		return true
+	case *Cast:
+		return isConstant(e.X)
 	}
 	return false
 }

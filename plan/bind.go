@@ -18,6 +18,12 @@ type Binder struct {
 	SQL string
 	// ParamTypes are the types of $1..$n; unknown ones are inferred and written back.
 	ParamTypes []types.T
+
+	// outer holds the scopes of the queries enclosing the subquery being
+	// bound, innermost last; minOuter is the lowest index into it that a
+	// column reference has used (for detecting correlation).
+	outer    []*scope
+	minOuter int
 }
 
 func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error {

@@ -55,11 +55,7 @@ func (b *Binder) bindExpr(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) 
 	}
 	switch e := e.(type) {
 	case *sql.ColumnRef:
-		i, err := b.resolve(sc, e)
-		if err != nil {
-			return nil, err
-		}
-		return &ColRef{Idx: i, T: sc.cols[i].Type, Name: e.Name}, nil
+		return b.columnRef(sc, e)
 	case *sql.Literal:
 		return &Const{V: e.Value, T: e.Type}, nil
 	case *sql.Param:
@@ -71,6 +67,28 @@ func (b *Binder) bindExpr(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) 
 		return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "DEFAULT is not allowed in this context")
 	}
 	return b.bindCompound(sc, agg, e)
+}
+
+// columnRef resolves a column in sc or, failing that, in the scopes of
+// enclosing queries, innermost first (a correlated reference).
+func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
+	i, err := b.resolve(sc, e)
+	if err == nil {
+		return &ColRef{Idx: i, T: sc.cols[i].Type, Name: e.Name}, nil
+	}
+	if code := sqlerr.Code(err); code != sqlerr.UndefinedColumn && code != sqlerr.UndefinedTable {
+		return nil, err
+	}
+	for level := len(b.outer) - 1; level >= 0; level-- {
+		o := b.outer[level]
+		if j, oerr := b.resolve(o, e); oerr == nil {
+			b.minOuter = min(b.minOuter, level)
+			return &OuterRef{Depth: len(b.outer) - level, Idx: j, T: o.cols[j].Type, Name: e.Name}, nil
+		} else if sqlerr.Code(oerr) == sqlerr.AmbiguousColumn {
+			return nil, oerr
+		}
+	}
+	return nil, err
 }
 
 // bindAbove binds e over an aggregation's output: group expressions become
@@ -87,7 +105,7 @@ func (b *Binder) bindAbove(agg *aggContext, e sql.Expr) (Expr, error) {
 					return &ColRef{Idx: i, T: g.Type(), Name: exprName(e)}, nil
 				}
 			}
-			if _, isConst := x.(*Const); isConst {
+			if isConstant(x) {
 				return x, nil
 			}
 		}
@@ -272,7 +290,7 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		}
 		in := &In{Not: e.Not}
 		if e.Subquery != nil {
-			sub, err := b.bindSubquery(e.Subquery, false, e.Pos)
+			sub, err := b.bindSubquery(sc, e.Subquery, false)
 			if err != nil {
 				return nil, err
 			}
@@ -345,7 +363,7 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		}
 		return b.bindFunc(e, args)
 	case *sql.SubqueryExpr:
-		sub, err := b.bindSubquery(e.Select, e.Exists, e.Pos)
+		sub, err := b.bindSubquery(sc, e.Select, e.Exists)
 		if err != nil {
 			return nil, err
 		}
@@ -358,18 +376,20 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 }
 
 // bindSubquery plans an uncorrelated subquery with its own scope.
-func (b *Binder) bindSubquery(s *sql.SelectStmt, exists bool, pos int) (*Subquery, error) {
+func (b *Binder) bindSubquery(sc *scope, s *sql.SelectStmt, exists bool) (*Subquery, error) {
+	b.outer = append(b.outer, sc)
+	level := len(b.outer) - 1
+	saved := b.minOuter
+	b.minOuter = level + 1
 	n, err := b.bindSelect(s)
+	correlated := b.minOuter <= level
+	b.minOuter = min(saved, b.minOuter)
+	b.outer = b.outer[:level]
 	if err != nil {
-		if sqlerr.Code(err) == sqlerr.UndefinedColumn || sqlerr.Code(err) == sqlerr.UndefinedTable {
-			if e := sqlerr.From(err); strings.Contains(e.Message, "does not exist") || strings.Contains(e.Message, "missing FROM") {
-				e.Hint = "Correlated subqueries (referring to columns of the outer query) are not supported yet."
-			}
-		}
 		return nil, err
 	}
 	chooseAccess(n)
-	sub := &Subquery{Plan: n, Exists: exists, T: types.TBool}
+	sub := &Subquery{Plan: n, Exists: exists, Correlated: correlated, T: types.TBool}
 	if !exists {
 		sub.T = n.Columns()[0].Type
 	}

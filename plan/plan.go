@@ -193,11 +193,21 @@ type (
 		Args []Expr
 		T    types.T
 	}
-	// Subquery is an uncorrelated subquery, run once per statement.
+	// Subquery is a subquery expression. An uncorrelated one runs once per
+	// statement; a correlated one (reading OuterRefs) runs for every row of
+	// the query around it.
 	Subquery struct {
-		Plan   Node
-		Exists bool
-		T      types.T
+		Plan       Node
+		Exists     bool
+		Correlated bool
+		T          types.T
+	}
+	// OuterRef reads column Idx of the row of an enclosing query, Depth
+	// subquery levels up (1 = the query directly around the subquery).
+	OuterRef struct {
+		Depth, Idx int
+		T          types.T
+		Name       string
 	}
 )
 
@@ -214,6 +224,8 @@ func (e *Like) Type() types.T     { return types.TBool }
 func (e *Case) Type() types.T     { return e.T }
 func (e *Func) Type() types.T     { return e.T }
 func (e *Subquery) Type() types.T { return e.T }
+func (e *OuterRef) Type() types.T { return e.T }
+func (e *OuterRef) String() string { return fmt.Sprintf("outer(%d)#%d", e.Depth, e.Idx) }
 
 func (e *ColRef) String() string { return fmt.Sprintf("#%d", e.Idx) }
 func (e *Const) String() string {

@@ -1,0 +1,104 @@
+package rustydb
+
+import (
+	"context"
+	"time"
+
+	"rustydb/plan"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Prepared is a statement parsed and described for the extended query
+// protocol: its parameter types and result columns are known before it runs.
+type Prepared struct {
+	Query      string
+	stmt       sql.Statement // nil for an empty query
+	ParamTypes []types.T
+	Columns    []Column // nil when the statement returns no rows
+}
+
+// Empty reports whether the prepared query holds no statement.
+func (p *Prepared) Empty() bool { return p.stmt == nil }
+
+// Prepare parses one statement and infers the types of its $n parameters
+// (paramTypes gives those the client specified; Unknown entries are inferred,
+// and parameters nothing constrains become text, as in PostgreSQL).
+func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error) {
+	stmts, err := sql.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) > 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	p := &Prepared{Query: query, ParamTypes: append([]types.T(nil), paramTypes...)}
+	if len(stmts) == 0 {
+		return p, nil
+	}
+	p.stmt = stmts[0]
+	switch st := p.stmt.(type) {
+	case *sql.SelectStmt, *sql.InsertStmt, *sql.UpdateStmt, *sql.DeleteStmt:
+		b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: p.ParamTypes}
+		pl, err := b.Bind(st)
+		if err != nil {
+			return nil, err
+		}
+		p.ParamTypes = b.ParamTypes
+		switch pl := pl.(type) {
+		case *plan.Query:
+			p.Columns = pl.Root.Columns()
+		case *plan.Insert:
+			p.Columns = pl.RetCols
+		case *plan.Update:
+			p.Columns = pl.RetCols
+		case *plan.Delete:
+			p.Columns = pl.RetCols
+		}
+	case *sql.ShowStmt:
+		p.Columns = []Column{{Name: st.Name, Type: types.TText}}
+		if st.Name == "all" {
+			p.Columns = []Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}}
+		}
+	}
+	for i, t := range p.ParamTypes {
+		if t.ID == types.Unknown {
+			p.ParamTypes[i] = types.TText
+		}
+	}
+	return p, nil
+}
+
+// ExecutePrepared runs a prepared statement with bound parameters. Without
+// BEGIN, statements run in an implicit transaction that Sync ends.
+func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []types.Value, w ResultWriter) error {
+	if p.stmt == nil {
+		return nil
+	}
+	if len(params) != len(p.ParamTypes) {
+		return sqlerr.New(sqlerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(p.ParamTypes))
+	}
+	start := time.Now()
+	err := s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, w)
+	if s.OnStatement != nil {
+		s.OnStatement(sql.Kind(p.stmt), time.Since(start), err)
+	}
+	if err != nil {
+		s.fail()
+	}
+	return err
+}
+
+// Sync ends the extended protocol's implicit transaction: committed when
+// the messages since the last Sync succeeded, rolled back when one failed.
+func (s *Session) Sync(failed bool) error {
+	if s.tx == nil || s.explicit {
+		return nil
+	}
+	if failed {
+		s.rollback()
+		return nil
+	}
+	return s.commit()
+}
