@@ -211,20 +211,20 @@ type (
 	}
 )
 
-func (e *ColRef) Type() types.T   { return e.T }
-func (e *Const) Type() types.T    { return e.T }
-func (e *Param) Type() types.T    { return e.T }
-func (e *Binary) Type() types.T   { return e.T }
-func (e *Unary) Type() types.T    { return e.T }
-func (e *Cast) Type() types.T     { return e.T }
-func (e *IsNull) Type() types.T   { return types.TBool }
-func (e *IsBool) Type() types.T   { return types.TBool }
-func (e *In) Type() types.T       { return types.TBool }
-func (e *Like) Type() types.T     { return types.TBool }
-func (e *Case) Type() types.T     { return e.T }
-func (e *Func) Type() types.T     { return e.T }
-func (e *Subquery) Type() types.T { return e.T }
-func (e *OuterRef) Type() types.T { return e.T }
+func (e *ColRef) Type() types.T    { return e.T }
+func (e *Const) Type() types.T     { return e.T }
+func (e *Param) Type() types.T     { return e.T }
+func (e *Binary) Type() types.T    { return e.T }
+func (e *Unary) Type() types.T     { return e.T }
+func (e *Cast) Type() types.T      { return e.T }
+func (e *IsNull) Type() types.T    { return types.TBool }
+func (e *IsBool) Type() types.T    { return types.TBool }
+func (e *In) Type() types.T        { return types.TBool }
+func (e *Like) Type() types.T      { return types.TBool }
+func (e *Case) Type() types.T      { return e.T }
+func (e *Func) Type() types.T      { return e.T }
+func (e *Subquery) Type() types.T  { return e.T }
+func (e *OuterRef) Type() types.T  { return e.T }
 func (e *OuterRef) String() string { return fmt.Sprintf("outer(%d)#%d", e.Depth, e.Idx) }
 
 func (e *ColRef) String() string { return fmt.Sprintf("#%d", e.Idx) }
