@@ -26,6 +26,7 @@ type token struct {
 	kind tokKind
 	text string // identifier (lower-cased), literal body or operator
 	pos  int    // 0-based byte offset in the input
+	end  int    // byte offset just past the token's source text
 }
 
 // lexer splits SQL text into tokens. PostgreSQL's rules: identifiers fold to
@@ -38,12 +39,16 @@ type lexer struct {
 }
 
 func lex(src string) ([]token, error) {
+	if !utf8.ValidString(src) {
+		return nil, checkUTF8(src)
+	}
 	l := &lexer{src: src}
 	for {
 		t, err := l.next()
 		if err != nil {
 			return nil, err
 		}
+		t.end = l.pos
 		l.toks = append(l.toks, t)
 		if t.kind == tEOF {
 			return l.toks, nil
@@ -73,37 +78,28 @@ func (l *lexer) next() (token, error) {
 	start := l.pos
 	c := l.src[l.pos]
 	switch {
-	case c == '/' && strings.HasPrefix(l.src[l.pos:], "/*+"):
-		end := strings.Index(l.src[l.pos+3:], "*/")
-		if end < 0 {
-			return token{}, l.errorf(start, "unterminated /* comment")
+	case c == '/' && strings.HasPrefix(l.src[l.pos:], "/*+"): // a hint; skipSpaceAndComments let it through
+		end, err := l.commentEnd(start)
+		if err != nil {
+			return token{}, err
 		}
-		body := l.src[l.pos+3 : l.pos+3+end]
-		l.pos += 3 + end + 2
-		return token{kind: tHint, text: body, pos: start}, nil
+		l.pos = end
+		return token{kind: tHint, text: l.src[start+3 : end-2], pos: start}, nil
 	case isIdentStart(c):
-		for l.pos < len(l.src) && isIdentChar(l.src[l.pos]) {
-			l.pos++
-		}
+		l.pos = identEnd(l.src, start)
 		word := l.src[start:l.pos]
 		if (word == "E" || word == "e") && l.pos < len(l.src) && l.src[l.pos] == '\'' {
+			l.pos = start // scanString skips the E itself
 			s, err := l.scanString(true)
 			return token{kind: tString, text: s, pos: start}, err
 		}
 		return token{kind: tIdent, text: strings.ToLower(word), pos: start}, nil
 	case c >= 0x80:
-		r, size := utf8.DecodeRuneInString(l.src[l.pos:])
-		if unicode.IsLetter(r) {
-			for l.pos < len(l.src) {
-				r, size = utf8.DecodeRuneInString(l.src[l.pos:])
-				if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '$') {
-					break
-				}
-				l.pos += size
-			}
-			return token{kind: tIdent, text: strings.ToLower(l.src[start:l.pos]), pos: start}, nil
+		if r, size := utf8.DecodeRuneInString(l.src[l.pos:]); r == utf8.RuneError && size <= 1 {
+			return token{}, sqlerr.New(sqlerr.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x%02x", c)
 		}
-		return token{}, l.errorf(start, "syntax error at or near %q", l.src[start:start+size])
+		l.pos = identEnd(l.src, start)
+		return token{kind: tIdent, text: strings.ToLower(l.src[start:l.pos]), pos: start}, nil
 	case c >= '0' && c <= '9' || (c == '.' && l.pos+1 < len(l.src) && isDigit(l.src[l.pos+1])):
 		return l.scanNumber()
 	case c == '\'':
@@ -114,7 +110,7 @@ func (l *lexer) next() (token, error) {
 		var b strings.Builder
 		for {
 			if l.pos >= len(l.src) {
-				return token{}, l.errorf(start, "unterminated quoted identifier")
+				return token{}, l.errorf(start, "unterminated quoted identifier at or near \"%s\"", l.src[start:])
 			}
 			if l.src[l.pos] == '"' {
 				if l.pos+1 < len(l.src) && l.src[l.pos+1] == '"' {
@@ -129,7 +125,7 @@ func (l *lexer) next() (token, error) {
 			l.pos++
 		}
 		if b.Len() == 0 {
-			return token{}, l.errorf(start, "zero-length delimited identifier")
+			return token{}, l.errorf(start, "zero-length delimited identifier at or near \"%s\"", l.src[start:l.pos])
 		}
 		return token{kind: tQIdent, text: b.String(), pos: start}, nil
 	case c == '$' && l.pos+1 < len(l.src) && isDigit(l.src[l.pos+1]):
@@ -149,7 +145,7 @@ func (l *lexer) next() (token, error) {
 		l.pos++
 		return token{kind: tOp, text: string(c), pos: start}, nil
 	}
-	return token{}, l.errorf(start, "syntax error at or near %q", string(c))
+	return token{}, l.errorf(start, "syntax error at or near \"%s\"", string(c))
 }
 
 func (l *lexer) skipSpaceAndComments() error {
@@ -162,31 +158,78 @@ func (l *lexer) skipSpaceAndComments() error {
 			for l.pos < len(l.src) && l.src[l.pos] != '\n' {
 				l.pos++
 			}
-		case c == '/' && l.pos+1 < len(l.src) && l.src[l.pos+1] == '*' && !strings.HasPrefix(l.src[l.pos:], "/*+"):
-			start, depth := l.pos, 0
-			for {
-				if l.pos+1 >= len(l.src) {
-					return l.errorf(start, "unterminated /* comment")
-				}
-				switch l.src[l.pos : l.pos+2] {
-				case "/*":
-					depth++
-					l.pos += 2
-				case "*/":
-					depth--
-					l.pos += 2
-				default:
-					l.pos++
-				}
-				if depth == 0 {
-					break
-				}
+		case c == '/' && l.pos+1 < len(l.src) && l.src[l.pos+1] == '*' && !(strings.HasPrefix(l.src[l.pos:], "/*+") && l.hintAllowed()):
+			end, err := l.commentEnd(l.pos)
+			if err != nil {
+				return err
 			}
+			l.pos = end
 		default:
 			return nil
 		}
 	}
 	return nil
+}
+
+// commentEnd returns the offset just past the (nested) /* */ comment at start.
+func (l *lexer) commentEnd(start int) (int, error) {
+	pos, depth := start, 0
+	for {
+		if pos+1 >= len(l.src) {
+			return 0, l.errorf(start, "unterminated /* comment at or near \"%s\"", l.src[start:])
+		}
+		switch l.src[pos : pos+2] {
+		case "/*":
+			depth++
+			pos += 2
+		case "*/":
+			depth--
+			pos += 2
+		default:
+			pos++
+		}
+		if depth == 0 {
+			return pos, nil
+		}
+	}
+}
+
+// hintAllowed reports whether a /*+ ... */ comment here is an optimizer hint:
+// right after the first keyword of a SELECT, INSERT, UPDATE or DELETE, or after
+// another hint. Anywhere else it is an ordinary comment, as in PostgreSQL.
+func (l *lexer) hintAllowed() bool {
+	if len(l.toks) == 0 {
+		return false
+	}
+	switch t := l.toks[len(l.toks)-1]; t.kind {
+	case tHint:
+		return true
+	case tIdent:
+		return t.text == "select" || t.text == "insert" || t.text == "update" || t.text == "delete"
+	}
+	return false
+}
+
+// identEnd returns the end of the identifier starting at start: ASCII letters,
+// digits, _ and $, and any non-ASCII character (PostgreSQL's ident_cont takes
+// every byte above 0x7F).
+func identEnd(src string, start int) int {
+	pos := start
+	for pos < len(src) {
+		if c := src[pos]; c < utf8.RuneSelf {
+			if !isIdentChar(c) {
+				break
+			}
+			pos++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(src[pos:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		pos += size
+	}
+	return pos
 }
 
 func (l *lexer) scanNumber() (token, error) {
@@ -215,8 +258,8 @@ func (l *lexer) scanNumber() (token, error) {
 			}
 		}
 	}
-	if l.pos < len(l.src) && isIdentStart(l.src[l.pos]) {
-		return token{}, l.errorf(start, "trailing junk after numeric literal at or near %q", l.src[start:l.pos+1])
+	if l.pos < len(l.src) && (isIdentStart(l.src[l.pos]) || l.src[l.pos] >= utf8.RuneSelf) {
+		return token{}, l.errorf(start, "trailing junk after numeric literal at or near \"%s\"", l.src[start:identEnd(l.src, l.pos)])
 	}
 	return token{kind: kind, text: l.src[start:l.pos], pos: start}, nil
 }
@@ -229,9 +272,10 @@ func (l *lexer) scanString(escapes bool) (string, error) {
 	}
 	l.pos++ // opening quote
 	var b strings.Builder
+	byteEscapes := false // octal/hex escapes can produce invalid UTF-8
 	for {
 		if l.pos >= len(l.src) {
-			return "", l.errorf(start, "unterminated quoted string at or near %q", l.src[start:])
+			return "", l.errorf(start, "unterminated quoted string at or near \"%s\"", l.src[start:])
 		}
 		c := l.src[l.pos]
 		switch {
@@ -242,8 +286,15 @@ func (l *lexer) scanString(escapes bool) (string, error) {
 				continue
 			}
 			l.pos++
-			return b.String(), nil
+			str := b.String()
+			if byteEscapes {
+				if err := checkUTF8(str); err != nil {
+					return "", err
+				}
+			}
+			return str, nil
 		case c == '\\' && escapes && l.pos+1 < len(l.src):
+			esc := l.pos
 			l.pos++
 			switch e := l.src[l.pos]; e {
 			case 'n':
@@ -256,6 +307,42 @@ func (l *lexer) scanString(escapes bool) (string, error) {
 				b.WriteByte('\b')
 			case 'f':
 				b.WriteByte('\f')
+			case '0', '1', '2', '3', '4', '5', '6', '7': // \o, \oo, \ooo: an octal byte
+				n, end := l.hexOrOctal(l.pos, 3, 8)
+				b.WriteByte(byte(n))
+				byteEscapes = true
+				l.pos = end - 1
+			case 'x': // \xh, \xhh: a hexadecimal byte; \x without digits is x
+				n, end := l.hexOrOctal(l.pos+1, 2, 16)
+				if end == l.pos+1 {
+					b.WriteByte('x')
+					break
+				}
+				b.WriteByte(byte(n))
+				byteEscapes = true
+				l.pos = end - 1
+			case 'u', 'U': // \uXXXX, \UXXXXXXXX: a Unicode code point
+				r, err := l.unicodeEscape(esc)
+				if err != nil {
+					return "", err
+				}
+				if r >= 0xD800 && r <= 0xDBFF { // a UTF-16 high surrogate needs its low half next
+					next := l.pos + 1
+					lo := rune(-1)
+					if next+1 < len(l.src) && l.src[next] == '\\' && (l.src[next+1] == 'u' || l.src[next+1] == 'U') {
+						if lo, err = l.unicodeEscape(next); err != nil {
+							return "", err
+						}
+					}
+					if lo < 0xDC00 || lo > 0xDFFF {
+						_, size := utf8.DecodeRuneInString(l.src[next:])
+						return "", l.errorf(next, "invalid Unicode surrogate pair at or near \"%s\"", l.src[next:min(next+size, len(l.src))])
+					}
+					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+				} else if r >= 0xDC00 && r <= 0xDFFF {
+					return "", l.errorf(esc, "invalid Unicode surrogate pair at or near \"%s\"", l.src[esc:l.pos+1])
+				}
+				b.WriteRune(r)
 			default:
 				b.WriteByte(e)
 			}
@@ -267,6 +354,61 @@ func (l *lexer) scanString(escapes bool) (string, error) {
 	}
 }
 
+// hexOrOctal reads up to max digits of base 8 or 16 from pos.
+func (l *lexer) hexOrOctal(pos, max, base int) (n, end int) {
+	for end = pos; end < len(l.src) && end < pos+max; end++ {
+		c := l.src[end]
+		if base == 8 && (c < '0' || c > '7') || base == 16 && !isHex(c) {
+			break
+		}
+		n = n*base + hexVal(c)
+	}
+	return n, end
+}
+
+// unicodeEscape reads \uXXXX or \UXXXXXXXX at esc and leaves l.pos on its
+// last digit.
+func (l *lexer) unicodeEscape(esc int) (rune, error) {
+	digits := 4
+	if l.src[esc+1] == 'U' {
+		digits = 8
+	}
+	n, end := l.hexOrOctal(esc+2, digits, 16)
+	if end != esc+2+digits {
+		return 0, sqlerr.New(sqlerr.InvalidEscapeSequence, "invalid Unicode escape").
+			WithHint("Unicode escapes must be \\uXXXX or \\UXXXXXXXX.").WithPosition(charPos(l.src, esc))
+	}
+	l.pos = end - 1
+	if n == 0 || n > unicode.MaxRune {
+		return 0, l.errorf(esc, "invalid Unicode escape value at or near \"%s\"", l.src[esc:end])
+	}
+	return rune(n), nil
+}
+
+// checkUTF8 rejects a string literal whose escapes spelled invalid UTF-8 or a
+// NUL byte, as PostgreSQL does for a UTF8 database.
+func checkUTF8(s string) error {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0 || r == utf8.RuneError && size <= 1 {
+			return sqlerr.New(sqlerr.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x%02x", s[i])
+		}
+		i += size
+	}
+	return nil
+}
+
 func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func isHex(c byte) bool        { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 func isIdentChar(c byte) bool  { return isIdentStart(c) || isDigit(c) || c == '$' }
+
+func hexVal(c byte) int {
+	switch {
+	case c >= 'a':
+		return int(c-'a') + 10
+	case c >= 'A':
+		return int(c-'A') + 10
+	}
+	return int(c - '0')
+}

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -132,26 +133,13 @@ func (p *parser) unexpected() error {
 	if t.kind == tEOF {
 		return p.errAt(t.pos, "syntax error at end of input")
 	}
-	return p.errAt(t.pos, "syntax error at or near %q", p.tokenText(t))
+	return p.errAt(t.pos, "syntax error at or near \"%s\"", p.tokenText(t))
 }
 
+// tokenText is the token as written in the source, as PostgreSQL quotes it.
 func (p *parser) tokenText(t token) string {
-	switch t.kind {
-	case tString:
-		return "'" + t.text + "'"
-	case tQIdent:
-		return `"` + t.text + `"`
-	case tParam:
-		return "$" + t.text
-	case tIdent:
-		// the original spelling, not the lower-cased one
-		end := t.pos
-		for end < len(p.src) && isIdentChar(p.src[end]) {
-			end++
-		}
-		if end > t.pos {
-			return p.src[t.pos:end]
-		}
+	if t.end > t.pos && t.end <= len(p.src) {
+		return p.src[t.pos:t.end]
 	}
 	return t.text
 }
@@ -199,7 +187,7 @@ func (p *parser) qualifiedName() (string, int, error) {
 			return "", pos, err
 		}
 		if schema != "public" {
-			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema %q does not exist", schema).WithPosition(charPos(p.src, pos))
+			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema \"%s\" does not exist", schema).WithPosition(charPos(p.src, pos))
 		}
 	}
 	return name, pos, nil
@@ -258,7 +246,11 @@ func (p *parser) statement() (Statement, error) {
 		if len(parts) == 0 {
 			return nil, p.unexpected()
 		}
-		return &ShowStmt{Name: strings.Join(parts, " ")}, nil
+		name := strings.Join(parts, " ")
+		if name == "time zone" && p.toks[p.i-1].kind == tIdent {
+			name = "timezone"
+		}
+		return &ShowStmt{Name: name}, nil
 	}
 	return nil, p.unexpected()
 }
@@ -309,29 +301,24 @@ func (p *parser) setStmt() (Statement, error) {
 	return &SetStmt{Name: name, Value: v}, err
 }
 
+// setValue reads SET's value: a comma-separated list of words, strings and
+// (signed) numbers.
 func (p *parser) setValue() (string, error) {
 	var parts []string
 	for {
 		t := p.peek()
-		switch t.kind {
-		case tIdent, tQIdent, tString, tInt, tNum:
+		switch {
+		case t.kind == tIdent || t.kind == tQIdent || t.kind == tString || t.kind == tInt || t.kind == tNum:
 			p.i++
 			parts = append(parts, t.text)
-		case tOp:
-			if t.text == "-" && (p.peekAt(1).kind == tInt || p.peekAt(1).kind == tNum) {
-				p.i++
-				parts = append(parts, "-"+p.advance().text)
-				break
-			}
-			if t.text != "," {
-				return "", p.unexpected()
-			}
+		case t.kind == tOp && (t.text == "-" || t.text == "+") && (p.peekAt(1).kind == tInt || p.peekAt(1).kind == tNum):
 			p.i++
-			continue
+			sign := strings.TrimPrefix(t.text, "+")
+			parts = append(parts, sign+p.advance().text)
 		default:
-			if len(parts) == 0 {
-				return "", p.unexpected()
-			}
+			return "", p.unexpected()
+		}
+		if !p.acceptOp(",") {
 			return strings.Join(parts, ", "), nil
 		}
 	}
@@ -362,7 +349,7 @@ func parseHints(body string) []Hint {
 		if i+1 < len(toks) && toks[i+1].kind == tOp && toks[i+1].text == "(" {
 			i += 2
 			for ; i < len(toks) && !(toks[i].kind == tOp && toks[i].text == ")"); i++ {
-				if toks[i].kind != tOp {
+				if toks[i].kind != tOp && toks[i].kind != tEOF {
 					h.Args = append(h.Args, toks[i].text)
 				}
 			}
@@ -515,7 +502,7 @@ func (p *parser) valuesRows() ([][]Expr, error) {
 			return nil, err
 		}
 		if len(rows) > 0 && len(row) != len(rows[0]) {
-			return nil, p.errAt(p.toks[p.i-1].pos, "VALUES lists must all be the same length")
+			return nil, p.errAt(row[0].Position(), "VALUES lists must all be the same length")
 		}
 		rows = append(rows, row)
 		if !p.acceptOp(",") {
@@ -526,11 +513,13 @@ func (p *parser) valuesRows() ([][]Expr, error) {
 
 // selectTail parses ORDER BY, LIMIT, OFFSET and FETCH FIRST after a query.
 func (p *parser) selectTail(s *SelectStmt) (*SelectStmt, error) {
+	// A parenthesized query keeps its own ORDER BY, LIMIT and OFFSET; the
+	// clauses after it fill in the missing ones, and a second one of a kind is
+	// an error, as PostgreSQL's insertSelectOptions does.
 	var err error
 	if p.acceptKw("order", "by") {
-		if s.OrderBy != nil || s.Limit != nil || s.Offset != nil {
-			// (SELECT ... ORDER BY a LIMIT n) ORDER BY b: order the inner result again
-			s = &SelectStmt{Targets: []SelectItem{{Star: true}}, From: []TableExpr{&SubqueryRef{Select: s, Alias: "subquery"}}}
+		if s.OrderBy != nil {
+			return nil, p.errAt(p.peek().pos, "multiple ORDER BY clauses not allowed")
 		}
 		for {
 			item := OrderItem{}
@@ -557,36 +546,78 @@ func (p *parser) selectTail(s *SelectStmt) (*SelectStmt, error) {
 			}
 		}
 	}
+	hadLimit, hadOffset := s.Limit != nil, s.Offset != nil
+	sawLimit, sawOffset := false, false // at most one of each after a query
 	for {
 		switch {
-		case p.acceptKw("limit"):
-			if p.acceptKw("all") {
-				continue
+		case p.isKw("limit") || p.isKw("fetch"):
+			if sawLimit {
+				return nil, p.unexpected()
 			}
-			if s.Limit, err = p.expr(); err != nil {
-				return nil, err
-			}
-		case p.acceptKw("offset"):
-			if s.Offset, err = p.expr(); err != nil {
-				return nil, err
-			}
-			_ = p.acceptKw("rows") || p.acceptKw("row")
-		case p.acceptKw("fetch"):
-			_ = p.acceptKw("first") || p.acceptKw("next")
-			s.Limit = &Literal{Value: types.NewInt(1), Type: types.TInt8, Pos: p.peek().pos}
-			if !p.isKw("row") && !p.isKw("rows") {
-				if s.Limit, err = p.primary(); err != nil {
+			sawLimit = true
+			var limit Expr
+			if p.acceptKw("limit") {
+				if p.acceptKw("all") {
+					continue
+				}
+				if limit, err = p.expr(); err != nil {
+					return nil, err
+				}
+			} else {
+				p.i++ // fetch
+				if !p.acceptKw("first") && !p.acceptKw("next") {
+					return nil, p.unexpected()
+				}
+				limit = &Literal{Value: types.NewInt(1), Type: types.TInt8, Pos: p.peek().pos}
+				if !p.isKw("row") && !p.isKw("rows") {
+					if limit, err = p.fetchCount(); err != nil {
+						return nil, err
+					}
+				}
+				if !p.acceptKw("rows") && !p.acceptKw("row") {
+					return nil, p.unexpected()
+				}
+				if err := p.expectKw("only"); err != nil {
 					return nil, err
 				}
 			}
-			_ = p.acceptKw("rows") || p.acceptKw("row")
-			if err := p.expectKw("only"); err != nil {
+			if hadLimit {
+				return nil, p.errAt(limit.Position(), "multiple LIMIT clauses not allowed")
+			}
+			s.Limit = limit
+		case p.isKw("offset"):
+			if sawOffset {
+				return nil, p.unexpected()
+			}
+			sawOffset = true
+			p.i++
+			off, err := p.expr()
+			if err != nil {
 				return nil, err
 			}
+			if hadOffset {
+				return nil, p.errAt(off.Position(), "multiple OFFSET clauses not allowed")
+			}
+			s.Offset = off
+			_ = p.acceptKw("rows") || p.acceptKw("row")
 		default:
 			return s, nil
 		}
 	}
+}
+
+// fetchCount reads the count of FETCH FIRST n ROWS: a constant, a parameter or
+// a parenthesized expression, with an optional sign.
+func (p *parser) fetchCount() (Expr, error) {
+	if t := p.peek(); t.kind == tOp && (t.text == "-" || t.text == "+") {
+		p.i++
+		x, err := p.primary()
+		if err != nil {
+			return nil, err
+		}
+		return p.negateLiteral(t, x), nil
+	}
+	return p.primary()
 }
 
 func (p *parser) selectList() ([]SelectItem, error) {
@@ -704,6 +735,7 @@ func (p *parser) tableExpr() (TableExpr, error) {
 }
 
 func (p *parser) tablePrimary() (TableExpr, error) {
+	open := p.peek().pos
 	if p.acceptOp("(") {
 		if p.isKw("select") || p.isKw("values") || p.isOp("(") {
 			sel, err := p.selectStmt()
@@ -718,7 +750,7 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 				return nil, err
 			}
 			if alias == "" {
-				return nil, p.errAt(p.peek().pos, "subquery in FROM must have an alias")
+				return nil, p.errAt(open, "subquery in FROM must have an alias")
 			}
 			cols, err := p.colAliases()
 			if err != nil {
@@ -855,7 +887,7 @@ func (p *parser) valuesRowsWithDefault() ([][]Expr, error) {
 			return nil, err
 		}
 		if len(rows) > 0 && len(row) != len(rows[0]) {
-			return nil, p.errAt(p.toks[p.i-1].pos, "VALUES lists must all be the same length")
+			return nil, p.errAt(row[0].Position(), "VALUES lists must all be the same length")
 		}
 		rows = append(rows, row)
 		if !p.acceptOp(",") {
@@ -966,9 +998,11 @@ func (p *parser) createStmt() (Statement, error) {
 			}
 		}
 		switch {
-		case p.acceptKw("primary", "key"):
+		case p.isKw("primary") && p.peekAt(1).kind == tIdent && p.peekAt(1).text == "key":
+			pkPos := p.peek().pos
+			p.i += 2
 			if s.PrimaryKey != nil {
-				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table \"%s\" are not allowed", s.Name).WithPosition(charPos(p.src, pkPos))
 			}
 			if s.PrimaryKey, err = p.parenIdentList(); err != nil {
 				return nil, err
@@ -1028,7 +1062,7 @@ func (p *parser) columnDef() (ColumnDef, error) {
 		case p.acceptKw("unique"):
 			c.Unique = true
 		case p.acceptKw("default"):
-			if c.Default, err = p.exprPrec(precAdd); err != nil {
+			if c.Default, err = p.exprPrec(precCmp); err != nil { // b_expr: no AND/OR/NOT/IS
 				return c, err
 			}
 		default:
@@ -1053,7 +1087,7 @@ func (p *parser) typeName() (types.T, error) {
 		name = "character varying"
 	case name == "timestamp":
 		if p.isOp("(") { // timestamp(p): precision is accepted and ignored
-			if _, err := p.typeMods(); err != nil {
+			if _, _, err := p.typeMods(); err != nil {
 				return types.T{}, err
 			}
 		}
@@ -1064,18 +1098,22 @@ func (p *parser) typeName() (types.T, error) {
 		}
 	}
 	var mods []int32
+	var modPos []int
+	parenPos := p.peek().pos
 	if p.isOp("(") {
 		var err error
-		if mods, err = p.typeMods(); err != nil {
+		if mods, modPos, err = p.typeMods(); err != nil {
 			return types.T{}, err
 		}
 	}
 	typ, ok := types.Lookup(name, mods)
-	if !ok {
-		return types.T{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name).WithPosition(charPos(p.src, pos))
+	if !ok || (t.kind == tQIdent && name != strings.ToLower(name)) { // "Int" is not int
+		return types.T{}, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", name).WithPosition(charPos(p.src, pos))
 	}
-	if err := checkTypmod(typ); err != nil {
-		return types.T{}, sqlerr.From(err).WithPosition(charPos(p.src, pos))
+	if mods != nil {
+		if err := p.checkTypmod(typ, name, t.kind == tIdent, mods, modPos, pos, parenPos); err != nil {
+			return types.T{}, err
+		}
 	}
 	if p.isOp("[") {
 		return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "array types are not supported yet").WithPosition(charPos(p.src, p.peek().pos))
@@ -1083,42 +1121,75 @@ func (p *parser) typeName() (types.T, error) {
 	return typ, nil
 }
 
-func checkTypmod(t types.T) error {
-	switch t.ID {
-	case types.Numeric:
-		if t.Precision != 0 && (t.Precision < 1 || t.Precision > 1000) {
-			return sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC precision %d must be between 1 and 1000", t.Precision)
+// checkTypmod validates a type's modifiers as PostgreSQL's typmodin
+// functions and grammar do. pos is the type name's offset, parenPos the "(".
+func (p *parser) checkTypmod(t types.T, name string, keyword bool, mods []int32, modPos []int, pos, parenPos int) error {
+	invalid := func(format string, args ...any) error {
+		return sqlerr.New(sqlerr.InvalidParameterValue, format, args...).WithPosition(charPos(p.src, pos))
+	}
+	switch {
+	case t.ID == types.Numeric:
+		switch {
+		case len(mods) > 2:
+			return invalid("invalid NUMERIC type modifier")
+		case mods[0] < 1 || mods[0] > 1000:
+			return invalid("NUMERIC precision %d must be between 1 and 1000", mods[0])
+		case len(mods) == 2 && (mods[1] < -1000 || mods[1] > 1000): // PostgreSQL 15 allows scale > precision
+			return invalid("NUMERIC scale %d must be between -1000 and 1000", mods[1])
 		}
-		if t.Scale < 0 || t.Scale > t.Precision {
-			return sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", t.Scale, t.Precision)
+	case t.ID == types.Varchar || t.ID == types.Char || name == "float":
+		if len(mods) > 1 {
+			comma := strings.LastIndexByte(p.src[:modPos[1]], ',')
+			return p.errAt(comma, "syntax error at or near \",\"") // the grammar takes one modifier
 		}
-	case types.Varchar, types.Char:
-		if t.Width < 0 || t.Width > 10485760 {
-			return sqlerr.New(sqlerr.InvalidParameterValue, "length for type %s must be between 1 and 10485760", t)
+		typName := "varchar"
+		if t.ID == types.Char {
+			typName = "char"
 		}
+		switch {
+		case name == "float" && mods[0] < 1:
+			return sqlerr.New(sqlerr.InvalidParameterValue, "precision for type float must be at least 1 bit").WithPosition(charPos(p.src, modPos[0]))
+		case name == "float" && mods[0] > 53:
+			return sqlerr.New(sqlerr.InvalidParameterValue, "precision for type float must be less than 54 bits").WithPosition(charPos(p.src, modPos[0]))
+		case name != "float" && mods[0] < 1:
+			return invalid("length for type %s must be at least 1", typName)
+		case name != "float" && mods[0] > 10485760:
+			return invalid("length for type %s cannot exceed 10485760", typName)
+		}
+	default:
+		switch name {
+		case "int", "integer", "smallint", "bigint", "real", "boolean", "double precision":
+			if keyword { // keywords of the grammar take no "(" at all
+				return p.errAt(parenPos, "syntax error at or near \"(\"")
+			}
+		}
+		return sqlerr.New(sqlerr.SyntaxError, "type modifier is not allowed for type \"%s\"", name).WithPosition(charPos(p.src, pos))
 	}
 	return nil
 }
 
-func (p *parser) typeMods() ([]int32, error) {
+// typeMods reads (n[, n ...]) and returns the numbers and their offsets.
+func (p *parser) typeMods() ([]int32, []int, error) {
 	p.i++ // (
 	var mods []int32
+	var pos []int
 	for {
 		t := p.peek()
 		if t.kind != tInt {
-			return nil, p.unexpected()
+			return nil, nil, p.unexpected()
 		}
 		p.i++
 		n, err := strconv.ParseInt(t.text, 10, 32)
 		if err != nil || n < 0 {
-			return nil, p.errAt(t.pos, "type modifier %s is out of range", t.text)
+			return nil, nil, p.errAt(t.pos, "type modifier %s is out of range", t.text)
 		}
 		mods = append(mods, int32(n))
+		pos = append(pos, t.pos)
 		if !p.acceptOp(",") {
 			break
 		}
 	}
-	return mods, p.expectOp(")")
+	return mods, pos, p.expectOp(")")
 }
 
 func (p *parser) dropStmt() (Statement, error) {
@@ -1171,7 +1242,9 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 	var err error
 	t := p.peek()
 	switch {
-	case t.kind == tIdent && t.text == "not" && minPrec <= precNot:
+	case t.kind == tIdent && t.text == "not":
+		// As an operand of a tighter operator (a = NOT b) NOT still takes an
+		// operand of its own precedence, as in PostgreSQL's grammar.
 		p.i++
 		x, err := p.exprPrec(precNot)
 		if err != nil {
@@ -1184,7 +1257,7 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		left = negateLiteral(t, x)
+		left = p.negateLiteral(t, x)
 	default:
 		if left, err = p.primary(); err != nil {
 			return nil, err
@@ -1252,7 +1325,10 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 				switch kw.text {
 				case "between":
 					p.i += n + 1
-					p.acceptKw("symmetric")
+					symmetric := p.acceptKw("symmetric")
+					if !symmetric {
+						p.acceptKw("asymmetric")
+					}
 					lo, err := p.exprPrec(precLike + 1)
 					if err != nil {
 						return nil, err
@@ -1264,7 +1340,18 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 					if err != nil {
 						return nil, err
 					}
-					left = &BetweenExpr{X: left, Lo: lo, Hi: hi, Not: not, Pos: pos}
+					b := &BetweenExpr{X: left, Lo: lo, Hi: hi, Not: not, Pos: pos}
+					left = b
+					if symmetric {
+						// x BETWEEN SYMMETRIC a AND b is x BETWEEN a AND b OR x BETWEEN b AND a,
+						// as PostgreSQL expands it (NOT: both must fail).
+						op := "or"
+						if not {
+							op = "and"
+						}
+						swapped := &BetweenExpr{X: b.X, Lo: hi, Hi: lo, Not: not, Pos: pos}
+						left = &BinaryExpr{Op: op, L: b, R: swapped, Pos: pos}
+					}
 					continue
 				case "in":
 					p.i += n + 1
@@ -1291,6 +1378,9 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 						return nil, err
 					}
 					left = &LikeExpr{X: left, Pattern: pat, Not: not, ILike: kw.text == "ilike", Pos: pos}
+					if p.isKw("like") || p.isKw("ilike") || p.isKw("not") && (p.peekAt(1).text == "like" || p.peekAt(1).text == "ilike") {
+						return nil, p.unexpected() // LIKE is non-associative
+					}
 					continue
 				}
 			}
@@ -1306,24 +1396,73 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 			return nil, err
 		}
 		left = &BinaryExpr{Op: op, L: left, R: right, Pos: pos}
+		if _, next := binaryOp(p.peek()); prec == precCmp && next == precCmp {
+			return nil, p.unexpected() // a < b < c is a syntax error
+		}
 	}
 }
 
-// negateLiteral folds -<number literal> so that -9223372036854775808 parses.
-func negateLiteral(op token, x Expr) Expr {
+// negateLiteral folds -<number literal> into the constant and types it again
+// as PostgreSQL's doNegate and make_const do: -2147483648 is an integer and
+// -9223372036854775808 a bigint, though their digits alone do not fit.
+func (p *parser) negateLiteral(op token, x Expr) Expr {
 	if op.text == "+" {
 		return x
 	}
 	if lit, ok := x.(*Literal); ok {
 		switch lit.Value.K {
 		case types.KInt:
-			return &Literal{Value: types.NewInt(-lit.Value.I), Type: lit.Type, Pos: op.pos}
+			if lit.Value.I == math.MinInt64 { // - -9223372036854775808
+				d := new(apd.Decimal).Neg(apd.New(lit.Value.I, 0))
+				return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: op.pos}
+			}
+			return intLiteral(-lit.Value.I, op.pos)
 		case types.KDecimal:
 			d := new(apd.Decimal).Neg(lit.Value.D)
+			if d.IsZero() {
+				d.Negative = false // -0.0 is 0.0
+			}
+			if p.isIntToken(lit.Pos) { // an integer too big for bigint until negated
+				if i, err := d.Int64(); err == nil {
+					return intLiteral(i, op.pos)
+				}
+			}
 			return &Literal{Value: types.NewDecimal(d), Type: lit.Type, Pos: op.pos}
 		}
 	}
 	return &UnaryExpr{Op: "-", X: x, Pos: op.pos}
+}
+
+// numericLiteral is a NUMERIC constant. Like PostgreSQL it allows 131072
+// digits before the decimal point and 16383 after; beyond is 22003.
+func (p *parser) numericLiteral(t token) (Expr, error) {
+	d, _, err := apd.NewFromString(t.text)
+	if err == nil && d.IsZero() && d.Exponent > 0 { // 0e999999 is just 0
+		d = new(apd.Decimal)
+	}
+	if err != nil || int64(d.Exponent)+int64(d.NumDigits()) > 131072 || d.Exponent < -16383 {
+		return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format").WithPosition(charPos(p.src, t.pos))
+	}
+	return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: t.pos}, nil
+}
+
+// intLiteral is an integer constant: integer if it fits, else bigint.
+func intLiteral(i int64, pos int) *Literal {
+	typ := types.TInt4
+	if !types.IntFits(i, types.Int4) {
+		typ = types.TInt8
+	}
+	return &Literal{Value: types.NewInt(i), Type: typ, Pos: pos}
+}
+
+// isIntToken reports whether the token at byte offset pos is an integer literal.
+func (p *parser) isIntToken(pos int) bool {
+	for j := p.i; j >= 0; j-- {
+		if p.toks[j].pos == pos {
+			return p.toks[j].kind == tInt
+		}
+	}
+	return false
 }
 
 func binaryOp(t token) (string, int) {
@@ -1361,24 +1500,12 @@ func (p *parser) primary() (Expr, error) {
 		p.i++
 		i, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil { // too big for bigint: numeric, as in PostgreSQL
-			d, _, derr := apd.NewFromString(t.text)
-			if derr != nil {
-				return nil, p.errAt(t.pos, "invalid number %q", t.text)
-			}
-			return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: t.pos}, nil
+			return p.numericLiteral(t)
 		}
-		typ := types.TInt4
-		if !types.IntFits(i, types.Int4) {
-			typ = types.TInt8
-		}
-		return &Literal{Value: types.NewInt(i), Type: typ, Pos: t.pos}, nil
+		return intLiteral(i, t.pos), nil
 	case tNum:
 		p.i++
-		d, _, err := apd.NewFromString(t.text)
-		if err != nil {
-			return nil, p.errAt(t.pos, "invalid number %q", t.text)
-		}
-		return &Literal{Value: types.NewDecimal(d), Type: types.TNumeric, Pos: t.pos}, nil
+		return p.numericLiteral(t)
 	case tString:
 		p.i++
 		return &Literal{Value: types.NewText(t.text), Type: types.TUnknown, Pos: t.pos}, nil
@@ -1445,25 +1572,6 @@ func (p *parser) primary() (Expr, error) {
 				return nil, err
 			}
 			return &SubqueryExpr{Select: sel, Exists: true, Pos: t.pos}, p.expectOp(")")
-		case "date", "timestamp", "numeric", "decimal", "integer", "int", "bigint", "smallint", "real", "text", "boolean", "varchar":
-			// typed literal: DATE '2024-01-01'
-			if p.peekAt(1).kind == tString {
-				typ, err := p.typeName()
-				if err != nil {
-					return nil, err
-				}
-				s := p.advance()
-				return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}, nil
-			}
-		case "double":
-			if p.peekAt(1).kind == tIdent && p.peekAt(1).text == "precision" && p.peekAt(2).kind == tString {
-				typ, err := p.typeName()
-				if err != nil {
-					return nil, err
-				}
-				s := p.advance()
-				return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}, nil
-			}
 		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_schema", "current_catalog":
 			if !(p.peekAt(1).kind == tOp && p.peekAt(1).text == "(") {
 				p.i++
@@ -1473,9 +1581,32 @@ func (p *parser) primary() (Expr, error) {
 		if reserved[t.text] {
 			return nil, p.unexpected()
 		}
+		if e := p.typedLiteral(); e != nil {
+			return e, nil
+		}
 		return p.columnOrFunc()
 	}
 	return nil, p.unexpected()
+}
+
+// typedLiteral parses a constant of a named type, type 'string' (DATE
+// '2024-01-01', int8 '7', varchar(2) 'abc', double precision '1.5'), or
+// returns nil with nothing consumed when the tokens are not one.
+func (p *parser) typedLiteral() Expr {
+	t := p.peek()
+	if _, ok := types.Lookup(t.text, nil); !ok && t.text != "double" && t.text != "character" {
+		return nil
+	}
+	start := p.i
+	typ, err := p.typeName()
+	if err != nil || p.peek().kind != tString ||
+		typ.ID == types.Char && !(p.toks[start+1].kind == tOp && p.toks[start+1].text == "(") {
+		// char 'x' without a length is unbounded in PostgreSQL, not char(1): not supported
+		p.i = start
+		return nil
+	}
+	s := p.advance()
+	return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}
 }
 
 func (p *parser) columnOrFunc() (Expr, error) {

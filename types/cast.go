@@ -56,7 +56,7 @@ func convert(v Value, t T, assign bool) (Value, error) {
 			i = v.I
 		case KFloat:
 			f := math.RoundToEven(v.F)
-			if math.IsNaN(f) || f < -9.223372036854775e18 || f >= 9.223372036854775e18 {
+			if math.IsNaN(f) || f < -0x1p63 || f >= 0x1p63 { // -2^63 itself fits
 				return Null, outOfRange(t)
 			}
 			i = int64(f)
@@ -74,9 +74,12 @@ func convert(v Value, t T, assign bool) (Value, error) {
 			n, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
 			if err != nil {
 				if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-					return Null, outOfRange(t)
+					return Null, valueOutOfRange(t, v.S)
 				}
 				return Null, invalidInput(t, v.S)
+			}
+			if !IntFits(n, t.ID) {
+				return Null, valueOutOfRange(t, v.S)
 			}
 			i = n
 		default:
@@ -94,8 +97,15 @@ func convert(v Value, t T, assign bool) (Value, error) {
 		case KInt, KDecimal:
 			f = v.Float()
 		case KText:
+			bits := 64
+			if t.ID == Float4 {
+				bits = 32 // parse as float32 directly, as float4in does
+			}
 			var err error
-			if f, err = ParseFloat(v.S); err != nil {
+			if f, err = parseFloat(v.S, bits); err != nil {
+				if err == errFloatRange {
+					return Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", v.S, t)
+				}
 				return Null, invalidInput(t, v.S)
 			}
 		default:
@@ -127,11 +137,20 @@ func convert(v Value, t T, assign bool) (Value, error) {
 		default:
 			return Null, cannotCast(v, t)
 		}
+		if d.Negative && d.IsZero() { // NUMERIC has no negative zero: -0.0 is 0.0
+			d = new(apd.Decimal).Abs(d)
+		}
 		return ApplyNumericTypmod(d, t)
 	case Text, Varchar, Char:
 		var s string
 		if v.K == KText {
 			s = v.S
+		} else if v.K == KBool {
+			// bool to a string type is booltext ("true"), not the output form "t"
+			s = "false"
+			if v.I != 0 {
+				s = "true"
+			}
 		} else {
 			s = string(AppendText(nil, v, TUnknown))
 		}
@@ -179,6 +198,9 @@ func ApplyNumericTypmod(d *apd.Decimal, t T) (Value, error) {
 	if _, err := DecimalContext.Quantize(r, d, -t.Scale); err != nil {
 		return Null, numericOverflow(t)
 	}
+	if r.IsZero() {
+		r.Negative = false // -0.001 rounds to 0.00, not -0.00
+	}
 	intDigits := int64(r.NumDigits()) + int64(r.Exponent)
 	if !r.IsZero() && intDigits > int64(t.Precision-t.Scale) {
 		return Null, numericOverflow(t)
@@ -215,19 +237,30 @@ func fitString(s string, t T, assign bool) (Value, error) {
 	return NewText(s), nil
 }
 
-// ParseBool accepts PostgreSQL's boolean spellings.
+// ParseBool accepts PostgreSQL's boolean spellings: any prefix of true, false,
+// yes or no, on, off (at least "of"), 1 and 0, in any case.
 func ParseBool(s string) (Value, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "t", "true", "y", "yes", "on", "1":
-		return NewBool(true), nil
-	case "f", "false", "n", "no", "off", "0":
-		return NewBool(false), nil
+	str := strings.ToLower(strings.TrimSpace(s))
+	if str != "" {
+		switch {
+		case strings.HasPrefix("true", str), strings.HasPrefix("yes", str), str == "on", str == "1":
+			return NewBool(true), nil
+		case strings.HasPrefix("false", str), strings.HasPrefix("no", str), len(str) >= 2 && strings.HasPrefix("off", str), str == "0":
+			return NewBool(false), nil
+		}
 	}
 	return Null, invalidInput(TBool, s)
 }
 
 // ParseFloat accepts decimal and exponent notation plus NaN and Infinity.
-func ParseFloat(s string) (float64, error) {
+// A number too large, or non-zero but too small, for a double is an error, as
+// in PostgreSQL.
+func ParseFloat(s string) (float64, error) { return parseFloat(s, 64) }
+
+var errFloatRange = errors.New("float out of range")
+
+// parseFloat parses a float8 (bits 64) or a float4 (bits 32).
+func parseFloat(s string, bits int) (float64, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
 	case "nan":
@@ -237,56 +270,115 @@ func ParseFloat(s string) (float64, error) {
 	case "-infinity", "-inf":
 		return math.Inf(-1), nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !strings.Contains(err.Error(), "range") {
+	f, err := strconv.ParseFloat(s, bits)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return 0, errFloatRange
+		}
 		return 0, err
+	}
+	if mant, _, _ := strings.Cut(strings.ToLower(s), "e"); f == 0 && strings.ContainsAny(mant, "123456789") {
+		return 0, errFloatRange // underflow to zero: strtod's ERANGE, an error in PostgreSQL
 	}
 	return f, nil
 }
 
-// ParseDate accepts ISO dates (YYYY-MM-DD), optionally followed by a time
-// that is ignored, and the words epoch/infinity are not yet supported.
+// ParseDate accepts ISO dates (YYYY-MM-DD, with a trailing BC for years
+// before 1 AD), optionally followed by a time that is checked and dropped,
+// and the word epoch; infinity is not yet supported.
 func ParseDate(s string) (Value, error) {
 	str := strings.TrimSpace(s)
-	if i := strings.IndexAny(str, " T"); i > 0 {
-		if _, err := ParseTimestamp(str); err != nil {
-			return Null, invalidInput(TDate, s)
-		}
-		str = str[:i]
-	}
 	if strings.EqualFold(str, "epoch") {
 		return NewDate(0), nil
 	}
-	days, err := parseISODate(str)
+	days, _, err := parseDateTime(str)
 	if err != nil {
-		return Null, dateError(err, TDate, s)
+		return Null, dateError(err, "date", s)
+	}
+	if days < minDate || days > maxDate {
+		return Null, sqlerr.New(sqlerr.DatetimeFieldOverflow, "date out of range: \"%s\"", s)
 	}
 	return NewDate(days), nil
 }
 
-// errDateRange marks a well-formed date that does not exist (2023-02-30).
-var errDateRange = errors.New("date out of range")
+// The ranges of DATE (4714-11-24 BC to 5874897-12-31) and TIMESTAMP (4714-11-24
+// BC to 294276-12-31 in PostgreSQL; microseconds since 1970 in an int64 end
+// some 30 years earlier, so the last day is the last one that fits).
+var (
+	minDate         = civilDays(-4713, 11, 24)
+	maxDate         = civilDays(5874897, 12, 31)
+	maxTimestampDay = min(civilDays(294276, 12, 31), math.MaxInt64/usPerDay-1)
+)
 
-func dateError(err error, t T, s string) error {
-	if err == errDateRange {
-		return sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: %q", s)
-	}
-	return invalidInput(t, s)
+func civilDays(y, m, d int) int64 {
+	return floorDiv(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix(), 86400)
 }
 
-func parseISODate(s string) (int64, error) {
-	bc := false
-	if strings.HasSuffix(s, " BC") {
-		s, bc = s[:len(s)-3], true
+// errDateRange marks a well-formed date or time with a field out of range
+// (2023-02-30, 25:00); errSyntax a malformed one.
+var (
+	errDateRange = errors.New("date out of range")
+	errSyntax    = errors.New("syntax")
+)
+
+// dateError words a date/time input error as PostgreSQL does: 22008 for a
+// field out of range, 22007 for bad syntax.
+func dateError(err error, typeName string, s string) error {
+	if err == errDateRange {
+		return sqlerr.New(sqlerr.DatetimeFieldOverflow, "date/time field value out of range: \"%s\"", s)
 	}
+	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", typeName, s)
+}
+
+// parseDateTime reads 'YYYY-MM-DD[ HH:MM[:SS[.fff]]][ BC]' (a T separator
+// too) into a day number and a time of day in microseconds. A syntax error
+// anywhere wins over a field out of range, as in PostgreSQL.
+func parseDateTime(str string) (days, tod int64, err error) {
+	bc := false
+	if n := len(str); n > 3 && strings.EqualFold(str[n-3:], " BC") {
+		str, bc = strings.TrimSpace(str[:n-3]), true
+	}
+	datePart, timePart := str, ""
+	if i := strings.IndexAny(str, " T"); i > 0 {
+		datePart, timePart = str[:i], strings.TrimSpace(str[i+1:])
+	}
+	days, err = parseISODate(datePart, bc)
+	timePart = stripZone(timePart)
+	if timePart != "" {
+		var terr error
+		tod, terr = parseTimeOfDay(timePart)
+		if terr == errSyntax || err == nil {
+			err = terr
+		}
+	}
+	return days, tod, err
+}
+
+// stripZone removes a time zone (Z, UTC, +05, -08:00, +0530) from the end of
+// a time: a timestamp without time zone ignores it, as PostgreSQL does.
+func stripZone(t string) string {
+	switch u := strings.ToUpper(t); {
+	case strings.HasSuffix(u, "Z"):
+		return strings.TrimSpace(t[:len(t)-1])
+	case strings.HasSuffix(u, "UTC"), strings.HasSuffix(u, "GMT"):
+		return strings.TrimSpace(t[:len(t)-3])
+	}
+	i := strings.LastIndexAny(t, "+-")
+	if i <= 0 || strings.Trim(t[i+1:], "0123456789:") != "" || len(t[i+1:]) == 0 {
+		return t
+	}
+	return strings.TrimSpace(t[:i])
+}
+
+func parseISODate(s string, bc bool) (int64, error) {
 	parts := strings.Split(s, "-")
 	if len(parts) != 3 {
 		return 0, errSyntax
 	}
-	y, e1 := strconv.Atoi(parts[0])
-	m, e2 := strconv.Atoi(parts[1])
-	d, e3 := strconv.Atoi(parts[2])
-	if e1 != nil || e2 != nil || e3 != nil {
+	y, ok1 := atoiDigits(parts[0])
+	m, ok2 := atoiDigits(parts[1])
+	d, ok3 := atoiDigits(parts[2])
+	if !ok1 || !ok2 || !ok3 {
 		return 0, errSyntax
 	}
 	if m < 1 || m > 12 || d < 1 || d > 31 || y < 1 {
@@ -302,63 +394,69 @@ func parseISODate(s string) (int64, error) {
 	return floorDiv(t.Unix(), 86400), nil
 }
 
-var errSyntax = errors.New("syntax")
+// atoiDigits parses 1 to 9 ASCII digits (no sign, no spaces).
+func atoiDigits(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
 
-// ParseTimestamp accepts 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]' (a T separator too).
+// ParseTimestamp accepts 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][ BC]' (a T separator too).
 func ParseTimestamp(s string) (Value, error) {
 	str := strings.TrimSpace(s)
 	if strings.EqualFold(str, "epoch") {
 		return NewTimestamp(0), nil
 	}
-	datePart, timePart := str, ""
-	if i := strings.IndexAny(str, " T"); i > 0 {
-		datePart, timePart = str[:i], strings.TrimSpace(str[i+1:])
-	}
-	days, err := parseISODate(datePart)
+	days, tod, err := parseDateTime(str)
 	if err != nil {
-		return Null, dateError(err, TTimestamp, s)
+		return Null, dateError(err, "timestamp", s)
 	}
-	us := days * usPerDay
-	if timePart != "" {
-		tu, ok := parseTimeOfDay(timePart)
-		if !ok {
-			return Null, invalidInput(TTimestamp, s)
-		}
-		us += tu
+	if days < minDate || days > maxTimestampDay {
+		return Null, sqlerr.New(sqlerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
 	}
-	return NewTimestamp(us), nil
+	return NewTimestamp(days*usPerDay + tod), nil
 }
 
-func parseTimeOfDay(s string) (int64, bool) {
+// parseTimeOfDay reads HH:MM[:SS[.fff]]. Fractions round to microseconds;
+// 24:00:00 and a leap second :60 are accepted and roll over, as in PostgreSQL.
+func parseTimeOfDay(s string) (int64, error) {
 	parts := strings.Split(s, ":")
 	if len(parts) < 2 || len(parts) > 3 {
-		return 0, false
+		return 0, errSyntax
 	}
-	h, e1 := strconv.Atoi(parts[0])
-	m, e2 := strconv.Atoi(parts[1])
-	if e1 != nil || e2 != nil || h < 0 || h > 24 || m < 0 || m > 59 {
-		return 0, false
+	h, ok1 := atoiDigits(parts[0])
+	m, ok2 := atoiDigits(parts[1])
+	if !ok1 || !ok2 {
+		return 0, errSyntax
 	}
+	var sec int
 	var us int64
 	if len(parts) == 3 {
-		sec, frac, _ := strings.Cut(parts[2], ".")
-		sv, err := strconv.Atoi(sec)
-		if err != nil || sv < 0 || sv > 60 {
-			return 0, false
+		secStr, frac, _ := strings.Cut(parts[2], ".")
+		var ok bool
+		if sec, ok = atoiDigits(secStr); !ok {
+			return 0, errSyntax
 		}
-		us = int64(sv) * 1_000_000
 		if frac != "" {
-			if len(frac) > 6 {
-				frac = frac[:6]
+			if _, ok := atoiDigits(frac[:min(len(frac), 9)]); !ok || strings.Trim(frac, "0123456789") != "" {
+				return 0, errSyntax
 			}
-			fv, err := strconv.Atoi(frac + strings.Repeat("0", 6-len(frac)))
-			if err != nil {
-				return 0, false
-			}
-			us += int64(fv)
+			f, _ := strconv.ParseFloat("0."+frac, 64)
+			us = int64(math.RoundToEven(f * 1e6)) // rint, as PostgreSQL
 		}
 	}
-	return int64(h)*3600_000_000 + int64(m)*60_000_000 + us, true
+	if h > 24 || m > 59 || sec > 60 || (sec == 60 && us > 0) || (h == 24 && (m > 0 || sec > 0 || us > 0)) {
+		return 0, errDateRange
+	}
+	return int64(h)*3600_000_000 + int64(m)*60_000_000 + int64(sec)*1_000_000 + us, nil
 }
 
 func invalidInput(t T, s string) error {
@@ -366,7 +464,12 @@ func invalidInput(t T, s string) error {
 	if t.ID == Numeric {
 		name = "numeric"
 	}
-	return sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: %q", name, s)
+	return sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type %s: \"%s\"", name, s)
+}
+
+// valueOutOfRange is int4in's error for text that does not fit the type.
+func valueOutOfRange(t T, s string) error {
+	return sqlerr.New(sqlerr.NumericValueOutOfRange, "value \"%s\" is out of range for type %s", s, t)
 }
 
 func outOfRange(t T) error {

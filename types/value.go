@@ -199,6 +199,11 @@ func AppendText(buf []byte, v Value, t T) []byte {
 	case KFloat:
 		return appendFloat(buf, v.F, t.ID == Float4)
 	case KDecimal:
+		if v.D.Negative && v.D.IsZero() { // NUMERIC has no negative zero
+			var z apd.Decimal
+			z.Abs(v.D)
+			return append(buf, z.Text('f')...)
+		}
 		return append(buf, v.D.Text('f')...)
 	case KText:
 		return append(buf, v.S...)
@@ -231,9 +236,11 @@ func appendFloat(buf []byte, f float64, single bool) []byte {
 		}
 		return append(buf, '0')
 	}
-	exp := int(math.Floor(math.Log10(math.Abs(f))))
+	// The decimal exponent of the shortest digits decides the form, as in
+	// PostgreSQL's Ryu output (math.Log10 is inexact: it puts 1e15 at 14.99...).
+	s := strconv.FormatFloat(f, 'e', -1, bits)
+	exp, _ := strconv.Atoi(s[strings.IndexByte(s, 'e')+1:])
 	if exp < -4 || exp >= digits {
-		s := strconv.FormatFloat(f, 'e', -1, bits)
 		// Go writes e+06, PostgreSQL e+06 too; both use at least two exponent digits.
 		return append(buf, s...)
 	}

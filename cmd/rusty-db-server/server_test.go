@@ -580,3 +580,89 @@ func TestMalformedProtocol(t *testing.T) {
 	// The server is still there for well-behaved clients.
 	wantRows(t, s.connect(t), "SELECT 1 + 1", "2")
 }
+
+func TestExtendedProtocol(t *testing.T) {
+	s := startServer(t, "")
+	ctx := context.Background()
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeCacheDescribe,
+		pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec} {
+		t.Run(mode.String(), func(t *testing.T) {
+			cfg, err := pgx.ParseConfig(s.connString())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.DefaultQueryExecMode = mode
+			c, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close(ctx)
+			table := "ext_" + strings.NewReplacer(" ", "_", "-", "_").Replace(mode.String())
+			if _, err := c.Exec(ctx, "CREATE TABLE "+table+" (id BIGINT PRIMARY KEY, s SMALLINT, i INT, r REAL, d DOUBLE PRECISION, n NUMERIC(12,4), t TEXT, v VARCHAR(10), b BOOLEAN, day DATE, at TIMESTAMP)"); err != nil {
+				t.Fatal(err)
+			}
+			day := time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)
+			at := time.Date(1999, 12, 31, 23, 59, 58, 123456000, time.UTC)
+			tag, err := c.Exec(ctx, "INSERT INTO "+table+" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+				int64(1), int16(-2), int32(3), float32(1.5), 2.25, "-12345.6789", "héllo", "v", true, day, at)
+			if err != nil || tag.String() != "INSERT 0 1" {
+				t.Fatalf("insert: %v %v", tag, err)
+			}
+			if _, err := c.Exec(ctx, "INSERT INTO "+table+" (id) VALUES ($1)", 2); err != nil {
+				t.Fatal(err)
+			}
+			var (
+				id   int64
+				sm   int16
+				i    int32
+				r    float32
+				d    float64
+				n    string
+				txt  string
+				v    string
+				b    bool
+				gday time.Time
+				gat  time.Time
+			)
+			err = c.QueryRow(ctx, "SELECT id, s, i, r, d, n::text, t, v, b, day, at FROM "+table+" WHERE id = $1", 1).
+				Scan(&id, &sm, &i, &r, &d, &n, &txt, &v, &b, &gday, &gat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != 1 || sm != -2 || i != 3 || r != 1.5 || d != 2.25 || n != "-12345.6789" || txt != "héllo" || v != "v" || !b ||
+				!gday.Equal(day) || !gat.Equal(at) {
+				t.Errorf("round trip: %v %v %v %v %v %v %v %v %v %v %v", id, sm, i, r, d, n, txt, v, b, gday, gat)
+			}
+			// numeric in binary both ways
+			var num pgtypeNumeric
+			if err := c.QueryRow(ctx, "SELECT n FROM "+table+" WHERE id = $1", 1).Scan(&num.f); err != nil || num.f != -12345.6789 {
+				t.Errorf("numeric: %v %v", num.f, err)
+			}
+			var nullText *string
+			if err := c.QueryRow(ctx, "SELECT t FROM "+table+" WHERE id = $1", 2).Scan(&nullText); err != nil || nullText != nil {
+				t.Errorf("NULL: %v %v", nullText, err)
+			}
+			// An error inside the extended protocol leaves the connection usable.
+			if _, err := c.Exec(ctx, "SELECT 1 / $1", 0); err == nil {
+				t.Error("division by zero succeeded")
+			}
+			tx, err := c.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, "UPDATE "+table+" SET t = $1 WHERE id = $2", "changed", 2); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var count int
+			if err := c.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE t = $1", "changed").Scan(&count); err != nil || count != 0 {
+				t.Errorf("rolled back update visible: %d %v", count, err)
+			}
+		})
+	}
+}
+
+// pgtypeNumeric scans a numeric column as float64 through pgx's numeric codec.
+type pgtypeNumeric struct{ f float64 }
