@@ -12,7 +12,7 @@ import (
 // layers orders the packages from the bottom up: a package may import only
 // packages of a lower layer. New packages must be added here.
 var layers = [][]string{
-	{"sqlerr", "wal", "config"},
+	{"sqlerr", "wal", "config", "iouring"},
 	{"types", "txn"},
 	{"sql", "catalog"},
 	{"row", "plan"},

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package iouring
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// NewUring reports that io_uring exists only on Linux.
+func NewUring(entries uint32) (Engine, error) {
+	return nil, fmt.Errorf("io_uring on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}
+
+// datasync is fsync where fdatasync is not available.
+func datasync(f *os.File) error { return f.Sync() }
