@@ -3,10 +3,12 @@ package rustydb
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
 
+	"rustydb/sqlerr"
 	"rustydb/types"
 )
 
@@ -133,6 +135,12 @@ func (c *collector) Complete(tag string) error {
 }
 func (c *collector) Notice(n Notice)                { c.notices = append(c.notices, n) }
 func (c *collector) ParameterStatus(string, string) {}
+
+// errNoClient answers COPY FROM STDIN / TO STDOUT outside a client connection.
+var errNoClient = sqlerr.New(sqlerr.FeatureNotSupported, "COPY FROM STDIN and COPY TO STDOUT need a client connection")
+
+func (c *collector) CopyIn(int, bool) (io.Reader, error)  { return nil, errNoClient }
+func (c *collector) CopyOut(int, bool) (io.Writer, error) { return nil, errNoClient }
 
 // Exec runs one or more statements and returns the last command tag.
 func (s *Session) Exec(ctx context.Context, query string) (string, error) {

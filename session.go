@@ -3,6 +3,7 @@ package rustydb
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -38,6 +39,11 @@ type ResultWriter interface {
 	Notice(n Notice)
 	// ParameterStatus reports a changed session parameter the client tracks.
 	ParameterStatus(name, value string)
+	// CopyIn starts COPY FROM STDIN: the client's data arrives through the
+	// reader, which ends with io.EOF when the client finishes.
+	CopyIn(columns int, csv bool) (io.Reader, error)
+	// CopyOut starts COPY TO STDOUT; each Write sends one row.
+	CopyOut(columns int, csv bool) (io.Writer, error)
 }
 
 // StatementHook observes every statement a session finishes.
@@ -204,6 +210,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.set(st, w)
 	case *sql.ShowStmt:
 		return s.show(st, w)
+	case *sql.VacuumStmt:
+		return s.vacuum(st, w)
 	}
 	if s.tx == nil {
 		s.tx = s.db.store.Begin()
@@ -214,6 +222,14 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	defer cancel()
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: s.tx.Snapshot(), Now: s.txStart,
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params}
+	switch st := stmt.(type) {
+	case *sql.TruncateStmt:
+		return s.truncate(c, st, w)
+	case *sql.AlterTableStmt:
+		return s.alterTable(st, w)
+	case *sql.CopyStmt:
+		return s.copy(c, st, w)
+	}
 	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
 	p, err := b.Bind(stmt)
 	if err != nil {

@@ -179,6 +179,9 @@ func (c *pgConn) ready() {
 func (c *pgConn) simpleQuery(query string) {
 	w := &wireWriter{be: c.be}
 	n, err := c.session.Run(context.Background(), query, w)
+	if w.copyIn != nil {
+		w.copyIn.drain()
+	}
 	if err != nil {
 		if w.err != nil { // the client went away mid-result
 			return
@@ -200,6 +203,8 @@ type wireWriter struct {
 	vals    [][]byte
 	rows    int
 	err     error
+	copyIn  *copyReader // set while COPY FROM STDIN runs
+	copyOut bool        // COPY TO STDOUT sent CopyOutResponse
 }
 
 // rowDescription describes cols; formats as in wireWriter.
@@ -262,6 +267,10 @@ func (w *wireWriter) Row(vals []types.Value) error {
 }
 
 func (w *wireWriter) Complete(tag string) error {
+	if w.copyOut {
+		w.be.Send(&pgproto3.CopyDone{})
+		w.copyOut = false
+	}
 	w.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil
 }

@@ -108,6 +108,13 @@ func (c *Catalog) Add(t *Table) error {
 	return nil
 }
 
+// Replace swaps in a new definition of an existing table (same ID and name).
+func (c *Catalog) Replace(t *Table) {
+	c.mu.Lock()
+	c.tables[t.Name] = t
+	c.mu.Unlock()
+}
+
 // Remove deletes the named table.
 func (c *Catalog) Remove(name string) {
 	c.mu.Lock()

@@ -92,10 +92,10 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 
 // matching returns the versions of h visible to the statement that satisfy
 // filter, read through the key lookup when there is one.
-func (c *Context) matching(h *row.Heap, filter plan.Expr, lookup *plan.KeyLookup) ([]*row.Version, error) {
+func (c *Context) matching(t *catalog.Table, h *row.Heap, filter plan.Expr, lookup *plan.KeyLookup) ([]*row.Version, error) {
 	candidates := h.Scan()
 	if lookup != nil {
-		vals, err := c.lookupKey(h.Table, lookup)
+		vals, err := c.lookupKey(t, lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -145,37 +145,71 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	targets, err := c.matching(h, p.Filter, p.Lookup)
+	targets, err := c.matching(p.Table, h, p.Filter, p.Lookup)
+	if err != nil {
+		return 0, err
+	}
+	cond, err := c.compileFilter(p.Filter)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	for _, v := range targets {
-		vals := append([]types.Value(nil), v.Values...)
-		for i, f := range set {
-			if vals[p.SetCols[i]], err = f(v.Values); err != nil {
+		for v != nil {
+			vals := append([]types.Value(nil), v.Values...)
+			for i, f := range set {
+				if vals[p.SetCols[i]], err = f(v.Values); err != nil {
+					return n, err
+				}
+			}
+			if err := checkRow(p.Table, vals); err != nil {
 				return n, err
 			}
-		}
-		if err := checkRow(p.Table, vals); err != nil {
-			return n, err
-		}
-		ok, err := c.Tx.Delete(c.Ctx, h, v)
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			continue
-		}
-		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
-			return n, err
-		}
-		n++
-		if err := emit(vals); err != nil {
-			return n, err
+			ok, err := c.Tx.Update(c.Ctx, h, v, vals)
+			if sqlerr.Code(err) == sqlerr.SerializationFailure {
+				// READ COMMITTED: a concurrent transaction updated the row and
+				// committed while we waited; apply the update to its newest
+				// version if that still matches, as PostgreSQL does.
+				if v, err = c.recheck(v, cond); err != nil {
+					return n, err
+				}
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			if ok {
+				n++
+				if err := emit(vals); err != nil {
+					return n, err
+				}
+			}
+			break
 		}
 	}
 	return n, nil
+}
+
+// compileFilter compiles an optional WHERE condition (nil: every row).
+func (c *Context) compileFilter(filter plan.Expr) (evalFn, error) {
+	if filter == nil {
+		return nil, nil
+	}
+	return c.compile(filter)
+}
+
+// recheck finds the newest version of a row that a concurrent transaction
+// changed, returning it if it still satisfies cond, or nil.
+func (c *Context) recheck(v *row.Version, cond evalFn) (*row.Version, error) {
+	latest := v.Latest()
+	if latest == nil || latest == v || cond == nil {
+		return latest, nil
+	}
+	ok, err := cond(latest.Values)
+	if err != nil || ok.IsNull() || !ok.Bool() {
+		return nil, err
+	}
+	return latest, nil
 }
 
 // Delete runs a DELETE and returns the number of rows deleted.
@@ -188,21 +222,34 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	targets, err := c.matching(h, p.Filter, p.Lookup)
+	targets, err := c.matching(p.Table, h, p.Filter, p.Lookup)
+	if err != nil {
+		return 0, err
+	}
+	cond, err := c.compileFilter(p.Filter)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	for _, v := range targets {
-		ok, err := c.Tx.Delete(c.Ctx, h, v)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-			if err := emit(v.Values); err != nil {
+		for v != nil {
+			ok, err := c.Tx.Delete(c.Ctx, h, v)
+			if sqlerr.Code(err) == sqlerr.SerializationFailure {
+				if v, err = c.recheck(v, cond); err != nil {
+					return n, err
+				}
+				continue
+			}
+			if err != nil {
 				return n, err
 			}
+			if ok {
+				n++
+				if err := emit(v.Values); err != nil {
+					return n, err
+				}
+			}
+			break
 		}
 	}
 	return n, nil

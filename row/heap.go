@@ -22,6 +22,24 @@ type Version struct {
 	cmin    uint32
 	deleter atomic.Pointer[txn.Txn]
 	cmax    atomic.Uint32
+	next    atomic.Pointer[Version] // the version an UPDATE replaced this one with
+}
+
+// Latest follows UPDATEs from v to the newest committed version of the row,
+// which a READ COMMITTED writer re-checks after waiting for a concurrent
+// update. It returns nil when the row was deleted.
+func (v *Version) Latest() *Version {
+	for {
+		d := v.deleter.Load()
+		if d == nil || d.Status() != txn.Committed {
+			return v
+		}
+		n := v.next.Load()
+		if n == nil {
+			return nil
+		}
+		v = n
+	}
 }
 
 // VisibleTo reports whether the version is visible to snapshot s.
@@ -35,7 +53,10 @@ func (v *Version) VisibleTo(s *txn.Snapshot) bool {
 // Heap holds the row versions of one table in insertion order, plus one hash
 // index per uniqueness constraint.
 type Heap struct {
+	// Table is the table's definition. ALTER TABLE replaces it while holding
+	// mu, so code outside mu reads it through Def.
 	Table *catalog.Table
+	id    uint32
 
 	mu       sync.RWMutex
 	versions []*Version
@@ -43,14 +64,22 @@ type Heap struct {
 	nextID   atomic.Uint64
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
+	stats     atomic.Pointer[TableStats]
 }
 
 func newHeap(t *catalog.Table) *Heap {
-	h := &Heap{Table: t}
+	h := &Heap{Table: t, id: t.ID}
 	for range t.Keys() {
 		h.keys = append(h.keys, make(map[string][]*Version))
 	}
 	return h
+}
+
+// Def returns the table definition.
+func (h *Heap) Def() *catalog.Table {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.Table
 }
 
 // Scan returns the versions present now; callers filter by visibility. The
@@ -315,3 +344,108 @@ func (h *Heap) vacuum(horizon uint64) int {
 	}
 	return removed
 }
+
+// liveForKey reports whether v still holds its key for writer t (live, or
+// written by a transaction still open).
+func liveForKey(t *txn.Txn, v *Version) bool {
+	c := liveFor(t, v)
+	return c.err != nil || c.wait != nil
+}
+
+// setDef installs a new definition and rebuilds the key indexes. With check,
+// it fails with 23505 or 23502 when rows live for t violate a key. Caller
+// holds h.mu.
+func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
+	keys := make([]map[string][]*Version, len(def.Keys()))
+	for i, cols := range def.Keys() {
+		keys[i] = make(map[string][]*Version)
+		for _, v := range h.versions {
+			live := check && liveForKey(t, v)
+			key, ok := keyOf(v.Values, cols)
+			if !ok {
+				if live && i == 0 && len(def.PrimaryKey) > 0 {
+					for _, c := range cols {
+						if v.Values[c].IsNull() {
+							return sqlerr.New(sqlerr.NotNullViolation, "column %q of relation %q contains null values", def.Columns[c].Name, def.Name)
+						}
+					}
+				}
+				continue
+			}
+			if live {
+				for _, other := range keys[i][key] {
+					if liveForKey(t, other) {
+						old := h.Table
+						h.Table = def
+						err := h.duplicateKey(cols, v.Values)
+						h.Table = old
+						return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index: %s", err.Message).
+							WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
+					}
+				}
+			}
+			keys[i][key] = append(keys[i][key], v)
+		}
+	}
+	h.Table, h.keys = def, keys
+	return nil
+}
+
+// TableStats are what ANALYZE measured over the visible rows.
+type TableStats struct {
+	Rows    int64
+	Columns []ColumnStats
+}
+
+// ColumnStats describe one column's values.
+type ColumnStats struct {
+	NullFrac float64
+	Distinct int64
+	Min, Max types.Value
+}
+
+// Analyze measures the rows visible to snap and keeps the result for the
+// planner and for statistics views.
+func (h *Heap) Analyze(snap *txn.Snapshot) TableStats {
+	def := h.Def()
+	st := TableStats{Columns: make([]ColumnStats, len(def.Columns))}
+	nulls := make([]int64, len(def.Columns))
+	distinct := make([]map[string]struct{}, len(def.Columns))
+	for i := range distinct {
+		distinct[i] = map[string]struct{}{}
+	}
+	for _, v := range h.Scan() {
+		if !v.VisibleTo(snap) {
+			continue
+		}
+		st.Rows++
+		for i, val := range v.Values {
+			if i >= len(st.Columns) {
+				break
+			}
+			if val.IsNull() {
+				nulls[i]++
+				continue
+			}
+			c := &st.Columns[i]
+			if c.Min.IsNull() || types.Compare(val, c.Min) < 0 {
+				c.Min = val
+			}
+			if c.Max.IsNull() || types.Compare(val, c.Max) > 0 {
+				c.Max = val
+			}
+			distinct[i][string(val.HashKey(nil))] = struct{}{}
+		}
+	}
+	for i := range st.Columns {
+		if st.Rows > 0 {
+			st.Columns[i].NullFrac = float64(nulls[i]) / float64(st.Rows)
+		}
+		st.Columns[i].Distinct = int64(len(distinct[i]))
+	}
+	h.stats.Store(&st)
+	return st
+}
+
+// Stats returns the last ANALYZE result, or nil.
+func (h *Heap) Stats() *TableStats { return h.stats.Load() }

@@ -41,6 +41,7 @@
 //	2 delete:       u32 table id, uvarint row id
 //	3 create table: uvarint length + catalog.Table JSON
 //	4 drop table:   u32 table id
+//	5 alter table:  uvarint length + the new catalog.Table JSON (same id)
 package row
 
 import (
@@ -74,6 +75,7 @@ const (
 	opDelete      = 2
 	opCreateTable = 3
 	opDropTable   = 4
+	opAlterTable  = 5
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -107,6 +109,7 @@ type Store struct {
 	pendingMu      sync.Mutex
 	pendingCreates map[uint32]bool
 	pendingDrops   map[uint32]*catalog.Table
+	pendingAlters  map[uint32]*catalog.Table // the committed definition
 
 	checkpoints atomic.Uint64
 	recovered   RecoveryInfo
@@ -136,7 +139,8 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{opts: opts, catalog: catalog.New(), heaps: make(map[uint32]*Heap), logger: opts.Logger,
-		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table)}
+		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table),
+		pendingAlters: make(map[uint32]*catalog.Table)}
 	redo, err := s.loadCheckpoint()
 	if err != nil {
 		return nil, err
@@ -237,6 +241,7 @@ type op struct {
 	heap  *Heap
 	v     *Version
 	table *catalog.Table
+	old   *catalog.Table // alter table: the definition before
 }
 
 // Begin starts a transaction.
@@ -263,6 +268,22 @@ func (tx *Tx) Delete(ctx context.Context, h *Heap, v *Version) (bool, error) {
 		tx.ops = append(tx.ops, op{kind: opDelete, heap: h, v: v})
 	}
 	return ok, err
+}
+
+// Update replaces version old of a row in h by a new version with vals.
+// It reports false when this statement already changed old.
+func (tx *Tx) Update(ctx context.Context, h *Heap, old *Version, vals []types.Value) (bool, error) {
+	ok, err := tx.Delete(ctx, h, old)
+	if !ok || err != nil {
+		return ok, err
+	}
+	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals)
+	if err != nil {
+		return false, err
+	}
+	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v})
+	old.next.Store(v)
+	return true, nil
 }
 
 // CreateTable adds t to the catalog. Until commit other sessions can see the
@@ -296,13 +317,38 @@ func (tx *Tx) DropTable(t *catalog.Table) {
 	tx.ops = append(tx.ops, op{kind: opDropTable, table: t})
 }
 
+// AlterTable replaces t's definition by def (same id), checking the rows
+// against def's keys. Until commit, checkpoints keep the old definition.
+func (tx *Tx) AlterTable(t, def *catalog.Table) error {
+	h := tx.s.Heap(t)
+	if h == nil {
+		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
+	}
+	tx.s.pendingMu.Lock()
+	defer tx.s.pendingMu.Unlock()
+	h.mu.Lock()
+	old := h.Table
+	err := h.setDef(tx.Txn, def, true)
+	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	tx.s.catalog.Replace(def)
+	if _, pending := tx.s.pendingAlters[def.ID]; !pending {
+		tx.s.pendingAlters[def.ID] = old
+	}
+	tx.ops = append(tx.ops, op{kind: opAlterTable, heap: h, table: def, old: old})
+	return nil
+}
+
 // settleDDL forgets tx's DDL as pending once tx has ended.
 func (tx *Tx) settleDDL() {
 	for _, o := range tx.ops {
-		if o.kind == opCreateTable || o.kind == opDropTable {
+		if o.kind == opCreateTable || o.kind == opDropTable || o.kind == opAlterTable {
 			tx.s.pendingMu.Lock()
 			delete(tx.s.pendingCreates, o.table.ID)
 			delete(tx.s.pendingDrops, o.table.ID)
+			delete(tx.s.pendingAlters, o.table.ID)
 			tx.s.pendingMu.Unlock()
 		}
 	}
@@ -348,13 +394,13 @@ func (tx *Tx) encode() []byte {
 		buf = append(buf, o.kind)
 		switch o.kind {
 		case opInsert:
-			buf = binary.LittleEndian.AppendUint32(buf, o.heap.Table.ID)
+			buf = binary.LittleEndian.AppendUint32(buf, o.heap.id)
 			buf = binary.AppendUvarint(buf, o.v.ID)
 			buf = AppendRow(buf, o.v.Values)
 		case opDelete:
-			buf = binary.LittleEndian.AppendUint32(buf, o.heap.Table.ID)
+			buf = binary.LittleEndian.AppendUint32(buf, o.heap.id)
 			buf = binary.AppendUvarint(buf, o.v.ID)
-		case opCreateTable:
+		case opCreateTable, opAlterTable:
 			b, _ := json.Marshal(o.table)
 			buf = binary.AppendUvarint(buf, uint64(len(b)))
 			buf = append(buf, b...)
@@ -383,6 +429,11 @@ func (tx *Tx) Rollback() {
 			s.heapsMu.Unlock()
 		case opDropTable:
 			_ = s.catalog.Add(o.table)
+		case opAlterTable:
+			o.heap.mu.Lock()
+			_ = o.heap.setDef(nil, o.old, false)
+			o.heap.mu.Unlock()
+			s.catalog.Replace(o.old)
 		}
 	}
 	tx.settleDDL() // after the undo, so a checkpoint never misses a restored table
@@ -436,6 +487,22 @@ func (s *Store) redo(data []byte) error {
 				return err
 			}
 			s.heaps[t.ID] = newHeap(&t)
+		case opAlterTable:
+			l, k := binary.Uvarint(data)
+			if k <= 0 || uint64(len(data)-k) < l {
+				return errCorrupt
+			}
+			var t catalog.Table
+			if err := json.Unmarshal(data[k:k+int(l)], &t); err != nil {
+				return err
+			}
+			data = data[k+int(l):]
+			if h := s.heaps[t.ID]; h != nil {
+				if err := h.setDef(nil, &t, false); err != nil {
+					return err
+				}
+				s.catalog.Replace(&t)
+			}
 		case opDropTable:
 			if len(data) < 4 {
 				return errCorrupt
@@ -641,6 +708,16 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 		h.nextID.Store(next)
 	}
 	return redo, nil
+}
+
+// Vacuum removes the versions of t that no snapshot can see any more and
+// returns how many it removed.
+func (s *Store) Vacuum(t *catalog.Table) int {
+	h := s.Heap(t)
+	if h == nil {
+		return 0
+	}
+	return h.vacuum(s.txns.Horizon())
 }
 
 // Close writes a final checkpoint and closes the log.

@@ -110,6 +110,36 @@ type (
 		Cascade  bool
 	}
 
+	// TruncateStmt is TRUNCATE [TABLE] a, b.
+	TruncateStmt struct {
+		Names   []string
+		Cascade bool
+	}
+
+	// VacuumStmt is VACUUM [ANALYZE] [tables] or ANALYZE [tables]; no
+	// tables means all.
+	VacuumStmt struct {
+		Vacuum, Analyze bool
+		Tables          []string
+	}
+
+	// AlterTableStmt is ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE (cols).
+	AlterTableStmt struct {
+		Table      string
+		Constraint string
+		PrimaryKey bool // else UNIQUE
+		Columns    []string
+	}
+
+	// CopyStmt is COPY t [(cols)] FROM STDIN | TO STDOUT with options
+	// (format, header, delimiter, null, quote, escape, freeze), lower-case keys.
+	CopyStmt struct {
+		Table   string
+		Columns []string
+		From    bool
+		Options map[string]string
+	}
+
 	// TransactionStmt is BEGIN/START TRANSACTION, COMMIT/END or ROLLBACK/ABORT.
 	TransactionStmt struct {
 		Kind string // "begin", "commit", "rollback"
@@ -134,6 +164,10 @@ func (*DeleteStmt) statement()      {}
 func (*CreateTableStmt) statement() {}
 func (*DropTableStmt) statement()   {}
 func (*TransactionStmt) statement() {}
+func (*TruncateStmt) statement()    {}
+func (*VacuumStmt) statement()      {}
+func (*AlterTableStmt) statement()  {}
+func (*CopyStmt) statement()        {}
 func (*SetStmt) statement()         {}
 func (*ShowStmt) statement()        {}
 

@@ -212,6 +212,14 @@ func (p *parser) statement() (Statement, error) {
 		return p.deleteStmt()
 	case "create":
 		return p.createStmt()
+	case "truncate":
+		return p.truncateStmt()
+	case "vacuum", "analyze", "analyse":
+		return p.vacuumStmt()
+	case "alter":
+		return p.alterStmt()
+	case "copy":
+		return p.copyStmt()
 	case "drop":
 		return p.dropStmt()
 	case "begin", "start":
@@ -1024,7 +1032,220 @@ func (p *parser) createStmt() (Statement, error) {
 			break
 		}
 	}
-	return s, p.expectOp(")")
+	if err := p.expectOp(")"); err != nil {
+		return nil, err
+	}
+	// WITH (fillfactor = 100, ...): storage parameters are accepted; they
+	// tune PostgreSQL's heap, which RustyDB's storage does not share.
+	if p.acceptKw("with") {
+		if _, err := p.options(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// options reads ( name [=] [value], ... ), the option list of WITH and COPY.
+// A name without a value is "true".
+func (p *parser) options() (map[string]string, error) {
+	if err := p.expectOp("("); err != nil {
+		return nil, err
+	}
+	opts := map[string]string{}
+	for {
+		t := p.peek()
+		if t.kind != tIdent && t.kind != tQIdent {
+			return nil, p.unexpected()
+		}
+		p.i++
+		name := t.text
+		p.acceptOp("=")
+		value := "true"
+		if v := p.peek(); v.kind == tIdent || v.kind == tString || v.kind == tInt || v.kind == tNum || v.kind == tQIdent {
+			p.i++
+			value = v.text
+		}
+		opts[name] = value
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	return opts, p.expectOp(")")
+}
+
+func (p *parser) tableList() ([]string, error) {
+	var names []string
+	for {
+		name, _, err := p.qualifiedName()
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+		if !p.acceptOp(",") {
+			return names, nil
+		}
+	}
+}
+
+func (p *parser) truncateStmt() (Statement, error) {
+	p.i++ // truncate
+	p.acceptKw("table")
+	p.acceptKw("only")
+	names, err := p.tableList()
+	if err != nil {
+		return nil, err
+	}
+	s := &TruncateStmt{Names: names}
+	for {
+		switch {
+		case p.acceptKw("restart", "identity"), p.acceptKw("continue", "identity"), p.acceptKw("restrict"):
+		case p.acceptKw("cascade"):
+			s.Cascade = true
+		default:
+			return s, nil
+		}
+	}
+}
+
+// vacuumStmt parses VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [tables],
+// VACUUM (options) [tables] and ANALYZE [VERBOSE] [tables].
+func (p *parser) vacuumStmt() (Statement, error) {
+	s := &VacuumStmt{Vacuum: p.peek().text == "vacuum"}
+	p.i++
+	if p.isOp("(") {
+		opts, err := p.options()
+		if err != nil {
+			return nil, err
+		}
+		_, s.Analyze = opts["analyze"]
+	}
+	for {
+		switch {
+		case p.acceptKw("full"), p.acceptKw("freeze"), p.acceptKw("verbose"):
+		case p.acceptKw("analyze"), p.acceptKw("analyse"):
+			s.Analyze = true
+		default:
+			if !s.Vacuum {
+				s.Analyze = true
+			}
+			if p.peek().kind == tIdent && !reserved[p.peek().text] || p.peek().kind == tQIdent {
+				var err error
+				if s.Tables, err = p.tableList(); err != nil {
+					return nil, err
+				}
+			}
+			return s, nil
+		}
+	}
+}
+
+// alterStmt parses ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY (cols)
+// and ADD [CONSTRAINT name] UNIQUE (cols).
+func (p *parser) alterStmt() (Statement, error) {
+	p.i++ // alter
+	if err := p.expectKw("table"); err != nil {
+		return nil, err
+	}
+	p.acceptKw("if", "exists")
+	p.acceptKw("only")
+	name, _, err := p.qualifiedName()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectKw("add"); err != nil {
+		return nil, err
+	}
+	s := &AlterTableStmt{Table: name}
+	if p.acceptKw("constraint") {
+		if s.Constraint, err = p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case p.acceptKw("primary", "key"):
+		s.PrimaryKey = true
+	case p.acceptKw("unique"):
+	default:
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "only ALTER TABLE ... ADD PRIMARY KEY and ADD UNIQUE are supported so far").
+			WithPosition(charPos(p.src, p.peek().pos))
+	}
+	if s.Columns, err = p.parenIdentList(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// copyStmt parses COPY t [(cols)] FROM STDIN | TO STDOUT [[WITH] (options)]
+// and the older COPY ... [WITH] [BINARY] [DELIMITER [AS] 'c'] [NULL [AS] 'n']
+// [CSV [HEADER] [QUOTE [AS] 'q'] [ESCAPE [AS] 'e']] [FREEZE].
+func (p *parser) copyStmt() (Statement, error) {
+	p.i++ // copy
+	s := &CopyStmt{Options: map[string]string{}}
+	var err error
+	if s.Table, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if p.isOp("(") {
+		if s.Columns, err = p.parenIdentList(); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case p.acceptKw("from"):
+		s.From = true
+		if !p.acceptKw("stdin") {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY FROM a file is not supported yet; use COPY ... FROM STDIN").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+	case p.acceptKw("to"):
+		if !p.acceptKw("stdout") {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY TO a file is not supported yet; use COPY ... TO STDOUT").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+	default:
+		return nil, p.unexpected()
+	}
+	p.acceptKw("with")
+	if p.isOp("(") {
+		if s.Options, err = p.options(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	for {
+		var key string
+		switch {
+		case p.acceptKw("binary"):
+			s.Options["format"] = "binary"
+			continue
+		case p.acceptKw("csv"):
+			s.Options["format"] = "csv"
+			continue
+		case p.acceptKw("header"):
+			s.Options["header"] = "true"
+			continue
+		case p.acceptKw("freeze"):
+			s.Options["freeze"] = "true"
+			continue
+		case p.acceptKw("delimiter"):
+			key = "delimiter"
+		case p.acceptKw("null"):
+			key = "null"
+		case p.acceptKw("quote"):
+			key = "quote"
+		case p.acceptKw("escape"):
+			key = "escape"
+		default:
+			return s, nil
+		}
+		p.acceptKw("as")
+		t := p.peek()
+		if t.kind != tString {
+			return nil, p.unexpected()
+		}
+		p.i++
+		s.Options[key] = t.text
+	}
 }
 
 func (p *parser) parenIdentList() ([]string, error) {
@@ -1721,8 +1942,12 @@ func Kind(s Statement) string {
 		return "update"
 	case *DeleteStmt:
 		return "delete"
-	case *CreateTableStmt, *DropTableStmt:
+	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt:
 		return "ddl"
+	case *CopyStmt:
+		return "copy"
+	case *VacuumStmt:
+		return "maintenance"
 	case *TransactionStmt:
 		return s.Kind
 	case *SetStmt, *ShowStmt:

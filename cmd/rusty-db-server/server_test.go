@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -666,3 +667,69 @@ func TestExtendedProtocol(t *testing.T) {
 
 // pgtypeNumeric scans a numeric column as float64 through pgx's numeric codec.
 type pgtypeNumeric struct{ f float64 }
+
+func TestCopy(t *testing.T) {
+	s := startServer(t, "")
+	c := s.connect(t)
+	ctx := context.Background()
+	mustExec(t, c, "CREATE TABLE cp (id INT PRIMARY KEY, name TEXT, price NUMERIC(8,2), day DATE)", "")
+	text := "1\ttab\\there\t1.50\t2024-01-01\n2\t\\N\t\\N\t\\N\n3\tback\\\\slash\t3\t2024-12-31\n"
+	tag, err := c.PgConn().CopyFrom(ctx, strings.NewReader(text), "COPY cp FROM STDIN")
+	if err != nil || tag.String() != "COPY 3" {
+		t.Fatalf("copy from: %v %v", tag, err)
+	}
+	csvData := "id,name,price,day\n4,\"quoted, comma\",4.25,2025-01-02\n5,,,\n"
+	if _, err := c.PgConn().CopyFrom(ctx, strings.NewReader(csvData), "COPY cp FROM STDIN WITH (FORMAT csv, HEADER true)"); err != nil {
+		t.Fatal(err)
+	}
+	wantRows(t, c, "SELECT id, name, price, day FROM cp ORDER BY id",
+		"1|tab\there|1.50|2024-01-01", "2|NULL|NULL|NULL", "3|back\\slash|3.00|2024-12-31",
+		"4|quoted, comma|4.25|2025-01-02", "5|NULL|NULL|NULL")
+	var out bytes.Buffer
+	if _, err := c.PgConn().CopyTo(ctx, &out, "COPY cp TO STDOUT"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "1\ttab\\there\t1.50\t2024-01-01\n2\t\\N\t\\N\t\\N\n") {
+		t.Errorf("copy to:\n%s", out.String())
+	}
+	// A bad row fails the whole COPY with its line number; the connection goes on.
+	_, err = c.PgConn().CopyFrom(ctx, strings.NewReader("10\tok\t1\t2024-01-01\n11\tbad\tnot-a-number\t2024-01-01\n"), "COPY cp FROM STDIN")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "22P02" || !strings.Contains(pgErr.Detail, "line 2") {
+		t.Errorf("bad row: %v", err)
+	}
+	wantRows(t, c, "SELECT count(*) FROM cp", "5")
+}
+
+func TestPgbench(t *testing.T) {
+	pgbench, err := exec.LookPath("pgbench")
+	if err != nil {
+		t.Skip("pgbench not installed; skipping the pgbench client test")
+	}
+	s := startServer(t, "")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(pgbench, append([]string{"-h", "127.0.0.1", "-p", fmt.Sprint(s.pg), "-U", "rustydb"}, append(args, "rustydb")...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pgbench %v: %v\n%s\nserver log:\n%s", args, err, out, s.log)
+		}
+		return string(out)
+	}
+	c := s.connect(t)
+	for _, mode := range []string{"simple", "extended", "prepared"} {
+		run("-i", "-s", "1")
+		run("-c", "2", "-t", "100", "-S", "-M", mode)
+		// Four clients updating one branch row wait for each other and then
+		// apply their change to the newest version (READ COMMITTED).
+		out := run("-c", "4", "-j", "2", "-t", "50", "-M", mode)
+		if !strings.Contains(out, "number of failed transactions: 0") {
+			t.Errorf("pgbench -M %s reported failures:\n%s", mode, out)
+		}
+		// Every balance still equals the history of the run.
+		wantRows(t, c, `SELECT (SELECT sum(abalance) FROM pgbench_accounts) = (SELECT sum(delta) FROM pgbench_history),
+			(SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(delta) FROM pgbench_history),
+			(SELECT sum(bbalance) FROM pgbench_branches) = (SELECT sum(delta) FROM pgbench_history),
+			(SELECT count(*) FROM pgbench_history)`, "t|t|t|200")
+	}
+}
