@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short bench lint fmt clean
+.PHONY: all build run test test-short bench bench-pgbench lint fmt clean
 
 all: build
 
@@ -27,6 +27,10 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# pgbench against a throwaway PostgreSQL 15, same durability, one table of figures.
+bench-pgbench:
+	benchmarks/pgbench/run.sh
 
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
