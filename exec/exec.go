@@ -45,6 +45,10 @@ type Context struct {
 	// outer is the stack of rows of the queries around the correlated
 	// subquery being run, innermost last; OuterRefs read it.
 	outer [][]types.Value
+	// cteRows caches the rows of uncorrelated WITH queries for the
+	// statement; work holds each recursive query's previous step.
+	cteRows map[*plan.CTE][][]types.Value
+	work    map[*plan.CTE][][]types.Value
 }
 
 // canceled checks for cancellation every few hundred rows.
@@ -185,6 +189,14 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 			return nil, err
 		}
 		return &distinctOp{in: in, seen: map[string]bool{}}, nil
+	case *plan.CTEScan:
+		rows, err := c.cteResult(n.CTE)
+		if err != nil {
+			return nil, err
+		}
+		return &rowsOp{rows: rows}, nil
+	case *plan.WorkScan:
+		return &rowsOp{rows: c.work[n.CTE]}, nil
 	case *plan.SetOp:
 		l, err := c.Build(n.Left)
 		if err != nil {
@@ -217,6 +229,68 @@ func (c *Context) lookupKey(t *catalog.Table, l *plan.KeyLookup) ([]types.Value,
 		}
 	}
 	return vals, nil
+}
+
+// cteResult computes a WITH query's rows, once per statement unless it is
+// correlated with an enclosing query's row.
+func (c *Context) cteResult(cte *plan.CTE) ([][]types.Value, error) {
+	if rows, ok := c.cteRows[cte]; ok && !cte.Correlated {
+		return rows, nil
+	}
+	collect := func(n plan.Node) ([][]types.Value, error) {
+		op, err := c.Build(n)
+		if err != nil {
+			return nil, err
+		}
+		var rows [][]types.Value
+		err = Drain(op, func(r []types.Value) error { rows = append(rows, r); return nil })
+		return rows, err
+	}
+	all, err := collect(cte.Plan)
+	if err != nil {
+		return nil, err
+	}
+	if cte.Recursive != nil {
+		seen := map[string]bool{}
+		var buf []byte
+		// fresh keeps the rows not produced before (all of them for UNION ALL).
+		fresh := func(rows [][]types.Value) [][]types.Value {
+			if cte.UnionAll {
+				return rows
+			}
+			out := rows[:0:0]
+			for _, r := range rows {
+				buf = rowKey(buf[:0], r)
+				if !seen[string(buf)] {
+					seen[string(buf)] = true
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		all = fresh(all)
+		if c.work == nil {
+			c.work = map[*plan.CTE][][]types.Value{}
+		}
+		for step := all; len(step) > 0; {
+			if err := c.Ctx.Err(); err != nil {
+				return nil, sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to user request")
+			}
+			c.work[cte] = step
+			next, err := collect(cte.Recursive)
+			if err != nil {
+				return nil, err
+			}
+			step = fresh(next)
+			all = append(all, step...)
+		}
+		delete(c.work, cte)
+	}
+	if c.cteRows == nil {
+		c.cteRows = map[*plan.CTE][][]types.Value{}
+	}
+	c.cteRows[cte] = all
+	return all, nil
 }
 
 // rowKey encodes the values of a row for hashing (DISTINCT, GROUP BY, joins).

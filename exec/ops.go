@@ -321,3 +321,19 @@ func (o *setOp) Next() ([]types.Value, error) {
 	o.pos++
 	return o.out[o.pos-1], nil
 }
+
+// rowsOp returns rows computed before (a WITH query's result).
+type rowsOp struct {
+	rows [][]types.Value
+	pos  int
+}
+
+func (o *rowsOp) Init() error { return nil }
+func (o *rowsOp) Close()      {}
+func (o *rowsOp) Next() ([]types.Value, error) {
+	if o.pos >= len(o.rows) {
+		return nil, nil
+	}
+	o.pos++
+	return o.rows[o.pos-1], nil
+}

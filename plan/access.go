@@ -75,5 +75,10 @@ func chooseAccess(n Node) {
 	case *SetOp:
 		chooseAccess(n.Left)
 		chooseAccess(n.Right)
+	case *CTEScan:
+		chooseAccess(n.CTE.Plan)
+		if n.CTE.Recursive != nil {
+			chooseAccess(n.CTE.Recursive)
+		}
 	}
 }

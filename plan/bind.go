@@ -24,6 +24,16 @@ type Binder struct {
 	// column reference has used (for detecting correlation).
 	outer    []*scope
 	minOuter int
+
+	// ctes holds the WITH queries in scope, innermost query last.
+	ctes []map[string]*cteEntry
+}
+
+// cteEntry is a WITH query while binding; working is set while its own
+// recursive term is bound, when a reference means the previous step's rows.
+type cteEntry struct {
+	cte     *CTE
+	working bool
 }
 
 func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error {
@@ -109,6 +119,12 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 }
 
 func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
+	if len(s.With) > 0 {
+		if err := b.bindWith(s.With); err != nil {
+			return nil, err
+		}
+		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+	}
 	if s.SetOp != "" {
 		return b.bindSetOp(s)
 	}
@@ -470,6 +486,9 @@ func concatCols(a, b []Column) []Column {
 func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 	switch te := te.(type) {
 	case *sql.TableRef:
+		if n := b.cteRef(te); n != nil {
+			return n, nil
+		}
 		t := b.Catalog.Lookup(te.Name)
 		if t == nil {
 			return nil, b.errAt(te.Pos, sqlerr.UndefinedTable, "relation %q does not exist", te.Name)
@@ -856,4 +875,101 @@ func (b *Binder) bindSetOp(s *sql.SelectStmt) (Node, error) {
 		node = &Sort{Input: node, Keys: keys}
 	}
 	return b.bindLimit(node, s)
+}
+
+// bindWith binds a WITH list into a new CTE scope (popped by the caller).
+// Each query sees the ones before it; a recursive one also sees itself.
+func (b *Binder) bindWith(ctes []sql.CTE) error {
+	scope := map[string]*cteEntry{}
+	b.ctes = append(b.ctes, scope)
+	for _, c := range ctes {
+		if scope[c.Name] != nil {
+			b.ctes = b.ctes[:len(b.ctes)-1]
+			return b.errAt(c.Pos, sqlerr.DuplicateAlias, "WITH query name %q specified more than once", c.Name)
+		}
+		cte, err := b.bindCTE(c, scope)
+		if err != nil {
+			b.ctes = b.ctes[:len(b.ctes)-1]
+			return err
+		}
+		scope[c.Name] = &cteEntry{cte: cte}
+	}
+	return nil
+}
+
+func (b *Binder) bindCTE(c sql.CTE, scope map[string]*cteEntry) (*CTE, error) {
+	saved := b.minOuter
+	b.minOuter = len(b.outer)
+	defer func() { b.minOuter = min(saved, b.minOuter) }()
+	cte := &CTE{Name: c.Name}
+	body := c.Select
+	recursive := c.Recursive && body.SetOp == "union" && len(body.With) == 0 && body.OrderBy == nil && body.Limit == nil
+	first := body
+	if recursive {
+		first = body.Left
+	}
+	n, err := b.bindSelect(first)
+	if err != nil {
+		return nil, err
+	}
+	cols := n.Columns()
+	if len(c.Columns) > len(cols) {
+		return nil, b.errAt(c.Pos, sqlerr.InvalidColumnReference, "WITH query %q has %d columns available but %d columns specified", c.Name, len(cols), len(c.Columns))
+	}
+	cte.Cols = make([]Column, len(cols))
+	for i, col := range cols {
+		cte.Cols[i] = Column{Name: col.Name, Type: col.Type}
+		if i < len(c.Columns) {
+			cte.Cols[i].Name = c.Columns[i]
+		}
+	}
+	cte.Plan = n
+	if recursive {
+		scope[c.Name] = &cteEntry{cte: cte, working: true}
+		right, err := b.bindSelect(body.Right)
+		delete(scope, c.Name)
+		if err != nil {
+			return nil, err
+		}
+		rc := right.Columns()
+		if len(rc) != len(cols) {
+			return nil, b.errAt(c.Pos, sqlerr.SyntaxError, "each UNION query must have the same number of columns")
+		}
+		exprs := make([]Expr, len(rc))
+		for i := range rc {
+			if exprs[i], err = b.coerce(&ColRef{Idx: i, T: rc[i].Type}, cols[i].Type, c.Pos, "recursive query"); err != nil {
+				return nil, err
+			}
+		}
+		cte.Recursive = &Project{Input: right, Exprs: exprs, Cols: cte.Cols}
+		cte.UnionAll = body.SetAll
+	}
+	cte.Correlated = b.minOuter < len(b.outer)
+	return cte, nil
+}
+
+// cteRef resolves a FROM item naming a WITH query, innermost scope first.
+func (b *Binder) cteRef(te *sql.TableRef) Node {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		e := b.ctes[i][te.Name]
+		if e == nil {
+			continue
+		}
+		alias := te.Alias
+		if alias == "" {
+			alias = te.Name
+		}
+		cols := make([]Column, len(e.cte.Cols))
+		for j, c := range e.cte.Cols {
+			cols[j] = Column{Name: c.Name, Type: c.Type, Table: alias}
+			if j < len(te.ColAliases) {
+				cols[j].Name = te.ColAliases[j]
+			}
+		}
+		if e.working {
+			return &WorkScan{CTE: e.cte, Cols: cols}
+		}
+		return &CTEScan{CTE: e.cte, Cols: cols}
+	}
+	return nil
 }

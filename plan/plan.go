@@ -80,6 +80,17 @@ type (
 	Distinct struct {
 		Input Node
 	}
+	// CTEScan reads the rows of a WITH query.
+	CTEScan struct {
+		CTE  *CTE
+		Cols []Column
+	}
+	// WorkScan reads the rows the previous step of a recursive WITH query
+	// produced (its self-reference).
+	WorkScan struct {
+		CTE  *CTE
+		Cols []Column
+	}
 	// SetOp is UNION / INTERSECT / EXCEPT [ALL].
 	SetOp struct {
 		Kind        string
@@ -94,6 +105,19 @@ type (
 type KeyLookup struct {
 	Key    int    // index into Table.Keys()
 	Values []Expr // one per key column, constant for the statement
+}
+
+// CTE is a WITH query, computed once per statement (per outer row when it is
+// correlated). A recursive one starts with the rows of Plan and repeatedly
+// adds the rows Recursive produces from the previous step's rows, until a
+// step produces none (rows already seen are dropped unless UnionAll).
+type CTE struct {
+	Name       string
+	Plan       Node
+	Recursive  Node
+	UnionAll   bool
+	Cols       []Column
+	Correlated bool
 }
 
 // AggCall is one aggregate function call.
@@ -120,6 +144,8 @@ func (n *Sort) Columns() []Column      { return n.Input.Columns() }
 func (n *Limit) Columns() []Column     { return n.Input.Columns() }
 func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
 func (n *SetOp) Columns() []Column     { return n.Cols }
+func (n *CTEScan) Columns() []Column   { return n.Cols }
+func (n *WorkScan) Columns() []Column  { return n.Cols }
 
 // Expr is a typed expression over the columns of a node's input row.
 type Expr interface {

@@ -23,6 +23,7 @@ type (
 	// SelectStmt is a query. A set operation is a SelectStmt whose SetOp is set:
 	// Left and Right are its operands and only OrderBy/Limit/Offset apply to it.
 	SelectStmt struct {
+		With     []CTE // WITH queries visible in this query and its subqueries
 		Hints    []Hint
 		Distinct bool
 		Targets  []SelectItem
@@ -37,6 +38,16 @@ type (
 		SetOp       string // "union", "intersect", "except" or ""
 		SetAll      bool
 		Left, Right *SelectStmt
+	}
+
+	// CTE is one WITH query. With Recursive, Select may refer to Name itself
+	// (as the right operand of a UNION).
+	CTE struct {
+		Name      string
+		Columns   []string
+		Select    *SelectStmt
+		Recursive bool
+		Pos       int
 	}
 
 	// SelectItem is an output column: an expression, * or t.*.

@@ -202,7 +202,7 @@ func (p *parser) statement() (Statement, error) {
 		return nil, p.unexpected()
 	}
 	switch t.text {
-	case "select", "values":
+	case "select", "values", "with":
 		return p.selectStmt()
 	case "insert":
 		return p.insertStmt()
@@ -367,7 +367,15 @@ func parseHints(body string) []Hint {
 	return hints
 }
 
+// startsQuery reports whether a query (SELECT, VALUES or WITH) starts here.
+func (p *parser) startsQuery() bool {
+	return p.isKw("select") || p.isKw("values") || p.isKw("with")
+}
+
 func (p *parser) selectStmt() (*SelectStmt, error) {
+	if p.acceptKw("with") {
+		return p.withQuery()
+	}
 	left, err := p.selectTerm()
 	if err != nil {
 		return nil, err
@@ -392,6 +400,51 @@ func (p *parser) selectStmt() (*SelectStmt, error) {
 		}
 		left = &SelectStmt{SetOp: op, SetAll: all, Left: left, Right: right}
 	}
+}
+
+// withQuery parses the rest of WITH [RECURSIVE] name [(cols)] AS
+// [[NOT] MATERIALIZED] (query), ... query.
+func (p *parser) withQuery() (*SelectStmt, error) {
+	recursive := p.acceptKw("recursive")
+	var ctes []CTE
+	for {
+		cte := CTE{Recursive: recursive, Pos: p.peek().pos}
+		var err error
+		if cte.Name, err = p.ident(); err != nil {
+			return nil, err
+		}
+		if p.isOp("(") {
+			if cte.Columns, err = p.parenIdentList(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.expectKw("as"); err != nil {
+			return nil, err
+		}
+		_ = p.acceptKw("materialized") || p.acceptKw("not", "materialized")
+		if err := p.expectOp("("); err != nil {
+			return nil, err
+		}
+		if cte.Select, err = p.selectStmt(); err != nil {
+			return nil, err
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+		ctes = append(ctes, cte)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	body, err := p.selectStmt()
+	if err != nil {
+		return nil, err
+	}
+	if body.With != nil { // WITH a AS (...) WITH b AS (...) is not SQL
+		return nil, p.unexpected()
+	}
+	body.With = ctes
+	return body, nil
 }
 
 // selectTerm parses INTERSECT chains, which bind tighter than UNION/EXCEPT.
@@ -745,7 +798,7 @@ func (p *parser) tableExpr() (TableExpr, error) {
 func (p *parser) tablePrimary() (TableExpr, error) {
 	open := p.peek().pos
 	if p.acceptOp("(") {
-		if p.isKw("select") || p.isKw("values") || p.isOp("(") {
+		if p.startsQuery() || p.isOp("(") {
 			sel, err := p.selectStmt()
 			if err != nil {
 				return nil, err
@@ -1580,7 +1633,7 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 					if err := p.expectOp("("); err != nil {
 						return nil, err
 					}
-					if p.isKw("select") || p.isKw("values") {
+					if p.startsQuery() {
 						if in.Subquery, err = p.selectStmt(); err != nil {
 							return nil, err
 						}
@@ -1740,7 +1793,7 @@ func (p *parser) primary() (Expr, error) {
 	case tOp:
 		if t.text == "(" {
 			p.i++
-			if p.isKw("select") || p.isKw("values") {
+			if p.startsQuery() {
 				sel, err := p.selectStmt()
 				if err != nil {
 					return nil, err

@@ -42,6 +42,7 @@ const (
 	CantChangeRuntimeParam     = "55P02"
 	DuplicateTable             = "42P07"
 	AmbiguousColumn            = "42702"
+	DuplicateAlias             = "42712"
 	InvalidColumnReference     = "42P10"
 	DatatypeMismatch           = "42804"
 	CannotCoerce               = "42846"
