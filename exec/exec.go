@@ -189,6 +189,8 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 			return nil, err
 		}
 		return &distinctOp{in: in, seen: map[string]bool{}}, nil
+	case *plan.Window:
+		return c.buildWindow(n)
 	case *plan.CTEScan:
 		rows, err := c.cteResult(n.CTE)
 		if err != nil {

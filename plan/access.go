@@ -66,6 +66,8 @@ func chooseAccess(n Node) {
 		chooseAccess(n.Right)
 	case *Aggregate:
 		chooseAccess(n.Input)
+	case *Window:
+		chooseAccess(n.Input)
 	case *Sort:
 		chooseAccess(n.Input)
 	case *Limit:

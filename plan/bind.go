@@ -27,6 +27,9 @@ type Binder struct {
 
 	// ctes holds the WITH queries in scope, innermost query last.
 	ctes []map[string]*cteEntry
+	// win collects the window calls of the query level being bound; nil
+	// where window functions are not allowed.
+	win *winContext
 }
 
 // cteEntry is a WITH query while binding; working is set while its own
@@ -119,6 +122,9 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 }
 
 func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
+	savedWin := b.win
+	b.win = nil // window calls are allowed only in the output and ORDER BY
+	defer func() { b.win = savedWin }()
 	if len(s.With) > 0 {
 		if err := b.bindWith(s.With); err != nil {
 			return nil, err
@@ -161,6 +167,10 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			agg.groups = append(agg.groups, e)
 		}
 	}
+
+	// Window function calls found in the output and ORDER BY are computed by
+	// a Window node between the grouping and the projection.
+	b.win = &winContext{}
 
 	// Output expressions (bound after the groups so they can refer to them).
 	var exprs []Expr
@@ -262,6 +272,9 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		if having != nil {
 			input = &Filter{Input: input, Cond: having}
 		}
+	}
+	if len(b.win.calls) > 0 {
+		input, exprs = b.win.build(input, exprs)
 	}
 	var node Node = &Project{Input: input, Exprs: exprs, Cols: cols}
 	if s.Distinct {
@@ -395,7 +408,7 @@ func hasAggregate(s *sql.SelectStmt) bool {
 	found := false
 	visit := func(e sql.Expr) {
 		walkSQL(e, func(x sql.Expr) bool {
-			if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) {
+			if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) && f.Over == nil {
 				found = true
 			}
 			_, sub := x.(*sql.SubqueryExpr)
@@ -433,6 +446,15 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 	case *sql.FuncCall:
 		for _, a := range e.Args {
 			walkSQL(a, fn)
+		}
+		walkSQL(e.Filter, fn)
+		if e.Over != nil {
+			for _, x := range e.Over.PartitionBy {
+				walkSQL(x, fn)
+			}
+			for _, o := range e.Over.OrderBy {
+				walkSQL(o.Expr, fn)
+			}
 		}
 	case *sql.CastExpr:
 		walkSQL(e.X, fn)

@@ -38,7 +38,20 @@ func (b *Binder) bindCondition(sc *scope, agg *aggContext, e sql.Expr, clause st
 func containsAgg(e sql.Expr) bool {
 	found := false
 	walkSQL(e, func(x sql.Expr) bool {
-		if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) {
+		if f, ok := x.(*sql.FuncCall); ok && isAggregate(f.Name) && f.Over == nil {
+			found = true
+		}
+		_, sub := x.(*sql.SubqueryExpr)
+		return !sub
+	})
+	return found
+}
+
+// containsWindow reports whether e calls a window function at its own level.
+func containsWindow(e sql.Expr) bool {
+	found := false
+	walkSQL(e, func(x sql.Expr) bool {
+		if f, ok := x.(*sql.FuncCall); ok && f.Over != nil {
 			found = true
 		}
 		_, sub := x.(*sql.SubqueryExpr)
@@ -94,10 +107,10 @@ func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 // bindAbove binds e over an aggregation's output: group expressions become
 // column references, aggregate calls are collected, other column uses fail.
 func (b *Binder) bindAbove(agg *aggContext, e sql.Expr) (Expr, error) {
-	if f, ok := e.(*sql.FuncCall); ok && isAggregate(f.Name) {
+	if f, ok := e.(*sql.FuncCall); ok && isAggregate(f.Name) && f.Over == nil {
 		return b.bindAggregate(agg, f)
 	}
-	if _, ok := e.(*sql.SubqueryExpr); !ok {
+	if _, ok := e.(*sql.SubqueryExpr); !ok && !containsWindow(e) {
 		if x, err := b.bindExpr(agg.in, nil, e); err == nil {
 			key := x.String()
 			for i, g := range agg.groups {
@@ -347,6 +360,9 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 	case *sql.CaseExpr:
 		return b.bindCase(sc, agg, e)
 	case *sql.FuncCall:
+		if e.Over != nil {
+			return b.bindWindow(sc, agg, e)
+		}
 		if isAggregate(e.Name) {
 			if agg == nil {
 				return nil, b.errAt(e.Pos, sqlerr.GroupingError, "aggregate functions are not allowed here")

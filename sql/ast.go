@@ -243,7 +243,27 @@ type (
 		Args     []Expr
 		Star     bool // count(*)
 		Distinct bool
+		Filter   Expr        // aggregate FILTER (WHERE ...)
+		Over     *WindowSpec // window function call
 		Pos      int
+	}
+	// WindowSpec is the OVER (...) of a window function call.
+	WindowSpec struct {
+		PartitionBy []Expr
+		OrderBy     []OrderItem
+		Frame       *Frame // nil: the default frame
+		Pos         int
+	}
+	// Frame is ROWS | RANGE | GROUPS BETWEEN Start AND End.
+	Frame struct {
+		Mode       string
+		Start, End FrameBound
+	}
+	// FrameBound is UNBOUNDED PRECEDING/FOLLOWING, CURRENT ROW or
+	// Offset PRECEDING/FOLLOWING.
+	FrameBound struct {
+		Kind   string
+		Offset Expr
 	}
 	CastExpr struct {
 		X    Expr

@@ -573,6 +573,36 @@ func (p *parser) valuesRows() ([][]Expr, error) {
 }
 
 // selectTail parses ORDER BY, LIMIT, OFFSET and FETCH FIRST after a query.
+// orderList parses expr [ASC|DESC] [NULLS FIRST|LAST], ...
+func (p *parser) orderList() ([]OrderItem, error) {
+	var items []OrderItem
+	for {
+		item := OrderItem{}
+		var err error
+		if item.Expr, err = p.expr(); err != nil {
+			return nil, err
+		}
+		if p.acceptKw("desc") {
+			item.Desc = true
+		} else {
+			p.acceptKw("asc")
+		}
+		if p.acceptKw("nulls") {
+			first := p.acceptKw("first")
+			if !first {
+				if err := p.expectKw("last"); err != nil {
+					return nil, err
+				}
+			}
+			item.NullsFirst = &first
+		}
+		items = append(items, item)
+		if !p.acceptOp(",") {
+			return items, nil
+		}
+	}
+}
+
 func (p *parser) selectTail(s *SelectStmt) (*SelectStmt, error) {
 	// A parenthesized query keeps its own ORDER BY, LIMIT and OFFSET; the
 	// clauses after it fill in the missing ones, and a second one of a kind is
@@ -582,29 +612,8 @@ func (p *parser) selectTail(s *SelectStmt) (*SelectStmt, error) {
 		if s.OrderBy != nil {
 			return nil, p.errAt(p.peek().pos, "multiple ORDER BY clauses not allowed")
 		}
-		for {
-			item := OrderItem{}
-			if item.Expr, err = p.expr(); err != nil {
-				return nil, err
-			}
-			if p.acceptKw("desc") {
-				item.Desc = true
-			} else {
-				p.acceptKw("asc")
-			}
-			if p.acceptKw("nulls") {
-				first := p.acceptKw("first")
-				if !first {
-					if err := p.expectKw("last"); err != nil {
-						return nil, err
-					}
-				}
-				item.NullsFirst = &first
-			}
-			s.OrderBy = append(s.OrderBy, item)
-			if !p.acceptOp(",") {
-				break
-			}
+		if s.OrderBy, err = p.orderList(); err != nil {
+			return nil, err
 		}
 	}
 	hadLimit, hadOffset := s.Limit != nil, s.Offset != nil
@@ -1915,6 +1924,96 @@ func (p *parser) columnOrFunc() (Expr, error) {
 }
 
 func (p *parser) funcCall(name string, pos int) (Expr, error) {
+	e, err := p.funcArgs(name, pos)
+	if err != nil {
+		return nil, err
+	}
+	f := e.(*FuncCall)
+	if p.acceptKw("filter") {
+		if err := p.expectOp("("); err != nil {
+			return nil, err
+		}
+		if err := p.expectKw("where"); err != nil {
+			return nil, err
+		}
+		if f.Filter, err = p.expr(); err != nil {
+			return nil, err
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("over") {
+		if f.Over, err = p.windowSpec(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// windowSpec parses ( [PARTITION BY ...] [ORDER BY ...] [frame] ).
+func (p *parser) windowSpec() (*WindowSpec, error) {
+	w := &WindowSpec{Pos: p.peek().pos}
+	if err := p.expectOp("("); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.acceptKw("partition", "by") {
+		if w.PartitionBy, err = p.exprList(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("order", "by") {
+		if w.OrderBy, err = p.orderList(); err != nil {
+			return nil, err
+		}
+	}
+	if p.isKw("rows") || p.isKw("range") || p.isKw("groups") {
+		f := &Frame{Mode: p.advance().text}
+		if p.acceptKw("between") {
+			if f.Start, err = p.frameBound(); err != nil {
+				return nil, err
+			}
+			if err := p.expectKw("and"); err != nil {
+				return nil, err
+			}
+			if f.End, err = p.frameBound(); err != nil {
+				return nil, err
+			}
+		} else {
+			if f.Start, err = p.frameBound(); err != nil {
+				return nil, err
+			}
+			f.End = FrameBound{Kind: "current row"}
+		}
+		w.Frame = f
+	}
+	return w, p.expectOp(")")
+}
+
+func (p *parser) frameBound() (FrameBound, error) {
+	switch {
+	case p.acceptKw("unbounded", "preceding"):
+		return FrameBound{Kind: "unbounded preceding"}, nil
+	case p.acceptKw("unbounded", "following"):
+		return FrameBound{Kind: "unbounded following"}, nil
+	case p.acceptKw("current", "row"):
+		return FrameBound{Kind: "current row"}, nil
+	}
+	off, err := p.exprPrec(precAdd)
+	if err != nil {
+		return FrameBound{}, err
+	}
+	switch {
+	case p.acceptKw("preceding"):
+		return FrameBound{Kind: "preceding", Offset: off}, nil
+	case p.acceptKw("following"):
+		return FrameBound{Kind: "following", Offset: off}, nil
+	}
+	return FrameBound{}, p.unexpected()
+}
+
+func (p *parser) funcArgs(name string, pos int) (Expr, error) {
 	p.i++ // (
 	f := &FuncCall{Name: name, Pos: pos}
 	if p.acceptOp("*") {

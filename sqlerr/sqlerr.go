@@ -47,6 +47,7 @@ const (
 	DatatypeMismatch           = "42804"
 	CannotCoerce               = "42846"
 	GroupingError              = "42803"
+	WindowingError             = "42P20"
 	InvalidColumnDefinition    = "42611"
 	InvalidTableDefinition     = "42P16"
 	ProgramLimitExceeded       = "54000"
