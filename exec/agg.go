@@ -19,13 +19,14 @@ type aggState struct {
 }
 
 type aggOp struct {
-	c      *Context
-	in     Operator
-	groups []evalFn
-	args   []evalFn // nil for count(*)
-	calls  []plan.AggCall
-	out    [][]types.Value
-	pos    int
+	c       *Context
+	in      Operator
+	groups  []evalFn
+	args    []evalFn // nil for count(*)
+	filters []evalFn // nil when the call has no FILTER
+	calls   []plan.AggCall
+	out     [][]types.Value
+	pos     int
 }
 
 func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
@@ -38,14 +39,20 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 		return nil, err
 	}
 	args := make([]evalFn, len(n.Aggs))
+	filters := make([]evalFn, len(n.Aggs))
 	for i, a := range n.Aggs {
 		if a.Arg != nil {
 			if args[i], err = c.compile(a.Arg); err != nil {
 				return nil, err
 			}
 		}
+		if a.Filter != nil {
+			if filters[i], err = c.compile(a.Filter); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return &aggOp{c: c, in: in, groups: groups, args: args, calls: n.Aggs}, nil
+	return &aggOp{c: c, in: in, groups: groups, args: args, filters: filters, calls: n.Aggs}, nil
 }
 
 func (o *aggOp) Init() error {
@@ -102,6 +109,12 @@ func (o *aggOp) Init() error {
 
 func (o *aggOp) accumulate(s *aggState, i int, r []types.Value) error {
 	call := o.calls[i]
+	if i < len(o.filters) && o.filters[i] != nil {
+		ok, err := o.filters[i](r)
+		if err != nil || ok.IsNull() || !ok.Bool() {
+			return err
+		}
+	}
 	if o.args[i] == nil { // count(*)
 		s.count++
 		return nil

@@ -157,6 +157,15 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 		}
 		call.Arg = resolveUnknown(arg)
 	}
+	if f.Filter != nil {
+		agg.inAgg = true
+		cond, err := b.bindCondition(agg.in, agg, f.Filter, "FILTER")
+		agg.inAgg = false
+		if err != nil {
+			return nil, err
+		}
+		call.Filter = cond
+	}
 	t, err := aggType(call)
 	if err != nil {
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "%s", err.(*sqlerr.Error).Message)
@@ -164,12 +173,19 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 	call.Type = t
 	for i, a := range agg.aggs { // the same call twice is computed once
 		if a.Func == call.Func && a.Distinct == call.Distinct && (a.Arg == nil) == (call.Arg == nil) &&
-			(a.Arg == nil || a.Arg.String() == call.Arg.String()) {
+			(a.Arg == nil || a.Arg.String() == call.Arg.String()) && exprString(a.Filter) == exprString(call.Filter) {
 			return &ColRef{Idx: len(agg.groups) + i, T: t, Name: f.Name}, nil
 		}
 	}
 	agg.aggs = append(agg.aggs, call)
 	return &ColRef{Idx: len(agg.groups) + len(agg.aggs) - 1, T: t, Name: f.Name}, nil
+}
+
+func exprString(e Expr) string {
+	if e == nil {
+		return ""
+	}
+	return e.String()
 }
 
 // aggType is the result type of an aggregate, following PostgreSQL.

@@ -85,6 +85,9 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 	if f.Distinct {
 		return nil, b.errAt(f.Pos, sqlerr.FeatureNotSupported, "DISTINCT is not implemented for window functions")
 	}
+	if f.Filter != nil {
+		return nil, b.errAt(f.Pos, sqlerr.FeatureNotSupported, "FILTER is not implemented for window functions")
+	}
 	// Arguments, partitions and orderings are evaluated on the window's input
 	// row, which is the grouped row when the query aggregates.
 	saved := b.win
