@@ -142,6 +142,26 @@ var errNoClient = sqlerr.New(sqlerr.FeatureNotSupported, "COPY FROM STDIN and CO
 func (c *collector) CopyIn(int, bool) (io.Reader, error)  { return nil, errNoClient }
 func (c *collector) CopyOut(int, bool) (io.Writer, error) { return nil, errNoClient }
 
+// copyCollector is a collector whose COPY FROM STDIN reads from in.
+type copyCollector struct {
+	collector
+	in io.Reader
+}
+
+func (c *copyCollector) CopyIn(int, bool) (io.Reader, error) { return c.in, nil }
+
+// CopyFrom runs a COPY ... FROM STDIN statement with r as its data and
+// returns the number of rows loaded.
+func (s *Session) CopyFrom(ctx context.Context, query string, r io.Reader) (int64, error) {
+	c := &copyCollector{in: r}
+	if _, err := s.Run(ctx, query, c); err != nil {
+		return 0, err
+	}
+	var n int64
+	_, err := fmt.Sscanf(c.rows.tag, "COPY %d", &n)
+	return n, err
+}
+
 // Exec runs one or more statements and returns the last command tag.
 func (s *Session) Exec(ctx context.Context, query string) (string, error) {
 	var c collector

@@ -45,6 +45,8 @@ type Context struct {
 	// outer is the stack of rows of the queries around the correlated
 	// subquery being run, innermost last; OuterRefs read it.
 	outer [][]types.Value
+	// memo caches correlated subquery results by the outer values they read.
+	memo map[*plan.Subquery]map[string][][]types.Value
 	// cteRows caches the rows of uncorrelated WITH queries for the
 	// statement; work holds each recursive query's previous step.
 	cteRows map[*plan.CTE][][]types.Value

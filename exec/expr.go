@@ -765,11 +765,34 @@ func (c *Context) subqueryRows(e *plan.Subquery) ([][]types.Value, error) {
 	return rows, nil
 }
 
-// correlatedRows runs a correlated subquery for one row of the query around it.
+// correlatedRows runs a correlated subquery for one row of the query around
+// it, reusing the result for rows with the same values in the columns it reads.
 func (c *Context) correlatedRows(e *plan.Subquery, row []types.Value) ([][]types.Value, error) {
+	var key string
+	if e.KeyCols != nil {
+		var buf []byte
+		for _, i := range e.KeyCols {
+			buf = row[i].HashKey(buf)
+		}
+		key = string(buf)
+		if rows, ok := c.memo[e][key]; ok {
+			return rows, nil
+		}
+	}
 	c.outer = append(c.outer, row)
-	defer func() { c.outer = c.outer[:len(c.outer)-1] }()
-	return c.runSubquery(e)
+	rows, err := c.runSubquery(e)
+	c.outer = c.outer[:len(c.outer)-1]
+	if err != nil || e.KeyCols == nil {
+		return rows, err
+	}
+	if c.memo == nil {
+		c.memo = map[*plan.Subquery]map[string][][]types.Value{}
+	}
+	if c.memo[e] == nil {
+		c.memo[e] = map[string][][]types.Value{}
+	}
+	c.memo[e][key] = rows
+	return rows, nil
 }
 
 func (c *Context) runSubquery(e *plan.Subquery) ([][]types.Value, error) {
@@ -798,6 +821,20 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 	}
 	name, t := e.Name, e.T
 	switch name {
+	case "concat": // NULL arguments are skipped, not propagated
+		return func(row []types.Value) (types.Value, error) {
+			var b []byte
+			for i, a := range args {
+				v, err := a(row)
+				if err != nil {
+					return v, err
+				}
+				if !v.IsNull() {
+					b = types.AppendText(b, v, e.Args[i].Type())
+				}
+			}
+			return types.NewText(string(b)), nil
+		}, nil
 	case "coalesce":
 		return func(row []types.Value) (types.Value, error) {
 			for _, a := range args {

@@ -3,6 +3,8 @@ package exec
 import (
 	"math"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/cockroachdb/apd/v3"
@@ -84,6 +86,99 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 			return types.NewText(""), nil
 		}
 		return types.NewText(string(r[start:end])), nil
+	case "extract", "date_part":
+		return datePart(name, strings.ToLower(a[0].S), a[1])
+	case "date_trunc":
+		return dateTrunc(strings.ToLower(a[0].S), a[1])
+	case "position", "strpos":
+		sub, str := a[0].S, a[1].S
+		if name == "strpos" {
+			sub, str = str, sub
+		}
+		i := strings.Index(str, sub)
+		if i < 0 {
+			return types.NewInt(0), nil
+		}
+		return types.NewInt(int64(utf8.RuneCountInString(str[:i]) + 1)), nil
+	case "left", "right":
+		r := []rune(a[0].S)
+		n := int(a[1].I)
+		if n < 0 {
+			n = max(len(r)+n, 0)
+		}
+		n = min(n, len(r))
+		if name == "left" {
+			return types.NewText(string(r[:n])), nil
+		}
+		return types.NewText(string(r[len(r)-n:])), nil
+	case "replace":
+		if a[1].S == "" {
+			return a[0], nil
+		}
+		return types.NewText(strings.ReplaceAll(a[0].S, a[1].S, a[2].S)), nil
+	case "split_part":
+		if a[2].I == 0 {
+			return types.Null, sqlerr.New(sqlerr.InvalidParameterValue, "field position must not be zero")
+		}
+		parts := strings.Split(a[0].S, a[1].S)
+		if a[1].S == "" {
+			parts = []string{a[0].S}
+		}
+		i := int(a[2].I)
+		if i < 0 {
+			i = len(parts) + i + 1
+		}
+		if i < 1 || i > len(parts) {
+			return types.NewText(""), nil
+		}
+		return types.NewText(parts[i-1]), nil
+	case "lpad", "rpad":
+		r := []rune(a[0].S)
+		n := int(max(a[1].I, 0))
+		fill := " "
+		if len(a) == 3 {
+			fill = a[2].S
+		}
+		if len(r) >= n || fill == "" {
+			return types.NewText(string(r[:min(len(r), n)])), nil
+		}
+		pad := []rune(strings.Repeat(fill, n))[:n-len(r)]
+		if name == "lpad" {
+			return types.NewText(string(pad) + string(r)), nil
+		}
+		return types.NewText(string(r) + string(pad)), nil
+	case "reverse":
+		r := []rune(a[0].S)
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+		return types.NewText(string(r)), nil
+	case "repeat":
+		if a[1].I <= 0 {
+			return types.NewText(""), nil
+		}
+		if int64(len(a[0].S))*a[1].I > 1<<30 {
+			return types.Null, sqlerr.New(sqlerr.ProgramLimitExceeded, "requested length too large")
+		}
+		return types.NewText(strings.Repeat(a[0].S, int(a[1].I))), nil
+	case "initcap":
+		var b strings.Builder
+		prevAlnum := false
+		for _, r := range a[0].S {
+			if prevAlnum {
+				b.WriteRune(unicode.ToLower(r))
+			} else {
+				b.WriteRune(unicode.ToUpper(r))
+			}
+			prevAlnum = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		return types.NewText(b.String()), nil
+	case "sqrt", "exp", "ln", "log", "power", "pow":
+		return mathFunc(name, a, t)
+	case "sign":
+		return types.Cast(types.NewInt(int64(types.Compare(a[0], types.NewInt(0)))), t)
+	case "pi":
+		return types.NewFloat(math.Pi), nil
 	case "trim", "btrim":
 		return types.NewText(strings.Trim(a[0].S, " ")), nil
 	case "ltrim":
@@ -136,4 +231,189 @@ func roundFunc(name string, a []types.Value, t types.T) (types.Value, error) {
 		return types.NewDecimal(r), nil
 	}
 	return v, nil
+}
+
+// datePart extracts a field from a date or timestamp: numeric for extract,
+// double precision for date_part.
+func datePart(name, field string, v types.Value) (types.Value, error) {
+	us := v.I
+	if v.K == types.KDate {
+		us = v.I * 86400_000_000
+	}
+	t := time.UnixMicro(us).UTC()
+	var d *apd.Decimal
+	switch field {
+	case "year", "years":
+		d = apd.New(int64(t.Year()), 0)
+	case "month", "months", "mon":
+		d = apd.New(int64(t.Month()), 0)
+	case "day", "days":
+		d = apd.New(int64(t.Day()), 0)
+	case "hour", "hours":
+		d = apd.New(int64(t.Hour()), 0)
+	case "minute", "minutes", "min":
+		d = apd.New(int64(t.Minute()), 0)
+	case "second", "seconds", "sec":
+		d = apd.New(int64(t.Second())*1_000_000+int64(t.Nanosecond()/1000), -6)
+	case "milliseconds":
+		d = apd.New(int64(t.Second())*1_000_000+int64(t.Nanosecond()/1000), -3)
+	case "microseconds":
+		d = apd.New(int64(t.Second())*1_000_000+int64(t.Nanosecond()/1000), 0)
+	case "dow":
+		d = apd.New(int64(t.Weekday()), 0)
+	case "isodow":
+		wd := int64(t.Weekday())
+		if wd == 0 {
+			wd = 7
+		}
+		d = apd.New(wd, 0)
+	case "doy":
+		d = apd.New(int64(t.YearDay()), 0)
+	case "week":
+		_, w := t.ISOWeek()
+		d = apd.New(int64(w), 0)
+	case "isoyear":
+		y, _ := t.ISOWeek()
+		d = apd.New(int64(y), 0)
+	case "quarter":
+		d = apd.New(int64((t.Month()-1)/3+1), 0)
+	case "decade":
+		d = apd.New(int64(math.Floor(float64(t.Year())/10)), 0)
+	case "century":
+		y := t.Year()
+		if y > 0 {
+			d = apd.New(int64((y+99)/100), 0)
+		} else {
+			d = apd.New(-int64((99-y)/100), 0)
+		}
+	case "millennium":
+		d = apd.New(int64((t.Year()+999)/1000), 0)
+	case "epoch":
+		d = apd.New(us, -6)
+	case "julian":
+		d = apd.New(us/86400_000_000+2440588, 0)
+	default:
+		return types.Null, sqlerr.New(sqlerr.FeatureNotSupported, "unit %q not supported for type %s", field, map[bool]string{true: "date", false: "timestamp without time zone"}[v.K == types.KDate])
+	}
+	if v.K == types.KDate && (field == "hour" || field == "minute" || field == "second") {
+		return types.Null, sqlerr.New(sqlerr.FeatureNotSupported, "unit %q not supported for type date", field)
+	}
+	if name == "date_part" {
+		f, _ := d.Float64()
+		return types.NewFloat(f), nil
+	}
+	if field == "epoch" || field == "second" || field == "milliseconds" {
+		var r apd.Decimal
+		r.Reduce(d)
+		if r.Exponent > 0 {
+			types.DecimalContext.Quantize(&r, &r, 0)
+		}
+		if field == "second" || field == "epoch" {
+			types.DecimalContext.Quantize(&r, d, -6)
+		}
+		return types.NewDecimal(&r), nil
+	}
+	return types.NewDecimal(d), nil
+}
+
+// dateTrunc truncates a date or timestamp to a field, as a timestamp.
+func dateTrunc(field string, v types.Value) (types.Value, error) {
+	us := v.I
+	if v.K == types.KDate {
+		us = v.I * 86400_000_000
+	}
+	t := time.UnixMicro(us).UTC()
+	var r time.Time
+	switch field {
+	case "year":
+		r = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	case "quarter":
+		r = time.Date(t.Year(), (t.Month()-1)/3*3+1, 1, 0, 0, 0, 0, time.UTC)
+	case "month":
+		r = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case "week":
+		wd := (int(t.Weekday()) + 6) % 7
+		r = time.Date(t.Year(), t.Month(), t.Day()-wd, 0, 0, 0, 0, time.UTC)
+	case "day":
+		r = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	case "hour":
+		r = t.Truncate(time.Hour)
+	case "minute":
+		r = t.Truncate(time.Minute)
+	case "second":
+		r = t.Truncate(time.Second)
+	case "milliseconds":
+		r = t.Truncate(time.Millisecond)
+	case "microseconds":
+		r = t
+	default:
+		return types.Null, sqlerr.New(sqlerr.FeatureNotSupported, "unit %q not recognized for type timestamp", field)
+	}
+	return types.NewTimestamp(r.UnixMicro()), nil
+}
+
+// mathFunc computes sqrt, exp, ln, log and power in double precision, or
+// exactly enough in numeric for numeric arguments.
+func mathFunc(name string, a []types.Value, t types.T) (types.Value, error) {
+	if t.ID == types.Numeric {
+		r := new(apd.Decimal)
+		ctx := types.DecimalContext
+		ctx.Precision = 34
+		var err error
+		var cond apd.Condition
+		switch name {
+		case "sqrt":
+			if a[0].D.Negative {
+				return types.Null, sqlerr.New("2201F", "cannot take square root of a negative number")
+			}
+			cond, err = ctx.Sqrt(r, a[0].D)
+		case "exp":
+			cond, err = ctx.Exp(r, a[0].D)
+		case "ln", "log":
+			if a[0].D.Sign() <= 0 {
+				return types.Null, sqlerr.New("2201E", "cannot take logarithm of %s", map[bool]string{true: "zero", false: "a negative number"}[a[0].D.IsZero()])
+			}
+			if name == "ln" {
+				cond, err = ctx.Ln(r, a[0].D)
+			} else {
+				cond, err = ctx.Log10(r, a[0].D)
+			}
+		default:
+			cond, err = ctx.Pow(r, a[0].D, a[1].D)
+		}
+		if err != nil || cond.Any() && cond&apd.Inexact == 0 && cond&apd.Rounded == 0 {
+			return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range")
+		}
+		// about 16 significant digits, and no fewer decimals than the input
+		intDigits := int32(r.NumDigits()) + r.Exponent
+		scale := max(16-max(intDigits, 1), -a[0].D.Exponent, 0)
+		ctx.Quantize(r, r, -scale)
+		return types.NewDecimal(r), nil
+	}
+	x := a[0].Float()
+	var f float64
+	switch name {
+	case "sqrt":
+		if x < 0 {
+			return types.Null, sqlerr.New("2201F", "cannot take square root of a negative number")
+		}
+		f = math.Sqrt(x)
+	case "exp":
+		f = math.Exp(x)
+	case "ln", "log":
+		if x <= 0 {
+			return types.Null, sqlerr.New("2201E", "cannot take logarithm of %s", map[bool]string{true: "zero", false: "a negative number"}[x == 0])
+		}
+		if name == "ln" {
+			f = math.Log(x)
+		} else {
+			f = math.Log10(x)
+		}
+	default:
+		f = math.Pow(x, a[1].Float())
+	}
+	if math.IsInf(f, 0) {
+		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+	}
+	return types.NewFloat(f), nil
 }

@@ -24,6 +24,9 @@ type Binder struct {
 	// column reference has used (for detecting correlation).
 	outer    []*scope
 	minOuter int
+	// outerRefs records every correlated reference made: the index of the
+	// scope in outer it reads, and the column.
+	outerRefs [][2]int
 
 	// ctes holds the WITH queries in scope, innermost query last.
 	ctes []map[string]*cteEntry
@@ -783,7 +786,11 @@ func rewrite(e Expr, fn func(Expr) Expr) Expr {
 // inner and cross joins, turning cross joins with equalities into hash joins.
 func pushFilter(n Node, cond Expr) Node {
 	var rest []Expr
+	var all []Expr
 	for _, c := range conjuncts(cond, nil) {
+		all = conjuncts(factorOr(c), all)
+	}
+	for _, c := range all {
 		if !pushInto(n, c) {
 			rest = append(rest, c)
 		}
@@ -824,6 +831,77 @@ func pushInto(n Node, c Expr) bool {
 	j.On = andAll(append(conjuncts(j.On, nil), c))
 	extractEquiKeys(j)
 	return true
+}
+
+// factorOr pulls conditions common to every branch of an OR out of it:
+// (a AND b) OR (a AND c) becomes a AND (b OR c), so that a join equality
+// repeated in each branch (TPC-H Q19) can drive a hash join.
+func factorOr(e Expr) Expr {
+	var branches []Expr
+	var flatten func(Expr)
+	flatten = func(x Expr) {
+		if b, ok := x.(*Binary); ok && b.Op == "or" {
+			flatten(b.L)
+			flatten(b.R)
+			return
+		}
+		branches = append(branches, x)
+	}
+	flatten(e)
+	if len(branches) < 2 {
+		return e
+	}
+	parts := make([][]Expr, len(branches))
+	for i, br := range branches {
+		parts[i] = conjuncts(br, nil)
+	}
+	var common []Expr
+	for _, c := range parts[0] {
+		key := c.String()
+		inAll := true
+		for _, p := range parts[1:] {
+			found := false
+			for _, x := range p {
+				if x.String() == key {
+					found = true
+					break
+				}
+			}
+			inAll = inAll && found
+		}
+		if inAll {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return e
+	}
+	isCommon := func(x Expr) bool {
+		for _, c := range common {
+			if c.String() == x.String() {
+				return true
+			}
+		}
+		return false
+	}
+	var ors Expr
+	for _, p := range parts {
+		var rest []Expr
+		for _, x := range p {
+			if !isCommon(x) {
+				rest = append(rest, x)
+			}
+		}
+		if len(rest) == 0 { // this branch is just the common part: the OR is true
+			return andAll(common)
+		}
+		if ors == nil {
+			ors = andAll(rest)
+		} else {
+			ors = &Binary{Op: "or", L: ors, R: andAll(rest), T: types.TBool}
+		}
+	}
+	return andAll(append(common, ors))
 }
 
 func hasSubquery(e Expr) bool {

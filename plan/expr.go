@@ -96,6 +96,7 @@ func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 		o := b.outer[level]
 		if j, oerr := b.resolve(o, e); oerr == nil {
 			b.minOuter = min(b.minOuter, level)
+			b.outerRefs = append(b.outerRefs, [2]int{level, j})
 			return &OuterRef{Depth: len(b.outer) - level, Idx: j, T: o.cols[j].Type, Name: e.Name}, nil
 		} else if sqlerr.Code(oerr) == sqlerr.AmbiguousColumn {
 			return nil, oerr
@@ -413,6 +414,7 @@ func (b *Binder) bindSubquery(sc *scope, s *sql.SelectStmt, exists bool) (*Subqu
 	level := len(b.outer) - 1
 	saved := b.minOuter
 	b.minOuter = level + 1
+	firstRef := len(b.outerRefs)
 	n, err := b.bindSelect(s)
 	correlated := b.minOuter <= level
 	b.minOuter = min(saved, b.minOuter)
@@ -422,6 +424,16 @@ func (b *Binder) bindSubquery(sc *scope, s *sql.SelectStmt, exists bool) (*Subqu
 	}
 	chooseAccess(n)
 	sub := &Subquery{Plan: n, Exists: exists, Correlated: correlated, T: types.TBool}
+	if correlated && b.minOuter == level {
+		seen := map[int]bool{}
+		sub.KeyCols = []int{}
+		for _, r := range b.outerRefs[firstRef:] {
+			if r[0] == level && !seen[r[1]] {
+				seen[r[1]] = true
+				sub.KeyCols = append(sub.KeyCols, r[1])
+			}
+		}
+	}
 	if !exists {
 		sub.T = n.Columns()[0].Type
 	}

@@ -70,7 +70,72 @@ func unifyArgs(b *Binder, args []Expr, pos int) (types.T, error) {
 	return t, nil
 }
 
+// dateArg types a function of (field text, date or timestamp).
+func dateArg(t types.T) func(*Binder, []Expr, int) (types.T, error) {
+	return func(b *Binder, args []Expr, pos int) (types.T, error) {
+		var err error
+		if args[0], err = b.coerce(args[0], types.TText, pos, "field"); err != nil {
+			return types.T{}, err
+		}
+		args[1] = resolveUnknownAs(args[1], types.TTimestamp)
+		if id := args[1].Type().ID; id != types.Date && id != types.Timestamp {
+			return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function does not exist for argument type %s", args[1].Type())
+		}
+		return t, nil
+	}
+}
+
+// floatArgs types math functions computed in double precision, except that
+// numeric input stays numeric where PostgreSQL has a numeric version.
+func floatArgs(keepNumeric bool) func(*Binder, []Expr, int) (types.T, error) {
+	return func(b *Binder, args []Expr, pos int) (types.T, error) {
+		t := types.TFloat8
+		if keepNumeric && resolveUnknownAs(args[0], types.TNumeric).Type().ID == types.Numeric {
+			t = types.TNumeric
+		}
+		for i := range args {
+			x, err := b.coerce(resolveUnknownAs(args[i], t), t, pos, "function argument")
+			if err != nil {
+				return types.T{}, err
+			}
+			args[i] = x
+		}
+		return t, nil
+	}
+}
+
+// concatArgs types concat(): any arguments, rendered as text.
+func concatArgs(b *Binder, args []Expr, pos int) (types.T, error) {
+	for i := range args {
+		args[i] = resolveUnknown(args[i])
+	}
+	return types.TText, nil
+}
+
 var funcs = map[string]funcSig{
+	"extract":           {2, 2, dateArg(types.TNumeric)},
+	"date_part":         {2, 2, dateArg(types.TFloat8)},
+	"date_trunc":        {2, 2, dateArg(types.TTimestamp)},
+	"position":          {2, 2, textArgs(types.TInt4)},
+	"strpos":            {2, 2, textArgs(types.TInt4)},
+	"left":              {2, 2, textArgs(types.TText)},
+	"right":             {2, 2, textArgs(types.TText)},
+	"replace":           {3, 3, textArgs(types.TText)},
+	"split_part":        {3, 3, textArgs(types.TText)},
+	"lpad":              {2, 3, textArgs(types.TText)},
+	"rpad":              {2, 3, textArgs(types.TText)},
+	"reverse":           {1, 1, textArgs(types.TText)},
+	"repeat":            {2, 2, textArgs(types.TText)},
+	"initcap":           {1, 1, textArgs(types.TText)},
+	"concat":            {1, 100, concatArgs},
+	"sqrt":              {1, 1, floatArgs(true)},
+	"exp":               {1, 1, floatArgs(true)},
+	"ln":                {1, 1, floatArgs(true)},
+	"log":               {1, 1, floatArgs(true)},
+	"power":             {2, 2, floatArgs(true)},
+	"pow":               {2, 2, floatArgs(true)},
+	"sign":              {1, 1, sameAsFirstNumeric},
+	"pi":                {0, 0, fixed(types.TFloat8)},
 	"abs":               {1, 1, sameAsFirstNumeric},
 	"round":             {1, 2, sameAsFirstNumeric},
 	"trunc":             {1, 2, sameAsFirstNumeric},

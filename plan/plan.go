@@ -227,7 +227,11 @@ type (
 		Plan       Node
 		Exists     bool
 		Correlated bool
-		T          types.T
+		// KeyCols, when non-nil, are the columns of the enclosing row that a
+		// correlated subquery reads (it reads no rows further out): its result
+		// depends only on them, so it can be cached by their values.
+		KeyCols []int
+		T       types.T
 	}
 	// OuterRef reads column Idx of the row of an enclosing query, Depth
 	// subquery levels up (1 = the query directly around the subquery).

@@ -1861,7 +1861,9 @@ func (p *parser) primary() (Expr, error) {
 				return &FuncCall{Name: t.text, Pos: t.pos}, nil
 			}
 		}
-		if reserved[t.text] {
+		// left( and right( are the string functions, not joins
+		isFunc := (t.text == "left" || t.text == "right") && p.peekAt(1).kind == tOp && p.peekAt(1).text == "("
+		if reserved[t.text] && !isFunc {
 			return nil, p.unexpected()
 		}
 		if e := p.typedLiteral(); e != nil {
@@ -2029,21 +2031,66 @@ func (p *parser) funcArgs(name string, pos int) (Expr, error) {
 		p.acceptKw("all")
 	}
 	var err error
-	if name == "extract" || name == "date_part" && p.peek().kind == tIdent {
-		// extract(field FROM source)
-		if name == "extract" {
-			field := p.advance()
-			if err := p.expectKw("from"); err != nil {
-				return nil, err
+	switch name {
+	case "extract": // extract(field FROM source)
+		field := p.advance()
+		if field.kind != tIdent && field.kind != tString {
+			return nil, p.errAt(field.pos, "syntax error at or near %q", p.tokenText(field))
+		}
+		if err := p.expectKw("from"); err != nil {
+			return nil, err
+		}
+		src, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		f.Args = []Expr{&Literal{Value: types.NewText(field.text), Type: types.TUnknown, Pos: field.pos}, src}
+		return f, p.expectOp(")")
+	case "substring": // substring(s FROM start [FOR count]) or substring(s FOR count)
+		s, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		f.Args = []Expr{s}
+		if p.isKw("from") || p.isKw("for") {
+			start := Expr(&Literal{Value: types.NewInt(1), Type: types.TInt4, Pos: p.peek().pos})
+			if p.acceptKw("from") {
+				if start, err = p.expr(); err != nil {
+					return nil, err
+				}
 			}
-			src, err := p.expr()
+			f.Args = append(f.Args, start)
+			if p.acceptKw("for") {
+				n, err := p.expr()
+				if err != nil {
+					return nil, err
+				}
+				f.Args = append(f.Args, n)
+			}
+			return f, p.expectOp(")")
+		}
+		for p.acceptOp(",") {
+			x, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			f.Name = "date_part"
-			f.Args = []Expr{&Literal{Value: types.NewText(field.text), Type: types.TUnknown, Pos: field.pos}, src}
-			return f, p.expectOp(")")
+			f.Args = append(f.Args, x)
 		}
+		return f, p.expectOp(")")
+	case "position": // position(sub IN s)
+		sub, err := p.exprPrec(precLike + 1)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectKw("in"); err != nil {
+			return nil, err
+		}
+		s, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		f.Args = []Expr{sub, s}
+		return f, p.expectOp(")")
 	}
 	if f.Args, err = p.exprList(); err != nil {
 		return nil, err
