@@ -106,6 +106,9 @@ func (j *joinOp) Init() error {
 
 func (j *joinOp) Close() { j.left.Close() }
 
+// semi reports whether the join only filters its left input (semi or anti).
+func (j *joinOp) semi() bool { return j.kind == "semi" || j.kind == "anti" }
+
 func (j *joinOp) combine(l, r []types.Value) []types.Value {
 	out := make([]types.Value, j.nLeft+j.nRight)
 	copy(out, l)
@@ -161,11 +164,18 @@ func (j *joinOp) Next() ([]types.Value, error) {
 			}
 			j.curMatched = true
 			j.matched[i] = true
+			if j.semi() {
+				j.pos = n // one match decides the row
+				break
+			}
 			return out, nil
 		}
 		cur := j.cur
 		j.cur = nil
-		if !j.curMatched && (j.kind == "left" || j.kind == "full") {
+		switch {
+		case j.kind == "semi" && j.curMatched, j.kind == "anti" && !j.curMatched:
+			return cur, nil
+		case !j.curMatched && (j.kind == "left" || j.kind == "full"):
 			return j.combine(cur, nil), nil
 		}
 	}

@@ -795,6 +795,16 @@ func pushFilter(n Node, cond Expr) Node {
 			rest = append(rest, c)
 		}
 	}
+	// Correlated EXISTS / NOT EXISTS / IN become semi and anti joins.
+	kept := rest[:0]
+	for _, c := range rest {
+		if j, ok := decorrelate(n, c); ok {
+			n = j
+			continue
+		}
+		kept = append(kept, c)
+	}
+	rest = kept
 	if len(rest) == 0 {
 		return n
 	}

@@ -1,0 +1,262 @@
+package plan
+
+// Decorrelation: a correlated EXISTS, NOT EXISTS or IN in WHERE becomes a
+// hash semi or anti join, so the subquery runs once instead of once per row.
+
+// decorrelate rewrites cond (a WHERE conjunct over n's columns) into a semi
+// or anti join over n when it is a correlated EXISTS, NOT EXISTS or IN
+// whose correlation is confined to the subquery's top filter.
+func decorrelate(n Node, cond Expr) (Node, bool) {
+	kind := "semi"
+	var in *In
+	sub, ok := cond.(*Subquery)
+	if u, isNot := cond.(*Unary); isNot && u.Op == "not" {
+		sub, ok = u.X.(*Subquery)
+		kind = "anti"
+	}
+	if i, isIn := cond.(*In); isIn && i.Sub != nil && !i.Not {
+		in, sub, ok = i, i.Sub, true
+	}
+	if !ok || !sub.Correlated || (in == nil && !sub.Exists) {
+		return n, false
+	}
+	nLeft := len(n.Columns())
+	// Find the filter under the subquery's projections.
+	p := sub.Plan
+	var proj *Project
+	for {
+		pr, isProj := p.(*Project)
+		if !isProj {
+			break
+		}
+		if proj == nil {
+			proj = pr
+		} else if in != nil {
+			return n, false // IN needs the one projection that makes its column
+		}
+		p = pr.Input
+	}
+	f, ok := p.(*Filter)
+	if !ok {
+		return n, false
+	}
+	inner := f.Input
+	clearLookups(inner)
+	if usesOuter(inner) || (proj != nil && in != nil && usesOuterExprs(proj.Exprs)) {
+		return n, false
+	}
+	j := &Join{Kind: kind, Left: n, Right: inner, Cols: n.Columns()}
+	nInner := len(inner.Columns())
+	var keep, residual []Expr
+	for _, c := range conjuncts(f.Cond, nil) {
+		if !usesOuterExprs([]Expr{c}) {
+			keep = append(keep, c)
+			continue
+		}
+		if !onlyDepth1(c) {
+			return n, false
+		}
+		if b, isEq := c.(*Binary); isEq && b.Op == "=" {
+			l, r := b.L, b.R
+			if !usesOuterExprs([]Expr{l}) {
+				l, r = r, l
+			}
+			// l reads only the outer row, r only the inner one
+			if _, lHasCols := colRangeOK(l); !lHasCols && !usesOuterExprs([]Expr{r}) {
+				j.LeftKeys = append(j.LeftKeys, outerToLeft(l))
+				j.RightKeys = append(j.RightKeys, r)
+				continue
+			}
+		}
+		residual = append(residual, shiftForJoin(c, nLeft))
+	}
+	if in != nil {
+		// x IN (SELECT e ...): the probe x over the outer row equals e.
+		if proj == nil || len(proj.Exprs) != 1 || usesOuterExprs([]Expr{in.X}) {
+			return n, false
+		}
+		e := rewrite(in.List[0], func(x Expr) Expr {
+			if c, isCol := x.(*ColRef); isCol && c.Idx == 0 {
+				return proj.Exprs[0]
+			}
+			return nil
+		})
+		j.LeftKeys = append(j.LeftKeys, in.X)
+		j.RightKeys = append(j.RightKeys, e)
+	}
+	if len(keep) > 0 {
+		j.Right = &Filter{Input: inner, Cond: andAll(keep)}
+	}
+	j.On = andAll(residual)
+	_ = nInner
+	chooseAccess(j.Right)
+	return j, true
+}
+
+// colRangeOK reports the column range of e and whether it reads any input column.
+func colRangeOK(e Expr) (int, bool) {
+	lo, _ := colRange(e)
+	return lo, lo >= 0
+}
+
+// outerToLeft turns depth-1 outer references into columns of the join's left input.
+func outerToLeft(e Expr) Expr {
+	return rewrite(e, func(x Expr) Expr {
+		if o, ok := x.(*OuterRef); ok && o.Depth == 1 {
+			return &ColRef{Idx: o.Idx, T: o.T, Name: o.Name}
+		}
+		return nil
+	})
+}
+
+// shiftForJoin maps an expression of the subquery's filter to the joined row:
+// outer references become left columns, inner columns move right by nLeft.
+func shiftForJoin(e Expr, nLeft int) Expr {
+	return rewrite(e, func(x Expr) Expr {
+		switch x := x.(type) {
+		case *OuterRef:
+			if x.Depth == 1 {
+				return &ColRef{Idx: x.Idx, T: x.T, Name: x.Name}
+			}
+		case *ColRef:
+			return &ColRef{Idx: x.Idx + nLeft, T: x.T, Name: x.Name}
+		}
+		return nil
+	})
+}
+
+func onlyDepth1(e Expr) bool {
+	ok := true
+	Walk(e, func(x Expr) {
+		if o, isOuter := x.(*OuterRef); isOuter && o.Depth != 1 {
+			ok = false
+		}
+		if s, isSub := x.(*Subquery); isSub && s.Correlated {
+			ok = false
+		}
+	})
+	return ok
+}
+
+func usesOuterExprs(es []Expr) bool {
+	found := false
+	for _, e := range es {
+		Walk(e, func(x Expr) {
+			switch x := x.(type) {
+			case *OuterRef:
+				found = true
+			case *Subquery:
+				found = found || x.Correlated
+			case *In:
+				found = found || (x.Sub != nil && x.Sub.Correlated)
+			}
+		})
+	}
+	return found
+}
+
+// usesOuter reports whether any expression in the plan tree reads an
+// enclosing query's row.
+func usesOuter(n Node) bool {
+	found := false
+	walkPlan(n, func(es []Expr) {
+		found = found || usesOuterExprs(es)
+	})
+	return found
+}
+
+// clearLookups drops key lookups chosen for the subquery's own filter; the
+// rewritten plan chooses again.
+func clearLookups(n Node) {
+	walkNodes(n, func(x Node) {
+		if s, ok := x.(*Scan); ok {
+			s.Lookup = nil
+		}
+	})
+}
+
+// walkNodes calls fn for n and every node below it.
+func walkNodes(n Node, fn func(Node)) {
+	fn(n)
+	switch n := n.(type) {
+	case *Filter:
+		walkNodes(n.Input, fn)
+	case *Project:
+		walkNodes(n.Input, fn)
+	case *Join:
+		walkNodes(n.Left, fn)
+		walkNodes(n.Right, fn)
+	case *Aggregate:
+		walkNodes(n.Input, fn)
+	case *Window:
+		walkNodes(n.Input, fn)
+	case *Sort:
+		walkNodes(n.Input, fn)
+	case *Limit:
+		walkNodes(n.Input, fn)
+	case *Distinct:
+		walkNodes(n.Input, fn)
+	case *SetOp:
+		walkNodes(n.Left, fn)
+		walkNodes(n.Right, fn)
+	case *CTEScan:
+		walkNodes(n.CTE.Plan, fn)
+		if n.CTE.Recursive != nil {
+			walkNodes(n.CTE.Recursive, fn)
+		}
+	}
+}
+
+// walkPlan calls fn with the expressions of every node in the tree.
+func walkPlan(n Node, fn func([]Expr)) {
+	walkNodes(n, func(x Node) {
+		switch x := x.(type) {
+		case *Scan:
+			if x.Lookup != nil {
+				fn(x.Lookup.Values)
+			}
+		case *Values:
+			for _, r := range x.Rows {
+				fn(r)
+			}
+		case *Filter:
+			fn([]Expr{x.Cond})
+		case *Project:
+			fn(x.Exprs)
+		case *Join:
+			fn(x.LeftKeys)
+			fn(x.RightKeys)
+			if x.On != nil {
+				fn([]Expr{x.On})
+			}
+		case *Aggregate:
+			fn(x.GroupBy)
+			for _, a := range x.Aggs {
+				if a.Arg != nil {
+					fn([]Expr{a.Arg})
+				}
+				if a.Filter != nil {
+					fn([]Expr{a.Filter})
+				}
+			}
+		case *Window:
+			for _, c := range x.Calls {
+				fn(c.Args)
+				fn(c.PartitionBy)
+				for _, k := range c.OrderBy {
+					fn([]Expr{k.Expr})
+				}
+			}
+		case *Sort:
+			for _, k := range x.Keys {
+				fn([]Expr{k.Expr})
+			}
+		case *Limit:
+			for _, e := range []Expr{x.Limit, x.Offset} {
+				if e != nil {
+					fn([]Expr{e})
+				}
+			}
+		}
+	})
+}
