@@ -305,15 +305,39 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 	case *plan.CreateTable:
 		if p.Table == nil {
 			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: "relation already exists, skipping"})
-		} else if err := s.tx.CreateTable(p.Table); err != nil {
+			return w.Complete("CREATE TABLE")
+		}
+		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
 		}
-		return w.Complete("CREATE TABLE")
+		if p.As == nil {
+			return w.Complete("CREATE TABLE")
+		}
+		n, err := c.Insert(&plan.Insert{Table: p.Table, Source: p.As}, nil)
+		if err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("SELECT %d", n))
+	case *plan.CreateView:
+		var err error
+		if p.Replace != nil {
+			err = s.tx.AlterTable(p.Replace, p.View)
+		} else {
+			err = s.tx.CreateTable(p.View)
+		}
+		if err != nil {
+			return err
+		}
+		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
+		tag := "DROP TABLE"
 		for _, t := range p.Tables {
 			s.tx.DropTable(t)
+			if t.IsView() {
+				tag = "DROP VIEW"
+			}
 		}
-		return w.Complete("DROP TABLE")
+		return w.Complete(tag)
 	}
 	return sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported")
 }

@@ -30,7 +30,12 @@ type Table struct {
 	Columns    []Column `json:"columns"`
 	PrimaryKey []int    `json:"primary_key,omitempty"` // column ordinals
 	Unique     [][]int  `json:"unique,omitempty"`      // column ordinals of each UNIQUE constraint
+	// View is the query text of a view; a view has no rows of its own.
+	View string `json:"view,omitempty"`
 }
+
+// IsView reports whether t is a view.
+func (t *Table) IsView() bool { return t.View != "" }
 
 // ColumnIndex returns the ordinal of the named column, or -1.
 func (t *Table) ColumnIndex(name string) int {

@@ -70,17 +70,24 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		return b.bindCreate(s)
 	case *sql.DropTableStmt:
 		d := &DropTable{}
+		what := map[bool]string{true: "view", false: "table"}[s.View]
 		for _, name := range s.Names {
 			t := b.Catalog.Lookup(name)
 			if t == nil {
 				if s.IfExists {
 					continue
 				}
-				return nil, sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
+				return nil, sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name)
+			}
+			if t.IsView() != s.View {
+				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name, what).
+					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(map[bool]string{true: "view", false: "table"}[t.IsView()]), map[bool]string{true: "view", false: "table"}[t.IsView()])
 			}
 			d.Tables = append(d.Tables, t)
 		}
 		return d, nil
+	case *sql.CreateViewStmt:
+		return b.bindCreateView(s)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %s is not supported", sql.Kind(stmt))
 }
@@ -521,6 +528,9 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		alias := te.Alias
 		if alias == "" {
 			alias = t.Name
+		}
+		if t.IsView() {
+			return b.expandView(t, alias, te.ColAliases)
 		}
 		if len(te.ColAliases) > len(t.Columns) {
 			return nil, b.errAt(te.Pos, sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(t.Columns), len(te.ColAliases))
@@ -1082,4 +1092,74 @@ func (b *Binder) cteRef(te *sql.TableRef) Node {
 		return &CTEScan{CTE: e.cte, Cols: cols}
 	}
 	return nil
+}
+
+// expandView binds a view's query in a scope of its own (a view sees no
+// outer query or WITH) and names its columns as the view defines them.
+func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string) (Node, error) {
+	stmts, err := sql.Parse(t.View)
+	if err != nil || len(stmts) != 1 {
+		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q has an unreadable definition: %v", t.Name, err)
+	}
+	inner := &Binder{Catalog: b.Catalog, SQL: t.View}
+	n, err := inner.bindSelect(stmts[0].(*sql.SelectStmt))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+		if i < len(colAliases) {
+			names[i] = colAliases[i]
+		}
+	}
+	if len(n.Columns()) != len(names) {
+		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q returns %d columns but is defined with %d; recreate it", t.Name, len(n.Columns()), len(names))
+	}
+	return requalify(n, alias, names), nil
+}
+
+func (b *Binder) bindCreateView(s *sql.CreateViewStmt) (Plan, error) {
+	n, err := b.bindSelect(s.Query)
+	if err != nil {
+		return nil, err
+	}
+	cols := n.Columns()
+	if len(s.Columns) > len(cols) {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
+	}
+	v := &catalog.Table{Name: s.Name, View: s.SQL}
+	seen := map[string]bool{}
+	for i, c := range cols {
+		name := c.Name
+		if i < len(s.Columns) {
+			name = s.Columns[i]
+		}
+		if seen[name] {
+			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", name)
+		}
+		seen[name] = true
+		t := c.Type
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		v.Columns = append(v.Columns, catalog.Column{Name: name, Type: t})
+	}
+	cv := &CreateView{View: v}
+	if old := b.Catalog.Lookup(s.Name); old != nil {
+		if !s.OrReplace || !old.IsView() {
+			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+		}
+		if len(v.Columns) < len(old.Columns) {
+			return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "cannot drop columns from view")
+		}
+		for i, c := range old.Columns {
+			if v.Columns[i].Name != c.Name || v.Columns[i].Type != c.Type {
+				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "cannot change name or type of view column %q", c.Name)
+			}
+		}
+		v.ID = old.ID
+		cv.Replace = old
+	}
+	return cv, nil
 }

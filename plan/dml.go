@@ -27,10 +27,23 @@ func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
 	return inner.assign(e, c.Type, c.Name, 0)
 }
 
-func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
-	t := b.Catalog.Lookup(s.Table)
+// writable looks up the target table of INSERT, UPDATE or DELETE.
+func (b *Binder) writable(name, verb string) (*catalog.Table, error) {
+	t := b.Catalog.Lookup(name)
 	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+	}
+	if t.IsView() {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot %s view %q", verb, name).
+			WithDetail("Views are not updatable yet.")
+	}
+	return t, nil
+}
+
+func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
+	t, err := b.writable(s.Table, "insert into")
+	if err != nil {
+		return nil, err
 	}
 	// target[i] is the table column the i-th supplied value goes to
 	var target []int
@@ -121,7 +134,6 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 		source = &Project{Input: n, Exprs: full(vals), Cols: tableCols(t)}
 	}
 	ins := &Insert{Table: t, Source: source}
-	var err error
 	ins.Returning, ins.RetCols, err = b.bindReturning(t, s.Returning)
 	return ins, err
 }
@@ -171,9 +183,9 @@ func (b *Binder) bindReturning(t *catalog.Table, items []sql.SelectItem) ([]Expr
 }
 
 func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
-	t := b.Catalog.Lookup(s.Table)
-	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+	t, err := b.writable(s.Table, "update")
+	if err != nil {
+		return nil, err
 	}
 	sc := tableScope(t, s.Alias)
 	u := &Update{Table: t}
@@ -208,15 +220,14 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 		}
 		u.Lookup = keyLookup(t, u.Filter)
 	}
-	var err error
 	u.Returning, u.RetCols, err = b.bindReturning(t, s.Returning)
 	return u, err
 }
 
 func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
-	t := b.Catalog.Lookup(s.Table)
-	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", s.Table)
+	t, err := b.writable(s.Table, "delete from")
+	if err != nil {
+		return nil, err
 	}
 	d := &Delete{Table: t}
 	if s.Where != nil {
@@ -226,7 +237,6 @@ func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
 		}
 		d.Lookup = keyLookup(t, d.Filter)
 	}
-	var err error
 	d.Returning, d.RetCols, err = b.bindReturning(t, s.Returning)
 	return d, err
 }
@@ -237,6 +247,36 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 			return &CreateTable{IfNotExists: true}, nil
 		}
 		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+	}
+	if s.As != nil {
+		n, err := b.bindSelect(s.As)
+		if err != nil {
+			return nil, err
+		}
+		chooseAccess(n)
+		t := &catalog.Table{Name: s.Name}
+		for i, c := range n.Columns() {
+			name := c.Name
+			if i < len(s.AsColumns) {
+				name = s.AsColumns[i]
+			}
+			if t.ColumnIndex(name) >= 0 {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", name)
+			}
+			typ := c.Type
+			if typ.ID == types.Unknown {
+				typ = types.TText
+			}
+			t.Columns = append(t.Columns, catalog.Column{Name: name, Type: typ})
+		}
+		if len(s.AsColumns) > len(t.Columns) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "too many column names were specified")
+		}
+		ct := &CreateTable{Table: t}
+		if !s.NoData {
+			ct.As = n
+		}
+		return ct, nil
 	}
 	if len(s.Columns) == 0 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables without columns are not supported")

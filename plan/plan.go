@@ -328,9 +328,16 @@ type (
 		Returning []Expr
 		RetCols   []Column
 	}
+	// CreateTable creates Table; with As, it is filled with As's rows.
 	CreateTable struct {
 		Table       *catalog.Table
 		IfNotExists bool
+		As          Node
+	}
+	// CreateView creates (or with Replace, redefines) a view.
+	CreateView struct {
+		View    *catalog.Table
+		Replace *catalog.Table // the view being replaced, or nil
 	}
 	DropTable struct {
 		Tables []*catalog.Table
@@ -345,6 +352,7 @@ func (*Insert) planned()      {}
 func (*Update) planned()      {}
 func (*Delete) planned()      {}
 func (*CreateTable) planned() {}
+func (*CreateView) planned()  {}
 func (*DropTable) planned()   {}
 
 // Walk calls fn for e and every expression below it, depth first.

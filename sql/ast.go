@@ -100,9 +100,13 @@ type (
 	CreateTableStmt struct {
 		Name        string
 		IfNotExists bool
-		Columns     []ColumnDef
-		PrimaryKey  []string // table-level PRIMARY KEY (a, b)
-		Unique      [][]string
+		// CREATE TABLE ... AS query: As is set, AsColumns optionally renames.
+		As         *SelectStmt
+		AsColumns  []string
+		NoData     bool
+		Columns    []ColumnDef
+		PrimaryKey []string // table-level PRIMARY KEY (a, b)
+		Unique     [][]string
 	}
 
 	ColumnDef struct {
@@ -119,6 +123,17 @@ type (
 		Names    []string
 		IfExists bool
 		Cascade  bool
+		View     bool // DROP VIEW
+	}
+
+	// CreateViewStmt is CREATE [OR REPLACE] VIEW name [(cols)] AS query; SQL
+	// is the query's text, which the catalog keeps.
+	CreateViewStmt struct {
+		Name      string
+		Columns   []string
+		Query     *SelectStmt
+		SQL       string
+		OrReplace bool
 	}
 
 	// TruncateStmt is TRUNCATE [TABLE] a, b.
@@ -176,6 +191,7 @@ func (*CreateTableStmt) statement() {}
 func (*DropTableStmt) statement()   {}
 func (*TransactionStmt) statement() {}
 func (*TruncateStmt) statement()    {}
+func (*CreateViewStmt) statement()  {}
 func (*VacuumStmt) statement()      {}
 func (*AlterTableStmt) statement()  {}
 func (*CopyStmt) statement()        {}

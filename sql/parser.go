@@ -1047,7 +1047,13 @@ func (p *parser) deleteStmt() (Statement, error) {
 
 func (p *parser) createStmt() (Statement, error) {
 	p.i++ // create
-	if !p.acceptKw("table") {
+	orReplace := p.acceptKw("or", "replace")
+	p.acceptKw("temporary")
+	p.acceptKw("temp")
+	if p.acceptKw("view") {
+		return p.createView(orReplace)
+	}
+	if orReplace || !p.acceptKw("table") {
 		return nil, p.unexpected()
 	}
 	s := &CreateTableStmt{}
@@ -1057,6 +1063,26 @@ func (p *parser) createStmt() (Statement, error) {
 	var err error
 	if s.Name, _, err = p.qualifiedName(); err != nil {
 		return nil, err
+	}
+	// CREATE TABLE name [(cols)] AS query
+	if p.isKw("as") || (p.isOp("(") && p.isCreateAs()) {
+		if p.isOp("(") {
+			if s.AsColumns, err = p.parenIdentList(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.expectKw("as"); err != nil {
+			return nil, err
+		}
+		if s.As, err = p.selectStmt(); err != nil {
+			return nil, err
+		}
+		if p.acceptKw("with", "no", "data") {
+			s.NoData = true
+		} else {
+			p.acceptKw("with", "data")
+		}
+		return s, nil
 	}
 	if err := p.expectOp("("); err != nil {
 		return nil, err
@@ -1475,12 +1501,58 @@ func (p *parser) typeMods() ([]int32, []int, error) {
 	return mods, pos, p.expectOp(")")
 }
 
+// isCreateAs reports whether the parenthesized list at the cursor is the
+// column list of CREATE TABLE ... AS: plain names followed by ") AS".
+func (p *parser) isCreateAs() bool {
+	for j := p.i + 1; j < len(p.toks); j++ {
+		t := p.toks[j]
+		switch {
+		case t.kind == tIdent || t.kind == tQIdent:
+			next := p.toks[min(j+1, len(p.toks)-1)]
+			if next.kind != tOp || (next.text != "," && next.text != ")") {
+				return false
+			}
+		case t.kind == tOp && t.text == ",":
+		case t.kind == tOp && t.text == ")":
+			after := p.toks[min(j+1, len(p.toks)-1)]
+			return after.kind == tIdent && after.text == "as"
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// createView parses the rest of CREATE [OR REPLACE] VIEW name [(cols)] AS query.
+func (p *parser) createView(orReplace bool) (Statement, error) {
+	s := &CreateViewStmt{OrReplace: orReplace}
+	var err error
+	if s.Name, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if p.isOp("(") {
+		if s.Columns, err = p.parenIdentList(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectKw("as"); err != nil {
+		return nil, err
+	}
+	start := p.peek().pos
+	if s.Query, err = p.selectStmt(); err != nil {
+		return nil, err
+	}
+	s.SQL = strings.TrimSpace(p.src[start:p.peek().pos])
+	return s, nil
+}
+
 func (p *parser) dropStmt() (Statement, error) {
 	p.i++ // drop
-	if !p.acceptKw("table") {
+	view := p.acceptKw("view")
+	if !view && !p.acceptKw("table") {
 		return nil, p.unexpected()
 	}
-	s := &DropTableStmt{}
+	s := &DropTableStmt{View: view}
 	if p.acceptKw("if", "exists") {
 		s.IfExists = true
 	}
@@ -2141,7 +2213,7 @@ func Kind(s Statement) string {
 		return "update"
 	case *DeleteStmt:
 		return "delete"
-	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt:
+	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
