@@ -61,6 +61,8 @@ type Session struct {
 	explicit bool // inside BEGIN ... COMMIT
 	failed   bool // an error occurred in the explicit transaction
 
+	seqs exec.SeqValues // currval / lastval state
+
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
@@ -221,7 +223,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: s.tx.Snapshot(), Now: s.txStart,
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params}
+		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -309,6 +311,12 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		}
 		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
+		}
+		for _, seq := range p.Sequences {
+			seq.Sequence.OwnedBy = p.Table.ID
+			if err := s.tx.CreateTable(seq); err != nil {
+				return err
+			}
 		}
 		if p.As == nil {
 			return w.Complete("CREATE TABLE")

@@ -20,6 +20,8 @@ type Column struct {
 	NotNull bool    `json:"not_null,omitempty"`
 	// Default is the SQL text of the DEFAULT expression, "" when none.
 	Default string `json:"default,omitempty"`
+	// Identity is "always" or "by default" for an identity column.
+	Identity string `json:"identity,omitempty"`
 }
 
 // Table is a table definition. Tables are immutable once published: DDL
@@ -32,7 +34,26 @@ type Table struct {
 	Unique     [][]int  `json:"unique,omitempty"`      // column ordinals of each UNIQUE constraint
 	// View is the query text of a view; a view has no rows of its own.
 	View string `json:"view,omitempty"`
+	// Sequence makes the entry a sequence rather than a table.
+	Sequence *Sequence `json:"sequence,omitempty"`
 }
+
+// Sequence is a sequence's definition and, in checkpoints, its state.
+type Sequence struct {
+	Start     int64  `json:"start"`
+	Increment int64  `json:"increment"`
+	Min       int64  `json:"min"`
+	Max       int64  `json:"max"`
+	Cycle     bool   `json:"cycle,omitempty"`
+	OwnedBy   uint32 `json:"owned_by,omitempty"` // the table whose serial or identity column it feeds
+	// Value and Called are the state to resume from (written by checkpoints):
+	// the last value handed out or reserved, and whether any was.
+	Value  int64 `json:"value,omitempty"`
+	Called bool  `json:"called,omitempty"`
+}
+
+// IsSequence reports whether t is a sequence.
+func (t *Table) IsSequence() bool { return t.Sequence != nil }
 
 // IsView reports whether t is a view.
 func (t *Table) IsView() bool { return t.View != "" }

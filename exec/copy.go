@@ -86,7 +86,15 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			return sqlerr.New("22P04", "%s", what).WithDetail("COPY %s, line %d", t.Name, line)
 		}
 		vals := make([]types.Value, len(t.Columns))
-		copy(vals, defaults)
+		for i, d := range defaults {
+			if d != nil {
+				v, err := d(nil)
+				if err != nil {
+					return err
+				}
+				vals[i] = v
+			}
+		}
 		for i, fld := range fields {
 			if fld == nil {
 				vals[cols[i]] = types.Null
@@ -257,9 +265,10 @@ func isHex(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
 }
 
-// defaults evaluates t's column defaults once for a load.
-func (c *Context) defaults(t *catalog.Table) ([]types.Value, error) {
-	vals := make([]types.Value, len(t.Columns))
+// defaults compiles t's column defaults for a load (nil where none); they
+// run per row, since a default such as nextval() differs each time.
+func (c *Context) defaults(t *catalog.Table) ([]evalFn, error) {
+	fns := make([]evalFn, len(t.Columns))
 	for i, col := range t.Columns {
 		if col.Default == "" {
 			continue
@@ -268,15 +277,11 @@ func (c *Context) defaults(t *catalog.Table) ([]types.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := c.compile(e)
-		if err != nil {
-			return nil, err
-		}
-		if vals[i], err = f(nil); err != nil {
+		if fns[i], err = c.compile(e); err != nil {
 			return nil, err
 		}
 	}
-	return vals, nil
+	return fns, nil
 }
 
 // CopyTo writes the visible rows of t (columns cols) to w in format f, one

@@ -39,6 +39,8 @@ type Context struct {
 	Now    time.Time // the transaction's start, which now() returns
 
 	User, Database, ServerVersion string
+	// Seqs holds the session's currval state.
+	Seqs *SeqValues
 
 	subqueries map[*plan.Subquery][][]types.Value
 	checks     int
@@ -51,6 +53,14 @@ type Context struct {
 	// statement; work holds each recursive query's previous step.
 	cteRows map[*plan.CTE][][]types.Value
 	work    map[*plan.CTE][][]types.Value
+}
+
+// SeqValues are the sequence values a session has obtained, for currval
+// and lastval.
+type SeqValues struct {
+	byName  map[string]int64
+	last    int64
+	hasLast bool
 }
 
 // canceled checks for cancellation every few hundred rows.

@@ -25,6 +25,8 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 		return types.NewText(c.User), nil
 	case "current_schema":
 		return types.NewText("public"), nil
+	case "nextval", "currval", "setval", "lastval":
+		return c.sequenceFunc(name, a)
 	case "nullif":
 		if !a[0].IsNull() && !a[1].IsNull() && types.Compare(a[0], a[1]) == 0 {
 			return types.Null, nil
@@ -416,4 +418,56 @@ func mathFunc(name string, a []types.Value, t types.T) (types.Value, error) {
 		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
 	}
 	return types.NewFloat(f), nil
+}
+
+// sequenceFunc runs nextval, currval, setval and lastval.
+func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error) {
+	if c.Seqs == nil {
+		c.Seqs = &SeqValues{}
+	}
+	if c.Seqs.byName == nil {
+		c.Seqs.byName = map[string]int64{}
+	}
+	if name == "lastval" {
+		if !c.Seqs.hasLast {
+			return types.Null, sqlerr.New(sqlerr.ObjectNotInPrerequisiteSt, "lastval is not yet defined in this session")
+		}
+		return types.NewInt(c.Seqs.last), nil
+	}
+	for _, v := range a {
+		if v.IsNull() {
+			return types.Null, nil
+		}
+	}
+	seqName := strings.ToLower(a[0].S)
+	t := c.Store.Catalog().Lookup(seqName)
+	if t == nil {
+		return types.Null, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", a[0].S)
+	}
+	if !t.IsSequence() {
+		return types.Null, sqlerr.New(sqlerr.WrongObjectType, "%q is not a sequence", a[0].S)
+	}
+	switch name {
+	case "nextval":
+		v, err := c.Store.NextVal(t)
+		if err != nil {
+			return types.Null, err
+		}
+		c.Seqs.byName[seqName], c.Seqs.last, c.Seqs.hasLast = v, v, true
+		return types.NewInt(v), nil
+	case "currval":
+		v, ok := c.Seqs.byName[seqName]
+		if !ok {
+			return types.Null, sqlerr.New(sqlerr.ObjectNotInPrerequisiteSt, "currval of sequence %q is not yet defined in this session", seqName)
+		}
+		return types.NewInt(v), nil
+	}
+	called := len(a) < 3 || a[2].Bool()
+	if err := c.Store.SetVal(t, a[1].I, called); err != nil {
+		return types.Null, err
+	}
+	if called {
+		c.Seqs.byName[seqName], c.Seqs.last, c.Seqs.hasLast = a[1].I, a[1].I, true
+	}
+	return a[1], nil
 }

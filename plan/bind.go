@@ -70,7 +70,21 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		return b.bindCreate(s)
 	case *sql.DropTableStmt:
 		d := &DropTable{}
-		what := map[bool]string{true: "view", false: "table"}[s.View]
+		kindOf := func(t *catalog.Table) string {
+			switch {
+			case t.IsView():
+				return "view"
+			case t.IsSequence():
+				return "sequence"
+			}
+			return "table"
+		}
+		what := "table"
+		if s.View {
+			what = "view"
+		} else if s.Sequence {
+			what = "sequence"
+		}
 		for _, name := range s.Names {
 			t := b.Catalog.Lookup(name)
 			if t == nil {
@@ -79,15 +93,23 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 				}
 				return nil, sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name)
 			}
-			if t.IsView() != s.View {
+			if k := kindOf(t); k != what {
 				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name, what).
-					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(map[bool]string{true: "view", false: "table"}[t.IsView()]), map[bool]string{true: "view", false: "table"}[t.IsView()])
+					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(k), k)
 			}
 			d.Tables = append(d.Tables, t)
+			// a table's serial and identity sequences go with it
+			for _, other := range b.Catalog.Tables() {
+				if other.IsSequence() && other.Sequence.OwnedBy != 0 && other.Sequence.OwnedBy == t.ID {
+					d.Tables = append(d.Tables, other)
+				}
+			}
 		}
 		return d, nil
 	case *sql.CreateViewStmt:
 		return b.bindCreateView(s)
+	case *sql.CreateSequenceStmt:
+		return b.bindCreateSequence(s)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %s is not supported", sql.Kind(stmt))
 }
@@ -531,6 +553,9 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		}
 		if t.IsView() {
 			return b.expandView(t, alias, te.ColAliases)
+		}
+		if t.IsSequence() {
+			return nil, b.errAt(te.Pos, sqlerr.FeatureNotSupported, "selecting from sequence %q is not supported; use nextval, currval or setval", te.Name)
 		}
 		if len(te.ColAliases) > len(t.Columns) {
 			return nil, b.errAt(te.Pos, sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(t.Columns), len(te.ColAliases))

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"rustydb/catalog"
@@ -63,6 +64,12 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 			}
 			seen[i] = true
 			target = append(target, i)
+		}
+	}
+	for _, i := range target {
+		if t.Columns[i].Identity == "always" && !(len(s.Values) > 0 && allDefault(s.Values, i, target)) {
+			return nil, sqlerr.New("428C9", "cannot insert a non-DEFAULT value into column %q", t.Columns[i].Name).
+				WithDetail("Column %q is an identity column defined as GENERATED ALWAYS.", t.Columns[i].Name)
 		}
 	}
 	defaults := make([]Expr, len(t.Columns))
@@ -136,6 +143,21 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 	ins := &Insert{Table: t, Source: source}
 	ins.Returning, ins.RetCols, err = b.bindReturning(t, s.Returning)
 	return ins, err
+}
+
+// allDefault reports whether every VALUES row gives DEFAULT for column col.
+func allDefault(rows [][]sql.Expr, col int, target []int) bool {
+	for _, r := range rows {
+		for j, e := range r {
+			if target[j] != col {
+				continue
+			}
+			if _, ok := e.(*sql.DefaultExpr); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func tableCols(t *catalog.Table) []Column {
@@ -284,15 +306,30 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 	t := &catalog.Table{Name: s.Name}
 	names := map[string]bool{}
 	var pk []int
+	var sequences []*catalog.Table // for serial and identity columns
 	for i, c := range s.Columns {
 		if names[c.Name] {
 			return nil, b.errAt(c.Pos, sqlerr.DuplicateColumn, "column %q specified more than once", c.Name)
 		}
 		names[c.Name] = true
-		col := catalog.Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull || c.PrimaryKey}
+		col := catalog.Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull || c.PrimaryKey, Identity: c.Identity}
 		if c.Default != nil {
+			if c.Serial || c.Identity != "" {
+				return nil, b.errAt(c.Pos, sqlerr.SyntaxError, "multiple default values specified for column %q of table %q", c.Name, s.Name)
+			}
 			col.Default = b.SQL[c.Default.Position():defaultEnd(b.SQL, c.Default.Position())]
 			col.Default = strings.TrimSpace(col.Default)
+		}
+		if c.Serial || c.Identity != "" {
+			seq, err := newSequence(s.Name+"_"+c.Name+"_seq", c.IdentityOptions, c.Type)
+			if err != nil {
+				return nil, err
+			}
+			if b.Catalog.Lookup(seq.Name) != nil {
+				return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", seq.Name)
+			}
+			sequences = append(sequences, seq)
+			col.Default = "nextval('" + seq.Name + "')"
 		}
 		t.Columns = append(t.Columns, col)
 		if c.PrimaryKey {
@@ -336,7 +373,61 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 			return nil, fmt.Errorf("invalid DEFAULT for column %q: %w", c.Name, err)
 		}
 	}
-	return &CreateTable{Table: t}, nil
+	return &CreateTable{Table: t, Sequences: sequences}, nil
+}
+
+// newSequence builds a sequence definition with PostgreSQL's defaults for
+// the options not given (bounds follow the column type, default bigint).
+func newSequence(name string, o sql.SequenceOptions, colType types.T) (*catalog.Table, error) {
+	inc := int64(1)
+	if o.Increment != nil {
+		inc = *o.Increment
+	}
+	if inc == 0 {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "INCREMENT must not be zero")
+	}
+	maxOf := map[types.ID]int64{types.Int2: math.MaxInt16, types.Int4: math.MaxInt32}[colType.ID]
+	if maxOf == 0 {
+		maxOf = math.MaxInt64
+	}
+	seq := &catalog.Sequence{Increment: inc, Min: 1, Max: maxOf, Cycle: o.Cycle}
+	if inc < 0 {
+		seq.Min, seq.Max = -maxOf-1, -1
+	}
+	if o.Min != nil {
+		seq.Min = *o.Min
+	}
+	if o.Max != nil {
+		seq.Max = *o.Max
+	}
+	seq.Start = seq.Min
+	if inc < 0 {
+		seq.Start = seq.Max
+	}
+	if o.Start != nil {
+		seq.Start = *o.Start
+	}
+	if seq.Min >= seq.Max {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "MINVALUE (%d) must be less than MAXVALUE (%d)", seq.Min, seq.Max)
+	}
+	if seq.Start < seq.Min || seq.Start > seq.Max {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "START value (%d) cannot be outside MINVALUE and MAXVALUE (%d..%d)", seq.Start, seq.Min, seq.Max)
+	}
+	return &catalog.Table{Name: name, Sequence: seq}, nil
+}
+
+func (b *Binder) bindCreateSequence(s *sql.CreateSequenceStmt) (Plan, error) {
+	if b.Catalog.Lookup(s.Name) != nil {
+		if s.IfNotExists {
+			return &CreateTable{IfNotExists: true}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+	}
+	seq, err := newSequence(s.Name, s.Options, types.TInt8)
+	if err != nil {
+		return nil, err
+	}
+	return &CreateTable{Table: seq}, nil
 }
 
 // defaultEnd finds where a DEFAULT expression's text ends: at the next comma

@@ -112,6 +112,19 @@ func concatArgs(b *Binder, args []Expr, pos int) (types.T, error) {
 	return types.TText, nil
 }
 
+// seqArgs types nextval(name), currval(name) and setval(name, value [, called]).
+func seqArgs(b *Binder, args []Expr, pos int) (types.T, error) {
+	want := []types.T{types.TText, types.TInt8, types.TBool}
+	for i := range args {
+		x, err := b.coerce(resolveUnknownAs(args[i], want[i]), want[i], pos, "sequence function argument")
+		if err != nil {
+			return types.T{}, err
+		}
+		args[i] = x
+	}
+	return types.TInt8, nil
+}
+
 var funcs = map[string]funcSig{
 	"extract":           {2, 2, dateArg(types.TNumeric)},
 	"date_part":         {2, 2, dateArg(types.TFloat8)},
@@ -136,6 +149,10 @@ var funcs = map[string]funcSig{
 	"pow":               {2, 2, floatArgs(true)},
 	"sign":              {1, 1, sameAsFirstNumeric},
 	"pi":                {0, 0, fixed(types.TFloat8)},
+	"nextval":           {1, 1, seqArgs},
+	"currval":           {1, 1, seqArgs},
+	"setval":            {2, 3, seqArgs},
+	"lastval":           {0, 0, fixed(types.TInt8)},
 	"abs":               {1, 1, sameAsFirstNumeric},
 	"round":             {1, 2, sameAsFirstNumeric},
 	"trunc":             {1, 2, sameAsFirstNumeric},

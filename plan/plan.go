@@ -333,6 +333,7 @@ type (
 		Table       *catalog.Table
 		IfNotExists bool
 		As          Node
+		Sequences   []*catalog.Table // created first: serial and identity columns' sequences
 	}
 	// CreateView creates (or with Replace, redefines) a view.
 	CreateView struct {

@@ -111,6 +111,9 @@ type Store struct {
 	pendingDrops   map[uint32]*catalog.Table
 	pendingAlters  map[uint32]*catalog.Table // the committed definition
 
+	seqMu sync.Mutex
+	seqs  map[uint32]*seqState
+
 	checkpoints atomic.Uint64
 	recovered   RecoveryInfo
 }
@@ -140,7 +143,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s := &Store{opts: opts, catalog: catalog.New(), heaps: make(map[uint32]*Heap), logger: opts.Logger,
 		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table),
-		pendingAlters: make(map[uint32]*catalog.Table)}
+		pendingAlters: make(map[uint32]*catalog.Table), seqs: make(map[uint32]*seqState)}
 	redo, err := s.loadCheckpoint()
 	if err != nil {
 		return nil, err
@@ -158,6 +161,9 @@ func Open(opts Options) (*Store, error) {
 	err = log.Replay(redo, func(r wal.Record) error {
 		s.recovered.ReplayedRecords++
 		maxTxn = max(maxTxn, r.Txn)
+		if r.Type == recSequence {
+			return s.redoSequence(r.Data)
+		}
 		if r.Type != wal.TypeCommit {
 			return nil
 		}
@@ -591,6 +597,12 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 	listed := make(map[uint32]bool)
 	s.pendingMu.Lock()
 	for _, t := range s.catalog.Tables() {
+		if old := s.pendingAlters[t.ID]; old != nil {
+			t = old // an ALTER not yet committed
+		}
+		if t.IsSequence() {
+			t = s.sequenceForCheckpoint(t)
+		}
 		if !s.pendingCreates[t.ID] {
 			committed = append(committed, t)
 			listed[t.ID] = true

@@ -116,7 +116,24 @@ type (
 		Default    Expr
 		PrimaryKey bool
 		Unique     bool
-		Pos        int
+		Serial     bool   // serial, bigserial, smallserial
+		Identity   string // "always" or "by default" for GENERATED ... AS IDENTITY
+		// IdentityOptions are the sequence options of an identity column.
+		IdentityOptions SequenceOptions
+		Pos             int
+	}
+
+	// SequenceOptions are CREATE SEQUENCE's options; nil means the default.
+	SequenceOptions struct {
+		Start, Increment, Min, Max *int64
+		Cycle                      bool
+	}
+
+	// CreateSequenceStmt is CREATE SEQUENCE [IF NOT EXISTS] name options.
+	CreateSequenceStmt struct {
+		Name        string
+		IfNotExists bool
+		Options     SequenceOptions
 	}
 
 	DropTableStmt struct {
@@ -124,6 +141,7 @@ type (
 		IfExists bool
 		Cascade  bool
 		View     bool // DROP VIEW
+		Sequence bool // DROP SEQUENCE
 	}
 
 	// CreateViewStmt is CREATE [OR REPLACE] VIEW name [(cols)] AS query; SQL
@@ -183,20 +201,21 @@ type (
 	}
 )
 
-func (*SelectStmt) statement()      {}
-func (*InsertStmt) statement()      {}
-func (*UpdateStmt) statement()      {}
-func (*DeleteStmt) statement()      {}
-func (*CreateTableStmt) statement() {}
-func (*DropTableStmt) statement()   {}
-func (*TransactionStmt) statement() {}
-func (*TruncateStmt) statement()    {}
-func (*CreateViewStmt) statement()  {}
-func (*VacuumStmt) statement()      {}
-func (*AlterTableStmt) statement()  {}
-func (*CopyStmt) statement()        {}
-func (*SetStmt) statement()         {}
-func (*ShowStmt) statement()        {}
+func (*SelectStmt) statement()         {}
+func (*InsertStmt) statement()         {}
+func (*UpdateStmt) statement()         {}
+func (*DeleteStmt) statement()         {}
+func (*CreateTableStmt) statement()    {}
+func (*DropTableStmt) statement()      {}
+func (*TransactionStmt) statement()    {}
+func (*TruncateStmt) statement()       {}
+func (*CreateViewStmt) statement()     {}
+func (*CreateSequenceStmt) statement() {}
+func (*VacuumStmt) statement()         {}
+func (*AlterTableStmt) statement()     {}
+func (*CopyStmt) statement()           {}
+func (*SetStmt) statement()            {}
+func (*ShowStmt) statement()           {}
 
 // TableExpr is an item of a FROM clause.
 type TableExpr interface{ tableExpr() }

@@ -1053,6 +1053,15 @@ func (p *parser) createStmt() (Statement, error) {
 	if p.acceptKw("view") {
 		return p.createView(orReplace)
 	}
+	if !orReplace && p.acceptKw("sequence") {
+		s := &CreateSequenceStmt{IfNotExists: p.acceptKw("if", "not", "exists")}
+		var err error
+		if s.Name, _, err = p.qualifiedName(); err != nil {
+			return nil, err
+		}
+		s.Options, err = p.sequenceOptions()
+		return s, err
+	}
 	if orReplace || !p.acceptKw("table") {
 		return nil, p.unexpected()
 	}
@@ -1353,8 +1362,19 @@ func (p *parser) columnDef() (ColumnDef, error) {
 	if c.Name, err = p.ident(); err != nil {
 		return c, err
 	}
-	if c.Type, err = p.typeName(); err != nil {
-		return c, err
+	// serial types: an integer column filled from its own sequence
+	if t := p.peek(); t.kind == tIdent {
+		serial := map[string]types.T{"serial": types.TInt4, "serial4": types.TInt4, "bigserial": types.TInt8,
+			"serial8": types.TInt8, "smallserial": types.TInt2, "serial2": types.TInt2}
+		if typ, ok := serial[t.text]; ok {
+			p.i++
+			c.Type, c.Serial, c.NotNull = typ, true, true
+		}
+	}
+	if !c.Serial {
+		if c.Type, err = p.typeName(); err != nil {
+			return c, err
+		}
 	}
 	for {
 		if p.acceptKw("constraint") {
@@ -1374,8 +1394,90 @@ func (p *parser) columnDef() (ColumnDef, error) {
 			if c.Default, err = p.exprPrec(precCmp); err != nil { // b_expr: no AND/OR/NOT/IS
 				return c, err
 			}
+		case p.acceptKw("generated"):
+			switch {
+			case p.acceptKw("always"):
+				c.Identity = "always"
+			case p.acceptKw("by", "default"):
+				c.Identity = "by default"
+			default:
+				return c, p.unexpected()
+			}
+			if err := p.expectKw("as"); err != nil {
+				return c, err
+			}
+			if err := p.expectKw("identity"); err != nil {
+				return c, err
+			}
+			if p.acceptOp("(") {
+				if c.IdentityOptions, err = p.sequenceOptions(); err != nil {
+					return c, err
+				}
+				if err := p.expectOp(")"); err != nil {
+					return c, err
+				}
+			}
+			c.NotNull = true
 		default:
 			return c, nil
+		}
+	}
+}
+
+// sequenceOptions reads START [WITH] n, INCREMENT [BY] n, MINVALUE n,
+// MAXVALUE n, NO MINVALUE/MAXVALUE, [NO] CYCLE, CACHE n.
+func (p *parser) sequenceOptions() (SequenceOptions, error) {
+	var o SequenceOptions
+	num := func() (*int64, error) {
+		neg := p.acceptOp("-")
+		t := p.peek()
+		if t.kind != tInt {
+			return nil, p.unexpected()
+		}
+		p.i++
+		v, err := strconv.ParseInt(t.text, 10, 64)
+		if err != nil {
+			return nil, p.errAt(t.pos, "value %s is out of range for a sequence", t.text)
+		}
+		if neg {
+			v = -v
+		}
+		return &v, nil
+	}
+	var err error
+	for {
+		switch {
+		case p.acceptKw("start"):
+			p.acceptKw("with")
+			if o.Start, err = num(); err != nil {
+				return o, err
+			}
+		case p.acceptKw("increment"):
+			p.acceptKw("by")
+			if o.Increment, err = num(); err != nil {
+				return o, err
+			}
+		case p.acceptKw("minvalue"):
+			if o.Min, err = num(); err != nil {
+				return o, err
+			}
+		case p.acceptKw("maxvalue"):
+			if o.Max, err = num(); err != nil {
+				return o, err
+			}
+		case p.acceptKw("cache"):
+			if _, err = num(); err != nil {
+				return o, err
+			}
+		case p.acceptKw("no", "minvalue"), p.acceptKw("no", "maxvalue"), p.acceptKw("no", "cycle"):
+		case p.acceptKw("cycle"):
+			o.Cycle = true
+		case p.acceptKw("as"):
+			if _, err := p.typeName(); err != nil {
+				return o, err
+			}
+		default:
+			return o, nil
 		}
 	}
 }
@@ -1549,10 +1651,11 @@ func (p *parser) createView(orReplace bool) (Statement, error) {
 func (p *parser) dropStmt() (Statement, error) {
 	p.i++ // drop
 	view := p.acceptKw("view")
-	if !view && !p.acceptKw("table") {
+	seq := !view && p.acceptKw("sequence")
+	if !view && !seq && !p.acceptKw("table") {
 		return nil, p.unexpected()
 	}
-	s := &DropTableStmt{View: view}
+	s := &DropTableStmt{View: view, Sequence: seq}
 	if p.acceptKw("if", "exists") {
 		s.IfExists = true
 	}
@@ -2213,7 +2316,7 @@ func Kind(s Statement) string {
 		return "update"
 	case *DeleteStmt:
 		return "delete"
-	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt:
+	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
