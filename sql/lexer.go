@@ -42,7 +42,7 @@ func lex(src string) ([]token, error) {
 	if !utf8.ValidString(src) {
 		return nil, checkUTF8(src)
 	}
-	l := &lexer{src: src}
+	l := &lexer{src: src, toks: make([]token, 0, len(src)/5+4)}
 	for {
 		t, err := l.next()
 		if err != nil {
@@ -93,7 +93,7 @@ func (l *lexer) next() (token, error) {
 			s, err := l.scanString(true)
 			return token{kind: tString, text: s, pos: start}, err
 		}
-		return token{kind: tIdent, text: strings.ToLower(word), pos: start}, nil
+		return token{kind: tIdent, text: lower(word), pos: start}, nil
 	case c >= 0x80:
 		if r, size := utf8.DecodeRuneInString(l.src[l.pos:]); r == utf8.RuneError && size <= 1 {
 			return token{}, sqlerr.New(sqlerr.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x%02x", c)
@@ -411,4 +411,15 @@ func hexVal(c byte) int {
 		return int(c-'A') + 10
 	}
 	return int(c - '0')
+}
+
+// lower folds an identifier to lower case without allocating when it
+// already is, as keywords and most names are.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }

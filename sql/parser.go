@@ -15,53 +15,38 @@ import (
 // Parse parses one or more ';'-separated statements. Empty statements are
 // skipped. Errors are *sqlerr.Error with SQLSTATE 42601 and a 1-based position.
 func Parse(src string) ([]Statement, error) {
-	toks, err := lex(src)
-	if err != nil {
-		return nil, err
-	}
-	p := &parser{src: src, toks: toks}
-	var stmts []Statement
-	for {
-		for p.isOp(";") {
-			p.i++
-		}
-		if p.peek().kind == tEOF {
-			return stmts, nil
-		}
-		s, err := p.statement()
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, s)
-		if !p.isOp(";") && p.peek().kind != tEOF {
-			return nil, p.unexpected()
-		}
-	}
+	stmts, _, err := Split(src)
+	return stmts, err
 }
 
 // Split parses src and also returns each statement's source text, which the
 // server logs and reports in per-statement statistics.
 func Split(src string) ([]Statement, []string, error) {
-	stmts, err := Parse(src)
+	toks, err := lex(src)
 	if err != nil {
 		return nil, nil, err
 	}
-	toks, _ := lex(src)
+	p := &parser{src: src, toks: toks}
+	var stmts []Statement
 	var texts []string
-	start := -1
-	for _, t := range toks {
-		if t.kind == tEOF || (t.kind == tOp && t.text == ";") {
-			if start >= 0 {
-				texts = append(texts, strings.TrimSpace(src[start:t.pos]))
-			}
-			start = -1
-			continue
+	for {
+		for p.isOp(";") {
+			p.i++
 		}
-		if start < 0 {
-			start = t.pos
+		if p.peek().kind == tEOF {
+			return stmts, texts, nil
 		}
+		start := p.peek().pos
+		s, err := p.statement()
+		if err != nil {
+			return nil, nil, err
+		}
+		stmts = append(stmts, s)
+		if !p.isOp(";") && p.peek().kind != tEOF {
+			return nil, nil, p.unexpected()
+		}
+		texts = append(texts, strings.TrimSpace(src[start:p.peek().pos]))
 	}
-	return stmts, texts, nil
 }
 
 type parser struct {
