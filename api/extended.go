@@ -190,6 +190,8 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 	}
 	if !p.executed {
 		p.executed = true
+		c.act.begin(p.prep.Query)
+		defer func() { c.act.end(c.session.TxStatus()) }()
 		if err := c.session.ExecutePrepared(context.Background(), p.prep, p.params, &collectWriter{c: c, p: p}); err != nil {
 			return err
 		}

@@ -37,6 +37,8 @@ type pgConn struct {
 	portals    map[string]*portal
 	skipToSync bool // an error occurred: ignore messages until Sync
 	syncFailed bool // the implicit transaction must roll back at Sync
+
+	act activity
 }
 
 // servePG runs one connection to completion. A panic is contained here: it is
@@ -119,6 +121,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	c.session.OnStatement = func(kind string, d time.Duration, err error) {
 		c.srv.metrics.StatementDone(kind, d, err != nil)
 	}
+	c.act.app, c.act.state, c.act.started = m.Parameters["application_name"], "idle", time.Now()
 	if name := m.Parameters["application_name"]; name != "" {
 		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
 	}
@@ -177,6 +180,8 @@ func (c *pgConn) ready() {
 }
 
 func (c *pgConn) simpleQuery(query string) {
+	c.act.begin(query)
+	defer func() { c.act.end(c.session.TxStatus()) }()
 	w := &wireWriter{be: c.be}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {

@@ -21,6 +21,7 @@ type RESTOptions struct {
 	Connections func() int // active client connections
 	Mode        string     // "dev" or "prod"
 	Logger      *slog.Logger
+	Admin       AdminOps // nil: the administrative endpoints are absent
 }
 
 // NewREST returns the REST admin API, served under /api/v1. Every response,
@@ -34,6 +35,12 @@ func NewREST(opts RESTOptions) http.Handler {
 	mux := http.NewServeMux()
 	restRoute(mux, "GET", "/api/v1/admin/health", a.health)
 	restRoute(mux, "GET", "/api/v1/admin/version", a.version)
+	if opts.Admin != nil {
+		restRoute(mux, "GET", "/api/v1/connections", a.connections)
+		restRoute(mux, "DELETE", "/api/v1/connections/{id}", a.terminate)
+		restRoute(mux, "POST", "/api/v1/admin/checkpoint", a.checkpoint)
+		restRoute(mux, "POST", "/api/v1/query", a.query)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		respondError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.URL.Path)
 	})

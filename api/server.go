@@ -95,7 +95,7 @@ func (s *Server) Start() error {
 		h    func() http.Handler
 	}{
 		{"REST API", s.opts.REST, func() http.Handler {
-			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger})
+			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s})
 		}},
 		{"Prometheus metrics", s.opts.Metrics, s.metrics.Handler},
 	} {

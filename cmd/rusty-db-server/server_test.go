@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -731,5 +732,59 @@ func TestPgbench(t *testing.T) {
 			(SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(delta) FROM pgbench_history),
 			(SELECT sum(bbalance) FROM pgbench_branches) = (SELECT sum(delta) FROM pgbench_history),
 			(SELECT count(*) FROM pgbench_history)`, "t|t|t|200")
+	}
+}
+
+func TestRESTAdmin(t *testing.T) {
+	s := startServer(t, "")
+	c := s.connect(t)
+	mustExec(t, c, "CREATE TABLE r (i INT, s TEXT, n NUMERIC(5,2))", "")
+	mustExec(t, c, "INSERT INTO r VALUES (1, 'a', 1.50), (2, NULL, NULL)", "")
+	mustExec(t, c, "BEGIN", "")
+	base := fmt.Sprintf("http://127.0.0.1:%d/api/v1", s.rest)
+	call := func(method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return resp.StatusCode, out
+	}
+	code, out := call("GET", "/connections", "")
+	sessions, _ := out["data"].([]any)
+	if code != 200 || len(sessions) != 1 {
+		t.Fatalf("connections: %d %v", code, out)
+	}
+	sess := sessions[0].(map[string]any)
+	if sess["state"] != "idle in transaction" || sess["query"] != "BEGIN" {
+		t.Errorf("session: %v", sess)
+	}
+	code, out = call("POST", "/query", `{"sql": "SELECT i, s, n FROM r ORDER BY i"}`)
+	data, _ := out["data"].(map[string]any)
+	if code != 200 || fmt.Sprint(data["rows"]) != "[[1 a 1.50] [2 <nil> <nil>]]" || data["command_tag"] != "SELECT 2" {
+		t.Errorf("query: %d %v", code, out)
+	}
+	code, out = call("POST", "/query", `{"sql": "SELECT nope FROM r"}`)
+	if e, _ := out["error"].(map[string]any); code != 400 || e["code"] != "42703" {
+		t.Errorf("query error: %d %v", code, out)
+	}
+	if code, out = call("POST", "/admin/checkpoint", ""); code != 200 {
+		t.Errorf("checkpoint: %d %v", code, out)
+	}
+	id := fmt.Sprint(sess["session_id"])
+	if code, out = call("DELETE", "/connections/"+id, ""); code != 200 {
+		t.Errorf("terminate: %d %v", code, out)
+	}
+	if _, err := c.Exec(context.Background(), "SELECT 1"); err == nil {
+		t.Error("terminated session still works")
+	}
+	if code, _ = call("DELETE", "/connections/999999", ""); code != 404 {
+		t.Errorf("terminate unknown: %d", code)
 	}
 }
