@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short bench bench-pgbench lint fmt clean
+.PHONY: all build run test test-short bench bench-asm bench-pgbench lint fmt clean
 
 all: build
 
@@ -27,6 +27,10 @@ test-short:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# SIMD kernels per level and size against a plain Go loop and a copy baseline.
+bench-asm:
+	$(GO) test -run '^$$' -bench . -benchtime 200ms -count 5 ./asm/
 
 # pgbench against a throwaway PostgreSQL 15, same durability, one table of figures.
 bench-pgbench:

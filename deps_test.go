@@ -12,14 +12,14 @@ import (
 // layers orders the packages from the bottom up: a package may import only
 // packages of a lower layer. New packages must be added here.
 var layers = [][]string{
-	{"sqlerr", "wal", "config", "iouring"},
+	{"sqlerr", "wal", "config", "iouring", "asm"},
 	{"types", "txn"},
 	{"sql", "catalog"},
 	{"row", "plan"},
 	{"exec"},
 	{"."}, // the embeddable engine, package rustydb
-	{"api"},
-	{"cmd/rusty-db-server", "benchmarks"},
+	{"api", "slt"},
+	{"cmd/rusty-db-server", "benchmarks", "slt/cmd/rusty-slt"},
 }
 
 func TestLayering(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"rustydb"
+	"rustydb/asm"
 )
 
 // statementKinds are the kinds the wire protocol reports to StatementDone.
@@ -119,7 +120,7 @@ type engineCollector struct {
 	commits, rollbacks, activeTxns, checkpoints, tables *prometheus.Desc
 	walBytes, walRecords, walFsyncs, walGroupCommits    *prometheus.Desc
 	walSegsCreated, walSegsRemoved                      *prometheus.Desc
-	uptime, buildInfo                                   *prometheus.Desc
+	uptime, buildInfo, simdInfo                         *prometheus.Desc
 }
 
 func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
@@ -141,6 +142,7 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		walSegsRemoved:  desc("wal_segments_removed_total", "WAL segment files removed after a checkpoint made them unnecessary."),
 		uptime:          desc("uptime_seconds", "Seconds since the engine opened."),
 		buildInfo:       desc("build_info", "Always 1; the version label says which RustyDB build is running.", "version"),
+		simdInfo:        desc("simd_level_info", "Always 1; the level label names the SIMD kernels in use (generic, avx2, avx512).", "level"),
 	}
 }
 
@@ -148,7 +150,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		c.commits, c.rollbacks, c.activeTxns, c.checkpoints, c.tables,
 		c.walBytes, c.walRecords, c.walFsyncs, c.walGroupCommits,
-		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo,
+		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo,
 	} {
 		ch <- d
 	}
@@ -175,4 +177,5 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.walSegsRemoved, st.WAL.SegmentsRemoved)
 	gauge(c.uptime, time.Since(st.Started).Seconds())
 	gauge(c.buildInfo, 1, rustydb.Version)
+	gauge(c.simdInfo, 1, asm.Active().String())
 }

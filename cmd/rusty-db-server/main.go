@@ -18,6 +18,7 @@ import (
 
 	"rustydb"
 	"rustydb/api"
+	"rustydb/asm"
 	"rustydb/config"
 )
 
@@ -142,6 +143,13 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	dataDir, _ := filepath.Abs(cfg.Storage.DataDir)
 	log.Info("buffer pool configured", "pages", cfg.Storage.BufferPoolPages, "page_size", cfg.Storage.PageSize,
 		"bytes", cfg.BufferPoolBytes())
+	if !cfg.Performance.SIMDEnabled {
+		if err := asm.SetLevel(asm.Generic); err != nil {
+			return err
+		}
+	}
+	log.Info("SIMD kernels selected", "level", asm.Active().String(), "available", fmt.Sprint(asm.Available()),
+		"simd_enabled", cfg.Performance.SIMDEnabled)
 
 	db, err := rustydb.OpenWith(rustydb.Options{
 		Dir:                cfg.Storage.DataDir,
