@@ -2,6 +2,8 @@ package rustydb
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +75,9 @@ type panicWriter struct{ collector }
 func (panicWriter) Row([]types.Value) error { panic("boom") }
 
 func TestPanicInStatementIsContained(t *testing.T) {
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	// the recovered panic is logged with its stack; keep it out of test output
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
