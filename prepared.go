@@ -17,6 +17,7 @@ type Prepared struct {
 	stmt       sql.Statement // nil for an empty query
 	ParamTypes []types.T
 	Columns    []Column // nil when the statement returns no rows
+	cache      planCache
 }
 
 // Empty reports whether the prepared query holds no statement.
@@ -80,7 +81,7 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 		return sqlerr.New(sqlerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(p.ParamTypes))
 	}
 	start := time.Now()
-	err := s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, w)
+	err := s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
 	if s.OnStatement != nil {
 		s.OnStatement(sql.Kind(p.stmt), time.Since(start), err)
 	}

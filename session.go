@@ -171,7 +171,7 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 	}()
 	for i, stmt := range stmts {
 		start := time.Now()
-		err := s.runOne(ctx, stmt, query, nil, nil, w)
+		err := s.runOne(ctx, stmt, query, nil, nil, nil, w)
 		if s.OnStatement != nil {
 			s.OnStatement(sql.Kind(stmt), time.Since(start), err)
 		}
@@ -194,7 +194,7 @@ func (s *Session) fail() {
 
 // runOne runs one statement; params and paramTypes are the extended
 // protocol's bound parameters.
-func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, params []types.Value, paramTypes []types.T, w ResultWriter) (err error) {
+func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, params []types.Value, paramTypes []types.T, cache *planCache, w ResultWriter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.db.logger.Error("panic in session; statement aborted", "panic", r, "stack", string(debug.Stack()))
@@ -232,12 +232,36 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.CopyStmt:
 		return s.copy(c, st, w)
 	}
-	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
+	cat := s.db.store.Catalog()
+	if cache != nil && cache.plan != nil && cache.version == cat.Version() {
+		return s.execute(c, cache.plan, w)
+	}
+	version := cat.Version()
+	b := &plan.Binder{Catalog: cat, SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
 	p, err := b.Bind(stmt)
 	if err != nil {
 		return err
 	}
+	if cache != nil && cacheable(p) {
+		cache.plan, cache.version = p, version
+	}
 	return s.execute(c, p, w)
+}
+
+// planCache keeps a prepared statement's plan while the catalog is unchanged.
+type planCache struct {
+	plan    plan.Plan
+	version uint64
+}
+
+// cacheable reports whether a plan can run again: DDL plans carry the
+// definitions they create, which must be fresh each time.
+func cacheable(p plan.Plan) bool {
+	switch p.(type) {
+	case *plan.Query, *plan.Insert, *plan.Update, *plan.Delete:
+		return true
+	}
+	return false
 }
 
 // statementContext applies statement_timeout and makes the statement cancelable.

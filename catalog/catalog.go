@@ -8,6 +8,7 @@ package catalog
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"rustydb/sqlerr"
 	"rustydb/types"
@@ -82,7 +83,13 @@ type Catalog struct {
 	mu     sync.RWMutex
 	tables map[string]*Table
 	nextID uint32
+	// version changes with every change of a definition, so that cached
+	// plans can tell they are stale.
+	version atomic.Uint64
 }
+
+// Version returns a number that changes whenever a definition changes.
+func (c *Catalog) Version() uint64 { return c.version.Load() }
 
 // New returns an empty catalog.
 func New() *Catalog {
@@ -131,6 +138,7 @@ func (c *Catalog) Add(t *Table) error {
 	}
 	c.nextID = max(c.nextID, t.ID+1)
 	c.tables[t.Name] = t
+	c.version.Add(1)
 	return nil
 }
 
@@ -138,6 +146,7 @@ func (c *Catalog) Add(t *Table) error {
 func (c *Catalog) Replace(t *Table) {
 	c.mu.Lock()
 	c.tables[t.Name] = t
+	c.version.Add(1)
 	c.mu.Unlock()
 }
 
@@ -145,5 +154,6 @@ func (c *Catalog) Replace(t *Table) {
 func (c *Catalog) Remove(name string) {
 	c.mu.Lock()
 	delete(c.tables, name)
+	c.version.Add(1)
 	c.mu.Unlock()
 }
