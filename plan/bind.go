@@ -167,11 +167,15 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		return b.bindSetOp(s)
 	}
 	var input Node
+	var items []Node
 	var err error
 	if len(s.From) == 0 {
 		input = &Values{Rows: [][]Expr{{}}}
-	} else if input, err = b.bindFrom(s.From); err != nil {
-		return nil, err
+	} else {
+		if items, err = b.bindFromItems(s.From); err != nil {
+			return nil, err
+		}
+		input = crossJoin(items)
 	}
 	sc := &scope{cols: input.Columns()}
 	if s.Where != nil {
@@ -179,7 +183,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		input = pushFilter(input, cond)
+		if len(items) > 2 {
+			input = joinInOrder(items, cond)
+		} else {
+			input = pushFilter(input, cond)
+		}
 	}
 
 	// Aggregation: GROUP BY, HAVING or an aggregate call anywhere in the output.
@@ -516,20 +524,130 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 	}
 }
 
-func (b *Binder) bindFrom(items []sql.TableExpr) (Node, error) {
-	var node Node
-	for _, item := range items {
+// bindFromItems binds the comma-separated items of a FROM clause.
+func (b *Binder) bindFromItems(items []sql.TableExpr) ([]Node, error) {
+	out := make([]Node, len(items))
+	for i, item := range items {
 		n, err := b.bindTableExpr(item)
 		if err != nil {
 			return nil, err
 		}
-		if node == nil {
-			node = n
-			continue
-		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// crossJoin joins items left to right as a cross product.
+func crossJoin(items []Node) Node {
+	node := items[0]
+	for _, n := range items[1:] {
 		node = &Join{Kind: "cross", Left: node, Right: n, Cols: concatCols(node.Columns(), n.Columns())}
 	}
-	return node, nil
+	return node
+}
+
+// joinInOrder joins three or more FROM items in an order where each next
+// item is connected to the ones before by an equality of cond when one is,
+// so that every join can hash instead of building a cross product. cond is
+// over the items' columns in FROM order; the result keeps that column order.
+func joinInOrder(items []Node, cond Expr) Node {
+	if hasSubquery(cond) {
+		// subqueries refer to the outer row by FROM-order positions
+		return pushFilter(crossJoin(items), cond)
+	}
+	offset := make([]int, len(items)+1)
+	for i, n := range items {
+		offset[i+1] = offset[i] + len(n.Columns())
+	}
+	itemOf := func(col int) int {
+		for i := range items {
+			if col < offset[i+1] {
+				return i
+			}
+		}
+		return len(items) - 1
+	}
+	var conds []Expr
+	for _, c := range conjuncts(cond, nil) {
+		conds = conjuncts(factorOr(c), conds)
+	}
+	// links[i][j]: an equality joins items i and j
+	links := make([]map[int]bool, len(items))
+	for i := range links {
+		links[i] = map[int]bool{}
+	}
+	for _, c := range conds {
+		bin, ok := c.(*Binary)
+		if !ok || bin.Op != "=" {
+			continue
+		}
+		llo, lhi := colRange(bin.L)
+		rlo, rhi := colRange(bin.R)
+		if llo < 0 || rlo < 0 || itemOf(llo) != itemOf(lhi) || itemOf(rlo) != itemOf(rhi) || hasSubquery(c) {
+			continue
+		}
+		a, b := itemOf(llo), itemOf(rlo)
+		if a != b {
+			links[a][b], links[b][a] = true, true
+		}
+	}
+	order := []int{0}
+	used := map[int]bool{0: true}
+	for len(order) < len(items) {
+		next := -1
+		for i := range items { // first unused item linked to the joined ones
+			if used[i] {
+				continue
+			}
+			for _, j := range order {
+				if links[i][j] {
+					next = i
+					break
+				}
+			}
+			if next >= 0 {
+				break
+			}
+		}
+		if next < 0 {
+			for i := range items {
+				if !used[i] {
+					next = i
+					break
+				}
+			}
+		}
+		order = append(order, next)
+		used[next] = true
+	}
+	// newPos maps a column's FROM-order position to its position in the new order.
+	newPos := make([]int, offset[len(items)])
+	pos := 0
+	reordered := make([]Node, len(order))
+	for k, i := range order {
+		reordered[k] = items[i]
+		for c := offset[i]; c < offset[i+1]; c++ {
+			newPos[c] = pos
+			pos++
+		}
+	}
+	remapped := rewrite(cond, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			return &ColRef{Idx: newPos[c.Idx], T: c.T, Name: c.Name}
+		}
+		return nil
+	})
+	joined := pushFilter(crossJoin(reordered), remapped)
+	// restore FROM order for the rest of the query
+	var cols []Column
+	for _, n := range items {
+		cols = append(cols, n.Columns()...)
+	}
+	exprs := make([]Expr, len(cols))
+	for i, c := range cols {
+		exprs[i] = &ColRef{Idx: newPos[i], T: c.Type, Name: c.Name}
+	}
+	return &Project{Input: joined, Exprs: exprs, Cols: cols}
 }
 
 func concatCols(a, b []Column) []Column {
