@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short bench bench-asm bench-pgbench lint fmt clean
+.PHONY: all build run test test-short slt bench bench-asm bench-pgbench lint fmt clean
 
 all: build
 
@@ -21,6 +21,10 @@ run: build
 test: lint
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	@if [ -d asm ]; then $(GO) test -count=1 -tags noasm ./asm/...; fi
+
+# The shared sqllogictest corpus (../shared/slt), embedded, with a per-file summary.
+slt:
+	$(GO) run ./slt/cmd/rusty-slt ../shared/slt
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
