@@ -229,6 +229,10 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.truncate(c, st, w)
 	case *sql.AlterTableStmt:
 		return s.alterTable(st, w)
+	case *sql.CreateIndexStmt:
+		return s.createIndex(st, w)
+	case *sql.DropIndexStmt:
+		return s.dropIndex(st, w)
 	case *sql.CopyStmt:
 		return s.copy(c, st, w)
 	}

@@ -3,6 +3,7 @@ package rustydb
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"rustydb/catalog"
 	"rustydb/exec"
@@ -146,4 +147,65 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, w ResultWriter) error 
 		}
 	}
 	return w.Complete(fmt.Sprintf("COPY %d", n))
+}
+
+// createIndex adds a hash index to a table (checking uniqueness for UNIQUE).
+func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
+	cat := s.db.store.Catalog()
+	t, err := cat.Table(st.Table)
+	if err != nil {
+		return err
+	}
+	if t.IsView() || t.IsSequence() {
+		return sqlerr.New(sqlerr.WrongObjectType, "cannot create index on %q: it is not a table", t.Name)
+	}
+	ix := catalog.Index{Name: st.Name, Unique: st.Unique}
+	for _, name := range st.Columns {
+		i := t.ColumnIndex(name)
+		if i < 0 {
+			return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
+		}
+		ix.Columns = append(ix.Columns, i)
+	}
+	if ix.Name == "" { // PostgreSQL's naming: table_col1_col2_idx, made unique
+		base := t.Name + "_" + strings.Join(st.Columns, "_") + "_idx"
+		ix.Name = base
+		for n := 1; cat.Lookup(ix.Name) != nil || cat.IndexOwner(ix.Name) != nil; n++ {
+			ix.Name = fmt.Sprintf("%s%d", base, n)
+		}
+	}
+	if cat.Lookup(ix.Name) != nil || cat.IndexOwner(ix.Name) != nil {
+		if st.IfNotExists {
+			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: fmt.Sprintf("relation %q already exists, skipping", ix.Name)})
+			return w.Complete("CREATE INDEX")
+		}
+		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", ix.Name)
+	}
+	def := *t
+	def.Indexes = append(slices.Clone(t.Indexes), ix)
+	if err := s.tx.AlterTable(t, &def); err != nil {
+		return err
+	}
+	return w.Complete("CREATE INDEX")
+}
+
+// dropIndex removes indexes by name.
+func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
+	cat := s.db.store.Catalog()
+	for _, name := range st.Names {
+		t := cat.IndexOwner(name)
+		if t == nil {
+			if st.IfExists {
+				w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("index %q does not exist, skipping", name)})
+				continue
+			}
+			return sqlerr.New(sqlerr.UndefinedObject, "index %q does not exist", name)
+		}
+		def := *t
+		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name })
+		if err := s.tx.AlterTable(t, &def); err != nil {
+			return err
+		}
+	}
+	return w.Complete("DROP INDEX")
 }

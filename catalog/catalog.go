@@ -37,6 +37,16 @@ type Table struct {
 	View string `json:"view,omitempty"`
 	// Sequence makes the entry a sequence rather than a table.
 	Sequence *Sequence `json:"sequence,omitempty"`
+	// Indexes are the table's CREATE INDEX indexes.
+	Indexes []Index `json:"indexes,omitempty"`
+}
+
+// Index is a secondary index: a hash index on its columns (equality
+// lookups; range scans come with B+trees).
+type Index struct {
+	Name    string `json:"name"`
+	Columns []int  `json:"columns"`
+	Unique  bool   `json:"unique,omitempty"`
 }
 
 // Sequence is a sequence's definition and, in checkpoints, its state.
@@ -69,13 +79,46 @@ func (t *Table) ColumnIndex(name string) int {
 	return -1
 }
 
-// Keys returns every uniqueness constraint: the primary key first.
+// Keys returns every uniqueness constraint: the primary key first, then
+// UNIQUE constraints, then unique indexes.
 func (t *Table) Keys() [][]int {
 	var keys [][]int
 	if len(t.PrimaryKey) > 0 {
 		keys = append(keys, t.PrimaryKey)
 	}
-	return append(keys, t.Unique...)
+	keys = append(keys, t.Unique...)
+	for _, ix := range t.Indexes {
+		if ix.Unique {
+			keys = append(keys, ix.Columns)
+		}
+	}
+	return keys
+}
+
+// IndexKeys returns the column lists of every index the table's rows are
+// kept in: Keys() first (checked for uniqueness), then non-unique indexes.
+func (t *Table) IndexKeys() [][]int {
+	keys := t.Keys()
+	for _, ix := range t.Indexes {
+		if !ix.Unique {
+			keys = append(keys, ix.Columns)
+		}
+	}
+	return keys
+}
+
+// IndexOwner returns the table with the named index, or nil.
+func (c *Catalog) IndexOwner(name string) *Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, t := range c.tables {
+		for _, ix := range t.Indexes {
+			if ix.Name == name {
+				return t
+			}
+		}
+	}
+	return nil
 }
 
 // Catalog is the set of tables of the one database.

@@ -227,7 +227,7 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 
 // lookupKey evaluates a key lookup's values, converted to the key columns' types.
 func (c *Context) lookupKey(t *catalog.Table, l *plan.KeyLookup) ([]types.Value, error) {
-	cols := t.Keys()[l.Key]
+	cols := t.IndexKeys()[l.Key]
 	vals := make([]types.Value, len(l.Values))
 	for i, e := range l.Values {
 		f, err := c.compile(e)

@@ -25,7 +25,7 @@ func keyLookup(t *catalog.Table, cond Expr) *KeyLookup {
 		}
 		eq[ref.Idx] = val
 	}
-	for k, cols := range t.Keys() {
+	for k, cols := range t.IndexKeys() {
 		vals := make([]Expr, 0, len(cols))
 		for _, c := range cols {
 			if v, ok := eq[c]; ok {

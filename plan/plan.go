@@ -103,7 +103,7 @@ type (
 // KeyLookup is an access path through a uniqueness constraint's index: the
 // rows whose key columns equal Values. The scan's filter still applies.
 type KeyLookup struct {
-	Key    int    // index into Table.Keys()
+	Key    int    // index into Table.IndexKeys()
 	Values []Expr // one per key column, constant for the statement
 }
 

@@ -60,7 +60,7 @@ type Heap struct {
 
 	mu       sync.RWMutex
 	versions []*Version
-	keys     []map[string][]*Version // parallel to Table.Keys()
+	keys     []map[string][]*Version // parallel to Table.IndexKeys()
 	nextID   atomic.Uint64
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
@@ -69,7 +69,7 @@ type Heap struct {
 
 func newHeap(t *catalog.Table) *Heap {
 	h := &Heap{Table: t, id: t.ID}
-	for range t.Keys() {
+	for range t.IndexKeys() {
 		h.keys = append(h.keys, make(map[string][]*Version))
 	}
 	return h
@@ -91,7 +91,7 @@ func (h *Heap) Scan() []*Version {
 }
 
 // Lookup returns the versions, live or dead, whose key under uniqueness
-// constraint k (an index into Table.Keys()) equals vals.
+// index k (an index into Table.IndexKeys()) equals vals.
 func (h *Heap) Lookup(k int, vals []types.Value) []*Version {
 	var buf []byte
 	for _, v := range vals {
@@ -228,7 +228,7 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 // add appends v and indexes it. Caller holds h.mu.
 func (h *Heap) add(v *Version) {
 	h.versions = append(h.versions, v)
-	for i, cols := range h.Table.Keys() {
+	for i, cols := range h.Table.IndexKeys() {
 		if key, ok := keyOf(v.Values, cols); ok {
 			h.keys[i][key] = append(h.keys[i][key], v)
 		}
@@ -274,7 +274,7 @@ func waitFor(ctx context.Context, m *txn.Manager, t, other *txn.Txn) error {
 func (h *Heap) undoInsert(v *Version) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for i, cols := range h.Table.Keys() {
+	for i, cols := range h.Table.IndexKeys() {
 		if key, ok := keyOf(v.Values, cols); ok {
 			h.keys[i][key] = removeVersion(h.keys[i][key], v)
 			if len(h.keys[i][key]) == 0 {
@@ -356,11 +356,12 @@ func liveForKey(t *txn.Txn, v *Version) bool {
 // it fails with 23505 or 23502 when rows live for t violate a key. Caller
 // holds h.mu.
 func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
-	keys := make([]map[string][]*Version, len(def.Keys()))
-	for i, cols := range def.Keys() {
+	unique := len(def.Keys())
+	keys := make([]map[string][]*Version, len(def.IndexKeys()))
+	for i, cols := range def.IndexKeys() {
 		keys[i] = make(map[string][]*Version)
 		for _, v := range h.versions {
-			live := check && liveForKey(t, v)
+			live := check && i < unique && liveForKey(t, v)
 			key, ok := keyOf(v.Values, cols)
 			if !ok {
 				if live && i == 0 && len(def.PrimaryKey) > 0 {

@@ -129,6 +129,21 @@ type (
 		Cycle                      bool
 	}
 
+	// CreateIndexStmt is CREATE [UNIQUE] INDEX [name] ON table (columns).
+	CreateIndexStmt struct {
+		Name        string // "" lets the server choose
+		Table       string
+		Columns     []string
+		Unique      bool
+		IfNotExists bool
+	}
+
+	// DropIndexStmt is DROP INDEX [IF EXISTS] names.
+	DropIndexStmt struct {
+		Names    []string
+		IfExists bool
+	}
+
 	// CreateSequenceStmt is CREATE SEQUENCE [IF NOT EXISTS] name options.
 	CreateSequenceStmt struct {
 		Name        string
@@ -211,6 +226,8 @@ func (*TransactionStmt) statement()    {}
 func (*TruncateStmt) statement()       {}
 func (*CreateViewStmt) statement()     {}
 func (*CreateSequenceStmt) statement() {}
+func (*CreateIndexStmt) statement()    {}
+func (*DropIndexStmt) statement()      {}
 func (*VacuumStmt) statement()         {}
 func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}

@@ -1038,6 +1038,9 @@ func (p *parser) createStmt() (Statement, error) {
 	if p.acceptKw("view") {
 		return p.createView(orReplace)
 	}
+	if !orReplace && (p.isKw("index") || p.isKw("unique")) {
+		return p.createIndex()
+	}
 	if !orReplace && p.acceptKw("sequence") {
 		s := &CreateSequenceStmt{IfNotExists: p.acceptKw("if", "not", "exists")}
 		var err error
@@ -1610,6 +1613,60 @@ func (p *parser) isCreateAs() bool {
 	return false
 }
 
+// createIndex parses [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON
+// [ONLY] table [USING method] (col [ASC|DESC] [NULLS FIRST|LAST], ...).
+func (p *parser) createIndex() (Statement, error) {
+	s := &CreateIndexStmt{Unique: p.acceptKw("unique")}
+	if err := p.expectKw("index"); err != nil {
+		return nil, err
+	}
+	p.acceptKw("concurrently")
+	s.IfNotExists = p.acceptKw("if", "not", "exists")
+	var err error
+	if !p.isKw("on") {
+		if s.Name, err = p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectKw("on"); err != nil {
+		return nil, err
+	}
+	p.acceptKw("only")
+	if s.Table, _, err = p.qualifiedName(); err != nil {
+		return nil, err
+	}
+	if p.acceptKw("using") {
+		if _, err := p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectOp("("); err != nil {
+		return nil, err
+	}
+	for {
+		col, err := p.ident()
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "indexes on expressions are not supported yet; index plain columns").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+		_ = p.acceptKw("asc") || p.acceptKw("desc")
+		if p.acceptKw("nulls") {
+			_ = p.acceptKw("first") || p.acceptKw("last")
+		}
+		s.Columns = append(s.Columns, col)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if err := p.expectOp(")"); err != nil {
+		return nil, err
+	}
+	if p.isKw("where") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "partial indexes are not supported yet").WithPosition(charPos(p.src, p.peek().pos))
+	}
+	return s, nil
+}
+
 // createView parses the rest of CREATE [OR REPLACE] VIEW name [(cols)] AS query.
 func (p *parser) createView(orReplace bool) (Statement, error) {
 	s := &CreateViewStmt{OrReplace: orReplace}
@@ -1635,6 +1692,16 @@ func (p *parser) createView(orReplace bool) (Statement, error) {
 
 func (p *parser) dropStmt() (Statement, error) {
 	p.i++ // drop
+	if p.acceptKw("index") {
+		p.acceptKw("concurrently")
+		s := &DropIndexStmt{IfExists: p.acceptKw("if", "exists")}
+		var err error
+		if s.Names, err = p.tableList(); err != nil {
+			return nil, err
+		}
+		_ = p.acceptKw("cascade") || p.acceptKw("restrict")
+		return s, nil
+	}
 	view := p.acceptKw("view")
 	seq := !view && p.acceptKw("sequence")
 	if !view && !seq && !p.acceptKw("table") {
@@ -2301,7 +2368,8 @@ func Kind(s Statement) string {
 		return "update"
 	case *DeleteStmt:
 		return "delete"
-	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt:
+	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
+		*CreateIndexStmt, *DropIndexStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
