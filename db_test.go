@@ -172,3 +172,64 @@ func TestSequenceSurvivesCrash(t *testing.T) {
 		t.Fatalf("after crash: %v %v", err, rows.Values())
 	}
 }
+
+func TestIsolationLevels(t *testing.T) {
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	a, b := db.NewSession("rustydb"), db.NewSession("rustydb")
+	exec := func(s *Session, sql, wantCode string) {
+		t.Helper()
+		if _, err := s.Exec(ctx, sql); sqlerr.Code(err) != wantCode {
+			t.Fatalf("%s: %v, want %q", sql, err, wantCode)
+		}
+	}
+	count := func(s *Session) int64 {
+		t.Helper()
+		rows, err := s.Query(ctx, "SELECT count(*) FROM t")
+		if err != nil || !rows.Next() {
+			t.Fatal(err)
+		}
+		return rows.Values()[0].I
+	}
+	exec(a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0)", "")
+
+	// REPEATABLE READ keeps the first statement's snapshot.
+	exec(a, "BEGIN ISOLATION LEVEL REPEATABLE READ", "")
+	if n := count(a); n != 1 {
+		t.Fatalf("count %d", n)
+	}
+	exec(b, "INSERT INTO t VALUES (2, 0)", "")
+	if n := count(a); n != 1 {
+		t.Errorf("repeatable read saw a later commit: count %d", n)
+	}
+	exec(b, "UPDATE t SET v = v + 1 WHERE k = 1", "")
+	exec(a, "UPDATE t SET v = v + 10 WHERE k = 1", sqlerr.SerializationFailure)
+	exec(a, "ROLLBACK", "")
+
+	// READ COMMITTED sees each commit and re-applies the update to the newest row.
+	exec(a, "BEGIN", "")
+	exec(b, "INSERT INTO t VALUES (3, 0)", "")
+	if n := count(a); n != 3 {
+		t.Errorf("read committed count %d, want 3", n)
+	}
+	exec(a, "UPDATE t SET v = v + 10 WHERE k = 1", "")
+	exec(a, "COMMIT", "")
+	rows, _ := a.Query(ctx, "SELECT v FROM t WHERE k = 1")
+	if !rows.Next() || rows.Values()[0].I != 11 {
+		t.Errorf("v = %v, want 11", rows.Values())
+	}
+
+	exec(a, "BEGIN ISOLATION LEVEL SERIALIZABLE", sqlerr.FeatureNotSupported)
+	exec(a, "BEGIN; SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", "")
+	rows, _ = a.Query(ctx, "SHOW transaction_isolation")
+	if !rows.Next() || rows.Values()[0].S != "repeatable read" {
+		t.Errorf("transaction_isolation = %v", rows.Values())
+	}
+	count(a) // the first query fixes the snapshot; the level can no longer change
+	exec(a, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", sqlerr.ActiveSQLTransaction)
+	exec(a, "ROLLBACK", "")
+}

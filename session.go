@@ -16,6 +16,7 @@ import (
 	"rustydb/row"
 	"rustydb/sql"
 	"rustydb/sqlerr"
+	"rustydb/txn"
 	"rustydb/types"
 )
 
@@ -60,6 +61,10 @@ type Session struct {
 	txStart  time.Time
 	explicit bool // inside BEGIN ... COMMIT
 	failed   bool // an error occurred in the explicit transaction
+	// isolation is the open transaction's level; a REPEATABLE READ one keeps
+	// the snapshot of its first statement in txSnap.
+	isolation string
+	txSnap    *txn.Snapshot
 
 	seqs exec.SeqValues // currval / lastval state
 
@@ -216,13 +221,21 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.vacuum(st, w)
 	}
 	if s.tx == nil {
-		s.tx = s.db.store.Begin()
-		s.txStart = time.Now()
+		if err := s.beginTx(""); err != nil {
+			return err
+		}
 	}
 	s.tx.NextCommand()
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
-	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: s.tx.Snapshot(), Now: s.txStart,
+	snap := s.tx.Snapshot()
+	if s.isolation == "repeatable read" {
+		if s.txSnap == nil {
+			s.txSnap = &snap
+		}
+		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
+	}
+	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
@@ -394,11 +407,19 @@ func (s *Session) transaction(t *sql.TransactionStmt, w ResultWriter) error {
 		if s.explicit {
 			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.ActiveSQLTransaction, Message: "there is already a transaction in progress"})
 		} else {
-			s.explicit = true
 			if s.tx == nil {
-				s.tx = s.db.store.Begin()
-				s.txStart = time.Now()
+				if err := s.beginTx(t.Isolation); err != nil {
+					return err
+				}
+			} else if t.Isolation != "" && s.txSnap == nil {
+				// BEGIN inside a query's implicit transaction
+				iso, err := isolationLevel(t.Isolation)
+				if err != nil {
+					return err
+				}
+				s.isolation = iso
 			}
+			s.explicit = true
 		}
 		return w.Complete("BEGIN")
 	case "commit":
@@ -423,9 +444,42 @@ func (s *Session) transaction(t *sql.TransactionStmt, w ResultWriter) error {
 	}
 }
 
+// beginTx starts a transaction at the given isolation level, or the
+// session's default_transaction_isolation when level is "".
+func (s *Session) beginTx(level string) error {
+	if level == "" {
+		level = s.settings["default_transaction_isolation"]
+	}
+	iso, err := isolationLevel(level)
+	if err != nil {
+		return err
+	}
+	s.tx = s.db.store.Begin()
+	s.txStart = time.Now()
+	s.isolation, s.txSnap = iso, nil
+	return nil
+}
+
+// isolationLevel maps a requested level to the one provided. READ
+// UNCOMMITTED behaves as READ COMMITTED, as in PostgreSQL; SERIALIZABLE
+// (serializable snapshot isolation) is not implemented and is refused rather
+// than silently weakened.
+func isolationLevel(level string) (string, error) {
+	switch strings.ToLower(level) {
+	case "read committed", "read uncommitted":
+		return "read committed", nil
+	case "repeatable read":
+		return "repeatable read", nil
+	case "serializable":
+		return "", sqlerr.New(sqlerr.FeatureNotSupported, "SERIALIZABLE isolation is not supported yet").
+			WithHint("Use REPEATABLE READ (snapshot isolation) or READ COMMITTED.")
+	}
+	return "", sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"transaction_isolation\": %q", level)
+}
+
 func (s *Session) commit() error {
 	tx := s.tx
-	s.tx, s.explicit, s.failed = nil, false, false
+	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
 	return tx.Commit()
 }
 
@@ -433,7 +487,7 @@ func (s *Session) rollback() {
 	if s.tx != nil {
 		s.tx.Rollback()
 	}
-	s.tx, s.explicit, s.failed = nil, false, false
+	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
 }
 
 // settable are the parameters SET accepts; others are 42704 as in PostgreSQL.
@@ -455,6 +509,24 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	}
 	value := st.Value
 	switch name {
+	case "transaction_isolation":
+		if s.tx == nil || !s.explicit {
+			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "SET TRANSACTION can only be used in transaction blocks"})
+			return w.Complete("SET")
+		}
+		if s.txSnap != nil {
+			return sqlerr.New(sqlerr.ActiveSQLTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query")
+		}
+		iso, err := isolationLevel(value)
+		if err != nil {
+			return err
+		}
+		s.isolation = iso
+		return w.Complete("SET")
+	case "default_transaction_isolation":
+		if _, err := isolationLevel(value); err != nil {
+			return err
+		}
 	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout":
 		ms, err := parseDurationMS(value)
 		if err != nil {
@@ -518,6 +590,9 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 		name = "transaction_isolation"
 	}
 	v, ok := s.settings[name]
+	if name == "transaction_isolation" && s.tx != nil {
+		v = s.isolation
+	}
 	if !ok {
 		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
 	}

@@ -166,7 +166,7 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 				return n, err
 			}
 			ok, err := c.Tx.Update(c.Ctx, h, v, vals)
-			if sqlerr.Code(err) == sqlerr.SerializationFailure {
+			if sqlerr.Code(err) == sqlerr.SerializationFailure && !c.RepeatableRead {
 				// READ COMMITTED: a concurrent transaction updated the row and
 				// committed while we waited; apply the update to its newest
 				// version if that still matches, as PostgreSQL does.
@@ -234,7 +234,7 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	for _, v := range targets {
 		for v != nil {
 			ok, err := c.Tx.Delete(c.Ctx, h, v)
-			if sqlerr.Code(err) == sqlerr.SerializationFailure {
+			if sqlerr.Code(err) == sqlerr.SerializationFailure && !c.RepeatableRead {
 				if v, err = c.recheck(v, cond); err != nil {
 					return n, err
 				}

@@ -37,6 +37,9 @@ type Context struct {
 	Snap   txn.Snapshot
 	Params []types.Value
 	Now    time.Time // the transaction's start, which now() returns
+	// RepeatableRead makes a write that meets a row changed by a transaction
+	// committed after the snapshot fail with 40001 instead of re-checking.
+	RepeatableRead bool
 
 	User, Database, ServerVersion string
 	// Seqs holds the session's currval state.

@@ -201,7 +201,8 @@ type (
 
 	// TransactionStmt is BEGIN/START TRANSACTION, COMMIT/END or ROLLBACK/ABORT.
 	TransactionStmt struct {
-		Kind string // "begin", "commit", "rollback"
+		Kind      string // "begin", "commit", "rollback"
+		Isolation string // BEGIN ISOLATION LEVEL ..., "" when not given
 	}
 
 	// SetStmt is SET [SESSION|LOCAL] name = value | TO value.

@@ -216,10 +216,11 @@ func (p *parser) statement() (Statement, error) {
 		} else {
 			_ = p.acceptKw("transaction") || p.acceptKw("work")
 		}
-		if err := p.skipTransactionModes(); err != nil {
+		isolation, err := p.transactionModes()
+		if err != nil {
 			return nil, err
 		}
-		return &TransactionStmt{Kind: "begin"}, nil
+		return &TransactionStmt{Kind: "begin", Isolation: isolation}, nil
 	case "commit", "end":
 		p.i++
 		_ = p.acceptKw("transaction") || p.acceptKw("work")
@@ -250,20 +251,29 @@ func (p *parser) statement() (Statement, error) {
 
 // skipTransactionModes accepts ISOLATION LEVEL ..., READ WRITE/ONLY and
 // [NOT] DEFERRABLE after BEGIN; the foundation runs every transaction the same way.
-func (p *parser) skipTransactionModes() error {
+// transactionModes reads ISOLATION LEVEL ..., READ WRITE/ONLY and [NOT]
+// DEFERRABLE and returns the isolation level named ("" when none).
+func (p *parser) transactionModes() (string, error) {
+	isolation := ""
 	for {
 		switch {
 		case p.acceptKw("isolation", "level"):
 			switch {
-			case p.acceptKw("read", "committed"), p.acceptKw("read", "uncommitted"),
-				p.acceptKw("repeatable", "read"), p.acceptKw("serializable"):
+			case p.acceptKw("read", "committed"):
+				isolation = "read committed"
+			case p.acceptKw("read", "uncommitted"):
+				isolation = "read uncommitted"
+			case p.acceptKw("repeatable", "read"):
+				isolation = "repeatable read"
+			case p.acceptKw("serializable"):
+				isolation = "serializable"
 			default:
-				return p.unexpected()
+				return "", p.unexpected()
 			}
 		case p.acceptKw("read", "write"), p.acceptKw("read", "only"),
 			p.acceptKw("deferrable"), p.acceptKw("not", "deferrable"):
 		default:
-			return nil
+			return isolation, nil
 		}
 		p.acceptOp(",")
 	}
@@ -271,6 +281,20 @@ func (p *parser) skipTransactionModes() error {
 
 func (p *parser) setStmt() (Statement, error) {
 	p.i++ // set
+	if p.acceptKw("transaction") {
+		isolation, err := p.transactionModes()
+		if err != nil || isolation == "" {
+			return nil, p.unexpected()
+		}
+		return &SetStmt{Name: "transaction_isolation", Value: isolation}, nil
+	}
+	if p.acceptKw("session", "characteristics", "as", "transaction") {
+		isolation, err := p.transactionModes()
+		if err != nil || isolation == "" {
+			return nil, p.unexpected()
+		}
+		return &SetStmt{Name: "default_transaction_isolation", Value: isolation}, nil
+	}
 	_ = p.acceptKw("session") || p.acceptKw("local")
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()
