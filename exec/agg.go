@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"math"
+
 	"github.com/cockroachdb/apd/v3"
 
 	"rustydb/plan"
@@ -14,8 +16,12 @@ type aggState struct {
 	sumI  int64 // integer sum while it fits
 	sumD  *apd.Decimal
 	sumF  float64
-	best  types.Value // min / max
+	sqF   float64      // sum of squares (float input)
+	sqD   *apd.Decimal // sum of squares (exact input)
+	best  types.Value  // min / max
 	seen  map[string]bool
+	text  []byte      // string_agg
+	flag  types.Value // bool_and / bool_or
 }
 
 type aggOp struct {
@@ -23,6 +29,7 @@ type aggOp struct {
 	in      Operator
 	groups  []evalFn
 	args    []evalFn // nil for count(*)
+	args2   []evalFn // string_agg's delimiter
 	filters []evalFn // nil when the call has no FILTER
 	calls   []plan.AggCall
 	out     [][]types.Value
@@ -40,7 +47,13 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 	}
 	args := make([]evalFn, len(n.Aggs))
 	filters := make([]evalFn, len(n.Aggs))
+	args2 := make([]evalFn, len(n.Aggs))
 	for i, a := range n.Aggs {
+		if a.Arg2 != nil {
+			if args2[i], err = c.compile(a.Arg2); err != nil {
+				return nil, err
+			}
+		}
 		if a.Arg != nil {
 			if args[i], err = c.compile(a.Arg); err != nil {
 				return nil, err
@@ -52,7 +65,7 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 			}
 		}
 	}
-	return &aggOp{c: c, in: in, groups: groups, args: args, filters: filters, calls: n.Aggs}, nil
+	return &aggOp{c: c, in: in, groups: groups, args: args, args2: args2, filters: filters, calls: n.Aggs}, nil
 }
 
 func (o *aggOp) Init() error {
@@ -135,6 +148,46 @@ func (o *aggOp) accumulate(s *aggState, i int, r []types.Value) error {
 	}
 	s.count++
 	switch call.Func {
+	case "string_agg":
+		if s.count > 1 && i < len(o.args2) && o.args2[i] != nil {
+			sep, err := o.args2[i](r)
+			if err != nil {
+				return err
+			}
+			s.text = append(s.text, sep.S...)
+		}
+		s.text = append(s.text, v.S...)
+		return nil
+	case "bool_and", "every":
+		if s.flag.IsNull() || !v.Bool() {
+			s.flag = v
+		}
+		return nil
+	case "bool_or":
+		if s.flag.IsNull() || v.Bool() {
+			s.flag = v
+		}
+		return nil
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		if v.K == types.KFloat {
+			s.sumF += v.F
+			s.sqF += v.F * v.F
+			return nil
+		}
+		d := v.ToDecimal()
+		if s.sumD == nil {
+			s.sumD, s.sqD = new(apd.Decimal), new(apd.Decimal)
+		}
+		var sq apd.Decimal
+		ctx := types.DecimalContext
+		if _, err := ctx.Mul(&sq, d, d); err != nil {
+			return err
+		}
+		if _, err := ctx.Add(s.sumD, s.sumD, d); err != nil {
+			return err
+		}
+		_, err := ctx.Add(s.sqD, s.sqD, &sq)
+		return err
 	case "sum", "avg":
 		switch v.K {
 		case types.KInt:
@@ -175,6 +228,15 @@ func (o *aggOp) result(s *aggState, call plan.AggCall) (types.Value, error) {
 		return types.NewInt(s.count), nil
 	case "min", "max":
 		return s.best, nil
+	case "string_agg":
+		if s.count == 0 {
+			return types.Null, nil
+		}
+		return types.NewText(string(s.text)), nil
+	case "bool_and", "every", "bool_or":
+		return s.flag, nil
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		return variance(s, call)
 	}
 	if s.count == 0 {
 		return types.Null, nil
@@ -214,4 +276,45 @@ func (o *aggOp) Next() ([]types.Value, error) {
 	}
 	o.pos++
 	return o.out[o.pos-1], nil
+}
+
+// variance computes var_pop / var_samp and their square roots from the sums:
+// (sum(x^2) - sum(x)^2/n) / (n or n-1), exactly for exact input.
+func variance(s *aggState, call plan.AggCall) (types.Value, error) {
+	pop := call.Func == "stddev_pop" || call.Func == "var_pop"
+	root := call.Func == "stddev" || call.Func == "stddev_samp" || call.Func == "stddev_pop"
+	n := s.count
+	if n == 0 || (!pop && n == 1) {
+		return types.Null, nil
+	}
+	div := n
+	if !pop {
+		div = n - 1
+	}
+	if call.Type.ID == types.Float8 {
+		v := (s.sqF - s.sumF*s.sumF/float64(n)) / float64(div)
+		v = max(v, 0)
+		if root {
+			v = math.Sqrt(v)
+		}
+		return types.NewFloat(v), nil
+	}
+	ctx := types.DecimalContext
+	var sq, num apd.Decimal
+	if _, err := ctx.Mul(&sq, s.sumD, s.sumD); err != nil {
+		return types.Null, err
+	}
+	numerator := DivideNumeric(&sq, apd.New(n, 0))
+	if _, err := ctx.Sub(&num, s.sqD, numerator); err != nil {
+		return types.Null, err
+	}
+	if num.Negative {
+		num.SetInt64(0)
+	}
+	v := DivideNumeric(&num, apd.New(div, 0))
+	if root {
+		r, err := mathFunc("sqrt", []types.Value{types.NewDecimal(v)}, types.TNumeric)
+		return r, err
+	}
+	return types.NewDecimal(v), nil
 }

@@ -238,6 +238,9 @@ func walkPlan(n Node, fn func([]Expr)) {
 				if a.Filter != nil {
 					fn([]Expr{a.Filter})
 				}
+				if a.Arg2 != nil {
+					fn([]Expr{a.Arg2})
+				}
 			}
 		case *Window:
 			for _, c := range x.Calls {

@@ -147,16 +147,27 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 		if f.Name != "count" {
 			return nil, b.errAt(f.Pos, sqlerr.SyntaxError, "%s(*) is not valid; only count(*) is", f.Name)
 		}
-	case len(f.Args) != 1:
+	case len(f.Args) != 1 && !(f.Name == "string_agg" && len(f.Args) == 2):
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args))
 	default:
 		agg.inAgg = true
 		arg, err := b.bindExpr(agg.in, agg, f.Args[0])
+		if err == nil && len(f.Args) == 2 {
+			var sep Expr
+			if sep, err = b.bindExpr(agg.in, agg, f.Args[1]); err == nil {
+				call.Arg2, err = b.coerce(resolveUnknown(sep), types.TText, f.Pos, "string_agg delimiter")
+			}
+		}
 		agg.inAgg = false
 		if err != nil {
 			return nil, err
 		}
 		call.Arg = resolveUnknown(arg)
+		if f.Name == "string_agg" {
+			if call.Arg, err = b.coerce(call.Arg, types.TText, f.Pos, "string_agg"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if f.Filter != nil {
 		agg.inAgg = true
@@ -174,7 +185,8 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 	call.Type = t
 	for i, a := range agg.aggs { // the same call twice is computed once
 		if a.Func == call.Func && a.Distinct == call.Distinct && (a.Arg == nil) == (call.Arg == nil) &&
-			(a.Arg == nil || a.Arg.String() == call.Arg.String()) && exprString(a.Filter) == exprString(call.Filter) {
+			(a.Arg == nil || a.Arg.String() == call.Arg.String()) && exprString(a.Filter) == exprString(call.Filter) &&
+			exprString(a.Arg2) == exprString(call.Arg2) {
 			return &ColRef{Idx: len(agg.groups) + i, T: t, Name: f.Name}, nil
 		}
 	}
@@ -213,12 +225,18 @@ func aggType(a AggCall) (types.T, error) {
 		case types.Float4, types.Float8:
 			return types.T{ID: t.ID}, nil
 		}
-	case "avg":
+	case "avg", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		switch t.ID {
 		case types.Int2, types.Int4, types.Int8, types.Numeric:
 			return types.TNumeric, nil
 		case types.Float4, types.Float8:
 			return types.TFloat8, nil
+		}
+	case "string_agg":
+		return types.TText, nil
+	case "bool_and", "bool_or", "every":
+		if t.ID == types.Bool {
+			return types.TBool, nil
 		}
 	}
 	return types.T{}, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", a.Func, t)

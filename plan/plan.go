@@ -124,6 +124,7 @@ type CTE struct {
 type AggCall struct {
 	Func     string // count, sum, avg, min, max
 	Arg      Expr   // nil for count(*)
+	Arg2     Expr   // string_agg's delimiter
 	Filter   Expr   // FILTER (WHERE ...), nil when absent
 	Distinct bool
 	Type     types.T
