@@ -204,6 +204,16 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 			return nil, err
 		}
 		return &distinctOp{in: in, seen: map[string]bool{}}, nil
+	case *plan.DistinctOn:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := c.compileAll(n.Keys)
+		if err != nil {
+			return nil, err
+		}
+		return &distinctOp{in: in, seen: map[string]bool{}, keys: keys}, nil
 	case *plan.Window:
 		return c.buildWindow(n)
 	case *plan.CTEScan:

@@ -117,6 +117,8 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 		return c.compileFunc(e)
 	case *plan.Subquery:
 		return c.compileSubquery(e)
+	case *plan.Quantified:
+		return c.compileQuantified(e)
 	}
 	return nil, sqlerr.New(sqlerr.InternalError, "cannot evaluate %T", e)
 }
@@ -868,4 +870,55 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 func toMicros(t time.Time) int64 {
 	// timestamp without time zone: the wall clock in UTC
 	return t.UTC().UnixMicro()
+}
+
+// compileQuantified evaluates x op ANY|ALL (subquery) with SQL's three-valued
+// logic: ANY is true on a true comparison, ALL false on a false one, and
+// either is NULL when the answer depends on a NULL comparison.
+func (c *Context) compileQuantified(e *plan.Quantified) (evalFn, error) {
+	x, err := c.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	cmp, err := c.compile(e.Cmp)
+	if err != nil {
+		return nil, err
+	}
+	all := e.All
+	return func(row []types.Value) (types.Value, error) {
+		v, err := x(row)
+		if err != nil {
+			return v, err
+		}
+		var rows [][]types.Value
+		if e.Sub.Correlated {
+			rows, err = c.correlatedRows(e.Sub, row)
+		} else {
+			rows, err = c.subqueryRows(e.Sub)
+		}
+		if err != nil {
+			return types.Null, err
+		}
+		sawNull := false
+		pair := make([]types.Value, 2)
+		for _, r := range rows {
+			pair[0], pair[1] = v, r[0]
+			res, err := cmp(pair)
+			if err != nil {
+				return types.Null, err
+			}
+			switch {
+			case res.IsNull():
+				sawNull = true
+			case res.Bool() && !all:
+				return types.NewBool(true), nil
+			case !res.Bool() && all:
+				return types.NewBool(false), nil
+			}
+		}
+		if sawNull {
+			return types.Null, nil
+		}
+		return types.NewBool(all), nil
+	}, nil
 }

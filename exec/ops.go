@@ -220,9 +220,12 @@ func (o *limitOp) Next() ([]types.Value, error) {
 	}
 }
 
+// distinctOp passes the first row of each distinct value of the whole row,
+// or of keys for DISTINCT ON.
 type distinctOp struct {
 	in   Operator
 	seen map[string]bool
+	keys []evalFn
 	buf  []byte
 }
 
@@ -234,7 +237,18 @@ func (o *distinctOp) Next() ([]types.Value, error) {
 		if r == nil || err != nil {
 			return nil, err
 		}
-		o.buf = rowKey(o.buf[:0], r)
+		if o.keys == nil {
+			o.buf = rowKey(o.buf[:0], r)
+		} else {
+			o.buf = o.buf[:0]
+			for _, k := range o.keys {
+				v, err := k(r)
+				if err != nil {
+					return nil, err
+				}
+				o.buf = v.HashKey(o.buf)
+			}
+		}
 		if !o.seen[string(o.buf)] {
 			o.seen[string(o.buf)] = true
 			return r, nil

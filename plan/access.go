@@ -74,6 +74,8 @@ func chooseAccess(n Node) {
 		chooseAccess(n.Input)
 	case *Distinct:
 		chooseAccess(n.Input)
+	case *DistinctOn:
+		chooseAccess(n.Input)
 	case *SetOp:
 		chooseAccess(n.Left)
 		chooseAccess(n.Right)

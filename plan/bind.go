@@ -299,6 +299,27 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		}
 		keys = append(keys, SortKey{Expr: &ColRef{Idx: idx, T: cols[idx].Type}, Desc: o.Desc, NullsFirst: nullsFirst})
 	}
+	// DISTINCT ON (...): its expressions, as output columns (hidden if need be).
+	var onKeys []Expr
+	for _, on := range s.DistinctOn {
+		e, err := b.bindExpr(sc, agg, resolveOutputRef(s, on))
+		if err != nil {
+			return nil, err
+		}
+		idx := -1
+		for i, x := range exprs {
+			if x.String() == e.String() {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			idx = len(exprs)
+			exprs = append(exprs, e)
+			cols = append(cols, Column{Name: "?distinct?", Type: e.Type(), Hidden: true})
+		}
+		onKeys = append(onKeys, &ColRef{Idx: idx, T: cols[idx].Type})
+	}
 
 	if agg != nil {
 		aggCols := make([]Column, 0, len(agg.groups)+len(agg.aggs))
@@ -322,6 +343,9 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 	}
 	if len(keys) > 0 {
 		node = &Sort{Input: node, Keys: keys}
+	}
+	if len(onKeys) > 0 {
+		node = &DistinctOn{Input: node, Keys: onKeys}
 	}
 	if node, err = b.bindLimit(node, s); err != nil {
 		return nil, err
@@ -912,6 +936,8 @@ func rewrite(e Expr, fn func(Expr) Expr) Expr {
 		return &IsNull{X: rewrite(e.X, fn), Not: e.Not}
 	case *IsBool:
 		return &IsBool{X: rewrite(e.X, fn), Not: e.Not, Value: e.Value}
+	case *Quantified:
+		return &Quantified{X: rewrite(e.X, fn), Cmp: e.Cmp, Sub: e.Sub, All: e.All}
 	case *In:
 		list := make([]Expr, len(e.List))
 		for i, x := range e.List {

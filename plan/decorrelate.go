@@ -196,6 +196,8 @@ func walkNodes(n Node, fn func(Node)) {
 		walkNodes(n.Input, fn)
 	case *Distinct:
 		walkNodes(n.Input, fn)
+	case *DistinctOn:
+		walkNodes(n.Input, fn)
 	case *SetOp:
 		walkNodes(n.Left, fn)
 		walkNodes(n.Right, fn)
@@ -254,6 +256,8 @@ func walkPlan(n Node, fn func([]Expr)) {
 			for _, k := range x.Keys {
 				fn([]Expr{k.Expr})
 			}
+		case *DistinctOn:
+			fn(x.Keys)
 		case *Limit:
 			for _, e := range []Expr{x.Limit, x.Offset} {
 				if e != nil {

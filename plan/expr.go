@@ -413,6 +413,24 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 			args[i] = x
 		}
 		return b.bindFunc(e, args)
+	case *sql.QuantifiedExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		sub, err := b.bindSubquery(sc, e.Select, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(sub.Plan.Columns()) != 1 {
+			return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "subquery has too many columns")
+		}
+		x = resolveUnknownAs(x, sub.T)
+		cmp, err := b.comparison(e.Op, &ColRef{Idx: 0, T: x.Type()}, &ColRef{Idx: 1, T: sub.T}, e.Pos)
+		if err != nil {
+			return nil, err
+		}
+		return &Quantified{X: x, Cmp: cmp, Sub: sub, All: e.All}, nil
 	case *sql.SubqueryExpr:
 		sub, err := b.bindSubquery(sc, e.Select, e.Exists)
 		if err != nil {

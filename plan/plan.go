@@ -80,6 +80,11 @@ type (
 	Distinct struct {
 		Input Node
 	}
+	// DistinctOn keeps the first row of each group of equal Keys.
+	DistinctOn struct {
+		Input Node
+		Keys  []Expr
+	}
 	// CTEScan reads the rows of a WITH query.
 	CTEScan struct {
 		CTE  *CTE
@@ -136,18 +141,19 @@ type SortKey struct {
 	NullsFirst bool
 }
 
-func (n *Scan) Columns() []Column      { return n.Cols }
-func (n *Values) Columns() []Column    { return n.Cols }
-func (n *Filter) Columns() []Column    { return n.Input.Columns() }
-func (n *Project) Columns() []Column   { return n.Cols }
-func (n *Join) Columns() []Column      { return n.Cols }
-func (n *Aggregate) Columns() []Column { return n.Cols }
-func (n *Sort) Columns() []Column      { return n.Input.Columns() }
-func (n *Limit) Columns() []Column     { return n.Input.Columns() }
-func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
-func (n *SetOp) Columns() []Column     { return n.Cols }
-func (n *CTEScan) Columns() []Column   { return n.Cols }
-func (n *WorkScan) Columns() []Column  { return n.Cols }
+func (n *Scan) Columns() []Column       { return n.Cols }
+func (n *Values) Columns() []Column     { return n.Cols }
+func (n *Filter) Columns() []Column     { return n.Input.Columns() }
+func (n *Project) Columns() []Column    { return n.Cols }
+func (n *Join) Columns() []Column       { return n.Cols }
+func (n *Aggregate) Columns() []Column  { return n.Cols }
+func (n *Sort) Columns() []Column       { return n.Input.Columns() }
+func (n *Limit) Columns() []Column      { return n.Input.Columns() }
+func (n *Distinct) Columns() []Column   { return n.Input.Columns() }
+func (n *DistinctOn) Columns() []Column { return n.Input.Columns() }
+func (n *SetOp) Columns() []Column      { return n.Cols }
+func (n *CTEScan) Columns() []Column    { return n.Cols }
+func (n *WorkScan) Columns() []Column   { return n.Cols }
 
 // Expr is a typed expression over the columns of a node's input row.
 type Expr interface {
@@ -233,6 +239,14 @@ type (
 		// depends only on them, so it can be cached by their values.
 		KeyCols []int
 		T       types.T
+	}
+	// Quantified is X op ANY|ALL (subquery): Cmp compares a two-value row
+	// (X's value, the subquery row's column) for each subquery row.
+	Quantified struct {
+		X   Expr
+		Cmp Expr
+		Sub *Subquery
+		All bool
 	}
 	// OuterRef reads column Idx of the row of an enclosing query, Depth
 	// subquery levels up (1 = the query directly around the subquery).
@@ -380,6 +394,9 @@ func Walk(e Expr, fn func(Expr)) {
 		for _, x := range e.List {
 			Walk(x, fn)
 		}
+	case *Quantified:
+		Walk(e.X, fn)
+		fn(e.Sub)
 	case *Like:
 		Walk(e.X, fn)
 		Walk(e.Pattern, fn)
@@ -395,4 +412,9 @@ func Walk(e Expr, fn func(Expr)) {
 			Walk(x, fn)
 		}
 	}
+}
+
+func (e *Quantified) Type() types.T { return types.TBool }
+func (e *Quantified) String() string {
+	return fmt.Sprintf("(%s %s all=%v %p)", e.X, e.Cmp, e.All, e.Sub)
 }

@@ -23,17 +23,18 @@ type (
 	// SelectStmt is a query. A set operation is a SelectStmt whose SetOp is set:
 	// Left and Right are its operands and only OrderBy/Limit/Offset apply to it.
 	SelectStmt struct {
-		With     []CTE // WITH queries visible in this query and its subqueries
-		Hints    []Hint
-		Distinct bool
-		Targets  []SelectItem
-		From     []TableExpr // comma-separated items, joined as a cross product
-		Where    Expr
-		GroupBy  []Expr
-		Having   Expr
-		OrderBy  []OrderItem
-		Limit    Expr
-		Offset   Expr
+		With       []CTE // WITH queries visible in this query and its subqueries
+		Hints      []Hint
+		Distinct   bool
+		DistinctOn []Expr // DISTINCT ON (...): first row of each group
+		Targets    []SelectItem
+		From       []TableExpr // comma-separated items, joined as a cross product
+		Where      Expr
+		GroupBy    []Expr
+		Having     Expr
+		OrderBy    []OrderItem
+		Limit      Expr
+		Offset     Expr
 
 		SetOp       string // "union", "intersect", "except" or ""
 		SetAll      bool
@@ -359,6 +360,14 @@ type (
 		Pos     int
 	}
 	When struct{ Cond, Result Expr }
+	// QuantifiedExpr is X op ANY|SOME|ALL (subquery).
+	QuantifiedExpr struct {
+		Op     string
+		X      Expr
+		Select *SelectStmt
+		All    bool
+		Pos    int
+	}
 	// SubqueryExpr is a scalar subquery (SELECT ...) or EXISTS (SELECT ...).
 	SubqueryExpr struct {
 		Select *SelectStmt
@@ -367,20 +376,21 @@ type (
 	}
 )
 
-func (e *ColumnRef) Position() int    { return e.Pos }
-func (e *Literal) Position() int      { return e.Pos }
-func (e *Param) Position() int        { return e.Pos }
-func (e *BinaryExpr) Position() int   { return e.Pos }
-func (e *UnaryExpr) Position() int    { return e.Pos }
-func (e *FuncCall) Position() int     { return e.Pos }
-func (e *CastExpr) Position() int     { return e.Pos }
-func (e *IsNullExpr) Position() int   { return e.Pos }
-func (e *IsBoolExpr) Position() int   { return e.Pos }
-func (e *BetweenExpr) Position() int  { return e.Pos }
-func (e *InExpr) Position() int       { return e.Pos }
-func (e *LikeExpr) Position() int     { return e.Pos }
-func (e *CaseExpr) Position() int     { return e.Pos }
-func (e *SubqueryExpr) Position() int { return e.Pos }
+func (e *ColumnRef) Position() int      { return e.Pos }
+func (e *Literal) Position() int        { return e.Pos }
+func (e *Param) Position() int          { return e.Pos }
+func (e *BinaryExpr) Position() int     { return e.Pos }
+func (e *UnaryExpr) Position() int      { return e.Pos }
+func (e *FuncCall) Position() int       { return e.Pos }
+func (e *CastExpr) Position() int       { return e.Pos }
+func (e *IsNullExpr) Position() int     { return e.Pos }
+func (e *IsBoolExpr) Position() int     { return e.Pos }
+func (e *BetweenExpr) Position() int    { return e.Pos }
+func (e *InExpr) Position() int         { return e.Pos }
+func (e *LikeExpr) Position() int       { return e.Pos }
+func (e *CaseExpr) Position() int       { return e.Pos }
+func (e *SubqueryExpr) Position() int   { return e.Pos }
+func (e *QuantifiedExpr) Position() int { return e.Pos }
 
 // ValuesRef is a VALUES list used as a table.
 type ValuesRef struct {

@@ -493,6 +493,19 @@ func (p *parser) selectPrimary() (*SelectStmt, error) {
 	s := &SelectStmt{Hints: p.hints()}
 	if p.acceptKw("distinct") {
 		s.Distinct = true
+		if p.acceptKw("on") {
+			if err := p.expectOp("("); err != nil {
+				return nil, err
+			}
+			on, err := p.exprList()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			s.Distinct, s.DistinctOn = false, on
+		}
 	} else {
 		p.acceptKw("all")
 	}
@@ -1924,6 +1937,24 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 			return left, nil
 		}
 		p.i++
+		// x op ANY|SOME|ALL (subquery)
+		if prec == precCmp && (p.isKw("any") || p.isKw("some") || p.isKw("all")) && p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
+			all := p.advance().text == "all"
+			p.i++ // (
+			if !p.startsQuery() {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ANY/ALL over an array is not supported yet; use a subquery").
+					WithPosition(charPos(p.src, p.peek().pos))
+			}
+			sub, err := p.selectStmt()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			left = &QuantifiedExpr{Op: op, X: left, Select: sub, All: all, Pos: pos}
+			continue
+		}
 		// comparison operators are non-associative; others are left-associative
 		right, err := p.exprPrec(prec + 1)
 		if err != nil {
