@@ -35,6 +35,15 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n.Lateral {
+		j := &lateralOp{c: c, left: l, right: n.Right, kind: n.Kind, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns())}
+		if n.On != nil {
+			if j.on, err = c.compile(n.On); err != nil {
+				return nil, err
+			}
+		}
+		return j, nil
+	}
 	r, err := c.Build(n.Right)
 	if err != nil {
 		return nil, err
@@ -189,4 +198,61 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		}
 	}
 	return nil, nil
+}
+
+// lateralOp runs its right side once per left row, with the left row as the
+// outer row its OuterRefs read.
+type lateralOp struct {
+	c             *Context
+	left          Operator
+	right         plan.Node
+	kind          string // cross, inner or left
+	on            evalFn
+	nLeft, nRight int
+	pending       [][]types.Value
+}
+
+func (j *lateralOp) Init() error { return j.left.Init() }
+func (j *lateralOp) Close()      { j.left.Close() }
+
+func (j *lateralOp) Next() ([]types.Value, error) {
+	for len(j.pending) == 0 {
+		l, err := j.left.Next()
+		if l == nil || err != nil {
+			return nil, err
+		}
+		j.c.outer = append(j.c.outer, l)
+		op, err := j.c.Build(j.right)
+		var rights [][]types.Value
+		if err == nil {
+			err = Drain(op, func(r []types.Value) error { rights = append(rights, r); return nil })
+		}
+		j.c.outer = j.c.outer[:len(j.c.outer)-1]
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rights {
+			out := make([]types.Value, j.nLeft+j.nRight)
+			copy(out, l)
+			copy(out[j.nLeft:], r)
+			if j.on != nil {
+				ok, err := j.on(out)
+				if err != nil {
+					return nil, err
+				}
+				if ok.IsNull() || !ok.Bool() {
+					continue
+				}
+			}
+			j.pending = append(j.pending, out)
+		}
+		if len(j.pending) == 0 && j.kind == "left" {
+			out := make([]types.Value, j.nLeft+j.nRight)
+			copy(out, l)
+			j.pending = append(j.pending, out)
+		}
+	}
+	row := j.pending[0]
+	j.pending = j.pending[1:]
+	return row, nil
 }

@@ -549,17 +549,48 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 	}
 }
 
-// bindFromItems binds the comma-separated items of a FROM clause.
+// bindFromItems binds the comma-separated items of a FROM clause. A LATERAL
+// item is joined to everything before it at once (it reads their row).
 func (b *Binder) bindFromItems(items []sql.TableExpr) ([]Node, error) {
-	out := make([]Node, len(items))
-	for i, item := range items {
+	var out []Node
+	for _, item := range items {
+		if sub, ok := item.(*sql.SubqueryRef); ok && sub.Lateral && len(out) > 0 {
+			left := crossJoin(out)
+			j, err := b.bindLateral(left, sub, "cross")
+			if err != nil {
+				return nil, err
+			}
+			out = []Node{j}
+			continue
+		}
 		n, err := b.bindTableExpr(item)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = n
+		out = append(out, n)
 	}
 	return out, nil
+}
+
+// bindLateral binds a LATERAL subquery with the columns of left in scope
+// and joins it to left; the join runs the subquery once per left row.
+func (b *Binder) bindLateral(left Node, sub *sql.SubqueryRef, kind string) (*Join, error) {
+	b.outer = append(b.outer, &scope{cols: left.Columns()})
+	level := len(b.outer) - 1
+	saved := b.minOuter
+	b.minOuter = level + 1
+	n, err := b.bindSelect(sub.Select)
+	b.minOuter = min(saved, b.minOuter)
+	b.outer = b.outer[:level]
+	if err != nil {
+		return nil, err
+	}
+	if len(sub.ColAliases) > len(n.Columns()) {
+		return nil, sqlerr.New(sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", sub.Alias, len(n.Columns()), len(sub.ColAliases))
+	}
+	chooseAccess(n)
+	right := requalify(n, sub.Alias, sub.ColAliases)
+	return &Join{Kind: kind, Lateral: true, Left: left, Right: right, Cols: concatCols(left.Columns(), right.Columns())}, nil
 }
 
 // crossJoin joins items left to right as a cross product.
@@ -576,7 +607,13 @@ func crossJoin(items []Node) Node {
 // so that every join can hash instead of building a cross product. cond is
 // over the items' columns in FROM order; the result keeps that column order.
 func joinInOrder(items []Node, cond Expr) Node {
-	if hasSubquery(cond) {
+	lateral := false
+	for _, n := range items {
+		if j, ok := n.(*Join); ok && j.Lateral {
+			lateral = true
+		}
+	}
+	if hasSubquery(cond) || lateral {
 		// subqueries refer to the outer row by FROM-order positions
 		return pushFilter(crossJoin(items), cond)
 	}
@@ -716,6 +753,9 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if te.Lateral {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "LATERAL must follow another FROM item")
+		}
 		if len(te.ColAliases) > len(n.Columns()) {
 			return nil, sqlerr.New(sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", te.Alias, len(n.Columns()), len(te.ColAliases))
 		}
@@ -785,6 +825,21 @@ func (b *Binder) bindJoin(j *sql.JoinExpr) (Node, error) {
 	left, err := b.bindTableExpr(j.Left)
 	if err != nil {
 		return nil, err
+	}
+	if sub, ok := j.Right.(*sql.SubqueryRef); ok && sub.Lateral {
+		if j.Kind != "inner" && j.Kind != "left" && j.Kind != "cross" || len(j.Using) > 0 || j.Natural {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "LATERAL is supported in cross, inner and left joins with ON")
+		}
+		node, err := b.bindLateral(left, sub, j.Kind)
+		if err != nil {
+			return nil, err
+		}
+		if j.On != nil {
+			if node.On, err = b.bindCondition(&scope{cols: node.Cols}, nil, j.On, "JOIN/ON"); err != nil {
+				return nil, err
+			}
+		}
+		return node, nil
 	}
 	right, err := b.bindTableExpr(j.Right)
 	if err != nil {
@@ -995,7 +1050,7 @@ func pushFilter(n Node, cond Expr) Node {
 // all its columns, reporting whether it found one.
 func pushInto(n Node, c Expr) bool {
 	j, ok := n.(*Join)
-	if !ok || (j.Kind != "inner" && j.Kind != "cross") {
+	if !ok || (j.Kind != "inner" && j.Kind != "cross") || j.Lateral {
 		return false
 	}
 	lo, hi := colRange(c)

@@ -55,7 +55,10 @@ type (
 	// Join joins Left and Right. LeftKeys[i] = RightKeys[i] are equality
 	// conditions usable for hashing; On holds the rest (nil = true).
 	Join struct {
-		Kind                string // inner, left, right, full, cross
+		Kind string // inner, left, right, full, cross
+		// Lateral: Right reads the left row through OuterRefs of depth 1 and
+		// runs once per left row.
+		Lateral             bool
 		Left, Right         Node
 		LeftKeys, RightKeys []Expr
 		On                  Expr

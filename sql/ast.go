@@ -257,6 +257,7 @@ type (
 		Select     *SelectStmt
 		Alias      string
 		ColAliases []string
+		Lateral    bool // may refer to the FROM items before it
 	}
 )
 

@@ -827,6 +827,19 @@ func (p *parser) tableExpr() (TableExpr, error) {
 }
 
 func (p *parser) tablePrimary() (TableExpr, error) {
+	if p.isKw("lateral") && p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
+		p.i++
+		te, err := p.tablePrimary()
+		if err != nil {
+			return nil, err
+		}
+		sub, ok := te.(*SubqueryRef)
+		if !ok {
+			return nil, p.unexpected()
+		}
+		sub.Lateral = true
+		return sub, nil
+	}
 	open := p.peek().pos
 	if p.acceptOp("(") {
 		if p.startsQuery() || p.isOp("(") {
