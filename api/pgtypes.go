@@ -20,6 +20,7 @@ import (
 //	float4/8   IEEE 754, 4/8 bytes
 //	text types the UTF-8 bytes
 //	date       int32 days since 2000-01-01
+//	interval   int64 microseconds, int32 days, int32 months
 //	timestamp  int64 microseconds since 2000-01-01 00:00:00
 //	numeric    int16 ndigits, int16 weight, uint16 sign (0 positive,
 //	           0x4000 negative, 0xC000 NaN), int16 display scale, then ndigits
@@ -55,6 +56,8 @@ func typeForOID(oid uint32) types.T {
 		return types.TDate
 	case types.OIDTimestamp:
 		return types.TTimestamp
+	case types.OIDInterval:
+		return types.TInterval
 	}
 	return types.TUnknown
 }
@@ -63,7 +66,7 @@ func typeForOID(oid uint32) types.T {
 func hasBinary(t types.T) bool {
 	switch t.ID {
 	case types.Bool, types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
-		types.Text, types.Varchar, types.Char, types.Date, types.Timestamp, types.Unknown:
+		types.Text, types.Varchar, types.Char, types.Date, types.Timestamp, types.Interval, types.Unknown:
 		return true
 	}
 	return false
@@ -93,6 +96,11 @@ func appendBinary(buf []byte, v types.Value, t types.T) []byte {
 		return binary.BigEndian.AppendUint32(buf, uint32(int32(v.I-pgEpochDays)))
 	case types.Timestamp:
 		return binary.BigEndian.AppendUint64(buf, uint64(v.I-pgEpochMicros))
+	case types.Interval:
+		m, d, us := v.IntervalParts()
+		buf = binary.BigEndian.AppendUint64(buf, uint64(us))
+		buf = binary.BigEndian.AppendUint32(buf, uint32(d))
+		return binary.BigEndian.AppendUint32(buf, uint32(m))
 	}
 	return types.AppendText(buf, v, t)
 }
@@ -210,6 +218,11 @@ func decodeParam(raw []byte, format int16, t types.T) (types.Value, error) {
 			return bad()
 		}
 		return types.NewTimestamp(int64(be.Uint64(raw)) + pgEpochMicros), nil
+	case types.Interval:
+		if len(raw) != 16 {
+			return bad()
+		}
+		return types.NewInterval(int32(be.Uint32(raw[12:])), int32(be.Uint32(raw[8:])), int64(be.Uint64(raw))), nil
 	case types.Numeric:
 		if len(raw) < 8 {
 			return bad()

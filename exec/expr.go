@@ -268,6 +268,9 @@ var errDivZero = sqlerr.New(sqlerr.DivisionByZero, "division by zero")
 
 // Arith applies an arithmetic operator to two non-NULL values with result type t.
 func Arith(op string, a, b types.Value, t types.T) (types.Value, error) {
+	if t.ID == types.Interval || b.K == types.KInterval {
+		return intervalArith(op, a, b)
+	}
 	switch {
 	case t.IsInteger():
 		return intArith(op, a.I, b.I, t)
@@ -454,6 +457,9 @@ func DivideNumeric(a, b *apd.Decimal) *apd.Decimal {
 
 func negate(v types.Value, t types.T) (types.Value, error) {
 	switch v.K {
+	case types.KInterval:
+		m, d, us := v.IntervalParts()
+		return types.NewInterval(-m, -d, -us), nil
 	case types.KInt:
 		if v.I == math.MinInt64 || !types.IntFits(-v.I, t.ID) {
 			return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "%s out of range", t)
@@ -921,4 +927,67 @@ func (c *Context) compileQuantified(e *plan.Quantified) (evalFn, error) {
 		}
 		return types.NewBool(all), nil
 	}, nil
+}
+
+// intervalArith handles date/timestamp ± interval (calendar months and days
+// first, then the time), timestamp - timestamp, interval ± interval and
+// interval * or / a number.
+func intervalArith(op string, a, b types.Value) (types.Value, error) {
+	if b.K == types.KInterval && a.K != types.KInterval { // date or timestamp ± interval
+		m, d, us := b.IntervalParts()
+		if op == "-" {
+			m, d, us = -m, -d, -us
+		}
+		base := a.I
+		if a.K == types.KDate {
+			base = a.I * 86400_000_000
+		}
+		return types.NewTimestamp(addMonths(time.UnixMicro(base).UTC(), int(m)).AddDate(0, 0, int(d)).UnixMicro() + us), nil
+	}
+	if a.K != types.KInterval { // timestamp - timestamp
+		x, y := a.I, b.I
+		if a.K == types.KDate {
+			x *= 86400_000_000
+		}
+		if b.K == types.KDate {
+			y *= 86400_000_000
+		}
+		diff := x - y
+		days := diff / 86400_000_000
+		return types.NewInterval(0, int32(days), diff-days*86400_000_000), nil
+	}
+	am, ad, aus := a.IntervalParts()
+	if b.K == types.KInterval {
+		bm, bd, bus := b.IntervalParts()
+		if op == "-" {
+			bm, bd, bus = -bm, -bd, -bus
+		}
+		return types.NewInterval(am+bm, ad+bd, aus+bus), nil
+	}
+	f := b.Float()
+	if op == "/" {
+		if f == 0 {
+			return types.Null, errDivZero
+		}
+		f = 1 / f
+	}
+	// fractions of months spill into days and of days into time, as in PostgreSQL
+	months := float64(am) * f
+	wm := math.Trunc(months)
+	days := float64(ad)*f + (months-wm)*30
+	wd := math.Trunc(days)
+	us := float64(aus)*f + (days-wd)*86400e6
+	return types.NewInterval(int32(wm), int32(wd), int64(math.Round(us))), nil
+}
+
+// addMonths adds calendar months, keeping the day but clamping it to the
+// end of a shorter month (Jan 31 + 1 month is Feb 29), as PostgreSQL does.
+func addMonths(t time.Time, months int) time.Time {
+	if months == 0 {
+		return t
+	}
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
 }

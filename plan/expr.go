@@ -270,7 +270,7 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 			return &Unary{Op: "not", X: x, T: types.TBool}, nil
 		}
 		x = resolveUnknownAs(x, types.TNumeric)
-		if !x.Type().IsNumeric() {
+		if !x.Type().IsNumeric() && x.Type().ID != types.Interval {
 			return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: - %s", x.Type())
 		}
 		return &Unary{Op: "-", X: x, T: types.T{ID: x.Type().ID}}, nil
@@ -278,6 +278,10 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		x, err := bind(e.X)
 		if err != nil {
 			return nil, err
+		}
+		if p, ok := x.(*Param); ok && p.T.ID == types.Unknown { // $1::int types the parameter
+			b.ParamTypes[p.N-1] = e.Type
+			return &Param{N: p.N, T: e.Type}, nil
 		}
 		if c, ok := x.(*Const); ok && c.T.ID == types.Unknown { // 'abc'::int is checked now
 			v, err := types.Cast(c.V, e.Type)
@@ -557,9 +561,22 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 	}
 	// arithmetic
 	lt, rt := l.Type(), r.Type()
+	// a literal added to or subtracted from a date or timestamp is an
+	// interval ('1 day'), as PostgreSQL resolves it
+	datetime := func(t types.T) bool { return t.ID == types.Date || t.ID == types.Timestamp }
 	switch {
 	case lt.ID == types.Unknown && rt.ID == types.Unknown:
 		l, r = resolveUnknownAs(l, types.TNumeric), resolveUnknownAs(r, types.TNumeric)
+	case rt.ID == types.Unknown && datetime(lt) && (op == "+" || op == "-"):
+		if c, ok := r.(*Const); ok && !c.V.IsNull() {
+			if _, err := types.ParseInterval(c.V.S); err != nil && op == "-" {
+				r = b.mustCoerceConst(r, lt) // timestamp - 'timestamp text'
+				break
+			}
+		}
+		r = b.mustCoerceConst(r, types.TInterval)
+	case lt.ID == types.Unknown && datetime(rt) && op == "+":
+		l = b.mustCoerceConst(l, types.TInterval)
 	case lt.ID == types.Unknown:
 		l = b.mustCoerceConst(l, rt)
 	case rt.ID == types.Unknown:
@@ -587,6 +604,21 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 		return &Binary{Op: op, L: r, R: l, T: types.TDate}, nil
 	case lt.ID == types.Date && rt.ID == types.Date && op == "-":
 		return &Binary{Op: op, L: l, R: r, T: types.TInt4}, nil
+	// interval arithmetic
+	case datetime(lt) && rt.ID == types.Interval && (op == "+" || op == "-"):
+		return &Binary{Op: op, L: l, R: r, T: types.TTimestamp}, nil
+	case lt.ID == types.Interval && datetime(rt) && op == "+":
+		return &Binary{Op: op, L: r, R: l, T: types.TTimestamp}, nil
+	case lt.ID == types.Timestamp && rt.ID == types.Timestamp && op == "-",
+		lt.ID == types.Timestamp && rt.ID == types.Date && op == "-",
+		lt.ID == types.Date && rt.ID == types.Timestamp && op == "-":
+		return &Binary{Op: op, L: l, R: r, T: types.TInterval}, nil
+	case lt.ID == types.Interval && rt.ID == types.Interval && (op == "+" || op == "-"):
+		return &Binary{Op: op, L: l, R: r, T: types.TInterval}, nil
+	case lt.ID == types.Interval && rt.IsNumeric() && (op == "*" || op == "/"):
+		return &Binary{Op: op, L: l, R: r, T: types.TInterval}, nil
+	case lt.IsNumeric() && rt.ID == types.Interval && op == "*":
+		return &Binary{Op: op, L: r, R: l, T: types.TInterval}, nil
 	}
 	return nil, b.opError(op, l, r, pos)
 }

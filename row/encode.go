@@ -21,6 +21,7 @@ const (
 	encText      = 6 // uvarint length + UTF-8 bytes
 	encDate      = 7 // zig-zag varint days since 1970-01-01
 	encTimestamp = 8 // zig-zag varint microseconds since 1970-01-01
+	encInterval  = 9 // zig-zag varints: microseconds, days, months
 )
 
 var errCorrupt = errors.New("corrupt row encoding")
@@ -53,6 +54,11 @@ func AppendRow(buf []byte, vals []types.Value) []byte {
 			buf = binary.AppendVarint(append(buf, encDate), v.I)
 		case types.KTimestamp:
 			buf = binary.AppendVarint(append(buf, encTimestamp), v.I)
+		case types.KInterval:
+			m, d, us := v.IntervalParts()
+			buf = binary.AppendVarint(append(buf, encInterval), us)
+			buf = binary.AppendVarint(buf, int64(d))
+			buf = binary.AppendVarint(buf, int64(m))
 		}
 	}
 	return buf
@@ -111,6 +117,16 @@ func DecodeRow(buf []byte) ([]types.Value, []byte, error) {
 				return nil, nil, errCorrupt
 			}
 			vals[i] = types.NewDecimal(d)
+		case encInterval:
+			var parts [3]int64
+			for j := range parts {
+				x, k := binary.Varint(buf)
+				if k <= 0 {
+					return nil, nil, errCorrupt
+				}
+				parts[j], buf = x, buf[k:]
+			}
+			vals[i] = types.NewInterval(int32(parts[2]), int32(parts[1]), parts[0])
 		default:
 			return nil, nil, errCorrupt
 		}

@@ -32,7 +32,8 @@
 //	0 NULL, 1 false, 2 true, 3 integer (zig-zag varint), 4 float (8 bytes,
 //	IEEE 754), 5 numeric (uvarint length + decimal text), 6 text (uvarint
 //	length + bytes), 7 date (zig-zag varint days since 1970-01-01),
-//	8 timestamp (zig-zag varint microseconds since 1970-01-01).
+//	8 timestamp (zig-zag varint microseconds since 1970-01-01), 9 interval
+//	(zig-zag varints: microseconds, days, months).
 //
 // # WAL commit record payload (record type wal.TypeCommit)
 //

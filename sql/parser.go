@@ -2186,7 +2186,16 @@ func (p *parser) typedLiteral() Expr {
 		return nil
 	}
 	s := p.advance()
-	return &CastExpr{X: &Literal{Value: types.NewText(s.text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}
+	text := s.text
+	// INTERVAL '90' DAY: the standard's unit after the literal
+	if typ.ID == types.Interval && p.peek().kind == tIdent {
+		switch u := p.peek().text; u {
+		case "year", "month", "day", "hour", "minute", "second":
+			p.i++
+			text += " " + u
+		}
+	}
+	return &CastExpr{X: &Literal{Value: types.NewText(text), Type: types.TUnknown, Pos: s.pos}, Type: typ, Pos: t.pos}
 }
 
 func (p *parser) columnOrFunc() (Expr, error) {

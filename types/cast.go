@@ -164,6 +164,13 @@ func convert(v Value, t T, assign bool) (Value, error) {
 		case KText:
 			return ParseDate(v.S)
 		}
+	case Interval:
+		switch v.K {
+		case KInterval:
+			return v, nil
+		case KText:
+			return ParseInterval(v.S)
+		}
 	case Timestamp:
 		switch v.K {
 		case KTimestamp:
@@ -496,6 +503,8 @@ func kindName(k Kind) string {
 		return "date"
 	case KTimestamp:
 		return "timestamp without time zone"
+	case KInterval:
+		return "interval"
 	}
 	return "unknown"
 }

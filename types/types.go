@@ -30,6 +30,7 @@ const (
 	Char                // char(n), blank-padded
 	Date                // date
 	Timestamp           // timestamp without time zone
+	Interval            // interval: months, days and microseconds
 )
 
 // T is a full type: the family plus its modifiers.
@@ -54,6 +55,7 @@ var (
 	TText      = T{ID: Text}
 	TDate      = T{ID: Date}
 	TTimestamp = T{ID: Timestamp}
+	TInterval  = T{ID: Interval}
 )
 
 // PostgreSQL type OIDs (pg_type.oid), as clients expect them on the wire.
@@ -71,6 +73,7 @@ const (
 	OIDDate      uint32 = 1082
 	OIDTimestamp uint32 = 1114
 	OIDNumeric   uint32 = 1700
+	OIDInterval  uint32 = 1186
 )
 
 // OID returns the PostgreSQL type OID of t.
@@ -98,6 +101,8 @@ func (t T) OID() uint32 {
 		return OIDDate
 	case Timestamp:
 		return OIDTimestamp
+	case Interval:
+		return OIDInterval
 	case Unknown:
 		return OIDText // untyped literals are sent as text, as PostgreSQL does
 	}
@@ -115,6 +120,8 @@ func (t T) Size() int16 {
 		return 4
 	case Int8, Float8, Timestamp:
 		return 8
+	case Interval:
+		return 16
 	}
 	return -1
 }
@@ -169,6 +176,8 @@ func (t T) String() string {
 		return "date"
 	case Timestamp:
 		return "timestamp without time zone"
+	case Interval:
+		return "interval"
 	}
 	return "?"
 }
@@ -257,6 +266,8 @@ func Lookup(name string, mods []int32) (T, bool) {
 		t = TDate
 	case "timestamp", "timestamp without time zone":
 		t = TTimestamp
+	case "interval":
+		t = TInterval
 	default:
 		return T{}, false
 	}

@@ -23,6 +23,7 @@ const (
 	KText      // S
 	KDate      // I: days since 1970-01-01
 	KTimestamp // I: microseconds since 1970-01-01 00:00:00
+	KInterval  // I: microseconds; months and days packed in F (see NewInterval)
 )
 
 // Value is one SQL value. The zero Value is NULL.
@@ -80,6 +81,8 @@ func Compare(a, b Value) int {
 			return a.D.Cmp(b.D)
 		case KText:
 			return strings.Compare(a.S, b.S)
+		case KInterval:
+			return cmpFloat(intervalSpan(a), intervalSpan(b))
 		}
 	}
 	switch {
@@ -174,6 +177,8 @@ func (v Value) HashKey(buf []byte) []byte {
 		buf = strconv.AppendInt(buf, int64(len(v.S)), 10)
 		buf = append(buf, ':')
 		buf = append(buf, v.S...)
+	case KInterval: // '1 day' equals '24 hours', as in PostgreSQL
+		buf = strconv.AppendFloat(buf, intervalSpan(v), 'g', -1, 64)
 	}
 	return append(buf, 0)
 }
@@ -211,6 +216,8 @@ func AppendText(buf []byte, v Value, t T) []byte {
 		return appendDate(buf, v.I)
 	case KTimestamp:
 		return appendTimestamp(buf, v.I)
+	case KInterval:
+		return appendInterval(buf, v)
 	}
 	return buf
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // These tests build the real server binary, start it on free ports with a
@@ -786,5 +787,30 @@ func TestRESTAdmin(t *testing.T) {
 	}
 	if code, _ = call("DELETE", "/connections/999999", ""); code != 404 {
 		t.Errorf("terminate unknown: %d", code)
+	}
+}
+
+func TestIntervalBinary(t *testing.T) {
+	s := startServer(t, "")
+	cfg, err := pgx.ParseConfig(s.connString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.ConnectConfig(context.Background(), cfg) // cached statements: binary results
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var d time.Duration
+	var months pgtype.Interval
+	if err := c.QueryRow(context.Background(), "SELECT interval '1 day 02:00:00' + $1::interval, interval '1 year 2 mons 3 days 00:00:01'",
+		2*time.Hour).Scan(&d, &months); err != nil {
+		t.Fatal(err)
+	}
+	if d != 28*time.Hour {
+		t.Errorf("interval as duration: %v", d)
+	}
+	if months.Months != 14 || months.Days != 3 || months.Microseconds != 1_000_000 {
+		t.Errorf("interval parts: %+v", months)
 	}
 }
