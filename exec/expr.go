@@ -3,6 +3,7 @@ package exec
 import (
 	"math"
 	"math/bits"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -214,6 +215,8 @@ func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
 			}
 			return types.NewBool((types.Compare(a, b) != 0) == want), nil
 		}, nil
+	case "~", "~*", "!~", "!~*":
+		return regexMatch(e.Op, l, r), nil
 	case "||":
 		lt, rt := e.L.Type(), e.R.Type()
 		return func(row []types.Value) (types.Value, error) {
@@ -990,4 +993,37 @@ func addMonths(t time.Time, months int) time.Time {
 	first := time.Date(y, m+time.Month(months), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 	last := first.AddDate(0, 1, -1).Day()
 	return first.AddDate(0, 0, min(d, last)-1)
+}
+
+// regexMatch evaluates the POSIX regular expression operators with Go's
+// RE2 engine (PostgreSQL's advanced regular expressions minus
+// back-references and lookaround). Patterns are compiled once each.
+func regexMatch(op string, l, r evalFn) evalFn {
+	fold := strings.HasSuffix(op, "*")
+	negate := strings.HasPrefix(op, "!")
+	cache := map[string]*regexp.Regexp{}
+	return func(row []types.Value) (types.Value, error) {
+		s, err := l(row)
+		if err != nil || s.IsNull() {
+			return types.Null, err
+		}
+		p, err := r(row)
+		if err != nil || p.IsNull() {
+			return types.Null, err
+		}
+		re := cache[p.S]
+		if re == nil {
+			src := p.S
+			if fold {
+				src = "(?i)" + src
+			}
+			if re, err = regexp.Compile(src); err != nil {
+				return types.Null, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %v", err)
+			}
+			if len(cache) < 64 {
+				cache[p.S] = re
+			}
+		}
+		return types.NewBool(re.MatchString(s.S) != negate), nil
+	}
 }

@@ -89,7 +89,16 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 		}
 		return types.NewText(string(r[start:end])), nil
 	case "extract", "date_part":
+		if a[1].K == types.KInterval {
+			return intervalPart(name, strings.ToLower(a[0].S), a[1])
+		}
 		return datePart(name, strings.ToLower(a[0].S), a[1])
+	case "age":
+		from := types.NewTimestamp(toMicros(c.Now) / 86400_000_000 * 86400_000_000) // midnight today
+		if len(a) == 2 {
+			from = a[0]
+		}
+		return age(from, a[len(a)-1]), nil
 	case "date_trunc":
 		return dateTrunc(strings.ToLower(a[0].S), a[1])
 	case "position", "strpos":
@@ -470,4 +479,63 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 		c.Seqs.byName[seqName], c.Seqs.last, c.Seqs.hasLast = a[1].I, a[1].I, true
 	}
 	return a[1], nil
+}
+
+// intervalPart extracts a field from an interval, as extract does.
+func intervalPart(name, field string, v types.Value) (types.Value, error) {
+	m, d, us := v.IntervalParts()
+	var r *apd.Decimal
+	switch field {
+	case "year", "years":
+		r = apd.New(int64(m/12), 0)
+	case "month", "months", "mon":
+		r = apd.New(int64(m%12), 0)
+	case "day", "days":
+		r = apd.New(int64(d), 0)
+	case "hour", "hours":
+		r = apd.New(us/3_600_000_000, 0)
+	case "minute", "minutes", "min":
+		r = apd.New(us/60_000_000%60, 0)
+	case "second", "seconds", "sec":
+		r = apd.New(us%60_000_000, -6)
+	case "epoch":
+		// years of 365.25 days and months of 30 days, as PostgreSQL counts
+		secs := int64(m)/12*31_557_600 + int64(m)%12*2_592_000
+		total := secs*1_000_000 + int64(d)*86_400_000_000 + us
+		r = apd.New(total, -6)
+	default:
+		return types.Null, sqlerr.New(sqlerr.FeatureNotSupported, "unit %q not supported for type interval", field)
+	}
+	if name == "date_part" {
+		f, _ := r.Float64()
+		return types.NewFloat(f), nil
+	}
+	return types.NewDecimal(r), nil
+}
+
+// age subtracts two timestamps into years, months and days, as PostgreSQL's
+// age() does (borrowing days from the month before the later date).
+func age(a, b types.Value) types.Value {
+	ta, tb := time.UnixMicro(a.I).UTC(), time.UnixMicro(b.I).UTC()
+	neg := ta.Before(tb)
+	if neg {
+		ta, tb = tb, ta
+	}
+	months := (ta.Year()-tb.Year())*12 + int(ta.Month()-tb.Month())
+	days := ta.Day() - tb.Day()
+	us := (int64(ta.Hour()-tb.Hour())*3600+int64(ta.Minute()-tb.Minute())*60+int64(ta.Second()-tb.Second()))*1_000_000 +
+		int64(ta.Nanosecond()-tb.Nanosecond())/1000
+	if us < 0 {
+		us += 86400_000_000
+		days--
+	}
+	if days < 0 {
+		months--
+		// days in the month before ta's month
+		days += time.Date(ta.Year(), ta.Month(), 0, 0, 0, 0, 0, time.UTC).Day()
+	}
+	if neg {
+		return types.NewInterval(int32(-months), int32(-days), -us)
+	}
+	return types.NewInterval(int32(months), int32(days), us)
 }

@@ -552,6 +552,12 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 		return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
 	case "=", "<>", "<", "<=", ">", ">=", "is distinct from", "is not distinct from":
 		return b.comparison(op, l, r, pos)
+	case "~", "~*", "!~", "!~*":
+		l, r = resolveUnknownAs(l, types.TText), resolveUnknownAs(r, types.TText)
+		if !l.Type().IsString() || !r.Type().IsString() {
+			return nil, b.opError(op, l, r, pos)
+		}
+		return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
 	case "||":
 		l, r = resolveUnknownAs(l, types.TText), resolveUnknownAs(r, types.TText)
 		if !l.Type().IsString() && !r.Type().IsString() {

@@ -78,7 +78,7 @@ func dateArg(t types.T) func(*Binder, []Expr, int) (types.T, error) {
 			return types.T{}, err
 		}
 		args[1] = resolveUnknownAs(args[1], types.TTimestamp)
-		if id := args[1].Type().ID; id != types.Date && id != types.Timestamp {
+		if id := args[1].Type().ID; id != types.Date && id != types.Timestamp && !(id == types.Interval && t.ID != types.Timestamp) {
 			return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function does not exist for argument type %s", args[1].Type())
 		}
 		return t, nil
@@ -125,7 +125,20 @@ func seqArgs(b *Binder, args []Expr, pos int) (types.T, error) {
 	return types.TInt8, nil
 }
 
+// ageArgs types age(timestamp [, timestamp]).
+func ageArgs(b *Binder, args []Expr, pos int) (types.T, error) {
+	for i := range args {
+		x, err := b.coerce(resolveUnknownAs(args[i], types.TTimestamp), types.TTimestamp, pos, "age")
+		if err != nil {
+			return types.T{}, err
+		}
+		args[i] = x
+	}
+	return types.TInterval, nil
+}
+
 var funcs = map[string]funcSig{
+	"age":               {1, 2, ageArgs},
 	"extract":           {2, 2, dateArg(types.TNumeric)},
 	"date_part":         {2, 2, dateArg(types.TFloat8)},
 	"date_trunc":        {2, 2, dateArg(types.TTimestamp)},

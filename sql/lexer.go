@@ -135,9 +135,9 @@ func (l *lexer) next() (token, error) {
 		}
 		return token{kind: tParam, text: l.src[start+1 : l.pos], pos: start}, nil
 	}
-	for _, op := range []string{"::", "<=", ">=", "<>", "!=", "||"} {
+	for _, op := range []string{"!~*", "!~", "~*", "::", "<=", ">=", "<>", "!=", "||"} {
 		if strings.HasPrefix(l.src[l.pos:], op) {
-			l.pos += 2
+			l.pos += len(op)
 			return token{kind: tOp, text: op, pos: start}, nil
 		}
 	}

@@ -2058,8 +2058,8 @@ func binaryOp(t token) (string, int) {
 			return t.text, precCmp
 		case "!=":
 			return "<>", precCmp
-		case "||":
-			return "||", precOther
+		case "||", "~", "~*", "!~", "!~*":
+			return t.text, precOther
 		case "+", "-":
 			return t.text, precAdd
 		case "*", "/", "%":
