@@ -360,6 +360,9 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 			}
 		}
 		if p.As == nil {
+			if p.Table.IsSequence() {
+				return w.Complete("CREATE SEQUENCE")
+			}
 			return w.Complete("CREATE TABLE")
 		}
 		n, err := c.Insert(&plan.Insert{Table: p.Table, Source: p.As}, nil)
@@ -380,10 +383,14 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
 		tag := "DROP TABLE"
-		for _, t := range p.Tables {
+		for i, t := range p.Tables {
 			s.tx.DropTable(t)
-			if t.IsView() {
+			switch {
+			case i > 0: // a table's own sequences follow it
+			case t.IsView():
 				tag = "DROP VIEW"
+			case t.IsSequence():
+				tag = "DROP SEQUENCE"
 			}
 		}
 		return w.Complete(tag)

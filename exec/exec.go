@@ -216,6 +216,8 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 		return &distinctOp{in: in, seen: map[string]bool{}, keys: keys}, nil
 	case *plan.Window:
 		return c.buildWindow(n)
+	case *plan.SystemScan:
+		return &rowsOp{rows: c.systemRows(n.Name)}, nil
 	case *plan.CTEScan:
 		rows, err := c.cteResult(n.CTE)
 		if err != nil {

@@ -725,6 +725,13 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		}
 		t := b.Catalog.Lookup(te.Name)
 		if t == nil {
+			alias := te.Alias
+			if alias == "" {
+				alias = te.Name
+			}
+			if sys := systemScan(te.Name, alias); sys != nil {
+				return sys, nil
+			}
 			return nil, b.errAt(te.Pos, sqlerr.UndefinedTable, "relation %q does not exist", te.Name)
 		}
 		alias := te.Alias

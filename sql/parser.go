@@ -171,11 +171,31 @@ func (p *parser) qualifiedName() (string, int, error) {
 		if name, err = p.ident(); err != nil {
 			return "", pos, err
 		}
-		if schema != "public" {
+		// one user schema until CREATE SCHEMA exists; pg_catalog holds the
+		// system catalogs, which are also found unqualified
+		if schema != "public" && schema != "pg_catalog" {
 			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema \"%s\" does not exist", schema).WithPosition(charPos(p.src, pos))
 		}
 	}
 	return name, pos, nil
+}
+
+// qualifiedCollation reads a collation name: "C", default, pg_catalog.default.
+func (p *parser) qualifiedCollation() (string, int, error) {
+	t := p.peek()
+	if t.kind != tIdent && t.kind != tQIdent {
+		return "", t.pos, p.unexpected()
+	}
+	p.i++
+	if p.acceptOp(".") {
+		n := p.peek()
+		if n.kind != tIdent && n.kind != tQIdent {
+			return "", t.pos, p.unexpected()
+		}
+		p.i++
+		return n.text, t.pos, nil
+	}
+	return t.text, t.pos, nil
 }
 
 func (p *parser) statement() (Statement, error) {
@@ -1945,7 +1965,27 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 				}
 			}
 		}
+		// COLLATE name: accepted; text compares by bytes until collations exist
+		if t.kind == tIdent && t.text == "collate" && minPrec <= precCast {
+			p.i++
+			if _, _, err := p.qualifiedCollation(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		op, prec := binaryOp(t)
+		// OPERATOR(pg_catalog.~) names an operator explicitly
+		if t.kind == tIdent && t.text == "operator" && p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
+			j := p.i + 2
+			at := func(k int) token { return p.toks[min(k, len(p.toks)-1)] }
+			if at(j).kind == tIdent && at(j+1).kind == tOp && at(j+1).text == "." {
+				j += 2
+			}
+			if o, _ := binaryOp(at(j)); o != "" && at(j+1).kind == tOp && at(j+1).text == ")" {
+				op, prec = o, precOther
+				p.i = j + 1 // at the ), consumed below
+			}
+		}
 		if op == "" || prec < minPrec {
 			return left, nil
 		}

@@ -542,6 +542,14 @@ SELECT 1/0;
 			t.Errorf("psql output lacks %q:\n%s", want, out)
 		}
 	}
+	// psql's \d, \dt, \dv and \ds list relations from pg_catalog
+	out += run("CREATE VIEW pv AS SELECT id FROM p;\nCREATE SEQUENCE ps;\n\\d\n\\dt\n")
+	for _, want := range []string{" public | p    | table    | rustydb", " public | ps   | sequence | rustydb",
+		" public | pv   | view     | rustydb", "(3 rows)", "(1 row)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("psql \\d output lacks %q:\n%s", want, out)
+		}
+	}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), "server closed the connection") {
