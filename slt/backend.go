@@ -230,18 +230,32 @@ func (w *Wire) Restart() error {
 }
 
 // Reset reconnects, ending any open transaction, and drops what the
-// earlier files created, newest first so views go before their tables.
+// earlier files created.
 func (w *Wire) Reset() error {
 	if err := w.Restart(); err != nil {
 		return err
 	}
+	w.drop()
+	return nil
+}
+
+// Close drops what the files created, leaving the server as it was found
+// for the next run, and disconnects.
+func (w *Wire) Close() error {
+	if err := w.Restart(); err != nil {
+		return err
+	}
+	w.drop()
+	return w.conn.Close(context.Background())
+}
+
+// drop drops the tables and views made so far, newest first so views go
+// before their tables.
+func (w *Wire) drop() {
 	for i := len(w.created) - 1; i >= 0; i-- {
 		c := w.created[i]
 		// Errors are expected: a file may have dropped what it created.
 		w.conn.Exec(context.Background(), fmt.Sprintf("DROP %s IF EXISTS %s", c[0], c[1]))
 	}
 	w.created = nil
-	return nil
 }
-
-func (w *Wire) Close() error { return w.conn.Close(context.Background()) }
