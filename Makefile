@@ -24,7 +24,7 @@ test: lint
 
 # The shared sqllogictest corpus (../shared/slt), embedded, with a per-file summary.
 slt:
-	$(GO) run ./slt/cmd/rusty-slt ../shared/slt
+	$(GO) run ./slt/cmd/rusty-slt -timeout 5s $(SLT_FLAGS) ../shared/slt
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
