@@ -32,8 +32,7 @@ type aggOp struct {
 	args2   []evalFn // string_agg's delimiter
 	filters []evalFn // nil when the call has no FILTER
 	calls   []plan.AggCall
-	out     [][]types.Value
-	pos     int
+	rowsOp  // the computed result, handed out by Next
 }
 
 func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
@@ -115,7 +114,7 @@ func (o *aggOp) Init() error {
 			}
 			out = append(out, v)
 		}
-		o.out = append(o.out, out)
+		o.rows = append(o.rows, out)
 	}
 	return nil
 }
@@ -270,13 +269,6 @@ func (o *aggOp) result(s *aggState, call plan.AggCall) (types.Value, error) {
 }
 
 func (o *aggOp) Close() {}
-func (o *aggOp) Next() ([]types.Value, error) {
-	if o.pos >= len(o.out) {
-		return nil, nil
-	}
-	o.pos++
-	return o.out[o.pos-1], nil
-}
 
 // variance computes var_pop / var_samp and their square roots from the sums:
 // (sum(x^2) - sum(x)^2/n) / (n or n-1), exactly for exact input.

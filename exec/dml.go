@@ -91,8 +91,8 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 }
 
 // matching returns the versions of h visible to the statement that satisfy
-// filter, read through the key lookup when there is one.
-func (c *Context) matching(t *catalog.Table, h *row.Heap, filter plan.Expr, lookup *plan.KeyLookup) ([]*row.Version, error) {
+// cond (nil: all), read through the key lookup when there is one.
+func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.KeyLookup) ([]*row.Version, error) {
 	candidates := h.Scan()
 	if lookup != nil {
 		vals, err := c.lookupKey(t, lookup)
@@ -100,13 +100,6 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, filter plan.Expr, look
 			return nil, err
 		}
 		candidates = h.Lookup(lookup.Key, vals)
-	}
-	var cond evalFn
-	if filter != nil {
-		var err error
-		if cond, err = c.compile(filter); err != nil {
-			return nil, err
-		}
 	}
 	var out []*row.Version
 	for _, v := range candidates {
@@ -130,46 +123,32 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, filter plan.Expr, look
 	return out, nil
 }
 
-// Update runs an UPDATE: each matching row version is ended and a new one
-// inserted. It returns the number of rows updated.
-func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
-	h := c.Store.Heap(p.Table)
+// writeRows applies write, an UPDATE's or DELETE's change, to every row of t
+// matching filter and returns how many rows it changed. Under READ
+// COMMITTED, a row that a concurrent transaction changed and committed while
+// we waited is followed to its newest version, re-checked against filter
+// and written there, as PostgreSQL does; REPEATABLE READ reports 40001.
+func (c *Context) writeRows(t *catalog.Table, filter plan.Expr, lookup *plan.KeyLookup, write func(h *row.Heap, v *row.Version) (bool, error)) (int64, error) {
+	h := c.Store.Heap(t)
 	if h == nil {
-		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
 	}
-	set, err := c.compileAll(p.Set)
-	if err != nil {
-		return 0, err
+	var cond evalFn
+	if filter != nil {
+		var err error
+		if cond, err = c.compile(filter); err != nil {
+			return 0, err
+		}
 	}
-	emit, err := c.returning(p.Returning, ret)
-	if err != nil {
-		return 0, err
-	}
-	targets, err := c.matching(p.Table, h, p.Filter, p.Lookup)
-	if err != nil {
-		return 0, err
-	}
-	cond, err := c.compileFilter(p.Filter)
+	targets, err := c.matching(t, h, cond, lookup)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	for _, v := range targets {
 		for v != nil {
-			vals := append([]types.Value(nil), v.Values...)
-			for i, f := range set {
-				if vals[p.SetCols[i]], err = f(v.Values); err != nil {
-					return n, err
-				}
-			}
-			if err := checkRow(p.Table, vals); err != nil {
-				return n, err
-			}
-			ok, err := c.Tx.Update(c.Ctx, h, v, vals)
+			ok, err := write(h, v)
 			if sqlerr.Code(err) == sqlerr.SerializationFailure && !c.RepeatableRead {
-				// READ COMMITTED: a concurrent transaction updated the row and
-				// committed while we waited; apply the update to its newest
-				// version if that still matches, as PostgreSQL does.
 				if v, err = c.recheck(v, cond); err != nil {
 					return n, err
 				}
@@ -180,22 +159,11 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 			}
 			if ok {
 				n++
-				if err := emit(vals); err != nil {
-					return n, err
-				}
 			}
 			break
 		}
 	}
 	return n, nil
-}
-
-// compileFilter compiles an optional WHERE condition (nil: every row).
-func (c *Context) compileFilter(filter plan.Expr) (evalFn, error) {
-	if filter == nil {
-		return nil, nil
-	}
-	return c.compile(filter)
 }
 
 // recheck finds the newest version of a row that a concurrent transaction
@@ -212,45 +180,46 @@ func (c *Context) recheck(v *row.Version, cond evalFn) (*row.Version, error) {
 	return latest, nil
 }
 
-// Delete runs a DELETE and returns the number of rows deleted.
-func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
-	h := c.Store.Heap(p.Table)
-	if h == nil {
-		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
+// Update runs an UPDATE: each matching row version is ended and a new one
+// inserted. It returns the number of rows updated.
+func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
+	set, err := c.compileAll(p.Set)
+	if err != nil {
+		return 0, err
 	}
 	emit, err := c.returning(p.Returning, ret)
 	if err != nil {
 		return 0, err
 	}
-	targets, err := c.matching(p.Table, h, p.Filter, p.Lookup)
-	if err != nil {
-		return 0, err
-	}
-	cond, err := c.compileFilter(p.Filter)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, v := range targets {
-		for v != nil {
-			ok, err := c.Tx.Delete(c.Ctx, h, v)
-			if sqlerr.Code(err) == sqlerr.SerializationFailure && !c.RepeatableRead {
-				if v, err = c.recheck(v, cond); err != nil {
-					return n, err
-				}
-				continue
+	return c.writeRows(p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
+		vals := append([]types.Value(nil), v.Values...)
+		for i, f := range set {
+			if vals[p.SetCols[i]], err = f(v.Values); err != nil {
+				return false, err
 			}
-			if err != nil {
-				return n, err
-			}
-			if ok {
-				n++
-				if err := emit(v.Values); err != nil {
-					return n, err
-				}
-			}
-			break
 		}
+		if err := checkRow(p.Table, vals); err != nil {
+			return false, err
+		}
+		ok, err := c.Tx.Update(c.Ctx, h, v, vals)
+		if ok && err == nil {
+			err = emit(vals)
+		}
+		return ok, err
+	})
+}
+
+// Delete runs a DELETE and returns the number of rows deleted.
+func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
+	emit, err := c.returning(p.Returning, ret)
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	return c.writeRows(p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
+		ok, err := c.Tx.Delete(c.Ctx, h, v)
+		if ok && err == nil {
+			err = emit(v.Values)
+		}
+		return ok, err
+	})
 }

@@ -114,12 +114,11 @@ func (o *projectOp) Next() ([]types.Value, error) {
 
 // sortOp materializes its input and sorts it.
 type sortOp struct {
-	c    *Context
-	in   Operator
-	keys []evalFn
-	spec []plan.SortKey
-	rows [][]types.Value
-	pos  int
+	c      *Context
+	in     Operator
+	keys   []evalFn
+	spec   []plan.SortKey
+	rowsOp // the computed result, handed out by Next
 }
 
 func (o *sortOp) Init() error {
@@ -188,13 +187,6 @@ func compareKey(a, b types.Value, s plan.SortKey) int {
 }
 
 func (o *sortOp) Close() { o.in.Close() }
-func (o *sortOp) Next() ([]types.Value, error) {
-	if o.pos >= len(o.rows) {
-		return nil, nil
-	}
-	o.pos++
-	return o.rows[o.pos-1], nil
-}
 
 type limitOp struct {
 	in            Operator
@@ -262,8 +254,7 @@ type setOp struct {
 	kind        string
 	all         bool
 	left, right Operator
-	out         [][]types.Value
-	pos         int
+	rowsOp      // the computed result, handed out by Next
 }
 
 func (o *setOp) Init() error {
@@ -280,7 +271,7 @@ func (o *setOp) Init() error {
 					}
 					seen[string(buf)] = true
 				}
-				o.out = append(o.out, r)
+				o.rows = append(o.rows, r)
 				return nil
 			})
 			if err != nil {
@@ -321,22 +312,16 @@ func (o *setOp) Init() error {
 			emitted[k] = true
 		}
 		if keep {
-			o.out = append(o.out, r)
+			o.rows = append(o.rows, r)
 		}
 		return nil
 	})
 }
 
 func (o *setOp) Close() {}
-func (o *setOp) Next() ([]types.Value, error) {
-	if o.pos >= len(o.out) {
-		return nil, nil
-	}
-	o.pos++
-	return o.out[o.pos-1], nil
-}
 
-// rowsOp returns rows computed before (a WITH query's result).
+// rowsOp hands out rows computed before: a WITH query's result, or the output
+// a materializing operator (sort, aggregate, window, set operation) built.
 type rowsOp struct {
 	rows [][]types.Value
 	pos  int

@@ -11,14 +11,13 @@ import (
 // windowOp materializes its input and appends one column per window call.
 // Rows come out sorted by the first call's partition and order keys.
 type windowOp struct {
-	c     *Context
-	in    Operator
-	calls []plan.WindowCall
-	args  [][]evalFn
-	parts [][]evalFn
-	order [][]evalFn
-	out   [][]types.Value
-	pos   int
+	c      *Context
+	in     Operator
+	calls  []plan.WindowCall
+	args   [][]evalFn
+	parts  [][]evalFn
+	order  [][]evalFn
+	rowsOp // the computed result, handed out by Next
 }
 
 func (c *Context) buildWindow(n *plan.Window) (Operator, error) {
@@ -48,13 +47,6 @@ func (c *Context) buildWindow(n *plan.Window) (Operator, error) {
 }
 
 func (w *windowOp) Close() {}
-func (w *windowOp) Next() ([]types.Value, error) {
-	if w.pos >= len(w.out) {
-		return nil, nil
-	}
-	w.pos++
-	return w.out[w.pos-1], nil
-}
 
 // wrow is an input row with its evaluated keys for one call.
 type wrow struct {
@@ -86,9 +78,9 @@ func (w *windowOp) Init() error {
 			return err
 		}
 	}
-	w.out = make([][]types.Value, len(rows))
+	w.rows = make([][]types.Value, len(rows))
 	for i, r := range rows {
-		w.out[i] = r.out
+		w.rows[i] = r.out
 	}
 	return nil
 }
