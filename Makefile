@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short slt bench bench-asm bench-pgbench lint fmt clean
+.PHONY: all build run test test-short slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
 
 all: build
 
@@ -39,6 +39,11 @@ bench-asm:
 # pgbench against a throwaway PostgreSQL 15, same durability, one table of figures.
 bench-pgbench:
 	benchmarks/pgbench/run.sh
+
+# The row-store issue's embedded workloads against SQLite (WAL, synchronous=FULL),
+# in process through database/sql; a separate module so cgo stays out of ./...
+bench-sqlite:
+	cd benchmarks/peers/sqlite && $(GO) run .
 
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

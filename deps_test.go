@@ -19,7 +19,7 @@ var layers = [][]string{
 	{"exec"},
 	{"."}, // the embeddable engine, package rustydb
 	{"api", "slt"},
-	{"cmd/rusty-db-server", "benchmarks", "slt/cmd/rusty-slt"},
+	{"cmd/rusty-db-server", "benchmarks", "benchmarks/peers/sqlite", "slt/cmd/rusty-slt"},
 }
 
 func TestLayering(t *testing.T) {

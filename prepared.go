@@ -57,6 +57,8 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 		case *plan.Delete:
 			p.Columns = pl.RetCols
 		}
+	case *sql.ExplainStmt:
+		p.Columns = []Column{{Name: "QUERY PLAN", Type: types.TText}}
 	case *sql.ShowStmt:
 		p.Columns = []Column{{Name: st.Name, Type: types.TText}}
 		if st.Name == "all" {

@@ -248,6 +248,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.dropIndex(st, w)
 	case *sql.CopyStmt:
 		return s.copy(c, st, w)
+	case *sql.ExplainStmt:
+		return s.explain(c, st, query, paramTypes, w)
 	}
 	cat := s.db.store.Catalog()
 	if cache != nil && cache.plan != nil && cache.version == cat.Version() {

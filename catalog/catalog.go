@@ -41,8 +41,7 @@ type Table struct {
 	Indexes []Index `json:"indexes,omitempty"`
 }
 
-// Index is a secondary index: a hash index on its columns (equality
-// lookups; range scans come with B+trees).
+// Index is a CREATE INDEX index: a B+tree over its columns.
 type Index struct {
 	Name    string `json:"name"`
 	Columns []int  `json:"columns"`
@@ -105,6 +104,31 @@ func (t *Table) IndexKeys() [][]int {
 		}
 	}
 	return keys
+}
+
+// IndexNames returns the names of the indexes of IndexKeys(), in the same
+// order, as PostgreSQL names them: t_pkey for the primary key, t_a_b_key for
+// UNIQUE (a, b), and the given name for CREATE INDEX ones.
+func (t *Table) IndexNames() []string {
+	var names, plain []string
+	if len(t.PrimaryKey) > 0 {
+		names = append(names, t.Name+"_pkey")
+	}
+	for _, u := range t.Unique {
+		name := t.Name
+		for _, col := range u {
+			name += "_" + t.Columns[col].Name
+		}
+		names = append(names, name+"_key")
+	}
+	for _, ix := range t.Indexes {
+		if ix.Unique {
+			names = append(names, ix.Name)
+		} else {
+			plain = append(plain, ix.Name)
+		}
+	}
+	return append(names, plain...)
 }
 
 // IndexOwner returns the table with the named index, or nil.

@@ -6,6 +6,7 @@ import (
 	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
+	"time"
 )
 
 // ReturnFn receives the RETURNING rows of a DML statement.
@@ -91,15 +92,11 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 }
 
 // matching returns the versions of h visible to the statement that satisfy
-// cond (nil: all), read through the key lookup when there is one.
-func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.KeyLookup) ([]*row.Version, error) {
-	candidates := h.Scan()
-	if lookup != nil {
-		vals, err := c.lookupKey(t, lookup)
-		if err != nil {
-			return nil, err
-		}
-		candidates = h.Lookup(lookup.Key, vals)
+// cond (nil: all), read through the index range when there is one.
+func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.IndexRange) ([]*row.Version, error) {
+	candidates, err := c.candidates(t, h, lookup)
+	if err != nil {
+		return nil, err
 	}
 	var out []*row.Version
 	for _, v := range candidates {
@@ -128,7 +125,7 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *p
 // COMMITTED, a row that a concurrent transaction changed and committed while
 // we waited is followed to its newest version, re-checked against filter
 // and written there, as PostgreSQL does; REPEATABLE READ reports 40001.
-func (c *Context) writeRows(t *catalog.Table, filter plan.Expr, lookup *plan.KeyLookup, write func(h *row.Heap, v *row.Version) (bool, error)) (int64, error) {
+func (c *Context) writeRows(stmt plan.Plan, t *catalog.Table, filter plan.Expr, lookup *plan.IndexRange, write func(h *row.Heap, v *row.Version) (bool, error)) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -140,9 +137,15 @@ func (c *Context) writeRows(t *catalog.Table, filter plan.Expr, lookup *plan.Key
 			return 0, err
 		}
 	}
+	start := time.Now()
 	targets, err := c.matching(t, h, cond, lookup)
 	if err != nil {
 		return 0, err
+	}
+	if c.Analysis != nil {
+		st := c.Analysis.Stats(plan.ScanOf{Stmt: stmt})
+		st.Loops, st.Rows = 1, int64(len(targets))
+		st.First, st.Total = time.Since(start), time.Since(start)
 	}
 	var n int64
 	for _, v := range targets {
@@ -191,7 +194,7 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.writeRows(p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
+	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
 		vals := append([]types.Value(nil), v.Values...)
 		for i, f := range set {
 			if vals[p.SetCols[i]], err = f(v.Values); err != nil {
@@ -215,7 +218,7 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.writeRows(p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
+	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
 		ok, err := c.Tx.Delete(c.Ctx, h, v)
 		if ok && err == nil {
 			err = emit(v.Values)

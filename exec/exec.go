@@ -56,6 +56,9 @@ type Context struct {
 	// statement; work holds each recursive query's previous step.
 	cteRows map[*plan.CTE][][]types.Value
 	work    map[*plan.CTE][][]types.Value
+
+	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
+	Analysis *Analysis
 }
 
 // SeqValues are the sequence values a session has obtained, for currval
@@ -106,21 +109,21 @@ func Drain(op Operator, fn func([]types.Value) error) error {
 
 // Build turns a plan node into an operator tree.
 func (c *Context) Build(n plan.Node) (Operator, error) {
+	op, err := c.build(n)
+	if err != nil {
+		return nil, err
+	}
+	return c.analyzed(n, op), nil
+}
+
+func (c *Context) build(n plan.Node) (Operator, error) {
 	switch n := n.(type) {
 	case *plan.Scan:
 		h := c.Store.Heap(n.Table)
 		if h == nil {
 			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", n.Table.Name)
 		}
-		op := &scanOp{c: c, heap: h}
-		if n.Lookup != nil {
-			vals, err := c.lookupKey(n.Table, n.Lookup)
-			if err != nil {
-				return nil, err
-			}
-			op.key, op.keyVals = n.Lookup.Key, vals
-		}
-		return op, nil
+		return &scanOp{c: c, table: n.Table, heap: h, index: n.Lookup}, nil
 	case *plan.Values:
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {
@@ -216,6 +219,8 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 		return &distinctOp{in: in, seen: map[string]bool{}, keys: keys}, nil
 	case *plan.Window:
 		return c.buildWindow(n)
+	case *plan.Series:
+		return c.buildSeries(n)
 	case *plan.SystemScan:
 		return &rowsOp{rows: c.systemRows(n.Name)}, nil
 	case *plan.CTEScan:
@@ -240,24 +245,47 @@ func (c *Context) Build(n plan.Node) (Operator, error) {
 	return nil, sqlerr.New(sqlerr.InternalError, "cannot execute plan node %T", n)
 }
 
-// lookupKey evaluates a key lookup's values, converted to the key columns' types.
-func (c *Context) lookupKey(t *catalog.Table, l *plan.KeyLookup) ([]types.Value, error) {
-	cols := t.IndexKeys()[l.Key]
-	vals := make([]types.Value, len(l.Values))
-	for i, e := range l.Values {
+// candidates returns the versions of t's heap h that a scan must check for
+// visibility and its filter: all of them, or those in index range r.
+func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) ([]*row.Version, error) {
+	if r == nil {
+		return h.Scan(), nil
+	}
+	cols := t.IndexKeys()[r.Key]
+	eval := func(e plan.Expr, col int) (types.Value, error) {
 		f, err := c.compile(e)
 		if err != nil {
-			return nil, err
+			return types.Null, err
 		}
 		v, err := f(nil)
 		if err != nil {
-			return nil, err
+			return types.Null, err
 		}
-		if vals[i], err = types.Cast(v, t.Columns[cols[i]].Type); err != nil {
+		return types.Cast(v, t.Columns[col].Type)
+	}
+	prefix := make([]types.Value, len(r.Values))
+	for i, e := range r.Values {
+		var err error
+		if prefix[i], err = eval(e, cols[i]); err != nil {
 			return nil, err
 		}
 	}
-	return vals, nil
+	bound := func(b *plan.RangeBound) (*row.Bound, bool, error) {
+		if b == nil {
+			return nil, true, nil
+		}
+		v, err := eval(b.Value, cols[len(prefix)])
+		return &row.Bound{Value: v, Inclusive: b.Inclusive}, !v.IsNull(), err
+	}
+	lo, okLo, err := bound(r.Lo)
+	if err != nil {
+		return nil, err
+	}
+	hi, okHi, err := bound(r.Hi)
+	if err != nil || !okLo || !okHi { // a comparison with NULL matches nothing
+		return nil, err
+	}
+	return h.Lookup(r.Key, prefix, lo, hi), nil
 }
 
 // cteResult computes a WITH query's rows, once per statement unless it is

@@ -3,6 +3,7 @@ package exec
 import (
 	"sort"
 
+	"rustydb/catalog"
 	"rustydb/plan"
 	"rustydb/row"
 	"rustydb/types"
@@ -10,20 +11,17 @@ import (
 
 type scanOp struct {
 	c        *Context
+	table    *catalog.Table
 	heap     *row.Heap
-	keyVals  []types.Value // non-nil: look up this key instead of scanning
-	key      int
+	index    *plan.IndexRange // non-nil: read this range instead of scanning
 	versions []*row.Version
 	pos      int
 }
 
-func (o *scanOp) Init() error {
-	if o.keyVals != nil {
-		o.versions = o.heap.Lookup(o.key, o.keyVals)
-	} else {
-		o.versions = o.heap.Scan()
-	}
-	return nil
+func (o *scanOp) Init() (err error) {
+	o.versions, err = o.c.candidates(o.table, o.heap, o.index)
+	o.pos = 0
+	return err
 }
 func (o *scanOp) Close() {}
 func (o *scanOp) Next() ([]types.Value, error) {

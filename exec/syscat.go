@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"rustydb/catalog"
 	"rustydb/types"
 )
 
@@ -12,7 +11,7 @@ const (
 	oidInfoSchem = 13000
 	oidSuperuser = 10
 	oidHeapAM    = 2
-	oidHashAM    = 405
+	oidBtreeAM   = 403
 	// table OIDs start above PostgreSQL's reserved range; index OIDs are
 	// derived from them
 	oidTableBase = 16384
@@ -30,7 +29,7 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			{i(oidInfoSchem), t("information_schema"), i(oidSuperuser)},
 		}
 	case "pg_am":
-		return [][]types.Value{{i(oidHeapAM), t("heap"), t("t")}, {i(oidHashAM), t("hash"), t("i")}}
+		return [][]types.Value{{i(oidHeapAM), t("heap"), t("t")}, {i(oidBtreeAM), t("btree"), t("i")}}
 	case "pg_class":
 		var rows [][]types.Value
 		for _, tbl := range c.Store.Catalog().Tables() {
@@ -48,32 +47,12 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			oid := int64(oidTableBase + tbl.ID*8)
 			rows = append(rows, []types.Value{i(oid), t(tbl.Name), i(oidPublic), t(kind), i(oidSuperuser), i(am),
 				f(tuples), b(len(tbl.IndexKeys()) > 0), t("p"), b(false), i(int64(len(tbl.Columns)))})
-			for k, ix := range indexNames(tbl) {
+			for k, ix := range tbl.IndexNames() {
 				rows = append(rows, []types.Value{i(oid + int64(k) + 1), t(ix), i(oidPublic), t("i"), i(oidSuperuser),
-					i(oidHashAM), f(-1), b(false), t("p"), b(false), i(0)})
+					i(oidBtreeAM), f(-1), b(false), t("p"), b(false), i(0)})
 			}
 		}
 		return rows
 	}
 	return nil
-}
-
-// indexNames lists a table's indexes as PostgreSQL names them: the primary
-// key's, UNIQUE constraints', then CREATE INDEX ones.
-func indexNames(t *catalog.Table) []string {
-	var names []string
-	if len(t.PrimaryKey) > 0 {
-		names = append(names, t.Name+"_pkey")
-	}
-	for _, u := range t.Unique {
-		name := t.Name
-		for _, col := range u {
-			name += "_" + t.Columns[col].Name
-		}
-		names = append(names, name+"_key")
-	}
-	for _, ix := range t.Indexes {
-		names = append(names, ix.Name)
-	}
-	return names
 }

@@ -1,42 +1,156 @@
 package plan
 
-import "rustydb/catalog"
+import (
+	"slices"
+	"strings"
 
-// keyLookup finds a uniqueness key of t whose every column is compared for
-// equality with a statement constant in cond (over t's columns), so that the
-// rows can be found through the key's index instead of a scan.
-func keyLookup(t *catalog.Table, cond Expr) *KeyLookup {
-	if cond == nil {
-		return nil
-	}
-	eq := map[int]Expr{}
-	for _, c := range conjuncts(cond, nil) {
-		b, ok := c.(*Binary)
-		if !ok || b.Op != "=" {
+	"rustydb/catalog"
+	"rustydb/sql"
+)
+
+// IndexRange is an access path through one of a table's B+tree indexes: the
+// rows whose leading key columns equal Values and whose next key column lies
+// within Lo and Hi (nil: unbounded). The scan's filter still applies to every
+// row it returns.
+type IndexRange struct {
+	Key    int    // index into Table.IndexKeys()
+	Name   string // the index's name, for EXPLAIN
+	Values []Expr // one per leading key column, constant for the statement
+	Lo, Hi *RangeBound
+}
+
+// RangeBound is one end of an IndexRange.
+type RangeBound struct {
+	Value     Expr
+	Inclusive bool
+}
+
+// AccessHint is what the statement's optimizer hints say about one table:
+// FULL(t) or NO_INDEX(t) forces a table scan, INDEX(t idx ...) restricts the
+// choice to the named indexes and uses one even when no predicate helps.
+type AccessHint struct {
+	Full    bool
+	Indexes []string
+}
+
+// accessHint collects the hints that name a table by its alias or name.
+func accessHint(hints []sql.Hint, t *catalog.Table, alias string) AccessHint {
+	var h AccessHint
+	for _, x := range hints {
+		if len(x.Args) == 0 || !strings.EqualFold(x.Args[0], alias) && !strings.EqualFold(x.Args[0], t.Name) {
 			continue
 		}
-		col, val := b.L, b.R
+		switch x.Name {
+		case "FULL", "NO_INDEX":
+			h.Full = true
+		case "INDEX":
+			for _, name := range x.Args[1:] {
+				h.Indexes = append(h.Indexes, strings.ToLower(name))
+			}
+			if len(x.Args) == 1 {
+				h.Indexes = append(h.Indexes, t.IndexNames()...)
+			}
+		}
+	}
+	return h
+}
+
+// predicate is what a filter says about one column: an equality with a
+// statement constant, or bounds.
+type predicate struct {
+	eq     Expr
+	lo, hi *RangeBound
+}
+
+// chooseIndex picks the index of t that narrows a scan filtered by cond the
+// most: a uniqueness key pinned by equalities first, then the index with the
+// most leading columns pinned, a range on the next one counting for less than
+// another equality. It returns nil when no index helps (or hint forbids one).
+func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint) *IndexRange {
+	if hint.Full {
+		return nil
+	}
+	preds := map[int]*predicate{}
+	for _, c := range conjuncts(cond, nil) {
+		b, ok := c.(*Binary)
+		if !ok {
+			continue
+		}
+		op, col, val := b.Op, b.L, b.R
 		if _, isCol := col.(*ColRef); !isCol {
-			col, val = val, col
+			op, col, val = flipComparison(op), val, col
 		}
 		ref, isCol := col.(*ColRef)
 		if !isCol || !isConstant(val) || ref.T != t.Columns[ref.Idx].Type {
 			continue
 		}
-		eq[ref.Idx] = val
+		p := preds[ref.Idx]
+		if p == nil {
+			p = &predicate{}
+			preds[ref.Idx] = p
+		}
+		switch op {
+		case "=":
+			p.eq = val
+		case ">", ">=":
+			p.lo = &RangeBound{Value: val, Inclusive: op == ">="}
+		case "<", "<=":
+			p.hi = &RangeBound{Value: val, Inclusive: op == "<="}
+		}
 	}
+	names := t.IndexNames()
+	unique := len(t.Keys())
+	var best *IndexRange
+	bestScore := 0
 	for k, cols := range t.IndexKeys() {
-		vals := make([]Expr, 0, len(cols))
+		hinted := slices.Contains(hint.Indexes, names[k])
+		if len(hint.Indexes) > 0 && !hinted {
+			continue
+		}
+		r := &IndexRange{Key: k, Name: names[k]}
 		for _, c := range cols {
-			if v, ok := eq[c]; ok {
-				vals = append(vals, v)
+			p := preds[c]
+			if p == nil || p.eq == nil {
+				break
+			}
+			r.Values = append(r.Values, p.eq)
+		}
+		score := 10 * len(r.Values)
+		switch {
+		case len(r.Values) == len(cols) && k < unique:
+			score = 1000
+		case len(r.Values) < len(cols) && preds[cols[len(r.Values)]] != nil:
+			p := preds[cols[len(r.Values)]]
+			r.Lo, r.Hi = p.lo, p.hi
+			if r.Lo != nil {
+				score += 3
+			}
+			if r.Hi != nil {
+				score += 3
 			}
 		}
-		if len(vals) == len(cols) {
-			return &KeyLookup{Key: k, Values: vals}
+		if hinted {
+			score++ // a hinted index is used even when nothing narrows it
+		}
+		if score > bestScore {
+			best, bestScore = r, score
 		}
 	}
-	return nil
+	return best
+}
+
+func flipComparison(op string) string {
+	switch op {
+	case "<":
+		return ">"
+	case "<=":
+		return ">="
+	case ">":
+		return "<"
+	case ">=":
+		return "<="
+	}
+	return op
 }
 
 // isConstant reports whether e has the same value for every row of a statement.
@@ -50,39 +164,19 @@ func isConstant(e Expr) bool {
 	return false
 }
 
-// chooseAccess gives every filtered table scan in the tree a key lookup when
-// its filter pins a uniqueness key.
+// chooseAccess gives every table scan in the tree an index range when its
+// filter or its hint makes one worthwhile.
 func chooseAccess(n Node) {
-	switch n := n.(type) {
-	case *Filter:
-		if s, ok := n.Input.(*Scan); ok {
-			s.Lookup = keyLookup(s.Table, n.Cond)
+	walkNodes(n, func(x Node) {
+		switch x := x.(type) {
+		case *Filter:
+			if s, ok := x.Input.(*Scan); ok {
+				s.Lookup = chooseIndex(s.Table, x.Cond, s.Hint)
+			}
+		case *Scan:
+			if x.Lookup == nil && len(x.Hint.Indexes) > 0 {
+				x.Lookup = chooseIndex(x.Table, nil, x.Hint)
+			}
 		}
-		chooseAccess(n.Input)
-	case *Project:
-		chooseAccess(n.Input)
-	case *Join:
-		chooseAccess(n.Left)
-		chooseAccess(n.Right)
-	case *Aggregate:
-		chooseAccess(n.Input)
-	case *Window:
-		chooseAccess(n.Input)
-	case *Sort:
-		chooseAccess(n.Input)
-	case *Limit:
-		chooseAccess(n.Input)
-	case *Distinct:
-		chooseAccess(n.Input)
-	case *DistinctOn:
-		chooseAccess(n.Input)
-	case *SetOp:
-		chooseAccess(n.Left)
-		chooseAccess(n.Right)
-	case *CTEScan:
-		chooseAccess(n.CTE.Plan)
-		if n.CTE.Recursive != nil {
-			chooseAccess(n.CTE.Recursive)
-		}
-	}
+	})
 }

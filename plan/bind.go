@@ -33,6 +33,8 @@ type Binder struct {
 	// win collects the window calls of the query level being bound; nil
 	// where window functions are not allowed.
 	win *winContext
+	// hints are the optimizer hints of the statement being bound.
+	hints []sql.Hint
 }
 
 // cteEntry is a WITH query while binding; working is set while its own
@@ -154,9 +156,12 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 }
 
 func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
-	savedWin := b.win
+	savedWin, savedHints := b.win, b.hints
 	b.win = nil // window calls are allowed only in the output and ORDER BY
-	defer func() { b.win = savedWin }()
+	if len(s.Hints) > 0 {
+		b.hints = s.Hints
+	}
+	defer func() { b.win, b.hints = savedWin, savedHints }()
 	if len(s.With) > 0 {
 		if err := b.bindWith(s.With); err != nil {
 			return nil, err
@@ -754,7 +759,7 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 				cols[i].Name = te.ColAliases[i]
 			}
 		}
-		return &Scan{Table: t, Alias: alias, Cols: cols}, nil
+		return &Scan{Table: t, Alias: alias, Cols: cols, Hint: accessHint(b.hints, t, alias)}, nil
 	case *sql.SubqueryRef:
 		n, err := b.bindSelect(te.Select)
 		if err != nil {
@@ -769,6 +774,8 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		return requalify(n, te.Alias, te.ColAliases), nil
 	case *sql.ValuesRef:
 		return b.bindValues(te)
+	case *sql.FuncRef:
+		return b.bindTableFunc(te)
 	case *sql.JoinExpr:
 		return b.bindJoin(te)
 	}

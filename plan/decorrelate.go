@@ -214,8 +214,13 @@ func walkPlan(n Node, fn func([]Expr)) {
 	walkNodes(n, func(x Node) {
 		switch x := x.(type) {
 		case *Scan:
-			if x.Lookup != nil {
-				fn(x.Lookup.Values)
+			if r := x.Lookup; r != nil {
+				fn(r.Values)
+				for _, b := range []*RangeBound{r.Lo, r.Hi} {
+					if b != nil {
+						fn([]Expr{b.Value})
+					}
+				}
 			}
 		case *Values:
 			for _, r := range x.Rows {

@@ -36,7 +36,8 @@ type (
 		Table  *catalog.Table
 		Alias  string
 		Cols   []Column
-		Lookup *KeyLookup // non-nil: read only the rows with this key
+		Lookup *IndexRange // non-nil: read only the rows in this index range
+		Hint   AccessHint
 	}
 	// Values produces constant rows (VALUES lists, SELECT without FROM).
 	Values struct {
@@ -107,13 +108,6 @@ type (
 		Cols        []Column
 	}
 )
-
-// KeyLookup is an access path through a uniqueness constraint's index: the
-// rows whose key columns equal Values. The scan's filter still applies.
-type KeyLookup struct {
-	Key    int    // index into Table.IndexKeys()
-	Values []Expr // one per key column, constant for the statement
-}
 
 // CTE is a WITH query, computed once per statement (per outer row when it is
 // correlated). A recursive one starts with the rows of Plan and repeatedly
@@ -333,7 +327,7 @@ type (
 	Update struct {
 		Table     *catalog.Table
 		Filter    Expr
-		Lookup    *KeyLookup
+		Lookup    *IndexRange
 		SetCols   []int
 		Set       []Expr
 		Returning []Expr
@@ -342,7 +336,7 @@ type (
 	Delete struct {
 		Table     *catalog.Table
 		Filter    Expr
-		Lookup    *KeyLookup
+		Lookup    *IndexRange
 		Returning []Expr
 		RetCols   []Column
 	}

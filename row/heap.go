@@ -50,8 +50,8 @@ func (v *Version) VisibleTo(s *txn.Snapshot) bool {
 	return !s.Deleted(v.deleter.Load(), v.cmax.Load())
 }
 
-// Heap holds the row versions of one table in insertion order, plus one hash
-// index per uniqueness constraint.
+// Heap holds the row versions of one table in insertion order, plus one
+// B+tree per index: uniqueness constraints first, then the other indexes.
 type Heap struct {
 	// Table is the table's definition. ALTER TABLE replaces it while holding
 	// mu, so code outside mu reads it through Def.
@@ -60,7 +60,7 @@ type Heap struct {
 
 	mu       sync.RWMutex
 	versions []*Version
-	keys     []map[string][]*Version // parallel to Table.IndexKeys()
+	indexes  []*btree // parallel to Table.IndexKeys()
 	nextID   atomic.Uint64
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
@@ -69,8 +69,8 @@ type Heap struct {
 
 func newHeap(t *catalog.Table) *Heap {
 	h := &Heap{Table: t, id: t.ID}
-	for range t.IndexKeys() {
-		h.keys = append(h.keys, make(map[string][]*Version))
+	for _, cols := range t.IndexKeys() {
+		h.indexes = append(h.indexes, newBtree(cols))
 	}
 	return h
 }
@@ -90,20 +90,24 @@ func (h *Heap) Scan() []*Version {
 	return h.versions[:len(h.versions):len(h.versions)]
 }
 
-// Lookup returns the versions, live or dead, whose key under uniqueness
-// index k (an index into Table.IndexKeys()) equals vals.
-func (h *Heap) Lookup(k int, vals []types.Value) []*Version {
-	var buf []byte
-	for _, v := range vals {
+// Lookup returns the versions, live or dead, in key order, whose leading
+// columns under index k (an index into Table.IndexKeys()) equal prefix and
+// whose next column lies within lo and hi (nil: unbounded). Callers filter by
+// visibility. A NULL in prefix matches nothing, as = NULL does.
+func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) []*Version {
+	for _, v := range prefix {
 		if v.IsNull() {
 			return nil
 		}
-		buf = v.HashKey(buf)
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	vs := h.keys[k][string(buf)]
-	return vs[:len(vs):len(vs)]
+	var out []*Version
+	h.indexes[k].scan(prefix, lo, hi, func(v *Version) bool {
+		out = append(out, v)
+		return true
+	})
+	return out
 }
 
 // Len returns the number of stored versions, live or dead.
@@ -113,15 +117,17 @@ func (h *Heap) Len() int {
 	return len(h.versions)
 }
 
-func keyOf(vals []types.Value, cols []int) (string, bool) {
-	var buf []byte
-	for _, c := range cols {
+// keyOf returns the key of vals under cols, or false when it has a NULL
+// (NULLs never conflict).
+func keyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
+	key := make([]types.Value, len(cols))
+	for i, c := range cols {
 		if vals[c].IsNull() {
-			return "", false // NULLs never conflict
+			return nil, false
 		}
-		buf = vals[c].HashKey(buf)
+		key[i] = vals[c]
 	}
-	return string(buf), true
+	return key, true
 }
 
 // conflict describes why an insert or delete cannot proceed yet.
@@ -138,13 +144,16 @@ func (h *Heap) checkUnique(t *txn.Txn, vals []types.Value) conflict {
 		if !ok {
 			continue
 		}
-		for _, other := range h.keys[i][key] {
-			if c := liveFor(t, other); c.wait != nil {
-				return c
-			} else if c.err == nil {
-				continue
-			}
-			return conflict{err: h.duplicateKey(cols, vals)}
+		var c conflict
+		h.indexes[i].scan(key, nil, nil, func(other *Version) bool {
+			c = liveFor(t, other)
+			return c.wait == nil && c.err == nil
+		})
+		if c.err != nil {
+			c.err = h.duplicateKey(i, vals)
+		}
+		if c.wait != nil || c.err != nil {
+			return c
 		}
 	}
 	return conflict{}
@@ -176,31 +185,18 @@ func liveFor(t *txn.Txn, other *Version) conflict {
 	return conflict{err: &sqlerr.Error{}}
 }
 
-func (h *Heap) duplicateKey(cols []int, vals []types.Value) *sqlerr.Error {
+// duplicateKey is the error for a second live row with vals's key under
+// uniqueness index k.
+func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
+	cols := h.Table.IndexKeys()[k]
 	names := make([]string, len(cols))
 	vs := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = h.Table.Columns[c].Name
 		vs[i] = types.Format(vals[c])
 	}
-	constraint := h.Table.Name + "_pkey"
-	if len(h.Table.PrimaryKey) == 0 || !sameCols(cols, h.Table.PrimaryKey) {
-		constraint = h.Table.Name + "_" + strings.Join(names, "_") + "_key"
-	}
-	return sqlerr.New(sqlerr.UniqueViolation, "duplicate key value violates unique constraint %q", constraint).
+	return sqlerr.New(sqlerr.UniqueViolation, "duplicate key value violates unique constraint %q", h.Table.IndexNames()[k]).
 		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vs, ", "))
-}
-
-func sameCols(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // insert adds a version created by t, after checking uniqueness. It waits for
@@ -228,10 +224,8 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 // add appends v and indexes it. Caller holds h.mu.
 func (h *Heap) add(v *Version) {
 	h.versions = append(h.versions, v)
-	for i, cols := range h.Table.IndexKeys() {
-		if key, ok := keyOf(v.Values, cols); ok {
-			h.keys[i][key] = append(h.keys[i][key], v)
-		}
+	for _, ix := range h.indexes {
+		ix.insert(v)
 	}
 }
 
@@ -274,13 +268,8 @@ func waitFor(ctx context.Context, m *txn.Manager, t, other *txn.Txn) error {
 func (h *Heap) undoInsert(v *Version) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for i, cols := range h.Table.IndexKeys() {
-		if key, ok := keyOf(v.Values, cols); ok {
-			h.keys[i][key] = removeVersion(h.keys[i][key], v)
-			if len(h.keys[i][key]) == 0 {
-				delete(h.keys[i], key)
-			}
-		}
+	for _, ix := range h.indexes {
+		ix.delete(v)
 	}
 }
 
@@ -291,15 +280,6 @@ func (h *Heap) undoDelete(t *txn.Txn, v *Version) {
 		v.deleter.Store(nil)
 	}
 	h.mu.Unlock()
-}
-
-func removeVersion(vs []*Version, v *Version) []*Version {
-	for i, x := range vs {
-		if x == v {
-			return append(vs[:i:i], vs[i+1:]...)
-		}
-	}
-	return vs
 }
 
 // vacuum drops versions no snapshot can see any more: those whose creator
@@ -317,30 +297,17 @@ func (h *Heap) vacuum(horizon uint64) int {
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {
-		if dead(v) {
-			removed++
+		if !dead(v) {
+			kept = append(kept, v)
 			continue
 		}
-		kept = append(kept, v)
-	}
-	if removed == 0 {
-		return 0
-	}
-	h.versions = kept
-	for i, idx := range h.keys {
-		for key, vs := range idx {
-			live := vs[:0:0]
-			for _, v := range vs {
-				if !dead(v) {
-					live = append(live, v)
-				}
-			}
-			if len(live) == 0 {
-				delete(h.keys[i], key)
-			} else {
-				h.keys[i][key] = live
-			}
+		removed++
+		for _, ix := range h.indexes {
+			ix.delete(v)
 		}
+	}
+	if removed > 0 {
+		h.versions = kept
 	}
 	return removed
 }
@@ -357,13 +324,14 @@ func liveForKey(t *txn.Txn, v *Version) bool {
 // holds h.mu.
 func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	unique := len(def.Keys())
-	keys := make([]map[string][]*Version, len(def.IndexKeys()))
+	indexes := make([]*btree, len(def.IndexKeys()))
 	for i, cols := range def.IndexKeys() {
-		keys[i] = make(map[string][]*Version)
+		indexes[i] = newBtree(cols)
 		for _, v := range h.versions {
 			live := check && i < unique && liveForKey(t, v)
 			key, ok := keyOf(v.Values, cols)
 			if !ok {
+				indexes[i].insert(v)
 				if live && i == 0 && len(def.PrimaryKey) > 0 {
 					for _, c := range cols {
 						if v.Values[c].IsNull() {
@@ -374,21 +342,24 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 				continue
 			}
 			if live {
-				for _, other := range keys[i][key] {
-					if liveForKey(t, other) {
-						old := h.Table
-						h.Table = def
-						err := h.duplicateKey(cols, v.Values)
-						h.Table = old
-						return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index: %s", err.Message).
-							WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
-					}
+				dup := false
+				indexes[i].scan(key, nil, nil, func(other *Version) bool {
+					dup = liveForKey(t, other)
+					return !dup
+				})
+				if dup {
+					old := h.Table
+					h.Table = def
+					err := h.duplicateKey(i, v.Values)
+					h.Table = old
+					return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index: %s", err.Message).
+						WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
 				}
 			}
-			keys[i][key] = append(keys[i][key], v)
+			indexes[i].insert(v)
 		}
 	}
-	h.Table, h.keys = def, keys
+	h.Table, h.indexes = def, indexes
 	return nil
 }
 

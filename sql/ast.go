@@ -178,6 +178,12 @@ type (
 
 	// VacuumStmt is VACUUM [ANALYZE] [tables] or ANALYZE [tables]; no
 	// tables means all.
+	// ExplainStmt is EXPLAIN [ANALYZE] of a query or data-changing statement.
+	ExplainStmt struct {
+		Analyze, Verbose bool
+		Stmt             Statement
+	}
+
 	VacuumStmt struct {
 		Vacuum, Analyze bool
 		Tables          []string
@@ -231,6 +237,7 @@ func (*CreateSequenceStmt) statement() {}
 func (*CreateIndexStmt) statement()    {}
 func (*DropIndexStmt) statement()      {}
 func (*VacuumStmt) statement()         {}
+func (*ExplainStmt) statement()        {}
 func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}
@@ -253,6 +260,14 @@ type (
 		Using       []string
 		Natural     bool
 	}
+	// FuncRef is a set-returning function in FROM: generate_series(1, 3) AS g(n).
+	FuncRef struct {
+		Name       string
+		Args       []Expr
+		Alias      string
+		ColAliases []string
+		Pos        int
+	}
 	SubqueryRef struct {
 		Select     *SelectStmt
 		Alias      string
@@ -264,6 +279,7 @@ type (
 func (*TableRef) tableExpr()    {}
 func (*JoinExpr) tableExpr()    {}
 func (*SubqueryRef) tableExpr() {}
+func (*FuncRef) tableExpr()     {}
 
 type (
 	ColumnRef struct {

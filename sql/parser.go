@@ -221,6 +221,8 @@ func (p *parser) statement() (Statement, error) {
 		return p.truncateStmt()
 	case "vacuum", "analyze", "analyse":
 		return p.vacuumStmt()
+	case "explain":
+		return p.explainStmt()
 	case "alter":
 		return p.alterStmt()
 	case "copy":
@@ -269,8 +271,53 @@ func (p *parser) statement() (Statement, error) {
 	return nil, p.unexpected()
 }
 
-// skipTransactionModes accepts ISOLATION LEVEL ..., READ WRITE/ONLY and
-// [NOT] DEFERRABLE after BEGIN; the foundation runs every transaction the same way.
+// explainStmt parses EXPLAIN [ANALYZE] [VERBOSE] statement and EXPLAIN
+// (option [value], ...) statement.
+func (p *parser) explainStmt() (Statement, error) {
+	p.i++
+	e := &ExplainStmt{}
+	if !p.acceptOp("(") {
+		e.Analyze = p.acceptKw("analyze") || p.acceptKw("analyse")
+		e.Verbose = p.acceptKw("verbose")
+	} else {
+		for {
+			t := p.peek()
+			if t.kind != tIdent {
+				return nil, p.unexpected()
+			}
+			p.i++
+			value := "true"
+			if v := p.peek(); v.kind == tIdent || v.kind == tInt || v.kind == tString {
+				value = strings.ToLower(p.advance().text)
+			}
+			on := value == "true" || value == "on" || value == "1"
+			switch t.text {
+			case "analyze", "analyse":
+				e.Analyze = on
+			case "verbose":
+				e.Verbose = on
+			case "costs", "buffers", "timing", "summary", "settings", "wal":
+				// accepted for compatibility; the output has no such figures to switch
+			case "format":
+				if value != "text" {
+					return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN format %q is not supported; use TEXT", value)
+				}
+			default:
+				return nil, p.errAt(t.pos, "unrecognized EXPLAIN option \"%s\"", t.text)
+			}
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	}
+	stmt, err := p.statement()
+	e.Stmt = stmt
+	return e, err
+}
+
 // transactionModes reads ISOLATION LEVEL ..., READ WRITE/ONLY and [NOT]
 // DEFERRABLE and returns the isolation level named ("" when none).
 func (p *parser) transactionModes() (string, error) {
@@ -893,6 +940,18 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 	if err != nil {
 		return nil, err
 	}
+	var args []Expr
+	isFunc := p.acceptOp("(")
+	if isFunc && !p.isOp(")") {
+		if args, err = p.exprList(); err != nil {
+			return nil, err
+		}
+	}
+	if isFunc {
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	}
 	alias, err := p.optAlias()
 	if err != nil {
 		return nil, err
@@ -902,6 +961,9 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 		if cols, err = p.colAliases(); err != nil {
 			return nil, err
 		}
+	}
+	if isFunc {
+		return &FuncRef{Name: name, Args: args, Alias: alias, ColAliases: cols, Pos: pos}, nil
 	}
 	return &TableRef{Name: name, Alias: alias, ColAliases: cols, Pos: pos}, nil
 }

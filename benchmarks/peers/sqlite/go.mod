@@ -1,0 +1,12 @@
+module rustydb/benchmarks/peers/sqlite
+
+go 1.26.0
+
+require (
+	github.com/mattn/go-sqlite3 v1.14.53
+	rustydb v0.0.0
+)
+
+require github.com/cockroachdb/apd/v3 v3.2.3 // indirect
+
+replace rustydb => ../../..

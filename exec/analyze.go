@@ -1,0 +1,88 @@
+package exec
+
+import (
+	"fmt"
+	"time"
+
+	"rustydb/plan"
+	"rustydb/types"
+)
+
+// Analysis collects EXPLAIN ANALYZE's measurements: for each plan operator
+// (or plan.ScanOf for an UPDATE's or DELETE's table access), the rows it
+// produced, how often it started and the time spent in it, its inputs
+// included.
+type Analysis struct {
+	ops map[any]*OpStats
+}
+
+// OpStats are one operator's measurements.
+type OpStats struct {
+	Rows, Loops int64
+	First       time.Duration // spent until the first row, in the first loop
+	Total       time.Duration // spent in all loops
+}
+
+// NewAnalysis returns an empty Analysis.
+func NewAnalysis() *Analysis { return &Analysis{ops: map[any]*OpStats{}} }
+
+// Stats returns the measurements of key, creating them.
+func (a *Analysis) Stats(key any) *OpStats {
+	st := a.ops[key]
+	if st == nil {
+		st = &OpStats{}
+		a.ops[key] = st
+	}
+	return st
+}
+
+// Annotation is the text EXPLAIN ANALYZE appends to key's line, in
+// PostgreSQL's form; operators that never ran say so.
+func (a *Analysis) Annotation(key any) string {
+	st := a.ops[key]
+	if st == nil || st.Loops == 0 {
+		return " (never executed)"
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(st.Loops) }
+	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops)
+}
+
+// analyzeOp measures the operator it wraps.
+type analyzeOp struct {
+	in    Operator
+	st    *OpStats
+	first bool
+}
+
+func (o *analyzeOp) Init() error {
+	o.st.Loops++
+	o.first = o.st.Loops == 1
+	t := time.Now()
+	err := o.in.Init()
+	o.st.Total += time.Since(t)
+	return err
+}
+
+func (o *analyzeOp) Next() ([]types.Value, error) {
+	t := time.Now()
+	r, err := o.in.Next()
+	o.st.Total += time.Since(t)
+	if r != nil {
+		o.st.Rows++
+		if o.first {
+			o.st.First, o.first = o.st.Total, false
+		}
+	}
+	return r, err
+}
+
+func (o *analyzeOp) Close() { o.in.Close() }
+
+// analyzed wraps op to measure it for node n when the statement runs under
+// EXPLAIN ANALYZE.
+func (c *Context) analyzed(n plan.Node, op Operator) Operator {
+	if c.Analysis == nil {
+		return op
+	}
+	return &analyzeOp{in: op, st: c.Analysis.Stats(n)}
+}

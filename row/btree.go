@@ -1,0 +1,224 @@
+package row
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+
+	"rustydb/types"
+)
+
+// Bound is one end of an index range: rows whose next key column (after the
+// equality prefix) is above (below) Value, or equal to it when Inclusive.
+type Bound struct {
+	Value     types.Value
+	Inclusive bool
+}
+
+// btree is a B+tree index over a heap's versions, ordered by the values of
+// its key columns (NULL last, as PostgreSQL sorts) and then by row id, so that
+// equal keys of a non-unique index, and the versions of one row, are distinct
+// entries. Separators in inner nodes are entries too. Leaves are linked left
+// to right for range scans. The heap's mutex protects it.
+type btree struct {
+	cols []int
+	root *bnode
+	n    int
+}
+
+// Node capacity: a node splits above bMax entries and is merged with or
+// refilled from a sibling below bMin.
+const (
+	bMax = 64
+	bMin = bMax / 4
+)
+
+type bnode struct {
+	// In a leaf: the entries. In an inner node: separators, where items[i]
+	// is the smallest entry under children[i+1] when it was chosen (entries
+	// deleted since leave it a valid bound).
+	items    []*Version
+	children []*bnode // nil in leaves
+	next     *bnode   // leaves: the right neighbour
+}
+
+func newBtree(cols []int) *btree { return &btree{cols: cols, root: &bnode{}} }
+
+func keyVal(v *Version, c int) types.Value {
+	if c < len(v.Values) {
+		return v.Values[c]
+	}
+	return types.Null
+}
+
+// compare orders entries.
+func (t *btree) compare(a, b *Version) int {
+	for _, c := range t.cols {
+		if r := types.Compare(keyVal(a, c), keyVal(b, c)); r != 0 {
+			return r
+		}
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// comparePrefix compares vals with the first len(vals) key columns of v.
+func (t *btree) comparePrefix(vals []types.Value, v *Version) int {
+	for i, x := range vals {
+		if r := types.Compare(x, keyVal(v, t.cols[i])); r != 0 {
+			return r
+		}
+	}
+	return 0
+}
+
+// upper returns the number of items ordered before or equal to v.
+func (t *btree) upper(items []*Version, v *Version) int {
+	return sort.Search(len(items), func(i int) bool { return t.compare(items[i], v) > 0 })
+}
+
+func (t *btree) insert(v *Version) {
+	if sep, right := t.insertAt(t.root, v); right != nil {
+		t.root = &bnode{items: []*Version{sep}, children: []*bnode{t.root, right}}
+	}
+	t.n++
+}
+
+// insertAt adds v under n and returns the separator and new right sibling
+// when n had to split.
+func (t *btree) insertAt(n *bnode, v *Version) (*Version, *bnode) {
+	i := t.upper(n.items, v)
+	if n.children == nil {
+		n.items = slices.Insert(n.items, i, v)
+	} else {
+		sep, right := t.insertAt(n.children[i], v)
+		if right == nil {
+			return nil, nil
+		}
+		n.items = slices.Insert(n.items, i, sep)
+		n.children = slices.Insert(n.children, i+1, right)
+	}
+	if len(n.items) <= bMax {
+		return nil, nil
+	}
+	return n.split()
+}
+
+func (n *bnode) split() (*Version, *bnode) {
+	mid := len(n.items) / 2
+	if n.children == nil {
+		right := &bnode{items: slices.Clone(n.items[mid:]), next: n.next}
+		clear(n.items[mid:])
+		n.items = n.items[:mid]
+		n.next = right
+		return right.items[0], right
+	}
+	sep := n.items[mid]
+	right := &bnode{items: slices.Clone(n.items[mid+1:]), children: slices.Clone(n.children[mid+1:])}
+	clear(n.items[mid:])
+	clear(n.children[mid+1:])
+	n.items, n.children = n.items[:mid], n.children[:mid+1]
+	return sep, right
+}
+
+// delete removes the entry of v; it reports whether there was one.
+func (t *btree) delete(v *Version) bool {
+	if !t.deleteAt(t.root, v) {
+		return false
+	}
+	t.n--
+	if len(t.root.children) == 1 {
+		t.root = t.root.children[0]
+	}
+	return true
+}
+
+func (t *btree) deleteAt(n *bnode, v *Version) bool {
+	if n.children == nil {
+		i := sort.Search(len(n.items), func(i int) bool { return t.compare(n.items[i], v) >= 0 })
+		if i == len(n.items) || n.items[i] != v {
+			return false
+		}
+		n.items = slices.Delete(n.items, i, i+1)
+		return true
+	}
+	i := t.upper(n.items, v)
+	if !t.deleteAt(n.children[i], v) {
+		return false
+	}
+	if len(n.children[i].items) < bMin {
+		n.rebalance(i)
+	}
+	return true
+}
+
+// rebalance merges the underfull child i with a neighbour, or shares the
+// neighbours' entries evenly when together they would overflow.
+func (n *bnode) rebalance(i int) {
+	j := min(i, len(n.children)-2) // the pair is children j and j+1
+	if j < 0 {
+		return
+	}
+	l, r := n.children[j], n.children[j+1]
+	if l.children == nil {
+		items := append(slices.Clip(l.items), r.items...)
+		if len(items) <= bMax {
+			l.items, l.next = items, r.next
+			n.removeRight(j)
+			return
+		}
+		mid := len(items) / 2
+		l.items, r.items = slices.Clone(items[:mid]), slices.Clone(items[mid:])
+		n.items[j] = r.items[0]
+		return
+	}
+	items := append(append(slices.Clip(l.items), n.items[j]), r.items...)
+	children := append(slices.Clip(l.children), r.children...)
+	if len(items) <= bMax {
+		l.items, l.children = items, children
+		n.removeRight(j)
+		return
+	}
+	mid := len(items) / 2
+	l.items, l.children = slices.Clone(items[:mid]), slices.Clone(children[:mid+1])
+	n.items[j] = items[mid]
+	r.items, r.children = slices.Clone(items[mid+1:]), slices.Clone(children[mid+1:])
+}
+
+// removeRight drops separator j and child j+1 after a merge into child j.
+func (n *bnode) removeRight(j int) {
+	n.items = slices.Delete(n.items, j, j+1)
+	n.children = slices.Delete(n.children, j+1, j+2)
+}
+
+// scan calls fn, in key order, for every entry whose key starts with prefix
+// and whose next key column lies within lo and hi (nil: unbounded), until fn
+// returns false.
+func (t *btree) scan(prefix []types.Value, lo, hi *Bound, fn func(*Version) bool) {
+	start, startIncl := prefix, true
+	if lo != nil {
+		start, startIncl = append(slices.Clip(prefix), lo.Value), lo.Inclusive
+	}
+	end, endIncl := prefix, true
+	if hi != nil {
+		end, endIncl = append(slices.Clip(prefix), hi.Value), hi.Inclusive
+	}
+	before := func(v *Version) bool { // v precedes the range
+		r := t.comparePrefix(start, v)
+		return r > 0 || r == 0 && !startIncl
+	}
+	n := t.root
+	for n.children != nil {
+		n = n.children[sort.Search(len(n.items), func(i int) bool { return !before(n.items[i]) })]
+	}
+	i := sort.Search(len(n.items), func(i int) bool { return !before(n.items[i]) })
+	for ; n != nil; n, i = n.next, 0 {
+		for _, v := range n.items[i:] {
+			if r := t.comparePrefix(end, v); r < 0 || r == 0 && !endIncl {
+				return
+			}
+			if !fn(v) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package row
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"rustydb/types"
+)
+
+// TestBtreeRandom inserts and deletes random entries, some with equal or
+// NULL keys, and checks the invariants and every kind of scan against a
+// sorted slice.
+func TestBtreeRandom(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		tr := newBtree([]int{0, 1})
+		var ref []*Version
+		var id uint64
+		for step := 0; step < 20000; step++ {
+			if len(ref) > 0 && rng.IntN(100) < 45 {
+				v := ref[rng.IntN(len(ref))]
+				if !tr.delete(v) {
+					t.Fatalf("seed %d step %d: delete of present entry failed", seed, step)
+				}
+				ref = slices.DeleteFunc(ref, func(x *Version) bool { return x == v })
+			} else {
+				id++
+				a := types.Value{K: types.KInt, I: rng.Int64N(50)}
+				if rng.IntN(20) == 0 {
+					a = types.Null
+				}
+				v := &Version{ID: id, Values: []types.Value{a, {K: types.KInt, I: rng.Int64N(10)}}}
+				tr.insert(v)
+				ref = append(ref, v)
+			}
+			if step%1000 == 0 {
+				if err := checkTree(tr); err != nil {
+					t.Fatalf("seed %d step %d: %v", seed, step, err)
+				}
+			}
+		}
+		if err := checkTree(tr); err != nil {
+			t.Fatal(err)
+		}
+		if tr.delete(&Version{ID: id + 1, Values: []types.Value{{K: types.KInt, I: 1}, {K: types.KInt}}}) {
+			t.Fatal("delete of an absent entry succeeded")
+		}
+		slices.SortFunc(ref, tr.compare)
+		for q := 0; q < 300; q++ {
+			var prefix []types.Value
+			if rng.IntN(2) == 0 {
+				prefix = []types.Value{{K: types.KInt, I: rng.Int64N(52)}}
+			}
+			bound := func() *Bound {
+				if rng.IntN(3) == 0 {
+					return nil
+				}
+				return &Bound{Value: types.Value{K: types.KInt, I: rng.Int64N(52)}, Inclusive: rng.IntN(2) == 0}
+			}
+			lo, hi := bound(), bound()
+			var got []*Version
+			tr.scan(prefix, lo, hi, func(v *Version) bool { got = append(got, v); return true })
+			var want []*Version
+			for _, v := range ref {
+				if inRange(tr, v, prefix, lo, hi) {
+					want = append(want, v)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d: scan prefix %v lo %v hi %v: got %d entries, want %d", seed, prefix, lo, hi, len(got), len(want))
+			}
+		}
+	}
+}
+
+func inRange(tr *btree, v *Version, prefix []types.Value, lo, hi *Bound) bool {
+	if tr.comparePrefix(prefix, v) != 0 {
+		return false
+	}
+	x := keyVal(v, tr.cols[len(prefix)])
+	if lo != nil {
+		if r := types.Compare(x, lo.Value); r < 0 || r == 0 && !lo.Inclusive {
+			return false
+		}
+	}
+	if hi != nil {
+		if r := types.Compare(x, hi.Value); r > 0 || r == 0 && !hi.Inclusive {
+			return false
+		}
+	}
+	return true
+}
+
+// TestBtreeScanStops checks that a scan ends when its callback says so.
+func TestBtreeScanStops(t *testing.T) {
+	tr := newBtree([]int{0})
+	for i := range 1000 {
+		tr.insert(&Version{ID: uint64(i + 1), Values: []types.Value{{K: types.KInt, I: int64(i)}}})
+	}
+	n := 0
+	tr.scan(nil, &Bound{Value: types.Value{K: types.KInt, I: 500}, Inclusive: true}, nil, func(v *Version) bool {
+		n++
+		return n < 10
+	})
+	if n != 10 {
+		t.Fatalf("scan visited %d entries after the callback stopped it", n)
+	}
+}
+
+// check verifies the tree's invariants (for tests): order within and across
+// nodes, separator bounds, node fill, equal leaf depth and the leaf chain.
+func checkTree(t *btree) error {
+	var leaves []*bnode
+	depth := -1
+	var walk func(n *bnode, lo, hi *Version, d int) error
+	walk = func(n *bnode, lo, hi *Version, d int) error {
+		if n != t.root && len(n.items) < bMin {
+			return errTree("underfull node")
+		}
+		if len(n.items) > bMax {
+			return errTree("overfull node")
+		}
+		for i, v := range n.items {
+			if i > 0 && t.compare(n.items[i-1], v) >= 0 {
+				return errTree("items out of order")
+			}
+			if lo != nil && t.compare(v, lo) < 0 || hi != nil && t.compare(v, hi) >= 0 {
+				return errTree("item outside its separators")
+			}
+		}
+		if n.children == nil {
+			if depth >= 0 && depth != d {
+				return errTree("leaves at different depths")
+			}
+			depth = d
+			leaves = append(leaves, n)
+			return nil
+		}
+		if len(n.children) != len(n.items)+1 {
+			return errTree("children and separators disagree")
+		}
+		for i, c := range n.children {
+			clo, chi := lo, hi
+			if i > 0 {
+				clo = n.items[i-1]
+			}
+			if i < len(n.items) {
+				chi = n.items[i]
+			}
+			if err := walk(c, clo, chi, d+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(t.root, nil, nil, 0); err != nil {
+		return err
+	}
+	count := 0
+	for i, l := range leaves {
+		count += len(l.items)
+		var want *bnode
+		if i+1 < len(leaves) {
+			want = leaves[i+1]
+		}
+		if l.next != want {
+			return errTree("broken leaf chain")
+		}
+	}
+	if count != t.n {
+		return errTree("entry count wrong")
+	}
+	return nil
+}
+
+type errTree string
+
+func (e errTree) Error() string { return "btree: " + string(e) }
