@@ -5,6 +5,7 @@ package benchmarks
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -90,6 +91,67 @@ func BenchmarkAutocommitInsert(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Exec(ctx, fmt.Sprintf("INSERT INTO t VALUES (%d, %d)", i, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// openSQL opens RustyDB through database/sql, as the SQLite comparison does.
+func openSQL(b *testing.B) *sql.DB {
+	b.Helper()
+	db, err := sql.Open("rustydb", b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Exec("CREATE TABLE t (id INT PRIMARY KEY, name TEXT, v DOUBLE PRECISION)"); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// BenchmarkSQLPreparedInsert is workload a of make bench-sqlite: prepared
+// single-row inserts inside one transaction, through database/sql.
+func BenchmarkSQLPreparedInsert(b *testing.B) {
+	db := openSQL(b)
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := tx.Prepare("INSERT INTO t VALUES ($1, $2, $3)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := st.Exec(i, "name", float64(i)+0.5); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSQLPointSelect is workload b of make bench-sqlite: a prepared
+// primary-key select on a 100,000-row table, through database/sql.
+func BenchmarkSQLPointSelect(b *testing.B) {
+	db := openSQL(b)
+	if _, err := db.Exec("INSERT INTO t SELECT g, 'name', g FROM generate_series(0, 99999) g"); err != nil {
+		b.Fatal(err)
+	}
+	st, err := db.Prepare("SELECT name, v FROM t WHERE id = $1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var name string
+		var v float64
+		if err := st.QueryRow((i * 7919) % 100_000).Scan(&name, &v); err != nil {
 			b.Fatal(err)
 		}
 	}

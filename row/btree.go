@@ -33,11 +33,19 @@ const (
 	bMin = bMax / 4
 )
 
+// entry is one index entry. The first key column's value is kept in the
+// node, so that a search compares without following pointers to the row
+// in the common case where the first column decides.
+type entry struct {
+	k0 types.Value
+	v  *Version
+}
+
 type bnode struct {
 	// In a leaf: the entries. In an inner node: separators, where items[i]
 	// is the smallest entry under children[i+1] when it was chosen (entries
 	// deleted since leave it a valid bound).
-	items    []*Version
+	items    []entry
 	children []*bnode // nil in leaves
 	next     *bnode   // leaves: the right neighbour
 }
@@ -51,59 +59,78 @@ func keyVal(v *Version, c int) types.Value {
 	return types.Null
 }
 
+// compareValues is types.Compare with the integer case inline.
+func compareValues(a, b types.Value) int {
+	if a.K == types.KInt && b.K == types.KInt {
+		return cmp.Compare(a.I, b.I)
+	}
+	return types.Compare(a, b)
+}
+
+func (t *btree) entry(v *Version) entry { return entry{k0: keyVal(v, t.cols[0]), v: v} }
+
 // compare orders entries.
-func (t *btree) compare(a, b *Version) int {
-	for _, c := range t.cols {
-		if r := types.Compare(keyVal(a, c), keyVal(b, c)); r != 0 {
+func (t *btree) compare(a, b entry) int {
+	if r := compareValues(a.k0, b.k0); r != 0 {
+		return r
+	}
+	for _, c := range t.cols[1:] {
+		if r := compareValues(keyVal(a.v, c), keyVal(b.v, c)); r != 0 {
 			return r
 		}
 	}
-	return cmp.Compare(a.ID, b.ID)
+	return cmp.Compare(a.v.ID, b.v.ID)
 }
 
-// comparePrefix compares vals with the first len(vals) key columns of v.
-func (t *btree) comparePrefix(vals []types.Value, v *Version) int {
-	for i, x := range vals {
-		if r := types.Compare(x, keyVal(v, t.cols[i])); r != 0 {
+// comparePrefix compares vals with the first len(vals) key columns of e.
+func (t *btree) comparePrefix(vals []types.Value, e entry) int {
+	if len(vals) == 0 {
+		return 0
+	}
+	if r := compareValues(vals[0], e.k0); r != 0 {
+		return r
+	}
+	for i, x := range vals[1:] {
+		if r := compareValues(x, keyVal(e.v, t.cols[i+1])); r != 0 {
 			return r
 		}
 	}
 	return 0
 }
 
-// upper returns the number of items ordered before or equal to v.
-func (t *btree) upper(items []*Version, v *Version) int {
-	return sort.Search(len(items), func(i int) bool { return t.compare(items[i], v) > 0 })
+// upper returns the number of items ordered before or equal to e.
+func (t *btree) upper(items []entry, e entry) int {
+	return sort.Search(len(items), func(i int) bool { return t.compare(items[i], e) > 0 })
 }
 
 func (t *btree) insert(v *Version) {
-	if sep, right := t.insertAt(t.root, v); right != nil {
-		t.root = &bnode{items: []*Version{sep}, children: []*bnode{t.root, right}}
+	if sep, right := t.insertAt(t.root, t.entry(v)); right != nil {
+		t.root = &bnode{items: []entry{sep}, children: []*bnode{t.root, right}}
 	}
 	t.n++
 }
 
 // insertAt adds v under n and returns the separator and new right sibling
 // when n had to split.
-func (t *btree) insertAt(n *bnode, v *Version) (*Version, *bnode) {
-	i := t.upper(n.items, v)
+func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
+	i := t.upper(n.items, e)
 	if n.children == nil {
-		n.items = slices.Insert(n.items, i, v)
+		n.items = slices.Insert(n.items, i, e)
 	} else {
-		sep, right := t.insertAt(n.children[i], v)
+		sep, right := t.insertAt(n.children[i], e)
 		if right == nil {
-			return nil, nil
+			return entry{}, nil
 		}
 		n.items = slices.Insert(n.items, i, sep)
 		n.children = slices.Insert(n.children, i+1, right)
 	}
 	if len(n.items) <= bMax {
-		return nil, nil
+		return entry{}, nil
 	}
 	return n.split()
 }
 
-func (n *bnode) split() (*Version, *bnode) {
+func (n *bnode) split() (entry, *bnode) {
 	mid := len(n.items) / 2
 	if n.children == nil {
 		right := &bnode{items: slices.Clone(n.items[mid:]), next: n.next}
@@ -122,7 +149,7 @@ func (n *bnode) split() (*Version, *bnode) {
 
 // delete removes the entry of v; it reports whether there was one.
 func (t *btree) delete(v *Version) bool {
-	if !t.deleteAt(t.root, v) {
+	if !t.deleteAt(t.root, t.entry(v)) {
 		return false
 	}
 	t.n--
@@ -132,17 +159,17 @@ func (t *btree) delete(v *Version) bool {
 	return true
 }
 
-func (t *btree) deleteAt(n *bnode, v *Version) bool {
+func (t *btree) deleteAt(n *bnode, e entry) bool {
 	if n.children == nil {
-		i := sort.Search(len(n.items), func(i int) bool { return t.compare(n.items[i], v) >= 0 })
-		if i == len(n.items) || n.items[i] != v {
+		i := sort.Search(len(n.items), func(i int) bool { return t.compare(n.items[i], e) >= 0 })
+		if i == len(n.items) || n.items[i].v != e.v {
 			return false
 		}
 		n.items = slices.Delete(n.items, i, i+1)
 		return true
 	}
-	i := t.upper(n.items, v)
-	if !t.deleteAt(n.children[i], v) {
+	i := t.upper(n.items, e)
+	if !t.deleteAt(n.children[i], e) {
 		return false
 	}
 	if len(n.children[i].items) < bMin {
@@ -202,23 +229,36 @@ func (t *btree) scan(prefix []types.Value, lo, hi *Bound, fn func(*Version) bool
 	if hi != nil {
 		end, endIncl = append(slices.Clip(prefix), hi.Value), hi.Inclusive
 	}
-	before := func(v *Version) bool { // v precedes the range
-		r := t.comparePrefix(start, v)
-		return r > 0 || r == 0 && !startIncl
-	}
 	n := t.root
 	for n.children != nil {
-		n = n.children[sort.Search(len(n.items), func(i int) bool { return !before(n.items[i]) })]
+		n = n.children[t.firstInRange(n.items, start, startIncl)]
 	}
-	i := sort.Search(len(n.items), func(i int) bool { return !before(n.items[i]) })
+	i := t.firstInRange(n.items, start, startIncl)
 	for ; n != nil; n, i = n.next, 0 {
-		for _, v := range n.items[i:] {
-			if r := t.comparePrefix(end, v); r < 0 || r == 0 && !endIncl {
+		for _, e := range n.items[i:] {
+			if r := t.comparePrefix(end, e); r < 0 || r == 0 && !endIncl {
 				return
 			}
-			if !fn(v) {
+			if !fn(e.v) {
 				return
 			}
 		}
 	}
+}
+
+// firstInRange returns the number of items that precede a range starting at
+// start (inclusive or not): a binary search written out, as it is the
+// innermost loop of every index lookup.
+func (t *btree) firstInRange(items []entry, start []types.Value, incl bool) int {
+	lo, hi := 0, len(items)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		r := t.comparePrefix(start, items[mid])
+		if r > 0 || r == 0 && !incl {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }

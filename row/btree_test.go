@@ -46,7 +46,7 @@ func TestBtreeRandom(t *testing.T) {
 		if tr.delete(&Version{ID: id + 1, Values: []types.Value{{K: types.KInt, I: 1}, {K: types.KInt}}}) {
 			t.Fatal("delete of an absent entry succeeded")
 		}
-		slices.SortFunc(ref, tr.compare)
+		slices.SortFunc(ref, func(a, b *Version) int { return tr.compare(tr.entry(a), tr.entry(b)) })
 		for q := 0; q < 300; q++ {
 			var prefix []types.Value
 			if rng.IntN(2) == 0 {
@@ -75,7 +75,7 @@ func TestBtreeRandom(t *testing.T) {
 }
 
 func inRange(tr *btree, v *Version, prefix []types.Value, lo, hi *Bound) bool {
-	if tr.comparePrefix(prefix, v) != 0 {
+	if tr.comparePrefix(prefix, tr.entry(v)) != 0 {
 		return false
 	}
 	x := keyVal(v, tr.cols[len(prefix)])
@@ -113,8 +113,8 @@ func TestBtreeScanStops(t *testing.T) {
 func checkTree(t *btree) error {
 	var leaves []*bnode
 	depth := -1
-	var walk func(n *bnode, lo, hi *Version, d int) error
-	walk = func(n *bnode, lo, hi *Version, d int) error {
+	var walk func(n *bnode, lo, hi *entry, d int) error
+	walk = func(n *bnode, lo, hi *entry, d int) error {
 		if n != t.root && len(n.items) < bMin {
 			return errTree("underfull node")
 		}
@@ -125,7 +125,7 @@ func checkTree(t *btree) error {
 			if i > 0 && t.compare(n.items[i-1], v) >= 0 {
 				return errTree("items out of order")
 			}
-			if lo != nil && t.compare(v, lo) < 0 || hi != nil && t.compare(v, hi) >= 0 {
+			if lo != nil && t.compare(v, *lo) < 0 || hi != nil && t.compare(v, *hi) >= 0 {
 				return errTree("item outside its separators")
 			}
 		}
@@ -143,10 +143,10 @@ func checkTree(t *btree) error {
 		for i, c := range n.children {
 			clo, chi := lo, hi
 			if i > 0 {
-				clo = n.items[i-1]
+				clo = &n.items[i-1]
 			}
 			if i < len(n.items) {
-				chi = n.items[i]
+				chi = &n.items[i]
 			}
 			if err := walk(c, clo, chi, d+1); err != nil {
 				return err

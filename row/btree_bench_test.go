@@ -1,0 +1,26 @@
+package row
+
+import (
+	"testing"
+
+	"rustydb/types"
+)
+
+func BenchmarkBtreePointScan(b *testing.B) {
+	tr := newBtree([]int{0})
+	const n = 100_000
+	for i := range n {
+		tr.insert(&Version{ID: uint64(i + 1), Values: []types.Value{types.NewInt(int64(i)), types.NewText("x")}})
+	}
+	key := make([]types.Value, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		key[0] = types.NewInt(int64(i*7919) % n)
+		found := 0
+		tr.scan(key, nil, nil, func(*Version) bool { found++; return true })
+		if found != 1 {
+			b.Fatal(found)
+		}
+	}
+}
