@@ -151,7 +151,7 @@ func BenchmarkSQLPointSelect(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var name string
 		var v float64
-		if err := st.QueryRow((i * 7919) % 100_000).Scan(&name, &v); err != nil {
+		if err := st.QueryRow((i*7919)%100_000).Scan(&name, &v); err != nil {
 			b.Fatal(err)
 		}
 	}
