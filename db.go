@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"rustydb/iouring"
 	"rustydb/row"
 	"rustydb/wal"
 )
@@ -40,6 +41,9 @@ type Options struct {
 	CheckpointInterval time.Duration // 0 disables periodic checkpoints
 	StatementTimeout   time.Duration // default statement_timeout of sessions; 0 = none
 	Logger             *slog.Logger
+	// IO runs the storage files' I/O (io_uring or pread, see iouring.New);
+	// nil means pread. The caller closes it after the DB.
+	IO iouring.Engine
 }
 
 // DB is an open database.
@@ -64,6 +68,9 @@ func OpenWith(opts Options) (*DB, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.IO == nil {
+		opts.IO = iouring.NewPread()
+	}
 	var mode wal.SyncMode
 	switch opts.SyncMode {
 	case "", "local":
@@ -73,7 +80,7 @@ func OpenWith(opts Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown WAL sync mode %q (want local or off)", opts.SyncMode)
 	}
-	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger})
+	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO})
 	if err != nil {
 		return nil, err
 	}

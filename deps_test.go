@@ -12,8 +12,8 @@ import (
 // layers orders the packages from the bottom up: a package may import only
 // packages of a lower layer. New packages must be added here.
 var layers = [][]string{
-	{"sqlerr", "wal", "config", "iouring", "asm"},
-	{"types", "txn"},
+	{"sqlerr", "config", "iouring", "asm"},
+	{"wal", "types", "txn"},
 	{"sql", "catalog"},
 	{"row", "plan"},
 	{"exec"},

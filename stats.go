@@ -17,7 +17,8 @@ type Stats struct {
 	WAL         wal.Stats
 	DataDir     string
 	WALDir      string
-	WALUnusable bool // the WAL failed a write or fsync; the server must restart
+	WALUnusable bool   // the WAL failed a write or fsync; the server must restart
+	IOEngine    string // "io_uring" or "pread"
 }
 
 // Stats returns the engine's current counters.
@@ -34,6 +35,7 @@ func (db *DB) Stats() Stats {
 		DataDir:     db.opts.Dir,
 		WALDir:      db.opts.WALDir,
 		WALUnusable: db.store.WAL().Err() != nil,
+		IOEngine:    db.opts.IO.Name(),
 	}
 	return st
 }

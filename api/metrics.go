@@ -120,7 +120,7 @@ type engineCollector struct {
 	commits, rollbacks, activeTxns, checkpoints, tables *prometheus.Desc
 	walBytes, walRecords, walFsyncs, walGroupCommits    *prometheus.Desc
 	walSegsCreated, walSegsRemoved                      *prometheus.Desc
-	uptime, buildInfo, simdInfo                         *prometheus.Desc
+	uptime, buildInfo, simdInfo, ioInfo                 *prometheus.Desc
 }
 
 func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
@@ -143,6 +143,7 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		uptime:          desc("uptime_seconds", "Seconds since the engine opened."),
 		buildInfo:       desc("build_info", "Always 1; the version label says which RustyDB build is running.", "version"),
 		simdInfo:        desc("simd_level_info", "Always 1; the level label names the SIMD kernels in use (generic, avx2, avx512).", "level"),
+		ioInfo:          desc("io_engine_info", "Always 1; the engine label names the storage I/O engine in use (io_uring, pread).", "engine"),
 	}
 }
 
@@ -150,7 +151,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		c.commits, c.rollbacks, c.activeTxns, c.checkpoints, c.tables,
 		c.walBytes, c.walRecords, c.walFsyncs, c.walGroupCommits,
-		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo,
+		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo, c.ioInfo,
 	} {
 		ch <- d
 	}
@@ -178,4 +179,5 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.uptime, time.Since(st.Started).Seconds())
 	gauge(c.buildInfo, 1, rustydb.Version)
 	gauge(c.simdInfo, 1, asm.Active().String())
+	gauge(c.ioInfo, 1, st.IOEngine)
 }

@@ -59,8 +59,10 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"rustydb/catalog"
+	"rustydb/iouring"
 	"rustydb/sqlerr"
 	"rustydb/txn"
 	"rustydb/types"
@@ -88,6 +90,9 @@ type Options struct {
 	SyncMode    wal.SyncMode
 	SegmentSize int64
 	Logger      *slog.Logger
+	// IO runs the reads, writes and syncs of the WAL and checkpoint files;
+	// nil means pread.
+	IO iouring.Engine
 }
 
 // Store is the database's storage: catalog, heaps, log and transactions.
@@ -135,22 +140,25 @@ func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.IO == nil {
+		opts.IO = iouring.NewPread()
+	}
 	meta := filepath.Join(opts.Dir, "meta")
 	if err := os.MkdirAll(meta, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create data directory %s: %w", opts.Dir, err)
 	}
-	if err := checkControl(meta); err != nil {
-		return nil, err
-	}
 	s := &Store{opts: opts, catalog: catalog.New(), heaps: make(map[uint32]*Heap), logger: opts.Logger,
 		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table),
 		pendingAlters: make(map[uint32]*catalog.Table), seqs: make(map[uint32]*seqState)}
+	if err := s.checkControl(meta); err != nil {
+		return nil, err
+	}
 	redo, err := s.loadCheckpoint()
 	if err != nil {
 		return nil, err
 	}
 	s.recovered.CheckpointLSN = redo
-	log, err := wal.Open(wal.Options{Dir: opts.WALDir, SegmentSize: opts.SegmentSize, SyncMode: opts.SyncMode})
+	log, err := wal.Open(wal.Options{Dir: opts.WALDir, SegmentSize: opts.SegmentSize, SyncMode: opts.SyncMode, IO: opts.IO})
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WAL in %s: %w", opts.WALDir, err)
 	}
@@ -190,12 +198,12 @@ type control struct {
 
 // checkControl creates meta/control in a new directory and refuses a
 // directory written in another format.
-func checkControl(meta string) error {
+func (s *Store) checkControl(meta string) error {
 	path := filepath.Join(meta, "control")
-	b, err := os.ReadFile(path)
+	b, err := s.readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		b, _ = json.Marshal(control{FormatVersion: FormatVersion, CreatedBy: "RustyDB"})
-		return writeFileSync(path, b)
+		return s.writeFileSync(path, b)
 	}
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", path, err)
@@ -375,8 +383,12 @@ func (tx *Tx) Commit() error {
 	if err != nil {
 		s.ckptMu.RUnlock()
 		tx.Rollback()
-		return sqlerr.New(sqlerr.IOError, "could not write the commit to the WAL: %v", err).
-			WithHint("The transaction was rolled back. Check the WAL directory's disk.")
+		code := sqlerr.IOError
+		if errors.Is(err, syscall.ENOSPC) {
+			code = sqlerr.DiskFull
+		}
+		return sqlerr.New(code, "could not write the commit to the WAL: %v", err).
+			WithHint("The transaction's changes are not visible; if its log record reached the disk despite the error, recovery applies it at the next start. Writes are refused until then: after a failed write or fsync the kernel may have dropped data, so only recovery from the WAL is safe. Check the WAL directory's disk.")
 	}
 	s.txns.Commit(tx.Txn)
 	// Settle DDL before a checkpoint can run: it must not see a committed
@@ -640,13 +652,13 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 		}
 	}
 	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), crcTable)))
-	return writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
+	return s.writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
 }
 
 // loadCheckpoint reads meta/checkpoint, if any, and returns its redo LSN.
 func (s *Store) loadCheckpoint() (wal.LSN, error) {
 	path := filepath.Join(s.opts.Dir, "meta", "checkpoint")
-	b, err := os.ReadFile(path)
+	b, err := s.readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}
@@ -745,13 +757,15 @@ func (s *Store) Close() error {
 // CloseNoCheckpoint closes the log without a checkpoint (an immediate stop).
 func (s *Store) CloseNoCheckpoint() error { return s.log.Close() }
 
-func writeFileSync(path string, data []byte) error {
+// writeFileSync replaces path with data atomically and durably: a crash
+// leaves the old file or the new one.
+func (s *Store) writeFileSync(path string, data []byte) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := s.opts.IO.Open(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := f.WriteAt(data, 0); err != nil {
 		f.Close()
 		return err
 	}
@@ -771,4 +785,22 @@ func writeFileSync(path string, data []byte) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// readFile reads a whole file through the I/O engine.
+func (s *Store) readFile(path string) ([]byte, error) {
+	f, err := s.opts.IO.Open(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size, err := f.Size()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

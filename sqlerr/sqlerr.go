@@ -54,6 +54,7 @@ const (
 	QueryCanceled              = "57014"
 	AdminShutdown              = "57P01"
 	IOError                    = "58030"
+	DiskFull                   = "53100"
 	InternalError              = "XX000"
 	DataCorrupted              = "XX001"
 	TooManyConnections         = "53300"

@@ -68,6 +68,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"rustydb/iouring"
 )
 
 // Layout constants. Part of the on-disk format.
@@ -132,6 +134,8 @@ type Options struct {
 	Dir         string
 	SegmentSize int64 // nominal segment size in bytes, header included; DefaultSegmentSize if 0
 	SyncMode    SyncMode
+	// IO runs the segment files' reads, writes and syncs; nil means pread.
+	IO iouring.Engine
 }
 
 // Record is one log record.
@@ -171,7 +175,7 @@ type Log struct {
 
 	// The newest segment; used only by the flush leader, or with mu held
 	// while no leader runs.
-	f      *os.File
+	f      iouring.File
 	fStart LSN
 
 	torn struct {
@@ -199,6 +203,9 @@ func Open(opts Options) (*Log, error) {
 	case opts.SyncMode != SyncLocal && opts.SyncMode != SyncOff:
 		return nil, fmt.Errorf("wal: unknown sync mode %d", opts.SyncMode)
 	}
+	if opts.IO == nil {
+		opts.IO = iouring.NewPread()
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("wal: %w", err)
 	}
@@ -224,20 +231,20 @@ func Open(opts Options) (*Log, error) {
 // recoverTail opens the last segment, finds the end of its valid records and
 // cuts off whatever follows, so that new records follow the last good one.
 func (l *Log) recoverTail(start LSN) error {
-	f, err := os.OpenFile(l.path(start), os.O_RDWR, 0)
+	f, err := l.opts.IO.Open(l.path(start), os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("wal: %w", err)
 	}
 	l.f, l.fStart, l.end, l.flushed = f, start, start, start
-	info, err := f.Stat()
+	size, err := f.Size()
 	if err != nil {
 		return l.failOpen(err)
 	}
 	if err := readSegmentHeader(f, start); err != nil {
 		// A crash while creating the segment leaves a short or unwritten
 		// header and no records; anything else needs a human.
-		if info.Size() > segmentHeaderSize {
-			return l.failOpen(fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Name(), err))
+		if size > segmentHeaderSize {
+			return l.failOpen(fmt.Errorf("%w: %s: %v", ErrCorrupt, l.path(start), err))
 		}
 		l.torn.at, l.torn.reason, l.torn.found = start, "torn segment header", true
 		if err := f.Truncate(0); err != nil {
@@ -245,7 +252,7 @@ func (l *Log) recoverTail(start LSN) error {
 		}
 		return l.failOpen(l.writeSegmentHeader(f, start))
 	}
-	r := newSegmentReader(f, start, start+LSN(info.Size()-segmentHeaderSize))
+	r := newSegmentReader(f, start, start+LSN(size-segmentHeaderSize))
 	for {
 		_, bad, err := r.next()
 		if err == io.EOF {
@@ -468,8 +475,8 @@ func (l *Log) switchSegment(start LSN) error {
 
 // createSegment creates the segment file starting at start and makes its
 // header and directory entry durable before any record goes into it.
-func (l *Log) createSegment(start LSN) (*os.File, error) {
-	f, err := os.OpenFile(l.path(start), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+func (l *Log) createSegment(start LSN) (iouring.File, error) {
+	f, err := l.opts.IO.Open(l.path(start), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +488,7 @@ func (l *Log) createSegment(start LSN) (*os.File, error) {
 	return f, nil
 }
 
-func (l *Log) writeSegmentHeader(f *os.File, start LSN) error {
+func (l *Log) writeSegmentHeader(f iouring.File, start LSN) error {
 	var h [segmentHeaderSize]byte
 	copy(h[:], segmentMagic)
 	binary.LittleEndian.PutUint32(h[8:], formatVersion)
@@ -494,7 +501,7 @@ func (l *Log) writeSegmentHeader(f *os.File, start LSN) error {
 	return l.sync(f)
 }
 
-func readSegmentHeader(f *os.File, start LSN) error {
+func readSegmentHeader(f io.ReaderAt, start LSN) error {
 	var h [segmentHeaderSize]byte
 	if _, err := f.ReadAt(h[:], 0); err != nil {
 		if err == io.EOF {
@@ -515,7 +522,7 @@ func readSegmentHeader(f *os.File, start LSN) error {
 	return nil
 }
 
-func (l *Log) sync(f *os.File) error {
+func (l *Log) sync(f iouring.File) error {
 	l.stats.fsyncs.Add(1)
 	return f.Sync()
 }
@@ -526,7 +533,8 @@ func (l *Log) syncDir() error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(l.sync(d), d.Close())
+	l.stats.fsyncs.Add(1)
+	return errors.Join(d.Sync(), d.Close())
 }
 
 func (l *Log) path(start LSN) string {
@@ -573,7 +581,7 @@ type segmentReader struct {
 	hdr   [recordHeaderSize]byte
 }
 
-func newSegmentReader(f *os.File, start, limit LSN) *segmentReader {
+func newSegmentReader(f io.ReaderAt, start, limit LSN) *segmentReader {
 	sr := io.NewSectionReader(f, segmentHeaderSize, int64(limit-start))
 	return &segmentReader{r: bufio.NewReaderSize(sr, 64<<10), lsn: start, limit: limit}
 }
@@ -622,7 +630,7 @@ func (r *segmentReader) next() (rec Record, bad string, err error) {
 // Records appended but not yet flushed are not seen. fn may keep rec.Data.
 func (l *Log) Replay(from LSN, fn func(Record) error) error {
 	type seg struct {
-		f            *os.File
+		f            iouring.File
 		start, limit LSN
 	}
 	var segs []seg
@@ -649,7 +657,7 @@ func (l *Log) Replay(from LSN, fn func(Record) error) error {
 		if limit <= from {
 			continue
 		}
-		f, err := os.Open(l.path(start))
+		f, err := l.opts.IO.Open(l.path(start), os.O_RDONLY, 0)
 		if err != nil {
 			l.mu.Unlock()
 			return fmt.Errorf("wal: %w", err)
@@ -660,7 +668,7 @@ func (l *Log) Replay(from LSN, fn func(Record) error) error {
 
 	for _, s := range segs {
 		if err := readSegmentHeader(s.f, s.start); err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrCorrupt, s.f.Name(), err)
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, l.path(s.start), err)
 		}
 		r := newSegmentReader(s.f, s.start, s.limit)
 		for {
@@ -672,7 +680,7 @@ func (l *Log) Replay(from LSN, fn func(Record) error) error {
 				return fmt.Errorf("wal: %w", err)
 			}
 			if bad != "" {
-				return fmt.Errorf("%w: %s at LSN %d: %s", ErrCorrupt, s.f.Name(), r.lsn, bad)
+				return fmt.Errorf("%w: %s at LSN %d: %s", ErrCorrupt, l.path(s.start), r.lsn, bad)
 			}
 			if rec.LSN >= from {
 				if err := fn(rec); err != nil {

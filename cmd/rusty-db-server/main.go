@@ -20,6 +20,7 @@ import (
 	"rustydb/api"
 	"rustydb/asm"
 	"rustydb/config"
+	"rustydb/iouring"
 )
 
 func main() {
@@ -151,6 +152,10 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	log.Info("SIMD kernels selected", "level", asm.Active().String(), "available", fmt.Sprint(asm.Available()),
 		"simd_enabled", cfg.Performance.SIMDEnabled)
 
+	ioEngine, why := iouring.New(cfg.Performance.IOUringEnabled)
+	defer ioEngine.Close()
+	log.Info("I/O engine selected", "engine", ioEngine.Name(), "reason", why)
+
 	db, err := rustydb.OpenWith(rustydb.Options{
 		Dir:                cfg.Storage.DataDir,
 		WALDir:             cfg.WAL.Dir,
@@ -159,6 +164,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		CheckpointInterval: time.Duration(cfg.WAL.CheckpointIntervalMs) * time.Millisecond,
 		StatementTimeout:   time.Duration(cfg.Server.QueryTimeoutMs) * time.Millisecond,
 		Logger:             log,
+		IO:                 ioEngine,
 	})
 	if err != nil {
 		return fmt.Errorf("cannot open data directory %s: %v (choose another with --data-dir or [storage] data_dir)", dataDir, err)
