@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
+.PHONY: all build run test test-short crashtest slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
 
 all: build
 
@@ -28,6 +28,11 @@ slt:
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
+
+# The row-store crash-safety test at length: 50 cycles of concurrent writers,
+# kill -9 and a verified restart (make test runs 3).
+crashtest:
+	RUSTYDB_CRASH_CYCLES=50 $(GO) test -run TestCrashCycles -count=1 -timeout 30m -v ./cmd/rusty-db-server/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -44,6 +44,9 @@ type Options struct {
 	// IO runs the storage files' I/O (io_uring or pread, see iouring.New);
 	// nil means pread. The caller closes it after the DB.
 	IO iouring.Engine
+	// BufferPoolPages is the buffer pool's size in 8 KiB pages; 0 means
+	// row.DefaultBufferPoolPages.
+	BufferPoolPages int
 }
 
 // DB is an open database.
@@ -80,7 +83,7 @@ func OpenWith(opts Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown WAL sync mode %q (want local or off)", opts.SyncMode)
 	}
-	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO})
+	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package rustydb
 import (
 	"time"
 
+	"rustydb/row"
 	"rustydb/wal"
 )
 
@@ -19,6 +20,7 @@ type Stats struct {
 	WALDir      string
 	WALUnusable bool   // the WAL failed a write or fsync; the server must restart
 	IOEngine    string // "io_uring" or "pread"
+	BufferPool  row.BufferPoolStats
 }
 
 // Stats returns the engine's current counters.
@@ -36,6 +38,7 @@ func (db *DB) Stats() Stats {
 		WALDir:      db.opts.WALDir,
 		WALUnusable: db.store.WAL().Err() != nil,
 		IOEngine:    db.opts.IO.Name(),
+		BufferPool:  db.store.BufferPool(),
 	}
 	return st
 }

@@ -61,7 +61,9 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 		}
 		if st.Analyze {
 			if h := s.db.store.Heap(t); h != nil {
-				h.Analyze(&snap)
+				if _, err := h.Analyze(&snap); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -121,6 +121,8 @@ type engineCollector struct {
 	walBytes, walRecords, walFsyncs, walGroupCommits    *prometheus.Desc
 	walSegsCreated, walSegsRemoved                      *prometheus.Desc
 	uptime, buildInfo, simdInfo, ioInfo                 *prometheus.Desc
+	bpPages, bpUsed, bpDirty, bpHits, bpMisses          *prometheus.Desc
+	bpEvictions, bpWrites                               *prometheus.Desc
 }
 
 func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
@@ -144,6 +146,13 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		buildInfo:       desc("build_info", "Always 1; the version label says which RustyDB build is running.", "version"),
 		simdInfo:        desc("simd_level_info", "Always 1; the level label names the SIMD kernels in use (generic, avx2, avx512).", "level"),
 		ioInfo:          desc("io_engine_info", "Always 1; the engine label names the storage I/O engine in use (io_uring, pread).", "engine"),
+		bpPages:         desc("buffer_pool_pages", "Capacity of the buffer pool in 8 KiB pages."),
+		bpUsed:          desc("buffer_pool_pages_used", "Buffer pool frames holding a page."),
+		bpDirty:         desc("buffer_pool_pages_dirty", "Buffer pool pages changed since they were last written."),
+		bpHits:          desc("buffer_pool_hits_total", "Page requests served from the buffer pool."),
+		bpMisses:        desc("buffer_pool_misses_total", "Page requests that had to read the page from its file."),
+		bpEvictions:     desc("buffer_pool_evictions_total", "Pages dropped from the buffer pool to make room."),
+		bpWrites:        desc("buffer_pool_page_writes_total", "Data pages written in place (after their doublewrite copy)."),
 	}
 }
 
@@ -152,6 +161,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.commits, c.rollbacks, c.activeTxns, c.checkpoints, c.tables,
 		c.walBytes, c.walRecords, c.walFsyncs, c.walGroupCommits,
 		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo, c.ioInfo,
+		c.bpPages, c.bpUsed, c.bpDirty, c.bpHits, c.bpMisses, c.bpEvictions, c.bpWrites,
 	} {
 		ch <- d
 	}
@@ -180,4 +190,12 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.buildInfo, 1, rustydb.Version)
 	gauge(c.simdInfo, 1, asm.Active().String())
 	gauge(c.ioInfo, 1, st.IOEngine)
+	bp := st.BufferPool
+	gauge(c.bpPages, float64(bp.Pages))
+	gauge(c.bpUsed, float64(bp.Used))
+	gauge(c.bpDirty, float64(bp.Dirty))
+	counter(c.bpHits, bp.Hits)
+	counter(c.bpMisses, bp.Misses)
+	counter(c.bpEvictions, bp.Evictions)
+	counter(c.bpWrites, bp.PageWrites)
 }

@@ -303,12 +303,22 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 			return 0, err
 		}
 	}
+	versions, err := h.Scan()
+	if err != nil {
+		return 0, err
+	}
+	r := h.Reader()
+	defer r.Close()
 	var n int64
-	for _, v := range h.Scan() {
+	for _, v := range versions {
 		if !v.VisibleTo(&c.Snap) {
 			continue
 		}
 		if err := c.canceled(); err != nil {
+			return n, err
+		}
+		vals, err := r.Values(v)
+		if err != nil {
 			return n, err
 		}
 		buf = buf[:0]
@@ -316,7 +326,7 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 			if i > 0 {
 				buf = append(buf, f.Delimiter)
 			}
-			val := v.Values[col]
+			val := vals[col]
 			if val.IsNull() {
 				buf = append(buf, f.Null...)
 				continue

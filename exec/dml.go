@@ -91,14 +91,22 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 	return n, err
 }
 
+// target is a row an UPDATE or DELETE changes: a version and its values.
+type target struct {
+	v    *row.Version
+	vals []types.Value
+}
+
 // matching returns the versions of h visible to the statement that satisfy
 // cond (nil: all), read through the index range when there is one.
-func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.IndexRange) ([]*row.Version, error) {
+func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.IndexRange) ([]target, error) {
 	candidates, err := c.candidates(t, h, lookup)
 	if err != nil {
 		return nil, err
 	}
-	var out []*row.Version
+	r := h.Reader()
+	defer r.Close()
+	var out []target
 	for _, v := range candidates {
 		if err := c.canceled(); err != nil {
 			return nil, err
@@ -106,8 +114,12 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *p
 		if !v.VisibleTo(&c.Snap) {
 			continue
 		}
+		vals, err := r.Values(v)
+		if err != nil {
+			return nil, err
+		}
 		if cond != nil {
-			ok, err := cond(v.Values)
+			ok, err := cond(vals)
 			if err != nil {
 				return nil, err
 			}
@@ -115,7 +127,7 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *p
 				continue
 			}
 		}
-		out = append(out, v)
+		out = append(out, target{v, vals})
 	}
 	return out, nil
 }
@@ -125,7 +137,7 @@ func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *p
 // COMMITTED, a row that a concurrent transaction changed and committed while
 // we waited is followed to its newest version, re-checked against filter
 // and written there, as PostgreSQL does; REPEATABLE READ reports 40001.
-func (c *Context) writeRows(stmt plan.Plan, t *catalog.Table, filter plan.Expr, lookup *plan.IndexRange, write func(h *row.Heap, v *row.Version) (bool, error)) (int64, error) {
+func (c *Context) writeRows(stmt plan.Plan, t *catalog.Table, filter plan.Expr, lookup *plan.IndexRange, write func(h *row.Heap, r target) (bool, error)) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -148,11 +160,11 @@ func (c *Context) writeRows(stmt plan.Plan, t *catalog.Table, filter plan.Expr, 
 		st.First, st.Total = time.Since(start), time.Since(start)
 	}
 	var n int64
-	for _, v := range targets {
-		for v != nil {
-			ok, err := write(h, v)
+	for _, tg := range targets {
+		for tg.v != nil {
+			ok, err := write(h, tg)
 			if sqlerr.Code(err) == sqlerr.SerializationFailure && !c.RepeatableRead {
-				if v, err = c.recheck(v, cond); err != nil {
+				if tg, err = c.recheck(h, tg.v, cond); err != nil {
 					return n, err
 				}
 				continue
@@ -170,17 +182,21 @@ func (c *Context) writeRows(stmt plan.Plan, t *catalog.Table, filter plan.Expr, 
 }
 
 // recheck finds the newest version of a row that a concurrent transaction
-// changed, returning it if it still satisfies cond, or nil.
-func (c *Context) recheck(v *row.Version, cond evalFn) (*row.Version, error) {
+// changed, returning it if it still satisfies cond, or no version.
+func (c *Context) recheck(h *row.Heap, v *row.Version, cond evalFn) (target, error) {
 	latest := v.Latest()
-	if latest == nil || latest == v || cond == nil {
-		return latest, nil
+	if latest == nil || latest == v {
+		return target{v: latest}, nil
 	}
-	ok, err := cond(latest.Values)
+	vals, err := h.Values(latest)
+	if err != nil || cond == nil {
+		return target{latest, vals}, err
+	}
+	ok, err := cond(vals)
 	if err != nil || ok.IsNull() || !ok.Bool() {
-		return nil, err
+		return target{}, err
 	}
-	return latest, nil
+	return target{latest, vals}, nil
 }
 
 // Update runs an UPDATE: each matching row version is ended and a new one
@@ -194,17 +210,17 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
-		vals := append([]types.Value(nil), v.Values...)
+	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, r target) (bool, error) {
+		vals := append([]types.Value(nil), r.vals...)
 		for i, f := range set {
-			if vals[p.SetCols[i]], err = f(v.Values); err != nil {
+			if vals[p.SetCols[i]], err = f(r.vals); err != nil {
 				return false, err
 			}
 		}
 		if err := checkRow(p.Table, vals); err != nil {
 			return false, err
 		}
-		ok, err := c.Tx.Update(c.Ctx, h, v, vals)
+		ok, err := c.Tx.Update(c.Ctx, h, r.v, vals)
 		if ok && err == nil {
 			err = emit(vals)
 		}
@@ -218,10 +234,10 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, v *row.Version) (bool, error) {
-		ok, err := c.Tx.Delete(c.Ctx, h, v)
+	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, r target) (bool, error) {
+		ok, err := c.Tx.Delete(c.Ctx, h, r.v)
 		if ok && err == nil {
-			err = emit(v.Values)
+			err = emit(r.vals)
 		}
 		return ok, err
 	})

@@ -249,7 +249,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 // visibility and its filter: all of them, or those in index range r.
 func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) ([]*row.Version, error) {
 	if r == nil {
-		return h.Scan(), nil
+		return h.Scan()
 	}
 	cols := t.IndexKeys()[r.Key]
 	eval := func(e plan.Expr, col int) (types.Value, error) {
@@ -285,7 +285,7 @@ func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) 
 	if err != nil || !okLo || !okHi { // a comparison with NULL matches nothing
 		return nil, err
 	}
-	return h.Lookup(r.Key, prefix, lo, hi), nil
+	return h.Lookup(r.Key, prefix, lo, hi)
 }
 
 // cteResult computes a WITH query's rows, once per statement unless it is

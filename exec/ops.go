@@ -16,14 +16,23 @@ type scanOp struct {
 	index    *plan.IndexRange // non-nil: read this range instead of scanning
 	versions []*row.Version
 	pos      int
+	reader   *row.Reader
 }
 
 func (o *scanOp) Init() (err error) {
 	o.versions, err = o.c.candidates(o.table, o.heap, o.index)
 	o.pos = 0
+	if o.reader == nil {
+		o.reader = o.heap.Reader()
+	}
 	return err
 }
-func (o *scanOp) Close() {}
+
+func (o *scanOp) Close() {
+	if o.reader != nil {
+		o.reader.Close()
+	}
+}
 func (o *scanOp) Next() ([]types.Value, error) {
 	for o.pos < len(o.versions) {
 		v := o.versions[o.pos]
@@ -32,7 +41,7 @@ func (o *scanOp) Next() ([]types.Value, error) {
 			return nil, err
 		}
 		if v.VisibleTo(&o.c.Snap) {
-			return v.Values, nil
+			return o.reader.Values(v)
 		}
 	}
 	return nil, nil

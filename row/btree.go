@@ -37,8 +37,9 @@ const (
 // node, so that a search compares without following pointers to the row
 // in the common case where the first column decides.
 type entry struct {
-	k0 types.Value
-	v  *Version
+	k0   types.Value
+	rest []types.Value // the other key columns' values
+	v    *Version
 }
 
 type bnode struct {
@@ -52,9 +53,9 @@ type bnode struct {
 
 func newBtree(cols []int) *btree { return &btree{cols: cols, root: &bnode{}} }
 
-func keyVal(v *Version, c int) types.Value {
-	if c < len(v.Values) {
-		return v.Values[c]
+func keyVal(vals []types.Value, c int) types.Value {
+	if c < len(vals) {
+		return vals[c]
 	}
 	return types.Null
 }
@@ -67,15 +68,25 @@ func compareValues(a, b types.Value) int {
 	return types.Compare(a, b)
 }
 
-func (t *btree) entry(v *Version) entry { return entry{k0: keyVal(v, t.cols[0]), v: v} }
+// entry makes the entry of version v whose values are vals.
+func (t *btree) entry(vals []types.Value, v *Version) entry {
+	e := entry{k0: keyVal(vals, t.cols[0]), v: v}
+	if len(t.cols) > 1 {
+		e.rest = make([]types.Value, len(t.cols)-1)
+		for i, c := range t.cols[1:] {
+			e.rest[i] = keyVal(vals, c)
+		}
+	}
+	return e
+}
 
 // compare orders entries.
 func (t *btree) compare(a, b entry) int {
 	if r := compareValues(a.k0, b.k0); r != 0 {
 		return r
 	}
-	for _, c := range t.cols[1:] {
-		if r := compareValues(keyVal(a.v, c), keyVal(b.v, c)); r != 0 {
+	for i := range a.rest {
+		if r := compareValues(a.rest[i], b.rest[i]); r != 0 {
 			return r
 		}
 	}
@@ -91,7 +102,7 @@ func (t *btree) comparePrefix(vals []types.Value, e entry) int {
 		return r
 	}
 	for i, x := range vals[1:] {
-		if r := compareValues(x, keyVal(e.v, t.cols[i+1])); r != 0 {
+		if r := compareValues(x, e.rest[i]); r != 0 {
 			return r
 		}
 	}
@@ -103,8 +114,8 @@ func (t *btree) upper(items []entry, e entry) int {
 	return sort.Search(len(items), func(i int) bool { return t.compare(items[i], e) > 0 })
 }
 
-func (t *btree) insert(v *Version) {
-	if sep, right := t.insertAt(t.root, t.entry(v)); right != nil {
+func (t *btree) insert(vals []types.Value, v *Version) {
+	if sep, right := t.insertAt(t.root, t.entry(vals, v)); right != nil {
 		t.root = &bnode{items: []entry{sep}, children: []*bnode{t.root, right}}
 	}
 	t.n++
@@ -147,9 +158,10 @@ func (n *bnode) split() (entry, *bnode) {
 	return sep, right
 }
 
-// delete removes the entry of v; it reports whether there was one.
-func (t *btree) delete(v *Version) bool {
-	if !t.deleteAt(t.root, t.entry(v)) {
+// delete removes the entry of v, whose values are vals; it reports
+// whether there was one.
+func (t *btree) delete(vals []types.Value, v *Version) bool {
+	if !t.deleteAt(t.root, t.entry(vals, v)) {
 		return false
 	}
 	t.n--

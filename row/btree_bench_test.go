@@ -10,7 +10,7 @@ func BenchmarkBtreePointScan(b *testing.B) {
 	tr := newBtree([]int{0})
 	const n = 100_000
 	for i := range n {
-		tr.insert(&Version{ID: uint64(i + 1), Values: []types.Value{types.NewInt(int64(i)), types.NewText("x")}})
+		tr.insert([]types.Value{types.NewInt(int64(i)), types.NewText("x")}, &Version{ID: uint64(i + 1)})
 	}
 	key := make([]types.Value, 1)
 	b.ReportAllocs()

@@ -16,11 +16,12 @@ func TestBtreeRandom(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		tr := newBtree([]int{0, 1})
 		var ref []*Version
+		vals := map[*Version][]types.Value{}
 		var id uint64
 		for step := 0; step < 20000; step++ {
 			if len(ref) > 0 && rng.IntN(100) < 45 {
 				v := ref[rng.IntN(len(ref))]
-				if !tr.delete(v) {
+				if !tr.delete(vals[v], v) {
 					t.Fatalf("seed %d step %d: delete of present entry failed", seed, step)
 				}
 				ref = slices.DeleteFunc(ref, func(x *Version) bool { return x == v })
@@ -30,8 +31,9 @@ func TestBtreeRandom(t *testing.T) {
 				if rng.IntN(20) == 0 {
 					a = types.Null
 				}
-				v := &Version{ID: id, Values: []types.Value{a, {K: types.KInt, I: rng.Int64N(10)}}}
-				tr.insert(v)
+				v := &Version{ID: id}
+				vals[v] = []types.Value{a, {K: types.KInt, I: rng.Int64N(10)}}
+				tr.insert(vals[v], v)
 				ref = append(ref, v)
 			}
 			if step%1000 == 0 {
@@ -43,10 +45,10 @@ func TestBtreeRandom(t *testing.T) {
 		if err := checkTree(tr); err != nil {
 			t.Fatal(err)
 		}
-		if tr.delete(&Version{ID: id + 1, Values: []types.Value{{K: types.KInt, I: 1}, {K: types.KInt}}}) {
+		if tr.delete([]types.Value{{K: types.KInt, I: 1}, {K: types.KInt}}, &Version{ID: id + 1}) {
 			t.Fatal("delete of an absent entry succeeded")
 		}
-		slices.SortFunc(ref, func(a, b *Version) int { return tr.compare(tr.entry(a), tr.entry(b)) })
+		slices.SortFunc(ref, func(a, b *Version) int { return tr.compare(tr.entry(vals[a], a), tr.entry(vals[b], b)) })
 		for q := 0; q < 300; q++ {
 			var prefix []types.Value
 			if rng.IntN(2) == 0 {
@@ -63,7 +65,7 @@ func TestBtreeRandom(t *testing.T) {
 			tr.scan(prefix, lo, hi, func(v *Version) bool { got = append(got, v); return true })
 			var want []*Version
 			for _, v := range ref {
-				if inRange(tr, v, prefix, lo, hi) {
+				if inRange(tr, vals[v], v, prefix, lo, hi) {
 					want = append(want, v)
 				}
 			}
@@ -74,11 +76,11 @@ func TestBtreeRandom(t *testing.T) {
 	}
 }
 
-func inRange(tr *btree, v *Version, prefix []types.Value, lo, hi *Bound) bool {
-	if tr.comparePrefix(prefix, tr.entry(v)) != 0 {
+func inRange(tr *btree, vals []types.Value, v *Version, prefix []types.Value, lo, hi *Bound) bool {
+	if tr.comparePrefix(prefix, tr.entry(vals, v)) != 0 {
 		return false
 	}
-	x := keyVal(v, tr.cols[len(prefix)])
+	x := keyVal(vals, tr.cols[len(prefix)])
 	if lo != nil {
 		if r := types.Compare(x, lo.Value); r < 0 || r == 0 && !lo.Inclusive {
 			return false
@@ -96,7 +98,7 @@ func inRange(tr *btree, v *Version, prefix []types.Value, lo, hi *Bound) bool {
 func TestBtreeScanStops(t *testing.T) {
 	tr := newBtree([]int{0})
 	for i := range 1000 {
-		tr.insert(&Version{ID: uint64(i + 1), Values: []types.Value{{K: types.KInt, I: int64(i)}}})
+		tr.insert([]types.Value{{K: types.KInt, I: int64(i)}}, &Version{ID: uint64(i + 1)})
 	}
 	n := 0
 	tr.scan(nil, &Bound{Value: types.Value{K: types.KInt, I: 500}, Inclusive: true}, nil, func(v *Version) bool {

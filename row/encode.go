@@ -22,6 +22,14 @@ const (
 	encDate      = 7 // zig-zag varint days since 1970-01-01
 	encTimestamp = 8 // zig-zag varint microseconds since 1970-01-01
 	encInterval  = 9 // zig-zag varints: microseconds, days, months
+	// encExternal, in heap tuples only: a text or numeric value stored in
+	// overflow pages: uvarint length, u32 first overflow block, the value's
+	// own kind byte (encText or encDecimal).
+	encExternal = 10
+	// encDecimalInt: a finite numeric whose coefficient fits in an int64:
+	// zig-zag varint exponent, zig-zag varint signed coefficient. Faster to
+	// decode than the text form, which stays for the rest.
+	encDecimalInt = 11
 )
 
 var errCorrupt = errors.New("corrupt row encoding")
@@ -30,42 +38,62 @@ var errCorrupt = errors.New("corrupt row encoding")
 func AppendRow(buf []byte, vals []types.Value) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(vals)))
 	for _, v := range vals {
-		switch v.K {
-		case types.KNull:
-			buf = append(buf, encNull)
-		case types.KBool:
-			if v.I != 0 {
-				buf = append(buf, encTrue)
-			} else {
-				buf = append(buf, encFalse)
-			}
-		case types.KInt:
-			buf = binary.AppendVarint(append(buf, encInt), v.I)
-		case types.KFloat:
-			buf = binary.LittleEndian.AppendUint64(append(buf, encFloat), math.Float64bits(v.F))
-		case types.KDecimal:
-			s := v.D.Text('f')
-			buf = binary.AppendUvarint(append(buf, encDecimal), uint64(len(s)))
-			buf = append(buf, s...)
-		case types.KText:
-			buf = binary.AppendUvarint(append(buf, encText), uint64(len(v.S)))
-			buf = append(buf, v.S...)
-		case types.KDate:
-			buf = binary.AppendVarint(append(buf, encDate), v.I)
-		case types.KTimestamp:
-			buf = binary.AppendVarint(append(buf, encTimestamp), v.I)
-		case types.KInterval:
-			m, d, us := v.IntervalParts()
-			buf = binary.AppendVarint(append(buf, encInterval), us)
-			buf = binary.AppendVarint(buf, int64(d))
-			buf = binary.AppendVarint(buf, int64(m))
+		buf = appendValue(buf, v)
+	}
+	return buf
+}
+
+// appendValue appends one value: its kind byte and payload.
+func appendValue(buf []byte, v types.Value) []byte {
+	switch v.K {
+	case types.KNull:
+		buf = append(buf, encNull)
+	case types.KBool:
+		if v.I != 0 {
+			buf = append(buf, encTrue)
+		} else {
+			buf = append(buf, encFalse)
 		}
+	case types.KInt:
+		buf = binary.AppendVarint(append(buf, encInt), v.I)
+	case types.KFloat:
+		buf = binary.LittleEndian.AppendUint64(append(buf, encFloat), math.Float64bits(v.F))
+	case types.KDecimal:
+		if v.D.Form == apd.Finite && v.D.Coeff.IsInt64() && !(v.D.Negative && v.D.Coeff.Sign() == 0) {
+			c := v.D.Coeff.Int64()
+			if v.D.Negative {
+				c = -c
+			}
+			buf = binary.AppendVarint(append(buf, encDecimalInt), int64(v.D.Exponent))
+			return binary.AppendVarint(buf, c)
+		}
+		s := v.D.Text('f')
+		buf = binary.AppendUvarint(append(buf, encDecimal), uint64(len(s)))
+		buf = append(buf, s...)
+	case types.KText:
+		buf = binary.AppendUvarint(append(buf, encText), uint64(len(v.S)))
+		buf = append(buf, v.S...)
+	case types.KDate:
+		buf = binary.AppendVarint(append(buf, encDate), v.I)
+	case types.KTimestamp:
+		buf = binary.AppendVarint(append(buf, encTimestamp), v.I)
+	case types.KInterval:
+		m, d, us := v.IntervalParts()
+		buf = binary.AppendVarint(append(buf, encInterval), us)
+		buf = binary.AppendVarint(buf, int64(d))
+		buf = binary.AppendVarint(buf, int64(m))
 	}
 	return buf
 }
 
 // DecodeRow decodes one row from buf and returns the rest.
 func DecodeRow(buf []byte) ([]types.Value, []byte, error) {
+	return decodeRow(buf, nil)
+}
+
+// decodeRow decodes a row whose out-of-line values (in heap tuples) fetch
+// reads; nil refuses them.
+func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]types.Value, []byte, error) {
 	n, k := binary.Uvarint(buf)
 	if k <= 0 || n > uint64(len(buf)) {
 		return nil, nil, errCorrupt
@@ -78,58 +106,93 @@ func DecodeRow(buf []byte) ([]types.Value, []byte, error) {
 		}
 		kind := buf[0]
 		buf = buf[1:]
-		switch kind {
-		case encNull:
-		case encFalse, encTrue:
-			vals[i] = types.NewBool(kind == encTrue)
-		case encInt, encDate, encTimestamp:
-			x, k := binary.Varint(buf)
-			if k <= 0 {
-				return nil, nil, errCorrupt
-			}
-			buf = buf[k:]
-			kd := types.KInt
-			if kind == encDate {
-				kd = types.KDate
-			} else if kind == encTimestamp {
-				kd = types.KTimestamp
-			}
-			vals[i] = types.Value{K: kd, I: x}
-		case encFloat:
-			if len(buf) < 8 {
-				return nil, nil, errCorrupt
-			}
-			vals[i] = types.NewFloat(math.Float64frombits(binary.LittleEndian.Uint64(buf)))
-			buf = buf[8:]
-		case encDecimal, encText:
+		if kind == encExternal {
 			l, k := binary.Uvarint(buf)
-			if k <= 0 || uint64(len(buf)-k) < l {
+			if k <= 0 || len(buf) < k+5 || fetch == nil {
 				return nil, nil, errCorrupt
 			}
-			s := string(buf[k : k+int(l)])
-			buf = buf[k+int(l):]
-			if kind == encText {
-				vals[i] = types.NewText(s)
-				break
-			}
-			d, _, err := apd.NewFromString(s)
+			first, inner := binary.LittleEndian.Uint32(buf[k:]), buf[k+4]
+			buf = buf[k+5:]
+			data, err := fetch(first, int(l))
 			if err != nil {
-				return nil, nil, errCorrupt
+				return nil, nil, err
 			}
-			vals[i] = types.NewDecimal(d)
-		case encInterval:
-			var parts [3]int64
-			for j := range parts {
-				x, k := binary.Varint(buf)
-				if k <= 0 {
-					return nil, nil, errCorrupt
-				}
-				parts[j], buf = x, buf[k:]
+			if vals[i], err = bytesValue(inner, string(data)); err != nil {
+				return nil, nil, err
 			}
-			vals[i] = types.NewInterval(int32(parts[2]), int32(parts[1]), parts[0])
-		default:
-			return nil, nil, errCorrupt
+			continue
+		}
+		var err error
+		if vals[i], buf, err = decodeValue(kind, buf); err != nil {
+			return nil, nil, err
 		}
 	}
 	return vals, buf, nil
+}
+
+// decodeValue decodes the payload of a value of the given kind.
+func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
+	switch kind {
+	case encNull:
+		return types.Null, buf, nil
+	case encFalse, encTrue:
+		return types.NewBool(kind == encTrue), buf, nil
+	case encInt, encDate, encTimestamp:
+		x, k := binary.Varint(buf)
+		if k <= 0 {
+			return types.Null, nil, errCorrupt
+		}
+		kd := types.KInt
+		if kind == encDate {
+			kd = types.KDate
+		} else if kind == encTimestamp {
+			kd = types.KTimestamp
+		}
+		return types.Value{K: kd, I: x}, buf[k:], nil
+	case encFloat:
+		if len(buf) < 8 {
+			return types.Null, nil, errCorrupt
+		}
+		return types.NewFloat(math.Float64frombits(binary.LittleEndian.Uint64(buf))), buf[8:], nil
+	case encDecimalInt:
+		e, k := binary.Varint(buf)
+		if k <= 0 || e < math.MinInt32 || e > math.MaxInt32 {
+			return types.Null, nil, errCorrupt
+		}
+		c, k2 := binary.Varint(buf[k:])
+		if k2 <= 0 {
+			return types.Null, nil, errCorrupt
+		}
+		return types.NewDecimal(apd.New(c, int32(e))), buf[k+k2:], nil
+	case encDecimal, encText:
+		l, k := binary.Uvarint(buf)
+		if k <= 0 || uint64(len(buf)-k) < l {
+			return types.Null, nil, errCorrupt
+		}
+		v, err := bytesValue(kind, string(buf[k:k+int(l)]))
+		return v, buf[k+int(l):], err
+	case encInterval:
+		var parts [3]int64
+		for j := range parts {
+			x, k := binary.Varint(buf)
+			if k <= 0 {
+				return types.Null, nil, errCorrupt
+			}
+			parts[j], buf = x, buf[k:]
+		}
+		return types.NewInterval(int32(parts[2]), int32(parts[1]), parts[0]), buf, nil
+	}
+	return types.Null, nil, errCorrupt
+}
+
+// bytesValue makes a text or numeric value from its encoded bytes.
+func bytesValue(kind byte, s string) (types.Value, error) {
+	if kind == encText {
+		return types.NewText(s), nil
+	}
+	d, _, err := apd.NewFromString(s)
+	if err != nil || kind != encDecimal {
+		return types.Null, errCorrupt
+	}
+	return types.NewDecimal(d), nil
 }

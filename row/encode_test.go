@@ -197,10 +197,11 @@ func TestRowEncodingFormat(t *testing.T) {
 		{types.Null, []byte{1, 0}},
 		{types.NewBool(false), []byte{1, 1}},
 		{types.NewBool(true), []byte{1, 2}},
-		{types.NewInt(-1), []byte{1, 3, 1}},                                 // zig-zag
-		{types.NewInt(1), []byte{1, 3, 2}},                                  // zig-zag
-		{types.NewFloat(1), []byte{1, 4, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f}},     // IEEE 754 LE
-		{mustDecimal(t, "-1.50"), []byte{1, 5, 5, '-', '1', '.', '5', '0'}}, // text keeps scale
+		{types.NewInt(-1), []byte{1, 3, 1}},                                                               // zig-zag
+		{types.NewInt(1), []byte{1, 3, 2}},                                                                // zig-zag
+		{types.NewFloat(1), []byte{1, 4, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f}},                                   // IEEE 754 LE
+		{mustDecimal(t, "-1.50"), []byte{1, 11, 3, 0xab, 0x02}},                                           // exponent -2, coefficient -150 (zig-zag)
+		{mustDecimal(t, "12345678901234567890.5"), append([]byte{1, 5, 22}, "12345678901234567890.5"...)}, // too big for int64: text
 		{types.NewText("hé"), []byte{1, 6, 3, 'h', 0xc3, 0xa9}},
 		{types.NewDate(-2), []byte{1, 7, 3}},
 		{types.NewTimestamp(2), []byte{1, 8, 4}},

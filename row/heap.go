@@ -15,8 +15,8 @@ import (
 // Version is one version of a row. Values never change once published; an
 // UPDATE ends a version (sets its deleter) and inserts a new one.
 type Version struct {
-	ID     uint64 // row id, stable across restarts; WAL delete records name it
-	Values []types.Value
+	ID  uint64 // row id, stable across restarts; WAL delete records name it
+	tid tid    // where the row's values are stored
 
 	creator *txn.Txn // nil: frozen, committed before any running transaction
 	cmin    uint32
@@ -62,13 +62,17 @@ type Heap struct {
 	versions []*Version
 	indexes  []*btree // parallel to Table.IndexKeys()
 	nextID   atomic.Uint64
+	pages    pages
+	// broken is the error (XX001) found loading the table at start: its
+	// rows cannot all be trusted, so every use of it reports the error.
+	broken error
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[TableStats]
 }
 
-func newHeap(t *catalog.Table) *Heap {
-	h := &Heap{Table: t, id: t.ID}
+func newHeap(t *catalog.Table, pool *bufferPool) *Heap {
+	h := &Heap{Table: t, id: t.ID, pages: pages{pool: pool, table: t.ID}}
 	for _, cols := range t.IndexKeys() {
 		h.indexes = append(h.indexes, newBtree(cols))
 	}
@@ -82,22 +86,61 @@ func (h *Heap) Def() *catalog.Table {
 	return h.Table
 }
 
-// Scan returns the versions present now; callers filter by visibility. The
-// returned slice is never modified afterwards, so it can be read without locks.
-func (h *Heap) Scan() []*Version {
+// Scan returns the versions present now; callers filter by visibility and
+// read the values through a Reader. The returned slice is never modified
+// afterwards, so it can be read without locks.
+func (h *Heap) Scan() ([]*Version, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.versions[:len(h.versions):len(h.versions)]
+	return h.versions[:len(h.versions):len(h.versions)], h.broken
+}
+
+// Values reads the values of version v from its page.
+func (h *Heap) Values(v *Version) ([]types.Value, error) { return h.pages.values(v.tid, false) }
+
+// Reader reads the values of many versions, as a scan does, keeping the
+// current page pinned between rows of the same page and reading pages as
+// a scan (see bufferPool) so that they do not push out hotter ones.
+type Reader struct {
+	h *Heap
+	f *frame
+}
+
+// Reader returns a Reader; Close releases its page.
+func (h *Heap) Reader() *Reader { return &Reader{h: h} }
+
+// Values reads v's values.
+func (r *Reader) Values(v *Version) ([]types.Value, error) {
+	ps := &r.h.pages
+	if r.f == nil || r.f.id.block != v.tid.block {
+		r.Close()
+		f, err := ps.pool.get(pageID{ps.table, v.tid.block}, false, true)
+		if err != nil {
+			return nil, err
+		}
+		r.f = f
+	}
+	r.f.latch.RLock()
+	defer r.f.latch.RUnlock()
+	return ps.decodeTuple(r.f, v.tid)
+}
+
+// Close releases the reader's page.
+func (r *Reader) Close() {
+	if r.f != nil {
+		r.h.pages.pool.release(r.f)
+		r.f = nil
+	}
 }
 
 // Lookup returns the versions, live or dead, in key order, whose leading
 // columns under index k (an index into Table.IndexKeys()) equal prefix and
 // whose next column lies within lo and hi (nil: unbounded). Callers filter by
 // visibility. A NULL in prefix matches nothing, as = NULL does.
-func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) []*Version {
+func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) ([]*Version, error) {
 	for _, v := range prefix {
 		if v.IsNull() {
-			return nil
+			return nil, nil
 		}
 	}
 	h.mu.RLock()
@@ -107,7 +150,7 @@ func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) []*Version {
 		out = append(out, v)
 		return true
 	})
-	return out
+	return out, h.broken
 }
 
 // Len returns the number of stored versions, live or dead.
@@ -204,12 +247,19 @@ func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
 func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value) (*Version, error) {
 	for {
 		h.mu.Lock()
+		if h.broken != nil {
+			h.mu.Unlock()
+			return nil, h.broken
+		}
 		c := h.checkUnique(t, vals)
 		if c.wait == nil && c.err == nil {
-			v := &Version{ID: h.nextID.Add(1), Values: vals, creator: t, cmin: t.CommandID()}
-			h.add(v)
+			v := &Version{ID: h.nextID.Add(1), creator: t, cmin: t.CommandID()}
+			var err error
+			if v.tid, err = h.pages.store(v.ID, vals); err == nil {
+				h.add(v, vals)
+			}
 			h.mu.Unlock()
-			return v, nil
+			return v, err
 		}
 		h.mu.Unlock()
 		if c.err != nil {
@@ -221,11 +271,11 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 	}
 }
 
-// add appends v and indexes it. Caller holds h.mu.
-func (h *Heap) add(v *Version) {
+// add appends v, whose values are vals, and indexes it. Caller holds h.mu.
+func (h *Heap) add(v *Version, vals []types.Value) {
 	h.versions = append(h.versions, v)
 	for _, ix := range h.indexes {
-		ix.insert(v)
+		ix.insert(vals, v)
 	}
 }
 
@@ -264,12 +314,13 @@ func waitFor(ctx context.Context, m *txn.Manager, t, other *txn.Txn) error {
 	})
 }
 
-// undoInsert hides a version whose creator rolled back.
-func (h *Heap) undoInsert(v *Version) {
+// undoInsert takes a version whose creator rolled back out of the indexes;
+// vacuum removes it and its tuple.
+func (h *Heap) undoInsert(v *Version, vals []types.Value) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, ix := range h.indexes {
-		ix.delete(v)
+		ix.delete(vals, v)
 	}
 }
 
@@ -302,9 +353,14 @@ func (h *Heap) vacuum(horizon uint64) int {
 			continue
 		}
 		removed++
-		for _, ix := range h.indexes {
-			ix.delete(v)
+		// The tuple stays until the next checkpoint (see pendingFree); its
+		// index entries go now.
+		if vals, err := h.pages.values(v.tid, true); err == nil {
+			for _, ix := range h.indexes {
+				ix.delete(vals, v)
+			}
 		}
+		h.pages.pendingFree = append(h.pages.pendingFree, v.tid)
 	}
 	if removed > 0 {
 		h.versions = kept
@@ -325,16 +381,26 @@ func liveForKey(t *txn.Txn, v *Version) bool {
 func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	unique := len(def.Keys())
 	indexes := make([]*btree, len(def.IndexKeys()))
+	r := h.Reader()
+	defer r.Close()
+	all := make([][]types.Value, len(h.versions))
+	for j, v := range h.versions {
+		var err error
+		if all[j], err = r.Values(v); err != nil {
+			return err
+		}
+	}
 	for i, cols := range def.IndexKeys() {
 		indexes[i] = newBtree(cols)
-		for _, v := range h.versions {
+		for j, v := range h.versions {
+			vals := all[j]
 			live := check && i < unique && liveForKey(t, v)
-			key, ok := keyOf(v.Values, cols)
+			key, ok := keyOf(vals, cols)
 			if !ok {
-				indexes[i].insert(v)
+				indexes[i].insert(vals, v)
 				if live && i == 0 && len(def.PrimaryKey) > 0 {
 					for _, c := range cols {
-						if v.Values[c].IsNull() {
+						if vals[c].IsNull() {
 							return sqlerr.New(sqlerr.NotNullViolation, "column %q of relation %q contains null values", def.Columns[c].Name, def.Name)
 						}
 					}
@@ -350,13 +416,13 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 				if dup {
 					old := h.Table
 					h.Table = def
-					err := h.duplicateKey(i, v.Values)
+					err := h.duplicateKey(i, vals)
 					h.Table = old
 					return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index: %s", err.Message).
 						WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
 				}
 			}
-			indexes[i].insert(v)
+			indexes[i].insert(vals, v)
 		}
 	}
 	h.Table, h.indexes = def, indexes
@@ -378,7 +444,7 @@ type ColumnStats struct {
 
 // Analyze measures the rows visible to snap and keeps the result for the
 // planner and for statistics views.
-func (h *Heap) Analyze(snap *txn.Snapshot) TableStats {
+func (h *Heap) Analyze(snap *txn.Snapshot) (TableStats, error) {
 	def := h.Def()
 	st := TableStats{Columns: make([]ColumnStats, len(def.Columns))}
 	nulls := make([]int64, len(def.Columns))
@@ -386,12 +452,22 @@ func (h *Heap) Analyze(snap *txn.Snapshot) TableStats {
 	for i := range distinct {
 		distinct[i] = map[string]struct{}{}
 	}
-	for _, v := range h.Scan() {
+	versions, err := h.Scan()
+	if err != nil {
+		return st, err
+	}
+	r := h.Reader()
+	defer r.Close()
+	for _, v := range versions {
 		if !v.VisibleTo(snap) {
 			continue
 		}
+		vals, err := r.Values(v)
+		if err != nil {
+			return st, err
+		}
 		st.Rows++
-		for i, val := range v.Values {
+		for i, val := range vals {
 			if i >= len(st.Columns) {
 				break
 			}
@@ -416,7 +492,7 @@ func (h *Heap) Analyze(snap *txn.Snapshot) TableStats {
 		st.Columns[i].Distinct = int64(len(distinct[i]))
 	}
 	h.stats.Store(&st)
-	return st
+	return st, nil
 }
 
 // Stats returns the last ANALYZE result, or nil.

@@ -1,18 +1,58 @@
-// Package row is RustyDB's row store: the heaps that hold table rows as MVCC
-// versions, their uniqueness indexes, the transaction write path that logs
+// Package row is RustyDB's row store: heap files of slotted 8 KiB pages
+// behind a buffer pool, the MVCC versions that say which tuples each
+// transaction sees, B+tree indexes, the transaction write path that logs
 // every commit in the WAL before it becomes visible, checkpoints and crash
 // recovery.
 //
-// In this first version heaps live in memory and durability comes from the
-// WAL plus periodic checkpoint files; slotted 8 KiB pages behind a buffer pool
-// replace the in-memory heaps later without changing this package's API.
+// Row values live in pages, which the buffer pool caches and evicts; the
+// MVCC version list and the indexes (with their keys) stay in memory and are
+// rebuilt from the pages at start. The WAL is logical and redo-only: a
+// commit record carries its rows, so pages never need undo, and recovery
+// loads the rows the last checkpoint names and replays the log after it.
 //
 // # Files under the data directory
 //
-//	meta/control      JSON {"format_version": 1, "created_by": "..."}; a data
+//	meta/control      JSON {"format_version": 2, "created_by": "..."}; a data
 //	                  directory with another format version is refused.
 //	meta/checkpoint   the last checkpoint (below); replaced atomically by rename.
+//	base/<table id>   the table's heap file: 8 KiB pages, block n at n*8192.
+//	base/doublewrite  the last batch of pages written, see below.
 //	wal/              the write-ahead log (package wal).
+//
+// # Page (8192 bytes, little-endian)
+//
+//	offset size
+//	0      4    CRC-32C (Castagnoli) of bytes 4..8191, checked on every read
+//	4      1    kind: 1 heap, 2 overflow (0 in a block never written)
+//	5      1    reserved, 0
+//	6      2    heap: slot count; overflow: payload bytes
+//	8      8    LSN: the WAL's end when the page was last written
+//	16     4    table id  } a page read from the wrong place fails its check
+//	20     4    block     }
+//	24     2    heap: end of the slot array (free space starts here)
+//	26     2    heap: start of the tuple data (free space ends here)
+//	28     4    overflow: next block of the chain, 0xFFFFFFFF at the end
+//	32     ...  heap: slots of 4 bytes (u16 tuple offset, u16 length; offset
+//	            0 = empty slot), then free space, then tuples from the end of
+//	            the page down. Overflow: the payload.
+//
+// A tuple is the row id (uvarint) followed by the row encoding below. A row
+// longer than 2000 bytes has its longest text and numeric values moved to
+// chains of overflow pages in the same file (value kind 10). A tuple is
+// addressed by (block, slot); slots never move, compaction moves only bytes.
+//
+// A page that fails its checksum is never used: queries on its table get
+// SQLSTATE XX001 naming the file and block.
+//
+// # Writing pages: doublewrite
+//
+// Dirty pages are written by eviction (in batches) and by checkpoints. Each
+// batch is first written to base/doublewrite (page images back to back) and
+// fsynced, then written in place and the heap files fsynced. A crash tearing
+// an in-place write leaves a page whose checksum fails; Open restores it from
+// its doublewrite copy. Slots and overflow pages of removed rows are reused
+// only after the next checkpoint, which no longer names them, so a page
+// written at any time never destroys a tuple the last checkpoint names.
 //
 // # Checkpoint file (little-endian)
 //
@@ -21,10 +61,14 @@
 //	| 8 B    | u32     | u64      | uvarint     | []catalog.Table  | ...     |
 //	+--------+---------+----------+-------------+------------------+---------+
 //	tables: uvarint count, then per table: u32 table id, uvarint next row id,
-//	uvarint row count, then per row: uvarint row id, row.
+//	uvarint block count, uvarint row count, then per committed row: uvarint
+//	row id, uvarint block, uvarint slot.
 //	trailer: u32 CRC-32C (Castagnoli) of every byte before it.
 //
-// Recovery loads the checkpoint and replays the WAL from its redo LSN.
+// A checkpoint first writes every dirty page, then this file. Recovery loads
+// the rows it names, clears every other tuple from the pages (rows written
+// after it, or by transactions that had not committed) and replays the WAL
+// from its redo LSN.
 //
 // # Row encoding
 //
@@ -33,7 +77,10 @@
 //	IEEE 754), 5 numeric (uvarint length + decimal text), 6 text (uvarint
 //	length + bytes), 7 date (zig-zag varint days since 1970-01-01),
 //	8 timestamp (zig-zag varint microseconds since 1970-01-01), 9 interval
-//	(zig-zag varints: microseconds, days, months).
+//	(zig-zag varints: microseconds, days, months), 10 out of line (heap
+//	tuples only: uvarint length, u32 first overflow block, the kind byte of
+//	the text or numeric value), 11 numeric with a coefficient that fits in
+//	64 bits (zig-zag varints: exponent, coefficient).
 //
 // # WAL commit record payload (record type wal.TypeCommit)
 //
@@ -55,8 +102,10 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,8 +120,8 @@ import (
 
 // Format constants. Part of the on-disk format.
 const (
-	FormatVersion   = 1
-	checkpointMagic = "RDBCKPT1"
+	FormatVersion   = 2
+	checkpointMagic = "RDBCKPT2"
 
 	opInsert      = 1
 	opDelete      = 2
@@ -90,10 +139,17 @@ type Options struct {
 	SyncMode    wal.SyncMode
 	SegmentSize int64
 	Logger      *slog.Logger
-	// IO runs the reads, writes and syncs of the WAL and checkpoint files;
-	// nil means pread.
+	// IO runs the reads, writes and syncs of every storage file; nil means
+	// pread.
 	IO iouring.Engine
+	// BufferPoolPages is the buffer pool's size in 8 KiB pages; 0 means
+	// DefaultBufferPoolPages.
+	BufferPoolPages int
 }
+
+// DefaultBufferPoolPages is the buffer pool size of an embedded database:
+// 32 MiB.
+const DefaultBufferPoolPages = 4096
 
 // Store is the database's storage: catalog, heaps, log and transactions.
 type Store struct {
@@ -120,6 +176,11 @@ type Store struct {
 	seqMu sync.Mutex
 	seqs  map[uint32]*seqState
 
+	pool *bufferPool
+	// droppedFiles are heap files of dropped tables, removed once a
+	// checkpoint no longer names the tables.
+	droppedFiles []uint32
+
 	checkpoints atomic.Uint64
 	recovered   RecoveryInfo
 }
@@ -130,6 +191,7 @@ type RecoveryInfo struct {
 	ReplayedRecords int
 	ReplayedTxns    int
 	TornTail        string // "" when the log ended cleanly
+	RepairedPages   int    // torn data pages restored from the doublewrite file
 }
 
 // Open opens (creating if needed) the data directory and recovers it.
@@ -143,9 +205,14 @@ func Open(opts Options) (*Store, error) {
 	if opts.IO == nil {
 		opts.IO = iouring.NewPread()
 	}
+	if opts.BufferPoolPages == 0 {
+		opts.BufferPoolPages = DefaultBufferPoolPages
+	}
 	meta := filepath.Join(opts.Dir, "meta")
-	if err := os.MkdirAll(meta, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create data directory %s: %w", opts.Dir, err)
+	for _, d := range []string{meta, filepath.Join(opts.Dir, "base")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create data directory %s: %w", opts.Dir, err)
+		}
 	}
 	s := &Store{opts: opts, catalog: catalog.New(), heaps: make(map[uint32]*Heap), logger: opts.Logger,
 		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table),
@@ -153,6 +220,17 @@ func Open(opts Options) (*Store, error) {
 	if err := s.checkControl(meta); err != nil {
 		return nil, err
 	}
+	s.pool = newBufferPool(opts.Dir, opts.IO, opts.BufferPoolPages, func() uint64 {
+		if s.log == nil {
+			return 0
+		}
+		return uint64(s.log.End())
+	})
+	repaired, err := s.pool.repair()
+	if err != nil {
+		return nil, fmt.Errorf("cannot repair torn pages from the doublewrite file: %w", err)
+	}
+	s.recovered.RepairedPages = repaired
 	redo, err := s.loadCheckpoint()
 	if err != nil {
 		return nil, err
@@ -188,7 +266,20 @@ func Open(opts Options) (*Store, error) {
 		h.vacuum(txn.Recovered.CommitSeq())
 	}
 	s.txns = txn.NewManager(maxTxn)
+	s.removeStrayFiles()
 	return s, nil
+}
+
+// removeStrayFiles deletes heap files of tables that no longer exist
+// (dropped, or created by a transaction that never committed).
+func (s *Store) removeStrayFiles() {
+	entries, _ := os.ReadDir(filepath.Join(s.opts.Dir, "base"))
+	for _, e := range entries {
+		id, err := strconv.ParseUint(e.Name(), 10, 32)
+		if err == nil && s.heaps[uint32(id)] == nil {
+			os.Remove(heapPath(s.opts.Dir, uint32(id)))
+		}
+	}
 }
 
 type control struct {
@@ -255,6 +346,7 @@ type op struct {
 	kind  byte
 	heap  *Heap
 	v     *Version
+	vals  []types.Value // an insert's row, logged at commit
 	table *catalog.Table
 	old   *catalog.Table // alter table: the definition before
 }
@@ -271,7 +363,7 @@ func (tx *Tx) Insert(ctx context.Context, h *Heap, vals []types.Value) error {
 	if err != nil {
 		return err
 	}
-	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v})
+	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, vals: vals})
 	return nil
 }
 
@@ -296,7 +388,7 @@ func (tx *Tx) Update(ctx context.Context, h *Heap, old *Version, vals []types.Va
 	if err != nil {
 		return false, err
 	}
-	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v})
+	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, vals: vals})
 	old.next.Store(v)
 	return true, nil
 }
@@ -315,7 +407,7 @@ func (tx *Tx) CreateTable(t *catalog.Table) error {
 	if err != nil {
 		return err
 	}
-	h := newHeap(t)
+	h := newHeap(t, tx.s.pool)
 	tx.s.heapsMu.Lock()
 	tx.s.heaps[t.ID] = h
 	tx.s.heapsMu.Unlock()
@@ -398,7 +490,9 @@ func (tx *Tx) Commit() error {
 		if o.kind == opDropTable {
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
+			s.droppedFiles = append(s.droppedFiles, o.table.ID)
 			s.heapsMu.Unlock()
+			s.pool.drop(o.table.ID)
 		}
 	}
 	tx.settleDDL()
@@ -415,7 +509,7 @@ func (tx *Tx) encode() []byte {
 		case opInsert:
 			buf = binary.LittleEndian.AppendUint32(buf, o.heap.id)
 			buf = binary.AppendUvarint(buf, o.v.ID)
-			buf = AppendRow(buf, o.v.Values)
+			buf = AppendRow(buf, o.vals)
 		case opDelete:
 			buf = binary.LittleEndian.AppendUint32(buf, o.heap.id)
 			buf = binary.AppendUvarint(buf, o.v.ID)
@@ -438,7 +532,7 @@ func (tx *Tx) Rollback() {
 		o := tx.ops[i]
 		switch o.kind {
 		case opInsert:
-			o.heap.undoInsert(o.v)
+			o.heap.undoInsert(o.v, o.vals)
 		case opDelete:
 			o.heap.undoDelete(tx.Txn, o.v)
 		case opCreateTable:
@@ -446,6 +540,8 @@ func (tx *Tx) Rollback() {
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
 			s.heapsMu.Unlock()
+			s.pool.drop(o.table.ID) // no checkpoint names an uncommitted table
+			os.Remove(heapPath(s.opts.Dir, o.table.ID))
 		case opDropTable:
 			_ = s.catalog.Add(o.table)
 		case opAlterTable:
@@ -490,7 +586,9 @@ func (s *Store) redo(data []byte) error {
 			}
 			data = rest
 			if h != nil {
-				h.redoInsert(&Version{ID: id, Values: vals})
+				if err := h.redoInsert(id, vals); err != nil {
+					return err
+				}
 			}
 		case opCreateTable:
 			l, k := binary.Uvarint(data)
@@ -505,7 +603,7 @@ func (s *Store) redo(data []byte) error {
 			if err := s.catalog.Add(&t); err != nil {
 				return err
 			}
-			s.heaps[t.ID] = newHeap(&t)
+			s.heaps[t.ID] = newHeap(&t, s.pool)
 		case opAlterTable:
 			l, k := binary.Uvarint(data)
 			if k <= 0 || uint64(len(data)-k) < l {
@@ -531,6 +629,7 @@ func (s *Store) redo(data []byte) error {
 			if h := s.heaps[id]; h != nil {
 				s.catalog.Remove(h.Table.Name)
 				delete(s.heaps, id)
+				s.pool.drop(id) // removeStrayFiles deletes the file
 			}
 		default:
 			return errCorrupt
@@ -539,15 +638,21 @@ func (s *Store) redo(data []byte) error {
 	return nil
 }
 
-// redoInsert adds a recovered, committed version.
-func (h *Heap) redoInsert(v *Version) {
-	h.add(v)
+// redoInsert stores a recovered, committed row.
+func (h *Heap) redoInsert(id uint64, vals []types.Value) error {
+	t, err := h.pages.store(id, vals)
+	if err != nil {
+		return err
+	}
+	v := &Version{ID: id, tid: t}
+	h.add(v, vals)
 	if h.redoIndex != nil {
 		h.redoIndex[v.ID] = v
 	}
 	if v.ID > h.nextID.Load() {
 		h.nextID.Store(v.ID)
 	}
+	return nil
 }
 
 // redoDelete marks a recovered version deleted by a transaction older than
@@ -565,17 +670,20 @@ func (h *Heap) redoDelete(id uint64) {
 	}
 }
 
-// Checkpoint writes every committed row to a new checkpoint file, so that
-// recovery can start from it, and removes the WAL segments it makes unneeded.
-// Commits wait while it runs.
+// Checkpoint writes every dirty page and a new checkpoint file naming the
+// committed rows' tuples, so that recovery can start from it, then frees
+// what no checkpoint needs any more: removed tuples, dropped tables' files
+// and old WAL segments. Commits wait while its final part runs.
 func (s *Store) Checkpoint() error {
 	horizon := s.txns.Horizon()
-	s.heapsMu.RLock()
-	for _, h := range s.heaps {
+	heaps := s.allHeaps()
+	for _, h := range heaps {
 		h.vacuum(horizon)
 	}
-	s.heapsMu.RUnlock()
-
+	// Most pages are written before commits have to wait.
+	if err := s.pool.flush(); err != nil {
+		return err
+	}
 	s.ckptMu.Lock()
 	// The log must be durable up to redo before the checkpoint names it
 	// (with sync_mode off, commits do not fsync).
@@ -585,16 +693,54 @@ func (s *Store) Checkpoint() error {
 	}
 	redo := s.log.End()
 	snap := s.txns.Snapshot(nil)
-	err := s.writeCheckpoint(redo, &snap)
+	// Tuples removed from now on may be rows this checkpoint still names.
+	heaps = s.allHeaps()
+	settled := make([]int, len(heaps))
+	for i, h := range heaps {
+		h.mu.RLock()
+		settled[i] = len(h.pages.pendingFree)
+		h.mu.RUnlock()
+	}
+	err := s.pool.flush()
+	if err == nil {
+		err = s.writeCheckpoint(redo, &snap)
+	}
+	s.heapsMu.Lock()
+	dropped := s.droppedFiles
+	if err == nil {
+		s.droppedFiles = nil
+	}
+	s.heapsMu.Unlock()
 	s.ckptMu.Unlock()
 	if err != nil {
 		return err
 	}
 	s.checkpoints.Add(1)
+	for i, h := range heaps {
+		h.mu.Lock()
+		err := h.pages.settle(settled[i])
+		h.mu.Unlock()
+		if err != nil {
+			s.logger.Warn("could not reclaim removed tuples", "table", h.Def().Name, "err", err)
+		}
+	}
+	for _, id := range dropped {
+		os.Remove(heapPath(s.opts.Dir, id))
+	}
 	if err := s.log.RemoveBefore(redo); err != nil {
 		s.logger.Warn("could not remove old WAL segments", "err", err)
 	}
 	return nil
+}
+
+func (s *Store) allHeaps() []*Heap {
+	s.heapsMu.RLock()
+	defer s.heapsMu.RUnlock()
+	heaps := make([]*Heap, 0, len(s.heaps))
+	for _, h := range s.heaps {
+		heaps = append(heaps, h)
+	}
+	return heaps
 }
 
 func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
@@ -635,19 +781,25 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 	var scratch []byte
 	for _, t := range committed {
 		h := s.Heap(t)
+		versions, _ := h.Scan()
 		var live []*Version
-		for _, v := range h.Scan() {
+		for _, v := range versions {
 			if v.VisibleTo(snap) {
 				live = append(live, v)
 			}
 		}
+		h.mu.RLock()
+		blocks := h.pages.blocks
+		h.mu.RUnlock()
 		scratch = binary.LittleEndian.AppendUint32(scratch[:0], t.ID)
 		scratch = binary.AppendUvarint(scratch, h.nextID.Load())
+		scratch = binary.AppendUvarint(scratch, uint64(blocks))
 		scratch = binary.AppendUvarint(scratch, uint64(len(live)))
 		buf.Write(scratch)
 		for _, v := range live {
 			scratch = binary.AppendUvarint(scratch[:0], v.ID)
-			scratch = AppendRow(scratch, v.Values)
+			scratch = binary.AppendUvarint(scratch, uint64(v.tid.block))
+			scratch = binary.AppendUvarint(scratch, uint64(v.tid.slot))
 			buf.Write(scratch)
 		}
 	}
@@ -655,7 +807,8 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 	return s.writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
 }
 
-// loadCheckpoint reads meta/checkpoint, if any, and returns its redo LSN.
+// loadCheckpoint reads meta/checkpoint, if any, loads the rows it names
+// and returns its redo LSN.
 func (s *Store) loadCheckpoint() (wal.LSN, error) {
 	path := filepath.Join(s.opts.Dir, "meta", "checkpoint")
 	b, err := s.readFile(path)
@@ -693,44 +846,58 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 		if err := s.catalog.Add(t); err != nil {
 			return 0, corrupt(err.Error())
 		}
-		s.heaps[t.ID] = newHeap(t)
+		s.heaps[t.ID] = newHeap(t, s.pool)
 	}
 	rest := b[20+(len(b)-24-r.Len()) : len(b)-4]
-	count, k := binary.Uvarint(rest)
-	if k <= 0 {
-		return 0, corrupt("table count")
+	uvarint := func(what string) (uint64, error) {
+		x, k := binary.Uvarint(rest)
+		if k <= 0 {
+			return 0, corrupt(what)
+		}
+		rest = rest[k:]
+		return x, nil
 	}
-	rest = rest[k:]
+	count, err := uvarint("table count")
+	if err != nil {
+		return 0, err
+	}
 	for range count {
 		if len(rest) < 4 {
 			return 0, corrupt("table header")
 		}
 		h := s.heaps[binary.LittleEndian.Uint32(rest)]
 		rest = rest[4:]
-		next, k1 := binary.Uvarint(rest)
-		if h == nil || k1 <= 0 {
+		next, err1 := uvarint("next row id")
+		blocks, err2 := uvarint("block count")
+		rows, err3 := uvarint("row count")
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return 0, err
+		}
+		if h == nil || blocks > math.MaxUint32 || rows > uint64(len(rest)) {
 			return 0, corrupt("table id")
 		}
-		rest = rest[k1:]
-		rows, k2 := binary.Uvarint(rest)
-		if k2 <= 0 {
-			return 0, corrupt("row count")
-		}
-		rest = rest[k2:]
-		h.versions = make([]*Version, 0, rows)
-		for range rows {
-			id, k := binary.Uvarint(rest)
-			if k <= 0 {
-				return 0, corrupt("row id")
-			}
-			vals, r2, err := DecodeRow(rest[k:])
-			if err != nil {
-				return 0, corrupt("row")
-			}
-			rest = r2
-			h.add(&Version{ID: id, Values: vals})
-		}
 		h.nextID.Store(next)
+		h.pages.blocks, h.pages.room = uint32(blocks), make([]uint16, blocks)
+		live := make([]*Version, rows)
+		for i := range live {
+			id, err1 := uvarint("row id")
+			block, err2 := uvarint("block")
+			slot, err3 := uvarint("slot")
+			if err := errors.Join(err1, err2, err3); err != nil {
+				return 0, err
+			}
+			if block >= blocks || slot > math.MaxUint16 {
+				return 0, corrupt("tuple location")
+			}
+			live[i] = &Version{ID: id, tid: tid{uint32(block), uint16(slot)}}
+		}
+		if err := h.load(live); err != nil {
+			if sqlerr.Code(err) != sqlerr.DataCorrupted {
+				return 0, err
+			}
+			s.logger.Error("table has a corrupt page; its queries will fail until it is restored", "table", h.Table.Name, "err", err)
+			h.broken = err
+		}
 	}
 	return redo, nil
 }
@@ -745,17 +912,17 @@ func (s *Store) Vacuum(t *catalog.Table) int {
 	return h.vacuum(s.txns.Horizon())
 }
 
-// Close writes a final checkpoint and closes the log.
+// Close writes a final checkpoint and closes the files.
 func (s *Store) Close() error {
-	err := s.Checkpoint()
-	if cerr := s.log.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return errors.Join(s.Checkpoint(), s.log.Close(), s.pool.close())
 }
 
-// CloseNoCheckpoint closes the log without a checkpoint (an immediate stop).
-func (s *Store) CloseNoCheckpoint() error { return s.log.Close() }
+// CloseNoCheckpoint closes the files without a checkpoint (an immediate
+// stop): recovery replays the log at the next start.
+func (s *Store) CloseNoCheckpoint() error { return errors.Join(s.log.Close(), s.pool.close()) }
+
+// BufferPool returns the buffer pool's counters.
+func (s *Store) BufferPool() BufferPoolStats { return s.pool.stats() }
 
 // writeFileSync replaces path with data atomically and durably: a crash
 // leaves the old file or the new one.

@@ -35,7 +35,9 @@ const (
 var quietLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func testOptions(t *testing.T) Options {
-	return Options{Dir: t.TempDir(), SyncMode: wal.SyncOff, Logger: quietLogger}
+	// A small buffer pool, so that the tests also run eviction, doublewrite
+	// and reading pages back.
+	return Options{Dir: t.TempDir(), SyncMode: wal.SyncOff, Logger: quietLogger, BufferPoolPages: 16}
 }
 
 func openStore(t *testing.T, opts Options) *Store {
@@ -138,17 +140,36 @@ func tableNames(s *Store) []string {
 func contentsAt(t *testing.T, h *Heap, snap txn.Snapshot) map[int64]string {
 	t.Helper()
 	got := make(map[int64]string)
-	for _, v := range h.Scan() {
+	for _, v := range mustScan(t, h) {
 		if !v.VisibleTo(&snap) {
 			continue
 		}
-		id := v.Values[0].I
+		vals := valuesOf(t, h, v)
+		id := vals[0].I
 		if prev, dup := got[id]; dup {
-			t.Fatalf("table %s: two visible rows with id %d: %q and %q", h.Table.Name, id, prev, v.Values[1].S)
+			t.Fatalf("table %s: two visible rows with id %d: %q and %q", h.Table.Name, id, prev, vals[1].S)
 		}
-		got[id] = v.Values[1].S
+		got[id] = vals[1].S
 	}
 	return got
+}
+
+func mustScan(t testing.TB, h *Heap) []*Version {
+	t.Helper()
+	vs, err := h.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+func valuesOf(t testing.TB, h *Heap, v *Version) []types.Value {
+	t.Helper()
+	vals, err := h.Values(v)
+	if err != nil {
+		t.Fatalf("table %s, row id %d: %v", h.Table.Name, v.ID, err)
+	}
+	return vals
 }
 
 // contents returns the committed rows of table name.
@@ -203,9 +224,9 @@ func checkContents(t *testing.T, s *Store, name string, want map[int64]string, w
 }
 
 // findVersion returns the version of row id visible to snap, or nil.
-func findVersion(h *Heap, snap txn.Snapshot, id int64) *Version {
-	for _, v := range h.Scan() {
-		if v.Values[0].I == id && v.VisibleTo(&snap) {
+func findVersion(t testing.TB, h *Heap, snap txn.Snapshot, id int64) *Version {
+	for _, v := range mustScan(t, h) {
+		if v.VisibleTo(&snap) && valuesOf(t, h, v)[0].I == id {
 			return v
 		}
 	}
@@ -214,7 +235,7 @@ func findVersion(h *Heap, snap txn.Snapshot, id int64) *Version {
 
 func mustDelete(t *testing.T, tx *Tx, h *Heap, id int64) {
 	t.Helper()
-	v := findVersion(h, tx.Snapshot(), id)
+	v := findVersion(t, h, tx.Snapshot(), id)
 	if v == nil {
 		t.Fatalf("transaction %d: row %d of %s is not visible, cannot delete it", tx.ID, id, h.Table.Name)
 	}
@@ -228,12 +249,12 @@ func mustDelete(t *testing.T, tx *Tx, h *Heap, id int64) {
 // records name rows by id, so ids must stay unique across restarts.
 func checkRowIDsUnique(t *testing.T, h *Heap) {
 	t.Helper()
-	seen := make(map[uint64]int64)
-	for _, v := range h.Scan() {
-		if other, dup := seen[v.ID]; dup {
-			t.Fatalf("table %s: row id %d is used by rows %d and %d", h.Table.Name, v.ID, other, v.Values[0].I)
+	seen := make(map[uint64]bool)
+	for _, v := range mustScan(t, h) {
+		if seen[v.ID] {
+			t.Fatalf("table %s: row id %d is used twice", h.Table.Name, v.ID)
 		}
-		seen[v.ID] = v.Values[0].I
+		seen[v.ID] = true
 	}
 }
 
@@ -365,8 +386,8 @@ func TestNewDirectoryWritesControlFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading meta/control: %v", err)
 	}
-	if !strings.Contains(string(b), `"format_version":1`) {
-		t.Fatalf("meta/control = %s; want format_version 1", b)
+	if want := fmt.Sprintf(`"format_version":%d`, FormatVersion); !strings.Contains(string(b), want) {
+		t.Fatalf("meta/control = %s; want %s", b, want)
 	}
 }
 
@@ -722,16 +743,16 @@ func TestControlFileVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(`{"format_version": 2, "created_by": "RustyDB from the future"}`), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(`{"format_version": 99, "created_by": "RustyDB from the future"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s2, err := Open(opts)
 	if err == nil {
 		s2.CloseNoCheckpoint()
-		t.Fatalf("Open accepted a data directory of format version 2")
+		t.Fatalf("Open accepted a data directory of format version 99")
 	}
-	if !strings.Contains(err.Error(), "format version 2") {
-		t.Fatalf("Open error %q does not name format version 2", err)
+	if !strings.Contains(err.Error(), "format version 99") {
+		t.Fatalf("Open error %q does not name format version 99", err)
 	}
 
 	if err := os.WriteFile(path, []byte("not json"), 0o600); err != nil {
@@ -982,7 +1003,7 @@ func TestWaitIsCanceled(t *testing.T) {
 	wantCode(t, expectResult(t, ch, "canceled insert").err, sqlerr.QueryCanceled, "canceled insert")
 
 	ctx, cancel = context.WithCancel(context.Background())
-	v := findVersion(h, tx2.Snapshot(), 1)
+	v := findVersion(t, h, tx2.Snapshot(), 1)
 	ch = runAsync(func() (bool, error) { return tx2.Delete(ctx, h, v) })
 	expectBlocked(t, ch, "delete of a row deleted by an open transaction")
 	cancel()
@@ -1056,7 +1077,7 @@ func TestOwnChangesVisibleToNextCommand(t *testing.T) {
 	}
 	mustDelete(t, tx, h, 1)
 	// Reached twice in one statement: the second delete reports false.
-	if ok, err := tx.Delete(context.Background(), h, findVersion(h, tx.Snapshot(), 1)); ok || err != nil {
+	if ok, err := tx.Delete(context.Background(), h, findVersion(t, h, tx.Snapshot(), 1)); ok || err != nil {
 		t.Fatalf("second delete of a row in the same command = %v, %v; want false, nil", ok, err)
 	}
 	if got := contentsAt(t, h, tx.Snapshot()); !maps.Equal(got, rowsWith(1, 2)) {
@@ -1084,7 +1105,7 @@ func TestWriteWriteConflict(t *testing.T) {
 			h := createItems(t, s, "items", 1)
 			tx1 := s.Begin()
 			tx2 := s.Begin()
-			v := findVersion(h, tx2.Snapshot(), 1)
+			v := findVersion(t, h, tx2.Snapshot(), 1)
 			mustDelete(t, tx1, h, 1)
 			ch := runAsync(func() (bool, error) { return tx2.Delete(context.Background(), h, v) })
 			expectBlocked(t, ch, "delete of a row another open transaction deleted")
@@ -1117,8 +1138,8 @@ func TestDeadlockDetected(t *testing.T) {
 	s := openStore(t, testOptions(t))
 	h := createItems(t, s, "items", 1, 2)
 	tx1, tx2 := s.Begin(), s.Begin()
-	a := findVersion(h, tx1.Snapshot(), 1)
-	b := findVersion(h, tx1.Snapshot(), 2)
+	a := findVersion(t, h, tx1.Snapshot(), 1)
+	b := findVersion(t, h, tx1.Snapshot(), 2)
 	mustDelete(t, tx1, h, 1)
 	mustDelete(t, tx2, h, 2)
 
@@ -1390,7 +1411,7 @@ func TestConcurrentTransactions(t *testing.T) {
 					var deleted int64 = -1
 					if i%3 == 2 && len(live) > 0 {
 						deleted = live[(i*7)%len(live)]
-						v := findVersion(h, tx.Snapshot(), deleted)
+						v := findVersion(t, h, tx.Snapshot(), deleted)
 						if v == nil {
 							tx.Rollback()
 							return fmt.Errorf("worker %d: committed row %d is not visible", w, deleted)

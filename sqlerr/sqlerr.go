@@ -55,6 +55,7 @@ const (
 	AdminShutdown              = "57P01"
 	IOError                    = "58030"
 	DiskFull                   = "53100"
+	OutOfMemory                = "53200"
 	InternalError              = "XX000"
 	DataCorrupted              = "XX001"
 	TooManyConnections         = "53300"

@@ -21,6 +21,7 @@ import (
 	"rustydb/asm"
 	"rustydb/config"
 	"rustydb/iouring"
+	"rustydb/row"
 )
 
 func main() {
@@ -165,6 +166,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		StatementTimeout:   time.Duration(cfg.Server.QueryTimeoutMs) * time.Millisecond,
 		Logger:             log,
 		IO:                 ioEngine,
+		BufferPoolPages:    int(cfg.BufferPoolBytes() / row.PageSize),
 	})
 	if err != nil {
 		return fmt.Errorf("cannot open data directory %s: %v (choose another with --data-dir or [storage] data_dir)", dataDir, err)

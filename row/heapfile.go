@@ -1,0 +1,357 @@
+package row
+
+import (
+	"encoding/binary"
+	"slices"
+
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// tid locates a tuple: its block in the table's heap file and its slot.
+type tid struct {
+	block uint32
+	slot  uint16
+}
+
+// pages is a heap's file of slotted pages in the buffer pool: where tuples
+// go, what room each page has, and which slots and blocks wait to be
+// reused. The heap's mutex guards it; the page latches guard the pages.
+type pages struct {
+	pool   *bufferPool
+	table  uint32
+	blocks uint32   // blocks in the file
+	room   []uint16 // per block: free bytes for a tuple (0 for overflow pages)
+	target uint32   // the block inserts try first
+	// freeBlocks are overflow blocks no tuple uses, to reuse for new pages.
+	freeBlocks []uint32
+	// pendingFree are the slots of removed versions. The last checkpoint may
+	// still name them, so they are emptied only after the next one.
+	pendingFree []tid
+}
+
+// spillThreshold is the encoded size above which a text or numeric value of
+// a too-long tuple moves to overflow pages.
+const spillThreshold = 200
+
+// store writes a tuple for row id with vals and returns where it went.
+func (ps *pages) store(id uint64, vals []types.Value) (tid, error) {
+	t := binary.AppendUvarint(nil, id)
+	t = AppendRow(t, vals)
+	if len(t) > maxTupleSize {
+		var err error
+		if t, err = ps.spill(id, vals); err != nil {
+			return tid{}, err
+		}
+	}
+	block, fresh, err := ps.blockFor(len(t) + slotSize)
+	if err != nil {
+		return tid{}, err
+	}
+	f, err := ps.pool.get(pageID{ps.table, block}, fresh, false)
+	if err != nil {
+		return tid{}, err
+	}
+	defer ps.pool.release(f)
+	f.latch.Lock()
+	defer f.latch.Unlock()
+	p := f.data
+	if fresh || p.kind() == 0 {
+		initPage(p, pageKindHeap, ps.table, block)
+	}
+	slot := p.insert(t)
+	ps.room[block] = uint16(p.freeSpace())
+	f.modified()
+	return tid{block, uint16(slot)}, nil
+}
+
+// spill encodes a tuple whose longest values go to overflow pages until it
+// fits in maxTupleSize.
+func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
+	out := make([]bool, len(vals))
+	order := make([]int, len(vals))
+	for i := range order {
+		order[i] = i
+	}
+	enc := func(v types.Value) []byte { return appendValue(nil, v) }
+	slices.SortFunc(order, func(a, b int) int { return len(enc(vals[b])) - len(enc(vals[a])) })
+	size := len(AppendRow(binary.AppendUvarint(nil, id), vals))
+	for _, i := range order {
+		if size <= maxTupleSize {
+			break
+		}
+		if k := vals[i].K; (k == types.KText || k == types.KDecimal) && len(enc(vals[i])) > spillThreshold {
+			out[i] = true
+			size -= len(enc(vals[i])) - 16
+		}
+	}
+	if size > maxTupleSize {
+		return nil, sqlerr.New(sqlerr.ProgramLimitExceeded, "row is too big: size %d, maximum size %d", size, maxTupleSize).
+			WithHint("Too many columns hold long non-text values.")
+	}
+	t := binary.AppendUvarint(nil, id)
+	t = binary.AppendUvarint(t, uint64(len(vals)))
+	for i, v := range vals {
+		if !out[i] {
+			t = appendValue(t, v)
+			continue
+		}
+		kind, data := byte(encText), v.S
+		if v.K == types.KDecimal {
+			kind, data = encDecimal, v.D.Text('f')
+		}
+		first, err := ps.writeOverflow([]byte(data))
+		if err != nil {
+			return nil, err
+		}
+		t = binary.AppendUvarint(append(t, encExternal), uint64(len(data)))
+		t = binary.LittleEndian.AppendUint32(t, first)
+		t = append(t, kind)
+	}
+	return t, nil
+}
+
+// writeOverflow stores data in a chain of overflow pages, written back to
+// front so each page can name the next, and returns the first block.
+func (ps *pages) writeOverflow(data []byte) (uint32, error) {
+	next := uint32(noPage)
+	chunks := (len(data) + overflowData - 1) / overflowData
+	for c := chunks - 1; c >= 0; c-- {
+		block, fresh := ps.newBlock()
+		f, err := ps.pool.get(pageID{ps.table, block}, fresh, false)
+		if err != nil {
+			return 0, err
+		}
+		f.latch.Lock()
+		initPage(f.data, pageKindOverflow, ps.table, block)
+		f.data.setOverflow(data[c*overflowData:min(len(data), (c+1)*overflowData)], next)
+		f.modified()
+		f.latch.Unlock()
+		ps.pool.release(f)
+		ps.room[block] = 0
+		next = block
+	}
+	return next, nil
+}
+
+// readOverflow reads n bytes of the chain starting at first.
+func (ps *pages) readOverflow(first uint32, n int) ([]byte, error) {
+	data := make([]byte, 0, n)
+	for block := first; block != noPage && len(data) < n; {
+		f, err := ps.pool.get(pageID{ps.table, block}, false, false)
+		if err != nil {
+			return nil, err
+		}
+		f.latch.RLock()
+		ok := f.data.kind() == pageKindOverflow
+		data = append(data, f.data.overflow()...)
+		block = f.data.next()
+		f.latch.RUnlock()
+		ps.pool.release(f)
+		if !ok {
+			return nil, errCorrupt
+		}
+	}
+	if len(data) != n {
+		return nil, errCorrupt
+	}
+	return data, nil
+}
+
+// overflowBlocks returns the overflow chains a tuple uses.
+func (ps *pages) overflowBlocks(t []byte) []uint32 {
+	_, k := binary.Uvarint(t)
+	if k <= 0 {
+		return nil
+	}
+	var firsts []uint32
+	_, _, _ = decodeRow(t[k:], func(first uint32, n int) ([]byte, error) {
+		firsts = append(firsts, first)
+		return make([]byte, n), nil
+	})
+	var blocks []uint32
+	for _, first := range firsts {
+		for block := first; block != noPage; {
+			f, err := ps.pool.get(pageID{ps.table, block}, false, false)
+			if err != nil {
+				break
+			}
+			f.latch.RLock()
+			next := f.data.next()
+			f.latch.RUnlock()
+			ps.pool.release(f)
+			blocks = append(blocks, block)
+			block = next
+		}
+	}
+	return blocks
+}
+
+// blockFor returns a block with room for need bytes, or a new one.
+func (ps *pages) blockFor(need int) (block uint32, fresh bool, err error) {
+	if ps.target < ps.blocks && int(ps.room[ps.target]) >= need {
+		return ps.target, false, nil
+	}
+	// Look back over a few recent blocks (deletes free room there) before
+	// extending the file, so inserts never scan the whole table.
+	for b := ps.blocks; b > 0 && b+16 > ps.blocks; b-- {
+		if int(ps.room[b-1]) >= need {
+			ps.target = b - 1
+			return b - 1, false, nil
+		}
+	}
+	block, fresh = ps.newBlock()
+	ps.target = block
+	return block, fresh, nil
+}
+
+// newBlock returns a free overflow block to reuse, or extends the file.
+func (ps *pages) newBlock() (uint32, bool) {
+	if n := len(ps.freeBlocks); n > 0 {
+		b := ps.freeBlocks[n-1]
+		ps.freeBlocks = ps.freeBlocks[:n-1]
+		return b, true
+	}
+	ps.blocks++
+	ps.room = append(ps.room, 0)
+	return ps.blocks - 1, true
+}
+
+// tuple calls fn with the bytes of the tuple at t, under the page's read latch.
+func (ps *pages) tuple(t tid, cold bool, fn func([]byte) error) error {
+	f, err := ps.pool.get(pageID{ps.table, t.block}, false, cold)
+	if err != nil {
+		return err
+	}
+	defer ps.pool.release(f)
+	f.latch.RLock()
+	defer f.latch.RUnlock()
+	b := f.data.tuple(int(t.slot))
+	if b == nil {
+		return sqlerr.New(sqlerr.DataCorrupted, "missing tuple (%d,%d) in relation file %s", t.block, t.slot, heapPath(ps.pool.dir, ps.table))
+	}
+	return fn(b)
+}
+
+// values returns the row stored at t.
+func (ps *pages) values(t tid, cold bool) ([]types.Value, error) {
+	f, err := ps.pool.get(pageID{ps.table, t.block}, false, cold)
+	if err != nil {
+		return nil, err
+	}
+	defer ps.pool.release(f)
+	f.latch.RLock()
+	defer f.latch.RUnlock()
+	return ps.decodeTuple(f, t)
+}
+
+// decodeTuple returns the row in slot t.slot of f's page, from the frame's
+// cache of decoded rows when it is there. Caller holds f.latch shared.
+func (ps *pages) decodeTuple(f *frame, t tid) ([]types.Value, error) {
+	vals, err := f.cachedRow(int(t.slot), func() ([]types.Value, error) {
+		b := f.data.tuple(int(t.slot))
+		_, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, errCorrupt
+		}
+		vals, _, err := decodeRow(b[k:], ps.readOverflow)
+		return vals, err
+	})
+	if err == errCorrupt {
+		return nil, sqlerr.New(sqlerr.DataCorrupted, "corrupt tuple (%d,%d) in relation file %s", t.block, t.slot, heapPath(ps.pool.dir, ps.table))
+	}
+	return vals, err
+}
+
+// erase empties the slot at t at once and frees its overflow pages; only
+// for tuples no checkpoint names (see pendingFree).
+func (ps *pages) erase(t tid) error {
+	var chains []uint32
+	if err := ps.tuple(t, false, func(b []byte) error {
+		chains = ps.overflowBlocks(b)
+		return nil
+	}); err != nil {
+		return err
+	}
+	f, err := ps.pool.get(pageID{ps.table, t.block}, false, false)
+	if err != nil {
+		return err
+	}
+	f.latch.Lock()
+	f.data.remove(int(t.slot))
+	ps.room[t.block] = uint16(f.data.freeSpace())
+	f.modified()
+	f.latch.Unlock()
+	ps.pool.release(f)
+	ps.freeBlocks = append(ps.freeBlocks, chains...)
+	return nil
+}
+
+// settle empties the first n slots that waited for a checkpoint: those
+// removed before the checkpoint the caller has just completed.
+func (ps *pages) settle(n int) error {
+	pending := ps.pendingFree[:n]
+	ps.pendingFree = slices.Clone(ps.pendingFree[n:])
+	for _, t := range pending {
+		if err := ps.erase(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load installs the rows a checkpoint names (frozen versions at the given
+// tuples) and indexes them, then reclaims whatever else the pages hold:
+// tuples written after that checkpoint or by transactions that had not
+// committed before it, and overflow pages no named row uses.
+func (h *Heap) load(live []*Version) error {
+	ps := &h.pages
+	used := make(map[tid]bool, len(live))
+	long := map[uint32]bool{}
+	r := h.Reader()
+	defer r.Close()
+	h.versions = make([]*Version, 0, len(live))
+	for _, v := range live {
+		vals, err := r.Values(v)
+		if err != nil {
+			return err
+		}
+		h.add(v, vals)
+		used[v.tid] = true
+		if err := ps.tuple(v.tid, true, func(b []byte) error {
+			for _, block := range ps.overflowBlocks(b) {
+				long[block] = true
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	r.Close()
+	for b := range ps.blocks {
+		f, err := ps.pool.get(pageID{ps.table, b}, false, true)
+		if err != nil {
+			return err
+		}
+		f.latch.Lock()
+		switch p := f.data; p.kind() {
+		case pageKindHeap:
+			for i := range p.count() {
+				if off, _ := p.slot(i); off != 0 && !used[tid{b, uint16(i)}] {
+					p.remove(i)
+					f.modified()
+				}
+			}
+			ps.room[b] = uint16(p.freeSpace())
+		case pageKindOverflow:
+			if !long[b] {
+				ps.freeBlocks = append(ps.freeBlocks, b)
+			}
+		default: // never written
+			ps.freeBlocks = append(ps.freeBlocks, b)
+		}
+		f.latch.Unlock()
+		ps.pool.release(f)
+	}
+	return nil
+}
