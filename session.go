@@ -219,6 +219,11 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.show(st, w)
 	case *sql.VacuumStmt:
 		return s.vacuum(st, w)
+	case *sql.CheckpointStmt:
+		if err := s.db.Checkpoint(); err != nil {
+			return err
+		}
+		return w.Complete("CHECKPOINT")
 	}
 	if s.tx == nil {
 		if err := s.beginTx(""); err != nil {

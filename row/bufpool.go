@@ -310,6 +310,27 @@ func (bp *bufferPool) writeImages(frames []*frame, images []byte) error {
 	return nil
 }
 
+// writeBehind is the background writer's step: when more than a quarter
+// of the pool is dirty, it writes a batch of dirty pages that no one is
+// using, so that eviction seldom has to write before it can reuse a frame.
+func (bp *bufferPool) writeBehind() error {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	var batch, dirty []*frame
+	for _, f := range bp.frames {
+		if f.dirty.Load() {
+			dirty = append(dirty, f)
+			if f.pins.Load() == 0 && len(batch) < 4*writeBatch {
+				batch = append(batch, f)
+			}
+		}
+	}
+	if len(dirty) <= bp.size/4 {
+		return nil
+	}
+	return bp.writePages(batch)
+}
+
 // flush writes every dirty page; checkpoints call it.
 func (bp *bufferPool) flush() error {
 	bp.mu.Lock()

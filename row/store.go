@@ -109,6 +109,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"rustydb/catalog"
 	"rustydb/iouring"
@@ -176,7 +177,10 @@ type Store struct {
 	seqMu sync.Mutex
 	seqs  map[uint32]*seqState
 
-	pool *bufferPool
+	pool     *bufferPool
+	stopBG   chan struct{}
+	stopOnce sync.Once
+	bgWriter sync.WaitGroup
 	// droppedFiles are heap files of dropped tables, removed once a
 	// checkpoint no longer names the tables.
 	droppedFiles []uint32
@@ -267,7 +271,32 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.txns = txn.NewManager(maxTxn)
 	s.removeStrayFiles()
+	s.stopBG = make(chan struct{})
+	s.bgWriter.Add(1)
+	go s.backgroundWriter()
 	return s, nil
+}
+
+// backgroundWriter runs the buffer pool's write-behind until Close.
+func (s *Store) backgroundWriter() {
+	defer s.bgWriter.Done()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopBG:
+			return
+		case <-t.C:
+			if err := s.pool.writeBehind(); err != nil {
+				s.logger.Warn("background writer could not write pages", "err", err)
+			}
+		}
+	}
+}
+
+func (s *Store) stopBackgroundWriter() {
+	s.stopOnce.Do(func() { close(s.stopBG) })
+	s.bgWriter.Wait()
 }
 
 // removeStrayFiles deletes heap files of tables that no longer exist
@@ -914,12 +943,16 @@ func (s *Store) Vacuum(t *catalog.Table) int {
 
 // Close writes a final checkpoint and closes the files.
 func (s *Store) Close() error {
+	s.stopBackgroundWriter()
 	return errors.Join(s.Checkpoint(), s.log.Close(), s.pool.close())
 }
 
 // CloseNoCheckpoint closes the files without a checkpoint (an immediate
 // stop): recovery replays the log at the next start.
-func (s *Store) CloseNoCheckpoint() error { return errors.Join(s.log.Close(), s.pool.close()) }
+func (s *Store) CloseNoCheckpoint() error {
+	s.stopBackgroundWriter()
+	return errors.Join(s.log.Close(), s.pool.close())
+}
 
 // BufferPool returns the buffer pool's counters.
 func (s *Store) BufferPool() BufferPoolStats { return s.pool.stats() }

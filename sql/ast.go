@@ -178,6 +178,9 @@ type (
 
 	// VacuumStmt is VACUUM [ANALYZE] [tables] or ANALYZE [tables]; no
 	// tables means all.
+	// CheckpointStmt is CHECKPOINT or ALTER SYSTEM CHECKPOINT.
+	CheckpointStmt struct{}
+
 	// ExplainStmt is EXPLAIN [ANALYZE] of a query or data-changing statement.
 	ExplainStmt struct {
 		Analyze, Verbose bool
@@ -238,6 +241,7 @@ func (*CreateIndexStmt) statement()    {}
 func (*DropIndexStmt) statement()      {}
 func (*VacuumStmt) statement()         {}
 func (*ExplainStmt) statement()        {}
+func (*CheckpointStmt) statement()     {}
 func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}

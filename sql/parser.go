@@ -223,6 +223,9 @@ func (p *parser) statement() (Statement, error) {
 		return p.vacuumStmt()
 	case "explain":
 		return p.explainStmt()
+	case "checkpoint":
+		p.i++
+		return &CheckpointStmt{}, nil
 	case "alter":
 		return p.alterStmt()
 	case "copy":
@@ -1360,6 +1363,9 @@ func (p *parser) vacuumStmt() (Statement, error) {
 // and ADD [CONSTRAINT name] UNIQUE (cols).
 func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
+	if p.acceptKw("system", "checkpoint") {
+		return &CheckpointStmt{}, nil
+	}
 	if err := p.expectKw("table"); err != nil {
 		return nil, err
 	}
@@ -2552,8 +2558,10 @@ func Kind(s Statement) string {
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
-	case *VacuumStmt:
+	case *VacuumStmt, *CheckpointStmt:
 		return "maintenance"
+	case *ExplainStmt:
+		return "explain"
 	case *TransactionStmt:
 		return s.Kind
 	case *SetStmt, *ShowStmt:

@@ -83,12 +83,27 @@ func freePort(t *testing.T) int {
 }
 
 // startServer starts the server on dataDir (a new temp dir when "") and waits
-// until it is ready for connections.
+// until it is ready for connections. A port picked free can be taken before
+// the server binds it (by another test's client connection), so that failure
+// is retried on new ports.
 func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	t.Helper()
 	if dataDir == "" {
 		dataDir = filepath.Join(t.TempDir(), "data")
 	}
+	for attempt := 1; ; attempt++ {
+		s, err := tryStartServer(t, dataDir, extra...)
+		if err == nil {
+			return s
+		}
+		if attempt == 3 || !strings.Contains(s.log.String(), "already in use") {
+			t.Fatalf("%v\n%s", err, s.log)
+		}
+	}
+}
+
+func tryStartServer(t *testing.T, dataDir string, extra ...string) (*server, error) {
+	t.Helper()
 	s := &server{t: t, dataDir: dataDir, pg: freePort(t), rest: freePort(t), metric: freePort(t), log: &syncBuffer{}, exited: make(chan error, 1)}
 	args := append([]string{"--data-dir", dataDir, "--port", fmt.Sprint(s.pg),
 		"--rest-port", fmt.Sprint(s.rest), "--metrics-port", fmt.Sprint(s.metric)}, extra...)
@@ -108,15 +123,16 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	for !strings.Contains(s.log.String(), "RustyDB ready for connections") {
 		select {
 		case err := <-s.exited:
-			t.Fatalf("server exited during start-up: %v\n%s", err, s.log)
+			s.exited <- err // for the cleanup
+			return s, fmt.Errorf("server exited during start-up: %v", err)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server not ready in time:\n%s", s.log)
+			return s, fmt.Errorf("server not ready in time")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return s
+	return s, nil
 }
 
 // stop sends sig and waits for the process to exit, returning its exit code.
