@@ -331,6 +331,18 @@ func (bp *bufferPool) writeBehind() error {
 	return bp.writePages(batch)
 }
 
+// fileBlocks returns how many whole blocks table's heap file holds.
+func (bp *bufferPool) fileBlocks(table uint32) (uint32, error) {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	f, err := bp.file(table)
+	if err != nil {
+		return 0, err
+	}
+	size, err := f.Size()
+	return uint32(size / PageSize), err
+}
+
 // flush writes every dirty page; checkpoints call it.
 func (bp *bufferPool) flush() error {
 	bp.mu.Lock()

@@ -328,7 +328,15 @@ func (h *Heap) load(live []*Version) error {
 		}
 	}
 	r.Close()
+	written, err := ps.pool.fileBlocks(ps.table)
+	if err != nil {
+		return err
+	}
 	for b := range ps.blocks {
+		if b >= written { // allocated, never written: no row there
+			ps.freeBlocks = append(ps.freeBlocks, b)
+			continue
+		}
 		f, err := ps.pool.get(pageID{ps.table, b}, false, true)
 		if err != nil {
 			return err

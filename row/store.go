@@ -723,16 +723,20 @@ func (s *Store) Checkpoint() error {
 	redo := s.log.End()
 	snap := s.txns.Snapshot(nil)
 	// Tuples removed from now on may be rows this checkpoint still names.
+	// Every committed row's tuple lies in the blocks allocated by now;
+	// blocks added later (by open transactions) may not be written yet.
 	heaps = s.allHeaps()
 	settled := make([]int, len(heaps))
+	blocks := make(map[uint32]uint32, len(heaps))
 	for i, h := range heaps {
 		h.mu.RLock()
 		settled[i] = len(h.pages.pendingFree)
+		blocks[h.id] = h.pages.blocks
 		h.mu.RUnlock()
 	}
 	err := s.pool.flush()
 	if err == nil {
-		err = s.writeCheckpoint(redo, &snap)
+		err = s.writeCheckpoint(redo, &snap, blocks)
 	}
 	s.heapsMu.Lock()
 	dropped := s.droppedFiles
@@ -772,7 +776,7 @@ func (s *Store) allHeaps() []*Heap {
 	return heaps
 }
 
-func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
+func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uint32]uint32) error {
 	var buf bytes.Buffer
 	buf.WriteString(checkpointMagic)
 	buf.Write(binary.LittleEndian.AppendUint32(nil, FormatVersion))
@@ -817,12 +821,9 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot) error {
 				live = append(live, v)
 			}
 		}
-		h.mu.RLock()
-		blocks := h.pages.blocks
-		h.mu.RUnlock()
 		scratch = binary.LittleEndian.AppendUint32(scratch[:0], t.ID)
 		scratch = binary.AppendUvarint(scratch, h.nextID.Load())
-		scratch = binary.AppendUvarint(scratch, uint64(blocks))
+		scratch = binary.AppendUvarint(scratch, uint64(blocks[t.ID]))
 		scratch = binary.AppendUvarint(scratch, uint64(len(live)))
 		buf.Write(scratch)
 		for _, v := range live {
