@@ -28,14 +28,20 @@ const (
 // page is an 8 KiB page image, a buffer pool frame's content.
 type page []byte
 
-func (p page) kind() byte       { return p[4] }
-func (p page) count() int       { return int(binary.LittleEndian.Uint16(p[6:])) }
-func (p page) lsn() uint64      { return binary.LittleEndian.Uint64(p[8:]) }
-func (p page) table() uint32    { return binary.LittleEndian.Uint32(p[16:]) }
-func (p page) number() uint32   { return binary.LittleEndian.Uint32(p[20:]) }
-func (p page) freeStart() int   { return int(binary.LittleEndian.Uint16(p[24:])) }
-func (p page) freeEnd() int     { return int(binary.LittleEndian.Uint16(p[26:])) }
-func (p page) next() uint32     { return binary.LittleEndian.Uint32(p[28:]) }
+func (p page) kind() byte      { return p[4] }
+func (p page) count() int      { return int(binary.LittleEndian.Uint16(p[6:])) }
+func (p page) lsn() uint64     { return binary.LittleEndian.Uint64(p[8:]) }
+func (p page) table() uint32   { return binary.LittleEndian.Uint32(p[16:]) }
+func (p page) number() uint32  { return binary.LittleEndian.Uint32(p[20:]) }
+func (p page) freeStart() int  { return int(binary.LittleEndian.Uint16(p[24:])) }
+func (p page) freeEnd() int    { return int(binary.LittleEndian.Uint16(p[26:])) }
+func (p page) next() uint32    { return binary.LittleEndian.Uint32(p[28:]) }
+func (p page) emptySlots() int { return int(binary.LittleEndian.Uint16(p[28:])) }
+func (p page) deadBytes() int  { return int(binary.LittleEndian.Uint16(p[30:])) }
+func (p page) setEmpty(slots, dead int) {
+	binary.LittleEndian.PutUint16(p[28:], uint16(slots))
+	binary.LittleEndian.PutUint16(p[30:], uint16(dead))
+}
 func (p page) setCount(n int)   { binary.LittleEndian.PutUint16(p[6:], uint16(n)) }
 func (p page) setLSN(l uint64)  { binary.LittleEndian.PutUint64(p[8:], l) }
 func (p page) setFree(s, e int) { p.setFreeStart(s); binary.LittleEndian.PutUint16(p[26:], uint16(e)) }
@@ -50,7 +56,9 @@ func initPage(p page, kind byte, table, number uint32) {
 	binary.LittleEndian.PutUint32(p[16:], table)
 	binary.LittleEndian.PutUint32(p[20:], number)
 	p.setFree(pageHeaderSize, PageSize)
-	binary.LittleEndian.PutUint32(p[28:], noPage)
+	if kind == pageKindOverflow {
+		binary.LittleEndian.PutUint32(p[28:], noPage)
+	}
 }
 
 // seal stores the page's checksum; it is the last change before a write.
@@ -119,26 +127,11 @@ func (p page) tuple(i int) []byte {
 // freeSpace is the room for one more tuple, its slot included, after
 // compaction.
 func (p page) freeSpace() int {
-	used := 0
-	for i := range p.count() {
-		if off, n := p.slot(i); off != 0 {
-			used += n
-		}
-	}
-	free := PageSize - pageHeaderSize - slotSize*p.count() - used
-	if !p.hasFreeSlot() {
+	free := p.freeEnd() - p.freeStart() + p.deadBytes()
+	if p.emptySlots() == 0 {
 		free -= slotSize
 	}
 	return max(free, 0)
-}
-
-func (p page) hasFreeSlot() bool {
-	for i := range p.count() {
-		if off, _ := p.slot(i); off == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // insert stores t in an empty slot (or a new one), compacting the page if
@@ -146,11 +139,14 @@ func (p page) hasFreeSlot() bool {
 // freeSpace.
 func (p page) insert(t []byte) int {
 	slot := -1
-	for i := range p.count() {
-		if off, _ := p.slot(i); off == 0 {
-			slot = i
-			break
+	if p.emptySlots() > 0 {
+		for i := range p.count() {
+			if off, _ := p.slot(i); off == 0 {
+				slot = i
+				break
+			}
 		}
+		p.setEmpty(p.emptySlots()-1, p.deadBytes())
 	}
 	need := len(t)
 	if slot < 0 {
@@ -174,8 +170,12 @@ func (p page) insert(t []byte) int {
 
 // remove empties slot i; compaction reclaims its bytes later.
 func (p page) remove(i int) {
-	if i < p.count() {
+	if i >= p.count() {
+		return
+	}
+	if off, n := p.slot(i); off != 0 {
 		p.setSlot(i, 0, 0)
+		p.setEmpty(p.emptySlots()+1, p.deadBytes()+n)
 	}
 }
 
@@ -195,6 +195,7 @@ func (p page) compact() {
 	}
 	copy(p[end:], tmp[end:])
 	p.setFree(p.freeStart(), end)
+	p.setEmpty(p.emptySlots(), 0)
 }
 
 // Overflow pages hold the bytes of one long value, chained by next.

@@ -31,7 +31,9 @@
 //	20     4    block     }
 //	24     2    heap: end of the slot array (free space starts here)
 //	26     2    heap: start of the tuple data (free space ends here)
-//	28     4    overflow: next block of the chain, 0xFFFFFFFF at the end
+//	28     4    heap: u16 empty slots, u16 bytes of removed tuples not yet
+//	            compacted away; overflow: next block of the chain,
+//	            0xFFFFFFFF at the end
 //	32     ...  heap: slots of 4 bytes (u16 tuple offset, u16 length; offset
 //	            0 = empty slot), then free space, then tuples from the end of
 //	            the page down. Overflow: the payload.

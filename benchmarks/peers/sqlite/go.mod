@@ -7,6 +7,9 @@ require (
 	rustydb v0.0.0
 )
 
-require github.com/cockroachdb/apd/v3 v3.2.3 // indirect
+require (
+	github.com/cockroachdb/apd/v3 v3.2.3 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
 
 replace rustydb => ../../..
