@@ -36,6 +36,12 @@ func TestStorageFaults(t *testing.T) {
 		{"EIO on checkpoint write", func(dir string) iouring.Fault {
 			return iouring.Fault{Op: iouring.Write, Path: filepath.Join(dir, "meta", "checkpoint.tmp")}
 		}, "", false},
+		{"ENOSPC on data page write", func(dir string) iouring.Fault {
+			return iouring.Fault{Op: iouring.Write, Path: filepath.Join(dir, "base", "doublewrite"), Err: syscall.ENOSPC}
+		}, "", false},
+		{"data file fsync failure", func(dir string) iouring.Fault {
+			return iouring.Fault{Op: iouring.Sync, Path: filepath.Join(dir, "base", "1")}
+		}, "", false},
 	}
 	ctx := context.Background()
 	for _, e := range engines {
@@ -51,7 +57,7 @@ func TestStorageFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				fs.Add(c.fault(dir))
-				if c.code == "" { // a failed checkpoint leaves the old one; writes go on
+				if c.code == "" { // a failed checkpoint (or page write) leaves the old one; writes go on
 					if err := db.Checkpoint(); err == nil {
 						t.Fatal("checkpoint under a write fault succeeded")
 					}

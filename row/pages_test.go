@@ -6,14 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"rustydb/iouring"
 	"rustydb/sqlerr"
 )
 
 // TestPagesThroughSmallPool writes far more rows than a 16-page pool holds,
 // changes them, and checks them after a checkpoint, after an immediate stop
 // (recovery from the WAL) and after a clean restart.
-func TestPagesThroughSmallPool(t *testing.T) {
-	s := openStore(t, testOptions(t))
+func TestPagesThroughSmallPool(t *testing.T) { onEachEngine(t, testPagesThroughSmallPool) }
+
+func testPagesThroughSmallPool(t *testing.T, opts Options) {
+	s := openStore(t, opts)
 	name := func(id int64) string { return strings.Repeat("x", int(id%150)) + defaultName(id) }
 	h := createItems(t, s, "big")
 	want := map[int64]string{}
@@ -55,8 +58,10 @@ func TestPagesThroughSmallPool(t *testing.T) {
 
 // TestLongValues stores values larger than a page out of line and reuses
 // their overflow pages once the rows are gone.
-func TestLongValues(t *testing.T) {
-	s := openStore(t, testOptions(t))
+func TestLongValues(t *testing.T) { onEachEngine(t, testLongValues) }
+
+func testLongValues(t *testing.T, opts Options) {
+	s := openStore(t, opts)
 	h := createItems(t, s, "docs")
 	long := func(id int64) string { return strings.Repeat(string(rune('a'+id%26)), int(1000+id*37_000)) }
 	want := map[int64]string{}
@@ -114,6 +119,23 @@ func TestLongValues(t *testing.T) {
 		}
 	}
 	checkContents(t, s, "docs", want, "after rewriting")
+}
+
+// onEachEngine runs a storage test on the pread engine and, where the
+// kernel allows it, on io_uring.
+func onEachEngine(t *testing.T, test func(*testing.T, Options)) {
+	t.Run("pread", func(t *testing.T) { test(t, testOptions(t)) })
+	u, err := iouring.NewUring(64)
+	if err != nil {
+		t.Logf("io_uring unavailable: %v", err)
+		return
+	}
+	defer u.Close()
+	t.Run("io_uring", func(t *testing.T) {
+		opts := testOptions(t)
+		opts.IO = u
+		test(t, opts)
+	})
 }
 
 // TestCorruptPage flips a byte of a data page: queries on that table fail
