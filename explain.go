@@ -21,7 +21,7 @@ func (s *Session) explain(c *exec.Context, st *sql.ExplainStmt, query string, pa
 		return sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN supports SELECT, INSERT, UPDATE, DELETE and CREATE TABLE AS")
 	}
 	planStart := time.Now()
-	b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
+	b := s.binder(query, append([]types.T(nil), paramTypes...))
 	p, err := b.Bind(st.Stmt)
 	if err != nil {
 		return err

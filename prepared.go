@@ -41,7 +41,7 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 	p.stmt = stmts[0]
 	switch st := p.stmt.(type) {
 	case *sql.SelectStmt, *sql.InsertStmt, *sql.UpdateStmt, *sql.DeleteStmt:
-		b := &plan.Binder{Catalog: s.db.store.Catalog(), SQL: query, ParamTypes: p.ParamTypes}
+		b := s.binder(query, p.ParamTypes)
 		pl, err := b.Bind(st)
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"rustydb/catalog"
 	"rustydb/exec"
 	"rustydb/plan"
 	"rustydb/row"
@@ -261,7 +262,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.execute(c, cache.plan, w)
 	}
 	version := cat.Version()
-	b := &plan.Binder{Catalog: cat, SQL: query, ParamTypes: append([]types.T(nil), paramTypes...)}
+	b := s.binder(query, append([]types.T(nil), paramTypes...))
 	p, err := b.Bind(stmt)
 	if err != nil {
 		return err
@@ -617,4 +618,17 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 		return err
 	}
 	return w.Complete("SHOW")
+}
+
+// binder returns a planner for query over the current catalog and the
+// tables' ANALYZE statistics.
+func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
+	store := s.db.store
+	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes,
+		Stats: func(t *catalog.Table) *catalog.TableStats {
+			if h := store.Heap(t); h != nil {
+				return h.Stats()
+			}
+			return nil
+		}}
 }

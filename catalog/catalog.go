@@ -48,6 +48,20 @@ type Index struct {
 	Unique  bool   `json:"unique,omitempty"`
 }
 
+// TableStats are what ANALYZE measured over a table's visible rows; the
+// planner uses them to estimate how many rows a predicate keeps.
+type TableStats struct {
+	Rows    int64
+	Columns []ColumnStats
+}
+
+// ColumnStats describe one column's values.
+type ColumnStats struct {
+	NullFrac float64
+	Distinct int64
+	Min, Max types.Value
+}
+
 // Sequence is a sequence's definition and, in checkpoints, its state.
 type Sequence struct {
 	Start     int64  `json:"start"`

@@ -1,11 +1,13 @@
 package plan
 
 import (
+	"math"
 	"slices"
 	"strings"
 
 	"rustydb/catalog"
 	"rustydb/sql"
+	"rustydb/types"
 )
 
 // IndexRange is an access path through one of a table's B+tree indexes: the
@@ -65,8 +67,10 @@ type predicate struct {
 // chooseIndex picks the index of t that narrows a scan filtered by cond the
 // most: a uniqueness key pinned by equalities first, then the index with the
 // most leading columns pinned, a range on the next one counting for less than
-// another equality. It returns nil when no index helps (or hint forbids one).
-func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint) *IndexRange {
+// another equality. It returns nil when no index helps, when ANALYZE's
+// statistics say the range holds so much of the table that reading it in
+// index order would cost more than a scan, or when hint forbids an index.
+func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.TableStats) *IndexRange {
 	if hint.Full {
 		return nil
 	}
@@ -131,12 +135,78 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint) *IndexRange {
 		}
 		if hinted {
 			score++ // a hinted index is used even when nothing narrows it
+		} else if score < 1000 && selectivity(t, r, stats) > maxIndexSelectivity {
+			continue
 		}
 		if score > bestScore {
 			best, bestScore = r, score
 		}
 	}
 	return best
+}
+
+// maxIndexSelectivity is the largest estimated fraction of a table an
+// index range may hold before a table scan is chosen instead.
+const maxIndexSelectivity = 0.3
+
+// selectivity estimates the fraction of t's rows in index range r from
+// ANALYZE's statistics: 1/distinct per equality, and for a range the part
+// of the column's [min, max] span it covers (a third per bound whose value
+// is not a constant). It is 0 (no estimate) without statistics.
+func selectivity(t *catalog.Table, r *IndexRange, stats *catalog.TableStats) float64 {
+	if stats == nil || stats.Rows == 0 {
+		return 0
+	}
+	cols := t.IndexKeys()[r.Key]
+	sel := 1.0
+	for i := range r.Values {
+		if d := stats.Columns[cols[i]].Distinct; d > 0 {
+			sel /= float64(d)
+		}
+	}
+	if r.Lo == nil && r.Hi == nil {
+		return sel
+	}
+	cs := stats.Columns[cols[len(r.Values)]]
+	min, okMin := spanPoint(cs.Min)
+	max, okMax := spanPoint(cs.Max)
+	if !okMin || !okMax || max <= min {
+		return sel / 3
+	}
+	lo, hi := min, max
+	for _, b := range []*RangeBound{r.Lo, r.Hi} {
+		if b == nil {
+			continue
+		}
+		c, ok := b.Value.(*Const)
+		v, isNum := 0.0, false
+		if ok {
+			v, isNum = spanPoint(c.V)
+		}
+		switch {
+		case !isNum:
+			sel /= 3
+		case b == r.Lo:
+			lo = math.Max(lo, v)
+		default:
+			hi = math.Min(hi, v)
+		}
+	}
+	return sel * math.Max(0, math.Min(1, (hi-lo)/(max-min)))
+}
+
+// spanPoint places an ordered value on a line, for range estimates.
+func spanPoint(v types.Value) (float64, bool) {
+	switch v.K {
+	case types.KInt, types.KDate, types.KTimestamp:
+		return float64(v.I), true
+	case types.KFloat:
+		return v.F, true
+	case types.KDecimal:
+		f, err := v.D.Float64()
+		return f, err == nil
+	}
+	return 0, false
 }
 
 func flipComparison(op string) string {
@@ -171,11 +241,11 @@ func chooseAccess(n Node) {
 		switch x := x.(type) {
 		case *Filter:
 			if s, ok := x.Input.(*Scan); ok {
-				s.Lookup = chooseIndex(s.Table, x.Cond, s.Hint)
+				s.Lookup = chooseIndex(s.Table, x.Cond, s.Hint, s.Stats)
 			}
 		case *Scan:
 			if x.Lookup == nil && len(x.Hint.Indexes) > 0 {
-				x.Lookup = chooseIndex(x.Table, nil, x.Hint)
+				x.Lookup = chooseIndex(x.Table, nil, x.Hint, x.Stats)
 			}
 		}
 	})

@@ -35,6 +35,16 @@ type Binder struct {
 	win *winContext
 	// hints are the optimizer hints of the statement being bound.
 	hints []sql.Hint
+	// Stats returns a table's ANALYZE statistics, or nil; nil Stats means
+	// none are known.
+	Stats func(*catalog.Table) *catalog.TableStats
+}
+
+func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {
+	if b.Stats == nil {
+		return nil
+	}
+	return b.Stats(t)
 }
 
 // cteEntry is a WITH query while binding; working is set while its own
@@ -759,7 +769,7 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 				cols[i].Name = te.ColAliases[i]
 			}
 		}
-		return &Scan{Table: t, Alias: alias, Cols: cols, Hint: accessHint(b.hints, t, alias)}, nil
+		return &Scan{Table: t, Alias: alias, Cols: cols, Hint: accessHint(b.hints, t, alias), Stats: b.stats(t)}, nil
 	case *sql.SubqueryRef:
 		n, err := b.bindSelect(te.Select)
 		if err != nil {

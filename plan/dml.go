@@ -240,7 +240,7 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 		if u.Filter, err = b.bindCondition(sc, nil, s.Where, "WHERE"); err != nil {
 			return nil, err
 		}
-		u.Lookup = chooseIndex(t, u.Filter, accessHint(s.Hints, t, s.Alias))
+		u.Lookup = chooseIndex(t, u.Filter, accessHint(s.Hints, t, s.Alias), b.stats(t))
 	}
 	u.Returning, u.RetCols, err = b.bindReturning(t, s.Returning)
 	return u, err
@@ -257,7 +257,7 @@ func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
 		if d.Filter, err = b.bindCondition(tableScope(t, s.Alias), nil, s.Where, "WHERE"); err != nil {
 			return nil, err
 		}
-		d.Lookup = chooseIndex(t, d.Filter, accessHint(s.Hints, t, s.Alias))
+		d.Lookup = chooseIndex(t, d.Filter, accessHint(s.Hints, t, s.Alias), b.stats(t))
 	}
 	d.Returning, d.RetCols, err = b.bindReturning(t, s.Returning)
 	return d, err

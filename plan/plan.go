@@ -38,6 +38,7 @@ type (
 		Cols   []Column
 		Lookup *IndexRange // non-nil: read only the rows in this index range
 		Hint   AccessHint
+		Stats  *catalog.TableStats // ANALYZE's figures when bound, or nil
 	}
 	// Values produces constant rows (VALUES lists, SELECT without FROM).
 	Values struct {

@@ -68,7 +68,7 @@ type Heap struct {
 	broken error
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
-	stats     atomic.Pointer[TableStats]
+	stats     atomic.Pointer[catalog.TableStats]
 }
 
 func newHeap(t *catalog.Table, pool *bufferPool) *Heap {
@@ -429,24 +429,11 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	return nil
 }
 
-// TableStats are what ANALYZE measured over the visible rows.
-type TableStats struct {
-	Rows    int64
-	Columns []ColumnStats
-}
-
-// ColumnStats describe one column's values.
-type ColumnStats struct {
-	NullFrac float64
-	Distinct int64
-	Min, Max types.Value
-}
-
 // Analyze measures the rows visible to snap and keeps the result for the
 // planner and for statistics views.
-func (h *Heap) Analyze(snap *txn.Snapshot) (TableStats, error) {
+func (h *Heap) Analyze(snap *txn.Snapshot) (catalog.TableStats, error) {
 	def := h.Def()
-	st := TableStats{Columns: make([]ColumnStats, len(def.Columns))}
+	st := catalog.TableStats{Columns: make([]catalog.ColumnStats, len(def.Columns))}
 	nulls := make([]int64, len(def.Columns))
 	distinct := make([]map[string]struct{}, len(def.Columns))
 	for i := range distinct {
@@ -496,4 +483,4 @@ func (h *Heap) Analyze(snap *txn.Snapshot) (TableStats, error) {
 }
 
 // Stats returns the last ANALYZE result, or nil.
-func (h *Heap) Stats() *TableStats { return h.stats.Load() }
+func (h *Heap) Stats() *catalog.TableStats { return h.stats.Load() }
