@@ -247,7 +247,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
 	case *sql.AlterTableStmt:
-		return s.alterTable(st, w)
+		return s.alterTable(c, st, w)
 	case *sql.CreateIndexStmt:
 		return s.createIndex(st, w)
 	case *sql.DropIndexStmt:
@@ -391,6 +391,11 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
 		tag := "DROP TABLE"
+		for _, def := range p.Unlinked {
+			if err := s.tx.AlterTable(s.db.store.Catalog().ByID(def.ID), def); err != nil {
+				return err
+			}
+		}
 		for i, t := range p.Tables {
 			s.tx.DropTable(t)
 			switch {

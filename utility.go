@@ -10,6 +10,7 @@ import (
 	"rustydb/plan"
 	"rustydb/sql"
 	"rustydb/sqlerr"
+	"rustydb/types"
 )
 
 // tables looks up named tables, or returns all tables when names is empty.
@@ -73,38 +74,319 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 	return w.Complete("ANALYZE")
 }
 
-// alterTable adds a primary key or unique constraint, checking existing rows.
-func (s *Session) alterTable(st *sql.AlterTableStmt, w ResultWriter) error {
-	t, err := s.db.store.Catalog().Table(st.Table)
+// alterTable runs one ALTER TABLE action in the session's transaction.
+// Adding a constraint checks the existing rows; adding or dropping a column
+// rewrites them.
+func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWriter) error {
+	cat := s.db.store.Catalog()
+	t := cat.Lookup(st.Table)
+	if t == nil || t.IsView() || t.IsSequence() {
+		if st.IfExists {
+			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedTable, Message: fmt.Sprintf("relation %q does not exist, skipping", st.Table)})
+			return w.Complete("ALTER TABLE")
+		}
+		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table)
+	}
+	def := cloneTable(t)
+	b := s.binder("", nil)
+	a := st.Action
+	column := func(name string) (int, error) {
+		i := t.ColumnIndex(name)
+		if i < 0 {
+			return 0, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
+		}
+		return i, nil
+	}
+	var err error
+	switch {
+	case a.AddKey != nil:
+		var cols []int
+		for _, name := range a.AddKey.Columns {
+			i, err := column(name)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, i)
+		}
+		if a.AddKey.PrimaryKey {
+			if len(t.PrimaryKey) > 0 {
+				return sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", t.Name)
+			}
+			def.PrimaryKey = cols
+			for _, c := range cols {
+				def.Columns[c].NotNull = true
+			}
+		} else {
+			def.Unique = append(def.Unique, cols)
+		}
+		err = s.tx.AlterTable(t, def)
+	case a.AddCheck != nil:
+		if err = b.AddCheck(def, *a.AddCheck, ""); err == nil {
+			err = s.alterChecked(c, t, def)
+		}
+	case a.AddForeignKey != nil:
+		if err = b.AddForeignKey(def, *a.AddForeignKey); err == nil {
+			err = s.alterChecked(c, t, def)
+		}
+	case a.AddColumn != nil:
+		err = s.addColumn(c, b, t, def, a)
+	case a.DropColumn != "":
+		err = s.dropColumn(c, t, def, a)
+	case a.DropConstraint != "":
+		if !dropConstraint(def, a.DropConstraint) {
+			if !a.DropIfExists {
+				return sqlerr.New(sqlerr.UndefinedObject, "constraint %q of relation %q does not exist", a.DropConstraint, t.Name)
+			}
+			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("constraint %q of relation %q does not exist, skipping", a.DropConstraint, t.Name)})
+			return w.Complete("ALTER TABLE")
+		}
+		err = s.tx.AlterTable(t, def)
+	case a.RenameTo != "":
+		if cat.Lookup(a.RenameTo) != nil {
+			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)
+		}
+		def.Name = a.RenameTo
+		err = s.tx.AlterTable(t, def)
+	case a.RenameColumn[0] != "":
+		err = s.renameColumn(t, def, a.RenameColumn[0], a.RenameColumn[1])
+	case a.AlterColumn != nil:
+		ac := a.AlterColumn
+		i, err := column(ac.Column)
+		if err != nil {
+			return err
+		}
+		col := &def.Columns[i]
+		switch {
+		case ac.SetNotNull:
+			col.NotNull = true
+			err = s.alterChecked(c, t, def)
+		case ac.DropNotNull:
+			if slices.Contains(t.PrimaryKey, i) {
+				return sqlerr.New(sqlerr.InvalidTableDefinition, "column %q is in a primary key", col.Name)
+			}
+			col.NotNull = false
+			err = s.tx.AlterTable(t, def)
+		case ac.SetDefault != nil:
+			col.Default = ac.SetDefaultText
+			if _, err = b.DefaultExpr(*col); err == nil {
+				err = s.tx.AlterTable(t, def)
+			}
+		case ac.DropDefault:
+			col.Default = ""
+			err = s.tx.AlterTable(t, def)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		return err
 	}
+	return w.Complete("ALTER TABLE")
+}
+
+// cloneTable copies t's definition deeply enough to change it.
+func cloneTable(t *catalog.Table) *catalog.Table {
 	def := *t
 	def.Columns = slices.Clone(t.Columns)
+	def.PrimaryKey = slices.Clone(t.PrimaryKey)
 	def.Unique = slices.Clone(t.Unique)
-	var cols []int
-	for _, name := range st.Columns {
-		i := t.ColumnIndex(name)
-		if i < 0 {
-			return sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", name)
-		}
-		cols = append(cols, i)
+	def.Indexes = slices.Clone(t.Indexes)
+	def.Checks = slices.Clone(t.Checks)
+	def.ForeignKeys = slices.Clone(t.ForeignKeys)
+	return &def
+}
+
+// alterChecked installs def, a definition with a new constraint, after
+// checking every existing row against it.
+func (s *Session) alterChecked(c *exec.Context, t, def *catalog.Table) error {
+	if err := s.tx.AlterTable(t, def); err != nil {
+		return err
 	}
-	if st.PrimaryKey {
+	return c.ValidateRows(def)
+}
+
+// addColumn adds a column and rewrites the rows with its default.
+func (s *Session) addColumn(c *exec.Context, b *plan.Binder, t, def *catalog.Table, a sql.AlterAction) error {
+	cd := *a.AddColumn
+	if t.ColumnIndex(cd.Name) >= 0 {
+		if a.AddColumnIfAbsent {
+			return nil
+		}
+		return sqlerr.New(sqlerr.DuplicateColumn, "column %q of relation %q already exists", cd.Name, t.Name)
+	}
+	if cd.Serial || cd.Identity != "" {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "adding a serial or identity column is not supported; add an integer column and a sequence")
+	}
+	col := catalog.Column{Name: cd.Name, Type: cd.Type, NotNull: cd.NotNull || cd.PrimaryKey}
+	if cd.Default != nil {
+		col.Default = cd.DefaultText
+		if _, err := b.DefaultExpr(col); err != nil {
+			return err
+		}
+	}
+	i := len(def.Columns)
+	def.Columns = append(def.Columns, col)
+	if cd.PrimaryKey {
 		if len(t.PrimaryKey) > 0 {
 			return sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", t.Name)
 		}
-		def.PrimaryKey = cols
-		for _, c := range cols {
-			def.Columns[c].NotNull = true
-		}
-	} else {
-		def.Unique = append(def.Unique, cols)
+		def.PrimaryKey = []int{i}
 	}
-	if err := s.tx.AlterTable(t, &def); err != nil {
+	if cd.Unique {
+		def.Unique = append(def.Unique, []int{i})
+	}
+	for _, ck := range cd.Checks {
+		if err := b.AddCheck(def, ck, cd.Name); err != nil {
+			return err
+		}
+	}
+	if cd.References != nil {
+		fk := *cd.References
+		fk.Columns = []string{cd.Name}
+		if err := b.AddForeignKey(def, fk); err != nil {
+			return err
+		}
+	}
+	if err := s.tx.AlterTable(t, def); err != nil {
 		return err
 	}
-	return w.Complete("ALTER TABLE")
+	return c.RewriteRows(def, func(old []types.Value) ([]types.Value, error) {
+		v, err := c.ColumnDefault(col)
+		return append(slices.Clone(old[:min(len(old), i)]), v), err
+	})
+}
+
+// dropColumn removes a column no index, key or constraint uses and
+// rewrites the rows without it.
+func (s *Session) dropColumn(c *exec.Context, t, def *catalog.Table, a sql.AlterAction) error {
+	i := t.ColumnIndex(a.DropColumn)
+	if i < 0 {
+		if a.DropIfExists {
+			return nil
+		}
+		return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", a.DropColumn, t.Name)
+	}
+	if len(t.Columns) == 1 {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "cannot drop the only column of table %q", t.Name)
+	}
+	uses := func(cols []int) bool { return slices.Contains(cols, i) }
+	var users []string
+	for k, cols := range t.IndexKeys() {
+		if uses(cols) {
+			users = append(users, t.IndexNames()[k])
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if uses(fk.Columns) {
+			users = append(users, fk.Name)
+		}
+	}
+	for _, ck := range t.Checks {
+		if sql.MentionsIdent(ck.Expr, a.DropColumn) {
+			users = append(users, ck.Name)
+		}
+	}
+	for _, child := range s.db.store.Catalog().Referencing(t.ID) {
+		for _, fk := range child.ForeignKeys {
+			if fk.RefTable == t.ID && uses(fk.RefColumns) {
+				users = append(users, fk.Name+" on table "+child.Name)
+			}
+		}
+	}
+	if len(users) > 0 {
+		return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop column %q of table %q because other objects depend on it", a.DropColumn, t.Name).
+			WithDetail("%s depend on it.", strings.Join(users, ", ")).WithHint("Drop those first.")
+	}
+	def.Columns = slices.Delete(def.Columns, i, i+1)
+	shift := func(cols []int) []int {
+		out := slices.Clone(cols)
+		for k, c := range out {
+			if c > i {
+				out[k] = c - 1
+			}
+		}
+		return out
+	}
+	def.PrimaryKey = shift(def.PrimaryKey)
+	for k := range def.Unique {
+		def.Unique[k] = shift(def.Unique[k])
+	}
+	for k := range def.Indexes {
+		def.Indexes[k].Columns = shift(def.Indexes[k].Columns)
+	}
+	for k := range def.ForeignKeys {
+		def.ForeignKeys[k].Columns = shift(def.ForeignKeys[k].Columns)
+		if def.ForeignKeys[k].RefTable == t.ID {
+			def.ForeignKeys[k].RefColumns = shift(def.ForeignKeys[k].RefColumns)
+		}
+	}
+	if err := s.tx.AlterTable(t, def); err != nil {
+		return err
+	}
+	for _, child := range s.db.store.Catalog().Referencing(t.ID) {
+		if child.ID == t.ID {
+			continue
+		}
+		cdef := cloneTable(child)
+		for k := range cdef.ForeignKeys {
+			if cdef.ForeignKeys[k].RefTable == t.ID {
+				cdef.ForeignKeys[k].RefColumns = shift(cdef.ForeignKeys[k].RefColumns)
+			}
+		}
+		if err := s.tx.AlterTable(child, cdef); err != nil {
+			return err
+		}
+	}
+	return c.RewriteRows(def, func(old []types.Value) ([]types.Value, error) {
+		return slices.Delete(slices.Clone(old), i, min(i+1, len(old))), nil
+	})
+}
+
+// renameColumn renames a column and the references to it in CHECK
+// constraints.
+func (s *Session) renameColumn(t, def *catalog.Table, from, to string) error {
+	i := t.ColumnIndex(from)
+	if i < 0 {
+		return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", from)
+	}
+	if t.ColumnIndex(to) >= 0 {
+		return sqlerr.New(sqlerr.DuplicateColumn, "column %q of relation %q already exists", to, t.Name)
+	}
+	def.Columns[i].Name = to
+	for k, ck := range def.Checks {
+		expr, err := sql.RenameIdent(ck.Expr, from, to)
+		if err != nil {
+			return err
+		}
+		def.Checks[k].Expr = expr
+	}
+	return s.tx.AlterTable(t, def)
+}
+
+// dropConstraint removes the named key, check or foreign key from def.
+func dropConstraint(def *catalog.Table, name string) bool {
+	pk := 0 // IndexNames lists the primary key, then UNIQUE constraints
+	if len(def.PrimaryKey) > 0 {
+		pk = 1
+	}
+	if k := slices.Index(def.IndexNames(), name); k >= 0 && k < pk+len(def.Unique) {
+		if k < pk {
+			def.PrimaryKey = nil
+		} else {
+			def.Unique = slices.Delete(def.Unique, k-pk, k-pk+1)
+		}
+		return true
+	}
+	if k := slices.IndexFunc(def.Checks, func(c catalog.Check) bool { return c.Name == name }); k >= 0 {
+		def.Checks = slices.Delete(def.Checks, k, k+1)
+		return true
+	}
+	if k := slices.IndexFunc(def.ForeignKeys, func(f catalog.ForeignKey) bool { return f.Name == name }); k >= 0 {
+		def.ForeignKeys = slices.Delete(def.ForeignKeys, k, k+1)
+		return true
+	}
+	return false
 }
 
 // copy runs COPY FROM STDIN or COPY TO STDOUT through the client connection.
@@ -151,7 +433,7 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, w ResultWriter) error 
 	return w.Complete(fmt.Sprintf("COPY %d", n))
 }
 
-// createIndex adds a hash index to a table (checking uniqueness for UNIQUE).
+// createIndex adds a B+tree index to a table (checking uniqueness for UNIQUE).
 func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
 	t, err := cat.Table(st.Table)

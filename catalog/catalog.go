@@ -39,6 +39,84 @@ type Table struct {
 	Sequence *Sequence `json:"sequence,omitempty"`
 	// Indexes are the table's CREATE INDEX indexes.
 	Indexes []Index `json:"indexes,omitempty"`
+	// Checks are the CHECK constraints, ForeignKeys those that make this
+	// table's rows refer to another table's.
+	Checks      []Check      `json:"checks,omitempty"`
+	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
+}
+
+// Check is a CHECK constraint: a boolean expression over the row, kept as
+// SQL text and bound again when a statement writes the table. A row passes
+// unless the expression is false.
+type Check struct {
+	Name string `json:"name"`
+	Expr string `json:"expr"`
+}
+
+// ForeignKey makes Columns of a row name a row of table RefTable whose
+// RefColumns (its primary key or a unique constraint, in that order) hold
+// the same values, unless one of Columns is NULL. OnDelete and OnUpdate say
+// what deleting or re-keying the referenced row does: "no action" and
+// "restrict" refuse while referencing rows exist, "cascade" deletes (or
+// re-keys) them, "set null" and "set default" change their Columns.
+type ForeignKey struct {
+	Name       string `json:"name"`
+	Columns    []int  `json:"columns"`
+	RefTable   uint32 `json:"ref_table"`
+	RefColumns []int  `json:"ref_columns"`
+	OnDelete   string `json:"on_delete"`
+	OnUpdate   string `json:"on_update"`
+}
+
+// ConstraintNames lists every named constraint of t: keys (see IndexNames),
+// checks and foreign keys.
+func (t *Table) ConstraintNames() []string {
+	names := t.IndexNames()[:len(t.Keys())-countUniqueIndexes(t)]
+	for _, c := range t.Checks {
+		names = append(names, c.Name)
+	}
+	for _, fk := range t.ForeignKeys {
+		names = append(names, fk.Name)
+	}
+	return names
+}
+
+func countUniqueIndexes(t *Table) int {
+	n := 0
+	for _, ix := range t.Indexes {
+		if ix.Unique {
+			n++
+		}
+	}
+	return n
+}
+
+// ByID returns the table with the given id, or nil.
+func (c *Catalog) ByID(id uint32) *Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, t := range c.tables {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// Referencing returns the tables with a foreign key to table id.
+func (c *Catalog) Referencing(id uint32) []*Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []*Table
+	for _, t := range c.tables {
+		for _, fk := range t.ForeignKeys {
+			if fk.RefTable == id {
+				out = append(out, t)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Index is a CREATE INDEX index: a B+tree over its columns.
@@ -216,6 +294,11 @@ func (c *Catalog) Add(t *Table) error {
 	}
 	if t.ID == 0 {
 		t.ID = c.nextID
+		for i := range t.ForeignKeys {
+			if t.ForeignKeys[i].RefTable == 0 { // refers to itself
+				t.ForeignKeys[i].RefTable = t.ID
+			}
+		}
 	}
 	c.nextID = max(c.nextID, t.ID+1)
 	c.tables[t.Name] = t
@@ -223,9 +306,15 @@ func (c *Catalog) Add(t *Table) error {
 	return nil
 }
 
-// Replace swaps in a new definition of an existing table (same ID and name).
+// Replace swaps in a new definition of an existing table (same ID; the
+// name may differ after ALTER TABLE ... RENAME TO).
 func (c *Catalog) Replace(t *Table) {
 	c.mu.Lock()
+	for name, old := range c.tables {
+		if old.ID == t.ID && name != t.Name { // renamed
+			delete(c.tables, name)
+		}
+	}
 	c.tables[t.Name] = t
 	c.version.Add(1)
 	c.mu.Unlock()

@@ -108,7 +108,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			}
 			vals[cols[i]] = v
 		}
-		if err := checkRow(t, vals); err != nil {
+		if err := c.validate(t, vals, nil); err != nil {
 			return err
 		}
 		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {

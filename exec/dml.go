@@ -79,7 +79,7 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 	var n int64
 	err = Drain(src, func(r []types.Value) error {
 		vals := append([]types.Value(nil), r...)
-		if err := checkRow(p.Table, vals); err != nil {
+		if err := c.validate(p.Table, vals, nil); err != nil {
 			return err
 		}
 		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
@@ -217,10 +217,7 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 				return false, err
 			}
 		}
-		if err := checkRow(p.Table, vals); err != nil {
-			return false, err
-		}
-		ok, err := c.Tx.Update(c.Ctx, h, r.v, vals)
+		ok, err := c.updateRow(p.Table, h, r.v, r.vals, vals)
 		if ok && err == nil {
 			err = emit(vals)
 		}
@@ -235,7 +232,7 @@ func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 		return 0, err
 	}
 	return c.writeRows(p, p.Table, p.Filter, p.Lookup, func(h *row.Heap, r target) (bool, error) {
-		ok, err := c.Tx.Delete(c.Ctx, h, r.v)
+		ok, err := c.deleteRow(p.Table, h, r.v, r.vals)
 		if ok && err == nil {
 			err = emit(r.vals)
 		}

@@ -59,6 +59,8 @@ type Context struct {
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
+	// checkFns are the compiled CHECK constraints of the tables written.
+	checkFns map[*catalog.Table][]evalFn
 }
 
 // SeqValues are the sequence values a session has obtained, for currval

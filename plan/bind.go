@@ -117,7 +117,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 				}
 			}
 		}
-		return d, nil
+		return d, b.unlinkForeignKeys(d, s.Cascade)
 	case *sql.CreateViewStmt:
 		return b.bindCreateView(s)
 	case *sql.CreateSequenceStmt:

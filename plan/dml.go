@@ -3,7 +3,6 @@ package plan
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"rustydb/catalog"
 	"rustydb/sql"
@@ -317,8 +316,7 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 			if c.Serial || c.Identity != "" {
 				return nil, b.errAt(c.Pos, sqlerr.SyntaxError, "multiple default values specified for column %q of table %q", c.Name, s.Name)
 			}
-			col.Default = b.SQL[c.Default.Position():defaultEnd(b.SQL, c.Default.Position())]
-			col.Default = strings.TrimSpace(col.Default)
+			col.Default = c.DefaultText
 		}
 		if c.Serial || c.Identity != "" {
 			seq, err := newSequence(s.Name+"_"+c.Name+"_seq", c.IdentityOptions, c.Type)
@@ -372,6 +370,9 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 		if _, err := b.DefaultExpr(c); err != nil {
 			return nil, fmt.Errorf("invalid DEFAULT for column %q: %w", c.Name, err)
 		}
+	}
+	if err := b.bindConstraints(t, s); err != nil {
+		return nil, err
 	}
 	return &CreateTable{Table: t, Sequences: sequences}, nil
 }
@@ -428,40 +429,4 @@ func (b *Binder) bindCreateSequence(s *sql.CreateSequenceStmt) (Plan, error) {
 		return nil, err
 	}
 	return &CreateTable{Table: seq}, nil
-}
-
-// defaultEnd finds where a DEFAULT expression's text ends: at the next comma
-// or closing parenthesis at depth zero, or a constraint keyword.
-func defaultEnd(src string, start int) int {
-	depth := 0
-	inStr := false
-	for i := start; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case inStr:
-			if c == '\'' {
-				inStr = false
-			}
-		case c == '\'':
-			inStr = true
-		case c == '(':
-			depth++
-		case c == ')':
-			if depth == 0 {
-				return i
-			}
-			depth--
-		case c == ',' && depth == 0:
-			return i
-		}
-		if depth == 0 && !inStr && i > start && (src[i-1] == ' ' || src[i-1] == '\t' || src[i-1] == '\n') {
-			rest := strings.ToLower(src[i:])
-			for _, kw := range []string{"not null", "null", "primary key", "unique", "constraint", "check", "references", "default"} {
-				if strings.HasPrefix(rest, kw) {
-					return i
-				}
-			}
-		}
-	}
-	return len(src)
 }

@@ -353,8 +353,11 @@ type (
 		View    *catalog.Table
 		Replace *catalog.Table // the view being replaced, or nil
 	}
+	// DropTable drops Tables; Unlinked are new definitions of other tables
+	// without their foreign keys to them (DROP ... CASCADE).
 	DropTable struct {
-		Tables []*catalog.Table
+		Tables   []*catalog.Table
+		Unlinked []*catalog.Table
 	}
 )
 

@@ -2,6 +2,7 @@ package row
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -484,3 +485,70 @@ func (h *Heap) Analyze(snap *txn.Snapshot) (catalog.TableStats, error) {
 
 // Stats returns the last ANALYZE result, or nil.
 func (h *Heap) Stats() *catalog.TableStats { return h.stats.Load() }
+
+// LiveWithKey returns the versions of h whose cols hold key and that are
+// live for t's writes: committed and not deleted, or written by t itself.
+// Rows an open transaction inserted or deleted make it wait for that
+// transaction's end first, as a uniqueness check does, so that foreign key
+// checks on both sides see each other's committed outcome.
+func (tx *Tx) LiveWithKey(ctx context.Context, h *Heap, cols []int, key []types.Value) ([]*Version, error) {
+	k := -1 // an index whose leading columns are cols
+	for i, ic := range h.Def().IndexKeys() {
+		if len(ic) >= len(cols) && slices.Equal(ic[:len(cols)], cols) {
+			k = i
+			break
+		}
+	}
+	for {
+		var candidates []*Version
+		var err error
+		if k >= 0 {
+			candidates, err = h.Lookup(k, key, nil, nil)
+		} else {
+			candidates, err = h.Scan()
+		}
+		if err != nil {
+			return nil, err
+		}
+		var live []*Version
+		var wait *txn.Txn
+		r := h.Reader()
+		for _, v := range candidates {
+			c := liveFor(tx.Txn, v)
+			if c.err == nil && c.wait == nil {
+				continue // dead for us
+			}
+			if k < 0 {
+				vals, err := r.Values(v)
+				if err != nil {
+					r.Close()
+					return nil, err
+				}
+				if !keyEqual(vals, cols, key) {
+					continue
+				}
+			}
+			if c.wait != nil {
+				wait = c.wait
+				break
+			}
+			live = append(live, v)
+		}
+		r.Close()
+		if wait == nil {
+			return live, nil
+		}
+		if err := waitFor(ctx, tx.s.txns, tx.Txn, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func keyEqual(vals []types.Value, cols []int, key []types.Value) bool {
+	for i, c := range cols {
+		if c >= len(vals) || types.Compare(vals[c], key[i]) != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -102,25 +102,50 @@ type (
 		Name        string
 		IfNotExists bool
 		// CREATE TABLE ... AS query: As is set, AsColumns optionally renames.
-		As         *SelectStmt
-		AsColumns  []string
-		NoData     bool
-		Columns    []ColumnDef
-		PrimaryKey []string // table-level PRIMARY KEY (a, b)
-		Unique     [][]string
+		As          *SelectStmt
+		AsColumns   []string
+		NoData      bool
+		Columns     []ColumnDef
+		PrimaryKey  []string // table-level PRIMARY KEY (a, b)
+		Unique      [][]string
+		Checks      []CheckDef
+		ForeignKeys []ForeignKeyDef
+	}
+
+	// CheckDef is a CHECK constraint; Text is the expression's source.
+	CheckDef struct {
+		Name string
+		Expr Expr
+		Text string
+	}
+
+	// ForeignKeyDef is FOREIGN KEY (Columns) REFERENCES RefTable (RefColumns);
+	// empty RefColumns means the referenced table's primary key. The actions
+	// are "no action", "restrict", "cascade", "set null" or "set default".
+	ForeignKeyDef struct {
+		Name               string
+		Columns            []string
+		RefTable           string
+		RefColumns         []string
+		OnDelete, OnUpdate string
+		Pos                int
 	}
 
 	ColumnDef struct {
-		Name       string
-		Type       types.T
-		NotNull    bool
-		Default    Expr
-		PrimaryKey bool
-		Unique     bool
-		Serial     bool   // serial, bigserial, smallserial
-		Identity   string // "always" or "by default" for GENERATED ... AS IDENTITY
+		Name    string
+		Type    types.T
+		NotNull bool
+		Default Expr
+		// DefaultText is the DEFAULT expression\'s source, as the catalog keeps it.
+		DefaultText string
+		PrimaryKey  bool
+		Unique      bool
+		Serial      bool   // serial, bigserial, smallserial
+		Identity    string // "always" or "by default" for GENERATED ... AS IDENTITY
 		// IdentityOptions are the sequence options of an identity column.
 		IdentityOptions SequenceOptions
+		Checks          []CheckDef
+		References      *ForeignKeyDef // Columns left empty: this column
 		Pos             int
 	}
 
@@ -194,10 +219,48 @@ type (
 
 	// AlterTableStmt is ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE (cols).
 	AlterTableStmt struct {
-		Table      string
-		Constraint string
+		Table    string
+		IfExists bool
+		Action   AlterAction
+	}
+
+	// AlterAction is one ALTER TABLE action; exactly one field is set.
+	AlterAction struct {
+		// ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols)
+		AddKey *KeyDef
+		// ADD [CONSTRAINT name] CHECK (expr) | FOREIGN KEY ...
+		AddCheck      *CheckDef
+		AddForeignKey *ForeignKeyDef
+		// ADD [COLUMN] [IF NOT EXISTS] def
+		AddColumn         *ColumnDef
+		AddColumnIfAbsent bool
+		// DROP [COLUMN] [IF EXISTS] name [CASCADE]
+		DropColumn string
+		// DROP CONSTRAINT [IF EXISTS] name
+		DropConstraint string
+		DropIfExists   bool
+		// RENAME [COLUMN] a TO b
+		RenameColumn [2]string
+		// RENAME TO name
+		RenameTo string
+		// ALTER [COLUMN] c SET / DROP NOT NULL, SET DEFAULT e, DROP DEFAULT
+		AlterColumn *AlterColumn
+	}
+
+	// KeyDef is a PRIMARY KEY or UNIQUE constraint added by ALTER TABLE.
+	KeyDef struct {
+		Name       string
 		PrimaryKey bool // else UNIQUE
 		Columns    []string
+	}
+
+	// AlterColumn changes a column's NOT NULL or default.
+	AlterColumn struct {
+		Column                  string
+		SetNotNull, DropNotNull bool
+		SetDefault              Expr
+		SetDefaultText          string
+		DropDefault             bool
 	}
 
 	// CopyStmt is COPY t [(cols)] FROM STDIN | TO STDOUT with options

@@ -423,3 +423,49 @@ func lower(s string) string {
 	}
 	return s
 }
+
+// RenameIdent rewrites SQL text (an expression kept in the catalog, such as
+// a CHECK constraint's) so that the identifier old becomes new.
+func RenameIdent(src, old, new string) (string, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		if (t.kind == tIdent || t.kind == tQIdent) && t.text == old {
+			b.WriteString(src[last:t.pos])
+			b.WriteString(QuoteIdent(new))
+			last = t.end
+		}
+	}
+	b.WriteString(src[last:])
+	return b.String(), nil
+}
+
+// QuoteIdent returns name as an SQL identifier: bare when it is lower case
+// letters, digits and underscores not starting with a digit, else quoted.
+func QuoteIdent(name string) string {
+	bare := name != ""
+	for i, r := range name {
+		if !(r >= 'a' && r <= 'z' || r == '_' || i > 0 && r >= '0' && r <= '9') {
+			bare = false
+		}
+	}
+	if bare {
+		return name
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// MentionsIdent reports whether SQL text src names the identifier name.
+func MentionsIdent(src, name string) bool {
+	toks, _ := lex(src)
+	for _, t := range toks {
+		if (t.kind == tIdent || t.kind == tQIdent) && t.text == name {
+			return true
+		}
+	}
+	return false
+}

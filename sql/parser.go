@@ -1220,12 +1220,25 @@ func (p *parser) createStmt() (Statement, error) {
 		return nil, err
 	}
 	for {
+		var constraint string
 		if p.acceptKw("constraint") {
-			if _, err := p.ident(); err != nil {
+			if constraint, err = p.ident(); err != nil {
 				return nil, err
 			}
 		}
 		switch {
+		case p.isKw("check"):
+			c, err := p.checkDef(constraint)
+			if err != nil {
+				return nil, err
+			}
+			s.Checks = append(s.Checks, c)
+		case p.isKw("foreign"):
+			fk, err := p.foreignKey(constraint)
+			if err != nil {
+				return nil, err
+			}
+			s.ForeignKeys = append(s.ForeignKeys, fk)
 		case p.isKw("primary") && p.peekAt(1).kind == tIdent && p.peekAt(1).text == "key":
 			pkPos := p.peek().pos
 			p.i += 2
@@ -1359,8 +1372,11 @@ func (p *parser) vacuumStmt() (Statement, error) {
 	}
 }
 
-// alterStmt parses ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY (cols)
-// and ADD [CONSTRAINT name] UNIQUE (cols).
+// alterStmt parses ALTER SYSTEM CHECKPOINT and ALTER TABLE [IF EXISTS]
+// [ONLY] t with one action: ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE |
+// CHECK | FOREIGN KEY, ADD [COLUMN], DROP [COLUMN], DROP CONSTRAINT,
+// RENAME [COLUMN] a TO b, RENAME TO t2, ALTER [COLUMN] c SET/DROP NOT NULL
+// or DEFAULT.
 func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
@@ -1369,33 +1385,96 @@ func (p *parser) alterStmt() (Statement, error) {
 	if err := p.expectKw("table"); err != nil {
 		return nil, err
 	}
-	p.acceptKw("if", "exists")
+	s := &AlterTableStmt{IfExists: p.acceptKw("if", "exists")}
 	p.acceptKw("only")
-	name, _, err := p.qualifiedName()
-	if err != nil {
+	var err error
+	if s.Table, _, err = p.qualifiedName(); err != nil {
 		return nil, err
 	}
-	if err := p.expectKw("add"); err != nil {
-		return nil, err
-	}
-	s := &AlterTableStmt{Table: name}
-	if p.acceptKw("constraint") {
-		if s.Constraint, err = p.ident(); err != nil {
+	a := &s.Action
+	switch {
+	case p.acceptKw("add"):
+		var constraint string
+		named := p.acceptKw("constraint")
+		if named {
+			if constraint, err = p.ident(); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case p.acceptKw("primary", "key"):
+			a.AddKey = &KeyDef{Name: constraint, PrimaryKey: true}
+			a.AddKey.Columns, err = p.parenIdentList()
+		case p.acceptKw("unique"):
+			a.AddKey = &KeyDef{Name: constraint}
+			a.AddKey.Columns, err = p.parenIdentList()
+		case p.isKw("check"):
+			var c CheckDef
+			c, err = p.checkDef(constraint)
+			a.AddCheck = &c
+		case p.isKw("foreign"):
+			var fk ForeignKeyDef
+			fk, err = p.foreignKey(constraint)
+			a.AddForeignKey = &fk
+		case named:
+			return nil, p.unexpected()
+		default:
+			p.acceptKw("column")
+			a.AddColumnIfAbsent = p.acceptKw("if", "not", "exists")
+			var c ColumnDef
+			c, err = p.columnDef()
+			a.AddColumn = &c
+		}
+	case p.acceptKw("drop"):
+		if p.acceptKw("constraint") {
+			a.DropIfExists = p.acceptKw("if", "exists")
+			a.DropConstraint, err = p.ident()
+		} else {
+			p.acceptKw("column")
+			a.DropIfExists = p.acceptKw("if", "exists")
+			a.DropColumn, err = p.ident()
+		}
+		_ = p.acceptKw("cascade") || p.acceptKw("restrict")
+	case p.acceptKw("rename"):
+		if p.acceptKw("to") {
+			a.RenameTo, err = p.ident()
+			break
+		}
+		p.acceptKw("column")
+		if a.RenameColumn[0], err = p.ident(); err != nil {
 			return nil, err
 		}
-	}
-	switch {
-	case p.acceptKw("primary", "key"):
-		s.PrimaryKey = true
-	case p.acceptKw("unique"):
+		if err := p.expectKw("to"); err != nil {
+			return nil, err
+		}
+		a.RenameColumn[1], err = p.ident()
+	case p.acceptKw("alter"):
+		p.acceptKw("column")
+		ac := &AlterColumn{}
+		if ac.Column, err = p.ident(); err != nil {
+			return nil, err
+		}
+		switch {
+		case p.acceptKw("set", "not", "null"):
+			ac.SetNotNull = true
+		case p.acceptKw("drop", "not", "null"):
+			ac.DropNotNull = true
+		case p.acceptKw("set", "default"):
+			start := p.peek().pos
+			if ac.SetDefault, err = p.exprPrec(precCmp); err == nil {
+				ac.SetDefaultText = p.src[start:p.toks[p.i-1].end]
+			}
+		case p.acceptKw("drop", "default"):
+			ac.DropDefault = true
+		default:
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ALTER COLUMN supports SET / DROP NOT NULL and SET / DROP DEFAULT").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+		a.AlterColumn = ac
 	default:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "only ALTER TABLE ... ADD PRIMARY KEY and ADD UNIQUE are supported so far").
-			WithPosition(charPos(p.src, p.peek().pos))
+		return nil, p.unexpected()
 	}
-	if s.Columns, err = p.parenIdentList(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s, err
 }
 
 // copyStmt parses COPY t [(cols)] FROM STDIN | TO STDOUT [[WITH] (options)]
@@ -1503,12 +1582,25 @@ func (p *parser) columnDef() (ColumnDef, error) {
 		}
 	}
 	for {
+		var constraint string
 		if p.acceptKw("constraint") {
-			if _, err := p.ident(); err != nil {
+			if constraint, err = p.ident(); err != nil {
 				return c, err
 			}
 		}
 		switch {
+		case p.isKw("check"):
+			ck, err := p.checkDef(constraint)
+			if err != nil {
+				return c, err
+			}
+			c.Checks = append(c.Checks, ck)
+		case p.isKw("references"):
+			fk := &ForeignKeyDef{Name: constraint, Pos: p.peek().pos}
+			if err := p.references(fk); err != nil {
+				return c, err
+			}
+			c.References = fk
 		case p.acceptKw("not", "null"):
 			c.NotNull = true
 		case p.acceptKw("null"):
@@ -1517,9 +1609,11 @@ func (p *parser) columnDef() (ColumnDef, error) {
 		case p.acceptKw("unique"):
 			c.Unique = true
 		case p.acceptKw("default"):
+			start := p.peek().pos
 			if c.Default, err = p.exprPrec(precCmp); err != nil { // b_expr: no AND/OR/NOT/IS
 				return c, err
 			}
+			c.DefaultText = p.src[start:p.toks[p.i-1].end]
 		case p.acceptKw("generated"):
 			switch {
 			case p.acceptKw("always"):
@@ -1548,6 +1642,83 @@ func (p *parser) columnDef() (ColumnDef, error) {
 			return c, nil
 		}
 	}
+}
+
+// checkDef reads CHECK (expr), keeping the expression's source text.
+func (p *parser) checkDef(name string) (CheckDef, error) {
+	p.i++ // check
+	if err := p.expectOp("("); err != nil {
+		return CheckDef{}, err
+	}
+	start := p.peek().pos
+	e, err := p.expr()
+	if err != nil {
+		return CheckDef{}, err
+	}
+	c := CheckDef{Name: name, Expr: e, Text: p.src[start:p.toks[p.i-1].end]}
+	return c, p.expectOp(")")
+}
+
+// foreignKey reads FOREIGN KEY (cols) REFERENCES ...
+func (p *parser) foreignKey(name string) (ForeignKeyDef, error) {
+	fk := ForeignKeyDef{Name: name, Pos: p.peek().pos}
+	if err := p.expectKw("foreign"); err != nil {
+		return fk, err
+	}
+	if err := p.expectKw("key"); err != nil {
+		return fk, err
+	}
+	var err error
+	if fk.Columns, err = p.parenIdentList(); err != nil {
+		return fk, err
+	}
+	return fk, p.references(&fk)
+}
+
+// references reads REFERENCES table [(cols)] [MATCH SIMPLE|FULL]
+// [ON DELETE action] [ON UPDATE action].
+func (p *parser) references(fk *ForeignKeyDef) error {
+	if err := p.expectKw("references"); err != nil {
+		return err
+	}
+	var err error
+	if fk.RefTable, _, err = p.qualifiedName(); err != nil {
+		return err
+	}
+	if p.isOp("(") {
+		if fk.RefColumns, err = p.parenIdentList(); err != nil {
+			return err
+		}
+	}
+	_ = p.acceptKw("match", "simple") || p.acceptKw("match", "full")
+	fk.OnDelete, fk.OnUpdate = "no action", "no action"
+	for p.acceptKw("on") {
+		target := &fk.OnDelete
+		switch {
+		case p.acceptKw("delete"):
+		case p.acceptKw("update"):
+			target = &fk.OnUpdate
+		default:
+			return p.unexpected()
+		}
+		switch {
+		case p.acceptKw("cascade"):
+			*target = "cascade"
+		case p.acceptKw("restrict"):
+			*target = "restrict"
+		case p.acceptKw("no", "action"):
+			*target = "no action"
+		case p.acceptKw("set", "null"):
+			*target = "set null"
+		case p.acceptKw("set", "default"):
+			*target = "set default"
+		default:
+			return p.unexpected()
+		}
+	}
+	_ = p.acceptKw("deferrable") || p.acceptKw("not", "deferrable")
+	_ = p.acceptKw("initially", "immediate")
+	return nil
 }
 
 // sequenceOptions reads START [WITH] n, INCREMENT [BY] n, MINVALUE n,
