@@ -18,6 +18,7 @@ type Rows struct {
 	rows [][]types.Value
 	pos  int
 	tag  string
+	loc  *time.Location // the session's TimeZone, in which *string gets a timestamptz
 }
 
 // Columns returns the result columns.
@@ -45,7 +46,9 @@ func (r *Rows) Values() []types.Value { return r.rows[r.pos-1] }
 func (r *Rows) Close() { r.rows = nil }
 
 // Scan copies the current row into dest: *int64, *int, *int32, *float64,
-// *string, *bool, *time.Time, *apd.Decimal, *types.Value or *any.
+// *string, *bool, *time.Time, *[]byte, *apd.Decimal, *types.Value or *any.
+// A timestamp with time zone scans as text or a time.Time in the session's
+// TimeZone.
 func (r *Rows) Scan(dest ...any) error {
 	row := r.Values()
 	if len(dest) != len(row) {
@@ -74,15 +77,20 @@ func (r *Rows) Scan(dest ...any) error {
 		case *float64:
 			*p = v.Float()
 		case *string:
-			*p = types.Format(v)
+			*p = types.FormatIn(v, r.loc)
 		case *bool:
 			*p = v.Bool()
 		case *time.Time:
-			if v.K == types.KDate {
+			switch v.K {
+			case types.KDate:
 				*p = time.UnixMicro(v.I * 86400 * 1_000_000).UTC()
-			} else {
+			case types.KTimestampTZ:
+				*p = time.UnixMicro(v.I).In(r.location())
+			default:
 				*p = time.UnixMicro(v.I).UTC()
 			}
+		case *[]byte:
+			*p = []byte(v.S)
 		case *apd.Decimal:
 			p.Set(v.ToDecimal())
 		default:
@@ -109,10 +117,21 @@ func toGo(v types.Value) any {
 		return v.S
 	case types.KDate:
 		return time.UnixMicro(v.I * 86400 * 1_000_000).UTC()
-	case types.KTimestamp:
+	case types.KTimestamp, types.KTimestampTZ:
 		return time.UnixMicro(v.I).UTC()
+	case types.KBytes:
+		return []byte(v.S)
+	case types.KUUID, types.KTime:
+		return types.Format(v)
 	}
 	return nil
+}
+
+func (r *Rows) location() *time.Location {
+	if r.loc == nil {
+		return time.UTC
+	}
+	return r.loc
 }
 
 // collector is a ResultWriter that keeps the last result in memory.
@@ -175,5 +194,6 @@ func (s *Session) Query(ctx context.Context, query string) (*Rows, error) {
 	if _, err := s.Run(ctx, query, &c); err != nil {
 		return nil, err
 	}
+	c.rows.loc = s.loc
 	return &c.rows, nil
 }

@@ -69,6 +69,9 @@ type Session struct {
 
 	seqs exec.SeqValues // currval / lastval state
 
+	// loc is the TimeZone setting resolved; nil is UTC.
+	loc *time.Location
+
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
@@ -124,6 +127,15 @@ func (s *Session) InitialParameters() [][2]string {
 		out = append(out, [2]string{name, s.settings[strings.ToLower(name)]})
 	}
 	return out
+}
+
+// Location returns the session's TimeZone, in which values of timestamp
+// with time zone print (types.AppendTextIn).
+func (s *Session) Location() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
 }
 
 // TxStatus returns the ReadyForQuery status: 'I' idle, 'T' in a transaction
@@ -242,7 +254,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs}
+		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -553,6 +565,15 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter %q: %q", st.Name, value)
 		}
 		value = strconv.FormatInt(ms, 10)
+	case "timezone":
+		if strings.EqualFold(value, "default") || strings.EqualFold(value, "local") {
+			value = defaultSettings(s.user)[name]
+		}
+		loc, err := types.LoadZone(value)
+		if err != nil {
+			return err
+		}
+		s.loc, value = loc, loc.String() // america/new_york shows as America/New_York
 	case "client_encoding":
 		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)
@@ -629,7 +650,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 // tables' ANALYZE statistics.
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
-	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes,
+	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

@@ -124,7 +124,7 @@ func runSQLFile(t *testing.T, file string) {
 					if v.IsNull() {
 						cells[i] = "NULL"
 					} else {
-						cells[i] = string(types.AppendText(nil, v, rows.Columns()[i].Type))
+						cells[i] = string(types.AppendTextIn(nil, v, rows.Columns()[i].Type, s.Location()))
 					}
 				}
 				got = append(got, strings.Join(cells, "\t"))

@@ -31,15 +31,53 @@ func (s *Session) tables(names []string) ([]*catalog.Table, error) {
 }
 
 // truncate deletes every row of the tables in the current transaction, so it
-// rolls back like any delete.
+// rolls back like any delete. A table that another table's foreign key
+// refers to is emptied only together with that table, which CASCADE adds;
+// the foreign keys' ON DELETE actions do not run. RESTART IDENTITY resets
+// the sequences of the tables' serial and identity columns, which (like
+// nextval) a rollback does not undo.
 func (s *Session) truncate(c *exec.Context, st *sql.TruncateStmt, w ResultWriter) error {
 	tables, err := s.tables(st.Names)
 	if err != nil {
 		return err
 	}
+	cat := s.db.store.Catalog()
+	listed := map[uint32]bool{}
 	for _, t := range tables {
-		if _, err := c.Delete(&plan.Delete{Table: t}, nil); err != nil {
+		if t.IsView() || t.IsSequence() {
+			return sqlerr.New(sqlerr.WrongObjectType, "%q is not a table", t.Name)
+		}
+		listed[t.ID] = true
+	}
+	for i := 0; i < len(tables); i++ { // tables grows as CASCADE adds to it
+		children := cat.Referencing(tables[i].ID)
+		slices.SortFunc(children, func(a, b *catalog.Table) int { return strings.Compare(a.Name, b.Name) })
+		for _, child := range children {
+			if listed[child.ID] {
+				continue
+			}
+			if !st.Cascade {
+				return sqlerr.New(sqlerr.FeatureNotSupported, "cannot truncate a table referenced in a foreign key constraint").
+					WithDetail("Table %q references %q.", child.Name, tables[i].Name).
+					WithHint("Truncate table %q at the same time, or use TRUNCATE ... CASCADE.", child.Name)
+			}
+			w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: fmt.Sprintf("truncate cascades to table %q", child.Name)})
+			listed[child.ID] = true
+			tables = append(tables, child)
+		}
+	}
+	for _, t := range tables {
+		if err := c.Truncate(t); err != nil {
 			return err
+		}
+	}
+	if st.RestartIdentity {
+		for _, seq := range cat.Tables() {
+			if seq.IsSequence() && listed[seq.Sequence.OwnedBy] {
+				if err := s.db.store.SetVal(seq, seq.Sequence.Start, false); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return w.Complete("TRUNCATE TABLE")
@@ -203,7 +241,7 @@ func (s *Session) alterChecked(c *exec.Context, t, def *catalog.Table) error {
 	if err := s.tx.AlterTable(t, def); err != nil {
 		return err
 	}
-	return c.ValidateRows(def)
+	return c.RewriteRows(def, nil)
 }
 
 // addColumn adds a column and rewrites the rows with its default.

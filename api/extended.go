@@ -88,7 +88,7 @@ func (c *pgConn) bind(m *pgproto3.Bind) error {
 		if err != nil {
 			return err
 		}
-		if params[i], err = decodeParam(raw, format, prep.ParamTypes[i]); err != nil {
+		if params[i], err = decodeParamIn(raw, format, prep.ParamTypes[i], c.session.Location()); err != nil {
 			return err
 		}
 	}
@@ -196,7 +196,7 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 			return err
 		}
 	}
-	w := &wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true}
+	w := &wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session}
 	end := len(p.rows)
 	if m.MaxRows > 0 && p.sent+int(m.MaxRows) < end {
 		end = p.sent + int(m.MaxRows)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -22,6 +23,10 @@ import (
 //	date       int32 days since 2000-01-01
 //	interval   int64 microseconds, int32 days, int32 months
 //	timestamp  int64 microseconds since 2000-01-01 00:00:00
+//	timestamptz int64 microseconds since 2000-01-01 00:00:00 UTC
+//	time       int64 microseconds since midnight
+//	uuid       the 16 bytes
+//	bytea      the bytes
 //	numeric    int16 ndigits, int16 weight, uint16 sign (0 positive,
 //	           0x4000 negative, 0xC000 NaN), int16 display scale, then ndigits
 //	           int16 base-10000 digits, most significant first; the value is
@@ -58,6 +63,17 @@ func typeForOID(oid uint32) types.T {
 		return types.TTimestamp
 	case types.OIDInterval:
 		return types.TInterval
+	case types.OIDUUID:
+		return types.TUUID
+	case types.OIDBytea:
+		return types.TBytea
+	case types.OIDTimestampTZ:
+		return types.TTimestampTZ
+	case types.OIDTime:
+		return types.TTime
+	}
+	if t, ok := arrayTypeForOID(oid); ok {
+		return t
 	}
 	return types.TUnknown
 }
@@ -66,8 +82,11 @@ func typeForOID(oid uint32) types.T {
 func hasBinary(t types.T) bool {
 	switch t.ID {
 	case types.Bool, types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
-		types.Text, types.Varchar, types.Char, types.Date, types.Timestamp, types.Interval, types.Unknown:
+		types.Text, types.Varchar, types.Char, types.Date, types.Timestamp, types.Interval, types.Unknown,
+		types.UUID, types.Bytea, types.TimestampTZ, types.Time:
 		return true
+	case types.Array:
+		return hasBinary(t.ElemType())
 	}
 	return false
 }
@@ -94,13 +113,19 @@ func appendBinary(buf []byte, v types.Value, t types.T) []byte {
 		return appendNumeric(buf, v.ToDecimal())
 	case types.Date:
 		return binary.BigEndian.AppendUint32(buf, uint32(int32(v.I-pgEpochDays)))
-	case types.Timestamp:
+	case types.Timestamp, types.TimestampTZ:
 		return binary.BigEndian.AppendUint64(buf, uint64(v.I-pgEpochMicros))
+	case types.Time:
+		return binary.BigEndian.AppendUint64(buf, uint64(v.I))
+	case types.UUID, types.Bytea:
+		return append(buf, v.S...)
 	case types.Interval:
 		m, d, us := v.IntervalParts()
 		buf = binary.BigEndian.AppendUint64(buf, uint64(us))
 		buf = binary.BigEndian.AppendUint32(buf, uint32(d))
 		return binary.BigEndian.AppendUint32(buf, uint32(m))
+	case types.Array:
+		return appendArrayBinary(buf, v, t)
 	}
 	return types.AppendText(buf, v, t)
 }
@@ -167,17 +192,25 @@ func appendNumeric(buf []byte, d *apd.Decimal) []byte {
 
 // decodeParam turns a Bind parameter into a value of type t.
 func decodeParam(raw []byte, format int16, t types.T) (types.Value, error) {
+	return decodeParamIn(raw, format, t, nil)
+}
+
+// decodeParamIn is decodeParam with loc as the session time zone, in which
+// a timestamp with time zone in text without an offset is read.
+func decodeParamIn(raw []byte, format int16, t types.T, loc *time.Location) (types.Value, error) {
 	if raw == nil {
 		return types.Null, nil
 	}
 	if format == 0 {
-		return types.Cast(types.NewText(string(raw)), t)
+		return types.CastIn(types.NewText(string(raw)), t, loc)
 	}
 	bad := func() (types.Value, error) {
 		return types.Null, sqlerr.New(sqlerr.InvalidBinaryRepresentatio, "incorrect binary data format in bind parameter of type %s", t)
 	}
 	be := binary.BigEndian
 	switch t.ID {
+	case types.Array:
+		return decodeArrayBinary(raw, t)
 	case types.Bool:
 		if len(raw) != 1 {
 			return bad()
@@ -218,6 +251,27 @@ func decodeParam(raw []byte, format int16, t types.T) (types.Value, error) {
 			return bad()
 		}
 		return types.NewTimestamp(int64(be.Uint64(raw)) + pgEpochMicros), nil
+	case types.TimestampTZ:
+		if len(raw) != 8 {
+			return bad()
+		}
+		return types.NewTimestampTZ(int64(be.Uint64(raw)) + pgEpochMicros), nil
+	case types.Time:
+		if len(raw) != 8 {
+			return bad()
+		}
+		us := int64(be.Uint64(raw))
+		if us < 0 || us > 86400_000_000 {
+			return types.Null, sqlerr.New(sqlerr.DatetimeFieldOverflow, "time out of range")
+		}
+		return types.NewTime(us), nil
+	case types.UUID:
+		if len(raw) != 16 {
+			return bad()
+		}
+		return types.NewUUID([16]byte(raw)), nil
+	case types.Bytea:
+		return types.NewBytea(raw), nil
 	case types.Interval:
 		if len(raw) != 16 {
 			return bad()

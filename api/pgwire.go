@@ -125,6 +125,11 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	if name := m.Parameters["application_name"]; name != "" {
 		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
 	}
+	for key, v := range m.Parameters { // a client's time zone (JDBC sends one); an invalid one is ignored
+		if strings.EqualFold(key, "timezone") && v != "" {
+			c.session.Run(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(v, "'", "''")+"'", discard{})
+		}
+	}
 	c.be.Send(&pgproto3.AuthenticationOk{})
 	for _, p := range c.session.InitialParameters() {
 		c.be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
@@ -182,7 +187,7 @@ func (c *pgConn) ready() {
 func (c *pgConn) simpleQuery(query string) {
 	c.act.begin(query)
 	defer func() { c.act.end(c.session.TxStatus()) }()
-	w := &wireWriter{be: c.be}
+	w := &wireWriter{be: c.be, session: c.session}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {
 		w.copyIn.drain()
@@ -210,6 +215,8 @@ type wireWriter struct {
 	err     error
 	copyIn  *copyReader // set while COPY FROM STDIN runs
 	copyOut bool        // COPY TO STDOUT sent CopyOutResponse
+	// session gives the TimeZone in which timestamps with time zone print.
+	session *rustydb.Session
 }
 
 // rowDescription describes cols; formats as in wireWriter.
@@ -238,9 +245,16 @@ func (w *wireWriter) Columns(cols []rustydb.Column) error {
 }
 
 func (w *wireWriter) Row(vals []types.Value) error {
+	if w.buf == nil {
+		w.buf = make([]byte, 0, 256) // an empty value must not be a nil slice, which is NULL on the wire
+	}
 	w.buf = w.buf[:0]
 	w.vals = w.vals[:0]
 	offsets := make([]int, 0, len(vals)+1)
+	loc := time.UTC
+	if w.session != nil {
+		loc = w.session.Location()
+	}
 	for i, v := range vals {
 		offsets = append(offsets, len(w.buf))
 		switch {
@@ -248,7 +262,7 @@ func (w *wireWriter) Row(vals []types.Value) error {
 		case w.formats != nil && w.formats[i] == 1:
 			w.buf = appendBinary(w.buf, v, w.cols[i].Type)
 		default:
-			w.buf = types.AppendText(w.buf, v, w.cols[i].Type)
+			w.buf = types.AppendTextIn(w.buf, v, w.cols[i].Type, loc)
 		}
 	}
 	offsets = append(offsets, len(w.buf))

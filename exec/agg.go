@@ -2,6 +2,7 @@ package exec
 
 import (
 	"math"
+	"sort"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -28,11 +29,19 @@ type aggOp struct {
 	c       *Context
 	in      Operator
 	groups  []evalFn
-	args    []evalFn // nil for count(*)
-	args2   []evalFn // string_agg's delimiter
-	filters []evalFn // nil when the call has no FILTER
+	args    []evalFn   // nil for count(*)
+	args2   []evalFn   // string_agg's delimiter
+	filters []evalFn   // nil when the call has no FILTER
+	orders  [][]evalFn // a call's ORDER BY keys, nil when it has none
 	calls   []plan.AggCall
 	rowsOp  // the computed result, handed out by Next
+}
+
+// orderedRow is an input row kept for an aggregate with ORDER BY until its
+// group is complete, with the row's sort keys.
+type orderedRow struct {
+	row  []types.Value
+	keys []types.Value
 }
 
 func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
@@ -47,6 +56,7 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 	args := make([]evalFn, len(n.Aggs))
 	filters := make([]evalFn, len(n.Aggs))
 	args2 := make([]evalFn, len(n.Aggs))
+	orders := make([][]evalFn, len(n.Aggs))
 	for i, a := range n.Aggs {
 		if a.Arg2 != nil {
 			if args2[i], err = c.compile(a.Arg2); err != nil {
@@ -63,14 +73,24 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 				return nil, err
 			}
 		}
+		for _, k := range a.OrderBy {
+			f, err := c.compile(k.Expr)
+			if err != nil {
+				return nil, err
+			}
+			orders[i] = append(orders[i], f)
+		}
 	}
-	return &aggOp{c: c, in: in, groups: groups, args: args, args2: args2, filters: filters, calls: n.Aggs}, nil
+	return &aggOp{c: c, in: in, groups: groups, args: args, args2: args2, filters: filters, orders: orders, calls: n.Aggs}, nil
 }
 
 func (o *aggOp) Init() error {
 	type group struct {
 		keys   []types.Value
 		states []aggState
+		// ordered holds the rows of each call with ORDER BY, which are
+		// fed to it sorted once the input ends.
+		ordered [][]orderedRow
 	}
 	table := map[string]*group{}
 	var order []*group // first-seen order keeps output stable
@@ -86,19 +106,44 @@ func (o *aggOp) Init() error {
 		buf = rowKey(buf[:0], keys)
 		g := table[string(buf)]
 		if g == nil {
-			g = &group{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(o.calls))}
+			g = &group{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(o.calls)), ordered: make([][]orderedRow, len(o.calls))}
 			table[string(buf)] = g
 			order = append(order, g)
 		}
+		var kept []types.Value // r, copied once for all the calls that keep it
 		for i := range o.calls {
-			if err := o.accumulate(&g.states[i], i, r); err != nil {
+			if o.orders[i] == nil {
+				if err := o.accumulate(&g.states[i], i, r); err != nil {
+					return err
+				}
+				continue
+			}
+			if ok, err := o.passes(i, r); !ok || err != nil {
 				return err
 			}
+			if kept == nil {
+				kept = append([]types.Value(nil), r...)
+			}
+			ord := orderedRow{row: kept, keys: make([]types.Value, len(o.orders[i]))}
+			for k, f := range o.orders[i] {
+				if ord.keys[k], err = f(r); err != nil {
+					return err
+				}
+			}
+			g.ordered[i] = append(g.ordered[i], ord)
 		}
 		return o.c.canceled()
 	})
 	if err != nil {
 		return err
+	}
+	for _, g := range order {
+		for i, rows := range g.ordered {
+			if err := o.feedOrdered(&g.states[i], i, rows); err != nil {
+				return err
+			}
+		}
+		g.ordered = nil
 	}
 	if len(order) == 0 && len(o.groups) == 0 {
 		// an aggregate without GROUP BY returns one row even for no input
@@ -119,14 +164,46 @@ func (o *aggOp) Init() error {
 	return nil
 }
 
-func (o *aggOp) accumulate(s *aggState, i int, r []types.Value) error {
-	call := o.calls[i]
-	if i < len(o.filters) && o.filters[i] != nil {
-		ok, err := o.filters[i](r)
-		if err != nil || ok.IsNull() || !ok.Bool() {
+// feedOrdered sorts the rows kept for call i by its ORDER BY and adds
+// them; equal keys keep their input order.
+func (o *aggOp) feedOrdered(s *aggState, i int, rows []orderedRow) error {
+	keys := o.calls[i].OrderBy
+	sort.SliceStable(rows, func(a, b int) bool {
+		for k, key := range keys {
+			if c := compareKey(rows[a].keys[k], rows[b].keys[k], key); c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+	for _, r := range rows {
+		if err := o.add(s, i, r.row); err != nil {
 			return err
 		}
 	}
+	return o.c.canceled()
+}
+
+// passes reports whether row r passes call i's FILTER.
+func (o *aggOp) passes(i int, r []types.Value) (bool, error) {
+	if i >= len(o.filters) || o.filters[i] == nil {
+		return true, nil
+	}
+	ok, err := o.filters[i](r)
+	return err == nil && !ok.IsNull() && ok.Bool(), err
+}
+
+// accumulate adds row r to call i's state if it passes the call's FILTER.
+func (o *aggOp) accumulate(s *aggState, i int, r []types.Value) error {
+	if ok, err := o.passes(i, r); !ok || err != nil {
+		return err
+	}
+	return o.add(s, i, r)
+}
+
+// add adds row r to call i's state.
+func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
+	call := o.calls[i]
 	if o.args[i] == nil { // count(*)
 		s.count++
 		return nil

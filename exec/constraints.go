@@ -35,7 +35,7 @@ func (c *Context) validate(t *catalog.Table, vals, old []types.Value) error {
 		}
 	}
 	for _, fk := range t.ForeignKeys {
-		key, ok := keyOf(vals, fk.Columns)
+		key, ok := row.KeyOf(vals, fk.Columns)
 		if !ok || old != nil && sameKey(old, fk.Columns, key) {
 			continue
 		}
@@ -67,7 +67,7 @@ func (c *Context) checkConstraints(t *catalog.Table) ([]evalFn, error) {
 	if fns, ok := c.checkFns[t]; ok {
 		return fns, nil
 	}
-	b := &plan.Binder{Catalog: c.Store.Catalog()}
+	b := &plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc}
 	var fns []evalFn
 	for _, ck := range t.Checks {
 		e, err := b.CheckExpr(t, ck.Expr)
@@ -120,7 +120,7 @@ func (c *Context) applyReferences(t *catalog.Table, old, new []types.Value, refu
 			if fk.RefTable != t.ID || refuses != refusals {
 				continue
 			}
-			key, ok := keyOf(old, fk.RefColumns)
+			key, ok := row.KeyOf(old, fk.RefColumns)
 			if !ok || new != nil && sameKey(new, fk.RefColumns, key) {
 				continue
 			}
@@ -197,7 +197,7 @@ func (c *Context) updateRow(t *catalog.Table, h *row.Heap, v *row.Version, old, 
 
 // ColumnDefault evaluates a column's DEFAULT for a row being written.
 func (c *Context) ColumnDefault(col catalog.Column) (types.Value, error) {
-	e, err := (&plan.Binder{Catalog: c.Store.Catalog()}).DefaultExpr(col)
+	e, err := (&plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc}).DefaultExpr(col)
 	if err != nil {
 		return types.Null, err
 	}
@@ -206,19 +206,6 @@ func (c *Context) ColumnDefault(col catalog.Column) (types.Value, error) {
 		return types.Null, err
 	}
 	return f(nil)
-}
-
-// keyOf returns the values of cols, or false when one is NULL (a foreign
-// key with a NULL column refers to nothing).
-func keyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
-	key := make([]types.Value, len(cols))
-	for i, c := range cols {
-		if vals[c].IsNull() {
-			return nil, false
-		}
-		key[i] = vals[c]
-	}
-	return key, true
 }
 
 func sameKey(vals []types.Value, cols []int, key []types.Value) bool {
@@ -252,7 +239,8 @@ func columnNames(t *catalog.Table, cols []int) string {
 
 // RewriteRows replaces every row of t visible to the statement by
 // change(row), checked against t's definition: ALTER TABLE ADD and DROP
-// COLUMN rewrite the table this way, in the altering transaction.
+// COLUMN rewrite the table this way, in the altering transaction. With a
+// nil change it only checks the rows, as adding a constraint does.
 func (c *Context) RewriteRows(t *catalog.Table, change func([]types.Value) ([]types.Value, error)) error {
 	h := c.Store.Heap(t)
 	if h == nil {
@@ -263,34 +251,19 @@ func (c *Context) RewriteRows(t *catalog.Table, change func([]types.Value) ([]ty
 		return err
 	}
 	for _, r := range rows {
-		vals, err := change(r.vals)
-		if err != nil {
-			return err
+		vals := append([]types.Value(nil), r.vals...)
+		if change != nil {
+			if vals, err = change(r.vals); err != nil {
+				return err
+			}
 		}
 		if err := c.validate(t, vals, nil); err != nil {
 			return err
 		}
-		if _, err := c.Tx.Update(c.Ctx, h, r.v, vals); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ValidateRows checks every row of t visible to the statement against t's
-// definition, as ALTER TABLE does when it adds a constraint.
-func (c *Context) ValidateRows(t *catalog.Table) error {
-	h := c.Store.Heap(t)
-	if h == nil {
-		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
-	}
-	rows, err := c.matching(t, h, nil, nil)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := c.validate(t, append([]types.Value(nil), r.vals...), nil); err != nil {
-			return err
+		if change != nil {
+			if _, err := c.Tx.Update(c.Ctx, h, r.v, vals); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

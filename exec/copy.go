@@ -100,7 +100,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 				vals[cols[i]] = types.Null
 				continue
 			}
-			v, err := types.Assign(types.NewText(*fld), t.Columns[cols[i]].Type)
+			v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
 			if err != nil {
 				e := sqlerr.From(err)
 				return &sqlerr.Error{Code: e.Code, Message: e.Message,
@@ -273,7 +273,7 @@ func (c *Context) defaults(t *catalog.Table) ([]evalFn, error) {
 		if col.Default == "" {
 			continue
 		}
-		e, err := (&plan.Binder{}).DefaultExpr(col)
+		e, err := (&plan.Binder{Loc: c.Loc}).DefaultExpr(col)
 		if err != nil {
 			return nil, err
 		}
@@ -331,7 +331,7 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 				buf = append(buf, f.Null...)
 				continue
 			}
-			text := types.AppendText(nil, val, t.Columns[col].Type)
+			text := types.AppendTextIn(nil, val, t.Columns[col].Type, c.Loc)
 			buf = appendCopyField(buf, text, f)
 		}
 		if _, err := w.Write(append(buf, '\n')); err != nil {

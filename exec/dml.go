@@ -225,6 +225,16 @@ func (c *Context) Update(p *plan.Update, ret ReturnFn) (int64, error) {
 	})
 }
 
+// Truncate deletes every row of t visible to the statement. Unlike a
+// DELETE it runs no foreign key actions: TRUNCATE empties the referencing
+// tables along with t.
+func (c *Context) Truncate(t *catalog.Table) error {
+	_, err := c.writeRows(nil, t, nil, nil, func(h *row.Heap, r target) (bool, error) {
+		return c.Tx.Delete(c.Ctx, h, r.v)
+	})
+	return err
+}
+
 // Delete runs a DELETE and returns the number of rows deleted.
 func (c *Context) Delete(p *plan.Delete, ret ReturnFn) (int64, error) {
 	emit, err := c.returning(p.Returning, ret)

@@ -37,6 +37,10 @@ type Context struct {
 	Snap   txn.Snapshot
 	Params []types.Value
 	Now    time.Time // the transaction's start, which now() returns
+	// Loc is the session time zone (TimeZone), in which timestamps with
+	// time zone convert to and from text, timestamps, dates and times; nil
+	// means UTC.
+	Loc *time.Location
 	// RepeatableRead makes a write that meets a row changed by a transaction
 	// committed after the snapshot fail with 40001 instead of re-checking.
 	RepeatableRead bool
@@ -223,6 +227,18 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return c.buildWindow(n)
 	case *plan.Series:
 		return c.buildSeries(n)
+	case *plan.Unnest:
+		arr, err := c.compile(n.Array)
+		if err != nil {
+			return nil, err
+		}
+		return &unnestOp{arr: arr}, nil
+	case *plan.Ordinality:
+		in, err := c.Build(n.Input)
+		if err != nil {
+			return nil, err
+		}
+		return &ordinalityOp{in: in}, nil
 	case *plan.SystemScan:
 		return &rowsOp{rows: c.systemRows(n.Name)}, nil
 	case *plan.CTEScan:

@@ -34,7 +34,7 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 		if e.N > len(c.Params) {
 			return nil, sqlerr.New(sqlerr.ProtocolViolation, "there is no parameter $%d", e.N)
 		}
-		v, err := types.Cast(c.Params[e.N-1], e.T)
+		v, err := types.CastIn(c.Params[e.N-1], e.T, c.Loc)
 		if err != nil {
 			return nil, err
 		}
@@ -75,9 +75,9 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 				return v, err
 			}
 			if assign {
-				return types.Assign(v, t)
+				return types.AssignIn(v, t, c.Loc)
 			}
-			return types.Cast(v, t)
+			return types.CastIn(v, t, c.Loc)
 		}, nil
 	case *plan.IsNull:
 		x, err := c.compile(e.X)
@@ -234,7 +234,10 @@ func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
 			if rt.ID == types.Char {
 				b.S = strings.TrimRight(b.S, " ")
 			}
-			return types.NewText(string(types.AppendText(types.AppendText(nil, a, lt), b, rt))), nil
+			if e.T.ID == types.Bytea {
+				return types.NewBytea([]byte(a.S + b.S)), nil
+			}
+			return types.NewText(string(types.AppendTextIn(types.AppendTextIn(nil, a, lt, c.Loc), b, rt, c.Loc))), nil
 		}, nil
 	}
 	op, t := e.Op, e.T
@@ -247,7 +250,7 @@ func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
 		if err != nil || b.IsNull() {
 			return types.Null, err
 		}
-		return Arith(op, a, b, t)
+		return c.arith(op, a, b, t)
 	}, nil
 }
 
@@ -271,6 +274,9 @@ var errDivZero = sqlerr.New(sqlerr.DivisionByZero, "division by zero")
 
 // Arith applies an arithmetic operator to two non-NULL values with result type t.
 func Arith(op string, a, b types.Value, t types.T) (types.Value, error) {
+	if v, ok, err := zonedArith(op, a, b, nil); ok { // in UTC; c.arith knows the session's zone
+		return v, err
+	}
 	if t.ID == types.Interval || b.K == types.KInterval {
 		return intervalArith(op, a, b)
 	}
@@ -750,6 +756,9 @@ func (c *Context) compileSubquery(e *plan.Subquery) (evalFn, error) {
 		if e.Exists {
 			return types.NewBool(len(rows) > 0), nil
 		}
+		if e.Array {
+			return subqueryArray(e, rows), nil
+		}
 		switch len(rows) {
 		case 0:
 			return types.Null, nil
@@ -830,6 +839,15 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := c.arrayFunc(e, args); f != nil {
+		return f, nil
+	}
+	if f := c.catalogFunc(e, args); f != nil {
+		return f, nil
+	}
+	if f := c.typeFunc(e, args); f != nil {
+		return f, nil
+	}
 	name, t := e.Name, e.T
 	switch name {
 	case "concat": // NULL arguments are skipped, not propagated
@@ -841,7 +859,7 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 					return v, err
 				}
 				if !v.IsNull() {
-					b = types.AppendText(b, v, e.Args[i].Type())
+					b = types.AppendTextIn(b, v, e.Args[i].Type(), c.Loc)
 				}
 			}
 			return types.NewText(string(b)), nil
@@ -856,12 +874,10 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 			}
 			return types.Null, nil
 		}, nil
-	case "now", "current_timestamp", "localtimestamp":
-		v := types.NewTimestamp(toMicros(c.Now))
-		return func([]types.Value) (types.Value, error) { return v, nil }, nil
-	case "current_date":
-		v := types.NewDate(toMicros(c.Now) / (86400 * 1_000_000))
-		return func([]types.Value) (types.Value, error) { return v, nil }, nil
+	case "similar_to_escape":
+		return similarToEscape(args), nil
+	case "to_char":
+		return c.toChar(e.Args, args), nil
 	}
 	return func(row []types.Value) (types.Value, error) {
 		vals := make([]types.Value, len(args))
@@ -893,6 +909,12 @@ func (c *Context) compileQuantified(e *plan.Quantified) (evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	var arr evalFn
+	if e.Sub == nil {
+		if arr, err = c.compile(e.Array); err != nil {
+			return nil, err
+		}
+	}
 	all := e.All
 	return func(row []types.Value) (types.Value, error) {
 		v, err := x(row)
@@ -900,9 +922,18 @@ func (c *Context) compileQuantified(e *plan.Quantified) (evalFn, error) {
 			return v, err
 		}
 		var rows [][]types.Value
-		if e.Sub.Correlated {
+		switch {
+		case arr != nil:
+			var a types.Value
+			if a, err = arr(row); err == nil {
+				if a.IsNull() {
+					return types.Null, nil
+				}
+				rows, err = arrayRows(a)
+			}
+		case e.Sub.Correlated:
 			rows, err = c.correlatedRows(e.Sub, row)
-		} else {
+		default:
 			rows, err = c.subqueryRows(e.Sub)
 		}
 		if err != nil {
@@ -1013,7 +1044,7 @@ func regexMatch(op string, l, r evalFn) evalFn {
 		}
 		re := cache[p.S]
 		if re == nil {
-			src := p.S
+			src := "(?s)" + p.S // . matches a newline too, as in PostgreSQL
 			if fold {
 				src = "(?i)" + src
 			}

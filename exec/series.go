@@ -79,3 +79,25 @@ func (o *seriesOp) Next() ([]types.Value, error) {
 }
 
 func (o *seriesOp) Close() {}
+
+// ordinalityOp appends each row's number, from 1.
+type ordinalityOp struct {
+	in Operator
+	n  int64
+}
+
+func (o *ordinalityOp) Init() error {
+	o.n = 0
+	return o.in.Init()
+}
+
+func (o *ordinalityOp) Next() ([]types.Value, error) {
+	r, err := o.in.Next()
+	if r == nil || err != nil {
+		return nil, err
+	}
+	o.n++
+	return append(append([]types.Value(nil), r...), types.NewInt(o.n)), nil
+}
+
+func (o *ordinalityOp) Close() { o.in.Close() }

@@ -196,32 +196,31 @@ func (w *windowOp) partition(ci, nin int, part []*wrow, cmpOrder func(a, b *wrow
 		}
 		return nil
 	case "ntile":
+		// The bucket count is read once, at the first row where it is not
+		// NULL (the rows before get NULL), and the rows from there on are
+		// dealt into the buckets in order, as PostgreSQL does: the first
+		// n % buckets buckets get one extra row.
+		start, size, extra := -1, 0, 0
 		for i := range part {
-			b, err := arg(i, 0)
-			if err != nil {
-				return err
-			}
-			if b.IsNull() {
-				part[i].out[col] = types.Null
-				continue
-			}
-			buckets := int(b.I)
-			if buckets <= 0 {
-				return sqlerr.New(sqlerr.InvalidParameterValue, "argument of ntile must be greater than zero")
-			}
-			// the first n % buckets buckets get one extra row, as PostgreSQL does
-			size, extra := n/buckets, n%buckets
-			bucket, pos := 0, i
-			for bucket < buckets {
-				s := size
-				if bucket < extra {
-					s++
+			if start < 0 {
+				b, err := arg(i, 0)
+				if err != nil {
+					return err
 				}
-				if pos < s {
-					break
+				if b.IsNull() {
+					part[i].out[col] = types.Null
+					continue
 				}
-				pos -= s
-				bucket++
+				if b.I <= 0 {
+					return sqlerr.New("22014", "argument of ntile must be greater than zero")
+				}
+				start, size, extra = i, n/int(b.I), n%int(b.I)
+			}
+			pos, bucket := i-start, 0
+			if big := extra * (size + 1); pos < big {
+				bucket = pos / (size + 1)
+			} else {
+				bucket = extra + (pos-big)/size
 			}
 			part[i].out[col] = types.NewInt(int64(bucket + 1))
 		}

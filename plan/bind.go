@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"rustydb/catalog"
@@ -38,6 +39,9 @@ type Binder struct {
 	// Stats returns a table's ANALYZE statistics, or nil; nil Stats means
 	// none are known.
 	Stats func(*catalog.Table) *catalog.TableStats
+	// Loc is the session time zone, in which literals of timestamp with
+	// time zone without an offset are read; nil means UTC.
+	Loc *time.Location
 }
 
 func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {
@@ -48,10 +52,12 @@ func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {
 }
 
 // cteEntry is a WITH query while binding; working is set while its own
-// recursive term is bound, when a reference means the previous step's rows.
+// recursive term is bound, when a reference means the previous step's rows
+// (and sets used).
 type cteEntry struct {
 	cte     *CTE
 	working bool
+	used    bool
 }
 
 func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error {
@@ -137,7 +143,7 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 	found := -1
 	tableSeen := ref.Table == ""
 	for i, c := range sc.cols {
-		if c.Hidden {
+		if c.Hidden || c.QualifiedOnly && ref.Table == "" {
 			continue
 		}
 		if ref.Table != "" {
@@ -226,6 +232,9 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 	// Window function calls found in the output and ORDER BY are computed by
 	// a Window node between the grouping and the projection.
 	b.win = &winContext{}
+	if err := b.win.defineWindows(b, s.Windows); err != nil {
+		return nil, err
+	}
 
 	// Output expressions (bound after the groups so they can refer to them).
 	var exprs []Expr
@@ -237,7 +246,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			}
 			matched := false
 			for i, c := range sc.cols {
-				if c.Hidden || (item.StarTable != "" && c.Table != item.StarTable) {
+				if c.Hidden || (item.StarTable != "" && c.Table != item.StarTable) || (item.StarTable == "" && c.QualifiedOnly) {
 					continue
 				}
 				matched = true
@@ -442,7 +451,7 @@ func exprName(e sql.Expr) string {
 		if n := exprName(e.X); n != "?column?" {
 			return n
 		}
-		return pgTypeName(e.Type)
+		return e.Type.InternalName()
 	case *sql.CaseExpr:
 		return "case"
 	case *sql.SubqueryExpr:
@@ -454,33 +463,6 @@ func exprName(e sql.Expr) string {
 		}
 	}
 	return "?column?"
-}
-
-// pgTypeName is the internal type name PostgreSQL uses for cast column names.
-func pgTypeName(t types.T) string {
-	switch t.ID {
-	case types.Bool:
-		return "bool"
-	case types.Int2:
-		return "int2"
-	case types.Int4:
-		return "int4"
-	case types.Int8:
-		return "int8"
-	case types.Float4:
-		return "float4"
-	case types.Float8:
-		return "float8"
-	case types.Numeric:
-		return "numeric"
-	case types.Varchar:
-		return "varchar"
-	case types.Char:
-		return "bpchar"
-	case types.Timestamp:
-		return "timestamp"
-	}
-	return t.String()
 }
 
 func hasAggregate(s *sql.SelectStmt) bool {
@@ -528,6 +510,9 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 			walkSQL(a, fn)
 		}
 		walkSQL(e.Filter, fn)
+		for _, o := range e.OrderBy {
+			walkSQL(o.Expr, fn)
+		}
 		if e.Over != nil {
 			for _, x := range e.Over.PartitionBy {
 				walkSQL(x, fn)
@@ -554,6 +539,10 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 	case *sql.LikeExpr:
 		walkSQL(e.X, fn)
 		walkSQL(e.Pattern, fn)
+	case *sql.SimilarExpr:
+		walkSQL(e.X, fn)
+		walkSQL(e.Pattern, fn)
+		walkSQL(e.Escape, fn)
 	case *sql.CaseExpr:
 		walkSQL(e.Operand, fn)
 		for _, w := range e.Whens {
@@ -876,32 +865,16 @@ func (b *Binder) bindJoin(j *sql.JoinExpr) (Node, error) {
 	if j.Natural {
 		for _, l := range lc {
 			for _, r := range rc {
-				if !l.Hidden && !r.Hidden && l.Name == r.Name {
+				if !l.Hidden && !r.Hidden && !l.QualifiedOnly && !r.QualifiedOnly && l.Name == r.Name {
 					using = append(using, l.Name)
 				}
 			}
 		}
 	}
 	if len(using) > 0 {
-		// USING (a): equality on a; the right side's a is hidden from * and
-		// unqualified names, as in PostgreSQL (for inner and left joins).
-		var conds []Expr
-		for _, name := range using {
-			li, ri := indexOfCol(lc, name), indexOfCol(rc, name)
-			if li < 0 || ri < 0 {
-				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
-			}
-			l := &ColRef{Idx: li, T: lc[li].Type, Name: name}
-			r := &ColRef{Idx: len(lc) + ri, T: rc[ri].Type, Name: name}
-			cond, err := b.comparison("=", l, r, 0)
-			if err != nil {
-				return nil, err
-			}
-			conds = append(conds, cond)
-			node.Cols[len(lc)+ri].Hidden = true
-		}
-		node.On = andAll(conds)
-	} else if j.On != nil {
+		return b.joinUsing(node, using)
+	}
+	if j.On != nil {
 		if node.On, err = b.bindCondition(sc, nil, j.On, "JOIN/ON"); err != nil {
 			return nil, err
 		}
@@ -910,9 +883,98 @@ func (b *Binder) bindJoin(j *sql.JoinExpr) (Node, error) {
 	return node, nil
 }
 
+// joinUsing completes JOIN ... USING (or NATURAL JOIN): each named column
+// of the left side must equal the right side's, and the two become one
+// column, which * shows first and an unqualified name means. It is the
+// left one for inner and left joins, the right one for right joins and
+// the first non-null one for full joins. Both sides' own columns stay
+// reachable by qualified names, as in PostgreSQL.
+func (b *Binder) joinUsing(node *Join, using []string) (Node, error) {
+	lc, rc := node.Left.Columns(), node.Right.Columns()
+	var conds, merged []Expr
+	var mergedCols []Column
+	leftUsing := map[int]bool{}
+	// leading: the left side's first columns are the merged ones already
+	leading := node.Kind == "inner" || node.Kind == "left"
+	for k, name := range using {
+		li, err := usingColumn(lc, name, "left")
+		if err != nil {
+			return nil, err
+		}
+		ri, err := usingColumn(rc, name, "right")
+		if err != nil {
+			return nil, err
+		}
+		if leftUsing[li] {
+			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column name %q appears more than once in USING clause", name)
+		}
+		leftUsing[li] = true
+		l := &ColRef{Idx: li, T: lc[li].Type, Name: name}
+		r := &ColRef{Idx: len(lc) + ri, T: rc[ri].Type, Name: name}
+		cond, err := b.comparison("=", l, r, 0)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, cond)
+		node.Cols[len(lc)+ri].QualifiedOnly = true
+		t, err := b.unify(l.T, r.T, 0, "JOIN/USING")
+		if err != nil {
+			return nil, err
+		}
+		lx, err := b.coerce(l, t, 0, "JOIN/USING")
+		if err != nil {
+			return nil, err
+		}
+		rx, err := b.coerce(r, t, 0, "JOIN/USING")
+		if err != nil {
+			return nil, err
+		}
+		col := Column{Name: name, Type: t}
+		var m Expr
+		switch node.Kind {
+		case "right":
+			m, col.TableID, col.Ordinal = rx, rc[ri].TableID, rc[ri].Ordinal
+		case "full":
+			m = &Func{Name: "coalesce", Args: []Expr{lx, rx}, T: t}
+		default:
+			m, col.TableID, col.Ordinal = lx, lc[li].TableID, lc[li].Ordinal
+		}
+		merged, mergedCols = append(merged, m), append(mergedCols, col)
+		leading = leading && li == k && t == l.T
+	}
+	node.On = andAll(conds)
+	extractEquiKeys(node)
+	if leading {
+		return node, nil
+	}
+	cols := mergedCols
+	for i, c := range node.Cols {
+		if leftUsing[i] {
+			c.QualifiedOnly = true
+		}
+		merged = append(merged, &ColRef{Idx: i, T: c.Type, Name: c.Name})
+		cols = append(cols, c)
+	}
+	return &Project{Input: node, Exprs: merged, Cols: cols}, nil
+}
+
+// usingColumn finds the column of one side of a join that USING names:
+// exactly one column must have the name.
+func usingColumn(cols []Column, name, side string) (int, error) {
+	i := indexOfCol(cols, name)
+	if i < 0 {
+		return 0, sqlerr.New(sqlerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, side)
+	}
+	if indexOfCol(cols[i+1:], name) >= 0 {
+		return 0, sqlerr.New(sqlerr.AmbiguousColumn, "common column name %q appears more than once in %s table", name, side)
+	}
+	return i, nil
+}
+
+// indexOfCol finds the column an unqualified name means, or -1.
 func indexOfCol(cols []Column, name string) int {
 	for i, c := range cols {
-		if c.Name == name && !c.Hidden {
+		if c.Name == name && !c.Hidden && !c.QualifiedOnly {
 			return i
 		}
 	}
@@ -1016,7 +1078,7 @@ func rewrite(e Expr, fn func(Expr) Expr) Expr {
 	case *IsBool:
 		return &IsBool{X: rewrite(e.X, fn), Not: e.Not, Value: e.Value}
 	case *Quantified:
-		return &Quantified{X: rewrite(e.X, fn), Cmp: e.Cmp, Sub: e.Sub, All: e.All}
+		return &Quantified{X: rewrite(e.X, fn), Cmp: e.Cmp, Sub: e.Sub, Array: rewrite(e.Array, fn), All: e.All}
 	case *In:
 		list := make([]Expr, len(e.List))
 		for i, x := range e.List {
@@ -1073,6 +1135,12 @@ func pushFilter(n Node, cond Expr) Node {
 // pushInto adds c (over n's columns) to the deepest inner/cross join that has
 // all its columns, reporting whether it found one.
 func pushInto(n Node, c Expr) bool {
+	if p, ok := n.(*Project); ok {
+		// A projection that only picks columns (JOIN USING's, a subquery's
+		// SELECT *) lets a condition through to the join below it.
+		inner, ok := throughProject(p, c)
+		return ok && pushInto(p.Input, inner)
+	}
 	j, ok := n.(*Join)
 	if !ok || (j.Kind != "inner" && j.Kind != "cross") || j.Lateral {
 		return false
@@ -1100,6 +1168,25 @@ func pushInto(n Node, c Expr) bool {
 	j.On = andAll(append(conjuncts(j.On, nil), c))
 	extractEquiKeys(j)
 	return true
+}
+
+// throughProject rewrites c, over p's columns, over p's input, if every
+// column of p is one of its input's and c has no subquery.
+func throughProject(p *Project, c Expr) (Expr, bool) {
+	for _, e := range p.Exprs {
+		if _, ok := e.(*ColRef); !ok {
+			return nil, false
+		}
+	}
+	if hasSubquery(c) {
+		return nil, false
+	}
+	return rewrite(c, func(x Expr) Expr {
+		if r, ok := x.(*ColRef); ok {
+			return p.Exprs[r.Idx]
+		}
+		return nil
+	}), true
 }
 
 // factorOr pulls conditions common to every branch of an OR out of it:
@@ -1294,11 +1381,18 @@ func (b *Binder) bindCTE(c sql.CTE, scope map[string]*cteEntry) (*CTE, error) {
 	}
 	cte.Plan = n
 	if recursive {
-		scope[c.Name] = &cteEntry{cte: cte, working: true}
+		entry := &cteEntry{cte: cte, working: true}
+		scope[c.Name] = entry
 		right, err := b.bindSelect(body.Right)
 		delete(scope, c.Name)
 		if err != nil {
 			return nil, err
+		}
+		if !entry.used {
+			// A UNION that never reads its own rows is an ordinary WITH
+			// query, as in PostgreSQL; run as a recursion it would never end.
+			c.Recursive = false
+			return b.bindCTE(c, scope)
 		}
 		rc := right.Columns()
 		if len(rc) != len(cols) {
@@ -1336,6 +1430,7 @@ func (b *Binder) cteRef(te *sql.TableRef) Node {
 			}
 		}
 		if e.working {
+			e.used = true
 			return &WorkScan{CTE: e.cte, Cols: cols}
 		}
 		return &CTEScan{CTE: e.cte, Cols: cols}
@@ -1350,7 +1445,7 @@ func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string)
 	if err != nil || len(stmts) != 1 {
 		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q has an unreadable definition: %v", t.Name, err)
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: t.View}
+	inner := &Binder{Catalog: b.Catalog, SQL: t.View, Loc: b.Loc}
 	n, err := inner.bindSelect(stmts[0].(*sql.SelectStmt))
 	if err != nil {
 		return nil, err

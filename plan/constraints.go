@@ -80,7 +80,7 @@ func (b *Binder) CheckExpr(t *catalog.Table, text string) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: src}
+	inner := &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc}
 	e, err := inner.bindExpr(tableScope(t, ""), nil, stmts[0].(*sql.SelectStmt).Targets[0].Expr)
 	if err != nil {
 		return nil, err

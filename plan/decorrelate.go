@@ -248,6 +248,9 @@ func walkPlan(n Node, fn func([]Expr)) {
 				if a.Arg2 != nil {
 					fn([]Expr{a.Arg2})
 				}
+				for _, k := range a.OrderBy {
+					fn([]Expr{k.Expr})
+				}
 			}
 		case *Window:
 			for _, c := range x.Calls {

@@ -19,7 +19,7 @@ func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: "SELECT " + c.Default}
+	inner := &Binder{Catalog: b.Catalog, SQL: "SELECT " + c.Default, Loc: b.Loc}
 	e, err := inner.bindExpr(&scope{}, nil, stmts[0].(*sql.SelectStmt).Targets[0].Expr)
 	if err != nil {
 		return nil, err

@@ -150,6 +150,10 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "Seq Scan on pg_catalog.%s", n.Name)
 	case *Series:
 		e.line(depth, n, "Function Scan on generate_series")
+	case *Unnest:
+		e.line(depth, n, "Function Scan on unnest")
+	case *Ordinality:
+		e.node(n.Input, depth)
 	default:
 		e.line(depth, n, "%T", n)
 	}
@@ -288,6 +292,10 @@ func (e *explainer) expr(x Expr, cols []Column, qualify bool) string {
 				return "NULL"
 			}
 			s := types.Format(x.V)
+			switch x.T.ID {
+			case types.TimestampTZ, types.Time, types.UUID, types.Bytea: // timestamptz in UTC
+				return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.String()
+			}
 			if x.T.IsString() || x.T.ID == types.Date || x.T.ID == types.Timestamp || x.T.ID == types.Interval {
 				return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.String()
 			}
@@ -348,6 +356,9 @@ func (e *explainer) expr(x Expr, cols []Column, qualify bool) string {
 			return e.subplan(x)
 		case *Quantified:
 			q := map[bool]string{false: "ANY", true: "ALL"}[x.All]
+			if x.Sub == nil {
+				return "(" + r(x.X) + " " + q + " (" + r(x.Array) + "))"
+			}
 			return "(" + r(x.X) + " " + q + " " + e.subplan(x.Sub) + ")"
 		case *WindowRef:
 			return fmt.Sprintf("window%d", x.I+1)

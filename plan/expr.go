@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 
 	"rustydb/sql"
@@ -142,6 +143,7 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 		return nil, b.errAt(f.Pos, sqlerr.GroupingError, "aggregate function calls cannot be nested")
 	}
 	call := AggCall{Func: f.Name, Distinct: f.Distinct}
+	var bound []Expr // the arguments, as bound and as coerced
 	switch {
 	case f.Star:
 		if f.Name != "count" {
@@ -156,6 +158,7 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 			var sep Expr
 			if sep, err = b.bindExpr(agg.in, agg, f.Args[1]); err == nil {
 				call.Arg2, err = b.coerce(resolveUnknown(sep), types.TText, f.Pos, "string_agg delimiter")
+				bound = append(bound, sep, call.Arg2)
 			}
 		}
 		agg.inAgg = false
@@ -168,6 +171,14 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 				return nil, err
 			}
 		}
+		bound = append(bound, arg, call.Arg)
+	}
+	if len(f.OrderBy) > 0 {
+		keys, err := b.bindAggOrder(agg, f, bound)
+		if err != nil {
+			return nil, err
+		}
+		call.OrderBy = keys
 	}
 	if f.Filter != nil {
 		agg.inAgg = true
@@ -186,12 +197,51 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 	for i, a := range agg.aggs { // the same call twice is computed once
 		if a.Func == call.Func && a.Distinct == call.Distinct && (a.Arg == nil) == (call.Arg == nil) &&
 			(a.Arg == nil || a.Arg.String() == call.Arg.String()) && exprString(a.Filter) == exprString(call.Filter) &&
-			exprString(a.Arg2) == exprString(call.Arg2) {
+			exprString(a.Arg2) == exprString(call.Arg2) && slices.Equal(sortKeyStrings(a.OrderBy), sortKeyStrings(call.OrderBy)) {
 			return &ColRef{Idx: len(agg.groups) + i, T: t, Name: f.Name}, nil
 		}
 	}
 	agg.aggs = append(agg.aggs, call)
 	return &ColRef{Idx: len(agg.groups) + len(agg.aggs) - 1, T: t, Name: f.Name}, nil
+}
+
+// bindAggOrder binds an aggregate's ORDER BY over the aggregation's input.
+// With DISTINCT the rows are told apart by the arguments alone, so the
+// order may use only them, as PostgreSQL rules.
+func (b *Binder) bindAggOrder(agg *aggContext, f *sql.FuncCall, args []Expr) ([]SortKey, error) {
+	var keys []SortKey
+	for _, o := range f.OrderBy {
+		agg.inAgg = true
+		x, err := b.bindExpr(agg.in, agg, o.Expr)
+		agg.inAgg = false
+		if err != nil {
+			return nil, err
+		}
+		x = resolveUnknown(x)
+		if f.Distinct && !slices.ContainsFunc(args, func(a Expr) bool { return a.String() == x.String() }) {
+			return nil, b.errAt(o.Expr.Position(), sqlerr.InvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list")
+		}
+		nullsFirst := o.Desc
+		if o.NullsFirst != nil {
+			nullsFirst = *o.NullsFirst
+		}
+		keys = append(keys, SortKey{Expr: x, Desc: o.Desc, NullsFirst: nullsFirst})
+	}
+	return keys, nil
+}
+
+func sortKeyStrings(keys []SortKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.Expr.String()
+		if k.Desc {
+			out[i] += " desc"
+		}
+		if k.NullsFirst {
+			out[i] += " nulls first"
+		}
+	}
+	return out
 }
 
 func exprString(e Expr) string {
@@ -275,16 +325,22 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		}
 		return &Unary{Op: "-", X: x, T: types.T{ID: x.Type().ID}}, nil
 	case *sql.CastExpr:
+		if a, ok := e.X.(*sql.ArrayExpr); ok && a.Select == nil && len(a.Elems) == 0 && e.Type.ID == types.Array {
+			return &Const{V: types.NewArray(e.Type.ElemType(), nil), T: e.Type}, nil // ARRAY[]::int[]
+		}
 		x, err := bind(e.X)
 		if err != nil {
 			return nil, err
+		}
+		if kind, ok := regKinds[e.Type.ID]; ok {
+			return b.regCast(x, kind, e.Pos)
 		}
 		if p, ok := x.(*Param); ok && p.T.ID == types.Unknown { // $1::int types the parameter
 			b.ParamTypes[p.N-1] = e.Type
 			return &Param{N: p.N, T: e.Type}, nil
 		}
 		if c, ok := x.(*Const); ok && c.T.ID == types.Unknown { // 'abc'::int is checked now
-			v, err := types.Cast(c.V, e.Type)
+			v, err := types.CastIn(c.V, e.Type, b.Loc)
 			if err != nil {
 				return nil, withPos(err, b, e.X.Position())
 			}
@@ -396,6 +452,8 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 			return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: %s ~~ %s", x.Type(), p.Type())
 		}
 		return &Like{X: x, Pattern: p, Not: e.Not, ILike: e.ILike}, nil
+	case *sql.SimilarExpr:
+		return b.bindSimilar(e, bind)
 	case *sql.CaseExpr:
 		return b.bindCase(sc, agg, e)
 	case *sql.FuncCall:
@@ -407,6 +465,9 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 				return nil, b.errAt(e.Pos, sqlerr.GroupingError, "aggregate functions are not allowed here")
 			}
 			return b.bindAggregate(agg, e)
+		}
+		if len(e.OrderBy) > 0 {
+			return nil, b.errAt(e.Pos, sqlerr.WrongObjectType, "ORDER BY specified, but %s is not an aggregate function", e.Name)
 		}
 		args := make([]Expr, len(e.Args))
 		for i, a := range e.Args {
@@ -422,6 +483,9 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		if err != nil {
 			return nil, err
 		}
+		if e.Array != nil {
+			return b.bindQuantifiedArray(x, e, bind)
+		}
 		sub, err := b.bindSubquery(sc, e.Select, false)
 		if err != nil {
 			return nil, err
@@ -435,6 +499,24 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 			return nil, err
 		}
 		return &Quantified{X: x, Cmp: cmp, Sub: sub, All: e.All}, nil
+	case *sql.ArrayExpr:
+		return b.bindArray(sc, e, bind)
+	case *sql.SubscriptExpr:
+		x, err := bind(e.X)
+		if err != nil {
+			return nil, err
+		}
+		if x.Type().ID != types.Array {
+			return nil, b.errAt(e.Pos, sqlerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", x.Type())
+		}
+		i, err := bind(e.Index)
+		if err == nil {
+			i, err = b.coerce(i, types.TInt4, e.Pos, "array subscript")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &Func{Name: "array_subscript", Args: []Expr{x, i}, T: x.Type().ElemType()}, nil
 	case *sql.SubqueryExpr:
 		sub, err := b.bindSubquery(sc, e.Select, e.Exists)
 		if err != nil {
@@ -446,6 +528,34 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		return sub, nil
 	}
 	return nil, b.errAt(e.Position(), sqlerr.FeatureNotSupported, "unsupported expression")
+}
+
+// bindSimilar binds x SIMILAR TO p [ESCAPE e] as PostgreSQL does: as the
+// regular expression match x ~ similar_to_escape(p [, e]).
+func (b *Binder) bindSimilar(e *sql.SimilarExpr, bind func(sql.Expr) (Expr, error)) (Expr, error) {
+	x, err := bind(e.X)
+	if err != nil {
+		return nil, err
+	}
+	args := []Expr{}
+	for _, a := range []sql.Expr{e.Pattern, e.Escape} {
+		if a == nil {
+			continue
+		}
+		y, err := bind(a)
+		if err != nil {
+			return nil, err
+		}
+		if y, err = b.coerce(resolveUnknown(y), types.TText, a.Position(), "SIMILAR TO"); err != nil {
+			return nil, err
+		}
+		args = append(args, y)
+	}
+	op := "~"
+	if e.Not {
+		op = "!~"
+	}
+	return b.binary(op, x, &Func{Name: "similar_to_escape", Args: args, T: types.TText}, e.Pos)
 }
 
 // bindSubquery plans an uncorrelated subquery with its own scope.
@@ -559,6 +669,12 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 		}
 		return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
 	case "||":
+		if lt, rt := l.Type(), r.Type(); lt.ID == types.Array || rt.ID == types.Array {
+			return b.arrayConcat(l, r, pos)
+		}
+		if x, ok, err := b.byteaConcat(l, r, pos); ok {
+			return x, err
+		}
 		l, r = resolveUnknownAs(l, types.TText), resolveUnknownAs(r, types.TText)
 		if !l.Type().IsString() && !r.Type().IsString() {
 			return nil, b.opError(op, l, r, pos)
@@ -566,6 +682,9 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 		return &Binary{Op: op, L: l, R: r, T: types.TText}, nil
 	}
 	// arithmetic
+	if x, ok, err := b.zonedArith(op, l, r, pos); ok {
+		return x, err
+	}
 	lt, rt := l.Type(), r.Type()
 	// a literal added to or subtracted from a date or timestamp is an
 	// interval ('1 day'), as PostgreSQL resolves it
@@ -681,6 +800,7 @@ func (b *Binder) comparison(op string, l, r Expr, pos int) (Expr, error) {
 	if !comparable(lt, rt) {
 		return nil, b.opError(op, l, r, pos)
 	}
+	l, r = alignZoned(l, r)
 	return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
 }
 
@@ -692,7 +812,7 @@ func comparable(a, b types.T) bool {
 		return true
 	case a.IsString() && b.IsString():
 		return true
-	case (a.ID == types.Date || a.ID == types.Timestamp) && (b.ID == types.Date || b.ID == types.Timestamp):
+	case isDateTime(a) && isDateTime(b):
 		return true
 	}
 	return false
@@ -714,8 +834,8 @@ func (b *Binder) unify(a, c types.T, pos int, ctx string) (types.T, error) {
 		return types.CommonNumeric(a, c), nil
 	case a.IsString() && c.IsString():
 		return types.TText, nil
-	case (a.ID == types.Date || a.ID == types.Timestamp) && (c.ID == types.Date || c.ID == types.Timestamp):
-		return types.TTimestamp, nil
+	case isDateTime(a) && isDateTime(c):
+		return commonDateTime(a, c), nil
 	}
 	return types.T{}, b.errAt(pos, sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", ctx, a, c)
 }
@@ -734,7 +854,7 @@ func (b *Binder) coerce(e Expr, t types.T, pos int, ctx string) (Expr, error) {
 	switch c := e.(type) {
 	case *Const:
 		if et.ID == types.Unknown || (et.IsNumeric() && t.IsNumeric()) {
-			v, err := types.Cast(c.V, t)
+			v, err := types.CastIn(c.V, t, b.Loc)
 			if err != nil {
 				return nil, withPos(err, b, pos)
 			}
@@ -746,7 +866,7 @@ func (b *Binder) coerce(e Expr, t types.T, pos int, ctx string) (Expr, error) {
 			return &Param{N: c.N, T: t}, nil
 		}
 	}
-	if et.ID == t.ID && t.ID != types.Numeric && t.ID != types.Varchar && t.ID != types.Char {
+	if et.ID == t.ID && et.Elem == t.Elem && t.ID != types.Numeric && t.ID != types.Varchar && t.ID != types.Char {
 		return e, nil
 	}
 	if implicit(et, t) {
@@ -762,13 +882,17 @@ func (b *Binder) coerce(e Expr, t types.T, pos int, ctx string) (Expr, error) {
 // implicit reports whether from converts to to without an explicit cast.
 func implicit(from, to types.T) bool {
 	switch {
+	case from.ID == types.Array && to.ID == types.Array:
+		return implicit(from.ElemType(), to.ElemType())
 	case from.ID == to.ID:
 		return true
 	case from.IsNumeric() && to.IsNumeric():
 		return true
 	case from.IsString() && to.IsString():
 		return true
-	case (from.ID == types.Date || from.ID == types.Timestamp) && (to.ID == types.Date || to.ID == types.Timestamp):
+	case isDateTime(from) && isDateTime(to):
+		return true
+	case from.ID == types.Time && to.ID == types.Interval:
 		return true
 	}
 	return false
@@ -776,7 +900,10 @@ func implicit(from, to types.T) bool {
 
 // castable reports whether an explicit CAST from one type to another exists.
 func castable(from, to types.T) bool {
-	if implicit(from, to) || from.IsString() || to.IsString() || from.ID == types.Unknown {
+	if from.ID == types.Array && to.ID == types.Array {
+		return castable(from.ElemType(), to.ElemType())
+	}
+	if implicit(from, to) || from.IsString() || to.IsString() || from.ID == types.Unknown || castableTime(from, to) {
 		return true
 	}
 	return (from.IsInteger() && to.ID == types.Bool) || (from.ID == types.Bool && to.ID == types.Int4)
@@ -790,13 +917,13 @@ func (b *Binder) assign(e Expr, t types.T, col string, pos int) (Expr, error) {
 		return nil, ee.err
 	}
 	if c, ok := e.(*Const); ok && et.ID == types.Unknown {
-		v, err := types.Assign(c.V, t)
+		v, err := types.AssignIn(c.V, t, b.Loc)
 		if err != nil {
 			return nil, withPos(err, b, pos)
 		}
 		return &Const{V: v, T: t}, nil
 	}
-	if et.ID == types.Unknown || implicit(et, t) || t.IsString() {
+	if et.ID == types.Unknown || implicit(et, t) || t.IsString() || castableTime(et, t) {
 		if p, ok := e.(*Param); ok && et.ID == types.Unknown {
 			b.ParamTypes[p.N-1] = t
 			return &Param{N: p.N, T: t}, nil
@@ -836,4 +963,66 @@ func resolveUnknownAs(e Expr, t types.T) Expr {
 		return &Param{N: c.N, T: t}
 	}
 	return e
+}
+
+// bindArray binds ARRAY[...] (elements of one common type) and
+// ARRAY(subquery).
+func (b *Binder) bindArray(sc *scope, e *sql.ArrayExpr, bind func(sql.Expr) (Expr, error)) (Expr, error) {
+	if e.Select != nil {
+		sub, err := b.bindSubquery(sc, e.Select, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(sub.Plan.Columns()) != 1 {
+			return nil, b.errAt(e.Pos, sqlerr.SyntaxError, "subquery must return only one column")
+		}
+		if sub.T.ID == types.Array {
+			return nil, b.errAt(e.Pos, sqlerr.FeatureNotSupported, "arrays of arrays are not supported")
+		}
+		if sub.T.ID == types.Unknown {
+			sub.T = types.TText
+		}
+		sub.Array, sub.T = true, types.ArrayOf(sub.T)
+		return sub, nil
+	}
+	if len(e.Elems) == 0 {
+		return nil, b.errAt(e.Pos, sqlerr.IndeterminateDatatype, "cannot determine type of empty array").
+			WithHint("Explicitly cast to the desired type, for example ARRAY[]::integer[].")
+	}
+	args := make([]Expr, len(e.Elems))
+	for i, x := range e.Elems {
+		var err error
+		if args[i], err = bind(x); err != nil {
+			return nil, err
+		}
+	}
+	t, err := unifyArgs(b, args, e.Pos)
+	if err != nil {
+		return nil, err
+	}
+	if t.ID == types.Array {
+		return nil, b.errAt(e.Pos, sqlerr.FeatureNotSupported, "multidimensional arrays are not supported")
+	}
+	return &Func{Name: "array", Args: args, T: types.ArrayOf(t)}, nil
+}
+
+// bindQuantifiedArray binds x op ANY|ALL (array).
+func (b *Binder) bindQuantifiedArray(x Expr, e *sql.QuantifiedExpr, bind func(sql.Expr) (Expr, error)) (Expr, error) {
+	arr, err := bind(e.Array)
+	if err != nil {
+		return nil, err
+	}
+	if arr.Type().ID == types.Unknown { // 'x' = ANY('{a,b}')
+		arr = resolveUnknownAs(arr, types.ArrayOf(x.Type()))
+	}
+	if arr.Type().ID != types.Array {
+		return nil, b.errAt(e.Pos, sqlerr.DatatypeMismatch, "op ANY/ALL (array) requires array on right side")
+	}
+	elem := arr.Type().ElemType()
+	x = resolveUnknownAs(x, elem)
+	cmp, err := b.comparison(e.Op, &ColRef{Idx: 0, T: x.Type()}, &ColRef{Idx: 1, T: elem}, e.Pos)
+	if err != nil {
+		return nil, err
+	}
+	return &Quantified{X: x, Cmp: cmp, Array: arr, All: e.All}, nil
 }

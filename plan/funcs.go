@@ -70,7 +70,9 @@ func unifyArgs(b *Binder, args []Expr, pos int) (types.T, error) {
 	return t, nil
 }
 
-// dateArg types a function of (field text, date or timestamp).
+// dateArg types a function of (field text, date or timestamp); timestamp
+// with time zone and time too, date_trunc keeping the zone and truncating a
+// time as an interval (time converts to interval in PostgreSQL).
 func dateArg(t types.T) func(*Binder, []Expr, int) (types.T, error) {
 	return func(b *Binder, args []Expr, pos int) (types.T, error) {
 		var err error
@@ -78,6 +80,14 @@ func dateArg(t types.T) func(*Binder, []Expr, int) (types.T, error) {
 			return types.T{}, err
 		}
 		args[1] = resolveUnknownAs(args[1], types.TTimestamp)
+		switch id := args[1].Type().ID; {
+		case id == types.TimestampTZ && t.ID == types.Timestamp:
+			return types.TTimestampTZ, nil
+		case id == types.Time && t.ID == types.Timestamp:
+			return types.TInterval, nil
+		case id == types.TimestampTZ || id == types.Time:
+			return t, nil
+		}
 		if id := args[1].Type().ID; id != types.Date && id != types.Timestamp && !(id == types.Interval && t.ID != types.Timestamp) {
 			return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function does not exist for argument type %s", args[1].Type())
 		}
@@ -137,6 +147,23 @@ func ageArgs(b *Binder, args []Expr, pos int) (types.T, error) {
 	return types.TInterval, nil
 }
 
+// toCharArgs types to_char(value, format): the value is a date, timestamp
+// (with or without time zone), interval or number.
+func toCharArgs(b *Binder, args []Expr, pos int) (types.T, error) {
+	t := args[0].Type()
+	switch {
+	case t.ID == types.Unknown:
+		return types.T{}, b.errAt(pos, "42725", "function to_char(unknown, %s) is not unique", args[1].Type()).
+			WithHint("Could not choose a best candidate function. You might need to add explicit type casts.")
+	case t.ID != types.Date && t.ID != types.Timestamp && t.ID != types.TimestampTZ && t.ID != types.Interval && !t.IsNumeric():
+		return types.T{}, b.errAt(pos, sqlerr.UndefinedFunction, "function to_char(%s, %s) does not exist", t, args[1].Type()).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	var err error
+	args[1], err = b.coerce(resolveUnknown(args[1]), types.TText, pos, "to_char")
+	return types.TText, err
+}
+
 var funcs = map[string]funcSig{
 	"age":                 {1, 2, ageArgs},
 	"pg_get_userbyid":     {1, 1, fixed(types.TText)},
@@ -155,6 +182,8 @@ var funcs = map[string]funcSig{
 	"reverse":             {1, 1, textArgs(types.TText)},
 	"repeat":              {2, 2, textArgs(types.TText)},
 	"initcap":             {1, 1, textArgs(types.TText)},
+	"similar_to_escape":   {1, 2, textArgs(types.TText)},
+	"to_char":             {2, 2, toCharArgs},
 	"concat":              {1, 100, concatArgs},
 	"sqrt":                {1, 1, floatArgs(true)},
 	"exp":                 {1, 1, floatArgs(true)},
@@ -177,10 +206,10 @@ var funcs = map[string]funcSig{
 	"mod":                 {2, 2, sameAsFirstNumeric},
 	"lower":               {1, 1, textArgs(types.TText)},
 	"upper":               {1, 1, textArgs(types.TText)},
-	"length":              {1, 1, textArgs(types.TInt4)},
+	"length":              {1, 1, textOrBytea(types.TInt4)},
 	"char_length":         {1, 1, textArgs(types.TInt4)},
 	"character_length":    {1, 1, textArgs(types.TInt4)},
-	"octet_length":        {1, 1, textArgs(types.TInt4)},
+	"octet_length":        {1, 1, textOrBytea(types.TInt4)},
 	"substring":           {2, 3, textArgs(types.TText)},
 	"substr":              {2, 3, textArgs(types.TText)},
 	"trim":                {1, 1, textArgs(types.TText)},
@@ -191,8 +220,8 @@ var funcs = map[string]funcSig{
 	"nullif":              {2, 2, unifyArgs},
 	"greatest":            {1, 100, unifyArgs},
 	"least":               {1, 100, unifyArgs},
-	"now":                 {0, 0, fixed(types.TTimestamp)},
-	"current_timestamp":   {0, 0, fixed(types.TTimestamp)},
+	"now":                 {0, 0, fixed(types.TTimestampTZ)},
+	"current_timestamp":   {0, 0, fixed(types.TTimestampTZ)},
 	"localtimestamp":      {0, 0, fixed(types.TTimestamp)},
 	"current_date":        {0, 0, fixed(types.TDate)},
 	"version":             {0, 0, fixed(types.TText)},
@@ -201,6 +230,19 @@ var funcs = map[string]funcSig{
 	"current_user":        {0, 0, fixed(types.TText)},
 	"session_user":        {0, 0, fixed(types.TText)},
 	"current_schema":      {0, 0, fixed(types.TText)},
+
+	"transaction_timestamp": {0, 0, fixed(types.TTimestampTZ)},
+	"statement_timestamp":   {0, 0, fixed(types.TTimestampTZ)},
+	"clock_timestamp":       {0, 0, fixed(types.TTimestampTZ)},
+	"to_timestamp":          {1, 1, toTimestampArgs},
+	"gen_random_uuid":       {0, 0, fixed(types.TUUID)},
+	"md5":                   {1, 1, textOrBytea(types.TText)},
+	"sha224":                {1, 1, byteaArgs(types.TBytea)},
+	"sha256":                {1, 1, byteaArgs(types.TBytea)},
+	"sha384":                {1, 1, byteaArgs(types.TBytea)},
+	"sha512":                {1, 1, byteaArgs(types.TBytea)},
+	"encode":                {2, 2, byteaArgs(types.TText)},
+	"decode":                {2, 2, textArgs(types.TBytea)},
 }
 
 // bindFunc types a scalar function call.

@@ -23,6 +23,9 @@ type Column struct {
 	TableID uint32
 	Ordinal int16
 	Hidden  bool // sort-only column dropped before output
+	// QualifiedOnly columns are named only with their table (and shown by
+	// t.*, not *): each side's column of a JOIN USING.
+	QualifiedOnly bool
 }
 
 // Node is a plan operator.
@@ -130,7 +133,10 @@ type AggCall struct {
 	Arg2     Expr   // string_agg's delimiter
 	Filter   Expr   // FILTER (WHERE ...), nil when absent
 	Distinct bool
-	Type     types.T
+	// OrderBy is agg(x ORDER BY y): the group's rows are fed in this order,
+	// which string_agg's result shows.
+	OrderBy []SortKey
+	Type    types.T
 }
 
 type SortKey struct {
@@ -229,8 +235,10 @@ type (
 	// statement; a correlated one (reading OuterRefs) runs for every row of
 	// the query around it.
 	Subquery struct {
-		Plan       Node
-		Exists     bool
+		Plan   Node
+		Exists bool
+		// Array makes ARRAY(subquery): the rows' one column as an array.
+		Array      bool
 		Correlated bool
 		// KeyCols, when non-nil, are the columns of the enclosing row that a
 		// correlated subquery reads (it reads no rows further out): its result
@@ -244,7 +252,9 @@ type (
 		X   Expr
 		Cmp Expr
 		Sub *Subquery
-		All bool
+		// Array, when Sub is nil, is the array whose elements X is compared with.
+		Array Expr
+		All   bool
 	}
 	// OuterRef reads column Idx of the row of an enclosing query, Depth
 	// subquery levels up (1 = the query directly around the subquery).
@@ -397,7 +407,10 @@ func Walk(e Expr, fn func(Expr)) {
 		}
 	case *Quantified:
 		Walk(e.X, fn)
-		fn(e.Sub)
+		if e.Sub != nil {
+			fn(e.Sub)
+		}
+		Walk(e.Array, fn)
 	case *Like:
 		Walk(e.X, fn)
 		Walk(e.Pattern, fn)
@@ -417,5 +430,5 @@ func Walk(e Expr, fn func(Expr)) {
 
 func (e *Quantified) Type() types.T { return types.TBool }
 func (e *Quantified) String() string {
-	return fmt.Sprintf("(%s %s all=%v %p)", e.X, e.Cmp, e.All, e.Sub)
+	return fmt.Sprintf("(%s %s all=%v %p %v)", e.X, e.Cmp, e.All, e.Sub, e.Array)
 }

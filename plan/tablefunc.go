@@ -17,14 +17,77 @@ type Series struct {
 
 func (n *Series) Columns() []Column { return n.Cols }
 
-// bindTableFunc binds a function in FROM. generate_series is the one there
-// is: over integers, numerics, or timestamps with an interval step.
+// Unnest produces the elements of an array, a statement constant.
+type Unnest struct {
+	Array Expr
+	Cols  []Column
+}
+
+func (n *Unnest) Columns() []Column { return n.Cols }
+
+// Ordinality numbers its input's rows from 1 in an added bigint column:
+// a table function WITH ORDINALITY.
+type Ordinality struct {
+	Input Node
+	Cols  []Column
+}
+
+func (n *Ordinality) Columns() []Column { return n.Cols }
+
+// bindTableFunc binds a function in FROM: generate_series over integers,
+// numerics, or timestamps with an interval step, unnest(array) and
+// pg_partition_ancestors(relation), optionally WITH ORDINALITY.
 func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 	name := strings.TrimPrefix(f.Name, "pg_catalog.")
-	if name != "generate_series" || len(f.Args) < 2 || len(f.Args) > 3 {
+	var n Node
+	var err error
+	column := name
+	switch {
+	case name == "unnest" && len(f.Args) == 1:
+		n, err = b.bindUnnest(f.Args[0], f.Pos)
+	case name == "pg_partition_ancestors" && len(f.Args) == 1:
+		// no table is a partition: its one ancestor is itself
+		var rel Expr
+		if rel, err = b.bindExpr(&scope{}, nil, f.Args[0]); err == nil && !rel.Type().IsInteger() {
+			rel, err = b.regCast(rel, "regclass", f.Pos) // a relation name
+		}
+		if err == nil {
+			if rel, err = b.coerce(rel, types.TInt8, f.Pos, name); err == nil {
+				n = &Unnest{Array: &Func{Name: "array", Args: []Expr{rel}, T: types.ArrayOf(types.TInt8)}, Cols: []Column{{Type: types.TInt8}}}
+			}
+		}
+		column = "relid"
+	case name == "generate_series" && len(f.Args) >= 2 && len(f.Args) <= 3:
+		n, err = b.bindSeries(f)
+	default:
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args)).
-			WithHint("The functions usable in FROM are generate_series(start, stop [, step]).")
+			WithHint("The functions usable in FROM are generate_series(start, stop [, step]) and unnest(array).")
 	}
+	if err != nil {
+		return nil, err
+	}
+	cols := n.Columns()
+	if f.Ordinality {
+		cols = append(cols, Column{Name: "ordinality", Type: types.TInt8})
+		n = &Ordinality{Input: n, Cols: cols}
+	}
+	// the alias names the table and, without column aliases, the column
+	table := name
+	if f.Alias != "" {
+		table, column = f.Alias, f.Alias
+	}
+	cols[0].Name = column
+	for i := range cols {
+		cols[i].Table = table
+		if i < len(f.ColAliases) {
+			cols[i].Name = f.ColAliases[i]
+		}
+	}
+	return n, nil
+}
+
+// bindSeries binds generate_series(start, stop [, step]).
+func (b *Binder) bindSeries(f *sql.FuncRef) (Node, error) {
 	args := make([]Expr, len(f.Args))
 	t := types.TUnknown
 	for i, a := range f.Args {
@@ -42,8 +105,8 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 	switch {
 	case t.ID == types.Unknown:
 		t, stepType = types.TInt4, types.TInt4
-	case t.ID == types.Date || t.ID == types.Timestamp:
-		t, stepType = types.TTimestamp, types.TInterval
+	case isDateTime(t):
+		t, stepType = commonDateTime(t, types.TTimestamp), types.TInterval
 		if len(args) < 3 {
 			return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function generate_series(timestamp, timestamp) does not exist").
 				WithHint("Give an interval step: generate_series(start, stop, interval '1 day').")
@@ -66,12 +129,18 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 			return nil, err
 		}
 	}
-	table, col := "generate_series", "generate_series"
-	if f.Alias != "" {
-		table, col = f.Alias, f.Alias
+	return &Series{Start: args[0], Stop: args[1], Step: args[2], Cols: []Column{{Type: t}}}, nil
+}
+
+// bindUnnest binds unnest(array).
+func (b *Binder) bindUnnest(x sql.Expr, pos int) (Node, error) {
+	arr, err := b.bindExpr(&scope{}, nil, x)
+	if err != nil {
+		return nil, err
 	}
-	if len(f.ColAliases) > 0 {
-		col = f.ColAliases[0]
+	arr = resolveUnknownAs(arr, types.ArrayOf(types.TText))
+	if arr.Type().ID != types.Array {
+		return nil, b.errAt(pos, sqlerr.UndefinedFunction, "function unnest(%s) does not exist", arr.Type())
 	}
-	return &Series{Start: args[0], Stop: args[1], Step: args[2], Cols: []Column{{Name: col, Type: t, Table: table}}}, nil
+	return &Unnest{Array: arr, Cols: []Column{{Type: arr.Type().ElemType()}}}, nil
 }

@@ -50,6 +50,60 @@ func (e *WindowRef) String() string { return fmt.Sprintf("window#%d", e.I) }
 // winContext collects the window calls of one query level.
 type winContext struct {
 	calls []WindowCall
+	// named are the windows of the query's WINDOW clause, each resolved
+	// against the ones it is based on.
+	named map[string]*sql.WindowSpec
+}
+
+// defineWindows resolves a WINDOW clause; a definition may build on the
+// ones before it.
+func (w *winContext) defineWindows(b *Binder, defs []sql.WindowDef) error {
+	for _, d := range defs {
+		if w.named[d.Name] != nil {
+			return b.errAt(d.Pos, sqlerr.WindowingError, "window %q is already defined", d.Name)
+		}
+		spec, err := w.resolve(b, d.Spec, false)
+		if err != nil {
+			return err
+		}
+		if w.named == nil {
+			w.named = map[string]*sql.WindowSpec{}
+		}
+		w.named[d.Name] = spec
+	}
+	return nil
+}
+
+// resolve returns spec with the named window it refers to filled in, by
+// the standard's rules: the partitioning is always the named window's, its
+// ordering may be added only where it has none, and the frame is always
+// spec's own, so a named window with a frame can be used only bare (OVER w).
+func (w *winContext) resolve(b *Binder, spec *sql.WindowSpec, inOver bool) (*sql.WindowSpec, error) {
+	if spec.Ref == "" {
+		return spec, nil
+	}
+	base := w.named[spec.Ref]
+	switch {
+	case base == nil:
+		return nil, b.errAt(spec.Pos, sqlerr.UndefinedObject, "window %q does not exist", spec.Ref)
+	case spec.Bare:
+		return base, nil
+	case len(spec.PartitionBy) > 0:
+		return nil, b.errAt(spec.Pos, sqlerr.WindowingError, "cannot override PARTITION BY clause of window %q", spec.Ref)
+	case len(spec.OrderBy) > 0 && len(base.OrderBy) > 0:
+		return nil, b.errAt(spec.Pos, sqlerr.WindowingError, "cannot override ORDER BY clause of window %q", spec.Ref)
+	case base.Frame != nil:
+		err := b.errAt(spec.Pos, sqlerr.WindowingError, "cannot copy window %q because it has a frame clause", spec.Ref)
+		if inOver {
+			err = err.WithHint("Omit the parentheses in this OVER clause.")
+		}
+		return nil, err
+	}
+	out := &sql.WindowSpec{PartitionBy: base.PartitionBy, OrderBy: spec.OrderBy, Frame: spec.Frame, Pos: spec.Pos}
+	if len(out.OrderBy) == 0 {
+		out.OrderBy = base.OrderBy
+	}
+	return out, nil
 }
 
 // build places a Window node over input and points the expressions at its
@@ -88,6 +142,13 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 	if f.Filter != nil {
 		return nil, b.errAt(f.Pos, sqlerr.FeatureNotSupported, "FILTER is not implemented for window functions")
 	}
+	if len(f.OrderBy) > 0 {
+		return nil, b.errAt(f.Pos, sqlerr.FeatureNotSupported, "aggregate ORDER BY is not implemented for window functions")
+	}
+	over, err := b.win.resolve(b, f.Over, true)
+	if err != nil {
+		return nil, err
+	}
 	// Arguments, partitions and orderings are evaluated on the window's input
 	// row, which is the grouped row when the query aggregates.
 	saved := b.win
@@ -100,16 +161,16 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 		if err != nil {
 			return nil, err
 		}
-		call.Args = append(call.Args, resolveUnknown(x))
+		call.Args = append(call.Args, x)
 	}
-	for _, p := range f.Over.PartitionBy {
+	for _, p := range over.PartitionBy {
 		x, err := bind(p)
 		if err != nil {
 			return nil, err
 		}
 		call.PartitionBy = append(call.PartitionBy, x)
 	}
-	for _, o := range f.Over.OrderBy {
+	for _, o := range over.OrderBy {
 		x, err := bind(o.Expr)
 		if err != nil {
 			return nil, err
@@ -123,9 +184,9 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 	if len(call.OrderBy) == 0 {
 		call.Frame.EndKind = "unbounded following" // no ORDER BY: every row is a peer
 	}
-	if fr := f.Over.Frame; fr != nil {
+	if fr := over.Frame; fr != nil {
 		if fr.Mode == "groups" {
-			return nil, b.errAt(f.Over.Pos, sqlerr.FeatureNotSupported, "GROUPS frames are not supported yet")
+			return nil, b.errAt(over.Pos, sqlerr.FeatureNotSupported, "GROUPS frames are not supported yet")
 		}
 		call.Frame = Frame{Mode: fr.Mode, StartKind: fr.Start.Kind, EndKind: fr.End.Kind}
 		for _, bound := range []struct {
@@ -150,7 +211,7 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 			*bound.dst = x
 		}
 		if fr.Mode == "range" && (call.Frame.StartOffset != nil || call.Frame.EndOffset != nil) && len(call.OrderBy) != 1 {
-			return nil, b.errAt(f.Over.Pos, sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+			return nil, b.errAt(over.Pos, sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
 		}
 	}
 	t, err := b.windowType(f, &call)
@@ -164,6 +225,11 @@ func (b *Binder) bindWindow(sc *scope, agg *aggContext, f *sql.FuncCall) (Expr, 
 }
 
 func (b *Binder) windowType(f *sql.FuncCall, call *WindowCall) (types.T, error) {
+	// An untyped literal is text as the value argument; as a count, offset
+	// or default it takes the type the function wants (ntile(NULL)).
+	if len(call.Args) > 0 && f.Name != "ntile" {
+		call.Args[0] = resolveUnknown(call.Args[0])
+	}
 	nargs := func(lo, hi int) error {
 		if len(call.Args) < lo || len(call.Args) > hi {
 			return b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(call.Args))

@@ -22,14 +22,22 @@ const (
 	encDate      = 7 // zig-zag varint days since 1970-01-01
 	encTimestamp = 8 // zig-zag varint microseconds since 1970-01-01
 	encInterval  = 9 // zig-zag varints: microseconds, days, months
-	// encExternal, in heap tuples only: a text or numeric value stored in
-	// overflow pages: uvarint length, u32 first overflow block, the value's
-	// own kind byte (encText or encDecimal).
+	// encExternal, in heap tuples only: a text, bytea or numeric value
+	// stored in overflow pages: uvarint length, u32 first overflow block,
+	// the value's own kind byte (encText, encBytea or encDecimal).
 	encExternal = 10
 	// encDecimalInt: a finite numeric whose coefficient fits in an int64:
 	// zig-zag varint exponent, zig-zag varint signed coefficient. Faster to
 	// decode than the text form, which stays for the rest.
 	encDecimalInt = 11
+	// encArray: uvarint element type ID, uvarint length + the array's
+	// canonical text form.
+	encArray = 12
+
+	encUUID        = 13 // the 16 bytes
+	encBytea       = 14 // uvarint length + bytes
+	encTimestampTZ = 15 // zig-zag varint microseconds since 1970-01-01 00:00:00 UTC
+	encTime        = 16 // zig-zag varint microseconds since midnight
 )
 
 var errCorrupt = errors.New("corrupt row encoding")
@@ -77,11 +85,24 @@ func appendValue(buf []byte, v types.Value) []byte {
 		buf = binary.AppendVarint(append(buf, encDate), v.I)
 	case types.KTimestamp:
 		buf = binary.AppendVarint(append(buf, encTimestamp), v.I)
+	case types.KUUID:
+		buf = append(append(buf, encUUID), v.S...)
+	case types.KBytes:
+		buf = binary.AppendUvarint(append(buf, encBytea), uint64(len(v.S)))
+		buf = append(buf, v.S...)
+	case types.KTimestampTZ:
+		buf = binary.AppendVarint(append(buf, encTimestampTZ), v.I)
+	case types.KTime:
+		buf = binary.AppendVarint(append(buf, encTime), v.I)
 	case types.KInterval:
 		m, d, us := v.IntervalParts()
 		buf = binary.AppendVarint(append(buf, encInterval), us)
 		buf = binary.AppendVarint(buf, int64(d))
 		buf = binary.AppendVarint(buf, int64(m))
+	case types.KArray:
+		buf = binary.AppendUvarint(append(buf, encArray), uint64(v.I))
+		buf = binary.AppendUvarint(buf, uint64(len(v.S)))
+		buf = append(buf, v.S...)
 	}
 	return buf
 }
@@ -137,23 +158,44 @@ func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
 		return types.Null, buf, nil
 	case encFalse, encTrue:
 		return types.NewBool(kind == encTrue), buf, nil
-	case encInt, encDate, encTimestamp:
+	case encInt, encDate, encTimestamp, encTimestampTZ, encTime:
 		x, k := binary.Varint(buf)
 		if k <= 0 {
 			return types.Null, nil, errCorrupt
 		}
 		kd := types.KInt
-		if kind == encDate {
+		switch kind {
+		case encDate:
 			kd = types.KDate
-		} else if kind == encTimestamp {
+		case encTimestamp:
 			kd = types.KTimestamp
+		case encTimestampTZ:
+			kd = types.KTimestampTZ
+		case encTime:
+			kd = types.KTime
 		}
 		return types.Value{K: kd, I: x}, buf[k:], nil
+	case encUUID:
+		if len(buf) < 16 {
+			return types.Null, nil, errCorrupt
+		}
+		return types.Value{K: types.KUUID, S: string(buf[:16])}, buf[16:], nil
 	case encFloat:
 		if len(buf) < 8 {
 			return types.Null, nil, errCorrupt
 		}
 		return types.NewFloat(math.Float64frombits(binary.LittleEndian.Uint64(buf))), buf[8:], nil
+	case encArray:
+		elem, k := binary.Uvarint(buf)
+		if k <= 0 {
+			return types.Null, nil, errCorrupt
+		}
+		l, k2 := binary.Uvarint(buf[k:])
+		if k2 <= 0 || uint64(len(buf)-k-k2) < l {
+			return types.Null, nil, errCorrupt
+		}
+		end := k + k2 + int(l)
+		return types.Value{K: types.KArray, I: int64(elem), S: string(buf[k+k2 : end])}, buf[end:], nil
 	case encDecimalInt:
 		e, k := binary.Varint(buf)
 		if k <= 0 || e < math.MinInt32 || e > math.MaxInt32 {
@@ -164,7 +206,7 @@ func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
 			return types.Null, nil, errCorrupt
 		}
 		return types.NewDecimal(apd.New(c, int32(e))), buf[k+k2:], nil
-	case encDecimal, encText:
+	case encDecimal, encText, encBytea:
 		l, k := binary.Uvarint(buf)
 		if k <= 0 || uint64(len(buf)-k) < l {
 			return types.Null, nil, errCorrupt
@@ -185,10 +227,13 @@ func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
 	return types.Null, nil, errCorrupt
 }
 
-// bytesValue makes a text or numeric value from its encoded bytes.
+// bytesValue makes a text, bytea or numeric value from its encoded bytes.
 func bytesValue(kind byte, s string) (types.Value, error) {
-	if kind == encText {
+	switch kind {
+	case encText:
 		return types.NewText(s), nil
+	case encBytea:
+		return types.Value{K: types.KBytes, S: s}, nil
 	}
 	d, _, err := apd.NewFromString(s)
 	if err != nil || kind != encDecimal {

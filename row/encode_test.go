@@ -29,14 +29,14 @@ func sameValue(a, b types.Value) bool {
 	switch a.K {
 	case types.KNull:
 		return true
-	case types.KBool, types.KInt, types.KDate, types.KTimestamp:
+	case types.KBool, types.KInt, types.KDate, types.KTimestamp, types.KTimestampTZ, types.KTime:
 		return a.I == b.I
 	case types.KFloat:
 		return math.Float64bits(a.F) == math.Float64bits(b.F)
 	case types.KDecimal:
 		// The plain text keeps sign, digits and scale ("12.340" != "12.34").
 		return a.D.Text('f') == b.D.Text('f')
-	case types.KText:
+	case types.KText, types.KUUID, types.KBytes:
 		return a.S == b.S
 	}
 	return false
@@ -127,6 +127,19 @@ func sampleValues(t testing.TB) []types.Value {
 		types.NewTimestamp(1700000000123456),
 		types.NewTimestamp(math.MinInt64),
 		types.NewTimestamp(math.MaxInt64),
+		types.NewUUID([16]byte{}),
+		types.NewUUID([16]byte{0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11}),
+		types.NewBytea(nil),
+		types.NewBytea([]byte{0, 0xff, '\\', 'x'}),
+		types.NewBytea(bytes.Repeat([]byte{0x80}, 300)),
+		types.NewTimestampTZ(0),
+		types.NewTimestampTZ(-1),
+		types.NewTimestampTZ(1700000000123456),
+		types.NewTimestampTZ(math.MinInt64),
+		types.NewTimestampTZ(math.MaxInt64),
+		types.NewTime(0),
+		types.NewTime(86400_000_000), // 24:00:00
+		types.NewTime(49506_123_000), // 13:45:06.123
 	}
 }
 
@@ -205,6 +218,10 @@ func TestRowEncodingFormat(t *testing.T) {
 		{types.NewText("hé"), []byte{1, 6, 3, 'h', 0xc3, 0xa9}},
 		{types.NewDate(-2), []byte{1, 7, 3}},
 		{types.NewTimestamp(2), []byte{1, 8, 4}},
+		{types.NewUUID([16]byte{0: 0xa0, 15: 0x11}), []byte{1, 13, 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11}}, // 16 raw bytes
+		{types.NewBytea([]byte{1, 0xff}), []byte{1, 14, 2, 1, 0xff}},                                                      // length, bytes
+		{types.NewTimestampTZ(-3), []byte{1, 15, 5}},                                                                      // zig-zag, UTC
+		{types.NewTime(3600_000_000), []byte{1, 16, 0x80, 0x90, 0x9d, 0xe9, 0x1a}},                                        // zig-zag 2*3.6e9
 	}
 	for _, c := range cases {
 		if got := AppendRow(nil, []types.Value{c.v}); !bytes.Equal(got, c.want) {
@@ -256,6 +273,10 @@ func TestDecodeRowCorrupt(t *testing.T) {
 		"missing ts payload":    {1, 8},
 		"second value missing":  {2, 0},
 		"decimal length beyond": {1, 5, 0x81, 0x01, '1'},
+		"short uuid":            {1, 13, 1, 2, 3},
+		"bytea length beyond":   {1, 14, 3, 1},
+		"missing tstz payload":  {1, 15},
+		"missing time payload":  {1, 16},
 	}
 	for name, buf := range cases {
 		got, _, err := DecodeRow(buf)

@@ -161,9 +161,10 @@ func (h *Heap) Len() int {
 	return len(h.versions)
 }
 
-// keyOf returns the key of vals under cols, or false when it has a NULL
-// (NULLs never conflict).
-func keyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
+// KeyOf returns the values of cols in vals, or false when one is NULL: a
+// NULL never conflicts in a unique key and refers to nothing in a foreign
+// key.
+func KeyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
 	key := make([]types.Value, len(cols))
 	for i, c := range cols {
 		if vals[c].IsNull() {
@@ -184,7 +185,7 @@ type conflict struct {
 // uniqueness constraint. Caller holds h.mu.
 func (h *Heap) checkUnique(t *txn.Txn, vals []types.Value) conflict {
 	for i, cols := range h.Table.Keys() {
-		key, ok := keyOf(vals, cols)
+		key, ok := KeyOf(vals, cols)
 		if !ok {
 			continue
 		}
@@ -396,7 +397,7 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 		for j, v := range h.versions {
 			vals := all[j]
 			live := check && i < unique && liveForKey(t, v)
-			key, ok := keyOf(vals, cols)
+			key, ok := KeyOf(vals, cols)
 			if !ok {
 				indexes[i].insert(vals, v)
 				if live && i == 0 && len(def.PrimaryKey) > 0 {
@@ -551,4 +552,11 @@ func keyEqual(vals []types.Value, cols []int, key []types.Value) bool {
 		}
 	}
 	return true
+}
+
+// FileBytes returns the size of the table's heap file in use: its blocks.
+func (h *Heap) FileBytes() int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return int64(h.pages.blocks) * PageSize
 }

@@ -80,7 +80,7 @@ func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
 		if size <= maxTupleSize {
 			break
 		}
-		if k := vals[i].K; (k == types.KText || k == types.KDecimal) && len(enc(vals[i])) > spillThreshold {
+		if k := vals[i].K; (k == types.KText || k == types.KBytes || k == types.KDecimal) && len(enc(vals[i])) > spillThreshold {
 			out[i] = true
 			size -= len(enc(vals[i])) - 16
 		}
@@ -97,8 +97,11 @@ func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
 			continue
 		}
 		kind, data := byte(encText), v.S
-		if v.K == types.KDecimal {
+		switch v.K {
+		case types.KDecimal:
 			kind, data = encDecimal, v.D.Text('f')
+		case types.KBytes:
+			kind = encBytea
 		}
 		first, err := ps.writeOverflow([]byte(data))
 		if err != nil {

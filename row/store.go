@@ -39,8 +39,8 @@
 //	            the page down. Overflow: the payload.
 //
 // A tuple is the row id (uvarint) followed by the row encoding below. A row
-// longer than 2000 bytes has its longest text and numeric values moved to
-// chains of overflow pages in the same file (value kind 10). A tuple is
+// longer than 2000 bytes has its longest text, bytea and numeric values moved
+// to chains of overflow pages in the same file (value kind 10). A tuple is
 // addressed by (block, slot); slots never move, compaction moves only bytes.
 //
 // A page that fails its checksum is never used: queries on its table get
@@ -81,8 +81,12 @@
 //	8 timestamp (zig-zag varint microseconds since 1970-01-01), 9 interval
 //	(zig-zag varints: microseconds, days, months), 10 out of line (heap
 //	tuples only: uvarint length, u32 first overflow block, the kind byte of
-//	the text or numeric value), 11 numeric with a coefficient that fits in
-//	64 bits (zig-zag varints: exponent, coefficient).
+//	the text, bytea or numeric value), 11 numeric with a coefficient that fits in
+//	64 bits (zig-zag varints: exponent, coefficient), 12 array (uvarint
+//	element type ID, uvarint length + the canonical text form), 13 uuid
+//	(the 16 bytes), 14 bytea (uvarint length + bytes), 15 timestamp with
+//	time zone (zig-zag varint microseconds since 1970-01-01 00:00:00 UTC),
+//	16 time (zig-zag varint microseconds since midnight).
 //
 // # WAL commit record payload (record type wal.TypeCommit)
 //
@@ -108,6 +112,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -1006,4 +1011,24 @@ func (s *Store) readFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// DiskBytes returns the bytes the data directory's files take: heap files,
+// checkpoint, WAL segments.
+func (s *Store) DiskBytes() int64 {
+	var n int64
+	for _, dir := range []string{s.opts.Dir, s.opts.WALDir} {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				if fi, err := d.Info(); err == nil {
+					n += fi.Size()
+				}
+			}
+			return nil
+		})
+		if strings.HasPrefix(s.opts.WALDir, s.opts.Dir+string(filepath.Separator)) {
+			break // the WAL is inside the data directory
+		}
+	}
+	return n
 }

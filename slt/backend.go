@@ -97,7 +97,7 @@ func (e *Embedded) Query(ctx context.Context, sql string) (*Result, error) {
 			if v.IsNull() {
 				r[i].Null = true
 			} else {
-				r[i].Text = string(types.AppendText(nil, v, cols[i].Type))
+				r[i].Text = string(types.AppendTextIn(nil, v, cols[i].Type, e.s.Location()))
 			}
 		}
 		res.Rows = append(res.Rows, r)

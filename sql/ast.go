@@ -32,6 +32,7 @@ type (
 		Where      Expr
 		GroupBy    []Expr
 		Having     Expr
+		Windows    []WindowDef // WINDOW name AS (...), ...
 		OrderBy    []OrderItem
 		Limit      Expr
 		Offset     Expr
@@ -58,6 +59,13 @@ type (
 		Star      bool
 		StarTable string
 		Pos       int
+	}
+
+	// WindowDef is one definition of a WINDOW clause.
+	WindowDef struct {
+		Name string
+		Spec *WindowSpec
+		Pos  int
 	}
 
 	OrderItem struct {
@@ -195,10 +203,11 @@ type (
 		OrReplace bool
 	}
 
-	// TruncateStmt is TRUNCATE [TABLE] a, b.
+	// TruncateStmt is TRUNCATE [TABLE] a, b [RESTART IDENTITY] [CASCADE].
 	TruncateStmt struct {
-		Names   []string
-		Cascade bool
+		Names           []string
+		RestartIdentity bool
+		Cascade         bool
 	}
 
 	// VacuumStmt is VACUUM [ANALYZE] [tables] or ANALYZE [tables]; no
@@ -331,6 +340,7 @@ type (
 	FuncRef struct {
 		Name       string
 		Args       []Expr
+		Ordinality bool // WITH ORDINALITY: a bigint row number column follows
 		Alias      string
 		ColAliases []string
 		Pos        int
@@ -381,12 +391,18 @@ type (
 		Args     []Expr
 		Star     bool // count(*)
 		Distinct bool
+		OrderBy  []OrderItem // agg(x ORDER BY y): the order an aggregate reads its rows in
 		Filter   Expr        // aggregate FILTER (WHERE ...)
 		Over     *WindowSpec // window function call
 		Pos      int
 	}
-	// WindowSpec is the OVER (...) of a window function call.
+	// WindowSpec is the OVER (...) of a window function call or a WINDOW
+	// clause's definition. Ref names a window of the WINDOW clause that this
+	// one copies and extends: OVER (w ORDER BY x). Bare is OVER w, which is
+	// window w itself, frame included.
 	WindowSpec struct {
+		Ref         string
+		Bare        bool
 		PartitionBy []Expr
 		OrderBy     []OrderItem
 		Frame       *Frame // nil: the default frame
@@ -437,6 +453,13 @@ type (
 		Not, ILike bool
 		Pos        int
 	}
+	// SimilarExpr is X [NOT] SIMILAR TO Pattern [ESCAPE Escape]; a nil
+	// Escape means the default, backslash.
+	SimilarExpr struct {
+		X, Pattern, Escape Expr
+		Not                bool
+		Pos                int
+	}
 	CaseExpr struct {
 		Operand Expr
 		Whens   []When
@@ -444,13 +467,26 @@ type (
 		Pos     int
 	}
 	When struct{ Cond, Result Expr }
-	// QuantifiedExpr is X op ANY|SOME|ALL (subquery).
+	// QuantifiedExpr is X op ANY|SOME|ALL (subquery), or over the elements
+	// of an array expression when Array is set.
 	QuantifiedExpr struct {
 		Op     string
 		X      Expr
 		Select *SelectStmt
+		Array  Expr
 		All    bool
 		Pos    int
+	}
+	// ArrayExpr is ARRAY[e, ...], or ARRAY(subquery) when Select is set.
+	ArrayExpr struct {
+		Elems  []Expr
+		Select *SelectStmt
+		Pos    int
+	}
+	// SubscriptExpr is X[Index].
+	SubscriptExpr struct {
+		X, Index Expr
+		Pos      int
 	}
 	// SubqueryExpr is a scalar subquery (SELECT ...) or EXISTS (SELECT ...).
 	SubqueryExpr struct {
@@ -472,9 +508,12 @@ func (e *IsBoolExpr) Position() int     { return e.Pos }
 func (e *BetweenExpr) Position() int    { return e.Pos }
 func (e *InExpr) Position() int         { return e.Pos }
 func (e *LikeExpr) Position() int       { return e.Pos }
+func (e *SimilarExpr) Position() int    { return e.Pos }
 func (e *CaseExpr) Position() int       { return e.Pos }
 func (e *SubqueryExpr) Position() int   { return e.Pos }
 func (e *QuantifiedExpr) Position() int { return e.Pos }
+func (e *ArrayExpr) Position() int      { return e.Pos }
+func (e *SubscriptExpr) Position() int  { return e.Pos }
 
 // ValuesRef is a VALUES list used as a table.
 type ValuesRef struct {

@@ -172,8 +172,13 @@ func (p *parser) qualifiedName() (string, int, error) {
 			return "", pos, err
 		}
 		// one user schema until CREATE SCHEMA exists; pg_catalog holds the
-		// system catalogs, which are also found unqualified
-		if schema != "public" && schema != "pg_catalog" {
+		// system catalogs, which are also found unqualified, and
+		// information_schema its views, which keep their schema in the name
+		switch schema {
+		case "public", "pg_catalog":
+		case "information_schema":
+			name = schema + "." + name
+		default:
 			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema \"%s\" does not exist", schema).WithPosition(charPos(p.src, pos))
 		}
 	}
@@ -614,6 +619,24 @@ func (p *parser) selectPrimary() (*SelectStmt, error) {
 			return nil, err
 		}
 	}
+	if p.acceptKw("window") {
+		for {
+			def := WindowDef{Pos: p.peek().pos}
+			if def.Name, err = p.ident(); err != nil {
+				return nil, err
+			}
+			if err := p.expectKw("as"); err != nil {
+				return nil, err
+			}
+			if def.Spec, err = p.windowSpec(); err != nil {
+				return nil, err
+			}
+			s.Windows = append(s.Windows, def)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
 	return s, nil
 }
 
@@ -624,7 +647,7 @@ func (p *parser) selectListEnds() bool {
 	}
 	if t.kind == tIdent {
 		switch t.text {
-		case "from", "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except":
+		case "from", "where", "group", "having", "window", "order", "limit", "offset", "union", "intersect", "except":
 			return true
 		}
 	}
@@ -950,10 +973,12 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 			return nil, err
 		}
 	}
+	ordinality := false
 	if isFunc {
 		if err := p.expectOp(")"); err != nil {
 			return nil, err
 		}
+		ordinality = p.acceptKw("with", "ordinality")
 	}
 	alias, err := p.optAlias()
 	if err != nil {
@@ -966,7 +991,7 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 		}
 	}
 	if isFunc {
-		return &FuncRef{Name: name, Args: args, Alias: alias, ColAliases: cols, Pos: pos}, nil
+		return &FuncRef{Name: name, Args: args, Ordinality: ordinality, Alias: alias, ColAliases: cols, Pos: pos}, nil
 	}
 	return &TableRef{Name: name, Alias: alias, ColAliases: cols, Pos: pos}, nil
 }
@@ -1329,15 +1354,17 @@ func (p *parser) truncateStmt() (Statement, error) {
 		return nil, err
 	}
 	s := &TruncateStmt{Names: names}
-	for {
-		switch {
-		case p.acceptKw("restart", "identity"), p.acceptKw("continue", "identity"), p.acceptKw("restrict"):
-		case p.acceptKw("cascade"):
-			s.Cascade = true
-		default:
-			return s, nil
-		}
+	switch {
+	case p.acceptKw("restart", "identity"):
+		s.RestartIdentity = true
+	case p.acceptKw("continue", "identity"):
 	}
+	switch {
+	case p.acceptKw("cascade"):
+		s.Cascade = true
+	case p.acceptKw("restrict"):
+	}
+	return s, nil
 }
 
 // vacuumStmt parses VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [tables],
@@ -1788,21 +1815,32 @@ func (p *parser) typeName() (types.T, error) {
 	}
 	p.i++
 	name := t.text
+	if (name == "pg_catalog" || name == "public") && p.acceptOp(".") { // pg_catalog.int4
+		if t = p.peek(); t.kind != tIdent && t.kind != tQIdent {
+			return types.T{}, p.unexpected()
+		}
+		p.i++
+		name = t.text
+	}
 	switch {
 	case name == "double" && p.acceptKw("precision"):
 		name = "double precision"
 	case (name == "character" || name == "char") && p.acceptKw("varying"):
 		name = "character varying"
-	case name == "timestamp":
-		if p.isOp("(") { // timestamp(p): precision is accepted and ignored
+	case name == "timestamp" || name == "timestamptz" || name == "time":
+		if p.isOp("(") { // timestamp(p), time(p): precision is accepted and ignored
 			if _, _, err := p.typeMods(); err != nil {
 				return types.T{}, err
 			}
 		}
-		if p.acceptKw("without", "time", "zone") {
-			name = "timestamp"
-		} else if p.acceptKw("with", "time", "zone") {
-			return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "type timestamp with time zone is not supported yet").WithPosition(charPos(p.src, pos))
+		if name == "timestamptz" || p.acceptKw("without", "time", "zone") {
+			break
+		}
+		if p.acceptKw("with", "time", "zone") {
+			if name == "time" {
+				return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "type time with time zone is not supported yet").WithPosition(charPos(p.src, pos))
+			}
+			name = "timestamptz"
 		}
 	}
 	var mods []int32
@@ -1823,8 +1861,23 @@ func (p *parser) typeName() (types.T, error) {
 			return types.T{}, err
 		}
 	}
-	if p.isOp("[") {
-		return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "array types are not supported yet").WithPosition(charPos(p.src, p.peek().pos))
+	// t[], t[n] (the size is not enforced, as in PostgreSQL) or t ARRAY[n]
+	array := p.acceptKw("array")
+	for p.isOp("[") || array && p.isOp("[") {
+		p.i++
+		if p.peek().kind == tInt {
+			p.i++
+		}
+		if err := p.expectOp("]"); err != nil {
+			return types.T{}, err
+		}
+		array = true
+	}
+	if array {
+		if typ.ID == types.Array {
+			return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "multidimensional arrays are not supported").WithPosition(charPos(p.src, pos))
+		}
+		typ = types.ArrayOf(typ)
 	}
 	return typ, nil
 }
@@ -2094,6 +2147,20 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 			}
 			left = &CastExpr{X: left, Type: typ, Pos: pos}
 			continue
+		case t.kind == tOp && t.text == "[" && minPrec <= precCast:
+			p.i++
+			index, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			if p.isOp(":") {
+				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "array slices are not supported").WithPosition(charPos(p.src, p.peek().pos))
+			}
+			if err := p.expectOp("]"); err != nil {
+				return nil, err
+			}
+			left = &SubscriptExpr{X: left, Index: index, Pos: pos}
+			continue
 		case t.kind == tIdent && t.text == "is" && minPrec <= precIs:
 			p.i++
 			not := p.acceptKw("not")
@@ -2135,7 +2202,7 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 			n := 0
 			if t.text == "not" {
 				nt := p.peekAt(1)
-				if nt.kind == tIdent && (nt.text == "between" || nt.text == "in" || nt.text == "like" || nt.text == "ilike") {
+				if nt.kind == tIdent && (nt.text == "between" || nt.text == "in" || nt.text == "like" || nt.text == "ilike" || nt.text == "similar") {
 					not, n = true, 1
 				}
 			}
@@ -2201,6 +2268,22 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 						return nil, p.unexpected() // LIKE is non-associative
 					}
 					continue
+				case "similar":
+					p.i += n + 1
+					if err := p.expectKw("to"); err != nil {
+						return nil, err
+					}
+					sim := &SimilarExpr{X: left, Not: not, Pos: pos}
+					if sim.Pattern, err = p.exprPrec(precLike + 1); err != nil {
+						return nil, err
+					}
+					if p.acceptKw("escape") {
+						if sim.Escape, err = p.exprPrec(precLike + 1); err != nil {
+							return nil, err
+						}
+					}
+					left = sim
+					continue
 				}
 			}
 		}
@@ -2233,18 +2316,20 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 		if prec == precCmp && (p.isKw("any") || p.isKw("some") || p.isKw("all")) && p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
 			all := p.advance().text == "all"
 			p.i++ // (
-			if !p.startsQuery() {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ANY/ALL over an array is not supported yet; use a subquery").
-					WithPosition(charPos(p.src, p.peek().pos))
+			q := &QuantifiedExpr{Op: op, X: left, All: all, Pos: pos}
+			var err error
+			if p.startsQuery() {
+				q.Select, err = p.selectStmt()
+			} else {
+				q.Array, err = p.expr()
 			}
-			sub, err := p.selectStmt()
 			if err != nil {
 				return nil, err
 			}
 			if err := p.expectOp(")"); err != nil {
 				return nil, err
 			}
-			left = &QuantifiedExpr{Op: op, X: left, Select: sub, All: all, Pos: pos}
+			left = q
 			continue
 		}
 		// comparison operators are non-associative; others are left-associative
@@ -2402,6 +2487,10 @@ func (p *parser) primary() (Expr, error) {
 			return &Literal{Value: types.NewBool(t.text == "true"), Type: types.TBool, Pos: t.pos}, nil
 		case "case":
 			return p.caseExpr()
+		case "array":
+			if next := p.peekAt(1); next.kind == tOp && (next.text == "[" || next.text == "(") {
+				return p.arrayExpr()
+			}
 		case "cast":
 			p.i++
 			if err := p.expectOp("("); err != nil {
@@ -2529,20 +2618,34 @@ func (p *parser) funcCall(name string, pos int) (Expr, error) {
 		}
 	}
 	if p.acceptKw("over") {
-		if f.Over, err = p.windowSpec(); err != nil {
-			return nil, err
+		if p.isOp("(") {
+			if f.Over, err = p.windowSpec(); err != nil {
+				return nil, err
+			}
+		} else {
+			w := &WindowSpec{Bare: true, Pos: p.peek().pos}
+			if w.Ref, err = p.ident(); err != nil {
+				return nil, err
+			}
+			f.Over = w
 		}
 	}
 	return f, nil
 }
 
-// windowSpec parses ( [PARTITION BY ...] [ORDER BY ...] [frame] ).
+// windowSpec parses ( [name] [PARTITION BY ...] [ORDER BY ...] [frame] ).
 func (p *parser) windowSpec() (*WindowSpec, error) {
 	w := &WindowSpec{Pos: p.peek().pos}
 	if err := p.expectOp("("); err != nil {
 		return nil, err
 	}
 	var err error
+	if t := p.peek(); t.kind == tQIdent || t.kind == tIdent && !reserved[t.text] &&
+		t.text != "partition" && t.text != "rows" && t.text != "range" && t.text != "groups" {
+		if w.Ref, err = p.ident(); err != nil {
+			return nil, err
+		}
+	}
 	if p.acceptKw("partition", "by") {
 		if w.PartitionBy, err = p.exprList(); err != nil {
 			return nil, err
@@ -2678,6 +2781,11 @@ func (p *parser) funcArgs(name string, pos int) (Expr, error) {
 	if f.Args, err = p.exprList(); err != nil {
 		return nil, err
 	}
+	if p.acceptKw("order", "by") {
+		if f.OrderBy, err = p.orderList(); err != nil {
+			return nil, err
+		}
+	}
 	return f, p.expectOp(")")
 }
 
@@ -2739,4 +2847,25 @@ func Kind(s Statement) string {
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)
+}
+
+// arrayExpr parses ARRAY[e, ...] and ARRAY(subquery).
+func (p *parser) arrayExpr() (Expr, error) {
+	pos := p.advance().pos // array
+	a := &ArrayExpr{Pos: pos}
+	if p.acceptOp("(") {
+		var err error
+		if a.Select, err = p.selectStmt(); err != nil {
+			return nil, err
+		}
+		return a, p.expectOp(")")
+	}
+	p.i++ // [
+	if !p.isOp("]") {
+		var err error
+		if a.Elems, err = p.exprList(); err != nil {
+			return nil, err
+		}
+	}
+	return a, p.expectOp("]")
 }

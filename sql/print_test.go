@@ -47,7 +47,11 @@ func exprString(e Expr) string {
 		if e.Star {
 			b.WriteString("*")
 		}
-		b.WriteString(exprList(e.Args) + ")")
+		b.WriteString(exprList(e.Args))
+		if e.OrderBy != nil {
+			b.WriteString(" ORDER BY " + orderString(e.OrderBy))
+		}
+		b.WriteString(")")
 		return b.String()
 	case *CastExpr:
 		return "CAST(" + exprString(e.X) + " AS " + e.Type.String() + ")"
@@ -84,6 +88,15 @@ func exprString(e Expr) string {
 		}
 		if e.Not {
 			op = "NOT " + op
+		}
+		return "(" + exprString(e.X) + " " + op + " " + exprString(e.Pattern) + ")"
+	case *SimilarExpr:
+		op := "SIMILAR TO"
+		if e.Not {
+			op = "NOT " + op
+		}
+		if e.Escape != nil {
+			return "(" + exprString(e.X) + " " + op + " " + exprString(e.Pattern) + " ESCAPE " + exprString(e.Escape) + ")"
 		}
 		return "(" + exprString(e.X) + " " + op + " " + exprString(e.Pattern) + ")"
 	case *CaseExpr:
@@ -222,21 +235,7 @@ func selectString(s *SelectStmt) string {
 		}
 	}
 	if s.OrderBy != nil {
-		items := make([]string, len(s.OrderBy))
-		for i, o := range s.OrderBy {
-			items[i] = exprString(o.Expr)
-			if o.Desc {
-				items[i] += " DESC"
-			}
-			if o.NullsFirst != nil {
-				if *o.NullsFirst {
-					items[i] += " NULLS FIRST"
-				} else {
-					items[i] += " NULLS LAST"
-				}
-			}
-		}
-		b.WriteString(" ORDER BY " + strings.Join(items, ", "))
+		b.WriteString(" ORDER BY " + orderString(s.OrderBy))
 	}
 	if s.Limit != nil {
 		b.WriteString(" LIMIT " + exprString(s.Limit))
@@ -245,6 +244,24 @@ func selectString(s *SelectStmt) string {
 		b.WriteString(" OFFSET " + exprString(s.Offset))
 	}
 	return b.String()
+}
+
+func orderString(order []OrderItem) string {
+	items := make([]string, len(order))
+	for i, o := range order {
+		items[i] = exprString(o.Expr)
+		if o.Desc {
+			items[i] += " DESC"
+		}
+		if o.NullsFirst != nil {
+			if *o.NullsFirst {
+				items[i] += " NULLS FIRST"
+			} else {
+				items[i] += " NULLS LAST"
+			}
+		}
+	}
+	return strings.Join(items, ", ")
 }
 
 func returningString(items []SelectItem) string {

@@ -31,6 +31,7 @@ const (
 	InvalidForeignKey          = "42830"
 	DependentObjectsStillExist = "2BP01"
 	DuplicateObject            = "42710"
+	InvalidSchemaName          = "3F000"
 	ActiveSQLTransaction       = "25001"
 	NoActiveSQLTransaction     = "25P01"
 	InFailedSQLTransaction     = "25P02"

@@ -24,12 +24,13 @@ var DecimalContext = apd.Context{
 }
 
 // Cast converts v to type t as an explicit CAST does: strings longer than a
-// varchar/char width are truncated.
-func Cast(v Value, t T) (Value, error) { return convert(v, t, false) }
+// varchar/char width are truncated. Timestamps with time zone convert in
+// UTC; CastIn takes the session's time zone.
+func Cast(v Value, t T) (Value, error) { return convertIn(v, t, false, time.UTC) }
 
 // Assign converts v to a column of type t as INSERT and UPDATE do: a string
 // longer than the column's width is an error unless the excess is blanks.
-func Assign(v Value, t T) (Value, error) { return convert(v, t, true) }
+func Assign(v Value, t T) (Value, error) { return convertIn(v, t, true, time.UTC) }
 
 func convert(v Value, t T, assign bool) (Value, error) {
 	if v.K == KNull {
@@ -38,6 +39,8 @@ func convert(v Value, t T, assign bool) (Value, error) {
 	switch t.ID {
 	case Unknown:
 		return v, nil
+	case Array:
+		return convertArray(v, t)
 	case Bool:
 		switch v.K {
 		case KBool:
@@ -505,6 +508,14 @@ func kindName(k Kind) string {
 		return "timestamp without time zone"
 	case KInterval:
 		return "interval"
+	case KUUID:
+		return "uuid"
+	case KBytes:
+		return "bytea"
+	case KTimestampTZ:
+		return "timestamp with time zone"
+	case KTime:
+		return "time without time zone"
 	}
 	return "unknown"
 }

@@ -594,8 +594,16 @@ func TestLookup(t *testing.T) {
 	f("date", nil, TDate)
 	f("timestamp", nil, TTimestamp)
 	f("timestamp without time zone", nil, TTimestamp)
+	f("timestamptz", nil, TTimestampTZ)
+	f("timestamp with time zone", nil, TTimestampTZ)
+	f("time", nil, TTime)
+	f("time without time zone", nil, TTime)
+	f("uuid", nil, TUUID)
+	f("bytea", nil, TBytea)
+	f("integer[]", nil, ArrayOf(TInt4))
+	f("varchar[]", []int32{5}, ArrayOf(T{ID: Varchar}))
 
-	for _, name := range []string{"", "foo", "integer[]", "timestamptz", "json", "serial", "money"} {
+	for _, name := range []string{"", "foo", "integer[][]", "timetz", "json", "serial", "money"} {
 		if got, ok := Lookup(name, nil); ok {
 			t.Errorf("Lookup(%q) = %v, want unknown", name, got)
 		}

@@ -5,7 +5,10 @@
 // Values follow PostgreSQL's semantics: NUMERIC is an exact decimal (never a
 // float), integer arithmetic is checked against the width of its type, DATE is
 // days since 1970-01-01 and TIMESTAMP is microseconds since 1970-01-01 00:00:00
-// without a time zone. Text compares by bytes until collations exist.
+// without a time zone. TIMESTAMP WITH TIME ZONE is an instant (microseconds
+// since 1970-01-01 00:00:00 UTC) that converts and prints in the session's
+// time zone (see zone.go); TIME is microseconds since midnight. UUID and
+// BYTEA hold bytes. Text compares by bytes until collations exist.
 package types
 
 import (
@@ -31,6 +34,19 @@ const (
 	Date                // date
 	Timestamp           // timestamp without time zone
 	Interval            // interval: months, days and microseconds
+	Array               // one-dimensional array of T.Elem
+
+	UUID        // uuid
+	Bytea       // bytea
+	TimestampTZ // timestamp with time zone
+	Time        // time without time zone
+	// RegClass, RegType, RegNamespace and RegProc name the casts that turn
+	// an object's name into its OID and back; no value has these types
+	// (see the binder's CastExpr).
+	RegClass
+	RegType
+	RegNamespace
+	RegProc
 )
 
 // T is a full type: the family plus its modifiers.
@@ -40,6 +56,8 @@ type T struct {
 	Width int32
 	// Precision and Scale of numeric(p,s); Precision 0 means unconstrained.
 	Precision, Scale int32
+	// Elem is the element type family of an array (ID Array).
+	Elem ID `json:",omitempty"`
 }
 
 // Commonly used types.
@@ -56,6 +74,11 @@ var (
 	TDate      = T{ID: Date}
 	TTimestamp = T{ID: Timestamp}
 	TInterval  = T{ID: Interval}
+
+	TUUID        = T{ID: UUID}
+	TBytea       = T{ID: Bytea}
+	TTimestampTZ = T{ID: TimestampTZ}
+	TTime        = T{ID: Time}
 )
 
 // PostgreSQL type OIDs (pg_type.oid), as clients expect them on the wire.
@@ -74,11 +97,26 @@ const (
 	OIDTimestamp uint32 = 1114
 	OIDNumeric   uint32 = 1700
 	OIDInterval  uint32 = 1186
+
+	OIDBytea       uint32 = 17
+	OIDTime        uint32 = 1083
+	OIDTimestampTZ uint32 = 1184
+	OIDUUID        uint32 = 2950
 )
+
+// arrayOIDs are the OIDs of the array types, by element type.
+var arrayOIDs = map[ID]uint32{Bool: 1000, Int2: 1005, Int4: 1007, Text: 1009, Char: 1014, Varchar: 1015,
+	Int8: 1016, Float4: 1021, Float8: 1022, Timestamp: 1115, Date: 1182, Interval: 1187, Numeric: 1231,
+	UUID: 2951, Bytea: 1001, TimestampTZ: 1185, Time: 1183}
 
 // OID returns the PostgreSQL type OID of t.
 func (t T) OID() uint32 {
 	switch t.ID {
+	case Array:
+		if oid, ok := arrayOIDs[t.Elem]; ok {
+			return oid
+		}
+		return arrayOIDs[Text]
 	case Bool:
 		return OIDBool
 	case Int2:
@@ -103,6 +141,14 @@ func (t T) OID() uint32 {
 		return OIDTimestamp
 	case Interval:
 		return OIDInterval
+	case UUID:
+		return OIDUUID
+	case Bytea:
+		return OIDBytea
+	case TimestampTZ:
+		return OIDTimestampTZ
+	case Time:
+		return OIDTime
 	case Unknown:
 		return OIDText // untyped literals are sent as text, as PostgreSQL does
 	}
@@ -118,9 +164,9 @@ func (t T) Size() int16 {
 		return 2
 	case Int4, Float4, Date:
 		return 4
-	case Int8, Float8, Timestamp:
+	case Int8, Float8, Timestamp, TimestampTZ, Time:
 		return 8
-	case Interval:
+	case Interval, UUID:
 		return 16
 	}
 	return -1
@@ -178,6 +224,16 @@ func (t T) String() string {
 		return "timestamp without time zone"
 	case Interval:
 		return "interval"
+	case UUID:
+		return "uuid"
+	case Bytea:
+		return "bytea"
+	case TimestampTZ:
+		return "timestamp with time zone"
+	case Time:
+		return "time without time zone"
+	case Array:
+		return t.ElemType().String() + "[]"
 	}
 	return "?"
 }
@@ -224,6 +280,10 @@ func CommonNumeric(a, b T) T {
 // Lookup returns the type for a SQL type name (lower case, as the parser
 // normalizes it) with its modifiers, or false if the name is unknown.
 func Lookup(name string, mods []int32) (T, bool) {
+	if elem, ok := strings.CutSuffix(name, "[]"); ok {
+		e, ok := Lookup(elem, mods)
+		return ArrayOf(e), ok && e.ID != Array
+	}
 	var t T
 	switch strings.ToLower(name) {
 	case "bool", "boolean":
@@ -268,6 +328,24 @@ func Lookup(name string, mods []int32) (T, bool) {
 		t = TTimestamp
 	case "interval":
 		t = TInterval
+	case "oid":
+		t = TInt8 // OIDs are bigint here
+	case "regclass":
+		t = T{ID: RegClass}
+	case "regtype":
+		t = T{ID: RegType}
+	case "regnamespace":
+		t = T{ID: RegNamespace}
+	case "regproc", "regprocedure":
+		t = T{ID: RegProc}
+	case "uuid":
+		t = TUUID
+	case "bytea":
+		t = TBytea
+	case "timestamptz", "timestamp with time zone":
+		t = TTimestampTZ
+	case "time", "time without time zone":
+		t = TTime
 	default:
 		return T{}, false
 	}
@@ -275,4 +353,39 @@ func Lookup(name string, mods []int32) (T, bool) {
 		t.Width = mods[0]
 	}
 	return t, true
+}
+
+// InternalName is the name PostgreSQL's pg_type gives t (typname): int4 for
+// integer, _int4 for integer[], and so on; casts name their result
+// columns with it.
+func (t T) InternalName() string {
+	switch t.ID {
+	case Array:
+		return "_" + t.ElemType().InternalName()
+	case Bool:
+		return "bool"
+	case Int2:
+		return "int2"
+	case Int4:
+		return "int4"
+	case Int8:
+		return "int8"
+	case Float4:
+		return "float4"
+	case Float8:
+		return "float8"
+	case Numeric:
+		return "numeric"
+	case Varchar:
+		return "varchar"
+	case Char:
+		return "bpchar"
+	case Timestamp:
+		return "timestamp"
+	case TimestampTZ:
+		return "timestamptz"
+	case Time:
+		return "time"
+	}
+	return t.String()
 }

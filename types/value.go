@@ -24,6 +24,12 @@ const (
 	KDate      // I: days since 1970-01-01
 	KTimestamp // I: microseconds since 1970-01-01 00:00:00
 	KInterval  // I: microseconds; months and days packed in F (see NewInterval)
+	KArray     // S: PostgreSQL's text form, canonical; I: the element type ID (see NewArray)
+
+	KUUID        // S: the 16 bytes
+	KBytes       // S: the bytes of a bytea
+	KTimestampTZ // I: microseconds since 1970-01-01 00:00:00 UTC
+	KTime        // I: microseconds since midnight
 )
 
 // Value is one SQL value. The zero Value is NULL.
@@ -73,8 +79,10 @@ func Compare(a, b Value) int {
 	}
 	if a.K == b.K {
 		switch a.K {
-		case KBool, KInt, KDate, KTimestamp:
+		case KBool, KInt, KDate, KTimestamp, KTimestampTZ, KTime:
 			return cmpInt(a.I, b.I)
+		case KUUID, KBytes:
+			return strings.Compare(a.S, b.S)
 		case KFloat:
 			return cmpFloat(a.F, b.F)
 		case KDecimal:
@@ -83,6 +91,8 @@ func Compare(a, b Value) int {
 			return strings.Compare(a.S, b.S)
 		case KInterval:
 			return cmpFloat(intervalSpan(a), intervalSpan(b))
+		case KArray:
+			return compareArrays(a, b)
 		}
 	}
 	switch {
@@ -90,9 +100,9 @@ func Compare(a, b Value) int {
 		return cmpFloat(a.Float(), b.Float())
 	case a.K == KDecimal || b.K == KDecimal:
 		return a.ToDecimal().Cmp(b.ToDecimal())
-	case a.K == KDate && b.K == KTimestamp:
+	case a.K == KDate && (b.K == KTimestamp || b.K == KTimestampTZ):
 		return cmpInt(a.I*usPerDay, b.I)
-	case a.K == KTimestamp && b.K == KDate:
+	case (a.K == KTimestamp || a.K == KTimestampTZ) && b.K == KDate:
 		return cmpInt(a.I, b.I*usPerDay)
 	}
 	return cmpInt(a.I, b.I)
@@ -158,7 +168,7 @@ const usPerDay = 86400 * 1_000_000
 func (v Value) HashKey(buf []byte) []byte {
 	buf = append(buf, byte(v.K))
 	switch v.K {
-	case KBool, KInt, KDate, KTimestamp:
+	case KBool, KInt, KDate, KTimestamp, KTimestampTZ, KTime:
 		buf = strconv.AppendInt(buf, v.I, 36)
 	case KFloat:
 		f := v.F
@@ -173,12 +183,14 @@ func (v Value) HashKey(buf []byte) []byte {
 		var r apd.Decimal
 		r.Reduce(v.D) // 1.0 and 1.00 are one group
 		buf = append(buf, r.Text('f')...)
-	case KText:
+	case KText, KUUID, KBytes:
 		buf = strconv.AppendInt(buf, int64(len(v.S)), 10)
 		buf = append(buf, ':')
 		buf = append(buf, v.S...)
 	case KInterval: // '1 day' equals '24 hours', as in PostgreSQL
 		buf = strconv.AppendFloat(buf, intervalSpan(v), 'g', -1, 64)
+	case KArray:
+		buf = appendArrayHashKey(buf, v)
 	}
 	return append(buf, 0)
 }
@@ -218,6 +230,16 @@ func AppendText(buf []byte, v Value, t T) []byte {
 		return appendTimestamp(buf, v.I)
 	case KInterval:
 		return appendInterval(buf, v)
+	case KArray:
+		return append(buf, v.S...)
+	case KUUID:
+		return appendUUID(buf, v.S)
+	case KBytes:
+		return appendByteaHex(buf, v.S)
+	case KTimestampTZ:
+		return appendTimestampTZ(buf, v.I, time.UTC)
+	case KTime:
+		return appendTime(buf, v.I)
 	}
 	return buf
 }

@@ -838,3 +838,110 @@ func TestIntervalBinary(t *testing.T) {
 		t.Errorf("interval parts: %+v", months)
 	}
 }
+
+// TestNewTypesOverWire round-trips uuid, bytea, timestamp with time zone and
+// time through pgx: parameters and results in binary (cached statements)
+// and in text (the simple protocol and QueryExecModeExec), and the session
+// time zone in text output.
+func TestNewTypesOverWire(t *testing.T) {
+	s := startServer(t, "")
+	ctx := context.Background()
+	id := [16]byte{0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11}
+	blob := []byte{0, 1, 0xfe, 0xff, '\\', 'x'}
+	at := time.Date(2024, 3, 10, 6, 59, 58, 123456000, time.UTC)
+	tod := pgtype.Time{Microseconds: (13*3600+45*60+6)*1_000_000 + 123000, Valid: true}
+
+	setup := s.connect(t)
+	mustExec(t, setup, "CREATE TABLE wt (n int PRIMARY KEY, u uuid, b bytea, tz timestamptz, tm time)", "")
+	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeCacheStatement, pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol} {
+		t.Run(mode.String(), func(t *testing.T) {
+			cfg, err := pgx.ParseConfig(s.connString())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.DefaultQueryExecMode = mode
+			c, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close(ctx)
+			n := int(mode)
+			if _, err := c.Exec(ctx, "INSERT INTO wt VALUES ($1, $2, $3, $4, $5)", n, pgtype.UUID{Bytes: id, Valid: true}, blob, at, tod); err != nil {
+				t.Fatalf("insert: %v", err)
+			}
+			var (
+				gotID   [16]byte
+				gotUUID pgtype.UUID
+				gotBlob []byte
+				gotAt   time.Time
+				gotTod  pgtype.Time
+			)
+			err = c.QueryRow(ctx, "SELECT u, u, b, tz, tm FROM wt WHERE n = $1", n).Scan(&gotID, &gotUUID, &gotBlob, &gotAt, &gotTod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotID != id || gotUUID.Bytes != id || !bytes.Equal(gotBlob, blob) || !gotAt.Equal(at) || gotTod != tod {
+				t.Errorf("round trip: %x %x %x %v %+v", gotID, gotUUID.Bytes, gotBlob, gotAt, gotTod)
+			}
+			if mode == pgx.QueryExecModeCacheStatement { // pgx asks for binary results of all four
+				rows, err := c.Query(ctx, "SELECT u, b, tz, tm FROM wt WHERE n = $1", n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range rows.FieldDescriptions() {
+					if f.Format != 1 {
+						t.Errorf("column %s in format %d, want binary", f.Name, f.Format)
+					}
+				}
+				rows.Close()
+			}
+			// values as parameters of a comparison, and server-side functions
+			var count int
+			var zero []byte
+			err = c.QueryRow(ctx, "SELECT count(*), decode('00', 'hex') FROM wt WHERE u = $1 AND b = $2 AND tz = $3 AND tm = $4",
+				pgtype.UUID{Bytes: id, Valid: true}, blob, at, tod).Scan(&count, &zero)
+			if err != nil || count < 1 || !bytes.Equal(zero, []byte{0}) {
+				t.Errorf("parameters in WHERE: %d %x %v", count, zero, err)
+			}
+			var empty []byte // an empty bytea is not NULL
+			if err := c.QueryRow(ctx, "SELECT ''::bytea").Scan(&empty); err != nil || empty == nil {
+				t.Errorf("empty bytea: %#v %v", empty, err)
+			}
+			// the session time zone changes the text, not the instant
+			if _, err := c.Exec(ctx, "SET TIME ZONE 'America/New_York'"); err != nil {
+				t.Fatal(err)
+			}
+			var local time.Time
+			var text string
+			if err := c.QueryRow(ctx, "SELECT tz, tz::text FROM wt WHERE n = $1", n).Scan(&local, &text); err != nil {
+				t.Fatal(err)
+			}
+			if !local.Equal(at) || text != "2024-03-10 01:59:58.123456-05" {
+				t.Errorf("in New York: %v %q", local, text)
+			}
+		})
+	}
+
+	// the text format as PostgreSQL writes it
+	c := s.connect(t)
+	wantRows(t, c, "SELECT u, b, tz, tm FROM wt ORDER BY n LIMIT 1",
+		`a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\x0001feff5c78|2024-03-10 06:59:58.123456+00|13:45:06.123`)
+	mustExec(t, c, "SET TIME ZONE 'Asia/Kolkata'", "SET")
+	wantRows(t, c, "SELECT tz FROM wt ORDER BY n LIMIT 1", "2024-03-10 12:29:58.123456+05:30")
+	wantCode(t, c, "SELECT 'nope'::uuid", "22P02")
+	wantCode(t, c, "SET TIME ZONE 'Nowhere/Special'", "22023")
+
+	// result column types as PostgreSQL describes them
+	rows, err := c.Query(ctx, "SELECT u, b, tz, tm FROM wt LIMIT 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oids []uint32
+	for _, f := range rows.FieldDescriptions() {
+		oids = append(oids, f.DataTypeOID)
+	}
+	rows.Close()
+	if fmt.Sprint(oids) != "[2950 17 1184 1083]" {
+		t.Errorf("type OIDs %v, want [2950 17 1184 1083]", oids)
+	}
+}
