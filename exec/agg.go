@@ -21,8 +21,9 @@ type aggState struct {
 	sqD   *apd.Decimal // sum of squares (exact input)
 	best  types.Value  // min / max
 	seen  map[string]bool
-	text  []byte      // string_agg
-	flag  types.Value // bool_and / bool_or
+	text  []byte        // string_agg
+	vals  []types.Value // array_agg
+	flag  types.Value   // bool_and / bool_or
 }
 
 type aggOp struct {
@@ -209,7 +210,7 @@ func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
 		return nil
 	}
 	v, err := o.args[i](r)
-	if err != nil || v.IsNull() {
+	if err != nil || v.IsNull() && call.Func != "array_agg" { // array_agg keeps NULLs
 		return err
 	}
 	if call.Distinct {
@@ -224,6 +225,9 @@ func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
 	}
 	s.count++
 	switch call.Func {
+	case "array_agg":
+		s.vals = append(s.vals, v)
+		return nil
 	case "string_agg":
 		if s.count > 1 && i < len(o.args2) && o.args2[i] != nil {
 			sep, err := o.args2[i](r)
@@ -309,6 +313,11 @@ func (o *aggOp) result(s *aggState, call plan.AggCall) (types.Value, error) {
 			return types.Null, nil
 		}
 		return types.NewText(string(s.text)), nil
+	case "array_agg":
+		if s.count == 0 {
+			return types.Null, nil
+		}
+		return types.NewArray(call.Type.ElemType(), s.vals), nil
 	case "bool_and", "every", "bool_or":
 		return s.flag, nil
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":

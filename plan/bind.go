@@ -487,7 +487,7 @@ func hasAggregate(s *sql.SelectStmt) bool {
 
 func isAggregate(name string) bool {
 	switch name {
-	case "count", "sum", "avg", "min", "max", "string_agg", "bool_and", "bool_or", "every",
+	case "count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and", "bool_or", "every",
 		"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
 		return true
 	}

@@ -284,6 +284,14 @@ func aggType(a AggCall) (types.T, error) {
 		}
 	case "string_agg":
 		return types.TText, nil
+	case "array_agg":
+		if t.ID == types.Array {
+			return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "array_agg of arrays is not supported")
+		}
+		if t.ID == types.Unknown {
+			t = types.TText
+		}
+		return types.ArrayOf(t), nil
 	case "bool_and", "bool_or", "every":
 		if t.ID == types.Bool {
 			return types.TBool, nil
