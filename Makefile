@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short crashtest slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
+.PHONY: all build run test test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
 
 all: build
 
@@ -33,6 +33,14 @@ test-short:
 # kill -9 and a verified restart (make test runs 3).
 crashtest:
 	RUSTYDB_CRASH_CYCLES=50 $(GO) test -run TestCrashCycles -count=1 -timeout 30m -v ./cmd/rusty-db-server/
+
+# Fuzz the parser, the row decoder and the protocol message handling, a
+# minute each (FUZZTIME=10m for longer); make test runs their seed corpora.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./sql/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeRow -fuzztime $(FUZZTIME) ./row/
+	$(GO) test -run '^$$' -fuzz FuzzFrontendMessages -fuzztime $(FUZZTIME) ./api/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -59,6 +59,10 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 		}
 	case *sql.ExplainStmt:
 		p.Columns = []Column{{Name: "QUERY PLAN", Type: types.TText}}
+	case *sql.FetchStmt:
+		if cur := s.cursors[st.Name]; cur != nil && !st.Move {
+			p.Columns = cur.cols
+		}
 	case *sql.ShowStmt:
 		p.Columns = []Column{{Name: st.Name, Type: types.TText}}
 		if st.Name == "all" {

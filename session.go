@@ -69,6 +69,8 @@ type Session struct {
 
 	seqs exec.SeqValues // currval / lastval state
 
+	cursors map[string]*cursor // DECLAREd cursors, by name
+
 	// loc is the TimeZone setting resolved; nil is UTC.
 	loc *time.Location
 
@@ -161,6 +163,7 @@ func (s *Session) Cancel() {
 
 // Close rolls back an open transaction.
 func (s *Session) Close() {
+	s.closeCursors(func(*cursor) bool { return true })
 	if s.tx != nil {
 		s.tx.Rollback()
 		s.tx = nil
@@ -268,6 +271,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.copy(c, st, w)
 	case *sql.ExplainStmt:
 		return s.explain(c, st, query, paramTypes, w)
+	case *sql.DeclareStmt:
+		return s.declare(c, st, query, paramTypes, w)
+	case *sql.FetchStmt:
+		return s.fetch(ctx, st, w)
+	case *sql.CloseStmt:
+		return s.closeCursor(st, w)
 	}
 	cat := s.db.store.Catalog()
 	if cache != nil && cache.plan != nil && cache.version == cat.Version() {
@@ -511,12 +520,17 @@ func isolationLevel(level string) (string, error) {
 
 func (s *Session) commit() error {
 	tx := s.tx
+	if err := s.endCursors(tx.ID, true); err != nil {
+		s.rollback()
+		return err
+	}
 	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
 	return tx.Commit()
 }
 
 func (s *Session) rollback() {
 	if s.tx != nil {
+		s.endCursors(s.tx.ID, false)
 		s.tx.Rollback()
 	}
 	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil

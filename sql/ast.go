@@ -215,6 +215,25 @@ type (
 	// CheckpointStmt is CHECKPOINT or ALTER SYSTEM CHECKPOINT.
 	CheckpointStmt struct{}
 
+	// DeclareStmt is DECLARE name [options] CURSOR [WITH | WITHOUT HOLD] FOR query.
+	DeclareStmt struct {
+		Name  string
+		Hold  bool
+		Query *SelectStmt
+	}
+	// FetchStmt is FETCH or MOVE [NEXT | FORWARD [n | ALL] | n | ALL] [FROM | IN] name;
+	// Count is negative for ALL.
+	FetchStmt struct {
+		Name  string
+		Count int64
+		Move  bool
+	}
+	// CloseStmt is CLOSE name or CLOSE ALL.
+	CloseStmt struct {
+		Name string
+		All  bool
+	}
+
 	// ExplainStmt is EXPLAIN [ANALYZE] of a query or data-changing statement.
 	ExplainStmt struct {
 		Analyze, Verbose bool
@@ -314,6 +333,9 @@ func (*DropIndexStmt) statement()      {}
 func (*VacuumStmt) statement()         {}
 func (*ExplainStmt) statement()        {}
 func (*CheckpointStmt) statement()     {}
+func (*DeclareStmt) statement()        {}
+func (*FetchStmt) statement()          {}
+func (*CloseStmt) statement()          {}
 func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}

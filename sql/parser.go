@@ -231,6 +231,17 @@ func (p *parser) statement() (Statement, error) {
 	case "checkpoint":
 		p.i++
 		return &CheckpointStmt{}, nil
+	case "declare":
+		return p.declareStmt()
+	case "fetch", "move":
+		return p.fetchStmt()
+	case "close":
+		p.i++
+		if p.acceptKw("all") {
+			return &CloseStmt{All: true}, nil
+		}
+		name, err := p.ident()
+		return &CloseStmt{Name: name}, err
 	case "alter":
 		return p.alterStmt()
 	case "copy":
@@ -2839,6 +2850,8 @@ func Kind(s Statement) string {
 		return "copy"
 	case *VacuumStmt, *CheckpointStmt:
 		return "maintenance"
+	case *DeclareStmt, *FetchStmt, *CloseStmt:
+		return "cursor"
 	case *ExplainStmt:
 		return "explain"
 	case *TransactionStmt:
@@ -2868,4 +2881,78 @@ func (p *parser) arrayExpr() (Expr, error) {
 		}
 	}
 	return a, p.expectOp("]")
+}
+
+// declareStmt parses DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE]
+// [NO SCROLL] CURSOR [WITH | WITHOUT HOLD] FOR query.
+func (p *parser) declareStmt() (Statement, error) {
+	p.i++ // declare
+	s := &DeclareStmt{}
+	var err error
+	if s.Name, err = p.ident(); err != nil {
+		return nil, err
+	}
+	for {
+		switch {
+		case p.acceptKw("binary"):
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "binary cursors are not supported").WithPosition(charPos(p.src, p.toks[p.i-1].pos))
+		case p.acceptKw("scroll"):
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "scrollable cursors are not supported").WithPosition(charPos(p.src, p.toks[p.i-1].pos))
+		case p.acceptKw("asensitive"), p.acceptKw("insensitive"), p.acceptKw("no", "scroll"):
+			continue
+		}
+		break
+	}
+	if err := p.expectKw("cursor"); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.acceptKw("with", "hold"):
+		s.Hold = true
+	case p.acceptKw("without", "hold"):
+	}
+	if err := p.expectKw("for"); err != nil {
+		return nil, err
+	}
+	s.Query, err = p.selectStmt()
+	return s, err
+}
+
+// fetchStmt parses FETCH / MOVE [NEXT | FORWARD [n | ALL] | n | ALL]
+// [FROM | IN] name. Only forward directions exist: cursors do not scroll.
+func (p *parser) fetchStmt() (Statement, error) {
+	s := &FetchStmt{Move: p.advance().text == "move", Count: 1}
+	count := func() error {
+		switch t := p.peek(); {
+		case p.acceptKw("all"):
+			s.Count = -1
+		case t.kind == tInt:
+			p.i++
+			n, err := strconv.ParseInt(t.text, 10, 64)
+			if err != nil {
+				return p.errAt(t.pos, "FETCH count %s is out of range", t.text)
+			}
+			s.Count = n
+		}
+		return nil
+	}
+	switch t := p.peek(); {
+	case p.acceptKw("next"):
+	case p.acceptKw("forward"):
+		if err := count(); err != nil {
+			return nil, err
+		}
+	case t.kind == tIdent && (t.text == "prior" || t.text == "first" || t.text == "last" || t.text == "absolute" ||
+		t.text == "relative" || t.text == "backward"):
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cursor can only scan forward").WithPosition(charPos(p.src, t.pos)).
+			WithHint("Use FETCH NEXT, FORWARD n or ALL; scrollable cursors are not supported.")
+	default:
+		if err := count(); err != nil {
+			return nil, err
+		}
+	}
+	_ = p.acceptKw("from") || p.acceptKw("in")
+	var err error
+	s.Name, err = p.ident()
+	return s, err
 }

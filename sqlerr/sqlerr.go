@@ -32,6 +32,7 @@ const (
 	DependentObjectsStillExist = "2BP01"
 	DuplicateObject            = "42710"
 	InvalidSchemaName          = "3F000"
+	DuplicateCursor            = "42P03"
 	ActiveSQLTransaction       = "25001"
 	NoActiveSQLTransaction     = "25P01"
 	InFailedSQLTransaction     = "25P02"
