@@ -47,6 +47,10 @@ type Options struct {
 	// BufferPoolPages is the buffer pool's size in 8 KiB pages; 0 means
 	// row.DefaultBufferPoolPages.
 	BufferPoolPages int
+	// PasswordEncryption is the password_encryption of new sessions: how
+	// CREATE and ALTER ROLE store passwords. "scram-sha-256" (also for "")
+	// stores a SCRAM verifier; "md5" stores the md5 hash as well.
+	PasswordEncryption string
 }
 
 // DB is an open database.
@@ -82,6 +86,11 @@ func OpenWith(opts Options) (*DB, error) {
 		mode = wal.SyncOff
 	default:
 		return nil, fmt.Errorf("unknown WAL sync mode %q (want local or off)", opts.SyncMode)
+	}
+	switch opts.PasswordEncryption {
+	case "", "scram-sha-256", "md5":
+	default:
+		return nil, fmt.Errorf("unknown password encryption %q (want scram-sha-256 or md5)", opts.PasswordEncryption)
 	}
 	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages})
 	if err != nil {

@@ -123,6 +123,8 @@ func toGo(v types.Value) any {
 		return []byte(v.S)
 	case types.KUUID, types.KTime:
 		return types.Format(v)
+	case types.KJSON, types.KJSONB:
+		return v.S
 	}
 	return nil
 }

@@ -57,6 +57,7 @@ type Session struct {
 	db       *DB
 	user     string
 	settings map[string]string
+	login    bool // opened by Login: the privileges are those of role user
 
 	tx       *row.Tx
 	txStart  time.Time
@@ -90,6 +91,9 @@ var reportedParams = []string{"application_name", "client_encoding", "DateStyle"
 func (db *DB) NewSession(user string) *Session {
 	s := &Session{db: db, user: user, settings: defaultSettings(user)}
 	s.settings["statement_timeout"] = strconv.FormatInt(db.opts.StatementTimeout.Milliseconds(), 10)
+	if db.opts.PasswordEncryption != "" {
+		s.settings["password_encryption"] = db.opts.PasswordEncryption
+	}
 	return s
 }
 
@@ -119,6 +123,7 @@ func defaultSettings(user string) map[string]string {
 		"max_identifier_length":               "63",
 		"synchronous_commit":                  "on",
 		"jit":                                 "off",
+		"password_encryption":                 "scram-sha-256",
 	}
 }
 
@@ -261,6 +266,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
+	case *sql.CreateRoleStmt:
+		return s.createRole(st, w)
+	case *sql.AlterRoleStmt:
+		return s.alterRole(st, w)
+	case *sql.DropRoleStmt:
+		return s.dropRole(st, w)
 	case *sql.AlterTableStmt:
 		return s.alterTable(c, st, w)
 	case *sql.CreateIndexStmt:
@@ -542,7 +553,7 @@ var settable = map[string]bool{
 	"search_path": true, "extra_float_digits": true, "statement_timeout": true, "lock_timeout": true,
 	"idle_in_transaction_session_timeout": true, "client_min_messages": true, "bytea_output": true,
 	"intervalstyle": true, "transaction_isolation": true, "default_transaction_isolation": true,
-	"synchronous_commit": true, "jit": true, "standard_conforming_strings": true,
+	"synchronous_commit": true, "jit": true, "standard_conforming_strings": true, "password_encryption": true,
 }
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
@@ -588,6 +599,11 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 			return err
 		}
 		s.loc, value = loc, loc.String() // america/new_york shows as America/New_York
+	case "password_encryption":
+		if value = strings.ToLower(value); value != "scram-sha-256" && value != "md5" && value != "default" {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"password_encryption\": %q", st.Value).
+				WithHint("Available values: md5, scram-sha-256.")
+		}
 	case "client_encoding":
 		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)

@@ -487,6 +487,9 @@ func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 		if i < 0 {
 			return sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
 		}
+		if err := plan.Indexable(t.Columns[i].Type); err != nil {
+			return err
+		}
 		ix.Columns = append(ix.Columns, i)
 	}
 	if ix.Name == "" { // PostgreSQL's naming: table_col1_col2_idx, made unique

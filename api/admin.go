@@ -77,7 +77,7 @@ func (s *Server) Sessions() []SessionInfo {
 	for _, c := range conns {
 		a := &c.act
 		a.mu.Lock()
-		info := SessionInfo{ID: c.pid, User: rustydb.DatabaseName, Database: rustydb.DatabaseName, ApplicationName: a.app,
+		info := SessionInfo{ID: c.pid, User: c.user, Database: rustydb.DatabaseName, ApplicationName: a.app,
 			ClientAddr: c.netConn.RemoteAddr().String(), State: a.state, BackendStart: a.started, Query: a.query}
 		if !a.queryStart.IsZero() {
 			qs := a.queryStart

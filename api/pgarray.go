@@ -94,7 +94,8 @@ func decodeArrayBinary(raw []byte, t types.T) (types.Value, error) {
 // arrayTypeForOID maps an array type OID to its type.
 func arrayTypeForOID(oid uint32) (types.T, bool) {
 	for _, elem := range []types.T{types.TBool, types.TInt2, types.TInt4, types.TInt8, types.TFloat4, types.TFloat8,
-		types.TNumeric, types.TText, types.TDate, types.TTimestamp, types.TInterval, {ID: types.Varchar}, {ID: types.Char}} {
+		types.TNumeric, types.TText, types.TDate, types.TTimestamp, types.TInterval, {ID: types.Varchar}, {ID: types.Char},
+		types.TJSON, types.TJSONB} {
 		if t := types.ArrayOf(elem); t.OID() == oid {
 			if elem.ID == types.Varchar || elem.ID == types.Char {
 				t = types.ArrayOf(types.TText)

@@ -27,6 +27,8 @@ import (
 //	time       int64 microseconds since midnight
 //	uuid       the 16 bytes
 //	bytea      the bytes
+//	json       the text
+//	jsonb      a version byte (1), then the text
 //	numeric    int16 ndigits, int16 weight, uint16 sign (0 positive,
 //	           0x4000 negative, 0xC000 NaN), int16 display scale, then ndigits
 //	           int16 base-10000 digits, most significant first; the value is
@@ -36,6 +38,7 @@ const (
 	pgEpochMicros = 946684800000000 // microseconds from 1970 to 2000
 	numericNeg    = 0x4000
 	numericNaN    = 0xC000
+	jsonbVersion  = 1 // the only version of jsonb's binary format
 )
 
 // typeForOID maps a parameter type OID from Parse to a type (0 = infer).
@@ -71,6 +74,10 @@ func typeForOID(oid uint32) types.T {
 		return types.TTimestampTZ
 	case types.OIDTime:
 		return types.TTime
+	case types.OIDJSON:
+		return types.TJSON
+	case types.OIDJSONB:
+		return types.TJSONB
 	}
 	if t, ok := arrayTypeForOID(oid); ok {
 		return t
@@ -83,7 +90,7 @@ func hasBinary(t types.T) bool {
 	switch t.ID {
 	case types.Bool, types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
 		types.Text, types.Varchar, types.Char, types.Date, types.Timestamp, types.Interval, types.Unknown,
-		types.UUID, types.Bytea, types.TimestampTZ, types.Time:
+		types.UUID, types.Bytea, types.TimestampTZ, types.Time, types.JSON, types.JSONB:
 		return true
 	case types.Array:
 		return hasBinary(t.ElemType())
@@ -126,6 +133,8 @@ func appendBinary(buf []byte, v types.Value, t types.T) []byte {
 		return binary.BigEndian.AppendUint32(buf, uint32(m))
 	case types.Array:
 		return appendArrayBinary(buf, v, t)
+	case types.JSONB:
+		return append(append(buf, jsonbVersion), v.S...)
 	}
 	return types.AppendText(buf, v, t)
 }
@@ -272,6 +281,13 @@ func decodeParamIn(raw []byte, format int16, t types.T, loc *time.Location) (typ
 		return types.NewUUID([16]byte(raw)), nil
 	case types.Bytea:
 		return types.NewBytea(raw), nil
+	case types.JSON:
+		return types.ParseJSON(string(raw))
+	case types.JSONB:
+		if len(raw) == 0 || raw[0] != jsonbVersion {
+			return types.Null, sqlerr.New(sqlerr.InvalidBinaryRepresentatio, "unsupported jsonb version number %d", append(raw, 0)[0])
+		}
+		return types.ParseJSONB(string(raw[1:]))
 	case types.Interval:
 		if len(raw) != 16 {
 			return bad()

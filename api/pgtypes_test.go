@@ -35,11 +35,16 @@ func TestBinaryNewTypes(t *testing.T) {
 	f(types.NewTimestampTZ(pgEpochMicros), types.TTimestampTZ, make([]byte, 8)) // 2000-01-01 00:00:00+00
 	f(types.NewTimestampTZ(pgEpochMicros-1), types.TTimestampTZ, bytes.Repeat([]byte{0xff}, 8))
 	f(types.NewTime(1_000_000), types.TTime, []byte{0, 0, 0, 0, 0, 0x0f, 0x42, 0x40})
+	f(types.Value{K: types.KJSON, S: `{"a" : 1}`}, types.TJSON, []byte(`{"a" : 1}`))
+	f(types.Value{K: types.KJSONB, S: `{"a": 1}`}, types.TJSONB, append([]byte{1}, `{"a": 1}`...)) // version 1, text
+	f(types.NewArray(types.TJSONB, []types.Value{{K: types.KJSONB, S: `[1]`}}), types.ArrayOf(types.TJSONB),
+		[]byte{0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x0e, 0xda, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 4, 1, '[', '1', ']'})
 
 	for _, c := range []struct {
 		typ types.T
 		raw []byte
-	}{{types.TUUID, make([]byte, 15)}, {types.TTimestampTZ, make([]byte, 4)}, {types.TTime, []byte{0xff, 0, 0, 0, 0, 0, 0, 0}}} {
+	}{{types.TUUID, make([]byte, 15)}, {types.TTimestampTZ, make([]byte, 4)}, {types.TTime, []byte{0xff, 0, 0, 0, 0, 0, 0, 0}},
+		{types.TJSONB, []byte(`{}`)}, {types.TJSONB, []byte{1, '{'}}, {types.TJSON, []byte(`{`)}} {
 		if _, err := decodeParam(c.raw, 1, c.typ); err == nil {
 			t.Errorf("%s: % x decoded without an error", c.typ, c.raw)
 		}

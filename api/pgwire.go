@@ -31,6 +31,8 @@ type pgConn struct {
 	session *rustydb.Session
 	pid     uint32
 	secret  [4]byte
+	tls     bool   // the connection was upgraded to TLS
+	user    string // the authenticated role
 
 	// extended query protocol state
 	statements map[string]*rustydb.Prepared
@@ -51,7 +53,7 @@ func (s *Server) servePG(nc net.Conn) {
 			s.logger.Error("panic in connection handler", "panic", r, "stack", string(debug.Stack()))
 			c.sendError(sqlerr.New(sqlerr.InternalError, "internal error: %v", r), "FATAL")
 		}
-		nc.Close()
+		c.netConn.Close() // the TLS connection, when upgraded
 	}()
 	if !c.startup() {
 		return
@@ -76,8 +78,22 @@ func (c *pgConn) startup() bool {
 			return false
 		}
 		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			// No TLS yet: 'N' tells the client to continue in plain text.
+		case *pgproto3.SSLRequest:
+			if c.tls {
+				c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "SSLRequest on a connection that already uses TLS"), "FATAL")
+				return false
+			}
+			if c.srv.opts.TLS != nil {
+				if !c.startTLS() {
+					return false
+				}
+				continue
+			}
+			// 'N' tells the client to continue in plain text.
+			if _, err := c.netConn.Write([]byte{'N'}); err != nil {
+				return false
+			}
+		case *pgproto3.GSSEncRequest: // no GSSAPI encryption
 			if _, err := c.netConn.Write([]byte{'N'}); err != nil {
 				return false
 			}
@@ -85,7 +101,6 @@ func (c *pgConn) startup() bool {
 			c.srv.cancel(m.ProcessID, m.SecretKey)
 			return false
 		case *pgproto3.StartupMessage:
-			_ = c.netConn.SetReadDeadline(time.Time{})
 			return c.accept(m)
 		default:
 			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "unexpected startup message %T", msg), "FATAL")
@@ -100,14 +115,18 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	if db == "" {
 		db = user
 	}
-	switch {
-	case user == "":
+	if user == "" {
 		c.reject("bad_startup", sqlerr.New(sqlerr.InvalidAuthorization, "no PostgreSQL user name specified in startup packet"))
 		return false
-	case user != rustydb.DatabaseName:
-		c.reject("auth", sqlerr.New(sqlerr.InvalidAuthorization, "role %q does not exist", user))
+	}
+	// Authentication comes before the database check, as in PostgreSQL,
+	// so that an unauthenticated client learns nothing more.
+	if !c.authenticate(user) {
 		return false
-	case db != rustydb.DatabaseName:
+	}
+	_ = c.netConn.SetReadDeadline(time.Time{}) // the startup deadline covered authentication too
+	c.user = user
+	if db != rustydb.DatabaseName {
 		c.reject("bad_database", sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", db).
 			WithHint("The only database is %q until CREATE DATABASE exists.", rustydb.DatabaseName))
 		return false
@@ -117,7 +136,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 	c.srv.metrics.ConnectionOpened()
-	c.session = c.srv.db.NewSession(user)
+	c.session = c.srv.db.Login(user)
 	c.session.OnStatement = func(kind string, d time.Duration, err error) {
 		c.srv.metrics.StatementDone(kind, d, err != nil)
 	}

@@ -35,6 +35,7 @@ func NewREST(opts RESTOptions) http.Handler {
 	mux := http.NewServeMux()
 	restRoute(mux, "GET", "/api/v1/admin/health", a.health)
 	restRoute(mux, "GET", "/api/v1/admin/version", a.version)
+	restRoute(mux, "GET", "/api/v1/metrics", a.metrics)
 	if opts.Admin != nil {
 		restRoute(mux, "GET", "/api/v1/connections", a.connections)
 		restRoute(mux, "DELETE", "/api/v1/connections/{id}", a.terminate)
@@ -81,6 +82,45 @@ func respondError(w http.ResponseWriter, code int, errCode, message string) {
 	respondJSON(w, code, struct {
 		Error apiError `json:"error"`
 	}{apiError{errCode, message}})
+}
+
+// metrics answers GET /api/v1/metrics: the engine's counters as JSON, all
+// measured (the Administration Guide's health-check script reads
+// data.memory.buffer_pool_usage_percent).
+func (a *restAPI) metrics(w http.ResponseWriter, r *http.Request) {
+	st := a.opts.Stats()
+	bp := st.BufferPool
+	usage, hitRatio := 0.0, 0.0
+	if bp.Pages > 0 {
+		usage = 100 * float64(bp.Used) / float64(bp.Pages)
+	}
+	if bp.Hits+bp.Misses > 0 {
+		hitRatio = float64(bp.Hits) / float64(bp.Hits+bp.Misses)
+	}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	respondJSON(w, http.StatusOK, map[string]any{"data": map[string]any{
+		"uptime_seconds": time.Since(st.Started).Seconds(),
+		"connections":    map[string]any{"active": a.opts.Connections()},
+		"transactions": map[string]any{"committed": st.Commits, "rolled_back": st.Rollbacks,
+			"active": st.ActiveTxns},
+		"memory": map[string]any{
+			"buffer_pool_usage_percent": usage,
+			"buffer_pool_pages":         bp.Pages,
+			"buffer_pool_pages_used":    bp.Used,
+			"buffer_pool_pages_dirty":   bp.Dirty,
+			"buffer_pool_hit_ratio":     hitRatio,
+			"heap_alloc_bytes":          mem.HeapAlloc,
+			"sys_bytes":                 mem.Sys,
+		},
+		"buffer_pool": map[string]any{"hits": bp.Hits, "misses": bp.Misses, "evictions": bp.Evictions,
+			"page_writes": bp.PageWrites},
+		"wal": map[string]any{"bytes_written": st.WAL.BytesWritten, "records": st.WAL.Records,
+			"fsyncs": st.WAL.Fsyncs, "group_commits": st.WAL.GroupCommits, "unusable": st.WALUnusable},
+		"checkpoints": st.Checkpoints,
+		"tables":      st.Tables,
+		"io_engine":   st.IOEngine,
+	}})
 }
 
 func (a *restAPI) version(w http.ResponseWriter, r *http.Request) {

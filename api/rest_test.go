@@ -175,3 +175,35 @@ func TestRESTErrors(t *testing.T) {
 	f("POST", "/api/v1/admin/health", 405, "METHOD_NOT_ALLOWED")
 	f("DELETE", "/api/v1/admin/version", 405, "METHOD_NOT_ALLOWED")
 }
+
+// TestRESTMetrics checks GET /api/v1/metrics against the engine's counters,
+// including the buffer pool usage the guide's health-check script reads.
+func TestRESTMetrics(t *testing.T) {
+	st := rustydb.Stats{Started: time.Now(), Commits: 7, IOEngine: "pread"}
+	st.BufferPool.Pages, st.BufferPool.Used, st.BufferPool.Hits, st.BufferPool.Misses = 200, 50, 30, 10
+	h := NewREST(RESTOptions{Stats: func() rustydb.Stats { return st }, Connections: func() int { return 2 },
+		Mode: "dev", Logger: slog.New(slog.DiscardHandler)})
+	code, body, _ := restGet(t, h, "GET", "/api/v1/metrics")
+	var m struct {
+		Data struct {
+			Memory struct {
+				Usage    float64 `json:"buffer_pool_usage_percent"`
+				HitRatio float64 `json:"buffer_pool_hit_ratio"`
+			} `json:"memory"`
+			Transactions struct {
+				Committed int `json:"committed"`
+			} `json:"transactions"`
+			Connections struct {
+				Active int `json:"active"`
+			} `json:"connections"`
+			IOEngine string `json:"io_engine"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &m); err != nil || code != 200 {
+		t.Fatalf("HTTP %d, %v: %s", code, err, body)
+	}
+	d := m.Data
+	if d.Memory.Usage != 25 || d.Memory.HitRatio != 0.75 || d.Transactions.Committed != 7 || d.Connections.Active != 2 || d.IOEngine != "pread" {
+		t.Fatalf("metrics %+v from %s", d, body)
+	}
+}

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +36,13 @@ type ServerOptions struct {
 	MaxConnections int
 	Mode           string
 	Logger         *slog.Logger
+	// AuthMethod is "trust" (also ""), "md5" or "scram-sha-256"; see
+	// authenticate.
+	AuthMethod string
+	// TLS, when set, makes the server answer SSLRequest with 'S' and
+	// upgrade the connection; RequireTLS refuses connections without it.
+	TLS        *tls.Config
+	RequireTLS bool
 }
 
 // Server serves the PostgreSQL protocol, the REST API and metrics for one DB.
@@ -49,6 +58,9 @@ type Server struct {
 	wg    sync.WaitGroup
 	stop  atomic.Bool
 	addrs map[string]string
+	// mockSecret makes the salts of mock SCRAM verifiers, which differ
+	// between servers but not between attempts (see auth.MockVerifier).
+	mockSecret [32]byte
 }
 
 // NewServer creates a server; Start binds its ports.
@@ -57,6 +69,7 @@ func NewServer(opts ServerOptions) *Server {
 		opts.Logger = slog.Default()
 	}
 	s := &Server{opts: opts, db: opts.DB, logger: opts.Logger, addrs: map[string]string{}}
+	_, _ = rand.Read(s.mockSecret[:])
 	s.metrics = NewMetrics(opts.DB.Stats)
 	s.conns = connRegistry{conns: map[uint32]*pgConn{}, max: opts.MaxConnections}
 	return s

@@ -1,8 +1,9 @@
-// Package catalog holds the definitions of tables: their columns, types,
-// defaults and keys. It is the binder's source of names and the storage
-// layer's source of row shapes. Definitions are serialized as JSON inside
-// checkpoints and DDL log records (see package row); the JSON field names below
-// are part of that on-disk format.
+// Package catalog holds the definitions of tables (their columns, types,
+// defaults and keys) and of roles. It is the binder's source of names, the
+// storage layer's source of row shapes and authentication's source of
+// password verifiers. Definitions are serialized as JSON inside checkpoints
+// and DDL log records (see package row); the JSON field names below are part
+// of that on-disk format.
 package catalog
 
 import (
@@ -237,11 +238,13 @@ func (c *Catalog) IndexOwner(name string) *Table {
 	return nil
 }
 
-// Catalog is the set of tables of the one database.
+// Catalog is the set of tables of the one database, and its roles.
 type Catalog struct {
-	mu     sync.RWMutex
-	tables map[string]*Table
-	nextID uint32
+	mu         sync.RWMutex
+	tables     map[string]*Table
+	nextID     uint32
+	roles      map[string]*Role
+	nextRoleID uint32
 	// version changes with every change of a definition, so that cached
 	// plans can tell they are stale.
 	version atomic.Uint64
@@ -252,7 +255,7 @@ func (c *Catalog) Version() uint64 { return c.version.Load() }
 
 // New returns an empty catalog.
 func New() *Catalog {
-	return &Catalog{tables: make(map[string]*Table), nextID: 1}
+	return &Catalog{tables: make(map[string]*Table), nextID: 1, roles: make(map[string]*Role), nextRoleID: 1}
 }
 
 // Table returns the named table or a 42P01 error.

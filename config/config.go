@@ -41,9 +41,12 @@
 //	simd_enabled                    bool    true
 //	io_uring_enabled                bool    true
 //	[security]
-//	tls_cert_file                   string  ""            set together with tls_key_file
-//	tls_key_file                    string  ""            set together with tls_cert_file
-//	auth_method                     string  "trust"       trust | scram-sha-256 | md5
+//	tls_cert_file                   string  ""            PEM file; set together with tls_key_file
+//	tls_key_file                    string  ""            PEM file; set together with tls_cert_file
+//	require_tls                     bool    false         true needs tls_cert_file
+//	auth_method                     string  ""            "" | trust | scram-sha-256 | md5; trust only in dev mode
+//	password_encryption             string  ""            "" | scram-sha-256 | md5
+//	admin_user                      string  "rustydb"     a role name, not "public" or "pg_..."
 //	admin_password                  string  ""
 //	[logging]
 //	level                           string  "info"        debug | info | warn | error
@@ -57,9 +60,26 @@
 // A size is a string such as "64MB", "1 GiB" or "512kb" (see [ParseSize]);
 // KB/MB/GB/TB are binary units, the same as KiB/MiB/GiB/TiB.
 // Relative paths are relative to the server's working directory.
+//
+// Security: with tls_cert_file and tls_key_file set the server accepts TLS
+// (1.2 or later) from clients that ask for it. The files are loaded by
+// [Config.TLSConfig], which the server calls at start and for --validate;
+// Load and Validate only check the settings, so that a file naming paths of
+// another machine still loads. require_tls refuses connections without TLS.
+// auth_method "" means trust in dev mode and scram-sha-256 in prod mode
+// ([Config.AuthMethod]); trust admits only connections from this machine,
+// others must give a password. md5 uses md5 for roles whose password was
+// stored with an md5 hash and SCRAM for the others, as PostgreSQL does.
+// password_encryption says how CREATE and ALTER ROLE store passwords: ""
+// means md5 when auth_method is md5, else scram-sha-256
+// ([Config.PasswordEncryption]); a SCRAM verifier is always stored, md5
+// adds the md5 hash. admin_user is the superuser the server creates in a
+// data directory without roles, with the password from --admin-password,
+// $RUSTYDB_ADMIN_PASSWORD or admin_password (in that order).
 package config
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"maps"
@@ -141,10 +161,13 @@ type Performance struct {
 
 // Security configures TLS and client authentication.
 type Security struct {
-	TLSCertFile   string `toml:"tls_cert_file"`
-	TLSKeyFile    string `toml:"tls_key_file"`
-	AuthMethod    string `toml:"auth_method"`
-	AdminPassword string `toml:"admin_password"`
+	TLSCertFile        string `toml:"tls_cert_file"`
+	TLSKeyFile         string `toml:"tls_key_file"`
+	RequireTLS         bool   `toml:"require_tls"`
+	AuthMethod         string `toml:"auth_method"`
+	PasswordEncryption string `toml:"password_encryption"`
+	AdminUser          string `toml:"admin_user"`
+	AdminPassword      string `toml:"admin_password"`
 }
 
 // Logging configures the server log.
@@ -179,7 +202,7 @@ func Default() *Config {
 			CheckpointIntervalMs: 300000,
 		},
 		Performance: Performance{SIMDEnabled: true, IOUringEnabled: true},
-		Security:    Security{AuthMethod: "trust"},
+		Security:    Security{AdminUser: "rustydb"},
 		Logging: Logging{
 			Level:                "info",
 			Format:               "text",
@@ -522,7 +545,24 @@ func (c *Config) Validate() error {
 	if c.Security.TLSKeyFile != "" && c.Security.TLSCertFile == "" {
 		v.add("security.tls_cert_file", "must be set when tls_key_file is set")
 	}
-	v.oneOf("security.auth_method", c.Security.AuthMethod, "trust", "scram-sha-256", "md5")
+	if c.Security.RequireTLS && c.Security.TLSCertFile == "" {
+		v.add("security.require_tls", "needs tls_cert_file and tls_key_file")
+	}
+	if c.Security.AuthMethod != "" {
+		v.oneOf("security.auth_method", c.Security.AuthMethod, "trust", "scram-sha-256", "md5")
+	}
+	if c.Security.AuthMethod == "trust" && c.Instance.Mode == "prod" {
+		v.add("security.auth_method", `"trust" is not allowed in prod mode (use scram-sha-256 or md5)`)
+	}
+	if c.Security.PasswordEncryption != "" {
+		v.oneOf("security.password_encryption", c.Security.PasswordEncryption, "scram-sha-256", "md5")
+	}
+	switch name := c.Security.AdminUser; {
+	case name == "":
+		v.add("security.admin_user", "must not be empty")
+	case name == "public" || name == "none" || strings.HasPrefix(name, "pg_"):
+		v.add("security.admin_user", "%q is a reserved role name", name)
+	}
 
 	v.oneOf("logging.level", c.Logging.Level, "debug", "info", "warn", "error")
 	v.oneOf("logging.format", c.Logging.Format, "text", "json")
@@ -623,6 +663,63 @@ func (c *Config) BufferPoolBytes() int64 {
 		}
 	}
 	return int64(c.Storage.BufferPoolPages) * int64(c.Storage.PageSize)
+}
+
+// AuthMethod returns security.auth_method, resolving "" by the mode: trust
+// in dev mode, scram-sha-256 in prod mode.
+func (c *Config) AuthMethod() string {
+	switch {
+	case c.Security.AuthMethod != "":
+		return c.Security.AuthMethod
+	case c.Instance.Mode == "prod":
+		return "scram-sha-256"
+	}
+	return "trust"
+}
+
+// PasswordEncryption returns security.password_encryption, resolving "" to
+// md5 when the auth method is md5 and to scram-sha-256 otherwise.
+func (c *Config) PasswordEncryption() string {
+	switch {
+	case c.Security.PasswordEncryption != "":
+		return c.Security.PasswordEncryption
+	case c.AuthMethod() == "md5":
+		return "md5"
+	}
+	return "scram-sha-256"
+}
+
+// TLSConfig loads the certificate and key named by security.tls_cert_file
+// and security.tls_key_file into a server TLS configuration (TLS 1.2 or
+// later). It returns nil, nil when TLS is not configured, and a
+// *ValidationError naming the key when a file cannot be read or the two do
+// not form a key pair.
+func (c *Config) TLSConfig() (*tls.Config, error) {
+	if c.Security.TLSCertFile == "" {
+		return nil, nil
+	}
+	var v validator
+	cert, err1 := os.ReadFile(c.Security.TLSCertFile)
+	if err1 != nil {
+		v.add("security.tls_cert_file", "cannot read the certificate: %v", err1)
+	}
+	key, err2 := os.ReadFile(c.Security.TLSKeyFile)
+	if err2 != nil {
+		v.add("security.tls_key_file", "cannot read the private key: %v", err2)
+	}
+	if len(v.problems) == 0 {
+		pair, err := tls.X509KeyPair(cert, key)
+		if err == nil {
+			return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+		}
+		v.add("security.tls_key_file", "not a PEM certificate and matching private key with tls_cert_file: %v", err)
+	}
+	for i := range v.problems {
+		if c.Source != Default().Source {
+			v.problems[i].File = c.Source
+		}
+	}
+	return nil, &ValidationError{Problems: v.problems}
 }
 
 // WALDir returns wal.dir, or <storage.data_dir>/wal when it is empty.

@@ -42,7 +42,8 @@ func TestLoadFull(t *testing.T) {
 			MaxParallelWorkers: 16, MaxParallelWorkersPerQuery: 4, SIMDEnabled: false, IOUringEnabled: false,
 		},
 		Security: Security{
-			TLSCertFile: "/etc/rustydb/server.crt", TLSKeyFile: "/etc/rustydb/server.key", AuthMethod: "scram-sha-256",
+			TLSCertFile: "/etc/rustydb/server.crt", TLSKeyFile: "/etc/rustydb/server.key", RequireTLS: true,
+			AuthMethod: "scram-sha-256", PasswordEncryption: "scram-sha-256", AdminUser: "dba",
 		},
 		Logging:    Logging{Level: "warn", Format: "json", Output: "/var/log/rustydb/server.log", SlowQueryThresholdMs: 250},
 		Monitoring: Monitoring{Enabled: true, PrometheusPort: 9187},
@@ -174,6 +175,15 @@ func TestLoadProblems(t *testing.T) {
 		`FILE:2: wal.sync_mode: "fast" is not one of local, off`)
 	f("bad enum auth", "[security]\nauth_method = \"password\"\n",
 		`FILE:2: security.auth_method: "password" is not one of trust, scram-sha-256, md5`)
+	f("trust in prod", "[instance]\nmode = \"prod\"\n[security]\nauth_method = \"trust\"\n",
+		`FILE:4: security.auth_method: "trust" is not allowed in prod mode (use scram-sha-256 or md5)`)
+	f("bad enum password encryption", "[security]\npassword_encryption = \"sha1\"\n",
+		`FILE:2: security.password_encryption: "sha1" is not one of scram-sha-256, md5`)
+	f("require tls without cert", "[security]\nrequire_tls = true\n",
+		"FILE:2: security.require_tls: needs tls_cert_file and tls_key_file")
+	f("empty admin user", "[security]\nadmin_user = \"\"\n", "FILE:2: security.admin_user: must not be empty")
+	f("reserved admin user", "[security]\nadmin_user = \"pg_admin\"\n",
+		`FILE:2: security.admin_user: "pg_admin" is a reserved role name`)
 	f("bad enum mode", "[instance]\nmode = \"production\"\n",
 		`FILE:2: instance.mode: "production" is not one of dev, prod`)
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"rustydb/jsonb"
 	"rustydb/plan"
 	"rustydb/sqlerr"
 	"rustydb/types"
@@ -21,9 +22,20 @@ type aggState struct {
 	sqD   *apd.Decimal // sum of squares (exact input)
 	best  types.Value  // min / max
 	seen  map[string]bool
-	text  []byte        // string_agg
+	text  []byte        // string_agg, json_agg, json_object_agg
 	vals  []types.Value // array_agg
 	flag  types.Value   // bool_and / bool_or
+	docs  []jsonb.Value // jsonb_agg, jsonb_object_agg's values
+	keys  []string      // jsonb_object_agg
+}
+
+// keepsNulls reports the aggregates that take NULL inputs in.
+func keepsNulls(name string) bool {
+	switch name {
+	case "array_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return true
+	}
+	return false
 }
 
 type aggOp struct {
@@ -210,7 +222,7 @@ func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
 		return nil
 	}
 	v, err := o.args[i](r)
-	if err != nil || v.IsNull() && call.Func != "array_agg" { // array_agg keeps NULLs
+	if err != nil || v.IsNull() && !keepsNulls(call.Func) {
 		return err
 	}
 	if call.Distinct {
@@ -228,6 +240,8 @@ func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
 	case "array_agg":
 		s.vals = append(s.vals, v)
 		return nil
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return o.addJSON(s, i, v, r)
 	case "string_agg":
 		if s.count > 1 && i < len(o.args2) && o.args2[i] != nil {
 			sep, err := o.args2[i](r)
@@ -318,6 +332,8 @@ func (o *aggOp) result(s *aggState, call plan.AggCall) (types.Value, error) {
 			return types.Null, nil
 		}
 		return types.NewArray(call.Type.ElemType(), s.vals), nil
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return jsonAggResult(s, call), nil
 	case "bool_and", "every", "bool_or":
 		return s.flag, nil
 	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":

@@ -233,6 +233,12 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 			return nil, err
 		}
 		return &unnestOp{arr: arr}, nil
+	case *plan.JSONTable:
+		doc, err := c.compile(n.Doc)
+		if err != nil {
+			return nil, err
+		}
+		return &jsonTableOp{c: c, n: n, doc: doc}, nil
 	case *plan.Ordinality:
 		in, err := c.Build(n.Input)
 		if err != nil {

@@ -145,6 +145,9 @@ func (c *Context) compileBinary(e *plan.Binary) (evalFn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := c.jsonOp(e, l, r); f != nil {
+		return f, nil
+	}
 	switch e.Op {
 	case "and":
 		return func(row []types.Value) (types.Value, error) {
@@ -846,6 +849,9 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 		return f, nil
 	}
 	if f := c.typeFunc(e, args); f != nil {
+		return f, nil
+	}
+	if f := c.jsonFunc(e, args); f != nil {
 		return f, nil
 	}
 	name, t := e.Name, e.T

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"rustydb/catalog"
+	"rustydb/row"
 	"rustydb/sql"
 	"rustydb/types"
 )
@@ -27,6 +28,7 @@ const (
 	oidTableBase  = 16384   // + table id * 64; index k is table + 1 + k
 	oidConstrBase = 1 << 24 // + table id * 64 + constraint number
 	oidDefaultBas = 1 << 25 // + table id * 1024 + column number
+	oidRoleBase   = 1 << 30 // + role id; the bootstrap superuser is oidSuperuser
 	encodingUTF8  = 6
 )
 
@@ -107,7 +109,7 @@ func attnums(cols []int) types.Value {
 var sysTypes = func() []types.T {
 	base := []types.T{types.TBool, types.TInt2, types.TInt4, types.TInt8, types.TFloat4, types.TFloat8, types.TNumeric,
 		types.TText, {ID: types.Varchar}, {ID: types.Char, Width: 1}, types.TDate, types.TTimestamp, types.TInterval,
-		types.TTimestampTZ, types.TTime, types.TUUID, types.TBytea}
+		types.TTimestampTZ, types.TTime, types.TUUID, types.TBytea, types.TJSON, types.TJSONB}
 	out := slices.Clone(base)
 	for _, t := range base {
 		out = append(out, types.ArrayOf(t))
@@ -147,11 +149,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 	case "pg_database":
 		rows = [][]types.Value{{i(oidDatabase), t(c.Database), i(oidSuperuser), i(encodingUTF8), t("c"), b(false), b(true),
 			i(-1), i(oidDefaultTS), t("C.UTF-8"), t("C.UTF-8"), null, null, null}}
-	case "pg_roles":
-		rows = [][]types.Value{{i(oidSuperuser), t(c.User), b(true), b(true), b(true), b(true), b(true), b(true), i(-1),
-			t("********"), null, b(true), null}}
-	case "pg_user":
-		rows = [][]types.Value{{t(c.User), i(oidSuperuser), b(true), b(true), b(true), b(true), t("********"), null, null}}
+	case "pg_roles", "pg_user":
+		rows = c.roleRows(name)
 	case "pg_type":
 		for _, ty := range sysTypes {
 			elem, array, category := int64(0), int64(types.ArrayOf(ty).OID()), typeCategory(ty)
@@ -173,9 +172,59 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		for _, tbl := range tables {
 			rows = append(rows, c.relationRows(name, tbl)...)
 		}
+	case "v$buffer_pool_stats":
+		bp := c.Store.BufferPool()
+		ratio, usage := 0.0, 0.0
+		if bp.Hits+bp.Misses > 0 {
+			ratio = float64(bp.Hits) / float64(bp.Hits+bp.Misses)
+		}
+		if bp.Pages > 0 {
+			usage = 100 * float64(bp.Used) / float64(bp.Pages)
+		}
+		rows = [][]types.Value{{i(int64(bp.Pages)), i(int64(bp.Used)), i(int64(bp.Dirty)), i(int64(bp.Hits)),
+			i(int64(bp.Misses)), types.NewFloat(ratio), i(int64(bp.Evictions)), i(int64(bp.PageWrites)), types.NewFloat(usage)}}
+	case "v$wal_stats":
+		ws := c.Store.WAL().Stats()
+		rows = [][]types.Value{{i(int64(ws.BytesWritten)), i(int64(ws.Records)), i(int64(ws.Fsyncs)), i(int64(ws.GroupCommits)),
+			i(int64(ws.SegmentsCreated)), i(int64(ws.SegmentsRemoved)), b(c.Store.WAL().Err() != nil)}}
+	case "v$database":
+		rows = [][]types.Value{{t(c.Database), t(c.ServerVersion), t(c.Store.IOEngine()), t(c.Store.Dir()),
+			i(int64(c.Store.Checkpoints())), i(int64(len(tables))), types.NewFloat(c.Store.Uptime().Seconds())}}
+	case "dba_tables", "dba_indexes", "dba_objects":
+		for _, tbl := range tables {
+			rows = append(rows, c.oracleRows(name, tbl)...)
+		}
 	case "information_schema.schemata":
 		for _, ns := range []string{"pg_catalog", "public", "information_schema"} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})
+		}
+	}
+	return rows
+}
+
+// roleRows computes the rows of pg_roles or pg_user (login roles only).
+// Passwords show as ******** whether set or not, as in PostgreSQL. A
+// superuser has every other privilege too; other roles have none. A
+// database without roles (embedded use) shows its session user as the
+// superuser.
+func (c *Context) roleRows(name string) [][]types.Value {
+	i, t, b, null := types.NewInt, types.NewText, types.NewBool, types.Null
+	roles := c.Store.Catalog().Roles()
+	if len(roles) == 0 {
+		roles = []*catalog.Role{{Name: c.User, Superuser: true, Login: true, Bootstrap: true}}
+	}
+	var rows [][]types.Value
+	for _, r := range roles {
+		oid := int64(oidSuperuser)
+		if !r.Bootstrap {
+			oid = oidRoleBase + int64(r.ID)
+		}
+		su := b(r.Superuser)
+		if name == "pg_roles" {
+			rows = append(rows, []types.Value{i(oid), t(r.Name), su, b(true), su, su, b(r.Login), su, i(-1),
+				t("********"), null, su, null})
+		} else if r.Login {
+			rows = append(rows, []types.Value{t(r.Name), i(oid), su, su, su, su, t("********"), null, null})
 		}
 	}
 	return rows
@@ -455,4 +504,48 @@ func (c *Context) constraintDef(oid int64, pretty bool) (string, bool) {
 		return def, true
 	}
 	return "", false
+}
+
+// oracleRows computes the rows the Administration Guide's dba_* views have
+// for one table, view or sequence.
+func (c *Context) oracleRows(name string, tbl *catalog.Table) [][]types.Value {
+	i, t := types.NewInt, types.NewText
+	owner := strings.ToUpper(c.User)
+	switch name {
+	case "dba_tables":
+		if tbl.IsView() || tbl.IsSequence() {
+			return nil
+		}
+		rows, analyzed, blocks := types.Null, types.Null, int64(0)
+		if h := c.Store.Heap(tbl); h != nil {
+			blocks = h.FileBytes() / row.PageSize
+			if st := h.Stats(); st != nil {
+				rows, analyzed = i(st.Rows), t("YES")
+			}
+		}
+		return [][]types.Value{{t(owner), t(strings.ToUpper(tbl.Name)), rows, i(blocks), analyzed}}
+	case "dba_indexes":
+		var out [][]types.Value
+		for k, ix := range tbl.IndexNames() {
+			uniqueness := "NONUNIQUE"
+			if k < len(tbl.Keys()) {
+				uniqueness = "UNIQUE"
+			}
+			out = append(out, []types.Value{t(owner), t(strings.ToUpper(ix)), t(strings.ToUpper(tbl.Name)), t(uniqueness),
+				t(strings.ToUpper(quotedColumns(tbl, tbl.IndexKeys()[k])))})
+		}
+		return out
+	}
+	typ := "TABLE"
+	switch {
+	case tbl.IsView():
+		typ = "VIEW"
+	case tbl.IsSequence():
+		typ = "SEQUENCE"
+	}
+	out := [][]types.Value{{t(owner), t(strings.ToUpper(tbl.Name)), t(typ), i(tableOID(tbl)), t("VALID")}}
+	for k, ix := range tbl.IndexNames() {
+		out = append(out, []types.Value{t(owner), t(strings.ToUpper(ix)), t("INDEX"), i(indexOID(tbl, k)), t("VALID")})
+	}
+	return out
 }

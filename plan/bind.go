@@ -159,6 +159,13 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 			found = i
 		}
 	}
+	if found < 0 && ref.Table == "" {
+		for i, c := range sc.cols {
+			if c.Scalar && c.Table == ref.Name {
+				found = i
+			}
+		}
+	}
 	if found >= 0 {
 		return found, nil
 	}
@@ -223,6 +230,9 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			}
 			e, err := b.bindExpr(sc, nil, g)
 			if err != nil {
+				return nil, err
+			}
+			if err := b.needsEquality(e.Type(), g.Position()); err != nil {
 				return nil, err
 			}
 			agg.groups = append(agg.groups, e)
@@ -321,6 +331,9 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		if o.NullsFirst != nil {
 			nullsFirst = *o.NullsFirst
 		}
+		if err := b.needsOrdering(cols[idx].Type, o.Expr.Position()); err != nil {
+			return nil, err
+		}
 		keys = append(keys, SortKey{Expr: &ColRef{Idx: idx, T: cols[idx].Type}, Desc: o.Desc, NullsFirst: nullsFirst})
 	}
 	// DISTINCT ON (...): its expressions, as output columns (hidden if need be).
@@ -363,6 +376,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 	}
 	var node Node = &Project{Input: input, Exprs: exprs, Cols: cols}
 	if s.Distinct {
+		for _, c := range cols {
+			if err := b.needsEquality(c.Type, -1); err != nil {
+				return nil, err
+			}
+		}
 		node = &Distinct{Input: node}
 	}
 	if len(keys) > 0 {
@@ -488,11 +506,15 @@ func hasAggregate(s *sql.SelectStmt) bool {
 func isAggregate(name string) bool {
 	switch name {
 	case "count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and", "bool_or", "every",
-		"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop",
+		"json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
 		return true
 	}
 	return false
 }
+
+// isObjectAgg reports the aggregates of two arguments, a key and a value.
+func isObjectAgg(name string) bool { return name == "json_object_agg" || name == "jsonb_object_agg" }
 
 // walkSQL visits e and its children while fn returns true.
 func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
@@ -558,6 +580,18 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 func (b *Binder) bindFromItems(items []sql.TableExpr) ([]Node, error) {
 	var out []Node
 	for _, item := range items {
+		if f, ok := item.(*sql.FuncRef); ok && len(out) > 0 {
+			n, err := b.bindLateralFunc(crossJoin(out), f)
+			if err != nil {
+				return nil, err
+			}
+			if j, ok := n.(*Join); ok && j.Lateral {
+				out = []Node{j}
+			} else {
+				out = append(out, n)
+			}
+			continue
+		}
 		if sub, ok := item.(*sql.SubqueryRef); ok && sub.Lateral && len(out) > 0 {
 			left := crossJoin(out)
 			j, err := b.bindLateral(left, sub, "cross")
@@ -1142,7 +1176,7 @@ func pushInto(n Node, c Expr) bool {
 		return ok && pushInto(p.Input, inner)
 	}
 	j, ok := n.(*Join)
-	if !ok || (j.Kind != "inner" && j.Kind != "cross") || j.Lateral {
+	if !ok || (j.Kind != "inner" && j.Kind != "cross") {
 		return false
 	}
 	lo, hi := colRange(c)
@@ -1150,6 +1184,9 @@ func pushInto(n Node, c Expr) bool {
 		return false
 	}
 	nl := len(j.Left.Columns())
+	if j.Lateral && hi >= nl {
+		return false // the right side reads the left row: only the left can be filtered first
+	}
 	if hi < nl && pushInto(j.Left, c) {
 		return true
 	}
@@ -1296,6 +1333,11 @@ func (b *Binder) bindSetOp(s *sql.SelectStmt) (Node, error) {
 		}
 		if t.ID == types.Unknown {
 			t = types.TText
+		}
+		if !s.SetAll || s.SetOp != "union" { // rows are told apart by equality
+			if err := b.needsEquality(t, -1); err != nil {
+				return nil, err
+			}
 		}
 		cols[i] = Column{Name: lc[i].Name, Type: t}
 		if lx[i], err = b.coerce(&ColRef{Idx: i, T: lc[i].Type}, t, 0, s.SetOp); err != nil {

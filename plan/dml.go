@@ -365,6 +365,13 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 		}
 		t.Unique = append(t.Unique, cols)
 	}
+	for _, key := range append([][]int{pk}, t.Unique...) {
+		for _, i := range key {
+			if err := Indexable(t.Columns[i].Type); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Check that each DEFAULT binds and converts to its column's type.
 	for _, c := range t.Columns {
 		if _, err := b.DefaultExpr(c); err != nil {

@@ -152,6 +152,12 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "Function Scan on generate_series")
 	case *Unnest:
 		e.line(depth, n, "Function Scan on unnest")
+	case *JSONTable:
+		alias := ""
+		if t := n.Cols[0].Table; t != n.Func {
+			alias = " " + t
+		}
+		e.line(depth, n, "Function Scan on %s%s", n.Func, alias)
 	case *Ordinality:
 		e.node(n.Input, depth)
 	default:
@@ -293,7 +299,7 @@ func (e *explainer) expr(x Expr, cols []Column, qualify bool) string {
 			}
 			s := types.Format(x.V)
 			switch x.T.ID {
-			case types.TimestampTZ, types.Time, types.UUID, types.Bytea: // timestamptz in UTC
+			case types.TimestampTZ, types.Time, types.UUID, types.Bytea, types.JSON, types.JSONB: // timestamptz in UTC
 				return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.String()
 			}
 			if x.T.IsString() || x.T.ID == types.Date || x.T.ID == types.Timestamp || x.T.ID == types.Interval {

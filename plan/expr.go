@@ -149,7 +149,8 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 		if f.Name != "count" {
 			return nil, b.errAt(f.Pos, sqlerr.SyntaxError, "%s(*) is not valid; only count(*) is", f.Name)
 		}
-	case len(f.Args) != 1 && !(f.Name == "string_agg" && len(f.Args) == 2):
+	case len(f.Args) != 1 && !(f.Name == "string_agg" && len(f.Args) == 2) && !isObjectAgg(f.Name),
+		isObjectAgg(f.Name) && len(f.Args) != 2:
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args))
 	default:
 		agg.inAgg = true
@@ -157,7 +158,10 @@ func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {
 		if err == nil && len(f.Args) == 2 {
 			var sep Expr
 			if sep, err = b.bindExpr(agg.in, agg, f.Args[1]); err == nil {
-				call.Arg2, err = b.coerce(resolveUnknown(sep), types.TText, f.Pos, "string_agg delimiter")
+				call.Arg2 = resolveUnknown(sep) // json(b)_object_agg's value
+				if f.Name == "string_agg" {
+					call.Arg2, err = b.coerce(call.Arg2, types.TText, f.Pos, "string_agg delimiter")
+				}
 				bound = append(bound, sep, call.Arg2)
 			}
 		}
@@ -284,6 +288,8 @@ func aggType(a AggCall) (types.T, error) {
 		}
 	case "string_agg":
 		return types.TText, nil
+	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return jsonAggType(a.Func), nil
 	case "array_agg":
 		if t.ID == types.Array {
 			return types.T{}, sqlerr.New(sqlerr.FeatureNotSupported, "array_agg of arrays is not supported")
@@ -658,6 +664,9 @@ func (b *Binder) bindCase(sc *scope, agg *aggContext, e *sql.CaseExpr) (Expr, er
 
 // binary types an operator application.
 func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
+	if x, ok, err := b.jsonOp(op, l, r, pos); ok {
+		return x, err
+	}
 	switch op {
 	case "and", "or":
 		var err error
@@ -911,7 +920,8 @@ func castable(from, to types.T) bool {
 	if from.ID == types.Array && to.ID == types.Array {
 		return castable(from.ElemType(), to.ElemType())
 	}
-	if implicit(from, to) || from.IsString() || to.IsString() || from.ID == types.Unknown || castableTime(from, to) {
+	if implicit(from, to) || from.IsString() || to.IsString() || from.ID == types.Unknown || castableTime(from, to) ||
+		castableJSON(from, to, false) {
 		return true
 	}
 	return (from.IsInteger() && to.ID == types.Bool) || (from.ID == types.Bool && to.ID == types.Int4)
@@ -931,7 +941,7 @@ func (b *Binder) assign(e Expr, t types.T, col string, pos int) (Expr, error) {
 		}
 		return &Const{V: v, T: t}, nil
 	}
-	if et.ID == types.Unknown || implicit(et, t) || t.IsString() || castableTime(et, t) {
+	if et.ID == types.Unknown || implicit(et, t) || t.IsString() || castableTime(et, t) || castableJSON(et, t, true) {
 		if p, ok := e.(*Param); ok && et.ID == types.Unknown {
 			b.ParamTypes[p.N-1] = t
 			return &Param{N: p.N, T: t}, nil

@@ -26,6 +26,10 @@ type Column struct {
 	// QualifiedOnly columns are named only with their table (and shown by
 	// t.*, not *): each side's column of a JOIN USING.
 	QualifiedOnly bool
+	// Scalar marks the one column of a function in FROM that returns a
+	// scalar under a column name of its own (jsonb_array_elements'
+	// value): the function's alias names it too, as in PostgreSQL.
+	Scalar bool
 }
 
 // Node is a plan operator.

@@ -47,6 +47,8 @@ func init() {
 				t = types.T{ID: bo}
 			case "f4":
 				t = types.T{ID: f4}
+			case "f8":
+				t = types.TFloat8
 			case "ts":
 				t = types.T{ID: ts}
 			case "t[]":
@@ -112,6 +114,14 @@ func init() {
 	add("pg_indexes", "schemaname:t tablename:t indexname:t tablespace:t indexdef:t")
 	add("pg_sequences", `schemaname:t sequencename:t sequenceowner:t data_type:t start_value:i8 min_value:i8 max_value:i8
 		increment_by:i8 cycle:b cache_size:i8 last_value:i8`)
+	// the Administration Guide's views over live state
+	add("v$buffer_pool_stats", `pool_pages:i8 pages_used:i8 dirty_pages:i8 hits:i8 misses:i8 hit_ratio:f8
+		evictions:i8 page_writes:i8 usage_percent:f8`)
+	add("v$wal_stats", "bytes_written:i8 records:i8 fsyncs:i8 group_commits:i8 segments_created:i8 segments_removed:i8 unusable:b")
+	add("v$database", "name:t version:t io_engine:t data_dir:t checkpoints:i8 tables:i8 uptime_seconds:f8")
+	add("dba_tables", "owner:t table_name:t num_rows:i8 blocks:i8 last_analyzed:t")
+	add("dba_indexes", "owner:t index_name:t table_name:t uniqueness:t column_names:t")
+	add("dba_objects", "owner:t object_name:t object_type:t object_id:i8 status:t")
 	add("information_schema.schemata", "catalog_name:t schema_name:t schema_owner:t")
 	add("information_schema.tables", "table_catalog:t table_schema:t table_name:t table_type:t is_insertable_into:t")
 	add("information_schema.views", "table_catalog:t table_schema:t table_name:t view_definition:t")

@@ -59,9 +59,18 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 		column = "relid"
 	case name == "generate_series" && len(f.Args) >= 2 && len(f.Args) <= 3:
 		n, err = b.bindSeries(f)
+	case strings.HasPrefix(name, "json"):
+		var ok bool
+		if n, ok, err = b.bindJSONTable(name, f); ok {
+			if !strings.HasSuffix(name, "_object_keys") {
+				column = "" // these name their columns (value, key)
+			}
+			break
+		}
+		fallthrough
 	default:
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args)).
-			WithHint("The functions usable in FROM are generate_series(start, stop [, step]) and unnest(array).")
+			WithHint("The functions usable in FROM are generate_series(start, stop [, step]), unnest(array) and json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys.")
 	}
 	if err != nil {
 		return nil, err
@@ -72,11 +81,17 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 		n = &Ordinality{Input: n, Cols: cols}
 	}
 	// the alias names the table and, without column aliases, the column
+	// of a function that does not name its own
 	table := name
 	if f.Alias != "" {
-		table, column = f.Alias, f.Alias
+		table = f.Alias
+		if column != "" {
+			column = f.Alias
+		}
 	}
-	cols[0].Name = column
+	if column != "" {
+		cols[0].Name = column
+	}
 	for i := range cols {
 		cols[i].Table = table
 		if i < len(f.ColAliases) {

@@ -22,9 +22,10 @@ const (
 	encDate      = 7 // zig-zag varint days since 1970-01-01
 	encTimestamp = 8 // zig-zag varint microseconds since 1970-01-01
 	encInterval  = 9 // zig-zag varints: microseconds, days, months
-	// encExternal, in heap tuples only: a text, bytea or numeric value
-	// stored in overflow pages: uvarint length, u32 first overflow block,
-	// the value's own kind byte (encText, encBytea or encDecimal).
+	// encExternal, in heap tuples only: a text, bytea, numeric, json or
+	// jsonb value stored in overflow pages: uvarint length, u32 first
+	// overflow block, the value's own kind byte (encText, encBytea,
+	// encDecimal, encJSON or encJSONB).
 	encExternal = 10
 	// encDecimalInt: a finite numeric whose coefficient fits in an int64:
 	// zig-zag varint exponent, zig-zag varint signed coefficient. Faster to
@@ -38,6 +39,11 @@ const (
 	encBytea       = 14 // uvarint length + bytes
 	encTimestampTZ = 15 // zig-zag varint microseconds since 1970-01-01 00:00:00 UTC
 	encTime        = 16 // zig-zag varint microseconds since midnight
+	encJSON        = 17 // uvarint length + the json text as input
+	// encJSONB: uvarint length + the canonical jsonb text (package jsonb:
+	// keys sorted shorter first then bytewise, unique; numbers in numeric's
+	// output form; ", " and ": " separators), which is also its output.
+	encJSONB = 18
 )
 
 var errCorrupt = errors.New("corrupt row encoding")
@@ -89,6 +95,12 @@ func appendValue(buf []byte, v types.Value) []byte {
 		buf = append(append(buf, encUUID), v.S...)
 	case types.KBytes:
 		buf = binary.AppendUvarint(append(buf, encBytea), uint64(len(v.S)))
+		buf = append(buf, v.S...)
+	case types.KJSON:
+		buf = binary.AppendUvarint(append(buf, encJSON), uint64(len(v.S)))
+		buf = append(buf, v.S...)
+	case types.KJSONB:
+		buf = binary.AppendUvarint(append(buf, encJSONB), uint64(len(v.S)))
 		buf = append(buf, v.S...)
 	case types.KTimestampTZ:
 		buf = binary.AppendVarint(append(buf, encTimestampTZ), v.I)
@@ -206,7 +218,7 @@ func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
 			return types.Null, nil, errCorrupt
 		}
 		return types.NewDecimal(apd.New(c, int32(e))), buf[k+k2:], nil
-	case encDecimal, encText, encBytea:
+	case encDecimal, encText, encBytea, encJSON, encJSONB:
 		l, k := binary.Uvarint(buf)
 		if k <= 0 || uint64(len(buf)-k) < l {
 			return types.Null, nil, errCorrupt
@@ -227,13 +239,18 @@ func decodeValue(kind byte, buf []byte) (types.Value, []byte, error) {
 	return types.Null, nil, errCorrupt
 }
 
-// bytesValue makes a text, bytea or numeric value from its encoded bytes.
+// bytesValue makes a text, bytea, numeric, json or jsonb value from its
+// encoded bytes.
 func bytesValue(kind byte, s string) (types.Value, error) {
 	switch kind {
 	case encText:
 		return types.NewText(s), nil
 	case encBytea:
 		return types.Value{K: types.KBytes, S: s}, nil
+	case encJSON:
+		return types.Value{K: types.KJSON, S: s}, nil
+	case encJSONB:
+		return types.Value{K: types.KJSONB, S: s}, nil
 	}
 	d, _, err := apd.NewFromString(s)
 	if err != nil || kind != encDecimal {

@@ -36,7 +36,7 @@ func sameValue(a, b types.Value) bool {
 	case types.KDecimal:
 		// The plain text keeps sign, digits and scale ("12.340" != "12.34").
 		return a.D.Text('f') == b.D.Text('f')
-	case types.KText, types.KUUID, types.KBytes:
+	case types.KText, types.KUUID, types.KBytes, types.KJSON, types.KJSONB:
 		return a.S == b.S
 	}
 	return false
@@ -140,6 +140,9 @@ func sampleValues(t testing.TB) []types.Value {
 		types.NewTime(0),
 		types.NewTime(86400_000_000), // 24:00:00
 		types.NewTime(49506_123_000), // 13:45:06.123
+		{K: types.KJSON, S: `{"b" : 1, "a": [1.50]}`},
+		{K: types.KJSONB, S: `{"a": [1.50], "bb": null}`},
+		{K: types.KJSONB, S: "[" + strings.Repeat("1, ", 150) + "1]"}, // length needs a 2-byte uvarint
 	}
 }
 
@@ -222,6 +225,8 @@ func TestRowEncodingFormat(t *testing.T) {
 		{types.NewBytea([]byte{1, 0xff}), []byte{1, 14, 2, 1, 0xff}},                                                      // length, bytes
 		{types.NewTimestampTZ(-3), []byte{1, 15, 5}},                                                                      // zig-zag, UTC
 		{types.NewTime(3600_000_000), []byte{1, 16, 0x80, 0x90, 0x9d, 0xe9, 0x1a}},                                        // zig-zag 2*3.6e9
+		{types.Value{K: types.KJSON, S: "[1 ]"}, []byte{1, 17, 4, '[', '1', ' ', ']'}},                                    // the text as input
+		{types.Value{K: types.KJSONB, S: `{"a": 1}`}, append([]byte{1, 18, 8}, `{"a": 1}`...)},                            // canonical text
 	}
 	for _, c := range cases {
 		if got := AppendRow(nil, []types.Value{c.v}); !bytes.Equal(got, c.want) {

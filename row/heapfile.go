@@ -80,7 +80,7 @@ func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
 		if size <= maxTupleSize {
 			break
 		}
-		if k := vals[i].K; (k == types.KText || k == types.KBytes || k == types.KDecimal) && len(enc(vals[i])) > spillThreshold {
+		if spillable(vals[i].K) && len(enc(vals[i])) > spillThreshold {
 			out[i] = true
 			size -= len(enc(vals[i])) - 16
 		}
@@ -102,6 +102,10 @@ func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
 			kind, data = encDecimal, v.D.Text('f')
 		case types.KBytes:
 			kind = encBytea
+		case types.KJSON:
+			kind = encJSON
+		case types.KJSONB:
+			kind = encJSONB
 		}
 		first, err := ps.writeOverflow([]byte(data))
 		if err != nil {
@@ -112,6 +116,16 @@ func (ps *pages) spill(id uint64, vals []types.Value) ([]byte, error) {
 		t = append(t, kind)
 	}
 	return t, nil
+}
+
+// spillable reports whether values of kind k may move to overflow pages:
+// the variable-length kinds that grow large.
+func spillable(k types.Kind) bool {
+	switch k {
+	case types.KText, types.KBytes, types.KDecimal, types.KJSON, types.KJSONB:
+		return true
+	}
+	return false
 }
 
 // writeOverflow stores data in a chain of overflow pages, written back to

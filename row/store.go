@@ -39,9 +39,10 @@
 //	            the page down. Overflow: the payload.
 //
 // A tuple is the row id (uvarint) followed by the row encoding below. A row
-// longer than 2000 bytes has its longest text, bytea and numeric values moved
-// to chains of overflow pages in the same file (value kind 10). A tuple is
-// addressed by (block, slot); slots never move, compaction moves only bytes.
+// longer than 2000 bytes has its longest text, bytea, numeric, json and
+// jsonb values moved to chains of overflow pages in the same file (value
+// kind 10). A tuple is addressed by (block, slot); slots never move,
+// compaction moves only bytes.
 //
 // A page that fails its checksum is never used: queries on its table get
 // SQLSTATE XX001 naming the file and block.
@@ -58,13 +59,15 @@
 //
 // # Checkpoint file (little-endian)
 //
-//	+--------+---------+----------+-------------+------------------+---------+
-//	| magic  | version | redo LSN | catalog len | catalog JSON     | tables  |
-//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table  | ...     |
-//	+--------+---------+----------+-------------+------------------+---------+
+//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
+//	| magic  | version | redo LSN | catalog len | catalog JSON    | tables | roles | trailer |
+//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table | ...    | ...   | 4 B     |
+//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
 //	tables: uvarint count, then per table: u32 table id, uvarint next row id,
 //	uvarint block count, uvarint row count, then per committed row: uvarint
 //	row id, uvarint block, uvarint slot.
+//	roles: uvarint length + []catalog.Role JSON, the committed roles. A
+//	checkpoint written before roles existed lacks this part; it has none.
 //	trailer: u32 CRC-32C (Castagnoli) of every byte before it.
 //
 // A checkpoint first writes every dirty page, then this file. Recovery loads
@@ -86,7 +89,10 @@
 //	element type ID, uvarint length + the canonical text form), 13 uuid
 //	(the 16 bytes), 14 bytea (uvarint length + bytes), 15 timestamp with
 //	time zone (zig-zag varint microseconds since 1970-01-01 00:00:00 UTC),
-//	16 time (zig-zag varint microseconds since midnight).
+//	16 time (zig-zag varint microseconds since midnight), 17 json (uvarint
+//	length + the text as input), 18 jsonb (uvarint length + the canonical
+//	text of package jsonb: keys sorted shorter first then bytewise and
+//	unique, numbers in numeric's output form, ", " and ": " separators).
 //
 // # WAL commit record payload (record type wal.TypeCommit)
 //
@@ -96,6 +102,9 @@
 //	3 create table: uvarint length + catalog.Table JSON
 //	4 drop table:   u32 table id
 //	5 alter table:  uvarint length + the new catalog.Table JSON (same id)
+//	6 create role:  uvarint length + catalog.Role JSON
+//	7 alter role:   uvarint length + the new catalog.Role JSON (same id)
+//	8 drop role:    u32 role id
 package row
 
 import (
@@ -136,6 +145,9 @@ const (
 	opCreateTable = 3
 	opDropTable   = 4
 	opAlterTable  = 5
+	opCreateRole  = 6
+	opAlterRole   = 7
+	opDropRole    = 8
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -180,6 +192,7 @@ type Store struct {
 	pendingCreates map[uint32]bool
 	pendingDrops   map[uint32]*catalog.Table
 	pendingAlters  map[uint32]*catalog.Table // the committed definition
+	pendingRoles   map[uint32]pendingRole    // by role ID
 
 	seqMu sync.Mutex
 	seqs  map[uint32]*seqState
@@ -194,6 +207,7 @@ type Store struct {
 
 	checkpoints atomic.Uint64
 	recovered   RecoveryInfo
+	opened      time.Time
 }
 
 // RecoveryInfo says what Open found.
@@ -227,7 +241,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s := &Store{opts: opts, catalog: catalog.New(), heaps: make(map[uint32]*Heap), logger: opts.Logger,
 		pendingCreates: make(map[uint32]bool), pendingDrops: make(map[uint32]*catalog.Table),
-		pendingAlters: make(map[uint32]*catalog.Table), seqs: make(map[uint32]*seqState)}
+		pendingAlters: make(map[uint32]*catalog.Table), pendingRoles: make(map[uint32]pendingRole), seqs: make(map[uint32]*seqState)}
 	if err := s.checkControl(meta); err != nil {
 		return nil, err
 	}
@@ -278,6 +292,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.txns = txn.NewManager(maxTxn)
 	s.removeStrayFiles()
+	s.opened = time.Now()
 	s.stopBG = make(chan struct{})
 	s.bgWriter.Add(1)
 	go s.backgroundWriter()
@@ -385,6 +400,9 @@ type op struct {
 	vals  []types.Value // an insert's row, logged at commit
 	table *catalog.Table
 	old   *catalog.Table // alter table: the definition before
+	// role operations: the new definition (the dropped one for a drop)
+	// and, for an alter, the one before
+	role, oldRole *catalog.Role
 }
 
 // Begin starts a transaction.
@@ -494,6 +512,11 @@ func (tx *Tx) settleDDL() {
 			delete(tx.s.pendingAlters, o.table.ID)
 			tx.s.pendingMu.Unlock()
 		}
+		if o.role != nil {
+			tx.s.pendingMu.Lock()
+			delete(tx.s.pendingRoles, o.role.ID)
+			tx.s.pendingMu.Unlock()
+		}
 	}
 }
 
@@ -555,6 +578,8 @@ func (tx *Tx) encode() []byte {
 			buf = append(buf, b...)
 		case opDropTable:
 			buf = binary.LittleEndian.AppendUint32(buf, o.table.ID)
+		case opCreateRole, opAlterRole, opDropRole:
+			buf = appendRoleOp(buf, o)
 		}
 	}
 	return buf
@@ -585,6 +610,8 @@ func (tx *Tx) Rollback() {
 			_ = o.heap.setDef(nil, o.old, false)
 			o.heap.mu.Unlock()
 			s.catalog.Replace(o.old)
+		case opCreateRole, opAlterRole, opDropRole:
+			s.undoRole(o)
 		}
 	}
 	tx.settleDDL() // after the undo, so a checkpoint never misses a restored table
@@ -667,6 +694,12 @@ func (s *Store) redo(data []byte) error {
 				delete(s.heaps, id)
 				s.pool.drop(id) // removeStrayFiles deletes the file
 			}
+		case opCreateRole, opAlterRole, opDropRole:
+			rest, err := s.redoRole(kind, data)
+			if err != nil {
+				return err
+			}
+			data = rest
 		default:
 			return errCorrupt
 		}
@@ -813,6 +846,7 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 			listed[t.ID] = true
 		}
 	}
+	roles, _ := json.Marshal(s.committedRoles())
 	s.pendingMu.Unlock()
 	cat, _ := json.Marshal(committed)
 	buf.Write(binary.AppendUvarint(nil, uint64(len(cat))))
@@ -840,6 +874,8 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 			buf.Write(scratch)
 		}
 	}
+	buf.Write(binary.AppendUvarint(nil, uint64(len(roles))))
+	buf.Write(roles)
 	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), crcTable)))
 	return s.writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
 }
@@ -934,6 +970,11 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 			}
 			s.logger.Error("table has a corrupt page; its queries will fail until it is restored", "table", h.Table.Name, "err", err)
 			h.broken = err
+		}
+	}
+	if len(rest) > 0 { // a checkpoint written before roles existed ends here
+		if err := s.loadRoles(rest); err != nil {
+			return 0, corrupt("roles: " + err.Error())
 		}
 	}
 	return redo, nil
@@ -1032,3 +1073,12 @@ func (s *Store) DiskBytes() int64 {
 	}
 	return n
 }
+
+// IOEngine names the storage I/O engine in use.
+func (s *Store) IOEngine() string { return s.opts.IO.Name() }
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.opts.Dir }
+
+// Uptime returns how long the store has been open.
+func (s *Store) Uptime() time.Duration { return time.Since(s.opened) }

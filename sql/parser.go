@@ -1203,6 +1203,9 @@ func (p *parser) deleteStmt() (Statement, error) {
 
 func (p *parser) createStmt() (Statement, error) {
 	p.i++ // create
+	if p.isKw("role") || p.isKw("user") {
+		return p.createRole()
+	}
 	orReplace := p.acceptKw("or", "replace")
 	p.acceptKw("temporary")
 	p.acceptKw("temp")
@@ -1419,6 +1422,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
 		return &CheckpointStmt{}, nil
+	}
+	if p.isKw("role") || p.isKw("user") {
+		return p.alterRole()
 	}
 	if err := p.expectKw("table"); err != nil {
 		return nil, err
@@ -2065,6 +2071,9 @@ func (p *parser) createView(orReplace bool) (Statement, error) {
 
 func (p *parser) dropStmt() (Statement, error) {
 	p.i++ // drop
+	if p.isKw("role") || p.isKw("user") {
+		return p.dropRole()
+	}
 	if p.acceptKw("index") {
 		p.acceptKw("concurrently")
 		s := &DropIndexStmt{IfExists: p.acceptKw("if", "exists")}
@@ -2433,7 +2442,8 @@ func binaryOp(t token) (string, int) {
 			return t.text, precCmp
 		case "!=":
 			return "<>", precCmp
-		case "||", "~", "~*", "!~", "!~*":
+		case "||", "~", "~*", "!~", "!~*",
+			"->", "->>", "#>", "#>>", "#-", "@>", "<@", "?", "?|", "?&": // json and jsonb
 			return t.text, precOther
 		case "+", "-":
 			return t.text, precAdd
@@ -2844,7 +2854,7 @@ func Kind(s Statement) string {
 	case *DeleteStmt:
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
-		*CreateIndexStmt, *DropIndexStmt:
+		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"

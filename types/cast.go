@@ -516,6 +516,10 @@ func kindName(k Kind) string {
 		return "timestamp with time zone"
 	case KTime:
 		return "time without time zone"
+	case KJSON:
+		return "json"
+	case KJSONB:
+		return "jsonb"
 	}
 	return "unknown"
 }

@@ -600,10 +600,12 @@ func TestLookup(t *testing.T) {
 	f("time without time zone", nil, TTime)
 	f("uuid", nil, TUUID)
 	f("bytea", nil, TBytea)
+	f("json", nil, TJSON)
+	f("jsonb[]", nil, ArrayOf(TJSONB))
 	f("integer[]", nil, ArrayOf(TInt4))
 	f("varchar[]", []int32{5}, ArrayOf(T{ID: Varchar}))
 
-	for _, name := range []string{"", "foo", "integer[][]", "timetz", "json", "serial", "money"} {
+	for _, name := range []string{"", "foo", "integer[][]", "timetz", "jsonpath", "serial", "money"} {
 		if got, ok := Lookup(name, nil); ok {
 			t.Errorf("Lookup(%q) = %v, want unknown", name, got)
 		}
@@ -637,6 +639,10 @@ func TestTypeProperties(t *testing.T) {
 		{T{ID: Char, Width: 3}, 1042, -1, 7, "character(3)"},
 		{TDate, 1082, 4, -1, "date"},
 		{TTimestamp, 1114, 8, -1, "timestamp without time zone"},
+		{TJSON, 114, -1, -1, "json"},
+		{TJSONB, 3802, -1, -1, "jsonb"},
+		{ArrayOf(TJSON), 199, -1, -1, "json[]"},
+		{ArrayOf(TJSONB), 3807, -1, -1, "jsonb[]"},
 	}
 	for _, c := range cases {
 		if got := c.t.OID(); got != c.oid {

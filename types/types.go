@@ -47,6 +47,9 @@ const (
 	RegType
 	RegNamespace
 	RegProc
+
+	JSON  // json: the input text, validated
+	JSONB // jsonb: a canonical document (see package jsonb)
 )
 
 // T is a full type: the family plus its modifiers.
@@ -79,6 +82,8 @@ var (
 	TBytea       = T{ID: Bytea}
 	TTimestampTZ = T{ID: TimestampTZ}
 	TTime        = T{ID: Time}
+	TJSON        = T{ID: JSON}
+	TJSONB       = T{ID: JSONB}
 )
 
 // PostgreSQL type OIDs (pg_type.oid), as clients expect them on the wire.
@@ -102,12 +107,14 @@ const (
 	OIDTime        uint32 = 1083
 	OIDTimestampTZ uint32 = 1184
 	OIDUUID        uint32 = 2950
+	OIDJSON        uint32 = 114
+	OIDJSONB       uint32 = 3802
 )
 
 // arrayOIDs are the OIDs of the array types, by element type.
 var arrayOIDs = map[ID]uint32{Bool: 1000, Int2: 1005, Int4: 1007, Text: 1009, Char: 1014, Varchar: 1015,
 	Int8: 1016, Float4: 1021, Float8: 1022, Timestamp: 1115, Date: 1182, Interval: 1187, Numeric: 1231,
-	UUID: 2951, Bytea: 1001, TimestampTZ: 1185, Time: 1183}
+	UUID: 2951, Bytea: 1001, TimestampTZ: 1185, Time: 1183, JSON: 199, JSONB: 3807}
 
 // OID returns the PostgreSQL type OID of t.
 func (t T) OID() uint32 {
@@ -149,6 +156,10 @@ func (t T) OID() uint32 {
 		return OIDTimestampTZ
 	case Time:
 		return OIDTime
+	case JSON:
+		return OIDJSON
+	case JSONB:
+		return OIDJSONB
 	case Unknown:
 		return OIDText // untyped literals are sent as text, as PostgreSQL does
 	}
@@ -232,6 +243,10 @@ func (t T) String() string {
 		return "timestamp with time zone"
 	case Time:
 		return "time without time zone"
+	case JSON:
+		return "json"
+	case JSONB:
+		return "jsonb"
 	case Array:
 		return t.ElemType().String() + "[]"
 	}
@@ -346,6 +361,10 @@ func Lookup(name string, mods []int32) (T, bool) {
 		t = TTimestampTZ
 	case "time", "time without time zone":
 		t = TTime
+	case "json":
+		t = TJSON
+	case "jsonb":
+		t = TJSONB
 	default:
 		return T{}, false
 	}

@@ -30,6 +30,8 @@ const (
 	KBytes       // S: the bytes of a bytea
 	KTimestampTZ // I: microseconds since 1970-01-01 00:00:00 UTC
 	KTime        // I: microseconds since midnight
+	KJSON        // S: the json text as it was input
+	KJSONB       // S: the jsonb's canonical text (see package jsonb)
 )
 
 // Value is one SQL value. The zero Value is NULL.
@@ -81,8 +83,10 @@ func Compare(a, b Value) int {
 		switch a.K {
 		case KBool, KInt, KDate, KTimestamp, KTimestampTZ, KTime:
 			return cmpInt(a.I, b.I)
-		case KUUID, KBytes:
+		case KUUID, KBytes, KJSON: // json has no order; its text gives a stable one
 			return strings.Compare(a.S, b.S)
+		case KJSONB:
+			return compareJSONB(a, b)
 		case KFloat:
 			return cmpFloat(a.F, b.F)
 		case KDecimal:
@@ -191,6 +195,10 @@ func (v Value) HashKey(buf []byte) []byte {
 		buf = strconv.AppendFloat(buf, intervalSpan(v), 'g', -1, 64)
 	case KArray:
 		buf = appendArrayHashKey(buf, v)
+	case KJSON:
+		buf = append(buf, v.S...)
+	case KJSONB:
+		buf = appendJSONBHashKey(buf, v)
 	}
 	return append(buf, 0)
 }
@@ -230,7 +238,7 @@ func AppendText(buf []byte, v Value, t T) []byte {
 		return appendTimestamp(buf, v.I)
 	case KInterval:
 		return appendInterval(buf, v)
-	case KArray:
+	case KArray, KJSON, KJSONB:
 		return append(buf, v.S...)
 	case KUUID:
 		return appendUUID(buf, v.S)

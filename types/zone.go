@@ -484,6 +484,9 @@ func convertIn(v Value, t T, assign bool, loc *time.Location) (Value, error) {
 	if v.K == KNull {
 		return v, nil
 	}
+	if r, ok, err := castJSON(v, t, assign); ok {
+		return r, err
+	}
 	if r, ok, err := castTZ(v, t, assign, loc); ok {
 		return r, err
 	}

@@ -5,7 +5,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -13,12 +13,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
 	"rustydb"
 	"rustydb/api"
 	"rustydb/asm"
+	"rustydb/catalog"
 	"rustydb/config"
 	"rustydb/iouring"
 	"rustydb/row"
@@ -38,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	restPort := fs.Int("rest-port", 0, "REST API `port` (overrides [api] rest_port)")
 	metricsPort := fs.Int("metrics-port", 0, "Prometheus metrics `port` (overrides [monitoring] prometheus_port)")
 	logLevel := fs.String("log-level", "", "log `level`: debug, info, warn, error (overrides [logging] level)")
+	adminPassword := fs.String("admin-password", "", "`password` of the admin user created in a new data directory (overrides $"+adminPasswordEnv+
+		" and [security] admin_password; prefer the environment variable, which other users cannot see in ps)")
 	validate := fs.Bool("validate", false, "check the configuration and exit (non-zero when invalid)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -80,13 +84,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rusty-db-server: invalid configuration (after flags):\n%v\n", err)
 		return 1
 	}
+	tlsConfig, err := cfg.TLSConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "rusty-db-server: invalid configuration:\n%v\n", err)
+		return 1
+	}
 	if *validate {
 		fmt.Fprintf(stdout, "configuration OK (%s)\n", cfg.Source)
 		return 0
 	}
-	if err := unsupported(cfg); err != nil {
-		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
-		return 1
+	password := cfg.Security.AdminPassword
+	if env := os.Getenv(adminPasswordEnv); env != "" {
+		password = env
+	}
+	if set["admin-password"] {
+		password = *adminPassword
 	}
 
 	logger, closeLog, err := newLogger(cfg, stdout)
@@ -95,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeLog()
-	if err := serve(cfg, logger); err != nil {
+	if err := serve(cfg, tlsConfig, password, logger); err != nil {
 		logger.Error(err.Error())
 		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
 		return 1
@@ -103,17 +115,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// unsupported refuses settings that would silently weaken what the user asked
-// for: authentication and TLS are not implemented yet.
-func unsupported(cfg *config.Config) error {
-	if cfg.Security.AuthMethod != "trust" {
-		return fmt.Errorf("[security] auth_method = %q is not supported yet; only \"trust\" is (and only in dev mode on localhost is that safe)", cfg.Security.AuthMethod)
-	}
-	if cfg.Security.TLSCertFile != "" {
-		return errors.New("[security] tls_cert_file is set, but TLS is not supported yet; remove tls_cert_file and tls_key_file")
-	}
-	return nil
-}
+// adminPasswordEnv names the environment variable with the admin password.
+const adminPasswordEnv = "RUSTYDB_ADMIN_PASSWORD"
 
 func newLogger(cfg *config.Config, stdout io.Writer) (*slog.Logger, func(), error) {
 	var level slog.Level
@@ -139,7 +142,10 @@ func newLogger(cfg *config.Config, stdout io.Writer) (*slog.Logger, func(), erro
 	return slog.New(slog.NewTextHandler(out, opts)), closeFn, nil
 }
 
-func serve(cfg *config.Config, log *slog.Logger) error {
+// serve runs the server until a signal stops it. adminPassword is the
+// password for the admin user of a new data directory, "" when none was
+// given.
+func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log *slog.Logger) error {
 	log.Info("RustyDB starting", "version", rustydb.Version, "server_version", rustydb.ServerVersion, "pid", os.Getpid())
 	log.Info("configuration loaded", "source", cfg.Source, "mode", cfg.Instance.Mode, "instance", cfg.Instance.Name)
 	dataDir, _ := filepath.Abs(cfg.Storage.DataDir)
@@ -167,6 +173,7 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		Logger:             log,
 		IO:                 ioEngine,
 		BufferPoolPages:    int(cfg.BufferPoolBytes() / row.PageSize),
+		PasswordEncryption: cfg.PasswordEncryption(),
 	})
 	if err != nil {
 		return fmt.Errorf("cannot open data directory %s: %v (choose another with --data-dir or [storage] data_dir)", dataDir, err)
@@ -178,6 +185,10 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		log.Warn("WAL ended in a torn or corrupt record; recovery stopped there (only an unacknowledged commit can be lost)", "where", rec.TornTail)
 	}
 	log.Info("data directory ready", "path", dataDir, "tables", db.Stats().Tables)
+	if err := ensureAdmin(db, cfg, adminPassword, log); err != nil {
+		db.Close()
+		return err
+	}
 
 	restPort, metricsPort := cfg.API.RestPort, cfg.Monitoring.PrometheusPort
 	if !cfg.API.Enabled {
@@ -195,6 +206,9 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		MaxConnections: cfg.Server.MaxConnections,
 		Mode:           cfg.Instance.Mode,
 		Logger:         log,
+		AuthMethod:     cfg.AuthMethod(),
+		TLS:            tlsConfig,
+		RequireTLS:     cfg.Security.RequireTLS,
 	})
 	if err := srv.Start(); err != nil {
 		db.Close()
@@ -207,6 +221,8 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 	if metricsPort != 0 {
 		log.Info("listening", "protocol", "prometheus", "addr", srv.Addr("Prometheus metrics"), "path", "/metrics")
 	}
+	log.Info("client authentication", "method", cfg.AuthMethod(), "password_encryption", cfg.PasswordEncryption(),
+		"tls", tlsConfig != nil, "require_tls", cfg.Security.RequireTLS)
 	log.Info("RustyDB ready for connections")
 
 	sig := make(chan os.Signal, 2)
@@ -226,5 +242,30 @@ func serve(cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("final checkpoint failed: %v", err)
 	}
 	log.Info("checkpoint complete; RustyDB stopped", "checkpoint_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// ensureAdmin creates the admin user of a new data directory (see
+// rustydb.DB.EnsureAdmin). Unless the server trusts local connections, some
+// user must be able to log in with a password, else nobody could connect:
+// a new directory needs the admin password.
+func ensureAdmin(db *rustydb.DB, cfg *config.Config, password string, log *slog.Logger) error {
+	admin := cfg.Security.AdminUser
+	if cfg.AuthMethod() != "trust" && password == "" && !slices.ContainsFunc(db.Roles(), func(r *catalog.Role) bool {
+		return r.Login && r.HasPassword()
+	}) {
+		return fmt.Errorf("%s mode with auth_method %s needs a password for the admin user %q: pass --admin-password or set %s",
+			cfg.Instance.Mode, cfg.AuthMethod(), admin, adminPasswordEnv)
+	}
+	did, err := db.EnsureAdmin(admin, password)
+	if err != nil {
+		return fmt.Errorf("cannot create the admin user %q (set [security] admin_user): %v", admin, err)
+	}
+	switch {
+	case did != "" && password == "":
+		log.Warn(did+" without a password: only connections from this machine can log in (trust)", "user", admin)
+	case did != "":
+		log.Info(did, "user", admin)
+	}
 	return nil
 }
