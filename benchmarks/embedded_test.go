@@ -156,3 +156,31 @@ func BenchmarkSQLPointSelect(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParallelAggregate runs a TPC-H Q1-shaped aggregation (filter,
+// group by two columns, sums, averages, count) over 500,000 rows with one
+// worker and with every CPU; one op is one query.
+func BenchmarkParallelAggregate(b *testing.B) {
+	db := openDB(b)
+	ctx := context.Background()
+	s := db.NewSession("rustydb")
+	for _, q := range []string{
+		"CREATE TABLE li (k INT PRIMARY KEY, flag TEXT, status TEXT, qty NUMERIC(15,2), price NUMERIC(15,2), disc NUMERIC(15,2), ship DATE)",
+		"INSERT INTO li SELECT g, substr('ANR', g % 3 + 1, 1), substr('FO', g % 2 + 1, 1), g % 50 + 1, (g % 1000) * 1.5, (g % 11) / 100.0, DATE '1992-01-01' + g % 2500 FROM generate_series(1, 500000) g",
+	} {
+		if _, err := s.Exec(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, hint := range []string{"NO_PARALLEL", "PARALLEL"} {
+		b.Run(hint, func(b *testing.B) {
+			q := "SELECT /*+ " + hint + " */ flag, status, sum(qty), sum(price), sum(price * (1 - disc)), avg(qty), avg(disc), count(*) " +
+				"FROM li WHERE ship <= DATE '1998-09-02' GROUP BY flag, status ORDER BY flag, status"
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Query(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

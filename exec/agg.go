@@ -40,6 +40,7 @@ func keepsNulls(name string) bool {
 
 type aggOp struct {
 	c       *Context
+	node    *plan.Aggregate
 	in      Operator
 	groups  []evalFn
 	args    []evalFn   // nil for count(*)
@@ -58,10 +59,18 @@ type orderedRow struct {
 }
 
 func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
-	in, err := c.Build(n.Input)
+	o, err := c.buildAggregateFuncs(n)
 	if err != nil {
 		return nil, err
 	}
+	o.node = n
+	o.in, err = c.Build(n.Input)
+	return o, err
+}
+
+// buildAggregateFuncs compiles an aggregation's expressions, for the
+// operator or for one of its parallel workers.
+func (c *Context) buildAggregateFuncs(n *plan.Aggregate) (*aggOp, error) {
 	groups, err := c.compileAll(n.GroupBy)
 	if err != nil {
 		return nil, err
@@ -94,10 +103,26 @@ func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
 			orders[i] = append(orders[i], f)
 		}
 	}
-	return &aggOp{c: c, in: in, groups: groups, args: args, args2: args2, filters: filters, orders: orders, calls: n.Aggs}, nil
+	return &aggOp{c: c, groups: groups, args: args, args2: args2, filters: filters, orders: orders, calls: n.Aggs}, nil
 }
 
 func (o *aggOp) Init() error {
+	o.rows, o.pos = nil, 0
+	if o.node.Parallel != 0 {
+		groups, done, err := o.aggregateParallel(o.node)
+		if err != nil || done {
+			if err == nil && len(groups) == 0 && len(o.groups) == 0 {
+				// an aggregate without GROUP BY returns one row even for no input
+				groups = append(groups, &partialGroup{states: make([]aggState, len(o.calls))})
+			}
+			for _, g := range groups {
+				if err == nil {
+					err = o.emit(g.keys, g.states)
+				}
+			}
+			return err
+		}
+	}
 	type group struct {
 		keys   []types.Value
 		states []aggState
@@ -163,17 +188,25 @@ func (o *aggOp) Init() error {
 		order = append(order, &group{states: make([]aggState, len(o.calls))})
 	}
 	for _, g := range order {
-		out := make([]types.Value, 0, len(g.keys)+len(o.calls))
-		out = append(out, g.keys...)
-		for i := range o.calls {
-			v, err := o.result(&g.states[i], o.calls[i])
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
+		if err := o.emit(g.keys, g.states); err != nil {
+			return err
 		}
-		o.rows = append(o.rows, out)
 	}
+	return nil
+}
+
+// emit adds the output row of a group: its keys and the aggregates' results.
+func (o *aggOp) emit(keys []types.Value, states []aggState) error {
+	out := make([]types.Value, 0, len(keys)+len(o.calls))
+	out = append(out, keys...)
+	for i := range o.calls {
+		v, err := o.result(&states[i], o.calls[i])
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+	}
+	o.rows = append(o.rows, out)
 	return nil
 }
 

@@ -21,6 +21,7 @@ type OpStats struct {
 	Rows, Loops int64
 	First       time.Duration // spent until the first row, in the first loop
 	Total       time.Duration // spent in all loops
+	Workers     int           // parallel workers the operator ran, when more than one
 }
 
 // NewAnalysis returns an empty Analysis.
@@ -44,7 +45,11 @@ func (a *Analysis) Annotation(key any) string {
 		return " (never executed)"
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(st.Loops) }
-	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops)
+	workers := ""
+	if st.Workers > 1 {
+		workers = fmt.Sprintf(" workers=%d", st.Workers)
+	}
+	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d%s)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops, workers)
 }
 
 // analyzeOp measures the operator it wraps.

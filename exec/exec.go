@@ -81,6 +81,11 @@ func (c *Context) canceled() error {
 	if c.checks&255 != 0 {
 		return nil
 	}
+	return c.cancelErr()
+}
+
+// cancelErr reports a canceled or timed-out statement.
+func (c *Context) cancelErr() error {
 	if err := c.Ctx.Err(); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return sqlerr.New(sqlerr.QueryCanceled, "canceling statement due to statement timeout")

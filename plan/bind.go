@@ -77,6 +77,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 			return nil, err
 		}
 		chooseAccess(n)
+		chooseParallel(n, s.Hints)
 		return &Query{Root: n}, nil
 	case *sql.InsertStmt:
 		return b.bindInsert(s)

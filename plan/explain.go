@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"rustydb/catalog"
@@ -94,6 +95,9 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "%s", name)
 		if len(n.GroupBy) > 0 {
 			e.detail(depth, "Group Key", e.exprs(n.GroupBy, n.Input.Columns()))
+		}
+		if n.Parallel > 0 { // by hint; otherwise the table's size decides at run time
+			e.detail(depth, "Workers Planned", strconv.Itoa(n.Parallel))
 		}
 		e.node(n.Input, depth+1)
 	case *Window:

@@ -80,6 +80,10 @@ type (
 		GroupBy []Expr
 		Aggs    []AggCall
 		Cols    []Column
+		// Parallel is how many workers may run the aggregation over its
+		// input scan (see chooseParallel): 0 none, -1 as many as the
+		// table's size warrants.
+		Parallel int
 	}
 	Sort struct {
 		Input Node

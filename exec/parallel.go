@@ -1,0 +1,242 @@
+package exec
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
+// Parallel aggregation. The rows of the aggregation's input table are cut
+// into morsels (ranges of its row versions); workers take morsels from a
+// shared counter, so a worker that finishes early takes more (the simplest
+// form of work stealing), and each filters and groups its rows into its
+// own table of partial states. The partial tables merge at the end, which
+// the aggregates chooseParallel admits allow.
+const (
+	morselRows       = 8192
+	minParallelRows  = 64 * 1024 // below this, one worker is as fast
+	maxParallelRatio = 1         // workers per CPU
+)
+
+// partialGroup is one group's partial states in one worker.
+type partialGroup struct {
+	keys   []types.Value
+	states []aggState
+}
+
+// workersFor returns how many workers aggregate n's rows: its Parallel
+// degree, or for -1 as many as the table's size warrants.
+func workersFor(n *plan.Aggregate, rows int) int {
+	switch {
+	case n.Parallel == 0:
+		return 1
+	case n.Parallel > 0:
+		return max(1, min(n.Parallel, (rows+morselRows-1)/morselRows))
+	case rows < minParallelRows:
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, rows/morselRows))
+}
+
+// fork returns a context for a worker: the statement's, with its own state
+// for what evaluation caches.
+func (c *Context) fork() *Context {
+	w := *c
+	w.subqueries, w.memo, w.cteRows, w.work, w.checkFns, w.outer = nil, nil, nil, nil, nil, nil
+	w.Analysis = nil
+	return &w
+}
+
+// aggregateParallel computes the groups of aggregation n with workers, or
+// reports false when n's input is too small to share.
+func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, error) {
+	scan, filter := n.Input, plan.Expr(nil)
+	if f, ok := scan.(*plan.Filter); ok {
+		scan, filter = f.Input, f.Cond
+	}
+	s := scan.(*plan.Scan)
+	h := o.c.Store.Heap(s.Table)
+	if h == nil {
+		return nil, false, nil
+	}
+	versions, err := o.c.candidates(s.Table, h, s.Lookup)
+	if err != nil {
+		return nil, false, err
+	}
+	workers := workersFor(n, len(versions))
+	if workers < 2 {
+		return nil, false, nil
+	}
+	if o.c.Analysis != nil {
+		o.c.Analysis.Stats(n).Workers = workers
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	partials := make([]map[string]*partialGroup, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			partials[w], errs[w] = o.worker(n, filter, h, versions, &next, &failed)
+			if errs[w] != nil {
+				failed.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, true, err
+		}
+	}
+	return o.merge(partials)
+}
+
+// worker aggregates the morsels it takes into a table of partial groups.
+func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, versions []*row.Version,
+	next *atomic.Int64, failed *atomic.Bool) (map[string]*partialGroup, error) {
+	wc := o.c.fork()
+	w, err := wc.buildAggregateFuncs(n)
+	if err != nil {
+		return nil, err
+	}
+	var cond evalFn
+	if filter != nil {
+		if cond, err = wc.compile(filter); err != nil {
+			return nil, err
+		}
+	}
+	r := h.Reader()
+	defer r.Close()
+	table := map[string]*partialGroup{}
+	keys := make([]types.Value, len(w.groups))
+	var buf []byte
+	for !failed.Load() {
+		start := int(next.Add(morselRows)) - morselRows
+		if start >= len(versions) {
+			break
+		}
+		for _, v := range versions[start:min(start+morselRows, len(versions))] {
+			if !v.VisibleTo(&wc.Snap) {
+				continue
+			}
+			vals, err := r.Values(v)
+			if err != nil {
+				return nil, err
+			}
+			if cond != nil {
+				ok, err := cond(vals)
+				if err != nil {
+					return nil, err
+				}
+				if ok.IsNull() || !ok.Bool() {
+					continue
+				}
+			}
+			for i, g := range w.groups {
+				if keys[i], err = g(vals); err != nil {
+					return nil, err
+				}
+			}
+			buf = rowKey(buf[:0], keys)
+			g := table[string(buf)]
+			if g == nil {
+				g = &partialGroup{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(w.calls))}
+				table[string(buf)] = g
+			}
+			for i := range w.calls {
+				if err := w.accumulate(&g.states[i], i, vals); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := wc.cancelErr(); err != nil {
+			return nil, err
+		}
+	}
+	return table, nil
+}
+
+// merge combines the workers' partial tables.
+func (o *aggOp) merge(partials []map[string]*partialGroup) ([]*partialGroup, bool, error) {
+	all := map[string]*partialGroup{}
+	var order []*partialGroup
+	for _, table := range partials {
+		for k, g := range table {
+			into := all[k]
+			if into == nil {
+				all[k] = g
+				order = append(order, g)
+				continue
+			}
+			for i := range o.calls {
+				if err := mergeState(&into.states[i], &g.states[i], o.calls[i]); err != nil {
+					return nil, true, err
+				}
+			}
+		}
+	}
+	return order, true, nil
+}
+
+// mergeState adds partial state src of one aggregate into dst.
+func mergeState(dst, src *aggState, call plan.AggCall) error {
+	dst.count += src.count
+	ctx := types.DecimalContext
+	addDecimal := func(d **apd.Decimal, s *apd.Decimal) error {
+		if s == nil {
+			return nil
+		}
+		if *d == nil {
+			*d = new(apd.Decimal)
+		}
+		_, err := ctx.Add(*d, *d, s)
+		return err
+	}
+	switch call.Func {
+	case "sum", "avg":
+		dst.sumF += src.sumF
+		switch {
+		case dst.sumD == nil && src.sumD == nil:
+			r := dst.sumI + src.sumI
+			if (src.sumI > 0 && r < dst.sumI) || (src.sumI < 0 && r > dst.sumI) { // overflowed int64
+				dst.sumD = apd.New(dst.sumI, 0)
+				_, err := ctx.Add(dst.sumD, dst.sumD, apd.New(src.sumI, 0))
+				return err
+			}
+			dst.sumI = r
+		default:
+			if dst.sumD == nil {
+				dst.sumD = apd.New(dst.sumI, 0)
+			}
+			if src.sumD == nil {
+				return addDecimal(&dst.sumD, apd.New(src.sumI, 0))
+			}
+			return addDecimal(&dst.sumD, src.sumD)
+		}
+	case "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop":
+		dst.sumF += src.sumF
+		dst.sqF += src.sqF
+		if err := addDecimal(&dst.sumD, src.sumD); err != nil {
+			return err
+		}
+		return addDecimal(&dst.sqD, src.sqD)
+	case "min", "max":
+		if !src.best.IsNull() && (dst.best.IsNull() || (types.Compare(src.best, dst.best) < 0) == (call.Func == "min")) {
+			dst.best = src.best
+		}
+	case "bool_and", "every", "bool_or":
+		if !src.flag.IsNull() && (dst.flag.IsNull() || src.flag.Bool() == (call.Func == "bool_or")) {
+			dst.flag = src.flag
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package plan
+
+import (
+	"runtime"
+	"strconv"
+
+	"rustydb/sql"
+)
+
+// mergeable are the aggregates whose partial results from several workers
+// combine into the whole one.
+var mergeable = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_samp": true,
+	"stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true}
+
+// chooseParallel lets aggregations over a table scan run on several
+// workers: those whose expressions are safe to evaluate concurrently (no
+// subqueries) and whose aggregates are mergeable. The hints decide the
+// degree: PARALLEL(n), PARALLEL (every CPU), NO_PARALLEL (none); without
+// one the executor decides by the table's size.
+func chooseParallel(n Node, hints []sql.Hint) {
+	degree := -1
+	for _, h := range hints {
+		switch h.Name {
+		case "NO_PARALLEL":
+			degree = 0
+		case "PARALLEL":
+			degree = runtime.GOMAXPROCS(0)
+			if len(h.Args) > 0 {
+				if d, err := strconv.Atoi(h.Args[len(h.Args)-1]); err == nil && d >= 1 {
+					degree = d
+				}
+			}
+		}
+	}
+	walkNodes(n, func(x Node) {
+		if a, ok := x.(*Aggregate); ok && parallelSafe(a) {
+			a.Parallel = degree
+		}
+	})
+}
+
+// parallelSafe reports whether a can run on workers: over a table scan,
+// possibly filtered, with mergeable aggregates and no subqueries.
+func parallelSafe(a *Aggregate) bool {
+	in := a.Input
+	var exprs []Expr
+	if f, ok := in.(*Filter); ok {
+		exprs, in = append(exprs, f.Cond), f.Input
+	}
+	if _, ok := in.(*Scan); !ok {
+		return false
+	}
+	exprs = append(exprs, a.GroupBy...)
+	for _, c := range a.Aggs {
+		if !mergeable[c.Func] || c.Distinct || len(c.OrderBy) > 0 {
+			return false
+		}
+		exprs = append(exprs, c.Arg, c.Filter)
+	}
+	for _, e := range exprs {
+		if e != nil && hasSubquery(e) {
+			return false
+		}
+	}
+	return true
+}
