@@ -76,10 +76,24 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	var upsert *upserter
+	if p.OnConflict != nil {
+		if upsert, err = c.newUpserter(p, h); err != nil {
+			return 0, err
+		}
+	}
 	var n int64
 	err = Drain(src, func(r []types.Value) error {
 		vals := append([]types.Value(nil), r...)
 		if err := c.validate(p.Table, vals, nil); err != nil {
+			return err
+		}
+		if upsert != nil {
+			written, err := upsert.insert(vals)
+			if written != nil && err == nil {
+				n++
+				err = emit(written)
+			}
 			return err
 		}
 		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"rustydb/catalog"
 	"rustydb/sql"
@@ -140,6 +141,11 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 		source = &Project{Input: n, Exprs: full(vals), Cols: tableCols(t)}
 	}
 	ins := &Insert{Table: t, Source: source}
+	if s.OnConflict != nil {
+		if ins.OnConflict, err = b.bindOnConflict(t, s.Alias, s.OnConflict); err != nil {
+			return nil, err
+		}
+	}
 	ins.Returning, ins.RetCols, err = b.bindReturning(t, s.Returning)
 	return ins, err
 }
@@ -210,29 +216,8 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 	}
 	sc := tableScope(t, s.Alias)
 	u := &Update{Table: t}
-	seen := map[int]bool{}
-	for _, set := range s.Set {
-		i := t.ColumnIndex(set.Column)
-		if i < 0 {
-			return nil, b.errAt(set.Pos, sqlerr.UndefinedColumn, "column %q of relation %q does not exist", set.Column, t.Name)
-		}
-		if seen[i] {
-			return nil, b.errAt(set.Pos, sqlerr.SyntaxError, "multiple assignments to same column %q", set.Column)
-		}
-		seen[i] = true
-		col := t.Columns[i]
-		var e Expr
-		var err error
-		if _, isDefault := set.Value.(*sql.DefaultExpr); isDefault {
-			e, err = b.DefaultExpr(col)
-		} else if e, err = b.bindExpr(sc, nil, set.Value); err == nil {
-			e, err = b.assign(e, col.Type, col.Name, set.Value.Position())
-		}
-		if err != nil {
-			return nil, err
-		}
-		u.SetCols = append(u.SetCols, i)
-		u.Set = append(u.Set, e)
+	if u.SetCols, u.Set, err = b.bindSet(sc, t, s.Set); err != nil {
+		return nil, err
 	}
 	if s.Where != nil {
 		var err error
@@ -436,4 +421,103 @@ func (b *Binder) bindCreateSequence(s *sql.CreateSequenceStmt) (Plan, error) {
 		return nil, err
 	}
 	return &CreateTable{Table: seq}, nil
+}
+
+// bindSet binds the assignments of UPDATE (or ON CONFLICT DO UPDATE) over
+// scope sc, returning the columns set and their new values.
+func (b *Binder) bindSet(sc *scope, t *catalog.Table, set []sql.SetClause) ([]int, []Expr, error) {
+	var cols []int
+	var vals []Expr
+	seen := map[int]bool{}
+	for _, a := range set {
+		i := t.ColumnIndex(a.Column)
+		if i < 0 {
+			return nil, nil, b.errAt(a.Pos, sqlerr.UndefinedColumn, "column %q of relation %q does not exist", a.Column, t.Name)
+		}
+		if seen[i] {
+			return nil, nil, b.errAt(a.Pos, sqlerr.SyntaxError, "multiple assignments to same column %q", a.Column)
+		}
+		seen[i] = true
+		col := t.Columns[i]
+		var e Expr
+		var err error
+		if _, isDefault := a.Value.(*sql.DefaultExpr); isDefault {
+			e, err = b.DefaultExpr(col)
+		} else if e, err = b.bindExpr(sc, nil, a.Value); err == nil {
+			e, err = b.assign(e, col.Type, col.Name, a.Value.Position())
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		cols, vals = append(cols, i), append(vals, e)
+	}
+	return cols, vals, nil
+}
+
+// OnConflict is what INSERT does with a row whose unique key a live row
+// already holds: nothing, or update that row. Key is the arbiter
+// (an index into Table.Keys()), -1 for any uniqueness constraint. Set and
+// Where read a two-part row: the existing row's columns, then the
+// proposed row's (EXCLUDED).
+type OnConflict struct {
+	Key       int
+	DoNothing bool
+	SetCols   []int
+	Set       []Expr
+	Where     Expr
+}
+
+// bindOnConflict resolves the arbiter and binds DO UPDATE's assignments.
+func (b *Binder) bindOnConflict(t *catalog.Table, alias string, oc *sql.OnConflict) (*OnConflict, error) {
+	out := &OnConflict{Key: -1, DoNothing: oc.DoNothing}
+	keys := t.Keys()
+	switch {
+	case oc.Constraint != "":
+		out.Key = slices.Index(t.IndexNames()[:len(keys)], oc.Constraint)
+		if out.Key < 0 {
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "constraint %q for table %q does not exist", oc.Constraint, t.Name)
+		}
+	case len(oc.Columns) > 0:
+		var want []int
+		for _, name := range oc.Columns {
+			i := t.ColumnIndex(name)
+			if i < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
+			}
+			want = append(want, i)
+		}
+		slices.Sort(want)
+		out.Key = slices.IndexFunc(keys, func(k []int) bool {
+			sorted := slices.Sorted(slices.Values(k))
+			return slices.Equal(sorted, want)
+		})
+		if out.Key < 0 {
+			return nil, b.errAt(oc.Pos, sqlerr.InvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+		}
+	case !oc.DoNothing:
+		return nil, b.errAt(oc.Pos, sqlerr.SyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
+			WithHint("For example, ON CONFLICT (column_name).")
+	}
+	if oc.DoNothing {
+		return out, nil
+	}
+	sc := tableScope(t, alias)
+	if alias == "" {
+		for i := range sc.cols {
+			sc.cols[i].Table = t.Name
+		}
+	}
+	excluded := tableScope(t, "excluded")
+	for i := range excluded.cols {
+		excluded.cols[i].QualifiedOnly = true
+	}
+	sc.cols = append(sc.cols, excluded.cols...)
+	var err error
+	if out.SetCols, out.Set, err = b.bindSet(sc, t, oc.Set); err != nil {
+		return nil, err
+	}
+	if oc.Where != nil {
+		out.Where, err = b.bindCondition(sc, nil, oc.Where, "WHERE")
+	}
+	return out, err
 }

@@ -135,7 +135,22 @@ func (b *Binder) bindAbove(agg *aggContext, e sql.Expr) (Expr, error) {
 		}
 		return nil, b.errAt(ref.Pos, sqlerr.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", name)
 	}
-	return b.bindCompound(&scope{}, agg, e)
+	return b.bindCompound(agg.outputScope(), agg, e)
+}
+
+// outputScope is the scope of an aggregation's output row as a subquery
+// above it sees it: the grouped columns, by their names, where the row has
+// them (the aggregates follow and have no names).
+func (agg *aggContext) outputScope() *scope {
+	sc := &scope{cols: make([]Column, len(agg.groups))}
+	for i, g := range agg.groups {
+		if ref, ok := g.(*ColRef); ok && ref.Idx < len(agg.in.cols) {
+			sc.cols[i] = agg.in.cols[ref.Idx]
+			continue
+		}
+		sc.cols[i] = Column{Type: g.Type(), Hidden: true}
+	}
+	return sc
 }
 
 func (b *Binder) bindAggregate(agg *aggContext, f *sql.FuncCall) (Expr, error) {

@@ -336,10 +336,11 @@ type (
 	}
 	// Insert writes the rows of Source (already in table column order and types).
 	Insert struct {
-		Table     *catalog.Table
-		Source    Node
-		Returning []Expr
-		RetCols   []Column
+		Table      *catalog.Table
+		Source     Node
+		OnConflict *OnConflict // nil: a duplicate key is an error
+		Returning  []Expr
+		RetCols    []Column
 	}
 	// Update rewrites the rows of Table matching Filter; Set[i] computes column
 	// SetCols[i] from the old row.

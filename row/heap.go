@@ -560,3 +560,8 @@ func (h *Heap) FileBytes() int64 {
 	defer h.mu.RUnlock()
 	return int64(h.pages.blocks) * PageSize
 }
+
+// WroteInCommand reports whether v was inserted by tx's current command.
+func (tx *Tx) WroteInCommand(v *Version) bool {
+	return v.creator == tx.Txn && v.cmin == tx.CommandID()
+}

@@ -75,12 +75,14 @@ type (
 	}
 
 	InsertStmt struct {
-		Hints     []Hint
-		Table     string
-		Columns   []string
-		Values    [][]Expr // VALUES rows; nil when Select is set
-		Select    *SelectStmt
-		Returning []SelectItem
+		Hints      []Hint
+		Table      string
+		Alias      string
+		Columns    []string
+		Values     [][]Expr // VALUES rows; nil when Select is set
+		Select     *SelectStmt
+		OnConflict *OnConflict
+		Returning  []SelectItem
 	}
 
 	UpdateStmt struct {
@@ -90,6 +92,17 @@ type (
 		Set       []SetClause
 		Where     Expr
 		Returning []SelectItem
+	}
+
+	// OnConflict is INSERT's ON CONFLICT [(cols) | ON CONSTRAINT name]
+	// DO NOTHING | DO UPDATE SET ... [WHERE ...].
+	OnConflict struct {
+		Columns    []string
+		Constraint string
+		DoNothing  bool
+		Set        []SetClause
+		Where      Expr
+		Pos        int
 	}
 
 	SetClause struct {

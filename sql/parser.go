@@ -1054,7 +1054,7 @@ func (p *parser) insertStmt() (Statement, error) {
 		return nil, err
 	}
 	if p.acceptKw("as") {
-		if _, err := p.ident(); err != nil {
+		if s.Alias, err = p.ident(); err != nil {
 			return nil, err
 		}
 	}
@@ -1068,7 +1068,7 @@ func (p *parser) insertStmt() (Statement, error) {
 		}
 	}
 	switch {
-	case p.acceptKw("default", "values"):
+	case s.Columns == nil && p.acceptKw("default", "values"):
 		s.Values = [][]Expr{{}}
 	case p.acceptKw("values"):
 		if s.Values, err = p.valuesRowsWithDefault(); err != nil {
@@ -1076,6 +1076,11 @@ func (p *parser) insertStmt() (Statement, error) {
 		}
 	default:
 		if s.Select, err = p.selectStmt(); err != nil {
+			return nil, err
+		}
+	}
+	if p.isKw("on") {
+		if s.OnConflict, err = p.onConflict(); err != nil {
 			return nil, err
 		}
 	}
@@ -1137,30 +1142,8 @@ func (p *parser) updateStmt() (Statement, error) {
 	if err := p.expectKw("set"); err != nil {
 		return nil, err
 	}
-	for {
-		pos := p.peek().pos
-		col, err := p.ident()
-		if err != nil {
-			return nil, err
-		}
-		if p.acceptOp(".") { // SET t.col = ...
-			if col, err = p.ident(); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.expectOp("="); err != nil {
-			return nil, err
-		}
-		var v Expr
-		if p.isKw("default") {
-			v = &DefaultExpr{Pos: p.advance().pos}
-		} else if v, err = p.expr(); err != nil {
-			return nil, err
-		}
-		s.Set = append(s.Set, SetClause{Column: col, Value: v, Pos: pos})
-		if !p.acceptOp(",") {
-			break
-		}
+	if s.Set, err = p.setClauses(); err != nil {
+		return nil, err
 	}
 	if p.acceptKw("where") {
 		if s.Where, err = p.expr(); err != nil {
@@ -2965,4 +2948,77 @@ func (p *parser) fetchStmt() (Statement, error) {
 	var err error
 	s.Name, err = p.ident()
 	return s, err
+}
+
+// setClauses reads UPDATE's col = value, ... (also ON CONFLICT DO UPDATE's).
+func (p *parser) setClauses() ([]SetClause, error) {
+	var set []SetClause
+	for {
+		pos := p.peek().pos
+		col, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		if p.acceptOp(".") { // SET t.col = ...
+			if col, err = p.ident(); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.expectOp("="); err != nil {
+			return nil, err
+		}
+		var v Expr
+		if p.isKw("default") {
+			v = &DefaultExpr{Pos: p.advance().pos}
+		} else if v, err = p.expr(); err != nil {
+			return nil, err
+		}
+		set = append(set, SetClause{Column: col, Value: v, Pos: pos})
+		if !p.acceptOp(",") {
+			return set, nil
+		}
+	}
+}
+
+// onConflict parses ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING |
+// DO UPDATE SET ... [WHERE ...].
+func (p *parser) onConflict() (*OnConflict, error) {
+	oc := &OnConflict{Pos: p.peek().pos}
+	if err := p.expectKw("on"); err != nil {
+		return nil, err
+	}
+	if err := p.expectKw("conflict"); err != nil {
+		return nil, err
+	}
+	var err error
+	switch {
+	case p.isOp("("):
+		if oc.Columns, err = p.parenIdentList(); err != nil {
+			return nil, err
+		}
+	case p.acceptKw("on", "constraint"):
+		if oc.Constraint, err = p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectKw("do"); err != nil {
+		return nil, err
+	}
+	if p.acceptKw("nothing") {
+		oc.DoNothing = true
+		return oc, nil
+	}
+	if err := p.expectKw("update"); err != nil {
+		return nil, err
+	}
+	if err := p.expectKw("set"); err != nil {
+		return nil, err
+	}
+	if oc.Set, err = p.setClauses(); err != nil {
+		return nil, err
+	}
+	if p.acceptKw("where") {
+		oc.Where, err = p.expr()
+	}
+	return oc, err
 }
