@@ -9,6 +9,9 @@ require (
 
 require (
 	github.com/cockroachdb/apd/v3 v3.2.3 // indirect
+	github.com/klauspost/compress v1.20.1 // indirect
+	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
+	github.com/minio/simdjson-go v0.4.5 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
 
