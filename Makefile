@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite lint fmt clean
+.PHONY: all build run test test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
 
 all: build
 
@@ -57,6 +57,11 @@ bench-pgbench:
 # in process through database/sql; a separate module so cgo stays out of ./...
 bench-sqlite:
 	cd benchmarks/peers/sqlite && $(GO) run .
+
+# TPC-H on embedded RustyDB and DuckDB (duckdb-go, cgo) on the same tpchgen data,
+# in process; TPCH_FLAGS sets -sf, -queries, -runs, -threads, -dir, -timeout.
+bench-tpch:
+	cd benchmarks/peers/duckdb && $(GO) run . $(TPCH_FLAGS)
 
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -51,6 +51,9 @@ type Options struct {
 	// CREATE and ALTER ROLE store passwords. "scram-sha-256" (also for "")
 	// stores a SCRAM verifier; "md5" stores the md5 hash as well.
 	PasswordEncryption string
+	// SegmentRows is the number of rows in a column segment; 0 means
+	// row.DefaultSegmentRows.
+	SegmentRows int
 }
 
 // DB is an open database.
@@ -92,7 +95,7 @@ func OpenWith(opts Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown password encryption %q (want scram-sha-256 or md5)", opts.PasswordEncryption)
 	}
-	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages})
+	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages, SegmentRows: opts.SegmentRows})
 	if err != nil {
 		return nil, err
 	}

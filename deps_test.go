@@ -16,6 +16,7 @@ var layers = [][]string{
 	{"jsonb"},
 	{"wal", "types", "txn"},
 	{"sql", "catalog"},
+	{"column"},
 	{"row", "plan"},
 	{"exec"},
 	{"."}, // the embeddable engine, package rustydb

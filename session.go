@@ -124,6 +124,9 @@ func defaultSettings(user string) map[string]string {
 		"synchronous_commit":                  "on",
 		"jit":                                 "off",
 		"password_encryption":                 "scram-sha-256",
+		// enable_columnar_scan off keeps aggregations on the row path
+		// (to compare the two, or to rule the column path out).
+		"enable_columnar_scan": "on",
 	}
 }
 
@@ -262,7 +265,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc}
+		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
+		NoColumnar: s.settings["enable_columnar_scan"] == "off"}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -554,6 +558,7 @@ var settable = map[string]bool{
 	"idle_in_transaction_session_timeout": true, "client_min_messages": true, "bytea_output": true,
 	"intervalstyle": true, "transaction_isolation": true, "default_transaction_isolation": true,
 	"synchronous_commit": true, "jit": true, "standard_conforming_strings": true, "password_encryption": true,
+	"enable_columnar_scan": true,
 }
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
@@ -604,6 +609,12 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"password_encryption\": %q", st.Value).
 				WithHint("Available values: md5, scram-sha-256.")
 		}
+	case "enable_columnar_scan":
+		b, err := types.Cast(types.NewText(value), types.TBool)
+		if err != nil {
+			return sqlerr.New(sqlerr.InvalidParameterValue, "parameter \"enable_columnar_scan\" requires a Boolean value")
+		}
+		value = map[bool]string{true: "on", false: "off"}[b.Bool()]
 	case "client_encoding":
 		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)

@@ -96,7 +96,13 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 	for _, t := range tables {
 		if st.Vacuum {
 			removed := s.db.store.Vacuum(t)
-			s.db.logger.Debug("vacuum", "table", t.Name, "removed_versions", removed)
+			segments := 0
+			if h := s.db.store.Heap(t); h != nil {
+				if segments, err = s.db.store.ColumnizeTable(h); err != nil {
+					return err
+				}
+			}
+			s.db.logger.Debug("vacuum", "table", t.Name, "removed_versions", removed, "new_segments", segments)
 		}
 		if st.Analyze {
 			if h := s.db.store.Heap(t); h != nil {

@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"sync/atomic"
+
 	"math"
 	"sort"
 
@@ -39,6 +41,8 @@ func keepsNulls(name string) bool {
 }
 
 type aggOp struct {
+	scanned atomic.Int64 // rows parallel and vectorized workers read from the input scan
+
 	c       *Context
 	node    *plan.Aggregate
 	in      Operator
@@ -109,7 +113,10 @@ func (c *Context) buildAggregateFuncs(n *plan.Aggregate) (*aggOp, error) {
 func (o *aggOp) Init() error {
 	o.rows, o.pos = nil, 0
 	if o.node.Parallel != 0 {
-		groups, done, err := o.aggregateParallel(o.node)
+		groups, done, err := o.aggregateColumnar(o.node)
+		if err == nil && !done {
+			groups, done, err = o.aggregateParallel(o.node)
+		}
 		if err != nil || done {
 			if err == nil && len(groups) == 0 && len(o.groups) == 0 {
 				// an aggregate without GROUP BY returns one row even for no input

@@ -22,6 +22,9 @@ type OpStats struct {
 	First       time.Duration // spent until the first row, in the first loop
 	Total       time.Duration // spent in all loops
 	Workers     int           // parallel workers the operator ran, when more than one
+	// Segments is how many column segments a vectorized operator had,
+	// SegmentsPruned how many of them their zone maps let it skip.
+	Segments, SegmentsPruned int
 }
 
 // NewAnalysis returns an empty Analysis.
@@ -48,6 +51,9 @@ func (a *Analysis) Annotation(key any) string {
 	workers := ""
 	if st.Workers > 1 {
 		workers = fmt.Sprintf(" workers=%d", st.Workers)
+	}
+	if st.Segments > 0 {
+		workers += fmt.Sprintf(" segments=%d pruned=%d", st.Segments, st.SegmentsPruned)
 	}
 	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d%s)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops, workers)
 }

@@ -61,6 +61,9 @@ type Context struct {
 	cteRows map[*plan.CTE][][]types.Value
 	work    map[*plan.CTE][][]types.Value
 
+	// NoColumnar keeps scans off column segments (enable_columnar_scan).
+	NoColumnar bool
+
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
 	// checkFns are the compiled CHECK constraints of the tables written.

@@ -76,6 +76,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if o.c.Analysis != nil {
 		o.c.Analysis.Stats(n).Workers = workers
 	}
+	defer o.noteScan(n)
 	var next atomic.Int64
 	var failed atomic.Bool
 	partials := make([]map[string]*partialGroup, workers)
@@ -119,6 +120,8 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 	table := map[string]*partialGroup{}
 	keys := make([]types.Value, len(w.groups))
 	var buf []byte
+	passed := int64(0)
+	defer func() { o.scanned.Add(passed) }()
 	for !failed.Load() {
 		start := int(next.Add(morselRows)) - morselRows
 		if start >= len(versions) {
@@ -141,6 +144,7 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 					continue
 				}
 			}
+			passed++
 			for i, g := range w.groups {
 				if keys[i], err = g(vals); err != nil {
 					return nil, err
@@ -239,4 +243,14 @@ func mergeState(dst, src *aggState, call plan.AggCall) error {
 		}
 	}
 	return nil
+}
+
+// noteScan records for EXPLAIN ANALYZE the rows the workers of n read from
+// its input scan, which runs inside them rather than as an operator.
+func (o *aggOp) noteScan(n *plan.Aggregate) {
+	if o.c.Analysis != nil {
+		st := o.c.Analysis.Stats(n.Input)
+		st.Loops++
+		st.Rows += o.scanned.Swap(0)
+	}
 }

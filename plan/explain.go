@@ -96,7 +96,7 @@ func (e *explainer) node(n Node, depth int) {
 		if len(n.GroupBy) > 0 {
 			e.detail(depth, "Group Key", e.exprs(n.GroupBy, n.Input.Columns()))
 		}
-		if n.Parallel > 0 { // by hint; otherwise the table's size decides at run time
+		if n.Parallel > 1 { // by hint; otherwise the table's size decides at run time
 			e.detail(depth, "Workers Planned", strconv.Itoa(n.Parallel))
 		}
 		e.node(n.Input, depth+1)

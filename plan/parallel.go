@@ -17,13 +17,14 @@ var mergeable = map[string]bool{"count": true, "sum": true, "avg": true, "min": 
 // workers: those whose expressions are safe to evaluate concurrently (no
 // subqueries) and whose aggregates are mergeable. The hints decide the
 // degree: PARALLEL(n), PARALLEL (every CPU), NO_PARALLEL (none); without
-// one the executor decides by the table's size.
+// one the executor decides by the table's size. Parallel stays 0 for an
+// aggregation that must run on the row path alone.
 func chooseParallel(n Node, hints []sql.Hint) {
 	degree := -1
 	for _, h := range hints {
 		switch h.Name {
 		case "NO_PARALLEL":
-			degree = 0
+			degree = 1
 		case "PARALLEL":
 			degree = runtime.GOMAXPROCS(0)
 			if len(h.Args) > 0 {

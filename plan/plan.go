@@ -81,8 +81,8 @@ type (
 		Aggs    []AggCall
 		Cols    []Column
 		// Parallel is how many workers may run the aggregation over its
-		// input scan (see chooseParallel): 0 none, -1 as many as the
-		// table's size warrants.
+		// input scan (see chooseParallel): 0 none (nor the vectorized
+		// path), -1 as many as the table's size warrants.
 		Parallel int
 	}
 	Sort struct {

@@ -24,6 +24,7 @@ type Version struct {
 	deleter atomic.Pointer[txn.Txn]
 	cmax    atomic.Uint32
 	next    atomic.Pointer[Version] // the version an UPDATE replaced this one with
+	seg     *Segment                // the column segment holding a copy, set under the heap's mu
 }
 
 // Latest follows UPDATEs from v to the newest committed version of the row,
@@ -67,6 +68,10 @@ type Heap struct {
 	// broken is the error (XX001) found loading the table at start: its
 	// rows cannot all be trusted, so every use of it reports the error.
 	broken error
+
+	// segs are the column segments of versions[:covered] (see Columnize).
+	segs    []*Segment
+	covered int
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[catalog.TableStats]
@@ -292,6 +297,9 @@ func (h *Heap) delete(ctx context.Context, m *txn.Manager, t *txn.Txn, v *Versio
 		d := v.deleter.Load()
 		switch {
 		case d == nil || d.Status() == txn.Aborted:
+			if v.seg != nil {
+				v.seg.touched.Store(true)
+			}
 			v.cmax.Store(t.CommandID())
 			v.deleter.Store(t)
 			h.mu.Unlock()
@@ -350,7 +358,9 @@ func (h *Heap) vacuum(horizon uint64) int {
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {
-		if !dead(v) {
+		// Versions in segments stay: the segments cover a prefix of
+		// h.versions and scans check their visibility.
+		if v.seg != nil || !dead(v) {
 			kept = append(kept, v)
 			continue
 		}
@@ -428,6 +438,7 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 		}
 	}
 	h.Table, h.indexes = def, indexes
+	h.dropSegments()
 	return nil
 }
 

@@ -165,6 +165,9 @@ type Options struct {
 	// BufferPoolPages is the buffer pool's size in 8 KiB pages; 0 means
 	// DefaultBufferPoolPages.
 	BufferPoolPages int
+	// SegmentRows is the number of rows in a column segment; 0 means
+	// DefaultSegmentRows.
+	SegmentRows int
 }
 
 // DefaultBufferPoolPages is the buffer pool size of an embedded database:
@@ -294,9 +297,27 @@ func Open(opts Options) (*Store, error) {
 	s.removeStrayFiles()
 	s.opened = time.Now()
 	s.stopBG = make(chan struct{})
-	s.bgWriter.Add(1)
+	s.bgWriter.Add(2)
 	go s.backgroundWriter()
+	go s.backgroundColumnizer()
 	return s, nil
+}
+
+// backgroundColumnizer turns settled rows into column segments until Close.
+func (s *Store) backgroundColumnizer() {
+	defer s.bgWriter.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopBG:
+			return
+		case <-t.C:
+			if _, err := s.Columnize(); err != nil {
+				s.logger.Warn("columnizer could not read rows", "err", err)
+			}
+		}
+	}
 }
 
 // backgroundWriter runs the buffer pool's write-behind until Close.

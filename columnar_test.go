@@ -1,0 +1,186 @@
+package rustydb
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"rustydb/exec"
+)
+
+// columnarQueries are aggregations the column path runs (or declines),
+// each checked against the row path.
+var columnarQueries = []string{
+	// TPC-H Q1 and Q6 shapes
+	`SELECT %s t, flag, count(*), sum(n), avg(n), min(n), max(n), sum(n * (1 - d)), sum(n * (1 - d) * (1 + d)),
+	   sum(i), avg(i), min(s), max(s), min(dt), max(dt), count(v), sum(f), min(f), max(f), min(ts), max(ts)
+	 FROM c WHERE dt <= date '2021-06-01' - interval '10' day GROUP BY t, flag ORDER BY 1, 2`,
+	`SELECT %s sum(n * d) FROM c WHERE dt >= date '2020-03-01' AND dt < date '2020-03-01' + interval '1' year
+	   AND d BETWEEN 0.03 AND 0.07 AND i < 24`,
+	`SELECT %s count(*), sum(big), avg(big), sum(sm) FROM c`,
+	`SELECT %s flag, count(*), sum(f) FROM c WHERE t LIKE 'a%%' OR v IN ('v1', 'v7', 'v13') GROUP BY flag ORDER BY 1`,
+	`SELECT %s ch, dt, count(*), max(v) FROM c WHERE ch <> 'ab' GROUP BY ch, dt ORDER BY 1, 2 LIMIT 40`,
+	`SELECT %s f, n, count(*) FROM c GROUP BY f, n ORDER BY 1, 2 LIMIT 30`,
+	`SELECT %s i %% 7, count(*) FROM c GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*) FROM c WHERE j IS NULL`,
+	`SELECT %s sum(i * i * i * i) FROM c`,
+	`SELECT %s sum(big * 1000) FROM c`,
+	`SELECT %s sum(CASE WHEN i > 10 THEN 1 ELSE 0 END), sum(CASE WHEN flag THEN n ELSE 0.00 END), count(CASE WHEN d > 0.05 THEN 1 END) FROM c`,
+	`SELECT %s count(*), min(ts), max(ts) FROM c WHERE s > 'm' AND ts BETWEEN timestamp '2020-02-01' AND timestamp '2020-09-01 12:00'`,
+	`SELECT %s count(*), sum(n), max(s) FROM c WHERE i < -100`,
+	`SELECT %s t, sum(n) FROM c WHERE i < -100 GROUP BY t`,
+	`SELECT %s t IS NULL, n IS NOT NULL, count(*) FROM c WHERE NOT flag OR flag IS NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s -i, count(*) FROM c WHERE f / 2 > 10 AND f * 2.5 < 300 GROUP BY 1 ORDER BY 1 LIMIT 10`,
+	`SELECT %s upper(t), count(*) FROM c WHERE length(v) = 2 AND dt = date '2020-05-05' GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
+	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
+}
+
+// TestColumnarMatchesRowPath loads a table into small column segments and
+// checks every query's result on the column path (with random batch sizes
+// and worker counts) against the row path, before and after deletes,
+// updates and inserts that leave rows in the heap delta.
+func TestColumnarMatchesRowPath(t *testing.T) {
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", SegmentRows: 512})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	defer func(size int) { exec.BatchSize = size }(exec.BatchSize)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(11, 12))
+	mustExec(t, db, `CREATE TABLE c (id INT PRIMARY KEY, i INT, sm SMALLINT, big BIGINT, n NUMERIC(12,2), d NUMERIC(4,2),
+		f FLOAT8, t TEXT, v VARCHAR(20), ch CHAR(3), flag BOOL, dt DATE, ts TIMESTAMP, s TEXT, j JSONB)`)
+	insert := func(from, to int) {
+		var sb strings.Builder
+		for id := from; id < to; id++ {
+			if sb.Len() == 0 {
+				sb.WriteString("INSERT INTO c VALUES ")
+			} else {
+				sb.WriteByte(',')
+			}
+			null := func(s string) string {
+				if rng.IntN(12) == 0 {
+					return "NULL"
+				}
+				return s
+			}
+			fmt.Fprintf(&sb, "(%d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", id,
+				null(fmt.Sprint(rng.IntN(60)-5)), null(fmt.Sprint(rng.IntN(200))),
+				null(fmt.Sprint(rng.Int64N(1<<62)-1<<61)), null(fmt.Sprintf("%d.%02d", rng.IntN(2000)-1000, rng.IntN(100))),
+				null(fmt.Sprintf("0.%02d", rng.IntN(11))), null(fmt.Sprint(float64(rng.IntN(400))/4)),
+				null(fmt.Sprintf("'%s'", []string{"alpha", "beta", "gamma", "avocado"}[rng.IntN(4)])),
+				null(fmt.Sprintf("'v%d'", rng.IntN(20))), null(fmt.Sprintf("'%s'", []string{"ab", "abc", "x"}[rng.IntN(3)])),
+				null(fmt.Sprint(rng.IntN(2) == 0)), null(fmt.Sprintf("date '2020-01-01' + %d", rng.IntN(600))),
+				null(fmt.Sprintf("timestamp '2020-01-01' + interval '%d minutes'", rng.IntN(600000))),
+				null(fmt.Sprintf("'%c%d'", 'a'+rng.IntN(26), rng.IntN(1000))), null(`'{"a": 1}'`))
+			if id%500 == 499 || id == to-1 {
+				mustExec(t, db, sb.String())
+				sb.Reset()
+			}
+		}
+	}
+	insert(0, 5000)
+	mustExec(t, db, "VACUUM c")
+	check := func(stage string) {
+		t.Helper()
+		for _, q := range columnarQueries {
+			rowPath := queryText(t, db, "SET enable_columnar_scan = off", fmt.Sprintf(q, "/*+ NO_PARALLEL */"))
+			for range 3 {
+				exec.BatchSize = 1 + rng.IntN(700)
+				hint := []string{"", "/*+ NO_PARALLEL */", "/*+ PARALLEL(2) */", "/*+ PARALLEL(3) */"}[rng.IntN(4)]
+				got := queryText(t, db, "SET enable_columnar_scan = on", fmt.Sprintf(q, hint))
+				if got != rowPath {
+					t.Errorf("%s, batch size %d, %q: %s\ncolumn path:\n%s\nrow path:\n%s", stage, exec.BatchSize, hint, q, got, rowPath)
+				}
+			}
+		}
+	}
+	check("after load")
+	if testing.Verbose() {
+		for _, q := range columnarQueries {
+			plan := queryText(t, db, "", "EXPLAIN ANALYZE "+fmt.Sprintf(q, ""))
+			t.Logf("vectorized=%v: %.60s", strings.Contains(plan, "segments="), q)
+		}
+	}
+	// The column path must really have run.
+	plan := queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")
+	if !strings.Contains(plan, "segments=9 pruned=7") || !strings.Contains(plan, "rows=1000 loops=1") {
+		t.Errorf("EXPLAIN ANALYZE shows no pruned segment scan:\n%s", plan)
+	}
+	mustExec(t, db, "DELETE FROM c WHERE id % 7 = 0")
+	mustExec(t, db, "UPDATE c SET n = n + 1, t = 'updated' WHERE id % 11 = 0")
+	insert(5000, 5800)
+	check("after delete, update and insert")
+	mustExec(t, db, "VACUUM c")
+	check("after vacuum")
+
+	// A snapshot taken before a delete keeps seeing the deleted rows on
+	// both paths.
+	reader, writer := db.NewSession("rustydb"), db.NewSession("rustydb")
+	defer reader.Close()
+	defer writer.Close()
+	count := func() string {
+		return queryText(t, db, "", "SELECT count(*), sum(n) FROM c")
+	}
+	before := count()
+	for _, s := range []string{"BEGIN ISOLATION LEVEL REPEATABLE READ", "SELECT 1"} {
+		if _, err := reader.Exec(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := writer.Exec(ctx, "DELETE FROM c WHERE id < 3000"); err != nil {
+		t.Fatal(err)
+	}
+	for _, setting := range []string{"on", "off"} {
+		if _, err := reader.Exec(ctx, "SET enable_columnar_scan = "+setting); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := reader.Query(ctx, "SELECT count(*), sum(n) FROM c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		for rs.Next() {
+			fmt.Fprintln(&got, rs.Values())
+		}
+		if got.String() != before {
+			t.Errorf("repeatable read with enable_columnar_scan=%s sees %q, want %q", setting, got.String(), before)
+		}
+	}
+	if after := count(); after == before {
+		t.Errorf("the delete is not visible to a new snapshot: %s", after)
+	}
+}
+
+func mustExec(t *testing.T, db *DB, q string) {
+	t.Helper()
+	if _, err := db.Exec(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// queryText runs setup (if any) and q in one session and returns the rows,
+// or the error, as text.
+func queryText(t *testing.T, db *DB, setup, q string) string {
+	t.Helper()
+	s := db.NewSession("rustydb")
+	defer s.Close()
+	ctx := context.Background()
+	if setup != "" {
+		if _, err := s.Exec(ctx, setup); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := s.Query(ctx, q)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	for rs.Next() {
+		fmt.Fprintln(&b, rs.Values())
+	}
+	return b.String()
+}

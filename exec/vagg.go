@@ -1,0 +1,727 @@
+package exec
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/column"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
+// Vectorized aggregation over column segments. The table's segments are the
+// morsels: workers take them from a shared counter, skip those whose zone
+// maps rule the filter out, and run each in batches of BatchSize rows
+// through the vectorized filter, group-key and aggregate code into their own
+// hash table of groups. Then they aggregate the rows not yet in segments
+// (the heap delta) through the row path, and all the partial groups merge
+// as in the parallel row path.
+
+// BatchSize is the number of rows a vectorized batch holds at most; tests
+// vary it.
+var BatchSize = 2048
+
+// aggregateColumnar computes n's groups from its table's segments, or
+// reports false when the table has none or n has no vectorized form.
+func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, error) {
+	scan, filter := n.Input, plan.Expr(nil)
+	if f, ok := scan.(*plan.Filter); ok {
+		scan, filter = f.Input, f.Cond
+	}
+	s := scan.(*plan.Scan)
+	h := o.c.Store.Heap(s.Table)
+	if h == nil || s.Lookup != nil || o.c.NoColumnar {
+		return nil, false, nil
+	}
+	segs, delta, err := h.Columnar()
+	if err != nil || len(segs) == 0 {
+		return nil, false, err
+	}
+	// Compile once up front to learn whether n has a vectorized form.
+	if _, err := o.newVAgg(n, filter, s); err != nil {
+		if errors.Is(err, errNotVectorized) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	rows := len(delta)
+	for _, sg := range segs {
+		rows += sg.Rows
+	}
+	workers := workersFor(n, rows)
+	var prune *zonePruner
+	if filter != nil {
+		if prune, err = o.c.newZonePruner(filter); err != nil {
+			return nil, false, err
+		}
+	}
+	var nextSeg, nextDelta atomic.Int64
+	var pruned atomic.Int64
+	var failed atomic.Bool
+	partials := make([]map[string]*partialGroup, 2*workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if errs[w] != nil {
+					failed.Store(true)
+				}
+			}()
+			va, err := o.newVAgg(n, filter, s)
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			for !failed.Load() {
+				i := int(nextSeg.Add(1)) - 1
+				if i >= len(segs) {
+					break
+				}
+				if prune != nil && prune.excludes(segs[i]) {
+					pruned.Add(1)
+					continue
+				}
+				if errs[w] = va.segment(segs[i]); errs[w] != nil {
+					return
+				}
+				if errs[w] = o.c.cancelErr(); errs[w] != nil {
+					return
+				}
+			}
+			if failed.Load() {
+				return
+			}
+			partials[2*w] = va.groups()
+			o.scanned.Add(va.scanned)
+			partials[2*w+1], errs[w] = o.worker(n, filter, h, delta, &nextDelta, &failed)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if errors.Is(err, errVectorFallback) {
+			return nil, false, nil
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, true, err
+		}
+	}
+	if o.c.Analysis != nil {
+		o.noteScan(n)
+		st := o.c.Analysis.Stats(n)
+		st.Workers = workers
+		st.Segments += len(segs)
+		st.SegmentsPruned += int(pruned.Load())
+	}
+	return o.merge(partials)
+}
+
+// vagg is one worker's vectorized aggregation.
+type vagg struct {
+	c      *Context
+	filter vpred
+	keys   []vkey
+	aggs   []*vacc
+	table  vtable
+	strIDs map[string]uint64
+	strs   []string
+	// scratch, per batch
+	sel, all []int32
+	gids     []int32
+	words    []uint64
+	size     int
+	scanned  int64 // rows that passed the filter
+}
+
+// vkey is one GROUP BY expression.
+type vkey struct {
+	fn vfn
+	t  vtype
+	// col is the column a plain string column reference reads, else -1:
+	// its dictionary codes map to string ids once per segment.
+	col   int
+	seg   *row.Segment
+	trans []uint64
+}
+
+// vacc is one aggregate's states, indexed by group.
+type vacc struct {
+	call    plan.AggCall
+	arg     vfn // nil for count(*)
+	t       vtype
+	count   []int64
+	hi      []int64 // sums of ints: 128 bits, hi:lo
+	lo      []uint64
+	f       []float64
+	bestI   []int64
+	bestF   []float64
+	bestS   []string
+	hasBest []bool
+}
+
+// vectorAggs are the aggregates with a vectorized form.
+var vectorAggs = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, s *plan.Scan) (*vagg, error) {
+	size := max(1, BatchSize)
+	cols := make([]types.T, len(s.Table.Columns))
+	for i, c := range s.Table.Columns {
+		cols[i] = c.Type
+	}
+	vc := &vcompiler{c: o.c.fork(), cols: cols, size: size}
+	va := &vagg{c: o.c, strIDs: map[string]uint64{}, size: size,
+		sel: make([]int32, size), all: make([]int32, size), gids: make([]int32, size)}
+	for i := range va.all {
+		va.all[i] = int32(i)
+	}
+	var err error
+	if filter != nil {
+		if va.filter, err = vc.pred(filter); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range n.GroupBy {
+		k := vkey{col: -1}
+		if k.fn, k.t, err = vc.value(g); err != nil {
+			return nil, err
+		}
+		if c, ok := g.(*plan.ColRef); ok && k.t.k == vStr {
+			k.col = c.Idx
+		}
+		va.keys = append(va.keys, k)
+	}
+	for _, call := range n.Aggs {
+		if !vectorAggs[call.Func] || call.Distinct || call.Filter != nil || len(call.OrderBy) > 0 {
+			return nil, errNotVectorized
+		}
+		a := &vacc{call: call}
+		if call.Arg != nil {
+			if a.arg, a.t, err = vc.value(call.Arg); err != nil {
+				return nil, err
+			}
+			if a.t.k == vStr && (call.Func == "sum" || call.Func == "avg") {
+				return nil, errNotVectorized
+			}
+		}
+		va.aggs = append(va.aggs, a)
+	}
+	va.table.init(len(va.keys) + 1)
+	return va, nil
+}
+
+// segment aggregates the visible rows of seg.
+func (va *vagg) segment(seg *row.Segment) error {
+	b := vbatch{seg: seg}
+	for b.off = 0; b.off < seg.Rows; b.off += b.n {
+		b.n = min(va.size, seg.Rows-b.off)
+		sel := va.all[:b.n]
+		if seg.Touched() {
+			sel = va.sel[:0]
+			for j, v := range seg.Versions[b.off : b.off+b.n] {
+				if v.VisibleTo(&va.c.Snap) {
+					sel = append(sel, int32(j))
+				}
+			}
+		}
+		if va.filter != nil && len(sel) > 0 {
+			var err error
+			if sel, err = va.filter(&b, sel); err != nil {
+				return err
+			}
+		}
+		if len(sel) == 0 {
+			continue
+		}
+		va.scanned += int64(len(sel))
+		if err := va.batch(&b, sel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batch groups and aggregates the selected rows of b.
+func (va *vagg) batch(b *vbatch, sel []int32) error {
+	gids := va.gids[:len(sel)]
+	if err := va.groupIDs(b, sel, gids); err != nil {
+		return err
+	}
+	groups := va.table.len()
+	for _, a := range va.aggs {
+		a.grow(groups)
+		if a.arg == nil {
+			for _, g := range gids {
+				a.count[g]++
+			}
+			continue
+		}
+		v, err := a.arg(b, sel)
+		if err != nil {
+			return err
+		}
+		a.add(v, sel, gids)
+	}
+	return nil
+}
+
+// groupIDs finds (or adds) each selected row's group.
+func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
+	nk := len(va.keys) + 1
+	if len(va.keys) == 0 {
+		if va.table.len() == 0 {
+			va.table.find(make([]uint64, nk))
+		}
+		clear(gids)
+		return nil
+	}
+	if cap(va.words) < nk*len(sel) {
+		va.words = make([]uint64, nk*va.size)
+	}
+	words := va.words[:nk*len(sel)]
+	clear(words)
+	for ki := range va.keys {
+		k := &va.keys[ki]
+		v, err := k.fn(b, sel)
+		if err != nil {
+			return err
+		}
+		var trans []uint64
+		if k.col >= 0 {
+			trans = va.translation(k, b.seg)
+		}
+		for r, j := range sel {
+			w := &words[r*nk+ki+1]
+			if v.null != nil && v.null[j] {
+				words[r*nk] |= 1 << ki
+				continue
+			}
+			switch {
+			case trans != nil:
+				c := &b.seg.Cols[k.col]
+				code := c.Codes[b.off+int(j)]
+				if trans[code] == math.MaxUint64 {
+					trans[code] = va.strID(c.Dict[code])
+				}
+				*w = trans[code]
+			case k.t.k == vInt:
+				*w = uint64(v.i[j])
+			case k.t.k == vFloat:
+				*w = floatKey(v.f[j])
+			default:
+				*w = va.strID(v.s[j])
+			}
+		}
+	}
+	for r := range sel {
+		gids[r] = va.table.find(words[r*nk : (r+1)*nk])
+	}
+	return nil
+}
+
+// translation returns the string ids of a dictionary column's entries in
+// seg, filled in as they are met, or nil for a plain column.
+func (va *vagg) translation(k *vkey, seg *row.Segment) []uint64 {
+	c := &seg.Cols[k.col]
+	if c.Codes == nil {
+		return nil
+	}
+	if k.seg != seg {
+		k.seg = seg
+		k.trans = k.trans[:0]
+		for range c.Dict {
+			k.trans = append(k.trans, math.MaxUint64)
+		}
+	}
+	return k.trans
+}
+
+func (va *vagg) strID(s string) uint64 {
+	id, ok := va.strIDs[s]
+	if !ok {
+		id = uint64(len(va.strs))
+		va.strIDs[s] = id
+		va.strs = append(va.strs, s)
+	}
+	return id
+}
+
+// floatKey makes equal floats (0 and -0, every NaN) one key.
+func floatKey(f float64) uint64 {
+	switch {
+	case f == 0:
+		return 0
+	case math.IsNaN(f):
+		return math.Float64bits(math.NaN())
+	}
+	return math.Float64bits(f)
+}
+
+func (a *vacc) grow(n int) {
+	for len(a.count) < n {
+		a.count = append(a.count, 0)
+		switch a.call.Func {
+		case "sum", "avg":
+			a.hi, a.lo, a.f = append(a.hi, 0), append(a.lo, 0), append(a.f, 0)
+		case "min", "max":
+			a.hasBest = append(a.hasBest, false)
+			switch a.t.k {
+			case vInt:
+				a.bestI = append(a.bestI, 0)
+			case vFloat:
+				a.bestF = append(a.bestF, 0)
+			case vStr:
+				a.bestS = append(a.bestS, "")
+			}
+		}
+	}
+}
+
+// add accumulates v's selected values into their groups.
+func (a *vacc) add(v *vec, sel []int32, gids []int32) {
+	null := v.null
+	switch a.call.Func {
+	case "count":
+		for r, j := range sel {
+			if null == nil || !null[j] {
+				a.count[gids[r]]++
+			}
+		}
+	case "sum", "avg":
+		for r, j := range sel {
+			if null != nil && null[j] {
+				continue
+			}
+			g := gids[r]
+			a.count[g]++
+			if a.t.k == vFloat {
+				a.f[g] += v.f[j]
+				continue
+			}
+			x := v.i[j]
+			var carry uint64
+			a.lo[g], carry = bits.Add64(a.lo[g], uint64(x), 0)
+			a.hi[g] += x>>63 + int64(carry)
+		}
+	case "min", "max":
+		isMin := a.call.Func == "min"
+		for r, j := range sel {
+			if null != nil && null[j] {
+				continue
+			}
+			g := gids[r]
+			a.count[g]++
+			first := !a.hasBest[g]
+			a.hasBest[g] = true
+			switch a.t.k {
+			case vInt:
+				if x := v.i[j]; first || (x < a.bestI[g]) == isMin && x != a.bestI[g] {
+					a.bestI[g] = x
+				}
+			case vFloat:
+				if x := v.f[j]; first || floatBetter(x, a.bestF[g], isMin) {
+					a.bestF[g] = x
+				}
+			case vStr:
+				if x := v.s[j]; first || (x < a.bestS[g]) == isMin && x != a.bestS[g] {
+					a.bestS[g] = x
+				}
+			}
+		}
+	}
+}
+
+// floatBetter reports whether x beats best for min (or max), ordering NaN
+// above every number as PostgreSQL does.
+func floatBetter(x, best float64, isMin bool) bool {
+	c := types.Compare(types.NewFloat(x), types.NewFloat(best))
+	return c != 0 && (c < 0) == isMin
+}
+
+// state returns group g's state in the row path's form.
+func (a *vacc) state(g int) aggState {
+	s := aggState{count: a.count[g]}
+	switch a.call.Func {
+	case "sum", "avg":
+		switch {
+		case a.t.k == vFloat:
+			s.sumF = a.f[g]
+		case a.t.t.ID == types.Numeric:
+			s.sumD = int128Decimal(a.hi[g], a.lo[g], a.t.scale)
+		case a.hi[g] == int64(a.lo[g])>>63:
+			s.sumI = int64(a.lo[g])
+		default:
+			s.sumD = int128Decimal(a.hi[g], a.lo[g], 0)
+		}
+	case "min", "max":
+		if a.hasBest[g] {
+			switch a.t.k {
+			case vInt:
+				s.best = intValue(a.t, a.bestI[g])
+			case vFloat:
+				s.best = types.NewFloat(a.bestF[g])
+			case vStr:
+				s.best = types.NewText(a.bestS[g])
+			}
+		}
+	}
+	return s
+}
+
+// int128Decimal returns hi:lo / 10^scale.
+func int128Decimal(hi int64, lo uint64, scale int32) *apd.Decimal {
+	if hi == int64(lo)>>63 {
+		return apd.New(int64(lo), -scale)
+	}
+	b := new(big.Int).SetInt64(hi)
+	b.Lsh(b, 64)
+	b.Add(b, new(big.Int).SetUint64(lo))
+	return apd.NewWithBigInt(new(apd.BigInt).SetMathBigInt(b), -scale)
+}
+
+// intValue turns an int64 of representation t into a Value.
+func intValue(t vtype, x int64) types.Value {
+	if t.t.ID == types.Numeric {
+		return types.NewDecimal(apd.New(x, -t.scale))
+	}
+	return column.FromInt64(t.t, x)
+}
+
+// groups returns the worker's groups keyed as the row path keys them.
+func (va *vagg) groups() map[string]*partialGroup {
+	out := make(map[string]*partialGroup, va.table.len())
+	nk := len(va.keys) + 1
+	var buf []byte
+	for g := range va.table.len() {
+		words := va.table.keys[g*nk : (g+1)*nk]
+		keys := make([]types.Value, len(va.keys))
+		for i, k := range va.keys {
+			w := words[i+1]
+			switch {
+			case words[0]&(1<<i) != 0:
+				keys[i] = types.Null
+			case k.t.k == vInt:
+				keys[i] = intValue(k.t, int64(w))
+			case k.t.k == vFloat:
+				keys[i] = types.NewFloat(math.Float64frombits(w))
+			default:
+				keys[i] = types.NewText(va.strs[w])
+			}
+		}
+		pg := &partialGroup{keys: keys, states: make([]aggState, len(va.aggs))}
+		for i, a := range va.aggs {
+			a.grow(va.table.len())
+			pg.states[i] = a.state(g)
+		}
+		buf = rowKey(buf[:0], keys)
+		out[string(buf)] = pg
+	}
+	return out
+}
+
+// vtable is an open-addressing hash table from group keys (nk words each)
+// to dense group ids.
+type vtable struct {
+	nk    int
+	keys  []uint64
+	slots []int32 // group id + 1; 0 is empty
+	shift uint
+}
+
+func (t *vtable) init(nk int) {
+	t.nk = nk
+	t.slots = make([]int32, 64)
+	t.shift = 64 - 6
+}
+
+func (t *vtable) len() int { return len(t.keys) / t.nk }
+
+func hashWords(k []uint64) uint64 {
+	h := uint64(0x9E3779B97F4A7C15)
+	for _, w := range k {
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	return h * 0x94d049bb133111eb
+}
+
+// find returns the id of group k, adding it when new.
+func (t *vtable) find(k []uint64) int32 {
+	mask := len(t.slots) - 1
+	for i := int(hashWords(k) >> t.shift); ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			g := int32(t.len())
+			t.keys = append(t.keys, k...)
+			t.slots[i] = g + 1
+			if 2*t.len() > len(t.slots) {
+				t.rehash()
+			}
+			return g
+		}
+		if eqWords(t.keys[int(s-1)*t.nk:int(s)*t.nk], k) {
+			return s - 1
+		}
+	}
+}
+
+func eqWords(a, b []uint64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *vtable) rehash() {
+	t.slots = make([]int32, 2*len(t.slots))
+	t.shift--
+	mask := len(t.slots) - 1
+	for g := range t.len() {
+		i := int(hashWords(t.keys[g*t.nk:(g+1)*t.nk]) >> t.shift)
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = int32(g) + 1
+	}
+}
+
+// zonePruner decides from a segment's zone maps that no row of it can pass
+// a filter: one of its conjuncts compares a column with a constant the
+// column's range excludes.
+type zonePruner struct {
+	tests []zoneTest
+}
+
+type zoneTest struct {
+	col  int
+	cast *types.T // the column is cast to this type before comparing
+	op   string   // the column on the left
+	c    types.Value
+}
+
+func (c *Context) newZonePruner(filter plan.Expr) (*zonePruner, error) {
+	p := &zonePruner{}
+	var conj func(e plan.Expr) error
+	conj = func(e plan.Expr) error {
+		b, ok := e.(*plan.Binary)
+		if !ok {
+			return nil
+		}
+		if b.Op == "and" {
+			if err := conj(b.L); err != nil {
+				return err
+			}
+			return conj(b.R)
+		}
+		op := b.Op
+		colSide, constSide := b.L, b.R
+		if !constant(constSide) {
+			colSide, constSide, op = b.R, b.L, flipCmp[op]
+		}
+		if op == "" || !constant(constSide) {
+			return nil
+		}
+		t := zoneTest{op: op}
+		if cast, ok := colSide.(*plan.Cast); ok {
+			if !monotoneCast(cast.X.Type().ID, cast.T.ID) {
+				return nil
+			}
+			ct := cast.T
+			t.cast, colSide = &ct, cast.X
+		}
+		ref, ok := colSide.(*plan.ColRef)
+		if !ok {
+			return nil
+		}
+		t.col = ref.Idx
+		f, err := c.compile(constSide)
+		if err != nil {
+			return err
+		}
+		if t.c, err = f(nil); err != nil {
+			return err
+		}
+		p.tests = append(p.tests, t)
+		return nil
+	}
+	return p, conj(filter)
+}
+
+var flipCmp = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+func (p *zonePruner) excludes(seg *row.Segment) bool {
+	for _, t := range p.tests {
+		col := &seg.Cols[t.col]
+		z := col.Zone
+		if col.Kind == column.Unsupported || col.Type.ID == types.Char {
+			continue // char compares without trailing blanks
+		}
+		if z.Nulls == seg.Rows || t.c.IsNull() {
+			return true // a comparison with NULL is never true
+		}
+		lo, hi := z.Min, z.Max
+		if t.cast != nil {
+			var err1, err2 error
+			lo, err1 = types.Cast(lo, *t.cast)
+			hi, err2 = types.Cast(hi, *t.cast)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+		}
+		if !comparable(lo, t.c) {
+			continue
+		}
+		cl, ch := types.Compare(lo, t.c), types.Compare(hi, t.c)
+		switch t.op {
+		case "=":
+			if cl > 0 || ch < 0 {
+				return true
+			}
+		case "<":
+			if cl >= 0 {
+				return true
+			}
+		case "<=":
+			if cl > 0 {
+				return true
+			}
+		case ">":
+			if ch <= 0 {
+				return true
+			}
+		case ">=":
+			if ch < 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// comparable reports whether types.Compare orders a and b by value.
+func comparable(a, b types.Value) bool {
+	num := func(k types.Kind) bool { return k == types.KInt || k == types.KFloat || k == types.KDecimal }
+	datetime := func(k types.Kind) bool { return k == types.KDate || k == types.KTimestamp || k == types.KTimestampTZ }
+	return a.K == b.K || num(a.K) && num(b.K) || datetime(a.K) && datetime(b.K)
+}
+
+// monotoneCast reports whether a cast from one type to another keeps the
+// order of values, so that it maps a zone's bounds to bounds.
+func monotoneCast(from, to types.ID) bool {
+	numeric := func(id types.ID) bool {
+		return isInteger(id) || id == types.Numeric || id == types.Float4 || id == types.Float8
+	}
+	return numeric(from) && numeric(to) || from == types.Date && to == types.Timestamp
+}

@@ -1,0 +1,1033 @@
+package exec
+
+import (
+	"errors"
+	"math"
+	"math/bits"
+
+	"rustydb/column"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
+// Vectorized expressions over column segments. A batch is a range of rows
+// of one segment; a selection vector (sel) lists the batch positions still
+// in play, ascending. Value expressions fill a vec at the selected
+// positions; predicates return the selected positions where they are TRUE.
+//
+// Integer-like SQL values (integers, dates, timestamps, booleans and
+// numerics of known scale) are int64s here, a numeric scaled by 10^scale, so
+// that decimal arithmetic is integer arithmetic. Whatever cannot be done
+// exactly this way (an int64 overflow, a division by zero) stops the
+// vectorized run with errVectorFallback, and the statement runs on the row
+// path, which computes it exactly or reports the error as it should.
+
+// errNotVectorized means an expression has no vectorized form.
+var errNotVectorized = errors.New("not vectorized")
+
+// errVectorFallback means a vectorized run met a value it cannot compute.
+var errVectorFallback = errors.New("vectorized run cannot continue")
+
+type vkind uint8
+
+const (
+	vInt vkind = iota
+	vFloat
+	vStr
+)
+
+// vtype is the representation of a vectorized expression's values.
+type vtype struct {
+	k     vkind
+	scale int32   // for numerics
+	t     types.T // the SQL type, for turning values back into Values
+}
+
+// vec holds values at batch positions.
+type vec struct {
+	i    []int64
+	f    []float64
+	s    []string
+	null []bool // nil: no position is NULL
+}
+
+// vbatch is rows [off, off+n) of a segment.
+type vbatch struct {
+	seg *row.Segment
+	off int
+	n   int
+}
+
+// vfn computes an expression at the positions in sel.
+type vfn func(b *vbatch, sel []int32) (*vec, error)
+
+// vpred returns the positions of sel where a condition is TRUE.
+type vpred func(b *vbatch, sel []int32) ([]int32, error)
+
+// vcompiler compiles expressions for one worker; the compiled functions own
+// their buffers, so each worker compiles its own.
+type vcompiler struct {
+	c    *Context
+	cols []types.T // the scanned table's column types
+	size int       // largest batch
+}
+
+func vtypeOf(t types.T) (vtype, bool) {
+	switch t.ID {
+	case types.Int2, types.Int4, types.Int8, types.Date, types.Timestamp, types.TimestampTZ, types.Bool:
+		return vtype{k: vInt, t: t}, true
+	case types.Numeric:
+		if t.Precision > 0 && t.Precision <= 18 {
+			return vtype{k: vInt, scale: t.Scale, t: t}, true
+		}
+	case types.Float4, types.Float8:
+		return vtype{k: vFloat, t: t}, true
+	case types.Text, types.Varchar, types.Char:
+		return vtype{k: vStr, t: t}, true
+	}
+	return vtype{}, false
+}
+
+// constant reports whether e can be computed once for the whole statement.
+func constant(e plan.Expr) bool {
+	ok := true
+	plan.Walk(e, func(x plan.Expr) {
+		switch x := x.(type) {
+		case *plan.ColRef, *plan.OuterRef, *plan.Subquery, *plan.Quantified:
+			ok = false
+		case *plan.Func:
+			if volatileFuncs[x.Name] {
+				ok = false
+			}
+		}
+	})
+	return ok
+}
+
+// volatileFuncs return a new value on every call.
+var volatileFuncs = map[string]bool{"random": true, "nextval": true, "setval": true, "currval": true,
+	"lastval": true, "clock_timestamp": true, "timeofday": true, "gen_random_uuid": true, "statement_timestamp": true}
+
+// eval computes a constant expression.
+func (vc *vcompiler) eval(e plan.Expr) (types.Value, error) {
+	f, err := vc.c.compile(e)
+	if err != nil {
+		return types.Null, err
+	}
+	return f(nil)
+}
+
+// value compiles a value expression.
+func (vc *vcompiler) value(e plan.Expr) (vfn, vtype, error) {
+	if constant(e) {
+		v, err := vc.eval(e)
+		if err != nil {
+			return nil, vtype{}, err
+		}
+		return vc.constVec(v, e.Type())
+	}
+	switch e := e.(type) {
+	case *plan.ColRef:
+		return vc.colRef(e.Idx)
+	case *plan.Binary:
+		return vc.arith(e)
+	case *plan.Unary:
+		if e.Op != "-" {
+			break
+		}
+		x, t, err := vc.value(e.X)
+		if err != nil {
+			return nil, t, err
+		}
+		out := vc.newVec(t.k)
+		return func(b *vbatch, sel []int32) (*vec, error) {
+			v, err := x(b, sel)
+			if err != nil {
+				return nil, err
+			}
+			out.null = v.null
+			if t.k == vFloat {
+				for _, j := range sel {
+					out.f[j] = -v.f[j]
+				}
+				return out, nil
+			}
+			for _, j := range sel {
+				if v.i[j] == math.MinInt64 {
+					return nil, errVectorFallback
+				}
+				out.i[j] = -v.i[j]
+			}
+			return out, nil
+		}, t, nil
+	case *plan.Cast:
+		return vc.cast(e)
+	case *plan.Case:
+		return vc.caseExpr(e)
+	}
+	return nil, vtype{}, errNotVectorized
+}
+
+func (vc *vcompiler) newVec(k vkind) *vec {
+	v := &vec{}
+	switch k {
+	case vInt:
+		v.i = make([]int64, vc.size)
+	case vFloat:
+		v.f = make([]float64, vc.size)
+	case vStr:
+		v.s = make([]string, vc.size)
+	}
+	return v
+}
+
+// constVec returns a vector holding v at every position.
+func (vc *vcompiler) constVec(v types.Value, t types.T) (vfn, vtype, error) {
+	vt, ok := vtypeOf(t)
+	if !ok && t.ID == types.Numeric && v.K == types.KDecimal {
+		vt, ok = vtype{k: vInt, scale: max(0, -v.D.Exponent), t: t}, true
+	}
+	if !ok {
+		return nil, vt, errNotVectorized
+	}
+	out := vc.newVec(vt.k)
+	if v.IsNull() {
+		out.null = make([]bool, vc.size)
+		for i := range out.null {
+			out.null[i] = true
+		}
+	} else {
+		switch vt.k {
+		case vInt:
+			x, ok := scaledInt(v, vt.scale)
+			if !ok {
+				return nil, vt, errNotVectorized
+			}
+			for i := range out.i {
+				out.i[i] = x
+			}
+		case vFloat:
+			for i := range out.f {
+				out.f[i] = v.F
+			}
+		case vStr:
+			for i := range out.s {
+				out.s[i] = v.S
+			}
+		}
+	}
+	return func(*vbatch, []int32) (*vec, error) { return out, nil }, vt, nil
+}
+
+// scaledInt returns v's int64 form at scale.
+func scaledInt(v types.Value, scale int32) (int64, bool) {
+	switch v.K {
+	case types.KDecimal:
+		d := v.D
+		if d.Form != 0 || -d.Exponent > scale || !d.Coeff.IsInt64() {
+			return 0, false
+		}
+		x := d.Coeff.Int64()
+		if d.Negative {
+			x = -x
+		}
+		return rescale(x, scale+d.Exponent)
+	case types.KFloat, types.KText, types.KNull:
+		return 0, false
+	}
+	return rescale(v.I, scale)
+}
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// rescale multiplies x by 10^by, reporting overflow.
+func rescale(x int64, by int32) (int64, bool) {
+	if by == 0 {
+		return x, true
+	}
+	if by < 0 || by > 18 {
+		return 0, false
+	}
+	return mulChecked(x, pow10[by])
+}
+
+func mulChecked(a, b int64) (int64, bool) {
+	if a == int64(int32(a)) && b == int64(int32(b)) {
+		return a * b, true
+	}
+	hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))
+	if hi != 0 || lo > math.MaxInt64 || a == math.MinInt64 || b == math.MinInt64 {
+		return 0, false
+	}
+	if (a < 0) != (b < 0) {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+// colRef reads column idx of the segment.
+func (vc *vcompiler) colRef(idx int) (vfn, vtype, error) {
+	t, ok := vtypeOf(vc.cols[idx])
+	if !ok || column.KindOf(vc.cols[idx]) == column.Unsupported {
+		return nil, t, errNotVectorized
+	}
+	out := vc.newVec(t.k)
+	nulls := make([]bool, vc.size)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		c := &b.seg.Cols[idx]
+		off := b.off
+		out.null = nil
+		if c.Valid != nil {
+			out.null = nulls
+			for _, j := range sel {
+				nulls[j] = c.Null(off + int(j))
+			}
+		}
+		switch c.Kind {
+		case column.Int64:
+			out.i = c.I64[off : off+b.n] // a view: no copy
+		case column.Int32:
+			out.i = out.i[:cap(out.i)]
+			x := c.I32[off:]
+			for _, j := range sel {
+				out.i[j] = int64(x[j])
+			}
+		case column.Float64:
+			out.f = c.F64[off : off+b.n]
+		case column.String:
+			if c.Codes != nil {
+				codes := c.Codes[off:]
+				for _, j := range sel {
+					out.s[j] = c.Dict[codes[j]]
+				}
+			} else {
+				for _, j := range sel {
+					out.s[j] = c.Str.Value(off + int(j))
+				}
+			}
+		}
+		return out, nil
+	}, t, nil
+}
+
+// aligned compiles l and r, brought to a common representation for
+// comparison or addition: floats if either is a float, otherwise ints at
+// the larger scale.
+func (vc *vcompiler) aligned(le, re plan.Expr) (vfn, vfn, vtype, error) {
+	l, lt, err := vc.value(le)
+	if err != nil {
+		return nil, nil, lt, err
+	}
+	r, rt, err := vc.value(re)
+	if err != nil {
+		return nil, nil, rt, err
+	}
+	if (lt.k == vStr) != (rt.k == vStr) {
+		return nil, nil, lt, errNotVectorized
+	}
+	if lt.k == vFloat || rt.k == vFloat {
+		return vc.toFloat(l, lt), vc.toFloat(r, rt), vtype{k: vFloat, t: types.TFloat8}, nil
+	}
+	if lt.k == vStr {
+		return l, r, lt, nil
+	}
+	// A date meets a timestamp as its midnight, as types.Compare has it.
+	ld, rd := le.Type().ID == types.Date, re.Type().ID == types.Date
+	if ld != rd && (isTimestamp(le.Type().ID) || isTimestamp(re.Type().ID)) {
+		if ld {
+			return vc.dateToTimestamp(l), r, rt, nil
+		}
+		return l, vc.dateToTimestamp(r), lt, nil
+	}
+	s := max(lt.scale, rt.scale)
+	return vc.scaleTo(l, lt.scale, s), vc.scaleTo(r, rt.scale, s), vtype{k: vInt, scale: s, t: lt.t}, nil
+}
+
+func isTimestamp(id types.ID) bool { return id == types.Timestamp || id == types.TimestampTZ }
+
+// dateToTimestamp turns days into microseconds.
+func (vc *vcompiler) dateToTimestamp(x vfn) vfn {
+	const usPerDay = 86400 * 1e6
+	out := vc.newVec(vInt)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		v, err := x(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		out.null = v.null
+		for _, j := range sel {
+			out.i[j] = v.i[j] * usPerDay
+		}
+		return out, nil
+	}
+}
+
+// scaleTo rescales an int vector from scale `from` up to `to`.
+func (vc *vcompiler) scaleTo(f vfn, from, to int32) vfn {
+	if from == to {
+		return f
+	}
+	m := pow10[to-from]
+	out := vc.newVec(vInt)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		v, err := f(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		out.null = v.null
+		for _, j := range sel {
+			x, ok := mulChecked(v.i[j], m)
+			if !ok {
+				return nil, errVectorFallback
+			}
+			out.i[j] = x
+		}
+		return out, nil
+	}
+}
+
+// toFloat converts an int vector at scale t.scale to floats.
+func (vc *vcompiler) toFloat(f vfn, t vtype) vfn {
+	if t.k == vFloat {
+		return f
+	}
+	div := float64(pow10[t.scale])
+	out := vc.newVec(vFloat)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		v, err := f(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		out.null = v.null
+		for _, j := range sel {
+			out.f[j] = float64(v.i[j]) / div
+		}
+		return out, nil
+	}
+}
+
+// arith compiles + - * and float /.
+func (vc *vcompiler) arith(e *plan.Binary) (vfn, vtype, error) {
+	if isDateTime(e.T.ID) || isDateTime(e.L.Type().ID) || isDateTime(e.R.Type().ID) {
+		return nil, vtype{}, errNotVectorized // date arithmetic has its own rules
+	}
+	var l, r vfn
+	var t vtype
+	var err error
+	switch e.Op {
+	case "+", "-":
+		l, r, t, err = vc.aligned(e.L, e.R)
+	case "*", "/":
+		var lt, rt vtype
+		if l, lt, err = vc.value(e.L); err == nil {
+			r, rt, err = vc.value(e.R)
+		}
+		switch {
+		case err != nil:
+		case lt.k == vStr || rt.k == vStr:
+			err = errNotVectorized
+		case lt.k == vFloat || rt.k == vFloat:
+			l, r, t = vc.toFloat(l, lt), vc.toFloat(r, rt), vtype{k: vFloat}
+		case e.Op == "/":
+			err = errNotVectorized // integer and numeric division round by their own rules
+		default:
+			t = vtype{k: vInt, scale: lt.scale + rt.scale}
+		}
+	default:
+		err = errNotVectorized
+	}
+	if err != nil {
+		return nil, t, err
+	}
+	t.t = e.T
+	switch {
+	case t.k == vStr || t.scale > 18:
+		return nil, t, errNotVectorized
+	case (t.k == vFloat) != (e.T.ID == types.Float8 || e.T.ID == types.Float4):
+		return nil, t, errNotVectorized
+	case e.T.ID == types.Numeric && e.T.Precision > 0 && e.T.Scale != t.scale:
+		return nil, t, errNotVectorized // a typmod would round
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	switch e.T.ID {
+	case types.Int2:
+		lo, hi = math.MinInt16, math.MaxInt16
+	case types.Int4:
+		lo, hi = math.MinInt32, math.MaxInt32
+	}
+	out := vc.newVec(t.k)
+	nulls := make([]bool, vc.size)
+	op := e.Op
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		lv, err := l(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		rv, err := r(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		out.null = mergeNulls(nulls, lv.null, rv.null, sel)
+		if t.k == vFloat {
+			return out, floatOp(op, lv.f, rv.f, out.f, out.null, sel)
+		}
+		return out, intOp(op, lv.i, rv.i, out.i, out.null, sel, lo, hi)
+	}, t, nil
+}
+
+func isDateTime(id types.ID) bool {
+	switch id {
+	case types.Date, types.Timestamp, types.TimestampTZ, types.Time, types.Interval:
+		return true
+	}
+	return false
+}
+
+// mergeNulls returns the positions where a or b is NULL, or nil.
+func mergeNulls(dst, a, b []bool, sel []int32) []bool {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case b == nil:
+		return a
+	case a == nil:
+		return b
+	}
+	for _, j := range sel {
+		dst[j] = a[j] || b[j]
+	}
+	return dst
+}
+
+// intOp computes l op r into out, stopping the vectorized run when a
+// result leaves [lo, hi], the range of the result type.
+func intOp(op string, l, r, out []int64, null []bool, sel []int32, lo, hi int64) error {
+	switch op {
+	case "+":
+		for _, j := range sel {
+			s := l[j] + r[j]
+			if (s > l[j]) != (r[j] > 0) && (null == nil || !null[j]) {
+				return errVectorFallback
+			}
+			out[j] = s
+		}
+	case "-":
+		for _, j := range sel {
+			s := l[j] - r[j]
+			if (s < l[j]) != (r[j] > 0) && (null == nil || !null[j]) {
+				return errVectorFallback
+			}
+			out[j] = s
+		}
+	case "*":
+		for _, j := range sel {
+			p, ok := mulChecked(l[j], r[j])
+			if !ok && (null == nil || !null[j]) {
+				return errVectorFallback
+			}
+			out[j] = p
+		}
+	}
+	if lo != math.MinInt64 || hi != math.MaxInt64 {
+		for _, j := range sel {
+			if (out[j] < lo || out[j] > hi) && (null == nil || !null[j]) {
+				return errVectorFallback
+			}
+		}
+	}
+	return nil
+}
+
+func floatOp(op string, l, r, out []float64, null []bool, sel []int32) error {
+	switch op {
+	case "+":
+		for _, j := range sel {
+			out[j] = l[j] + r[j]
+		}
+	case "-":
+		for _, j := range sel {
+			out[j] = l[j] - r[j]
+		}
+	case "*":
+		for _, j := range sel {
+			out[j] = l[j] * r[j]
+		}
+	case "/":
+		for _, j := range sel {
+			if r[j] == 0 && (null == nil || !null[j]) {
+				return errVectorFallback // the row path reports division by zero
+			}
+			out[j] = l[j] / r[j]
+		}
+	}
+	for _, j := range sel {
+		if math.IsInf(out[j], 0) && !math.IsInf(l[j], 0) && !math.IsInf(r[j], 0) {
+			return errVectorFallback // overflow: the row path reports it
+		}
+	}
+	return nil
+}
+
+// cast compiles the casts that keep values exact.
+func (vc *vcompiler) cast(e *plan.Cast) (vfn, vtype, error) {
+	x, xt, err := vc.value(e.X)
+	if err != nil {
+		return nil, xt, err
+	}
+	from, to := e.X.Type(), e.T
+	switch {
+	case from.ID == to.ID && from.ID != types.Numeric && from.ID != types.Char && (to.Width == 0 || from.Width != 0 && from.Width <= to.Width):
+		return x, vtype{k: xt.k, scale: xt.scale, t: to}, nil
+	case to.ID == types.Text && (from.ID == types.Varchar || from.ID == types.Text):
+		return x, vtype{k: vStr, t: to}, nil
+	case xt.k == vInt && isInteger(from.ID) && isInteger(to.ID) && intWidth(to.ID) >= intWidth(from.ID):
+		return x, vtype{k: vInt, t: to}, nil
+	case xt.k == vInt && (isInteger(from.ID) || from.ID == types.Numeric) && to.ID == types.Numeric:
+		s := xt.scale
+		if to.Precision > 0 {
+			if to.Scale < s {
+				return nil, xt, errNotVectorized // rounding
+			}
+			s = to.Scale
+		}
+		return vc.scaleTo(x, xt.scale, s), vtype{k: vInt, scale: s, t: to}, nil
+	case xt.k == vInt && (isInteger(from.ID) || from.ID == types.Numeric) && to.ID == types.Float8:
+		return vc.toFloat(x, xt), vtype{k: vFloat, t: to}, nil
+	case from.ID == types.Date && to.ID == types.Timestamp:
+		return vc.dateToTimestamp(x), vtype{k: vInt, t: to}, nil
+	}
+	return nil, xt, errNotVectorized
+}
+
+func isInteger(id types.ID) bool { return id == types.Int2 || id == types.Int4 || id == types.Int8 }
+
+func intWidth(id types.ID) int {
+	switch id {
+	case types.Int2:
+		return 2
+	case types.Int4:
+		return 4
+	}
+	return 8
+}
+
+// caseExpr compiles a searched CASE whose results share one representation.
+func (vc *vcompiler) caseExpr(e *plan.Case) (vfn, vtype, error) {
+	if e.Operand != nil {
+		return nil, vtype{}, errNotVectorized
+	}
+	t, ok := vtypeOf(e.T)
+	if !ok && e.T.ID != types.Numeric {
+		return nil, t, errNotVectorized
+	}
+	conds := make([]vpred, len(e.Whens))
+	results := make([]vfn, len(e.Whens)+1)
+	var rt []vtype
+	for i, w := range e.Whens {
+		var err error
+		if conds[i], err = vc.pred(w.Cond); err != nil {
+			return nil, t, err
+		}
+		var r vtype
+		if results[i], r, err = vc.value(w.Result); err != nil {
+			return nil, t, err
+		}
+		rt = append(rt, r)
+	}
+	if e.Else != nil {
+		var r vtype
+		var err error
+		if results[len(e.Whens)], r, err = vc.value(e.Else); err != nil {
+			return nil, t, err
+		}
+		rt = append(rt, r)
+	}
+	for _, r := range rt[1:] {
+		if r.k != rt[0].k || r.scale != rt[0].scale {
+			return nil, t, errNotVectorized // PostgreSQL keeps each row's own scale
+		}
+	}
+	t = vtype{k: rt[0].k, scale: rt[0].scale, t: e.T}
+	out := vc.newVec(t.k)
+	out.null = make([]bool, vc.size)
+	rest := make([]int32, vc.size)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		left := append(rest[:0], sel...)
+		for i := range results {
+			if len(left) == 0 {
+				break
+			}
+			take := left
+			if i < len(conds) {
+				var err error
+				if take, err = conds[i](b, left); err != nil {
+					return nil, err
+				}
+			}
+			if results[i] == nil { // no ELSE: NULL
+				for _, j := range take {
+					out.null[j] = true
+				}
+				break
+			}
+			v, err := results[i](b, take)
+			if err != nil {
+				return nil, err
+			}
+			for _, j := range take {
+				out.null[j] = v.null != nil && v.null[j]
+				switch t.k {
+				case vInt:
+					out.i[j] = v.i[j]
+				case vFloat:
+					out.f[j] = v.f[j]
+				case vStr:
+					out.s[j] = v.s[j]
+				}
+			}
+			left = without(left, take)
+		}
+		return out, nil
+	}, t, nil
+}
+
+// without removes the positions of sub (a subsequence of sel) from sel, in
+// place.
+func without(sel, sub []int32) []int32 {
+	if len(sub) == 0 {
+		return sel
+	}
+	out, k := sel[:0], 0
+	for _, j := range sel {
+		if k < len(sub) && sub[k] == j {
+			k++
+			continue
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// pred compiles a condition.
+func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
+	switch e := e.(type) {
+	case *plan.Binary:
+		switch e.Op {
+		case "and":
+			l, err := vc.pred(e.L)
+			if err != nil {
+				return nil, err
+			}
+			r, err := vc.pred(e.R)
+			if err != nil {
+				return nil, err
+			}
+			return func(b *vbatch, sel []int32) ([]int32, error) {
+				s, err := l(b, sel)
+				if err != nil || len(s) == 0 {
+					return s, err
+				}
+				return r(b, s)
+			}, nil
+		case "or":
+			return vc.or(e)
+		case "=", "<>", "<", "<=", ">", ">=":
+			if p, err := vc.compare(e); err == nil {
+				return p, nil
+			}
+		}
+	case *plan.IsNull:
+		x, _, err := vc.value(e.X)
+		if err == nil {
+			out := make([]int32, vc.size)
+			return func(b *vbatch, sel []int32) ([]int32, error) {
+				v, err := x(b, sel)
+				if err != nil {
+					return nil, err
+				}
+				res := out[:0]
+				for _, j := range sel {
+					if (v.null != nil && v.null[j]) != e.Not {
+						res = append(res, j)
+					}
+				}
+				return res, nil
+			}, nil
+		}
+	case *plan.ColRef:
+		if e.T.ID == types.Bool {
+			x, _, err := vc.value(e)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]int32, vc.size)
+			return func(b *vbatch, sel []int32) ([]int32, error) {
+				v, err := x(b, sel)
+				if err != nil {
+					return nil, err
+				}
+				res := out[:0]
+				for _, j := range sel {
+					if v.i[j] != 0 && (v.null == nil || !v.null[j]) {
+						res = append(res, j)
+					}
+				}
+				return res, nil
+			}, nil
+		}
+	}
+	return vc.rowPred(e)
+}
+
+// or keeps the positions where either side is TRUE.
+func (vc *vcompiler) or(e *plan.Binary) (vpred, error) {
+	l, err := vc.pred(e.L)
+	if err != nil {
+		return nil, err
+	}
+	r, err := vc.pred(e.R)
+	if err != nil {
+		return nil, err
+	}
+	rest := make([]int32, vc.size)
+	out := make([]int32, vc.size)
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		a, err := l(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		left := without(append(rest[:0], sel...), a)
+		a = append(out[:0], a...) // r may reuse l's buffers
+		c, err := r(b, left)
+		if err != nil {
+			return nil, err
+		}
+		merged := make([]int32, 0, len(a)+len(c))
+		i, k := 0, 0
+		for i < len(a) || k < len(c) {
+			if k == len(c) || i < len(a) && a[i] < c[k] {
+				merged = append(merged, a[i])
+				i++
+			} else {
+				merged = append(merged, c[k])
+				k++
+			}
+		}
+		return merged, nil
+	}, nil
+}
+
+// compare compiles a comparison of two vectorized values.
+func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
+	if e.L.Type().ID == types.Char || e.R.Type().ID == types.Char {
+		return nil, errNotVectorized // char compares without trailing blanks
+	}
+	l, r, t, err := vc.aligned(e.L, e.R)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int32, vc.size)
+	op := e.Op
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		lv, err := l(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		rv, err := r(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		res := out[:0]
+		switch t.k {
+		case vInt:
+			res = cmpSel(op, lv.i, rv.i, sel, res)
+		case vFloat:
+			res = cmpSelFloat(op, lv.f, rv.f, sel, res)
+		case vStr:
+			res = cmpSel(op, lv.s, rv.s, sel, res)
+		}
+		if lv.null != nil || rv.null != nil {
+			res = dropNulls(res, lv.null, rv.null)
+		}
+		return res, nil
+	}, nil
+}
+
+func dropNulls(sel []int32, a, b []bool) []int32 {
+	out := sel[:0]
+	for _, j := range sel {
+		if (a == nil || !a[j]) && (b == nil || !b[j]) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+func cmpSel[T int64 | string](op string, l, r []T, sel, out []int32) []int32 {
+	switch op {
+	case "=":
+		for _, j := range sel {
+			if l[j] == r[j] {
+				out = append(out, j)
+			}
+		}
+	case "<>":
+		for _, j := range sel {
+			if l[j] != r[j] {
+				out = append(out, j)
+			}
+		}
+	case "<":
+		for _, j := range sel {
+			if l[j] < r[j] {
+				out = append(out, j)
+			}
+		}
+	case "<=":
+		for _, j := range sel {
+			if l[j] <= r[j] {
+				out = append(out, j)
+			}
+		}
+	case ">":
+		for _, j := range sel {
+			if l[j] > r[j] {
+				out = append(out, j)
+			}
+		}
+	case ">=":
+		for _, j := range sel {
+			if l[j] >= r[j] {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// cmpSelFloat compares as PostgreSQL does: NaN equals NaN and sorts above
+// every other value.
+func cmpSelFloat(op string, l, r []float64, sel, out []int32) []int32 {
+	for _, j := range sel {
+		c := types.Compare(types.NewFloat(l[j]), types.NewFloat(r[j]))
+		var ok bool
+		switch op {
+		case "=":
+			ok = c == 0
+		case "<>":
+			ok = c != 0
+		case "<":
+			ok = c < 0
+		case "<=":
+			ok = c <= 0
+		case ">":
+			ok = c > 0
+		case ">=":
+			ok = c >= 0
+		}
+		if ok {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// rowPred evaluates a condition the vectorized code has no form for with
+// the row evaluator, row by row, over the columns it reads. A condition on
+// one dictionary-encoded column is evaluated once per dictionary entry.
+func (vc *vcompiler) rowPred(e plan.Expr) (vpred, error) {
+	var cols []int
+	ok := true
+	plan.Walk(e, func(x plan.Expr) {
+		switch x := x.(type) {
+		case *plan.ColRef:
+			if column.KindOf(vc.cols[x.Idx]) == column.Unsupported {
+				ok = false
+			}
+			for _, c := range cols {
+				if c == x.Idx {
+					return
+				}
+			}
+			cols = append(cols, x.Idx)
+		case *plan.OuterRef, *plan.Subquery, *plan.Quantified:
+			ok = false
+		case *plan.Func:
+			ok = ok && !volatileFuncs[x.Name]
+		}
+	})
+	if !ok {
+		return nil, errNotVectorized
+	}
+	f, err := vc.c.compile(e)
+	if err != nil {
+		return nil, err
+	}
+	r := make([]types.Value, len(vc.cols))
+	out := make([]int32, vc.size)
+	var lastSeg *row.Segment
+	var dictResult []int8 // per dictionary entry: 0 unknown, 1 true, 2 not true
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		res := out[:0]
+		if len(cols) == 1 && b.seg.Cols[cols[0]].Codes != nil {
+			c := &b.seg.Cols[cols[0]]
+			if lastSeg != b.seg {
+				lastSeg, dictResult = b.seg, make([]int8, len(c.Dict))
+			}
+			var nullResult int8
+			for _, j := range sel {
+				var err error
+				res, nullResult, err = dictTest(f, r, cols[0], c, b.off+int(j), dictResult, nullResult, res, j)
+				if err != nil {
+					return nil, err
+				}
+			}
+			return res, nil
+		}
+		for _, j := range sel {
+			for _, ci := range cols {
+				r[ci] = b.seg.Cols[ci].Value(b.off + int(j))
+			}
+			v, err := f(r)
+			if err != nil {
+				return nil, err
+			}
+			if !v.IsNull() && v.Bool() {
+				res = append(res, j)
+			}
+		}
+		return res, nil
+	}, nil
+}
+
+// dictTest tests row i of a dictionary column through the cached result of
+// its dictionary entry, computing it on first use.
+func dictTest(f evalFn, r []types.Value, ci int, c *column.Column, i int,
+	cache []int8, nullResult int8, res []int32, j int32) ([]int32, int8, error) {
+	slot := &nullResult
+	if !c.Null(i) {
+		slot = &cache[c.Codes[i]]
+	}
+	if *slot == 0 {
+		r[ci] = c.Value(i)
+		v, err := f(r)
+		if err != nil {
+			return res, nullResult, err
+		}
+		*slot = 2
+		if !v.IsNull() && v.Bool() {
+			*slot = 1
+		}
+	}
+	if *slot == 1 {
+		res = append(res, j)
+	}
+	return res, nullResult, nil
+}

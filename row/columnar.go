@@ -1,0 +1,153 @@
+package row
+
+import (
+	"sync/atomic"
+
+	"rustydb/column"
+	"rustydb/txn"
+)
+
+// The columnizer. A heap's versions are kept in insertion order; its
+// segments cover a prefix of them, each segment the next SegmentRows
+// versions, copied into column.Segment form once every transaction sees
+// them. Scans read the segments and then the versions after the prefix (the
+// delta) through the row path.
+//
+// A segment records which versions it copied. While none of them has been
+// deleted since the segment was built, every row of it is visible to every
+// snapshot (they were settled before the oldest open transaction began), so
+// a scan needs no per-row visibility checks; a delete marks the segment
+// touched, after which scans check each row's version.
+
+// DefaultSegmentRows is the number of rows in a segment.
+const DefaultSegmentRows = 1 << 16
+
+// Segment is a column segment of a heap and the versions it holds.
+type Segment struct {
+	*column.Segment
+	Versions []*Version
+	touched  atomic.Bool
+}
+
+// Touched reports whether a row of the segment may have been deleted or
+// updated since it was built, so that visibility must be checked per row.
+func (s *Segment) Touched() bool { return s.touched.Load() }
+
+// Columnar returns the heap's segments and the versions after them, which a
+// scan reads through the row path. Both slices are never modified
+// afterwards.
+func (h *Heap) Columnar() ([]*Segment, []*Version, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.segs[:len(h.segs):len(h.segs)], h.versions[h.covered:len(h.versions):len(h.versions)], h.broken
+}
+
+// Columnize copies the settled versions after the heap's segments into new
+// segments of rowsPer rows while there are enough of them, and returns how
+// many segments it added. A version is settled when its creator committed at
+// or before horizon (no open transaction's snapshot is older) or aborted.
+func (h *Heap) Columnize(horizon uint64, rowsPer int) (int, error) {
+	added := 0
+	for {
+		h.mu.RLock()
+		def, start, broken := h.Table, h.covered, h.broken
+		batch := h.versions[start:min(len(h.versions), start+rowsPer):len(h.versions)]
+		h.mu.RUnlock()
+		if broken != nil || len(batch) < rowsPer {
+			return added, broken
+		}
+		for _, v := range batch {
+			if !settled(v, horizon) {
+				return added, nil
+			}
+		}
+		b := column.NewBuilder(def, rowsPer)
+		r := h.Reader()
+		for _, v := range batch {
+			vals, err := r.Values(v)
+			if err != nil {
+				r.Close()
+				return added, err
+			}
+			b.Add(vals)
+		}
+		r.Close()
+		seg := &Segment{Segment: b.Finish(), Versions: batch}
+		h.mu.Lock()
+		if h.covered != start || h.Table != def {
+			h.mu.Unlock() // the heap changed under us (ALTER TABLE, another columnizer)
+			return added, nil
+		}
+		h.segs = append(h.segs, seg)
+		h.covered += len(batch)
+		for _, v := range batch {
+			v.seg = seg
+			// Deletes hold h.mu; one that came before this point left its
+			// deleter, which makes the segment touched now.
+			if d := v.deleter.Load(); d != nil || v.creator != nil && v.creator.Status() == txn.Aborted {
+				seg.touched.Store(true)
+			}
+		}
+		h.mu.Unlock()
+		added++
+	}
+}
+
+// settled reports whether v's creator is decided for every snapshot.
+func settled(v *Version, horizon uint64) bool {
+	if v.creator == nil {
+		return true
+	}
+	switch v.creator.Status() {
+	case txn.Aborted:
+		return true
+	case txn.Committed:
+		return v.creator.CommitSeq() <= horizon
+	}
+	return false
+}
+
+// dropSegments forgets the heap's segments (its definition changed). Caller
+// holds h.mu.
+func (h *Heap) dropSegments() {
+	for _, s := range h.segs {
+		for _, v := range s.Versions {
+			v.seg = nil
+		}
+	}
+	h.segs, h.covered = nil, 0
+}
+
+// SegmentCount returns how many segments the heap has and how many rows
+// they hold.
+func (h *Heap) SegmentCount() (segments, rows int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.segs), h.covered
+}
+
+// Columnize runs the columnizer over every table and returns how many
+// segments it added.
+func (s *Store) Columnize() (int, error) {
+	added := 0
+	for _, h := range s.allHeaps() {
+		n, err := h.Columnize(s.txns.Horizon(), s.segmentRows())
+		added += n
+		if err != nil {
+			return added, err
+		}
+	}
+	return added, nil
+}
+
+// ColumnizeTable runs the columnizer over one heap.
+func (s *Store) ColumnizeTable(h *Heap) (int, error) {
+	return h.Columnize(s.txns.Horizon(), s.segmentRows())
+}
+
+func (s *Store) segmentRows() int {
+	if s.opts.SegmentRows > 0 {
+		return s.opts.SegmentRows
+	}
+	return DefaultSegmentRows
+}
