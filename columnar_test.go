@@ -36,6 +36,14 @@ var columnarQueries = []string{
 	`SELECT %s upper(t), count(*) FROM c WHERE length(v) = 2 AND dt = date '2020-05-05' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
 	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
+	// scans under row operators (c2 has only columns the segments hold)
+	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
+	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
+	`SELECT %s c.id, c2.t, c2.n FROM c JOIN c2 ON c.id = c2.id WHERE c.i < 5 AND c2.dt > date '2021-01-01' ORDER BY 1`,
+	`SELECT %s DISTINCT t, flag FROM c2 WHERE f > 50 ORDER BY 1, 2`,
+	`SELECT %s count(*) FROM c2 WHERE n > (SELECT avg(n) FROM c2)`,
+	`SELECT %s id, row_number() OVER (PARTITION BY t ORDER BY id) FROM c2 WHERE n < -990 ORDER BY id`,
+	`SELECT %s t, count(*) FROM (SELECT t, n FROM c2 WHERE dt >= date '2021-01-01' UNION ALL SELECT t, n FROM c WHERE i = 7) u GROUP BY t ORDER BY t`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -83,7 +91,9 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 		}
 	}
 	insert(0, 5000)
+	mustExec(t, db, "CREATE TABLE c2 AS SELECT id, i, n, t, dt, f, flag FROM c")
 	mustExec(t, db, "VACUUM c")
+	mustExec(t, db, "VACUUM c2")
 	check := func(stage string) {
 		t.Helper()
 		for _, q := range columnarQueries {
@@ -102,12 +112,12 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	if testing.Verbose() {
 		for _, q := range columnarQueries {
 			plan := queryText(t, db, "", "EXPLAIN ANALYZE "+fmt.Sprintf(q, ""))
-			t.Logf("vectorized=%v: %.60s", strings.Contains(plan, "segments="), q)
+			t.Logf("columnar=%v: %.60s", strings.Contains(plan, "segments="), q)
 		}
 	}
 	// The column path must really have run.
 	plan := queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")
-	if !strings.Contains(plan, "segments=9 pruned=7") || !strings.Contains(plan, "rows=1000 loops=1") {
+	if !strings.Contains(plan, "segments=10 pruned=7") || !strings.Contains(plan, "rows=1000 loops=1") {
 		t.Errorf("EXPLAIN ANALYZE shows no pruned segment scan:\n%s", plan)
 	}
 	mustExec(t, db, "DELETE FROM c WHERE id % 7 = 0")

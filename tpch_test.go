@@ -76,14 +76,15 @@ func loadTPCH(t testing.TB, s *Session, shared, scale string) {
 
 // TestTPCH runs the 22 TPC-H queries at scale 0.01 (RUSTYDB_TPCH_SF=0.1 for
 // the larger data set, as make tpch-sf0.1 does) and compares every value
-// with the reference answers (numbers within 0.01).
+// with the reference answers (numbers within 0.01), on the row path and on
+// column segments of 4096 rows.
 func TestTPCH(t *testing.T) {
 	shared := sharedDir()
 	if shared == "" {
 		t.Skip("../shared is absent; skipping TPC-H answers")
 	}
 	scale := "sf" + cmp.Or(os.Getenv("RUSTYDB_TPCH_SF"), "0.01")
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", SegmentRows: 4096})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,9 +93,27 @@ func TestTPCH(t *testing.T) {
 	start := time.Now()
 	loadTPCH(t, s, shared, scale)
 	t.Logf("loaded %s in %v", scale, time.Since(start))
+	for _, path := range []string{"row", "columnar"} {
+		setting := map[string]string{"row": "off", "columnar": "on"}[path]
+		if _, err := s.Exec(context.Background(), "SET enable_columnar_scan = "+setting); err != nil {
+			t.Fatal(err)
+		}
+		if path == "columnar" {
+			start := time.Now()
+			if _, err := s.Exec(context.Background(), "VACUUM"); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("columnized in %v", time.Since(start))
+		}
+		runTPCH(t, s, shared, scale, path)
+	}
+}
+
+// runTPCH runs the queries and checks their answers.
+func runTPCH(t *testing.T, s *Session, shared, scale, path string) {
 	for q := 1; q <= 22; q++ {
 		name := "q" + strconv.Itoa(100 + q)[1:]
-		t.Run(name, func(t *testing.T) {
+		t.Run(path+"/"+name, func(t *testing.T) {
 			query, err := os.ReadFile(filepath.Join(shared, "tpch", "queries", name+".sql"))
 			if err != nil {
 				t.Fatal(err)

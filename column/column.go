@@ -314,8 +314,10 @@ func (cb *colBuilder) finish(n int) Column {
 		switch cb.t.ID {
 		case types.Numeric:
 			dt = &arrow.Decimal64Type{Precision: cb.t.Precision, Scale: cb.t.Scale}
-		case types.Timestamp, types.TimestampTZ:
-			dt = arrow.FixedWidthTypes.Timestamp_us
+		case types.Timestamp:
+			dt = &arrow.TimestampType{Unit: arrow.Microsecond} // local time: no zone
+		case types.TimestampTZ:
+			dt = arrow.FixedWidthTypes.Timestamp_us // an instant, in UTC
 		}
 		c.Array = array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bytesOf(c.I64))}, nil, cb.nulls, 0))
 	case Float64:
@@ -340,7 +342,7 @@ func (cb *colBuilder) finishStrings(c *Column, n int, validBuf *memory.Buffer, n
 			continue
 		}
 		if _, ok := codes[s]; !ok {
-			if len(dict) == MaxDictionary || len(dict) > n/2 {
+			if len(dict) == MaxDictionary || len(dict) >= n/2 { // one more would exceed either limit
 				dict = nil
 				break
 			}

@@ -63,6 +63,7 @@ type Context struct {
 
 	// NoColumnar keeps scans off column segments (enable_columnar_scan).
 	NoColumnar bool
+	neededCols neededCols
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
@@ -123,6 +124,7 @@ func Drain(op Operator, fn func([]types.Value) error) error {
 
 // Build turns a plan node into an operator tree.
 func (c *Context) Build(n plan.Node) (Operator, error) {
+	c.needed(n) // the first Build of a plan finds which columns its scans must produce
 	op, err := c.build(n)
 	if err != nil {
 		return nil, err
@@ -137,6 +139,9 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		if h == nil {
 			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", n.Table.Name)
 		}
+		if op, err := c.buildColScan(n); op != nil || err != nil {
+			return op, err
+		}
 		return &scanOp{c: c, table: n.Table, heap: h, index: n.Lookup}, nil
 	case *plan.Values:
 		rows := make([][]evalFn, len(n.Rows))
@@ -149,6 +154,9 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		}
 		return &valuesOp{rows: rows}, nil
 	case *plan.Filter:
+		if op, err := c.buildColScan(n); op != nil || err != nil {
+			return op, err
+		}
 		in, err := c.Build(n.Input)
 		if err != nil {
 			return nil, err

@@ -49,6 +49,7 @@ func workersFor(n *plan.Aggregate, rows int) int {
 func (c *Context) fork() *Context {
 	w := *c
 	w.subqueries, w.memo, w.cteRows, w.work, w.checkFns, w.outer = nil, nil, nil, nil, nil, nil
+	w.neededCols = nil
 	w.Analysis = nil
 	return &w
 }

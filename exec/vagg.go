@@ -130,6 +130,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 // vagg is one worker's vectorized aggregation.
 type vagg struct {
 	c      *Context
+	vc     *vcompiler
 	filter vpred
 	keys   []vkey
 	aggs   []*vacc
@@ -140,6 +141,10 @@ type vagg struct {
 	sel, all []int32
 	gids     []int32
 	words    []uint64
+	// combos maps a row's dictionary codes to its group in comboSeg (see
+	// dictGroupIDs); empty when the keys do not allow it there.
+	comboSeg *row.Segment
+	combos   []int32
 	size     int
 	scanned  int64 // rows that passed the filter
 }
@@ -191,6 +196,8 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, s *plan.Scan) (*vag
 			return nil, err
 		}
 	}
+	vc.memoize = true
+	va.vc = vc
 	for _, g := range n.GroupBy {
 		k := vkey{col: -1}
 		if k.fn, k.t, err = vc.value(g); err != nil {
@@ -253,6 +260,7 @@ func (va *vagg) segment(seg *row.Segment) error {
 
 // batch groups and aggregates the selected rows of b.
 func (va *vagg) batch(b *vbatch, sel []int32) error {
+	va.vc.epoch++
 	gids := va.gids[:len(sel)]
 	if err := va.groupIDs(b, sel, gids); err != nil {
 		return err
@@ -283,6 +291,9 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 			va.table.find(make([]uint64, nk))
 		}
 		clear(gids)
+		return nil
+	}
+	if va.dictGroupIDs(b, sel, gids) {
 		return nil
 	}
 	if cap(va.words) < nk*len(sel) {
@@ -327,6 +338,60 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 		gids[r] = va.table.find(words[r*nk : (r+1)*nk])
 	}
 	return nil
+}
+
+// maxDictCombos bounds the table dictGroupIDs keeps per segment.
+const maxDictCombos = 1 << 16
+
+// dictGroupIDs groups by dictionary codes alone when every key is a
+// dictionary column without NULLs in this segment: a row's codes make an
+// index into a per-segment table of group ids, so most rows cost a few
+// loads. It reports false when the keys do not allow it.
+func (va *vagg) dictGroupIDs(b *vbatch, sel []int32, gids []int32) bool {
+	if va.comboSeg != b.seg {
+		va.comboSeg, va.combos = b.seg, va.combos[:0]
+		n := 1
+		for i := range va.keys {
+			k := &va.keys[i]
+			if k.col < 0 {
+				return false
+			}
+			c := &b.seg.Cols[k.col]
+			if c.Codes == nil || c.Valid != nil {
+				return false
+			}
+			if n *= len(c.Dict); n > maxDictCombos {
+				return false
+			}
+		}
+		for range n {
+			va.combos = append(va.combos, -1)
+		}
+	}
+	if len(va.combos) == 0 {
+		return false
+	}
+	nk := len(va.keys) + 1
+	key := make([]uint64, nk)
+	for r, j := range sel {
+		i := b.off + int(j)
+		combo := 0
+		for ki := range va.keys {
+			c := &b.seg.Cols[va.keys[ki].col]
+			combo = combo*len(c.Dict) + int(c.Codes[i])
+		}
+		g := va.combos[combo]
+		if g < 0 {
+			for ki := range va.keys {
+				c := &b.seg.Cols[va.keys[ki].col]
+				key[ki+1] = va.strID(c.Dict[c.Codes[i]])
+			}
+			g = va.table.find(key)
+			va.combos[combo] = g
+		}
+		gids[r] = g
+	}
+	return true
 }
 
 // translation returns the string ids of a dictionary column's entries in
@@ -398,20 +463,37 @@ func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 			}
 		}
 	case "sum", "avg":
-		for r, j := range sel {
-			if null != nil && null[j] {
-				continue
+		switch {
+		case a.t.k == vFloat:
+			for r, j := range sel {
+				if null == nil || !null[j] {
+					g := gids[r]
+					a.count[g]++
+					a.f[g] += v.f[j]
+				}
 			}
-			g := gids[r]
-			a.count[g]++
-			if a.t.k == vFloat {
-				a.f[g] += v.f[j]
-				continue
+		case null == nil:
+			count, hi, lo := a.count, a.hi, a.lo
+			for r, j := range sel {
+				g := gids[r]
+				x := v.i[j]
+				count[g]++
+				var carry uint64
+				lo[g], carry = bits.Add64(lo[g], uint64(x), 0)
+				hi[g] += x>>63 + int64(carry)
 			}
-			x := v.i[j]
-			var carry uint64
-			a.lo[g], carry = bits.Add64(a.lo[g], uint64(x), 0)
-			a.hi[g] += x>>63 + int64(carry)
+		default:
+			for r, j := range sel {
+				if null[j] {
+					continue
+				}
+				g := gids[r]
+				x := v.i[j]
+				a.count[g]++
+				var carry uint64
+				a.lo[g], carry = bits.Add64(a.lo[g], uint64(x), 0)
+				a.hi[g] += x>>63 + int64(carry)
+			}
 		}
 	case "min", "max":
 		isMin := a.call.Func == "min"
@@ -659,7 +741,7 @@ func (c *Context) newZonePruner(filter plan.Expr) (*zonePruner, error) {
 	return p, conj(filter)
 }
 
-var flipCmp = map[string]string{"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+var flipCmp = map[string]string{"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 func (p *zonePruner) excludes(seg *row.Segment) bool {
 	for _, t := range p.tests {

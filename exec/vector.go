@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 
+	"rustydb/asm"
 	"rustydb/column"
 	"rustydb/plan"
 	"rustydb/row"
@@ -42,6 +43,9 @@ type vtype struct {
 	k     vkind
 	scale int32   // for numerics
 	t     types.T // the SQL type, for turning values back into Values
+	// konst is the value of a constant expression, which conversions
+	// apply once rather than per row.
+	konst *types.Value
 }
 
 // vec holds values at batch positions.
@@ -71,6 +75,49 @@ type vcompiler struct {
 	c    *Context
 	cols []types.T // the scanned table's column types
 	size int       // largest batch
+	// With memoize, value shares one compiled function among equal
+	// expressions and computes it once per epoch: the aggregation's keys
+	// and arguments all see the same selection of a batch, so common
+	// subexpressions (the sums of TPC-H Q1) are computed once.
+	memoize bool
+	memo    map[string]memoized
+	epoch   uint64
+}
+
+type memoized struct {
+	fn vfn
+	t  vtype
+}
+
+// shared returns e's compiled function, shared with equal expressions.
+func (vc *vcompiler) shared(e plan.Expr, compile func() (vfn, vtype, error)) (vfn, vtype, error) {
+	if !vc.memoize {
+		return compile()
+	}
+	key := e.String()
+	if m, ok := vc.memo[key]; ok {
+		return m.fn, m.t, nil
+	}
+	fn, t, err := compile()
+	if err != nil || t.konst != nil {
+		return fn, t, err
+	}
+	last, cached := ^uint64(0), (*vec)(nil)
+	m := memoized{t: t, fn: func(b *vbatch, sel []int32) (*vec, error) {
+		if last == vc.epoch {
+			return cached, nil
+		}
+		v, err := fn(b, sel)
+		if err == nil {
+			last, cached = vc.epoch, v
+		}
+		return v, err
+	}}
+	if vc.memo == nil {
+		vc.memo = map[string]memoized{}
+	}
+	vc.memo[key] = m
+	return m.fn, m.t, nil
 }
 
 func vtypeOf(t types.T) (vtype, bool) {
@@ -120,6 +167,10 @@ func (vc *vcompiler) eval(e plan.Expr) (types.Value, error) {
 
 // value compiles a value expression.
 func (vc *vcompiler) value(e plan.Expr) (vfn, vtype, error) {
+	return vc.shared(e, func() (vfn, vtype, error) { return vc.compileValue(e) })
+}
+
+func (vc *vcompiler) compileValue(e plan.Expr) (vfn, vtype, error) {
 	if constant(e) {
 		v, err := vc.eval(e)
 		if err != nil {
@@ -217,7 +268,23 @@ func (vc *vcompiler) constVec(v types.Value, t types.T) (vfn, vtype, error) {
 			}
 		}
 	}
+	vt.konst = &v
 	return func(*vbatch, []int32) (*vec, error) { return out, nil }, vt, nil
+}
+
+// constInt returns a vector holding x at every position.
+func (vc *vcompiler) constInt(x int64, null bool) vfn {
+	out := vc.newVec(vInt)
+	for i := range out.i {
+		out.i[i] = x
+	}
+	if null {
+		out.null = make([]bool, vc.size)
+		for i := range out.null {
+			out.null[i] = true
+		}
+	}
+	return func(*vbatch, []int32) (*vec, error) { return out, nil }
 }
 
 // scaledInt returns v's int64 form at scale.
@@ -347,7 +414,7 @@ func (vc *vcompiler) aligned(le, re plan.Expr) (vfn, vfn, vtype, error) {
 		return l, vc.dateToTimestamp(r), lt, nil
 	}
 	s := max(lt.scale, rt.scale)
-	return vc.scaleTo(l, lt.scale, s), vc.scaleTo(r, rt.scale, s), vtype{k: vInt, scale: s, t: lt.t}, nil
+	return vc.scaleTo(l, lt, s), vc.scaleTo(r, rt, s), vtype{k: vInt, scale: s, t: lt.t}, nil
 }
 
 func isTimestamp(id types.ID) bool { return id == types.Timestamp || id == types.TimestampTZ }
@@ -369,10 +436,16 @@ func (vc *vcompiler) dateToTimestamp(x vfn) vfn {
 	}
 }
 
-// scaleTo rescales an int vector from scale `from` up to `to`.
-func (vc *vcompiler) scaleTo(f vfn, from, to int32) vfn {
+// scaleTo rescales an int vector of type t up to scale to.
+func (vc *vcompiler) scaleTo(f vfn, t vtype, to int32) vfn {
+	from := t.scale
 	if from == to {
 		return f
+	}
+	if t.konst != nil {
+		if x, ok := scaledInt(*t.konst, to); ok || t.konst.IsNull() {
+			return vc.constInt(x, t.konst.IsNull())
+		}
 	}
 	m := pow10[to-from]
 	out := vc.newVec(vInt)
@@ -597,7 +670,7 @@ func (vc *vcompiler) cast(e *plan.Cast) (vfn, vtype, error) {
 			}
 			s = to.Scale
 		}
-		return vc.scaleTo(x, xt.scale, s), vtype{k: vInt, scale: s, t: to}, nil
+		return vc.scaleTo(x, xt, s), vtype{k: vInt, scale: s, t: to}, nil
 	case xt.k == vInt && (isInteger(from.ID) || from.ID == types.Numeric) && to.ID == types.Float8:
 		return vc.toFloat(x, xt), vtype{k: vFloat, t: to}, nil
 	case from.ID == types.Date && to.ID == types.Timestamp:
@@ -623,6 +696,9 @@ func (vc *vcompiler) caseExpr(e *plan.Case) (vfn, vtype, error) {
 	if e.Operand != nil {
 		return nil, vtype{}, errNotVectorized
 	}
+	// The branches see subsets of the selection: no sharing inside.
+	defer func(m bool) { vc.memoize = m }(vc.memoize)
+	vc.memoize = false
 	t, ok := vtypeOf(e.T)
 	if !ok && e.T.ID != types.Numeric {
 		return nil, t, errNotVectorized
@@ -829,6 +905,9 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 	if e.L.Type().ID == types.Char || e.R.Type().ID == types.Char {
 		return nil, errNotVectorized // char compares without trailing blanks
 	}
+	if p := vc.colConstPred(e); p != nil {
+		return p, nil
+	}
 	l, r, t, err := vc.aligned(e.L, e.R)
 	if err != nil {
 		return nil, err
@@ -1030,4 +1109,185 @@ func dictTest(f evalFn, r []types.Value, ci int, c *column.Column, i int,
 		res = append(res, j)
 	}
 	return res, nullResult, nil
+}
+
+// colConstPred compiles a comparison of an integer-like column (possibly
+// under a cast that keeps its values) with a constant into a comparison of
+// the column's stored int64 form with one integer, which runs on the SIMD
+// kernels when the whole batch is selected; it returns nil for any other
+// comparison.
+func (vc *vcompiler) colConstPred(e *plan.Binary) vpred {
+	op, colE, constE := e.Op, e.L, e.R
+	if !constant(constE) {
+		op, colE, constE = flipCmp[op], e.R, e.L
+	}
+	if c, ok := colE.(*plan.Cast); ok && exactCast(c.X.Type(), c.T) {
+		colE = c.X
+	}
+	ref, ok := colE.(*plan.ColRef)
+	if !ok || op == "" || !constant(constE) {
+		return nil
+	}
+	ct := vc.cols[ref.Idx]
+	if k := column.KindOf(ct); k != column.Int32 && k != column.Int64 {
+		return nil
+	}
+	v, err := vc.eval(constE)
+	if err != nil || v.IsNull() {
+		return nil
+	}
+	// The comparison is col*u op c.
+	var c, u int64 = 0, 1
+	const usPerDay = 86400 * 1e6
+	switch {
+	case ct.ID == types.Date && v.K == types.KDate, isTimestamp(ct.ID) && (v.K == types.KTimestamp || v.K == types.KTimestampTZ):
+		c = v.I
+	case ct.ID == types.Date && (v.K == types.KTimestamp || v.K == types.KTimestampTZ):
+		c, u = v.I, usPerDay // a date is its midnight, as types.Compare has it
+	case isTimestamp(ct.ID) && v.K == types.KDate:
+		c = v.I * usPerDay
+	case ct.ID == types.Bool && v.K == types.KBool:
+		c = v.I
+	case (isInteger(ct.ID) || ct.ID == types.Numeric) && (v.K == types.KInt || v.K == types.KDecimal):
+		colScale := int32(0)
+		if ct.ID == types.Numeric {
+			colScale = ct.Scale
+		}
+		s := colScale
+		if v.K == types.KDecimal && -v.D.Exponent > s {
+			s = -v.D.Exponent
+		}
+		if s > 18 {
+			return nil
+		}
+		if c, ok = scaledInt(v, s); !ok {
+			return nil
+		}
+		u = pow10[s-colScale]
+	default:
+		return nil
+	}
+	floor, ceil := c/u, c/u
+	if c%u != 0 {
+		if c < 0 {
+			floor--
+		} else {
+			ceil++
+		}
+	}
+	var k int64
+	var aop asm.Op
+	switch op {
+	case "<=":
+		aop, k = asm.Le, floor
+	case "<":
+		aop, k = asm.Lt, ceil
+	case ">=":
+		aop, k = asm.Ge, ceil
+	case ">":
+		aop, k = asm.Gt, floor
+	case "=", "<>":
+		if c%u != 0 { // no stored value can equal c
+			aop, k = asm.Ge, math.MinInt64
+			if op == "=" {
+				aop = asm.Lt
+			}
+		} else {
+			aop, k = map[string]asm.Op{"=": asm.Eq, "<>": asm.Ne}[op], c/u
+		}
+	}
+	return vc.intColPred(ref.Idx, aop, k)
+}
+
+// exactCast reports whether a cast keeps every value as it is (so a
+// comparison may look through it).
+func exactCast(from, to types.T) bool {
+	switch {
+	case isInteger(from.ID) && (isInteger(to.ID) && intWidth(to.ID) >= intWidth(from.ID) || to.ID == types.Numeric && to.Precision == 0):
+		return true
+	case from.ID == types.Numeric && to.ID == types.Numeric && to.Precision == 0:
+		return true
+	case from.ID == types.Date && to.ID == types.Timestamp:
+		return true // compares as the date does, at midnight
+	}
+	return false
+}
+
+// intColPred keeps the rows whose stored int column idx compares with k.
+func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
+	out := make([]int32, vc.size)
+	bits := make([]byte, (vc.size+7)/8+8)
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		c := &b.seg.Cols[idx]
+		if len(sel) == b.n && b.off%8 == 0 && (c.Kind == column.Int64 || k == int64(int32(k))) {
+			bm := bits[:(b.n+7)/8]
+			if c.Kind == column.Int32 {
+				asm.CmpInt32(c.I32[b.off:b.off+b.n], op, int32(k), bm)
+			} else {
+				asm.CmpInt64(c.I64[b.off:b.off+b.n], op, k, bm)
+			}
+			if c.Valid != nil {
+				asm.BitmapAnd(bm, bm, c.Valid[b.off/8:b.off/8+len(bm)])
+			}
+			return out[:asm.BitmapToSel(bm, b.n, out)], nil
+		}
+		var res []int32
+		if c.Kind == column.Int32 {
+			res = cmpConstSel(c.I32[b.off:], op, k, sel, out[:0])
+		} else {
+			res = cmpConstSel(c.I64[b.off:], op, k, sel, out[:0])
+		}
+		if c.Valid != nil {
+			kept := res[:0]
+			for _, j := range res {
+				if !c.Null(b.off + int(j)) {
+					kept = append(kept, j)
+				}
+			}
+			res = kept
+		}
+		return res, nil
+	}
+}
+
+func cmpConstSel[T int32 | int64](x []T, op asm.Op, k int64, sel, out []int32) []int32 {
+	switch op {
+	case asm.Eq:
+		for _, j := range sel {
+			if int64(x[j]) == k {
+				out = append(out, j)
+			}
+		}
+	case asm.Ne:
+		for _, j := range sel {
+			if int64(x[j]) != k {
+				out = append(out, j)
+			}
+		}
+	case asm.Lt:
+		for _, j := range sel {
+			if int64(x[j]) < k {
+				out = append(out, j)
+			}
+		}
+	case asm.Le:
+		for _, j := range sel {
+			if int64(x[j]) <= k {
+				out = append(out, j)
+			}
+		}
+	case asm.Gt:
+		for _, j := range sel {
+			if int64(x[j]) > k {
+				out = append(out, j)
+			}
+		}
+	case asm.Ge:
+		for _, j := range sel {
+			if int64(x[j]) >= k {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
 }

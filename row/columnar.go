@@ -44,24 +44,34 @@ func (h *Heap) Columnar() ([]*Segment, []*Version, error) {
 
 // Columnize copies the settled versions after the heap's segments into new
 // segments of rowsPer rows while there are enough of them, and returns how
-// many segments it added. A version is settled when its creator committed at
-// or before horizon (no open transaction's snapshot is older) or aborted.
-func (h *Heap) Columnize(horizon uint64, rowsPer int) (int, error) {
+// many segments it built. With partial, it also copies the settled versions
+// that do not fill a segment into a last, partial one; a partial last
+// segment is rebuilt with the versions that come after it, once they fill
+// it (or with partial, whenever there are more). A version is settled when
+// its creator committed at or before horizon (no open transaction's
+// snapshot is older) or aborted.
+func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error) {
 	added := 0
 	for {
 		h.mu.RLock()
-		def, start, broken := h.Table, h.covered, h.broken
-		batch := h.versions[start:min(len(h.versions), start+rowsPer):len(h.versions)]
-		h.mu.RUnlock()
-		if broken != nil || len(batch) < rowsPer {
-			return added, broken
+		def, covered, broken, nsegs := h.Table, h.covered, h.broken, len(h.segs)
+		start, replace := covered, false
+		if nsegs > 0 && h.segs[nsegs-1].Rows < rowsPer {
+			start, replace = covered-h.segs[nsegs-1].Rows, true
 		}
-		for _, v := range batch {
+		end := min(len(h.versions), start+rowsPer)
+		for i, v := range h.versions[covered:end] {
 			if !settled(v, horizon) {
-				return added, nil
+				end = covered + i
+				break
 			}
 		}
-		b := column.NewBuilder(def, rowsPer)
+		batch := h.versions[start:end:end]
+		h.mu.RUnlock()
+		if broken != nil || end == covered || len(batch) < rowsPer && !partial {
+			return added, broken
+		}
+		b := column.NewBuilder(def, len(batch))
 		r := h.Reader()
 		for _, v := range batch {
 			vals, err := r.Values(v)
@@ -74,12 +84,15 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int) (int, error) {
 		r.Close()
 		seg := &Segment{Segment: b.Finish(), Versions: batch}
 		h.mu.Lock()
-		if h.covered != start || h.Table != def {
+		if h.covered != covered || len(h.segs) != nsegs || h.Table != def {
 			h.mu.Unlock() // the heap changed under us (ALTER TABLE, another columnizer)
 			return added, nil
 		}
-		h.segs = append(h.segs, seg)
-		h.covered += len(batch)
+		if replace {
+			nsegs-- // scans may hold the old slice: copy, do not overwrite
+		}
+		h.segs = append(h.segs[:nsegs:nsegs], seg)
+		h.covered = end
 		for _, v := range batch {
 			v.seg = seg
 			// Deletes hold h.mu; one that came before this point left its
@@ -131,7 +144,7 @@ func (h *Heap) SegmentCount() (segments, rows int) {
 func (s *Store) Columnize() (int, error) {
 	added := 0
 	for _, h := range s.allHeaps() {
-		n, err := h.Columnize(s.txns.Horizon(), s.segmentRows())
+		n, err := h.Columnize(s.txns.Horizon(), s.segmentRows(), false)
 		added += n
 		if err != nil {
 			return added, err
@@ -140,9 +153,10 @@ func (s *Store) Columnize() (int, error) {
 	return added, nil
 }
 
-// ColumnizeTable runs the columnizer over one heap.
+// ColumnizeTable runs the columnizer over one heap, copying all its
+// settled rows (VACUUM does).
 func (s *Store) ColumnizeTable(h *Heap) (int, error) {
-	return h.Columnize(s.txns.Horizon(), s.segmentRows())
+	return h.Columnize(s.txns.Horizon(), s.segmentRows(), true)
 }
 
 func (s *Store) segmentRows() int {

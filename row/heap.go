@@ -2,6 +2,7 @@ package row
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -443,54 +444,30 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 }
 
 // Analyze measures the rows visible to snap and keeps the result for the
-// planner and for statistics views.
+// planner and for statistics views. As PostgreSQL's ANALYZE, it reads a
+// uniform random sample of at most AnalyzeSampleRows visible rows: Rows is
+// the exact number of visible rows (counting them reads no values), NullFrac,
+// Min and Max are the sample's, and Distinct is exact when the sample is the
+// whole table and otherwise the Haas-Stokes estimate from the sample. The
+// sample is drawn with a generator seeded by the table, so that ANALYZE over
+// the same rows gives the same figures (and the same plans).
 func (h *Heap) Analyze(snap *txn.Snapshot) (catalog.TableStats, error) {
 	def := h.Def()
-	st := catalog.TableStats{Columns: make([]catalog.ColumnStats, len(def.Columns))}
-	nulls := make([]int64, len(def.Columns))
-	distinct := make([]map[string]struct{}, len(def.Columns))
-	for i := range distinct {
-		distinct[i] = map[string]struct{}{}
-	}
 	versions, err := h.Scan()
 	if err != nil {
-		return st, err
+		return catalog.TableStats{Columns: make([]catalog.ColumnStats, len(def.Columns))}, err
 	}
+	rng := rand.New(rand.NewPCG(0x616e616c797a65, uint64(h.id)))
+	picked, rows := sampleVisible(versions, snap, AnalyzeSampleRows, rng)
+	sample := make([][]types.Value, len(picked))
 	r := h.Reader()
 	defer r.Close()
-	for _, v := range versions {
-		if !v.VisibleTo(snap) {
-			continue
-		}
-		vals, err := r.Values(v)
-		if err != nil {
-			return st, err
-		}
-		st.Rows++
-		for i, val := range vals {
-			if i >= len(st.Columns) {
-				break
-			}
-			if val.IsNull() {
-				nulls[i]++
-				continue
-			}
-			c := &st.Columns[i]
-			if c.Min.IsNull() || types.Compare(val, c.Min) < 0 {
-				c.Min = val
-			}
-			if c.Max.IsNull() || types.Compare(val, c.Max) > 0 {
-				c.Max = val
-			}
-			distinct[i][string(val.HashKey(nil))] = struct{}{}
+	for j, i := range picked {
+		if sample[j], err = r.Values(versions[i]); err != nil {
+			return catalog.TableStats{Columns: make([]catalog.ColumnStats, len(def.Columns))}, err
 		}
 	}
-	for i := range st.Columns {
-		if st.Rows > 0 {
-			st.Columns[i].NullFrac = float64(nulls[i]) / float64(st.Rows)
-		}
-		st.Columns[i].Distinct = int64(len(distinct[i]))
-	}
+	st := sampleStats(len(def.Columns), sample, rows)
 	h.stats.Store(&st)
 	return st, nil
 }

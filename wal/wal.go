@@ -401,7 +401,9 @@ func (l *Log) flushLocked(lsn LSN) error {
 	l.mu.Lock()
 	defer l.cond.Broadcast()
 	l.flushing = false
-	l.spare = buf[:0]
+	if cap(buf) <= 2*maxBuffered {
+		l.spare = buf[:0] // a buffer a large commit grew is not kept
+	}
 	if err != nil {
 		l.err = fmt.Errorf("%w: %w", ErrUnusable, err)
 		return l.err

@@ -1,0 +1,300 @@
+package exec
+
+import (
+	"errors"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"rustydb/column"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
+// colScanOp is a table scan (with its filter) over column segments for the
+// row operators above it: each batch of a segment is filtered vectorized,
+// and only the rows that pass become row values. The heap delta after the
+// segments goes through the row path. Columns the segments do not hold are
+// read from the heap for the rows that pass.
+type colScanOp struct {
+	c      *Context
+	node   plan.Node // the Filter or Scan this replaces
+	scan   *plan.Scan
+	filter plan.Expr
+	heap   *row.Heap
+	pred   vpred
+	prune  *zonePruner
+	size   int
+	all    []int32
+	heapy  bool   // some column is not in the segments
+	need   []bool // the columns the operators above read
+
+	segs   []*row.Segment
+	delta  []*row.Version
+	seg    int // next segment
+	b      vbatch
+	rows   [][]types.Value // the current batch's rows that passed
+	pos    int
+	reader *row.Reader
+	cond   evalFn // the filter on the row path, for the delta
+	dpos   int
+	pruned int
+}
+
+// buildColScan returns a column-segment scan for n (a Scan, or a Filter
+// over one), or nil when the table has no segments or the filter has no
+// vectorized form.
+func (c *Context) buildColScan(n plan.Node) (Operator, error) {
+	if c.NoColumnar {
+		return nil, nil
+	}
+	scan, filter := n, plan.Expr(nil)
+	if f, ok := n.(*plan.Filter); ok {
+		scan, filter = f.Input, f.Cond
+	}
+	s, ok := scan.(*plan.Scan)
+	if !ok || s.Lookup != nil {
+		return nil, nil
+	}
+	h := c.Store.Heap(s.Table)
+	if h == nil {
+		return nil, nil
+	}
+	if segs, _ := h.SegmentCount(); segs == 0 {
+		return nil, nil
+	}
+	o := &colScanOp{c: c, node: n, scan: s, filter: filter, heap: h, size: max(1, BatchSize), need: c.needed(n)}
+	cols := make([]types.T, len(s.Table.Columns))
+	for i, col := range s.Table.Columns {
+		cols[i] = col.Type
+		if column.KindOf(col.Type) == column.Unsupported {
+			o.heapy = true
+		}
+	}
+	if filter != nil {
+		vc := &vcompiler{c: c.fork(), cols: cols, size: o.size}
+		var err error
+		if o.pred, err = vc.pred(filter); err != nil {
+			if errors.Is(err, errNotVectorized) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		if o.prune, err = c.newZonePruner(filter); err != nil {
+			return nil, err
+		}
+		if o.cond, err = c.compile(filter); err != nil {
+			return nil, err
+		}
+	}
+	o.all = make([]int32, o.size)
+	for i := range o.all {
+		o.all[i] = int32(i)
+	}
+	return o, nil
+}
+
+func (o *colScanOp) Init() error {
+	var err error
+	o.segs, o.delta, err = o.heap.Columnar()
+	o.seg, o.b, o.rows, o.pos, o.dpos, o.pruned = 0, vbatch{}, nil, 0, 0, 0
+	if o.reader == nil {
+		o.reader = o.heap.Reader()
+	}
+	return err
+}
+
+func (o *colScanOp) Close() {
+	if o.reader != nil {
+		o.reader.Close()
+		o.reader = nil
+	}
+	if o.c.Analysis != nil {
+		st := o.c.Analysis.Stats(o.node)
+		st.Segments, st.SegmentsPruned = len(o.segs), o.pruned
+	}
+}
+
+func (o *colScanOp) Next() ([]types.Value, error) {
+	for {
+		if o.pos < len(o.rows) {
+			r := o.rows[o.pos]
+			o.pos++
+			return r, nil
+		}
+		if err := o.c.cancelErr(); err != nil {
+			return nil, err
+		}
+		more, err := o.nextBatch()
+		if err != nil || !more {
+			if err == nil {
+				return o.nextDelta()
+			}
+			return nil, err
+		}
+	}
+}
+
+// nextBatch fills rows with the next batch's passing rows; it reports false
+// when the segments are done.
+func (o *colScanOp) nextBatch() (bool, error) {
+	b := &o.b
+	for {
+		if b.seg == nil || b.off+b.n >= b.seg.Rows {
+			if o.seg >= len(o.segs) {
+				return false, nil
+			}
+			b.seg, b.off, b.n = o.segs[o.seg], 0, 0
+			o.seg++
+			if o.prune != nil && o.prune.excludes(b.seg) {
+				o.pruned++
+				b.seg = nil
+				continue
+			}
+		} else {
+			b.off += b.n
+		}
+		b.n = min(o.size, b.seg.Rows-b.off)
+		sel := o.all[:b.n]
+		if b.seg.Touched() {
+			visible := make([]int32, 0, b.n)
+			for j, v := range b.seg.Versions[b.off : b.off+b.n] {
+				if v.VisibleTo(&o.c.Snap) {
+					visible = append(visible, int32(j))
+				}
+			}
+			sel = visible
+		}
+		if o.pred != nil && len(sel) > 0 {
+			var err error
+			if sel, err = o.pred(b, sel); err != nil {
+				if errors.Is(err, errVectorFallback) {
+					return o.rowFilter(b, sel)
+				}
+				return false, err
+			}
+		}
+		if len(sel) > 0 {
+			return true, o.materialize(b, sel)
+		}
+	}
+}
+
+// rowFilter runs the filter on the row path for a batch the vectorized
+// filter could not compute.
+func (o *colScanOp) rowFilter(b *vbatch, sel []int32) (bool, error) {
+	kept := make([]int32, 0, len(sel))
+	for _, j := range sel {
+		vals, err := o.values(b, int(j))
+		if err != nil {
+			return false, err
+		}
+		ok, err := o.cond(vals)
+		if err != nil {
+			return false, err
+		}
+		if !ok.IsNull() && ok.Bool() {
+			kept = append(kept, j)
+		}
+	}
+	return true, o.materialize(b, kept)
+}
+
+func (o *colScanOp) values(b *vbatch, j int) ([]types.Value, error) {
+	if o.heapy {
+		return o.reader.Values(b.seg.Versions[b.off+j])
+	}
+	vals := make([]types.Value, len(b.seg.Cols))
+	for ci := range b.seg.Cols {
+		vals[ci] = b.seg.Cols[ci].Value(b.off + j)
+	}
+	return vals, nil
+}
+
+// materialize turns the selected rows of b into row values, allocating the
+// values and decimals of the batch at once.
+func (o *colScanOp) materialize(b *vbatch, sel []int32) error {
+	o.rows, o.pos = o.rows[:0], 0
+	if o.heapy {
+		for _, j := range sel {
+			vals, err := o.reader.Values(b.seg.Versions[b.off+int(j)])
+			if err != nil {
+				return err
+			}
+			o.rows = append(o.rows, vals)
+		}
+		return nil
+	}
+	ncols := len(b.seg.Cols)
+	vals := make([]types.Value, len(sel)*ncols)
+	numerics := 0
+	for ci := range b.seg.Cols {
+		if b.seg.Cols[ci].Type.ID == types.Numeric && o.need[ci] {
+			numerics++
+		}
+	}
+	decs := make([]apd.Decimal, len(sel)*numerics)
+	// Column by column within chunks of rows small enough that the chunk's
+	// values stay in cache while each column is written.
+	const chunk = 32
+	for lo := 0; lo < len(sel); lo += chunk {
+		part := sel[lo:min(lo+chunk, len(sel))]
+		for ci := range b.seg.Cols {
+			if !o.need[ci] {
+				continue // left NULL: nothing above reads it
+			}
+			c := &b.seg.Cols[ci]
+			out := vals[lo*ncols+ci:]
+			if c.Type.ID != types.Numeric {
+				for r, j := range part {
+					out[r*ncols] = c.Value(b.off + int(j))
+				}
+				continue
+			}
+			for r, j := range part {
+				i := b.off + int(j)
+				if c.Null(i) {
+					continue
+				}
+				d := &decs[0]
+				decs = decs[1:]
+				d.SetFinite(c.I64[i], -c.Type.Scale)
+				out[r*ncols] = types.NewDecimal(d)
+			}
+		}
+	}
+	for r := range sel {
+		o.rows = append(o.rows, vals[r*ncols:(r+1)*ncols:(r+1)*ncols])
+	}
+	return nil
+}
+
+// nextDelta returns the next visible row of the heap delta that passes the
+// filter.
+func (o *colScanOp) nextDelta() ([]types.Value, error) {
+	for o.dpos < len(o.delta) {
+		v := o.delta[o.dpos]
+		o.dpos++
+		if err := o.c.canceled(); err != nil {
+			return nil, err
+		}
+		if !v.VisibleTo(&o.c.Snap) {
+			continue
+		}
+		vals, err := o.reader.Values(v)
+		if err != nil {
+			return nil, err
+		}
+		if o.cond != nil {
+			ok, err := o.cond(vals)
+			if err != nil {
+				return nil, err
+			}
+			if ok.IsNull() || !ok.Bool() {
+				continue
+			}
+		}
+		return vals, nil
+	}
+	return nil, nil
+}
