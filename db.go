@@ -123,7 +123,7 @@ func (db *DB) checkpointLoop(every time.Duration) {
 			return
 		case <-t.C:
 			start := time.Now()
-			if err := db.store.Checkpoint(); err != nil {
+			if err := db.Checkpoint(); err != nil {
 				db.logger.Error("checkpoint failed", "err", err)
 			} else {
 				db.logger.Debug("checkpoint complete", "duration", time.Since(start))
@@ -132,8 +132,15 @@ func (db *DB) checkpointLoop(every time.Duration) {
 	}
 }
 
-// Checkpoint writes a checkpoint now.
-func (db *DB) Checkpoint() error { return db.store.Checkpoint() }
+// Checkpoint writes a checkpoint now, then turns the rows every
+// transaction sees into column segments (see row.Store.Columnize).
+func (db *DB) Checkpoint() error {
+	if err := db.store.Checkpoint(); err != nil {
+		return err
+	}
+	_, err := db.store.Columnize()
+	return err
+}
 
 // Close checkpoints and closes the database.
 func (db *DB) Close() error {

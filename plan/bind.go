@@ -1151,6 +1151,19 @@ func pushFilter(n Node, cond Expr) Node {
 			rest = append(rest, c)
 		}
 	}
+	// Correlated scalar aggregates become left joins with the aggregation
+	// grouped by the correlation keys.
+	cols := n.Columns()
+	for i, c := range rest {
+		for {
+			j, rewritten, ok := decorrelateScalar(n, c)
+			if !ok {
+				break
+			}
+			n, c = j, rewritten
+		}
+		rest[i] = c
+	}
 	// Correlated EXISTS / NOT EXISTS / IN become semi and anti joins.
 	kept := rest[:0]
 	for _, c := range rest {
@@ -1161,10 +1174,17 @@ func pushFilter(n Node, cond Expr) Node {
 		kept = append(kept, c)
 	}
 	rest = kept
-	if len(rest) == 0 {
-		return n
+	if len(rest) > 0 {
+		n = &Filter{Input: n, Cond: andAll(rest)}
 	}
-	return &Filter{Input: n, Cond: andAll(rest)}
+	if len(n.Columns()) != len(cols) { // drop the columns the left joins added
+		refs := make([]Expr, len(cols))
+		for i, c := range cols {
+			refs[i] = &ColRef{Idx: i, T: c.Type, Name: c.Name}
+		}
+		n = &Project{Input: n, Exprs: refs, Cols: cols}
+	}
+	return n
 }
 
 // pushInto adds c (over n's columns) to the deepest inner/cross join that has

@@ -275,3 +275,111 @@ func walkPlan(n Node, fn func([]Expr)) {
 		}
 	})
 }
+
+// nullOnEmpty are the aggregates whose value over no rows is NULL, which a
+// left join's missing match gives too (count's 0 would not).
+var nullOnEmpty = map[string]bool{"sum": true, "avg": true, "min": true, "max": true,
+	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_samp": true,
+	"stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true}
+
+// decorrelateScalar rewrites a correlated scalar subquery in cond (a WHERE
+// conjunct over n's columns) of the form
+//
+//	[Project] over Aggregate without GROUP BY over Filter over inner
+//
+// whose correlation is confined to equalities outer = inner in the Filter,
+// into a left join of n with the aggregation grouped by the inner sides of
+// those equalities, computed once. cond then reads the joined column. The
+// join's columns are n's followed by the keys and the subquery's value.
+func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
+	var sub *Subquery
+	Walk(cond, func(x Expr) {
+		if s, ok := x.(*Subquery); ok && sub == nil && s.Correlated && !s.Exists && !s.Array {
+			sub = s
+		}
+	})
+	if sub == nil {
+		return n, cond, false
+	}
+	p := sub.Plan
+	proj, isProj := p.(*Project)
+	if isProj {
+		p = proj.Input
+		if len(proj.Exprs) != 1 || usesOuterExprs(proj.Exprs) {
+			return n, cond, false
+		}
+	}
+	agg, ok := p.(*Aggregate)
+	if !ok || len(agg.GroupBy) > 0 || len(agg.Aggs) == 0 {
+		return n, cond, false
+	}
+	for _, a := range agg.Aggs {
+		if !nullOnEmpty[a.Func] || usesOuterExprs([]Expr{a.Arg, a.Filter}) {
+			return n, cond, false
+		}
+	}
+	f, ok := agg.Input.(*Filter)
+	if !ok || usesOuter(f.Input) {
+		return n, cond, false
+	}
+	var keep, leftKeys, rightKeys []Expr
+	for _, c := range conjuncts(f.Cond, nil) {
+		if !usesOuterExprs([]Expr{c}) {
+			keep = append(keep, c)
+			continue
+		}
+		b, isEq := c.(*Binary)
+		if !onlyDepth1(c) || !isEq || b.Op != "=" {
+			return n, cond, false
+		}
+		l, r := b.L, b.R
+		if !usesOuterExprs([]Expr{l}) {
+			l, r = r, l
+		}
+		if _, lHasCols := colRangeOK(l); lHasCols || usesOuterExprs([]Expr{r}) {
+			return n, cond, false
+		}
+		leftKeys = append(leftKeys, outerToLeft(l))
+		rightKeys = append(rightKeys, r)
+	}
+	if len(leftKeys) == 0 {
+		return n, cond, false
+	}
+	inner := f.Input
+	clearLookups(inner)
+	if len(keep) > 0 {
+		inner = &Filter{Input: inner, Cond: andAll(keep)}
+	}
+	k := len(rightKeys)
+	keyCols := make([]Column, k)
+	keyRefs := make([]Expr, k)
+	for i, r := range rightKeys {
+		keyCols[i] = Column{Name: "key", Type: r.Type()}
+		keyRefs[i] = &ColRef{Idx: i, T: r.Type(), Name: "key"}
+	}
+	grouped := &Aggregate{Input: inner, GroupBy: rightKeys, Aggs: agg.Aggs,
+		Cols: append(append([]Column(nil), keyCols...), agg.Cols...)}
+	var value Expr = &ColRef{Idx: k, T: agg.Aggs[0].Type}
+	if isProj {
+		value = rewrite(proj.Exprs[0], func(x Expr) Expr {
+			if c, isCol := x.(*ColRef); isCol {
+				return &ColRef{Idx: c.Idx + k, T: c.T, Name: c.Name}
+			}
+			return nil
+		})
+	}
+	derived := &Project{Input: grouped, Exprs: append(append([]Expr(nil), keyRefs...), value),
+		Cols: append(keyCols, Column{Name: "value", Type: sub.T})}
+	chooseAccess(derived)
+	nLeft := len(n.Columns())
+	j := &Join{Kind: "left", Left: n, Right: derived, LeftKeys: leftKeys, RightKeys: keyRefs,
+		Cols: append(append([]Column(nil), n.Columns()...), derived.Cols...)}
+	ref := &ColRef{Idx: nLeft + k, T: sub.T, Name: "value"}
+	cond = rewrite(cond, func(x Expr) Expr {
+		if x == Expr(sub) {
+			return ref
+		}
+		return nil
+	})
+	return j, cond, true
+}
