@@ -225,10 +225,10 @@ func (o *colScanOp) materialize(b *vbatch, sel []int32) error {
 		}
 		return nil
 	}
-	ncols := len(b.seg.Cols)
+	ncols := len(b.seg.Cols) // operators above may rely on the row's width
 	vals := make([]types.Value, len(sel)*ncols)
 	numerics := 0
-	for ci := range b.seg.Cols {
+	for ci := range ncols {
 		if b.seg.Cols[ci].Type.ID == types.Numeric && o.need[ci] {
 			numerics++
 		}
@@ -239,7 +239,7 @@ func (o *colScanOp) materialize(b *vbatch, sel []int32) error {
 	const chunk = 32
 	for lo := 0; lo < len(sel); lo += chunk {
 		part := sel[lo:min(lo+chunk, len(sel))]
-		for ci := range b.seg.Cols {
+		for ci := range ncols {
 			if !o.need[ci] {
 				continue // left NULL: nothing above reads it
 			}

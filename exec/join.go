@@ -6,26 +6,37 @@ import (
 )
 
 // joinOp is a hash join when the plan has equality keys and a nested loop
-// otherwise. The right input is materialized; for right and full joins,
-// right rows never matched are emitted at the end with NULLs on the left.
+// otherwise. The right input is materialized (the built rows) and the left
+// one streamed, or for an inner join with BuildLeft the other way round;
+// for right and full joins, right rows never matched are emitted at the end
+// with NULLs on the left.
 type joinOp struct {
-	c                   *Context
-	kind                string
-	left, right         Operator
-	leftKeys, rightKeys []evalFn
-	byValue             []bool // key i mixes number types: hash by numeric value
-	on                  evalFn
-	nLeft, nRight       int
+	c                     *Context
+	kind                  string
+	left, right           Operator
+	leftKeys, rightKeys   []evalFn
+	byValue               []bool // key i mixes number types: hash by numeric value
+	buildLeft             bool
+	stream, build         Operator // left, right or with buildLeft right, left
+	streamKeys, buildKeys []evalFn
+	on                    evalFn
+	nLeft, nRight         int
 
-	rightRows [][]types.Value
-	table     map[string][]int // key -> indexes into rightRows
-	matched   []bool
+	built [][]types.Value // the materialized input
+	// The hash table: the first right row (index + 1) of each key, by its
+	// integer value when the key is one integer column (intKeys), else by
+	// its HashKey bytes; next chains the rows of a key in input order.
+	intKeys bool
+	itable  map[int64]int32
+	table   map[string]int32
+	next    []int32
+	matched []bool
 
 	cur        []types.Value // current left row
-	candidates []int
-	pos        int
+	at         int32         // the next candidate right row + 1 (hash join)
+	pos        int           // the next right row (nested loop)
 	curMatched bool
-	tail       int // position in rightRows when emitting unmatched right rows
+	tail       int // position in built when emitting unmatched right rows
 	leftDone   bool
 	buf        []byte
 }
@@ -59,6 +70,15 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 		lt, rt := n.LeftKeys[i].Type(), n.RightKeys[i].Type()
 		j.byValue = append(j.byValue, lt.ID != rt.ID && lt.IsNumeric() && rt.IsNumeric())
 	}
+	j.buildLeft = n.BuildLeft && n.Kind == "inner" && len(n.LeftKeys) > 0
+	j.stream, j.build, j.streamKeys, j.buildKeys = j.left, j.right, j.leftKeys, j.rightKeys
+	if j.buildLeft {
+		j.stream, j.build, j.streamKeys, j.buildKeys = j.right, j.left, j.rightKeys, j.leftKeys
+	}
+	if len(n.LeftKeys) == 1 {
+		lt, rt := n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID
+		j.intKeys = isInteger(lt) && isInteger(rt) || lt == rt && (lt == types.Date || lt == types.Timestamp)
+	}
 	if n.On != nil {
 		if j.on, err = c.compile(n.On); err != nil {
 			return nil, err
@@ -67,58 +87,87 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	return j, nil
 }
 
-// key evaluates join keys; ok is false when a key is NULL (never matches).
-func (j *joinOp) key(fns []evalFn, r []types.Value) (string, bool, error) {
+// key evaluates join keys into j.buf, or for intKeys returns the key's
+// value; ok is false when a key is NULL (never matches).
+func (j *joinOp) key(fns []evalFn, r []types.Value) (int64, bool, error) {
 	j.buf = j.buf[:0]
 	for i, f := range fns {
 		v, err := f(r)
-		if err != nil {
-			return "", false, err
+		if err != nil || v.IsNull() {
+			return 0, false, err
 		}
-		if v.IsNull() {
-			return "", false, nil
+		if j.intKeys {
+			return v.I, true, nil
 		}
 		if j.byValue[i] { // 1 (integer) must meet 1.0 (numeric)
 			v = types.NewDecimal(v.ToDecimal())
 		}
 		j.buf = v.HashKey(j.buf)
 	}
-	return string(j.buf), true, nil
+	return 0, true, nil
+}
+
+// probe returns the first built row (+ 1) whose key equals streamed row
+// l's.
+func (j *joinOp) probe(l []types.Value) (int32, error) {
+	k, ok, err := j.key(j.streamKeys, l)
+	switch {
+	case err != nil || !ok:
+		return 0, err
+	case j.intKeys:
+		return j.itable[k], nil
+	}
+	return j.table[string(j.buf)], nil // the conversion does not allocate
 }
 
 func (j *joinOp) Init() error {
-	if err := j.left.Init(); err != nil {
+	if err := j.stream.Init(); err != nil {
 		return err
 	}
-	err := Drain(j.right, func(r []types.Value) error {
-		j.rightRows = append(j.rightRows, r)
+	j.built, j.cur, j.leftDone, j.tail = j.built[:0], nil, false, 0
+	err := Drain(j.build, func(r []types.Value) error {
+		j.built = append(j.built, r)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	j.matched = make([]bool, len(j.rightRows))
+	j.matched = make([]bool, len(j.built))
 	if len(j.rightKeys) > 0 {
-		j.table = make(map[string][]int, len(j.rightRows))
-		for i, r := range j.rightRows {
-			k, ok, err := j.key(j.rightKeys, r)
+		j.next = make([]int32, len(j.built))
+		if j.intKeys {
+			j.itable = make(map[int64]int32, len(j.built))
+		} else {
+			j.table = make(map[string]int32, len(j.built))
+		}
+		// Backwards, so that each key's chain is in input order.
+		for i := len(j.built) - 1; i >= 0; i-- {
+			k, ok, err := j.key(j.buildKeys, j.built[i])
 			if err != nil {
 				return err
 			}
-			if ok {
-				j.table[k] = append(j.table[k], i)
+			if !ok {
+				continue
+			}
+			if j.intKeys {
+				j.next[i], j.itable[k] = j.itable[k], int32(i+1)
+			} else {
+				j.next[i], j.table[string(j.buf)] = j.table[string(j.buf)], int32(i+1)
 			}
 		}
 	}
 	return nil
 }
 
-func (j *joinOp) Close() { j.left.Close() }
+func (j *joinOp) Close() { j.stream.Close() }
 
 // semi reports whether the join only filters its left input (semi or anti).
 func (j *joinOp) semi() bool { return j.kind == "semi" || j.kind == "anti" }
 
 func (j *joinOp) combine(l, r []types.Value) []types.Value {
+	if j.buildLeft { // l is the streamed row, r the built one
+		l, r = r, l
+	}
 	out := make([]types.Value, j.nLeft+j.nRight)
 	copy(out, l)
 	copy(out[j.nLeft:], r)
@@ -128,7 +177,7 @@ func (j *joinOp) combine(l, r []types.Value) []types.Value {
 func (j *joinOp) Next() ([]types.Value, error) {
 	for !j.leftDone {
 		if j.cur == nil {
-			l, err := j.left.Next()
+			l, err := j.stream.Next()
 			if err != nil {
 				return nil, err
 			}
@@ -137,31 +186,30 @@ func (j *joinOp) Next() ([]types.Value, error) {
 				break
 			}
 			j.cur, j.pos, j.curMatched = l, 0, false
-			if j.table != nil {
-				k, ok, err := j.key(j.leftKeys, l)
-				if err != nil {
+			if j.next != nil {
+				if j.at, err = j.probe(l); err != nil {
 					return nil, err
 				}
-				j.candidates = nil
-				if ok {
-					j.candidates = j.table[k]
+			}
+		}
+		for {
+			var i int
+			if j.next != nil {
+				if j.at == 0 {
+					break
 				}
+				i, j.at = int(j.at-1), j.next[j.at-1]
+			} else {
+				if j.pos >= len(j.built) {
+					break
+				}
+				i = j.pos
+				j.pos++
 			}
-		}
-		n := len(j.rightRows)
-		if j.table != nil {
-			n = len(j.candidates)
-		}
-		for j.pos < n {
-			i := j.pos
-			if j.table != nil {
-				i = j.candidates[j.pos]
-			}
-			j.pos++
 			if err := j.c.canceled(); err != nil {
 				return nil, err
 			}
-			out := j.combine(j.cur, j.rightRows[i])
+			out := j.combine(j.cur, j.built[i])
 			if j.on != nil {
 				v, err := j.on(out)
 				if err != nil {
@@ -174,7 +222,7 @@ func (j *joinOp) Next() ([]types.Value, error) {
 			j.curMatched = true
 			j.matched[i] = true
 			if j.semi() {
-				j.pos = n // one match decides the row
+				j.at, j.pos = 0, len(j.built) // one match decides the row
 				break
 			}
 			return out, nil
@@ -189,11 +237,11 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		}
 	}
 	if j.kind == "right" || j.kind == "full" {
-		for j.tail < len(j.rightRows) {
+		for j.tail < len(j.built) {
 			i := j.tail
 			j.tail++
 			if !j.matched[i] {
-				return j.combine(nil, j.rightRows[i]), nil
+				return j.combine(nil, j.built[i]), nil
 			}
 		}
 	}

@@ -78,6 +78,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		}
 		chooseAccess(n)
 		chooseParallel(n, s.Hints)
+		chooseBuildSides(n)
 		return &Query{Root: n}, nil
 	case *sql.InsertStmt:
 		return b.bindInsert(s)

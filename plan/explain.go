@@ -251,6 +251,9 @@ func (e *explainer) join(n *Join, depth int) {
 			conds[i] = fmt.Sprintf("(%s = %s)", e.expr(n.LeftKeys[i], n.Left.Columns(), true), e.expr(n.RightKeys[i], n.Right.Columns(), true))
 		}
 		e.detail(depth, "Hash Cond", strings.Join(conds, " AND "))
+		if n.BuildLeft {
+			e.detail(depth, "Hashed Input", "left (the smaller, by ANALYZE's figures)")
+		}
 	default:
 		e.line(depth, n, "Nested Loop%s", kind)
 	}

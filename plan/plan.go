@@ -72,6 +72,9 @@ type (
 		LeftKeys, RightKeys []Expr
 		On                  Expr
 		Cols                []Column
+		// BuildLeft makes an inner hash join keep its left input in memory
+		// and stream the right one (see chooseBuildSides).
+		BuildLeft bool
 	}
 	// Aggregate groups its input by GroupBy and computes Aggs; its output is
 	// the group values followed by the aggregate results.

@@ -1,0 +1,108 @@
+package plan
+
+// Build sides. A hash join keeps one input in memory and streams the other;
+// the executor keeps the right one unless BuildLeft is set. For inner joins
+// the planner sets it when ANALYZE's figures say the left input is much the
+// smaller: TPC-H's queries list the small tables first, so their joins
+// would otherwise hold lineitem in memory.
+
+// chooseBuildSides sets BuildLeft on the inner hash joins under n whose
+// left input is estimated at under half the rows of the right one.
+func chooseBuildSides(n Node) {
+	walkNodes(n, func(x Node) {
+		j, ok := x.(*Join)
+		if !ok || j.Kind != "inner" || j.Lateral || len(j.LeftKeys) == 0 {
+			return
+		}
+		l, okL := estimateRows(j.Left)
+		r, okR := estimateRows(j.Right)
+		j.BuildLeft = okL && okR && l < r/2
+	})
+}
+
+// estimateRows guesses how many rows n produces; ok is false when it has
+// no basis (a table never analyzed, a node it does not know).
+func estimateRows(n Node) (float64, bool) {
+	switch n := n.(type) {
+	case *Scan:
+		if n.Stats == nil {
+			return 0, false
+		}
+		rows := float64(n.Stats.Rows)
+		if n.Lookup != nil {
+			rows *= 0.01
+		}
+		return rows, true
+	case *Filter:
+		in, ok := estimateRows(n.Input)
+		return in * selectivityOf(n.Cond), ok
+	case *Project:
+		return estimateRows(n.Input)
+	case *Sort:
+		return estimateRows(n.Input)
+	case *Limit:
+		return estimateRows(n.Input)
+	case *Distinct:
+		in, ok := estimateRows(n.Input)
+		return in / 2, ok
+	case *Aggregate:
+		in, ok := estimateRows(n.Input)
+		if len(n.GroupBy) == 0 {
+			return 1, ok
+		}
+		return max(1, in/10), ok
+	case *Join:
+		l, okL := estimateRows(n.Left)
+		r, okR := estimateRows(n.Right)
+		switch {
+		case !okL || !okR:
+			return 0, false
+		case n.Kind == "semi" || n.Kind == "anti":
+			return l / 2, true
+		case len(n.LeftKeys) == 0:
+			return l * r * selectivityOf(n.On), true
+		case n.Kind == "left":
+			return max(l, r*selectivityOf(n.On)), true
+		}
+		return max(l, r) * selectivityOf(n.On), true // mostly key to foreign key
+	}
+	return 0, false
+}
+
+// selectivityOf guesses the fraction of rows a condition keeps, by the
+// shape of its conjuncts.
+func selectivityOf(cond Expr) float64 {
+	if cond == nil {
+		return 1
+	}
+	sel := 1.0
+	for _, c := range conjuncts(cond, nil) {
+		sel *= conjunctSelectivity(c)
+	}
+	return sel
+}
+
+func conjunctSelectivity(c Expr) float64 {
+	switch c := c.(type) {
+	case *Binary:
+		switch c.Op {
+		case "=":
+			return 0.05
+		case "<", "<=", ">", ">=":
+			return 0.33
+		case "<>":
+			return 0.9
+		case "or":
+			return min(1, conjunctSelectivity(c.L)+conjunctSelectivity(c.R))
+		case "and":
+			return conjunctSelectivity(c.L) * conjunctSelectivity(c.R)
+		}
+	case *In:
+		if c.Sub == nil {
+			return min(0.5, 0.05*float64(len(c.List)))
+		}
+	case *Like:
+		return 0.1
+	}
+	return 0.5
+}
