@@ -68,6 +68,14 @@ func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error 
 	return e
 }
 
+// optimize chooses a query's access paths, parallel aggregations (by its
+// hints) and hash join build sides.
+func optimize(n Node, hints []sql.Hint) {
+	chooseAccess(n)
+	chooseParallel(n, hints)
+	chooseBuildSides(n)
+}
+
 // Bind plans one statement.
 func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 	switch s := stmt.(type) {
@@ -76,9 +84,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		chooseAccess(n)
-		chooseParallel(n, s.Hints)
-		chooseBuildSides(n)
+		optimize(n, s.Hints)
 		return &Query{Root: n}, nil
 	case *sql.InsertStmt:
 		return b.bindInsert(s)
