@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"rustydb/catalog"
 	"rustydb/exec"
 	"rustydb/plan"
 	"rustydb/sql"
@@ -47,7 +48,16 @@ func (s *Session) explain(c *exec.Context, st *sql.ExplainStmt, query string, pa
 			fmt.Sprintf("Execution Time: %.3f ms", float64(elapsed.Microseconds())/1000),
 		}
 	}
-	lines, err := plan.Explain(p, annotate)
+	var segments func(*catalog.Table) (int, int)
+	if !c.NoColumnar {
+		segments = func(t *catalog.Table) (int, int) {
+			if h := s.db.store.Heap(t); h != nil {
+				return h.SegmentCount()
+			}
+			return 0, 0
+		}
+	}
+	lines, err := plan.Explain(p, annotate, segments)
 	if err != nil {
 		return sqlerr.New(sqlerr.FeatureNotSupported, "%v", err)
 	}

@@ -17,8 +17,12 @@ type ScanOf struct{ Stmt Plan }
 // operator, indented under its parent, with its conditions on the lines
 // below. annotate, when not nil, returns text appended to an operator's line
 // (EXPLAIN ANALYZE's actual figures); it is called with a Node, or a ScanOf.
-func Explain(p Plan, annotate func(key any) string) ([]string, error) {
-	e := &explainer{annotate: annotate}
+//
+// segments, when not nil, reports how many column segments (and rows in
+// them) a table has; a sequential scan of a table with some shows them, as
+// the executor reads those rows from the segments.
+func Explain(p Plan, annotate func(key any) string, segments func(*catalog.Table) (int, int)) ([]string, error) {
+	e := &explainer{annotate: annotate, segments: segments}
 	switch p := p.(type) {
 	case *Query:
 		e.node(p.Root, 0)
@@ -44,6 +48,7 @@ func Explain(p Plan, annotate func(key any) string) ([]string, error) {
 
 type explainer struct {
 	annotate func(any) string
+	segments func(*catalog.Table) (int, int)
 	lines    []string
 	subplans int
 }
@@ -178,6 +183,11 @@ func (e *explainer) tableAccess(key any, t *catalog.Table, alias string, r *Inde
 	}
 	if r == nil {
 		e.line(depth, key, "Seq Scan on %s", name)
+		if e.segments != nil {
+			if n, rows := e.segments(t); n > 0 {
+				e.detail(depth, "Column Segments", fmt.Sprintf("%d (%d rows; newer rows from the heap)", n, rows))
+			}
+		}
 	} else {
 		e.line(depth, key, "Index Scan using %s on %s", r.Name, name)
 	}
