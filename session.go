@@ -283,7 +283,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.DropIndexStmt:
 		return s.dropIndex(st, w)
 	case *sql.CopyStmt:
-		return s.copy(c, st, w)
+		return s.copy(c, st, query, paramTypes, w)
 	case *sql.ExplainStmt:
 		return s.explain(c, st, query, paramTypes, w)
 	case *sql.DeclareStmt:

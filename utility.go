@@ -2,6 +2,8 @@ package rustydb
 
 import (
 	"fmt"
+	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -433,24 +435,58 @@ func dropConstraint(def *catalog.Table, name string) bool {
 	return false
 }
 
-// copy runs COPY FROM STDIN or COPY TO STDOUT through the client connection.
-func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, w ResultWriter) error {
-	t, err := s.db.store.Catalog().Table(st.Table)
-	if err != nil {
-		return err
+// copy runs COPY: FROM STDIN and TO STDOUT through the client connection,
+// FROM and TO a server file (copyfile.go), of a table's columns or, TO
+// only, of a query's rows.
+func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTypes []types.T, w ResultWriter) error {
+	if st.IsFile {
+		if err := s.checkServerFiles(st.From); err != nil {
+			return err
+		}
 	}
-	cols := make([]int, 0, len(t.Columns))
-	if len(st.Columns) == 0 {
-		for i := range t.Columns {
+	var t *catalog.Table
+	var cols []int
+	var q *plan.Query
+	if st.Query != nil {
+		p, err := s.binder(query, append([]types.T(nil), paramTypes...)).Bind(st.Query)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if q, ok = p.(*plan.Query); !ok {
+			return sqlerr.New(sqlerr.FeatureNotSupported, "COPY (query) supports SELECT, VALUES and WITH queries only")
+		}
+	} else {
+		var err error
+		if t, err = s.db.store.Catalog().Table(st.Table); err != nil {
+			return err
+		}
+		dir := "from"
+		if st.From {
+			dir = "to"
+		}
+		switch {
+		case t.IsView() && st.From:
+			return sqlerr.New(sqlerr.WrongObjectType, "cannot copy to view %q", t.Name)
+		case t.IsView():
+			return sqlerr.New(sqlerr.WrongObjectType, "cannot copy from view %q", t.Name).
+				WithHint("Try the COPY (SELECT ...) TO variant.")
+		case t.IsSequence():
+			return sqlerr.New(sqlerr.WrongObjectType, "cannot copy %s sequence %q", dir, t.Name)
+		}
+		cols = make([]int, 0, len(t.Columns))
+		if len(st.Columns) == 0 {
+			for i := range t.Columns {
+				cols = append(cols, i)
+			}
+		}
+		for _, name := range st.Columns {
+			i := t.ColumnIndex(name)
+			if i < 0 {
+				return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
+			}
 			cols = append(cols, i)
 		}
-	}
-	for _, name := range st.Columns {
-		i := t.ColumnIndex(name)
-		if i < 0 {
-			return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
-		}
-		cols = append(cols, i)
 	}
 	format, err := exec.ParseCopyOptions(st.Options)
 	if err != nil {
@@ -458,21 +494,59 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, w ResultWriter) error 
 	}
 	var n int64
 	if st.From {
-		r, err := w.CopyIn(len(cols), format.CSV)
-		if err != nil {
+		var r io.Reader
+		if st.IsFile {
+			f, err := openCopyFile(s.db.opts.Dir, st.File)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		} else if r, err = w.CopyIn(len(cols), format.CSV); err != nil {
 			return err
 		}
 		if n, err = c.CopyFrom(t, cols, r, format); err != nil {
 			return err
 		}
+		return w.Complete(fmt.Sprintf("COPY %d", n))
+	}
+	if st.IsFile && !filepath.IsAbs(st.File) {
+		return sqlerr.New(sqlerr.InvalidName, "relative path not allowed for COPY to file")
+	}
+	var op exec.Operator
+	ncols := len(cols)
+	if q != nil {
+		if op, err = c.Build(q.Root); err != nil {
+			return err
+		}
+		ncols = len(q.Root.Columns())
+	}
+	var out io.Writer
+	var file *copyFileWriter
+	if st.IsFile {
+		file, err = createCopyFile(st.File)
+		out = file
 	} else {
-		out, err := w.CopyOut(len(cols), format.CSV)
-		if err != nil {
-			return err
+		out, err = w.CopyOut(ncols, format.CSV)
+	}
+	if err != nil {
+		if op != nil {
+			op.Close()
 		}
-		if n, err = c.CopyTo(t, cols, out, format); err != nil {
-			return err
+		return err
+	}
+	if q != nil {
+		n, err = c.CopyQuery(op, q.Root.Columns(), out, format)
+	} else {
+		n, err = c.CopyTo(t, cols, out, format)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
 		}
+	}
+	if err != nil {
+		return err
 	}
 	return w.Complete(fmt.Sprintf("COPY %d", n))
 }

@@ -3,11 +3,11 @@ package exec
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"rustydb/catalog"
 	"rustydb/plan"
@@ -22,10 +22,12 @@ type CopyFormat struct {
 	Delimiter byte
 	Null      string
 	Header    bool
-	Quote     byte
+	Quote     byte // CSV: encloses a field holding special characters
+	Escape    byte // CSV: inside a quoted field, makes the next Quote or Escape literal
 }
 
 // ParseCopyOptions reads COPY's options with PostgreSQL's defaults.
+// ENCODING accepts UTF8 only (the one server and client encoding).
 func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	f := CopyFormat{Delimiter: '\t', Null: `\N`, Quote: '"'}
 	switch strings.ToLower(opts["format"]) {
@@ -35,6 +37,7 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	default:
 		return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY format %q is not supported; use text or csv", opts["format"])
 	}
+	escape := ""
 	for k, v := range opts {
 		switch k {
 		case "format", "freeze": // FREEZE is a PostgreSQL heap hint; loads here are always visible on commit
@@ -56,10 +59,34 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 				return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY quote must be a single one-byte character")
 			}
 			f.Quote = v[0]
-		case "escape", "encoding":
+		case "escape":
+			if len(v) != 1 {
+				return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY escape must be a single one-byte character")
+			}
+			escape = v
+		case "encoding":
+			switch strings.ToUpper(v) {
+			case "UTF8", "UTF-8", "UNICODE":
+			default:
+				return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY encoding %q is not supported; only UTF8 is", v)
+			}
 		default:
 			return f, sqlerr.New(sqlerr.SyntaxError, "option %q not recognized", k)
 		}
+	}
+	f.Escape = f.Quote
+	if escape != "" {
+		f.Escape = escape[0]
+	}
+	switch {
+	case f.Delimiter == '\n' || f.Delimiter == '\r':
+		return f, sqlerr.New(sqlerr.InvalidParameterValue, "COPY delimiter cannot be newline or carriage return")
+	case !f.CSV && f.Delimiter == '\\':
+		return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter cannot be \"\\\"")
+	case f.CSV && f.Delimiter == f.Quote:
+		return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter and quote must be different")
+	case strings.ContainsAny(f.Null, "\r\n"):
+		return f, sqlerr.New(sqlerr.InvalidParameterValue, "COPY null representation cannot use newline or carriage return")
 	}
 	return f, nil
 }
@@ -67,6 +94,9 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 // CopyFrom reads rows in format f from r into table t (cols are the target
 // column ordinals) and returns the number of rows inserted. A bad row is
 // reported with its line number and the statement fails as a whole.
+//
+// In text format a line may end with one delimiter more than its fields
+// need, as TPC-H's dbgen writes them ("1|2|3|"); that delimiter is ignored.
 func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyFormat) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
@@ -79,11 +109,11 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 	var n, line int64
 	insert := func(fields []*string) error {
 		if len(fields) != len(cols) {
-			what := "missing data"
 			if len(fields) > len(cols) {
-				what = "extra data after last expected column"
+				return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("COPY %s, line %d", t.Name, line)
 			}
-			return sqlerr.New("22P04", "%s", what).WithDetail("COPY %s, line %d", t.Name, line)
+			return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+				WithDetail("COPY %s, line %d", t.Name, line)
 		}
 		vals := make([]types.Value, len(t.Columns))
 		for i, d := range defaults {
@@ -117,57 +147,35 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 		n++
 		return c.canceled()
 	}
-	if f.CSV {
-		cr := csv.NewReader(r)
-		cr.Comma = rune(f.Delimiter)
-		cr.FieldsPerRecord = -1
-		cr.ReuseRecord = true
-		cr.LazyQuotes = f.Quote != '"'
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				return n, nil
-			}
-			line++
-			if err != nil {
-				return n, sqlerr.New("22P04", "invalid CSV input: %v", err).WithDetail("COPY %s, line %d", t.Name, line)
-			}
-			if line == 1 && f.Header {
-				continue
-			}
-			if len(rec) == 1 && rec[0] == `\.` {
-				return n, nil
-			}
-			fields := make([]*string, len(rec))
-			for i := range rec {
-				if rec[i] != f.Null {
-					s := rec[i]
-					fields[i] = &s
-				}
-			}
-			if err := insert(fields); err != nil {
-				return n, err
-			}
-		}
-	}
 	br := bufio.NewReaderSize(r, 64<<10)
+	var record []byte // a CSV record that spans lines
 	for {
-		raw, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			full := append([]byte(nil), raw...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				raw, err = br.ReadSlice('\n')
-				full = append(full, raw...)
-			}
-			raw = full
-		}
-		if len(raw) == 0 && err != nil {
+		raw, err := readLine(br)
+		if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
 			if err == io.EOF {
-				return n, nil
+				err = nil
 			}
 			return n, err
 		}
 		line++
+		if f.CSV {
+			// a quoted field may hold newlines: read on to the record's end
+			q := csvQuotes{quote: f.Quote, escape: f.Escape}
+			if q.scan(raw) {
+				record = append(record[:0], raw...)
+				for q.inQuote && err == nil {
+					if raw, err = readLine(br); err != nil && err != io.EOF {
+						return n, err
+					}
+					if len(raw) > 0 {
+						line++
+						record = append(record, raw...)
+						q.scan(raw)
+					}
+				}
+				raw = record
+			}
+		}
 		raw = bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\r'})
 		if string(raw) == `\.` {
 			return n, nil
@@ -175,13 +183,126 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 		if line == 1 && f.Header {
 			continue
 		}
-		fields, perr := splitTextRow(raw, f)
+		var fields []*string
+		var perr error
+		if f.CSV {
+			fields, perr = splitCSVRow(raw, f)
+		} else {
+			fields, perr = splitTextRow(raw, f)
+			if len(fields) == len(cols)+1 && endsWithDelimiter(raw, f.Delimiter) {
+				fields = fields[:len(cols)]
+			}
+		}
 		if perr != nil {
-			return n, sqlerr.New("22P04", "%v", perr).WithDetail("COPY %s, line %d", t.Name, line)
+			return n, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", perr).WithDetail("COPY %s, line %d", t.Name, line)
 		}
 		if err := insert(fields); err != nil {
 			return n, err
 		}
+	}
+}
+
+// readLine returns the next line of br with its '\n' (the last line may
+// have none); the slice is valid until the next read. At the end of the
+// input it returns io.EOF, with the last line if that had no '\n'.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	raw, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		full := append([]byte(nil), raw...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			raw, err = br.ReadSlice('\n')
+			full = append(full, raw...)
+		}
+		raw = full
+	}
+	return raw, err
+}
+
+// endsWithDelimiter reports whether a text-format line ends with an
+// unescaped delimiter.
+func endsWithDelimiter(raw []byte, delim byte) bool {
+	if len(raw) == 0 || raw[len(raw)-1] != delim {
+		return false
+	}
+	backslashes := 0
+	for i := len(raw) - 2; i >= 0 && raw[i] == '\\'; i-- {
+		backslashes++
+	}
+	return backslashes%2 == 0
+}
+
+// csvQuotes follows whether a CSV record is inside a quoted field, as
+// PostgreSQL's line reader does: an escape counts only inside quotes and
+// before a quote, and an escape equal to the quote is just the quote.
+type csvQuotes struct {
+	quote, escape     byte
+	inQuote, afterEsc bool
+}
+
+// scan follows the quotes of line and reports whether it ends inside one.
+func (q *csvQuotes) scan(line []byte) bool {
+	if bytes.IndexByte(line, q.quote) < 0 && !q.inQuote {
+		return false
+	}
+	hasEsc := q.escape != q.quote
+	for _, c := range line {
+		if hasEsc && q.inQuote && c == q.escape {
+			q.afterEsc = !q.afterEsc
+		}
+		if c == q.quote && !q.afterEsc {
+			q.inQuote = !q.inQuote
+		}
+		if !hasEsc || c != q.escape {
+			q.afterEsc = false
+		}
+	}
+	return q.inQuote
+}
+
+// splitCSVRow splits one CSV record into fields. An unquoted field equal to
+// the NULL string is nil; a quoted one never is, so "" is an empty string
+// where NULL is written as nothing.
+func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
+	var fields []*string
+	var cur []byte
+	for i := 0; ; {
+		cur = cur[:0]
+		quoted := false
+		for i < len(raw) && raw[i] != f.Delimiter {
+			c := raw[i]
+			i++
+			if c != f.Quote {
+				cur = append(cur, c)
+				continue
+			}
+			quoted = true
+			for {
+				if i >= len(raw) {
+					return nil, errors.New("unterminated CSV quoted field")
+				}
+				c = raw[i]
+				i++
+				if c == f.Escape && i < len(raw) && (raw[i] == f.Quote || raw[i] == f.Escape) {
+					cur = append(cur, raw[i])
+					i++
+					continue
+				}
+				if c == f.Quote {
+					break
+				}
+				cur = append(cur, c)
+			}
+		}
+		if !quoted && string(cur) == f.Null {
+			fields = append(fields, nil)
+		} else {
+			s := string(cur)
+			fields = append(fields, &s)
+		}
+		if i >= len(raw) {
+			return fields, nil
+		}
+		i++ // the delimiter
 	}
 }
 
@@ -291,15 +412,13 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
 	}
-	var buf []byte
+	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1}
 	if f.Header {
+		names := make([]string, len(cols))
 		for i, col := range cols {
-			if i > 0 {
-				buf = append(buf, f.Delimiter)
-			}
-			buf = append(buf, t.Columns[col].Name...)
+			names[i] = t.Columns[col].Name
 		}
-		if _, err := w.Write(append(buf, '\n')); err != nil {
+		if err := out.header(names); err != nil {
 			return 0, err
 		}
 	}
@@ -310,6 +429,11 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 	r := h.Reader()
 	defer r.Close()
 	var n int64
+	row := make([]types.Value, len(cols))
+	typs := make([]types.T, len(cols))
+	for i, col := range cols {
+		typs[i] = t.Columns[col].Type
+	}
 	for _, v := range versions {
 		if !v.VisibleTo(&c.Snap) {
 			continue
@@ -321,20 +445,10 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 		if err != nil {
 			return n, err
 		}
-		buf = buf[:0]
 		for i, col := range cols {
-			if i > 0 {
-				buf = append(buf, f.Delimiter)
-			}
-			val := vals[col]
-			if val.IsNull() {
-				buf = append(buf, f.Null...)
-				continue
-			}
-			text := types.AppendTextIn(nil, val, t.Columns[col].Type, c.Loc)
-			buf = appendCopyField(buf, text, f)
+			row[i] = vals[col]
 		}
-		if _, err := w.Write(append(buf, '\n')); err != nil {
+		if err := out.row(row, typs); err != nil {
 			return n, err
 		}
 		n++
@@ -342,16 +456,91 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 	return n, nil
 }
 
-func appendCopyField(buf, text []byte, f CopyFormat) []byte {
+// CopyQuery runs op, whose output columns are cols, and writes its rows to
+// w in format f, one Write per row, for COPY (query) TO. It returns the
+// number of rows.
+func (c *Context) CopyQuery(op Operator, cols []plan.Column, w io.Writer, f CopyFormat) (int64, error) {
+	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1}
+	names := make([]string, len(cols))
+	typs := make([]types.T, len(cols))
+	for i, col := range cols {
+		names[i], typs[i] = col.Name, col.Type
+	}
+	if f.Header {
+		if err := out.header(names); err != nil {
+			op.Close()
+			return 0, err
+		}
+	}
+	var n int64
+	err := Drain(op, func(r []types.Value) error {
+		if err := c.canceled(); err != nil {
+			return err
+		}
+		if err := out.row(r[:len(cols)], typs); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// copyOut formats the rows of COPY TO.
+type copyOut struct {
+	w      io.Writer
+	f      CopyFormat
+	loc    *time.Location
+	single bool // one column: a lone \. is quoted in CSV
+	buf    []byte
+}
+
+func (o *copyOut) header(names []string) error {
+	o.buf = o.buf[:0]
+	for i, name := range names {
+		if i > 0 {
+			o.buf = append(o.buf, o.f.Delimiter)
+		}
+		o.buf = o.field([]byte(name))
+	}
+	_, err := o.w.Write(append(o.buf, '\n'))
+	return err
+}
+
+func (o *copyOut) row(vals []types.Value, typs []types.T) error {
+	o.buf = o.buf[:0]
+	var text []byte
+	for i, val := range vals {
+		if i > 0 {
+			o.buf = append(o.buf, o.f.Delimiter)
+		}
+		if val.IsNull() {
+			o.buf = append(o.buf, o.f.Null...)
+			continue
+		}
+		text = types.AppendTextIn(text[:0], val, typs[i], o.loc)
+		o.buf = o.field(text)
+	}
+	_, err := o.w.Write(append(o.buf, '\n'))
+	return err
+}
+
+// field appends one non-NULL field to o.buf. CSV quotes a field holding
+// the delimiter, the quote, a line break, one equal to the NULL string, and
+// a lone \. in a one-column row (the end-of-data marker); inside the quotes
+// the quote and the escape are escaped. Text format escapes backslashes,
+// line breaks, tabs and the delimiter with a backslash.
+func (o *copyOut) field(text []byte) []byte {
+	buf, f := o.buf, o.f
 	if f.CSV {
 		if bytes.IndexByte(text, f.Delimiter) < 0 && bytes.IndexByte(text, f.Quote) < 0 &&
-			bytes.IndexAny(text, "\r\n") < 0 && (len(text) > 0 || f.Null != "") {
+			bytes.IndexAny(text, "\r\n") < 0 && string(text) != f.Null && !(o.single && string(text) == `\.`) {
 			return append(buf, text...)
 		}
 		buf = append(buf, f.Quote)
 		for _, b := range text {
-			if b == f.Quote {
-				buf = append(buf, f.Quote)
+			if b == f.Quote || b == f.Escape {
+				buf = append(buf, f.Escape)
 			}
 			buf = append(buf, b)
 		}

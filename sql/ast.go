@@ -304,12 +304,19 @@ type (
 		DropDefault             bool
 	}
 
-	// CopyStmt is COPY t [(cols)] FROM STDIN | TO STDOUT with options
-	// (format, header, delimiter, null, quote, escape, freeze), lower-case keys.
+	// CopyStmt is COPY t [(cols)] FROM STDIN | 'file' or COPY t [(cols)] |
+	// (query) TO STDOUT | 'file', with options (format, header, delimiter,
+	// null, quote, escape, encoding, freeze) under lower-case keys. Query is
+	// the SELECT, VALUES or WITH query of COPY (query) TO, and Table is "" then.
+	// IsFile marks a server file, named by File as written (a relative
+	// path is relative to the data directory; COPY TO needs an absolute one).
 	CopyStmt struct {
 		Table   string
 		Columns []string
+		Query   *SelectStmt
 		From    bool
+		IsFile  bool
+		File    string
 		Options map[string]string
 	}
 

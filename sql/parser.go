@@ -1504,32 +1504,46 @@ func (p *parser) alterStmt() (Statement, error) {
 	return s, err
 }
 
-// copyStmt parses COPY t [(cols)] FROM STDIN | TO STDOUT [[WITH] (options)]
-// and the older COPY ... [WITH] [BINARY] [DELIMITER [AS] 'c'] [NULL [AS] 'n']
-// [CSV [HEADER] [QUOTE [AS] 'q'] [ESCAPE [AS] 'e']] [FREEZE].
+// copyStmt parses COPY t [(cols)] FROM STDIN | 'file', COPY t [(cols)] |
+// (query) TO STDOUT | 'file', then [[WITH] (options)] or the older
+// [WITH] [BINARY] [DELIMITER [AS] 'c'] [NULL [AS] 'n'] [CSV [HEADER]
+// [QUOTE [AS] 'q'] [ESCAPE [AS] 'e']] [ENCODING 'enc'] [FREEZE].
 func (p *parser) copyStmt() (Statement, error) {
 	p.i++ // copy
 	s := &CopyStmt{Options: map[string]string{}}
 	var err error
-	if s.Table, _, err = p.qualifiedName(); err != nil {
-		return nil, err
-	}
-	if p.isOp("(") {
-		if s.Columns, err = p.parenIdentList(); err != nil {
+	if p.acceptOp("(") {
+		if s.Query, err = p.selectStmt(); err != nil {
 			return nil, err
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	} else {
+		if s.Table, _, err = p.qualifiedName(); err != nil {
+			return nil, err
+		}
+		if p.isOp("(") {
+			if s.Columns, err = p.parenIdentList(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	switch {
-	case p.acceptKw("from"):
+	case s.Query == nil && p.acceptKw("from"):
 		s.From = true
-		if !p.acceptKw("stdin") {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY FROM a file is not supported yet; use COPY ... FROM STDIN").
-				WithPosition(charPos(p.src, p.peek().pos))
+		if p.acceptKw("stdin") {
+			break
+		}
+		if err := p.copyFile(s); err != nil {
+			return nil, err
 		}
 	case p.acceptKw("to"):
-		if !p.acceptKw("stdout") {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY TO a file is not supported yet; use COPY ... TO STDOUT").
-				WithPosition(charPos(p.src, p.peek().pos))
+		if p.acceptKw("stdout") {
+			break
+		}
+		if err := p.copyFile(s); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, p.unexpected()
@@ -1564,6 +1578,8 @@ func (p *parser) copyStmt() (Statement, error) {
 			key = "quote"
 		case p.acceptKw("escape"):
 			key = "escape"
+		case p.acceptKw("encoding"):
+			key = "encoding"
 		default:
 			return s, nil
 		}
@@ -1575,6 +1591,25 @@ func (p *parser) copyStmt() (Statement, error) {
 		p.i++
 		s.Options[key] = t.text
 	}
+}
+
+// copyFile reads the 'file' of COPY FROM / TO into s.
+func (p *parser) copyFile(s *CopyStmt) error {
+	t := p.peek()
+	if p.isKw("program") {
+		dir := "TO"
+		if s.From {
+			dir = "FROM"
+		}
+		return sqlerr.New(sqlerr.FeatureNotSupported, "COPY %s PROGRAM is not supported; use a file or STDIN / STDOUT", dir).
+			WithPosition(charPos(p.src, t.pos))
+	}
+	if t.kind != tString {
+		return p.unexpected()
+	}
+	p.i++
+	s.IsFile, s.File = true, t.text
+	return nil
 }
 
 func (p *parser) parenIdentList() ([]string, error) {

@@ -81,6 +81,11 @@ const (
 	InvalidRegularExpression   = "2201B"
 	CharacterNotInRepertoire   = "22021"
 	InvalidBinaryRepresentatio = "22P03"
+	BadCopyFileFormat          = "22P04"
+	InvalidName                = "42602"
+	UndefinedFile              = "58P01"
+	DuplicateFile              = "58P02"
+	InsufficientResources      = "53000"
 )
 
 // Error is a SQL error with a SQLSTATE.
