@@ -70,7 +70,7 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 		lt, rt := n.LeftKeys[i].Type(), n.RightKeys[i].Type()
 		j.byValue = append(j.byValue, lt.ID != rt.ID && lt.IsNumeric() && rt.IsNumeric())
 	}
-	j.buildLeft = n.BuildLeft && n.Kind == "inner" && len(n.LeftKeys) > 0
+	j.buildLeft = n.BuildLeft && (n.Kind == "inner" || j.semi()) && len(n.LeftKeys) > 0
 	j.stream, j.build, j.streamKeys, j.buildKeys = j.left, j.right, j.leftKeys, j.rightKeys
 	if j.buildLeft {
 		j.stream, j.build, j.streamKeys, j.buildKeys = j.right, j.left, j.rightKeys, j.leftKeys
@@ -156,7 +156,46 @@ func (j *joinOp) Init() error {
 			}
 		}
 	}
+	if j.buildLeft && j.semi() {
+		return j.markMatches()
+	}
 	return nil
+}
+
+// markMatches runs a semi or anti join that holds its left input: each
+// right row marks the left rows it matches; Next then returns the left rows
+// marked (semi) or not (anti), in their order.
+func (j *joinOp) markMatches() error {
+	for {
+		r, err := j.stream.Next()
+		if err != nil || r == nil {
+			j.leftDone = true
+			return err
+		}
+		at, err := j.probe(r)
+		if err != nil {
+			return err
+		}
+		for ; at != 0; at = j.next[at-1] {
+			i := int(at - 1)
+			if j.matched[i] {
+				continue
+			}
+			if j.on != nil {
+				v, err := j.on(j.combine(r, j.built[i]))
+				if err != nil {
+					return err
+				}
+				if v.IsNull() || !v.Bool() {
+					continue
+				}
+			}
+			j.matched[i] = true
+		}
+		if err := j.c.canceled(); err != nil {
+			return err
+		}
+	}
 }
 
 func (j *joinOp) Close() { j.stream.Close() }
@@ -235,6 +274,16 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		case !j.curMatched && (j.kind == "left" || j.kind == "full"):
 			return j.combine(cur, nil), nil
 		}
+	}
+	if j.buildLeft && j.semi() {
+		for j.tail < len(j.built) {
+			i := j.tail
+			j.tail++
+			if j.matched[i] == (j.kind == "semi") {
+				return j.built[i], nil
+			}
+		}
+		return nil, nil
 	}
 	if j.kind == "right" || j.kind == "full" {
 		for j.tail < len(j.built) {

@@ -6,12 +6,13 @@ package plan
 // smaller: TPC-H's queries list the small tables first, so their joins
 // would otherwise hold lineitem in memory.
 
-// chooseBuildSides sets BuildLeft on the inner hash joins under n whose
-// left input is estimated at under half the rows of the right one.
+// chooseBuildSides sets BuildLeft on the inner, semi and anti hash joins
+// under n whose left input is estimated at under half the rows of the right
+// one.
 func chooseBuildSides(n Node) {
 	walkNodes(n, func(x Node) {
 		j, ok := x.(*Join)
-		if !ok || j.Kind != "inner" || j.Lateral || len(j.LeftKeys) == 0 {
+		if !ok || j.Kind != "inner" && j.Kind != "semi" && j.Kind != "anti" || j.Lateral || len(j.LeftKeys) == 0 {
 			return
 		}
 		l, okL := estimateRows(j.Left)

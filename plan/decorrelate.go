@@ -285,12 +285,13 @@ var nullOnEmpty = map[string]bool{"sum": true, "avg": true, "min": true, "max": 
 // decorrelateScalar rewrites a correlated scalar subquery in cond (a WHERE
 // conjunct over n's columns) of the form
 //
-//	[Project] over Aggregate without GROUP BY over Filter over inner
+//	[Project] over Aggregate without GROUP BY over filters and inner joins
 //
-// whose correlation is confined to equalities outer = inner in the Filter,
-// into a left join of n with the aggregation grouped by the inner sides of
-// those equalities, computed once. cond then reads the joined column. The
-// join's columns are n's followed by the keys and the subquery's value.
+// whose correlation is confined to equalities outer = inner in those
+// filters and join conditions, into a left join of n with the aggregation
+// grouped by the inner sides of those equalities, computed once. cond then
+// reads the joined column. The join's columns are n's followed by the keys
+// and the subquery's value.
 func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
 	var sub *Subquery
 	Walk(cond, func(x Expr) {
@@ -318,38 +319,11 @@ func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
 			return n, cond, false
 		}
 	}
-	f, ok := agg.Input.(*Filter)
-	if !ok || usesOuter(f.Input) {
+	inner, leftKeys, rightKeys, ok := pullCorrelated(agg.Input)
+	if !ok || len(leftKeys) == 0 {
 		return n, cond, false
 	}
-	var keep, leftKeys, rightKeys []Expr
-	for _, c := range conjuncts(f.Cond, nil) {
-		if !usesOuterExprs([]Expr{c}) {
-			keep = append(keep, c)
-			continue
-		}
-		b, isEq := c.(*Binary)
-		if !onlyDepth1(c) || !isEq || b.Op != "=" {
-			return n, cond, false
-		}
-		l, r := b.L, b.R
-		if !usesOuterExprs([]Expr{l}) {
-			l, r = r, l
-		}
-		if _, lHasCols := colRangeOK(l); lHasCols || usesOuterExprs([]Expr{r}) {
-			return n, cond, false
-		}
-		leftKeys = append(leftKeys, outerToLeft(l))
-		rightKeys = append(rightKeys, r)
-	}
-	if len(leftKeys) == 0 {
-		return n, cond, false
-	}
-	inner := f.Input
 	clearLookups(inner)
-	if len(keep) > 0 {
-		inner = &Filter{Input: inner, Cond: andAll(keep)}
-	}
 	k := len(rightKeys)
 	keyCols := make([]Column, k)
 	keyRefs := make([]Expr, k)
@@ -361,12 +335,7 @@ func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
 		Cols: append(append([]Column(nil), keyCols...), agg.Cols...)}
 	var value Expr = &ColRef{Idx: k, T: agg.Aggs[0].Type}
 	if isProj {
-		value = rewrite(proj.Exprs[0], func(x Expr) Expr {
-			if c, isCol := x.(*ColRef); isCol {
-				return &ColRef{Idx: c.Idx + k, T: c.T, Name: c.Name}
-			}
-			return nil
-		})
+		value = shiftCols(proj.Exprs[0], k)
 	}
 	derived := &Project{Input: grouped, Exprs: append(append([]Expr(nil), keyRefs...), value),
 		Cols: append(keyCols, Column{Name: "value", Type: sub.T})}
@@ -382,4 +351,92 @@ func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
 		return nil
 	})
 	return j, cond, true
+}
+
+// pullCorrelated returns n without the correlated equalities outer = inner
+// of its filters and inner join conditions (looking no deeper than those
+// nodes), with their outer sides as expressions over the outer row and
+// their inner sides over n's columns. ok is false when any other reference
+// to the outer row remains.
+func pullCorrelated(n Node) (out Node, outer, inner []Expr, ok bool) {
+	switch x := n.(type) {
+	case *Filter:
+		in, outer, inner, ok := pullCorrelated(x.Input)
+		if !ok {
+			return n, nil, nil, false
+		}
+		keep, o2, i2, ok := splitCorrelated(x.Cond, 0)
+		if !ok {
+			return n, nil, nil, false
+		}
+		outer, inner = append(outer, o2...), append(inner, i2...)
+		if len(keep) == 0 {
+			return in, outer, inner, true
+		}
+		return &Filter{Input: in, Cond: andAll(keep)}, outer, inner, true
+	case *Join:
+		if x.Lateral || x.Kind != "inner" && x.Kind != "cross" || usesOuterExprs(x.LeftKeys) || usesOuterExprs(x.RightKeys) {
+			break
+		}
+		l, outer, inner, okL := pullCorrelated(x.Left)
+		r, o2, i2, okR := pullCorrelated(x.Right)
+		if !okL || !okR {
+			return n, nil, nil, false
+		}
+		nLeft := len(x.Left.Columns())
+		outer = append(outer, o2...)
+		for _, e := range i2 {
+			inner = append(inner, shiftCols(e, nLeft))
+		}
+		keep, o3, i3, ok := splitCorrelated(x.On, 0)
+		if !ok {
+			return n, nil, nil, false
+		}
+		j := *x
+		j.Left, j.Right, j.On = l, r, andAll(keep)
+		return &j, append(outer, o3...), append(inner, i3...), true
+	}
+	return n, nil, nil, !usesOuter(n)
+}
+
+// splitCorrelated separates cond's conjuncts into those without outer
+// references and the correlated equalities outer = inner, whose inner
+// sides it shifts by shift columns.
+func splitCorrelated(cond Expr, shift int) (keep, outer, inner []Expr, ok bool) {
+	if cond == nil {
+		return nil, nil, nil, true
+	}
+	for _, c := range conjuncts(cond, nil) {
+		if !usesOuterExprs([]Expr{c}) {
+			keep = append(keep, c)
+			continue
+		}
+		b, isEq := c.(*Binary)
+		if !onlyDepth1(c) || !isEq || b.Op != "=" {
+			return nil, nil, nil, false
+		}
+		l, r := b.L, b.R
+		if !usesOuterExprs([]Expr{l}) {
+			l, r = r, l
+		}
+		if _, lHasCols := colRangeOK(l); lHasCols || usesOuterExprs([]Expr{r}) {
+			return nil, nil, nil, false
+		}
+		outer = append(outer, outerToLeft(l))
+		inner = append(inner, shiftCols(r, shift))
+	}
+	return keep, outer, inner, true
+}
+
+// shiftCols moves e's column references by d.
+func shiftCols(e Expr, d int) Expr {
+	if d == 0 {
+		return e
+	}
+	return rewrite(e, func(x Expr) Expr {
+		if c, ok := x.(*ColRef); ok {
+			return &ColRef{Idx: c.Idx + d, T: c.T, Name: c.Name}
+		}
+		return nil
+	})
 }

@@ -72,8 +72,8 @@ type (
 		LeftKeys, RightKeys []Expr
 		On                  Expr
 		Cols                []Column
-		// BuildLeft makes an inner hash join keep its left input in memory
-		// and stream the right one (see chooseBuildSides).
+		// BuildLeft makes an inner, semi or anti hash join keep its left
+		// input in memory and stream the right one (see chooseBuildSides).
 		BuildLeft bool
 	}
 	// Aggregate groups its input by GroupBy and computes Aggs; its output is
