@@ -7,8 +7,8 @@ package plan
 // would otherwise hold lineitem in memory.
 
 // chooseBuildSides sets BuildLeft on the inner, semi and anti hash joins
-// under n whose left input is estimated at under half the rows of the right
-// one.
+// under n whose left input is estimated at under half the size of the
+// right one, size being rows times columns (what the kept rows take).
 func chooseBuildSides(n Node) {
 	walkNodes(n, func(x Node) {
 		j, ok := x.(*Join)
@@ -17,6 +17,8 @@ func chooseBuildSides(n Node) {
 		}
 		l, okL := estimateRows(j.Left)
 		r, okR := estimateRows(j.Right)
+		l *= float64(len(j.Left.Columns()))
+		r *= float64(len(j.Right.Columns()))
 		j.BuildLeft = okL && okR && l < r/2
 	})
 }
