@@ -28,6 +28,11 @@ type colScanOp struct {
 	all    []int32
 	heapy  bool   // some column is not in the segments
 	need   []bool // the columns the operators above read
+	// keyFilters are the hash tables of joins above, probed with a key
+	// column: rows whose key is in none of them cannot contribute, so they
+	// are dropped before they become row values (see joinOp.pushKeyFilter).
+	keyFilters []keyFilter
+	kept       []int32
 
 	segs   []*row.Segment
 	delta  []*row.Version
@@ -88,6 +93,7 @@ func (c *Context) buildColScan(n plan.Node) (Operator, error) {
 		}
 	}
 	o.all = make([]int32, o.size)
+	o.kept = make([]int32, 0, o.size)
 	for i := range o.all {
 		o.all[i] = int32(i)
 	}
@@ -98,6 +104,7 @@ func (o *colScanOp) Init() error {
 	var err error
 	o.segs, o.delta, err = o.heap.Columnar()
 	o.seg, o.b, o.rows, o.pos, o.dpos, o.pruned = 0, vbatch{}, nil, 0, 0, 0
+	o.keyFilters = o.keyFilters[:0]
 	if o.reader == nil {
 		o.reader = o.heap.Reader()
 	}
@@ -174,17 +181,69 @@ func (o *colScanOp) nextBatch() (bool, error) {
 				return false, err
 			}
 		}
-		if len(sel) > 0 {
+		if sel = o.applyKeyFilters(b, sel); len(sel) > 0 {
 			return true, o.materialize(b, sel)
 		}
 	}
+}
+
+// keyFilter keeps the rows whose integer column col holds a key of keys.
+type keyFilter struct {
+	col  int
+	keys map[int64]int32
+}
+
+// addKeyFilter makes the scan drop rows whose column col (an integer-like
+// column) holds none of keys' keys, or NULL.
+func (o *colScanOp) addKeyFilter(col int, keys map[int64]int32) {
+	o.keyFilters = append(o.keyFilters, keyFilter{col: col, keys: keys})
+}
+
+// applyKeyFilters returns the positions of sel that pass the key filters.
+func (o *colScanOp) applyKeyFilters(b *vbatch, sel []int32) []int32 {
+	for _, f := range o.keyFilters {
+		c := &b.seg.Cols[f.col]
+		kept := o.kept[:0]
+		for _, j := range sel {
+			i := b.off + int(j)
+			if c.Null(i) {
+				continue
+			}
+			k := int64(0)
+			if c.Kind == column.Int32 {
+				k = int64(c.I32[i])
+			} else {
+				k = c.I64[i]
+			}
+			if _, ok := f.keys[k]; ok {
+				kept = append(kept, j)
+			}
+		}
+		o.kept, sel = kept, kept
+	}
+	return sel
+}
+
+// keyFiltersPass reports whether a row read from the heap passes the key
+// filters.
+func (o *colScanOp) keyFiltersPass(vals []types.Value) bool {
+	for _, f := range o.keyFilters {
+		v := vals[f.col]
+		if v.IsNull() {
+			return false
+		}
+		if _, ok := f.keys[v.I]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // rowFilter runs the filter on the row path for a batch the vectorized
 // filter could not compute.
 func (o *colScanOp) rowFilter(b *vbatch, sel []int32) (bool, error) {
 	kept := make([]int32, 0, len(sel))
-	for _, j := range sel {
+	for _, j := range o.applyKeyFilters(b, sel) {
 		vals, err := o.values(b, int(j))
 		if err != nil {
 			return false, err
@@ -284,6 +343,9 @@ func (o *colScanOp) nextDelta() ([]types.Value, error) {
 		vals, err := o.reader.Values(v)
 		if err != nil {
 			return nil, err
+		}
+		if !o.keyFiltersPass(vals) {
+			continue
 		}
 		if o.cond != nil {
 			ok, err := o.cond(vals)

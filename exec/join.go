@@ -19,6 +19,7 @@ type joinOp struct {
 	buildLeft             bool
 	stream, build         Operator // left, right or with buildLeft right, left
 	streamKeys, buildKeys []evalFn
+	streamKeyCol          int // the streamed input's column that is the one key, or -1
 	on                    evalFn
 	nLeft, nRight         int
 
@@ -75,9 +76,17 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if j.buildLeft {
 		j.stream, j.build, j.streamKeys, j.buildKeys = j.right, j.left, j.rightKeys, j.leftKeys
 	}
+	j.streamKeyCol = -1
 	if len(n.LeftKeys) == 1 {
 		lt, rt := n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID
 		j.intKeys = isInteger(lt) && isInteger(rt) || lt == rt && (lt == types.Date || lt == types.Timestamp)
+		key := n.LeftKeys[0]
+		if j.buildLeft {
+			key = n.RightKeys[0]
+		}
+		if c, ok := key.(*plan.ColRef); ok {
+			j.streamKeyCol = c.Idx
+		}
 	}
 	if n.On != nil {
 		if j.on, err = c.compile(n.On); err != nil {
@@ -156,10 +165,28 @@ func (j *joinOp) Init() error {
 			}
 		}
 	}
+	j.pushKeyFilter()
 	if j.buildLeft && j.semi() {
 		return j.markMatches()
 	}
 	return nil
+}
+
+// pushKeyFilter hands the hash table to a column-segment scan that is the
+// streamed input, when streamed rows without a matching key produce
+// nothing (inner and semi joins, anti joins that hold the left input): the
+// scan then drops them before making row values of them.
+func (j *joinOp) pushKeyFilter() {
+	if !j.intKeys || j.streamKeyCol < 0 || !(j.kind == "inner" || j.kind == "semi" || j.kind == "anti" && j.buildLeft) {
+		return
+	}
+	op := j.stream
+	if a, ok := op.(*analyzeOp); ok {
+		op = a.in
+	}
+	if cs, ok := op.(*colScanOp); ok && j.streamKeyCol < len(cs.scan.Table.Columns) {
+		cs.addKeyFilter(j.streamKeyCol, j.itable)
+	}
 }
 
 // markMatches runs a semi or anti join that holds its left input: each
