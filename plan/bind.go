@@ -1224,15 +1224,24 @@ func pushInto(n Node, c Expr) bool {
 	if hi < nl || lo >= nl {
 		// one side only but that side is not a join: filter it there
 		if hi < nl {
-			j.Left = &Filter{Input: j.Left, Cond: c}
+			j.Left = addFilter(j.Left, c)
 		} else {
-			j.Right = &Filter{Input: j.Right, Cond: shift(c, -nl)}
+			j.Right = addFilter(j.Right, shift(c, -nl))
 		}
 		return true
 	}
 	j.On = andAll(append(conjuncts(j.On, nil), c))
 	extractEquiKeys(j)
 	return true
+}
+
+// addFilter filters n by c, joining c to n's own filter if it has one, so
+// that a scan's conditions stay together (the column scan filters them all).
+func addFilter(n Node, c Expr) Node {
+	if f, ok := n.(*Filter); ok {
+		return &Filter{Input: f.Input, Cond: andAll([]Expr{f.Cond, c})}
+	}
+	return &Filter{Input: n, Cond: c}
 }
 
 // throughProject rewrites c, over p's columns, over p's input, if every

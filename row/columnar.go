@@ -51,6 +51,8 @@ func (h *Heap) Columnar() ([]*Segment, []*Version, error) {
 // its creator committed at or before horizon (no open transaction's
 // snapshot is older) or aborted.
 func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error) {
+	h.columnizing.Lock() // one columnizer per heap: VACUUM and the background one
+	defer h.columnizing.Unlock()
 	added := 0
 	for {
 		h.mu.RLock()
@@ -85,7 +87,7 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		seg := &Segment{Segment: b.Finish(), Versions: batch}
 		h.mu.Lock()
 		if h.covered != covered || len(h.segs) != nsegs || h.Table != def {
-			h.mu.Unlock() // the heap changed under us (ALTER TABLE, another columnizer)
+			h.mu.Unlock() // ALTER TABLE changed the heap under us
 			return added, nil
 		}
 		if replace {

@@ -71,8 +71,9 @@ type Heap struct {
 	broken error
 
 	// segs are the column segments of versions[:covered] (see Columnize).
-	segs    []*Segment
-	covered int
+	segs        []*Segment
+	covered     int
+	columnizing sync.Mutex
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[catalog.TableStats]
