@@ -1,5 +1,7 @@
 package plan
 
+import "math"
+
 // Build sides. A hash join keeps one input in memory and streams the other;
 // the executor keeps the right one unless BuildLeft is set. For inner joins
 // the planner sets it when ANALYZE's figures say the left input is much the
@@ -38,7 +40,7 @@ func estimateRows(n Node) (float64, bool) {
 		return rows, true
 	case *Filter:
 		in, ok := estimateRows(n.Input)
-		return in * selectivityOf(n.Cond), ok
+		return in * selectivityOf(n.Cond, n.Input), ok
 	case *Project:
 		return estimateRows(n.Input)
 	case *Sort:
@@ -63,42 +65,96 @@ func estimateRows(n Node) (float64, bool) {
 		case n.Kind == "semi" || n.Kind == "anti":
 			return l / 2, true
 		case len(n.LeftKeys) == 0:
-			return l * r * selectivityOf(n.On), true
-		case n.Kind == "left":
-			return max(l, r*selectivityOf(n.On)), true
+			return l * r * selectivityOf(n.On, nil), true
 		}
-		return max(l, r) * selectivityOf(n.On), true // mostly key to foreign key
+		// |L join R| = |L| |R| / max(distinct keys of L, of R)
+		rows := max(l, r)
+		lc, okL := n.LeftKeys[0].(*ColRef)
+		rc, okR := n.RightKeys[0].(*ColRef)
+		if okL && okR {
+			rows = l * r / max(1, distinctOf(n.Left, lc.Idx, l), distinctOf(n.Right, rc.Idx, r))
+		}
+		rows *= selectivityOf(n.On, nil)
+		if n.Kind == "left" {
+			rows = max(rows, l)
+		}
+		return rows, true
 	}
 	return 0, false
 }
 
-// selectivityOf guesses the fraction of rows a condition keeps, by the
-// shape of its conjuncts.
-func selectivityOf(cond Expr) float64 {
+// distinctOf estimates the distinct values of column idx of n's rows
+// (rows of them): ANALYZE's figure for the table column it comes from,
+// capped at rows.
+func distinctOf(n Node, idx int, rows float64) float64 {
+	if s, col, ok := baseColumn(n, idx); ok && s.Stats != nil && col < len(s.Stats.Columns) {
+		if d := float64(s.Stats.Columns[col].Distinct); d > 0 {
+			return min(rows, d)
+		}
+	}
+	return rows
+}
+
+// baseColumn finds the table column that column idx of n's rows is.
+func baseColumn(n Node, idx int) (*Scan, int, bool) {
+	switch n := n.(type) {
+	case *Scan:
+		return n, idx, true
+	case *Filter:
+		return baseColumn(n.Input, idx)
+	case *Project:
+		if c, ok := n.Exprs[idx].(*ColRef); ok {
+			return baseColumn(n.Input, c.Idx)
+		}
+	case *Join:
+		nl := len(n.Left.Columns())
+		if idx < nl {
+			return baseColumn(n.Left, idx)
+		}
+		if n.Kind != "semi" && n.Kind != "anti" {
+			return baseColumn(n.Right, idx-nl)
+		}
+	}
+	return nil, 0, false
+}
+
+// selectivityOf guesses the fraction of in's rows a condition keeps, by
+// the shape of its conjuncts (in, when not nil, gives the distinct values
+// of the columns it compares).
+func selectivityOf(cond Expr, in Node) float64 {
 	if cond == nil {
 		return 1
 	}
 	sel := 1.0
 	for _, c := range conjuncts(cond, nil) {
-		sel *= conjunctSelectivity(c)
+		sel *= conjunctSelectivity(c, in)
 	}
 	return sel
 }
 
-func conjunctSelectivity(c Expr) float64 {
+func conjunctSelectivity(c Expr, in Node) float64 {
 	switch c := c.(type) {
 	case *Binary:
 		switch c.Op {
 		case "=":
+			col, isCol := c.L.(*ColRef)
+			if !isCol {
+				col, isCol = c.R.(*ColRef)
+			}
+			if isCol && in != nil {
+				if d := distinctOf(in, col.Idx, math.Inf(1)); !math.IsInf(d, 1) {
+					return 1 / max(1, d)
+				}
+			}
 			return 0.05
 		case "<", "<=", ">", ">=":
 			return 0.33
 		case "<>":
 			return 0.9
 		case "or":
-			return min(1, conjunctSelectivity(c.L)+conjunctSelectivity(c.R))
+			return min(1, conjunctSelectivity(c.L, in)+conjunctSelectivity(c.R, in))
 		case "and":
-			return conjunctSelectivity(c.L) * conjunctSelectivity(c.R)
+			return conjunctSelectivity(c.L, in) * conjunctSelectivity(c.R, in)
 		}
 	case *In:
 		if c.Sub == nil {
