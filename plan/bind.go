@@ -68,12 +68,14 @@ func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error 
 	return e
 }
 
-// optimize chooses a query's access paths, parallel aggregations (by its
-// hints) and hash join build sides.
-func optimize(n Node, hints []sql.Hint) {
+// optimize orders a query's joins and chooses its access paths, parallel
+// aggregations (by its hints) and hash join build sides.
+func optimize(n Node, hints []sql.Hint) Node {
+	n = reorderJoins(n)
 	chooseAccess(n)
 	chooseParallel(n, hints)
 	chooseBuildSides(n)
+	return n
 }
 
 // Bind plans one statement.
@@ -84,8 +86,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		optimize(n, s.Hints)
-		return &Query{Root: n}, nil
+		return &Query{Root: optimize(n, s.Hints)}, nil
 	case *sql.InsertStmt:
 		return b.bindInsert(s)
 	case *sql.UpdateStmt:

@@ -395,6 +395,39 @@ func pullCorrelated(n Node) (out Node, outer, inner []Expr, ok bool) {
 		j := *x
 		j.Left, j.Right, j.On = l, r, andAll(keep)
 		return &j, append(outer, o3...), append(inner, i3...), true
+	case *Scan:
+		// An index lookup by the outer row repeats a condition of the
+		// filter above, which is pulled out; the caller clears lookups.
+		return n, nil, nil, true
+	case *Project:
+		if usesOuterExprs(x.Exprs) {
+			break
+		}
+		in, outer, inner, ok := pullCorrelated(x.Input)
+		if !ok {
+			return n, nil, nil, false
+		}
+		// The keys are over the projection's input: read them through
+		// it, adding the input columns it does not pass on at its end
+		// (where nothing above looks).
+		p := &Project{Input: in, Exprs: append([]Expr(nil), x.Exprs...), Cols: append([]Column(nil), x.Cols...)}
+		for i, e := range inner {
+			inner[i] = rewrite(e, func(y Expr) Expr {
+				c, isCol := y.(*ColRef)
+				if !isCol {
+					return nil
+				}
+				for k, pe := range p.Exprs {
+					if pc, ok := pe.(*ColRef); ok && pc.Idx == c.Idx {
+						return &ColRef{Idx: k, T: c.T, Name: c.Name}
+					}
+				}
+				p.Exprs = append(p.Exprs, c)
+				p.Cols = append(p.Cols, Column{Name: c.Name, Type: c.T, Hidden: true})
+				return &ColRef{Idx: len(p.Exprs) - 1, T: c.T, Name: c.Name}
+			})
+		}
+		return p, outer, inner, true
 	}
 	return n, nil, nil, !usesOuter(n)
 }

@@ -124,7 +124,7 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		optimize(n, s.Select.Hints)
+		n = optimize(n, s.Select.Hints)
 		cols := n.Columns()
 		if len(cols) > len(target) {
 			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
@@ -260,7 +260,7 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		optimize(n, s.As.Hints)
+		n = optimize(n, s.As.Hints)
 		t := &catalog.Table{Name: s.Name}
 		for i, c := range n.Columns() {
 			name := c.Name
