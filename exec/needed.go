@@ -140,9 +140,11 @@ func subqueryIn(exprs ...plan.Expr) bool {
 	found := false
 	for _, e := range exprs {
 		plan.Walk(e, func(x plan.Expr) {
-			switch x.(type) {
+			switch x := x.(type) {
 			case *plan.Subquery, *plan.Quantified, *plan.OuterRef:
 				found = true
+			case *plan.In:
+				found = found || x.Sub != nil
 			}
 		})
 	}

@@ -143,6 +143,8 @@ func constant(e plan.Expr) bool {
 		switch x := x.(type) {
 		case *plan.ColRef, *plan.OuterRef, *plan.Subquery, *plan.Quantified:
 			ok = false
+		case *plan.In:
+			ok = ok && x.Sub == nil
 		case *plan.Func:
 			if volatileFuncs[x.Name] {
 				ok = false
@@ -1038,6 +1040,8 @@ func (vc *vcompiler) rowPred(e plan.Expr) (vpred, error) {
 			cols = append(cols, x.Idx)
 		case *plan.OuterRef, *plan.Subquery, *plan.Quantified:
 			ok = false
+		case *plan.In:
+			ok = ok && x.Sub == nil // its row is the subquery's, which may read ours
 		case *plan.Func:
 			ok = ok && !volatileFuncs[x.Name]
 		}
