@@ -1159,6 +1159,20 @@ func pushFilter(n Node, cond Expr) Node {
 			rest = append(rest, c)
 		}
 	}
+	// The conditions without subqueries filter n before the joins that
+	// decorrelation adds (TPC-H q4's date range then cuts the orders
+	// before the semi join, not after).
+	var plain, withSub []Expr
+	for _, c := range rest {
+		if hasSubquery(c) {
+			withSub = append(withSub, c)
+		} else {
+			plain = append(plain, c)
+		}
+	}
+	if len(plain) > 0 && len(withSub) > 0 {
+		n, rest = addFilter(n, andAll(plain)), withSub
+	}
 	// Correlated scalar aggregates become left joins with the aggregation
 	// grouped by the correlation keys.
 	cols := n.Columns()
