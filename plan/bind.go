@@ -1123,6 +1123,9 @@ func rewrite(e Expr, fn func(Expr) Expr) Expr {
 	case *Quantified:
 		return &Quantified{X: rewrite(e.X, fn), Cmp: e.Cmp, Sub: e.Sub, Array: rewrite(e.Array, fn), All: e.All}
 	case *In:
+		if e.Sub != nil { // List is over the subquery's row, not ours
+			return &In{X: rewrite(e.X, fn), List: e.List, Sub: e.Sub, Not: e.Not}
+		}
 		list := make([]Expr, len(e.List))
 		for i, x := range e.List {
 			list[i] = rewrite(x, fn)
@@ -1164,15 +1167,19 @@ func pushFilter(n Node, cond Expr) Node {
 	// before the semi join, not after).
 	var plain, withSub []Expr
 	for _, c := range rest {
-		if hasSubquery(c) {
+		switch {
+		case uncorrelatedIn(c) != nil:
+			n = addFilter(n, c)
+		case hasSubquery(c):
 			withSub = append(withSub, c)
-		} else {
+		default:
 			plain = append(plain, c)
 		}
 	}
-	if len(plain) > 0 && len(withSub) > 0 {
-		n, rest = addFilter(n, andAll(plain)), withSub
+	if len(plain) > 0 {
+		n = addFilter(n, andAll(plain))
 	}
+	rest = withSub
 	// Correlated scalar aggregates become left joins with the aggregation
 	// grouped by the correlation keys.
 	cols := n.Columns()
@@ -1223,7 +1230,7 @@ func pushInto(n Node, c Expr) bool {
 		return false
 	}
 	lo, hi := colRange(c)
-	if lo < 0 || hasSubquery(c) {
+	if lo < 0 || hasSubquery(c) && uncorrelatedIn(c) == nil {
 		return false
 	}
 	nl := len(j.Left.Columns())
@@ -1245,6 +1252,9 @@ func pushInto(n Node, c Expr) bool {
 		}
 		return true
 	}
+	if hasSubquery(c) {
+		return false // an IN over both sides: above the join
+	}
 	j.On = andAll(append(conjuncts(j.On, nil), c))
 	extractEquiKeys(j)
 	return true
@@ -1252,11 +1262,26 @@ func pushInto(n Node, c Expr) bool {
 
 // addFilter filters n by c, joining c to n's own filter if it has one, so
 // that a scan's conditions stay together (the column scan filters them all).
+// An uncorrelated x IN (subquery) becomes a semi join of n with the
+// subquery instead, which hashes the subquery's rows once and lets a column
+// scan of n drop the rows whose key is not among them.
 func addFilter(n Node, c Expr) Node {
+	if in := uncorrelatedIn(c); in != nil {
+		return &Join{Kind: "semi", Left: n, Right: in.Sub.Plan, LeftKeys: []Expr{in.X},
+			RightKeys: []Expr{in.List[0]}, Cols: n.Columns()}
+	}
 	if f, ok := n.(*Filter); ok {
 		return &Filter{Input: f.Input, Cond: andAll([]Expr{f.Cond, c})}
 	}
 	return &Filter{Input: n, Cond: c}
+}
+
+// uncorrelatedIn returns c when it is x IN (an uncorrelated subquery).
+func uncorrelatedIn(c Expr) *In {
+	if in, ok := c.(*In); ok && in.Sub != nil && !in.Not && !in.Sub.Correlated && len(in.List) == 1 {
+		return in
+	}
+	return nil
 }
 
 // throughProject rewrites c, over p's columns, over p's input, if every

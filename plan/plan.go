@@ -414,8 +414,10 @@ func Walk(e Expr, fn func(Expr)) {
 		Walk(e.X, fn)
 	case *In:
 		Walk(e.X, fn)
-		for _, x := range e.List {
-			Walk(x, fn)
+		if e.Sub == nil { // with a subquery, List is over the subquery's row
+			for _, x := range e.List {
+				Walk(x, fn)
+			}
 		}
 	case *Quantified:
 		Walk(e.X, fn)
