@@ -515,7 +515,7 @@ func (c *Context) compileIn(e *plan.In) (evalFn, error) {
 						return types.Null, err
 					}
 				}
-				return inResult(v, vals, nil, not), nil
+				return inResult(v, vals, not), nil
 			}, nil
 		}
 		list = func() ([]types.Value, error) {
@@ -558,34 +558,104 @@ func (c *Context) compileIn(e *plan.In) (evalFn, error) {
 						return types.Null, err
 					}
 				}
-				return inResult(v, vals, nil, not), nil
+				return inResult(v, vals, not), nil
 			}, nil
 		}
 	}
-	var cached []types.Value
-	var set map[string]bool
+	var set *inSet
 	return func(row []types.Value) (types.Value, error) {
 		v, err := x(row)
 		if err != nil {
 			return v, err
 		}
 		if set == nil {
-			if cached, err = list(); err != nil {
+			items, err := list()
+			if err != nil {
 				return types.Null, err
 			}
-			set = make(map[string]bool, len(cached))
-			for _, item := range cached {
-				if !item.IsNull() {
-					set[string(item.HashKey(nil))] = true
-				}
-			}
+			set = newInSet(items)
 		}
-		return inResult(v, cached, set, not), nil
+		return set.result(v, not), nil
 	}, nil
 }
 
+// inSet is the list of an IN whose items do not depend on the row, hashed
+// once so that each row's test is a lookup rather than a scan of the list
+// (x NOT IN (subquery) over large inputs).
+type inSet struct {
+	items   []types.Value
+	keys    map[string]struct{}
+	kind    types.Kind // the one kind of every non-NULL item, or kindMixed
+	hasNull bool
+}
+
+// kindMixed marks an inSet whose items have several kinds: an int must
+// still meet an equal numeric, so only a scan decides.
+const kindMixed types.Kind = 255
+
+func newInSet(items []types.Value) *inSet {
+	s := &inSet{items: items, keys: make(map[string]struct{}, len(items)), kind: types.KNull}
+	var buf []byte
+	for _, item := range items {
+		switch {
+		case item.IsNull():
+			s.hasNull = true
+			continue
+		case s.kind == types.KNull:
+			s.kind = item.K
+		case s.kind != item.K:
+			s.kind = kindMixed
+		}
+		buf = item.HashKey(buf[:0])
+		s.keys[string(buf)] = struct{}{}
+	}
+	return s
+}
+
+// result is v [NOT] IN the set with SQL's three-valued logic. The hash
+// lookup decides alone when v has the kind of every item and that kind's
+// hash key is equal exactly when the values compare equal.
+func (s *inSet) result(v types.Value, not bool) types.Value {
+	switch { // integers and numerics meet by value: 1 = 1.0
+	case v.K == types.KInt && s.kind == types.KDecimal:
+		v = types.NewDecimal(v.ToDecimal())
+	case v.K == types.KDecimal && s.kind == types.KInt:
+		i, err := v.D.Int64()
+		if err != nil { // a fraction, infinity or NaN equals no integer
+			return s.miss(not)
+		}
+		v = types.NewInt(i)
+	}
+	if v.IsNull() || v.K != s.kind || !exactHashKind(v.K) {
+		return inResult(v, s.items, not)
+	}
+	if _, found := s.keys[string(v.HashKey(nil))]; found {
+		return types.NewBool(!not)
+	}
+	return s.miss(not)
+}
+
+// miss is the result for a non-NULL value equal to no item.
+func (s *inSet) miss(not bool) types.Value {
+	if s.hasNull {
+		return types.Null
+	}
+	return types.NewBool(not)
+}
+
+// exactHashKind reports whether two values of kind k compare equal exactly
+// when their HashKeys are equal.
+func exactHashKind(k types.Kind) bool {
+	switch k {
+	case types.KBool, types.KInt, types.KDate, types.KTimestamp, types.KTimestampTZ, types.KTime,
+		types.KFloat, types.KDecimal, types.KText, types.KUUID, types.KBytes, types.KInterval:
+		return true
+	}
+	return false
+}
+
 // inResult applies SQL's three-valued IN: NULL when no match and a NULL is involved.
-func inResult(v types.Value, list []types.Value, set map[string]bool, not bool) types.Value {
+func inResult(v types.Value, list []types.Value, not bool) types.Value {
 	if v.IsNull() {
 		if len(list) == 0 {
 			return types.NewBool(not)
@@ -593,17 +663,12 @@ func inResult(v types.Value, list []types.Value, set map[string]bool, not bool) 
 		return types.Null
 	}
 	found, sawNull := false, false
-	if set != nil && v.K != types.KFloat && v.K != types.KDecimal {
-		found = set[string(v.HashKey(nil))]
-	}
-	if !found {
-		for _, item := range list {
-			if item.IsNull() {
-				sawNull = true
-			} else if types.Compare(v, item) == 0 {
-				found = true
-				break
-			}
+	for _, item := range list {
+		if item.IsNull() {
+			sawNull = true
+		} else if types.Compare(v, item) == 0 {
+			found = true
+			break
 		}
 	}
 	switch {
