@@ -608,6 +608,10 @@ func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 			}
 			return err
 		}
+		if !slices.ContainsFunc(t.Indexes, func(ix catalog.Index) bool { return ix.Name == name.Name }) {
+			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name.Name, name.Name, t.Name).
+				WithHint("You can drop constraint %s on table %s instead.", name.Name, t.Name)
+		}
 		def := *t
 		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name.Name })
 		if err := s.tx.AlterTable(t, &def); err != nil {

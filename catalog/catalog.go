@@ -251,8 +251,9 @@ func (t *Table) IndexNames() []string {
 	return append(names, plain...)
 }
 
-// IndexOwner returns the table of schema with the named index, or nil.
-// Indexes live in their table's schema.
+// IndexOwner returns the table of schema with the named index, or nil:
+// a CREATE INDEX index or the index of a key (see IndexNames). Indexes
+// live in their table's schema.
 func (c *Catalog) IndexOwner(schema, name string) *Table {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -264,10 +265,8 @@ func (c *Catalog) indexOwner(schema, name string) *Table {
 		if k.schema != schema {
 			continue
 		}
-		for _, ix := range t.Indexes {
-			if ix.Name == name {
-				return t
-			}
+		if slices.Contains(t.IndexNames(), name) {
+			return t
 		}
 	}
 	return nil
