@@ -26,9 +26,8 @@ func (b *Binder) queryRelation(n sql.ObjectName, pos int) (*catalog.Table, error
 	return t, nil
 }
 
-// creationSchema returns the schema a new relation named n goes to and
-// checks that the schema has no relation of that name (other than an index,
-// which the caller checks where it matters).
+// creationSchema returns the schema a new relation named n goes to and the
+// relation of that name already there, if any.
 func (b *Binder) creationSchema(n sql.ObjectName) (schema string, exists *catalog.Table, err error) {
 	if schema, err = b.Catalog.CreationSchema(n.Schema, n.Name, b.SearchPath); err != nil {
 		return "", nil, err
