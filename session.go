@@ -29,6 +29,7 @@ type Notice struct {
 	Severity string // WARNING, NOTICE
 	Code     string
 	Message  string
+	Detail   string // "" when none
 }
 
 // ResultWriter receives the results of the statements a session runs.
@@ -266,7 +267,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
-		NoColumnar: s.settings["enable_columnar_scan"] == "off"}
+		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -292,9 +293,15 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.fetch(ctx, st, w)
 	case *sql.CloseStmt:
 		return s.closeCursor(st, w)
+	case *sql.CreateSchemaStmt:
+		return s.createSchema(st, w)
+	case *sql.DropSchemaStmt:
+		return s.dropSchema(st, w)
+	case *sql.AlterSchemaStmt:
+		return s.alterSchema(st, w)
 	}
 	cat := s.db.store.Catalog()
-	if cache != nil && cache.plan != nil && cache.version == cat.Version() {
+	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] {
 		return s.execute(c, cache.plan, w)
 	}
 	version := cat.Version()
@@ -304,15 +311,17 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return err
 	}
 	if cache != nil && cacheable(p) {
-		cache.plan, cache.version = p, version
+		cache.plan, cache.version, cache.searchPath = p, version, s.settings["search_path"]
 	}
 	return s.execute(c, p, w)
 }
 
-// planCache keeps a prepared statement's plan while the catalog is unchanged.
+// planCache keeps a prepared statement's plan while the catalog and the
+// search path, through which its names were resolved, are unchanged.
 type planCache struct {
-	plan    plan.Plan
-	version uint64
+	plan       plan.Plan
+	version    uint64
+	searchPath string
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
@@ -426,16 +435,12 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		}
 		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
-		tag := "DROP TABLE"
-		for _, def := range p.Unlinked {
-			if err := s.tx.AlterTable(s.db.store.Catalog().ByID(def.ID), def); err != nil {
-				return err
-			}
+		if err := s.dropRelations(p); err != nil {
+			return err
 		}
-		for i, t := range p.Tables {
-			s.tx.DropTable(t)
-			switch {
-			case i > 0: // a table's own sequences follow it
+		tag := "DROP TABLE"
+		if len(p.Tables) > 0 { // a table's own sequences follow it
+			switch t := p.Tables[0]; {
 			case t.IsView():
 				tag = "DROP VIEW"
 			case t.IsSequence():
@@ -445,6 +450,20 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		return w.Complete(tag)
 	}
 	return sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported")
+}
+
+// dropRelations drops the relations of p after removing the foreign keys
+// of other tables that refer to them.
+func (s *Session) dropRelations(p *plan.DropTable) error {
+	for _, def := range p.Unlinked {
+		if err := s.tx.AlterTable(s.db.store.Catalog().ByID(def.ID), def); err != nil {
+			return err
+		}
+	}
+	for _, t := range p.Tables {
+		s.tx.DropTable(t)
+	}
+	return nil
 }
 
 func (s *Session) startReturning(cols []Column, w ResultWriter) (exec.ReturnFn, error) {
@@ -615,6 +634,10 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "parameter \"enable_columnar_scan\" requires a Boolean value")
 		}
 		value = map[bool]string{true: "on", false: "off"}[b.Bool()]
+	case "search_path":
+		if !strings.EqualFold(value, "default") {
+			value = formatSearchPath(st.Values)
+		}
 	case "client_encoding":
 		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)
@@ -691,7 +714,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 // tables' ANALYZE statistics.
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
-	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc,
+	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(),
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

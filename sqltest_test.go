@@ -17,14 +17,17 @@ import (
 // the embedded engine. The format (a subset of DuckDB's dialect):
 //
 //	statement ok | statement error [SQLSTATE]
-//	<sql, up to a blank line>
+//	<sql, up to a blank line or, for an error, ---->
+//	[<text the error message must contain, up to a blank line>]
 //
 //	query <column types> [rowsort]
 //	<sql>
 //	----
 //	<one row per line, values separated by tabs; NULL for null>
 //
-// Each file runs in a fresh database; "restart" reopens it from disk.
+// Each file runs in a fresh database; "restart" reopens it from disk after
+// a clean close (a checkpoint), "restart crash" after a stop without one,
+// so that recovery replays the log.
 func TestSQLFiles(t *testing.T) {
 	files, _ := filepath.Glob("testdata/sql/*.test")
 	if len(files) == 0 {
@@ -89,7 +92,11 @@ func runSQLFile(t *testing.T, file string) {
 		fields := strings.Fields(l)
 		switch fields[0] {
 		case "restart":
-			if err := db.Close(); err != nil {
+			closeDB := db.Close
+			if len(fields) > 1 && fields[1] == "crash" {
+				closeDB = db.store.CloseNoCheckpoint
+			}
+			if err := closeDB(); err != nil {
 				t.Fatal(err)
 			}
 			if db, err = OpenWith(Options{Dir: dir, SyncMode: "off"}); err != nil {
@@ -97,7 +104,11 @@ func runSQLFile(t *testing.T, file string) {
 			}
 			s = db.NewSession("rustydb")
 		case "statement":
-			sqlLines, _ := block(false)
+			sqlLines, dashes := block(true)
+			var message []string
+			if dashes {
+				message, _ = block(false)
+			}
 			query := strings.Join(sqlLines, "\n")
 			_, err := s.Exec(ctx, query)
 			switch {
@@ -107,6 +118,8 @@ func runSQLFile(t *testing.T, file string) {
 				t.Errorf("%s:%d: %s\nexpected an error", file, at, query)
 			case fields[1] == "error" && len(fields) > 2 && sqlerr.Code(err) != fields[2]:
 				t.Errorf("%s:%d: %s\nSQLSTATE %s (%v), want %s", file, at, query, sqlerr.Code(err), err, fields[2])
+			case err != nil && !strings.Contains(err.Error(), strings.Join(message, "\n")):
+				t.Errorf("%s:%d: %s\nerror %q, want it to contain %q", file, at, query, err, strings.Join(message, "\n"))
 			}
 		case "query":
 			sqlLines, _ := block(true)

@@ -16,14 +16,14 @@ import (
 )
 
 // tables looks up named tables, or returns all tables when names is empty.
-func (s *Session) tables(names []string) ([]*catalog.Table, error) {
+func (s *Session) tables(names []sql.ObjectName) ([]*catalog.Table, error) {
 	cat := s.db.store.Catalog()
 	if len(names) == 0 {
 		return cat.Tables(), nil
 	}
 	out := make([]*catalog.Table, len(names))
 	for i, name := range names {
-		t, err := cat.Table(name)
+		t, err := s.relation(name)
 		if err != nil {
 			return nil, err
 		}
@@ -125,13 +125,16 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 // rewrites them.
 func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
-	t := cat.Lookup(st.Table)
-	if t == nil || t.IsView() || t.IsSequence() {
+	t, err := s.relation(st.Table)
+	if err == nil && (t.IsView() || t.IsSequence()) {
+		err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.String())
+	}
+	if err != nil {
 		if st.IfExists {
-			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedTable, Message: fmt.Sprintf("relation %q does not exist, skipping", st.Table)})
+			skipping(w, err)
 			return w.Complete("ALTER TABLE")
 		}
-		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table)
+		return err
 	}
 	def := cloneTable(t)
 	b := s.binder("", nil)
@@ -143,7 +146,6 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 		}
 		return i, nil
 	}
-	var err error
 	switch {
 	case a.AddKey != nil:
 		var cols []int
@@ -188,7 +190,7 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 		}
 		err = s.tx.AlterTable(t, def)
 	case a.RenameTo != "":
-		if cat.Lookup(a.RenameTo) != nil {
+		if cat.Lookup(t.Schema, a.RenameTo) != nil {
 			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)
 		}
 		def.Name = a.RenameTo
@@ -458,7 +460,7 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 		}
 	} else {
 		var err error
-		if t, err = s.db.store.Catalog().Table(st.Table); err != nil {
+		if t, err = s.relation(st.Table); err != nil {
 			return err
 		}
 		dir := "from"
@@ -554,7 +556,7 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 // createIndex adds a B+tree index to a table (checking uniqueness for UNIQUE).
 func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
-	t, err := cat.Table(st.Table)
+	t, err := s.relation(st.Table)
 	if err != nil {
 		return err
 	}
@@ -575,11 +577,11 @@ func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 	if ix.Name == "" { // PostgreSQL's naming: table_col1_col2_idx, made unique
 		base := t.Name + "_" + strings.Join(st.Columns, "_") + "_idx"
 		ix.Name = base
-		for n := 1; cat.Lookup(ix.Name) != nil || cat.IndexOwner(ix.Name) != nil; n++ {
+		for n := 1; cat.Lookup(t.Schema, ix.Name) != nil || cat.IndexOwner(t.Schema, ix.Name) != nil; n++ {
 			ix.Name = fmt.Sprintf("%s%d", base, n)
 		}
 	}
-	if cat.Lookup(ix.Name) != nil || cat.IndexOwner(ix.Name) != nil {
+	if cat.Lookup(t.Schema, ix.Name) != nil || cat.IndexOwner(t.Schema, ix.Name) != nil {
 		if st.IfNotExists {
 			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: fmt.Sprintf("relation %q already exists, skipping", ix.Name)})
 			return w.Complete("CREATE INDEX")
@@ -598,19 +600,30 @@ func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
 	for _, name := range st.Names {
-		t := cat.IndexOwner(name)
-		if t == nil {
+		t, err := cat.ResolveIndex(name.Schema, name.Name, s.searchPath())
+		if err != nil {
 			if st.IfExists {
-				w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("index %q does not exist, skipping", name)})
+				skipping(w, err)
 				continue
 			}
-			return sqlerr.New(sqlerr.UndefinedObject, "index %q does not exist", name)
+			return err
+		}
+		if !slices.ContainsFunc(t.Indexes, func(ix catalog.Index) bool { return ix.Name == name.Name }) {
+			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name.Name, name.Name, t.Name).
+				WithHint("You can drop constraint %s on table %s instead.", name.Name, t.Name)
 		}
 		def := *t
-		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name })
+		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name.Name })
 		if err := s.tx.AlterTable(t, &def); err != nil {
 			return err
 		}
 	}
 	return w.Complete("DROP INDEX")
+}
+
+// skipping turns the error of a missing object into the notice of IF
+// EXISTS.
+func skipping(w ResultWriter, err error) {
+	e := sqlerr.From(err)
+	w.Notice(Notice{Severity: "NOTICE", Code: e.Code, Message: e.Message + ", skipping"})
 }

@@ -173,7 +173,7 @@ func (w *collectWriter) Row(vals []types.Value) error {
 }
 func (w *collectWriter) Complete(tag string) error { w.p.tag = tag; return nil }
 func (w *collectWriter) Notice(n rustydb.Notice) {
-	w.c.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message})
+	w.c.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message, Detail: n.Detail})
 }
 func (w *collectWriter) ParameterStatus(name, value string) {
 	w.c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: value})

@@ -148,6 +148,10 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		if strings.EqualFold(key, "timezone") && v != "" {
 			c.session.Run(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(v, "'", "''")+"'", discard{})
 		}
+		c.session.SetStartupParameter(key, v)
+	}
+	for name, v := range startupOptions(m.Parameters["options"]) {
+		c.session.SetStartupParameter(name, v)
 	}
 	c.be.Send(&pgproto3.AuthenticationOk{})
 	for _, p := range c.session.InitialParameters() {
@@ -156,6 +160,45 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	c.be.Send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret[:]})
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
 	return c.be.Flush() == nil
+}
+
+// startupOptions reads the settings of the startup packet's options
+// parameter (libpq's PGOPTIONS): -c name=value, -cname=value or
+// --name=value, separated by spaces; a backslash escapes the next character.
+func startupOptions(options string) map[string]string {
+	var words []string
+	var w strings.Builder
+	for i := 0; i < len(options); i++ {
+		switch ch := options[i]; {
+		case ch == '\\' && i+1 < len(options):
+			i++
+			w.WriteByte(options[i])
+		case ch == ' ':
+			if w.Len() > 0 {
+				words = append(words, w.String())
+				w.Reset()
+			}
+		default:
+			w.WriteByte(ch)
+		}
+	}
+	if w.Len() > 0 {
+		words = append(words, w.String())
+	}
+	out := map[string]string{}
+	for i := 0; i < len(words); i++ {
+		setting, ok := strings.CutPrefix(words[i], "--")
+		if !ok {
+			if setting, ok = strings.CutPrefix(words[i], "-c"); ok && setting == "" && i+1 < len(words) {
+				i++
+				setting = words[i]
+			}
+		}
+		if name, value, found := strings.Cut(setting, "="); ok && found {
+			out[strings.ReplaceAll(name, "-", "_")] = value
+		}
+	}
+	return out
 }
 
 func (c *pgConn) reject(reason string, err *sqlerr.Error) {
@@ -314,7 +357,7 @@ func (w *wireWriter) Complete(tag string) error {
 }
 
 func (w *wireWriter) Notice(n rustydb.Notice) {
-	w.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message})
+	w.be.Send(&pgproto3.NoticeResponse{Severity: n.Severity, SeverityUnlocalized: n.Severity, Code: n.Code, Message: n.Message, Detail: n.Detail})
 }
 
 func (w *wireWriter) ParameterStatus(name, value string) {

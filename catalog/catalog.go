@@ -1,5 +1,5 @@
-// Package catalog holds the definitions of tables (their columns, types,
-// defaults and keys) and of roles. It is the binder's source of names, the
+// Package catalog holds the definitions of schemas, of tables (their
+// columns, types, defaults and keys) and of roles. It is the binder's source of names, the
 // storage layer's source of row shapes and authentication's source of
 // password verifiers. Definitions are serialized as JSON inside checkpoints
 // and DDL log records (see package row); the JSON field names below are part
@@ -7,6 +7,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -29,13 +30,25 @@ type Column struct {
 // Table is a table definition. Tables are immutable once published: DDL
 // replaces the whole *Table.
 type Table struct {
-	ID         uint32   `json:"id"`
-	Name       string   `json:"name"`
-	Columns    []Column `json:"columns"`
-	PrimaryKey []int    `json:"primary_key,omitempty"` // column ordinals
-	Unique     [][]int  `json:"unique,omitempty"`      // column ordinals of each UNIQUE constraint
+	ID   uint32 `json:"id"`
+	Name string `json:"name"`
+	// Schema is the schema a table, view or sequence lives in. Definitions
+	// written before schemas existed lack it; Add and Replace make "" Public.
+	Schema string `json:"schema,omitempty"`
+	// Namespace makes the entry a schema (CREATE SCHEMA) rather than a
+	// relation: Name is the schema's name. Schemas are catalog entries so
+	// that they are logged, checkpointed, recovered and rolled back exactly
+	// as tables are.
+	Namespace  *Namespace `json:"namespace,omitempty"`
+	Columns    []Column   `json:"columns"`
+	PrimaryKey []int      `json:"primary_key,omitempty"` // column ordinals
+	Unique     [][]int    `json:"unique,omitempty"`      // column ordinals of each UNIQUE constraint
 	// View is the query text of a view; a view has no rows of its own.
 	View string `json:"view,omitempty"`
+	// ViewPath is the search path a view was created with, through which
+	// its query's unqualified names resolve; nil for views created before
+	// schemas existed, whose names are all in public.
+	ViewPath []string `json:"view_path,omitempty"`
 	// Sequence makes the entry a sequence rather than a table.
 	Sequence *Sequence `json:"sequence,omitempty"`
 	// Indexes are the table's CREATE INDEX indexes.
@@ -92,11 +105,17 @@ func countUniqueIndexes(t *Table) int {
 	return n
 }
 
-// ByID returns the table with the given id, or nil.
+// ByID returns the entry (table, view, sequence or schema) with the given
+// id, or nil.
 func (c *Catalog) ByID(id uint32) *Table {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for _, t := range c.tables {
+		if t.ID == id {
+			return t
+		}
+	}
+	for _, t := range c.schemas {
 		if t.ID == id {
 			return t
 		}
@@ -154,6 +173,14 @@ type Sequence struct {
 	Value  int64 `json:"value,omitempty"`
 	Called bool  `json:"called,omitempty"`
 }
+
+// Namespace is what a schema entry has beyond its name.
+type Namespace struct {
+	Owner string `json:"owner"` // the owning role's name
+}
+
+// IsSchema reports whether t is a schema rather than a relation.
+func (t *Table) IsSchema() bool { return t.Namespace != nil }
 
 // IsSequence reports whether t is a sequence.
 func (t *Table) IsSequence() bool { return t.Sequence != nil }
@@ -224,24 +251,51 @@ func (t *Table) IndexNames() []string {
 	return append(names, plain...)
 }
 
-// IndexOwner returns the table with the named index, or nil.
-func (c *Catalog) IndexOwner(name string) *Table {
+// IndexOwner returns the table of schema with the named index, or nil:
+// a CREATE INDEX index or the index of a key (see IndexNames). Indexes
+// live in their table's schema.
+func (c *Catalog) IndexOwner(schema, name string) *Table {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	for _, t := range c.tables {
-		for _, ix := range t.Indexes {
-			if ix.Name == name {
-				return t
-			}
+	return c.indexOwner(schema, name)
+}
+
+func (c *Catalog) indexOwner(schema, name string) *Table {
+	for k, t := range c.tables {
+		if k.schema != schema {
+			continue
+		}
+		if slices.Contains(t.IndexNames(), name) {
+			return t
 		}
 	}
 	return nil
 }
 
-// Catalog is the set of tables of the one database, and its roles.
+// The schemas that exist without CREATE SCHEMA. Public holds what is
+// created while the search path is the default one; pg_catalog and
+// information_schema hold the system catalogs (package plan), never
+// entries of the catalog.
+const (
+	Public            = "public"
+	PgCatalog         = "pg_catalog"
+	InformationSchema = "information_schema"
+)
+
+// IsSystemSchema reports whether name is a schema of the system catalogs.
+func IsSystemSchema(name string) bool { return name == PgCatalog || name == InformationSchema }
+
+// relKey names a relation: relations of different schemas may share a name.
+type relKey struct{ schema, name string }
+
+func keyOf(t *Table) relKey { return relKey{t.Schema, t.Name} }
+
+// Catalog is the set of schemas and tables of the one database, and its
+// roles.
 type Catalog struct {
 	mu         sync.RWMutex
-	tables     map[string]*Table
+	tables     map[relKey]*Table
+	schemas    map[string]*Table // CREATE SCHEMA entries, by name
 	nextID     uint32
 	roles      map[string]*Role
 	nextRoleID uint32
@@ -255,28 +309,166 @@ func (c *Catalog) Version() uint64 { return c.version.Load() }
 
 // New returns an empty catalog.
 func New() *Catalog {
-	return &Catalog{tables: make(map[string]*Table), nextID: 1, roles: make(map[string]*Role), nextRoleID: 1}
+	return &Catalog{tables: make(map[relKey]*Table), schemas: make(map[string]*Table), nextID: 1, roles: make(map[string]*Role), nextRoleID: 1}
 }
 
-// Table returns the named table or a 42P01 error.
-func (c *Catalog) Table(name string) (*Table, error) {
+// Lookup returns the relation name of schema, or nil.
+func (c *Catalog) Lookup(schema, name string) *Table {
 	c.mu.RLock()
-	t := c.tables[name]
-	c.mu.RUnlock()
+	defer c.mu.RUnlock()
+	return c.tables[relKey{schema, name}]
+}
+
+// Schema returns the entry of a schema made by CREATE SCHEMA, or nil.
+func (c *Catalog) Schema(name string) *Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.schemas[name]
+}
+
+// SchemaExists reports whether the named schema exists: public, a system
+// schema or one made by CREATE SCHEMA.
+func (c *Catalog) SchemaExists(name string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.schemaExists(name)
+}
+
+func (c *Catalog) schemaExists(name string) bool {
+	return name == Public || IsSystemSchema(name) || c.schemas[name] != nil
+}
+
+// Schemas returns the entries of the schemas made by CREATE SCHEMA, sorted
+// by name.
+func (c *Catalog) Schemas() []*Table {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Table, 0, len(c.schemas))
+	for _, t := range c.schemas {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func noSchema(name string) error {
+	return sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", name)
+}
+
+// Resolve is the one place where a relation name becomes a relation. A
+// qualified name (schema not "") is looked for in its schema, which must
+// exist (3F000); an unqualified one in the schemas of path in order (a
+// search_path; schemas that do not exist are skipped). A missing relation
+// is 42P01 with the name as written.
+func (c *Catalog) Resolve(schema, name string, path []string) (*Table, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var t *Table
+	err := c.search(schema, path, func(s string) bool {
+		t = c.tables[relKey{s, name}]
+		return t != nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", qualified(schema, name))
 	}
 	return t, nil
 }
 
-// Lookup returns the named table or nil.
-func (c *Catalog) Lookup(name string) *Table {
+// ResolveIndex resolves an index name as Resolve does a relation name and
+// returns the index's table, or a 42704 error.
+func (c *Catalog) ResolveIndex(schema, name string, path []string) (*Table, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.tables[name]
+	var t *Table
+	err := c.search(schema, path, func(s string) bool {
+		t = c.indexOwner(s, name)
+		return t != nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedObject, "index %q does not exist", name)
+	}
+	return t, nil
 }
 
-// Tables returns all tables sorted by name.
+// search calls found for schema, or for each existing schema of path until
+// it reports true. The caller holds c.mu.
+func (c *Catalog) search(schema string, path []string, found func(schema string) bool) error {
+	if schema != "" {
+		if !c.schemaExists(schema) {
+			return noSchema(schema)
+		}
+		found(schema)
+		return nil
+	}
+	for _, s := range path {
+		if c.schemaExists(s) && found(s) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// CreationSchema returns the schema a new relation goes to: the one given,
+// which must exist and not be a system schema, or else the first existing
+// schema of path.
+func (c *Catalog) CreationSchema(schema, name string, path []string) (string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if schema == "" {
+		for _, s := range path {
+			if c.schemaExists(s) && !IsSystemSchema(s) {
+				return s, nil
+			}
+		}
+		return "", sqlerr.New(sqlerr.InvalidSchemaName, "no schema has been selected to create in")
+	}
+	if !c.schemaExists(schema) {
+		return "", noSchema(schema)
+	}
+	if IsSystemSchema(schema) {
+		return "", sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to create %q", schema+"."+name).
+			WithDetail("System catalog modifications are currently disallowed.")
+	}
+	return schema, nil
+}
+
+// Visible reports whether t is the relation its bare name resolves to
+// through path, as pg_table_is_visible does; names of relations that are
+// not visible print schema-qualified.
+func (c *Catalog) Visible(t *Table, path []string) bool {
+	found, err := c.Resolve("", t.Name, path)
+	return err == nil && found == t
+}
+
+// SearchPath returns the schemas of path that exist, in order, without
+// repeats: current_schemas(false).
+func (c *Catalog) SearchPath(path []string) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []string
+	for _, s := range path {
+		if c.schemaExists(s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// qualified is how PostgreSQL's messages show a name as written.
+func qualified(schema, name string) string {
+	if schema == "" {
+		return name
+	}
+	return schema + "." + name
+}
+
+// Tables returns all relations sorted by schema and name.
 func (c *Catalog) Tables() []*Table {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -284,16 +476,34 @@ func (c *Catalog) Tables() []*Table {
 	for _, t := range c.tables {
 		out = append(out, t)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Schema != out[j].Schema {
+			return out[i].Schema < out[j].Schema
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
+
+// Entries returns every entry, schemas first, then relations: what a
+// checkpoint records.
+func (c *Catalog) Entries() []*Table { return append(c.Schemas(), c.Tables()...) }
 
 // Add publishes t, assigning an ID when it has none.
 func (c *Catalog) Add(t *Table) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.tables[t.Name] != nil {
-		return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", t.Name)
+	if t.IsSchema() {
+		if c.schemaExists(t.Name) {
+			return sqlerr.New(sqlerr.DuplicateSchema, "schema %q already exists", t.Name)
+		}
+	} else {
+		if t.Schema == "" {
+			t.Schema = Public
+		}
+		if c.tables[keyOf(t)] != nil {
+			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", t.Name)
+		}
 	}
 	if t.ID == 0 {
 		t.ID = c.nextID
@@ -304,29 +514,49 @@ func (c *Catalog) Add(t *Table) error {
 		}
 	}
 	c.nextID = max(c.nextID, t.ID+1)
-	c.tables[t.Name] = t
+	if t.IsSchema() {
+		c.schemas[t.Name] = t
+	} else {
+		c.tables[keyOf(t)] = t
+	}
 	c.version.Add(1)
 	return nil
 }
 
-// Replace swaps in a new definition of an existing table (same ID; the
-// name may differ after ALTER TABLE ... RENAME TO).
+// Replace swaps in a new definition of an existing entry (same ID; the
+// name or schema may differ after a rename).
 func (c *Catalog) Replace(t *Table) {
 	c.mu.Lock()
-	for name, old := range c.tables {
-		if old.ID == t.ID && name != t.Name { // renamed
-			delete(c.tables, name)
+	if t.IsSchema() {
+		for name, old := range c.schemas {
+			if old.ID == t.ID && name != t.Name { // renamed
+				delete(c.schemas, name)
+			}
 		}
+		c.schemas[t.Name] = t
+	} else {
+		if t.Schema == "" {
+			t.Schema = Public
+		}
+		for k, old := range c.tables {
+			if old.ID == t.ID && k != keyOf(t) { // renamed
+				delete(c.tables, k)
+			}
+		}
+		c.tables[keyOf(t)] = t
 	}
-	c.tables[t.Name] = t
 	c.version.Add(1)
 	c.mu.Unlock()
 }
 
-// Remove deletes the named table.
-func (c *Catalog) Remove(name string) {
+// Remove deletes entry t.
+func (c *Catalog) Remove(t *Table) {
 	c.mu.Lock()
-	delete(c.tables, name)
+	if t.IsSchema() {
+		delete(c.schemas, t.Name)
+	} else {
+		delete(c.tables, keyOf(t))
+	}
 	c.version.Add(1)
 	c.mu.Unlock()
 }

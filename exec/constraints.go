@@ -67,7 +67,7 @@ func (c *Context) checkConstraints(t *catalog.Table) ([]evalFn, error) {
 	if fns, ok := c.checkFns[t]; ok {
 		return fns, nil
 	}
-	b := &plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc}
+	b := &plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc, SearchPath: c.SearchPath}
 	var fns []evalFn
 	for _, ck := range t.Checks {
 		e, err := b.CheckExpr(t, ck.Expr)
@@ -197,7 +197,7 @@ func (c *Context) updateRow(t *catalog.Table, h *row.Heap, v *row.Version, old, 
 
 // ColumnDefault evaluates a column's DEFAULT for a row being written.
 func (c *Context) ColumnDefault(col catalog.Column) (types.Value, error) {
-	e, err := (&plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc}).DefaultExpr(col)
+	e, err := (&plan.Binder{Catalog: c.Store.Catalog(), Loc: c.Loc, SearchPath: c.SearchPath}).DefaultExpr(col)
 	if err != nil {
 		return types.Null, err
 	}

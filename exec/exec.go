@@ -46,6 +46,9 @@ type Context struct {
 	RepeatableRead bool
 
 	User, Database, ServerVersion string
+	// SearchPath is the session's search_path (see plan.Binder), for the
+	// names functions resolve at run time: nextval('s'), 't'::regclass.
+	SearchPath []string
 	// Seqs holds the session's currval state.
 	Seqs *SeqValues
 
@@ -74,7 +77,7 @@ type Context struct {
 // SeqValues are the sequence values a session has obtained, for currval
 // and lastval.
 type SeqValues struct {
-	byName  map[string]int64
+	byID    map[uint32]int64 // by sequence id
 	last    int64
 	hasLast bool
 }

@@ -24,11 +24,25 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 	case "current_user", "session_user":
 		return types.NewText(c.User), nil
 	case "current_schema":
-		return types.NewText("public"), nil
+		if path := c.Store.Catalog().SearchPath(c.SearchPath); len(path) > 0 {
+			return types.NewText(path[0]), nil
+		}
+		return types.Null, nil
 	case "pg_get_userbyid":
 		return types.NewText(c.User), nil
-	case "pg_table_is_visible": // one schema on the search path: every relation is visible
-		return types.NewBool(true), nil
+	case "pg_table_is_visible":
+		if a[0].IsNull() {
+			return types.Null, nil
+		}
+		tbl, k := c.tableOfOID(a[0].I)
+		if tbl == nil {
+			return types.NewBool(false), nil
+		}
+		if k >= 0 { // an index is visible when its name resolves to it
+			owner, err := c.Store.Catalog().ResolveIndex("", tbl.IndexNames()[k], c.SearchPath)
+			return types.NewBool(err == nil && owner.ID == tbl.ID), nil
+		}
+		return types.NewBool(c.Store.Catalog().Visible(tbl, c.SearchPath)), nil
 	case "nextval", "currval", "setval", "lastval":
 		return c.sequenceFunc(name, a)
 	case "nullif":
@@ -438,8 +452,8 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 	if c.Seqs == nil {
 		c.Seqs = &SeqValues{}
 	}
-	if c.Seqs.byName == nil {
-		c.Seqs.byName = map[string]int64{}
+	if c.Seqs.byID == nil {
+		c.Seqs.byID = map[uint32]int64{}
 	}
 	if name == "lastval" {
 		if !c.Seqs.hasLast {
@@ -452,13 +466,12 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 			return types.Null, nil
 		}
 	}
-	seqName := strings.ToLower(a[0].S)
-	t := c.Store.Catalog().Lookup(seqName)
-	if t == nil {
-		return types.Null, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", a[0].S)
+	t, err := c.relationByText(a[0].S)
+	if err != nil {
+		return types.Null, err
 	}
 	if !t.IsSequence() {
-		return types.Null, sqlerr.New(sqlerr.WrongObjectType, "%q is not a sequence", a[0].S)
+		return types.Null, sqlerr.New(sqlerr.WrongObjectType, "%q is not a sequence", t.Name)
 	}
 	switch name {
 	case "nextval":
@@ -466,12 +479,12 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 		if err != nil {
 			return types.Null, err
 		}
-		c.Seqs.byName[seqName], c.Seqs.last, c.Seqs.hasLast = v, v, true
+		c.Seqs.byID[t.ID], c.Seqs.last, c.Seqs.hasLast = v, v, true
 		return types.NewInt(v), nil
 	case "currval":
-		v, ok := c.Seqs.byName[seqName]
+		v, ok := c.Seqs.byID[t.ID]
 		if !ok {
-			return types.Null, sqlerr.New(sqlerr.ObjectNotInPrerequisiteSt, "currval of sequence %q is not yet defined in this session", seqName)
+			return types.Null, sqlerr.New(sqlerr.ObjectNotInPrerequisiteSt, "currval of sequence %q is not yet defined in this session", t.Name)
 		}
 		return types.NewInt(v), nil
 	}
@@ -480,7 +493,7 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 		return types.Null, err
 	}
 	if called {
-		c.Seqs.byName[seqName], c.Seqs.last, c.Seqs.hasLast = a[1].I, a[1].I, true
+		c.Seqs.byID[t.ID], c.Seqs.last, c.Seqs.hasLast = a[1].I, a[1].I, true
 	}
 	return a[1], nil
 }

@@ -43,7 +43,7 @@ func (c *Context) tableOfOID(oid int64) (*catalog.Table, int) {
 	}
 	id, k := (oid-oidTableBase)/64, int((oid-oidTableBase)%64)-1
 	t := c.Store.Catalog().ByID(uint32(id))
-	if t == nil || k >= len(t.IndexKeys()) {
+	if t == nil || t.IsSchema() || k >= len(t.IndexKeys()) {
 		return nil, -1
 	}
 	return t, k
@@ -135,11 +135,11 @@ func (c *Context) systemRows(name string) [][]types.Value {
 	var rows [][]types.Value
 	switch name {
 	case "pg_namespace":
-		for _, ns := range []struct {
-			oid  int64
-			name string
-		}{{oidPgCatalog, "pg_catalog"}, {oidPublic, "public"}, {oidInfoSchem, "information_schema"}} {
-			rows = append(rows, []types.Value{i(ns.oid), t(ns.name), i(oidSuperuser), null})
+		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
+			rows = append(rows, []types.Value{i(c.namespaceOID(ns)), t(ns), i(oidSuperuser), null})
+		}
+		for _, ns := range c.Store.Catalog().Schemas() {
+			rows = append(rows, []types.Value{i(tableOID(ns)), t(ns.Name), i(c.roleOID(ns.Namespace.Owner)), null})
 		}
 	case "pg_am":
 		rows = [][]types.Value{{i(oidHeapAM), t("heap"), i(0), t("t")}, {i(oidBtreeAM), t("btree"), i(0), t("i")}}
@@ -195,8 +195,11 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			rows = append(rows, c.oracleRows(name, tbl)...)
 		}
 	case "information_schema.schemata":
-		for _, ns := range []string{"pg_catalog", "public", "information_schema"} {
+		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})
+		}
+		for _, ns := range c.Store.Catalog().Schemas() {
+			rows = append(rows, []types.Value{t(c.Database), t(ns.Name), t(ns.Namespace.Owner)})
 		}
 	}
 	return rows
@@ -230,12 +233,21 @@ func (c *Context) roleRows(name string) [][]types.Value {
 	return rows
 }
 
+// roleOID returns the OID of the named role as pg_roles shows it.
+func (c *Context) roleOID(name string) int64 {
+	if r := c.Store.Catalog().Role(name); r != nil && !r.Bootstrap {
+		return oidRoleBase + int64(r.ID)
+	}
+	return oidSuperuser
+}
+
 // relationRows computes the rows a system catalog table has for one table,
 // view or sequence.
 func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value {
 	i, t, b, f := types.NewInt, types.NewText, types.NewBool, types.NewFloat
 	null := types.Null
 	oid := tableOID(tbl)
+	nsOID, schema := c.namespaceOID(tbl.Schema), t(tbl.Schema)
 	kind := "r"
 	switch {
 	case tbl.IsView():
@@ -258,7 +270,7 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 		// them only for tables that have triggers
 		triggers := len(tbl.ForeignKeys) > 0 || len(c.Store.Catalog().Referencing(tbl.ID)) > 0
 		rel := func(oid int64, name, kind string, am int64, tuples float64, natts, checks int, hasIndex, triggers bool) []types.Value {
-			return []types.Value{i(oid), t(name), i(oidPublic), i(0), i(0), i(oidSuperuser), i(am), i(oid), i(0), i(0),
+			return []types.Value{i(oid), t(name), i(nsOID), i(0), i(0), i(oidSuperuser), i(am), i(oid), i(0), i(0),
 				f(tuples), i(0), i(0), b(hasIndex), b(false), t("p"), t(kind), i(int64(natts)), i(int64(checks)),
 				b(false), b(triggers), b(false), b(false), b(false), b(true), t("d"), b(false), i(0), null, null, null}
 		}
@@ -316,7 +328,7 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 			if con.kind == "c" {
 				conbin = t(con.check)
 			}
-			rows = append(rows, []types.Value{i(con.oid), t(con.name), i(oidPublic), t(con.kind), b(false), b(false), b(true),
+			rows = append(rows, []types.Value{i(con.oid), t(con.name), i(nsOID), t(con.kind), b(false), b(false), b(true),
 				i(oid), i(0), index, i(0), ref, upd, del, match, b(true), i(0), b(false), conkey, confkey, conbin})
 		}
 	case "pg_sequence":
@@ -325,29 +337,29 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 		}
 	case "pg_tables":
 		if kind == "r" {
-			rows = append(rows, []types.Value{t("public"), t(tbl.Name), t(c.User), null, b(len(names) > 0), b(false), b(false), b(false)})
+			rows = append(rows, []types.Value{schema, t(tbl.Name), t(c.User), null, b(len(names) > 0), b(false), b(false), b(false)})
 		}
 	case "pg_views":
 		if kind == "v" {
-			rows = append(rows, []types.Value{t("public"), t(tbl.Name), t(c.User), t(tbl.View)})
+			rows = append(rows, []types.Value{schema, t(tbl.Name), t(c.User), t(tbl.View)})
 		}
 	case "pg_indexes":
 		for k, ix := range names {
-			rows = append(rows, []types.Value{t("public"), t(tbl.Name), t(ix), null, t(indexDef(tbl, k))})
+			rows = append(rows, []types.Value{schema, t(tbl.Name), t(ix), null, t(indexDef(tbl, k))})
 		}
 	case "pg_sequences":
 		if s := tbl.Sequence; s != nil {
-			rows = append(rows, []types.Value{t("public"), t(tbl.Name), t(c.User), t("bigint"), i(s.Start), i(s.Min), i(s.Max),
+			rows = append(rows, []types.Value{schema, t(tbl.Name), t(c.User), t("bigint"), i(s.Start), i(s.Min), i(s.Max),
 				i(s.Increment), b(s.Cycle), i(1), null})
 		}
 	case "information_schema.tables":
 		if kind != "S" {
 			typ := map[string]string{"r": "BASE TABLE", "v": "VIEW"}[kind]
-			rows = append(rows, []types.Value{t(c.Database), t("public"), t(tbl.Name), t(typ), t(map[bool]string{true: "YES", false: "NO"}[kind == "r"])})
+			rows = append(rows, []types.Value{t(c.Database), schema, t(tbl.Name), t(typ), t(map[bool]string{true: "YES", false: "NO"}[kind == "r"])})
 		}
 	case "information_schema.views":
 		if kind == "v" {
-			rows = append(rows, []types.Value{t(c.Database), t("public"), t(tbl.Name), t(tbl.View)})
+			rows = append(rows, []types.Value{t(c.Database), schema, t(tbl.Name), t(tbl.View)})
 		}
 	case "information_schema.columns":
 		if kind == "S" {
@@ -386,13 +398,13 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 			if col.Identity != "" {
 				identity, generation = "YES", t(strings.ToUpper(col.Identity))
 			}
-			rows = append(rows, []types.Value{t(c.Database), t("public"), t(tbl.Name), t(col.Name), i(int64(n + 1)), def,
+			rows = append(rows, []types.Value{t(c.Database), schema, t(tbl.Name), t(col.Name), i(int64(n + 1)), def,
 				t(nullable), t(dataType), maxLen, prec, scale, dtPrec, t(col.Type.InternalName()), t(identity), generation})
 		}
 	case "information_schema.table_constraints":
 		for _, con := range constraints(tbl) {
 			typ := map[string]string{"p": "PRIMARY KEY", "u": "UNIQUE", "f": "FOREIGN KEY", "c": "CHECK"}[con.kind]
-			rows = append(rows, []types.Value{t(c.Database), t("public"), t(con.name), t(c.Database), t("public"), t(tbl.Name),
+			rows = append(rows, []types.Value{t(c.Database), schema, t(con.name), t(c.Database), schema, t(tbl.Name),
 				t(typ), t("NO"), t("NO")})
 		}
 	case "information_schema.key_column_usage":
@@ -402,7 +414,7 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 				if con.fk != nil {
 					pos = i(int64(n + 1))
 				}
-				rows = append(rows, []types.Value{t(c.Database), t("public"), t(con.name), t(c.Database), t("public"),
+				rows = append(rows, []types.Value{t(c.Database), schema, t(con.name), t(c.Database), schema,
 					t(tbl.Name), t(tbl.Columns[col].Name), i(int64(n + 1)), pos})
 			}
 		}
@@ -452,8 +464,8 @@ func indexDef(t *catalog.Table, k int) string {
 	if k < len(t.Keys()) {
 		unique = "UNIQUE "
 	}
-	return fmt.Sprintf("CREATE %sINDEX %s ON public.%s USING btree (%s)", unique, sql.QuoteIdent(t.IndexNames()[k]),
-		sql.QuoteIdent(t.Name), quotedColumns(t, t.IndexKeys()[k]))
+	return fmt.Sprintf("CREATE %sINDEX %s ON %s.%s USING btree (%s)", unique, sql.QuoteIdent(t.IndexNames()[k]),
+		sql.QuoteIdent(t.Schema), sql.QuoteIdent(t.Name), quotedColumns(t, t.IndexKeys()[k]))
 }
 
 func quotedColumns(t *catalog.Table, cols []int) string {
@@ -493,7 +505,7 @@ func (c *Context) constraintDef(oid int64, pretty bool) (string, bool) {
 		if ref == nil {
 			return "", false
 		}
-		def := fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s(%s)", quotedColumns(t, con.cols), sql.QuoteIdent(ref.Name),
+		def := fmt.Sprintf("FOREIGN KEY (%s) REFERENCES %s(%s)", quotedColumns(t, con.cols), c.relationName(ref),
 			quotedColumns(ref, con.fk.RefColumns))
 		if a := con.fk.OnUpdate; a != "no action" {
 			def += " ON UPDATE " + strings.ToUpper(a)

@@ -1,10 +1,13 @@
 package exec
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
+	"rustydb/catalog"
 	"rustydb/plan"
+	"rustydb/sql"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -104,15 +107,19 @@ func (c *Context) catalogFunc(e *plan.Func, args []evalFn) evalFn {
 		fn = func([]types.Value) (types.Value, error) { return types.Null, nil } // nothing of the kind exists
 	case "current_schemas":
 		fn = strict(func(a []types.Value) (types.Value, error) {
-			schemas := []types.Value{t("public")}
-			if a[0].Bool() {
-				schemas = append([]types.Value{t("pg_catalog")}, schemas...)
+			path := c.Store.Catalog().SearchPath(c.SearchPath)
+			if a[0].Bool() && !slices.Contains(path, catalog.PgCatalog) { // searched first unless the path places it
+				path = append([]string{catalog.PgCatalog}, path...)
+			}
+			schemas := make([]types.Value, len(path))
+			for i, s := range path {
+				schemas[i] = t(s)
 			}
 			return types.NewArray(types.TText, schemas), nil
 		})
 	case "to_regclass":
 		fn = strict(func(a []types.Value) (types.Value, error) {
-			if tbl := c.Store.Catalog().Lookup(unqualified(a[0].S)); tbl != nil {
+			if tbl, err := c.relationByText(a[0].S); err == nil {
 				return types.NewInt(tableOID(tbl)), nil
 			}
 			return types.Null, nil
@@ -135,15 +142,59 @@ func (c *Context) catalogFunc(e *plan.Func, args []evalFn) evalFn {
 	}
 }
 
-// unqualified strips a schema and double quotes from an object name.
-func unqualified(name string) string {
-	if i := strings.LastIndexByte(name, '.'); i >= 0 {
-		name = name[i+1:]
+// relationByText resolves a relation named in a text value, as nextval's
+// argument and a cast to regclass are: s.t or t, quoted or not.
+func (c *Context) relationByText(text string) (*catalog.Table, error) {
+	n, err := sql.ParseObjectName(text)
+	if err != nil {
+		return nil, err
 	}
-	if len(name) > 1 && name[0] == '"' && name[len(name)-1] == '"' {
-		return name[1 : len(name)-1]
+	return c.Store.Catalog().Resolve(n.Schema, n.Name, c.SearchPath)
+}
+
+// Schema OIDs: the fixed ones of PostgreSQL's schemas, and for a CREATE
+// SCHEMA schema the OID its catalog entry has as a table would.
+func (c *Context) namespaceOID(schema string) int64 {
+	switch schema {
+	case catalog.PgCatalog:
+		return oidPgCatalog
+	case catalog.Public:
+		return oidPublic
+	case catalog.InformationSchema:
+		return oidInfoSchem
 	}
-	return strings.ToLower(name)
+	if ns := c.Store.Catalog().Schema(schema); ns != nil {
+		return tableOID(ns)
+	}
+	return 0
+}
+
+// namespaceName returns the name of the schema with the given OID.
+func (c *Context) namespaceName(oid int64) (string, bool) {
+	switch oid {
+	case oidPgCatalog:
+		return catalog.PgCatalog, true
+	case oidPublic:
+		return catalog.Public, true
+	case oidInfoSchem:
+		return catalog.InformationSchema, true
+	}
+	if oid < oidTableBase || (oid-oidTableBase)%64 != 0 {
+		return "", false
+	}
+	if ns := c.Store.Catalog().ByID(uint32((oid - oidTableBase) / 64)); ns != nil && ns.IsSchema() {
+		return ns.Name, true
+	}
+	return "", false
+}
+
+// relationName is how a regclass prints: the bare name when the search
+// path finds the relation by it, else schema-qualified.
+func (c *Context) relationName(t *catalog.Table) string {
+	if c.Store.Catalog().Visible(t, c.SearchPath) {
+		return sql.QuoteIdent(t.Name)
+	}
+	return sql.QuoteIdent(t.Schema) + "." + sql.QuoteIdent(t.Name)
 }
 
 // oidOf resolves a name (or a number) to the OID of a relation, type,
@@ -154,33 +205,32 @@ func (c *Context) oidOf(kind, name string) (types.Value, error) {
 	}
 	switch kind {
 	case "regclass":
-		base := unqualified(name)
-		if tbl := c.Store.Catalog().Lookup(base); tbl != nil {
+		tbl, err := c.relationByText(name)
+		if err == nil {
 			return types.NewInt(tableOID(tbl)), nil
 		}
-		if owner := c.Store.Catalog().IndexOwner(base); owner != nil {
-			for k, ix := range owner.IndexNames() {
-				if ix == base {
-					return types.NewInt(indexOID(owner, k)), nil
-				}
-			}
+		if sqlerr.Code(err) != sqlerr.UndefinedTable {
+			return types.Null, err
 		}
-		return types.Null, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+		n, _ := sql.ParseObjectName(name)
+		if owner, ierr := c.Store.Catalog().ResolveIndex(n.Schema, n.Name, c.SearchPath); ierr == nil {
+			return types.NewInt(indexOID(owner, slices.Index(owner.IndexNames(), n.Name))), nil
+		}
+		return types.Null, err
 	case "regtype":
 		if ty, ok := types.Lookup(strings.ToLower(strings.TrimSpace(name)), nil); ok {
 			return types.NewInt(int64(ty.OID())), nil
 		}
 		return types.Null, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", name)
 	case "regnamespace":
-		for _, ns := range []struct {
-			oid  int64
-			name string
-		}{{oidPgCatalog, "pg_catalog"}, {oidPublic, "public"}, {oidInfoSchem, "information_schema"}} {
-			if ns.name == unqualified(name) {
-				return types.NewInt(ns.oid), nil
-			}
+		n, err := sql.ParseObjectName(name)
+		if err != nil || n.Schema != "" {
+			return types.Null, sqlerr.New(sqlerr.InvalidName, "invalid name syntax")
 		}
-		return types.Null, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", name)
+		if oid := c.namespaceOID(n.Name); oid != 0 {
+			return types.NewInt(oid), nil
+		}
+		return types.Null, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", n.Name)
 	}
 	return types.Null, sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", name)
 }
@@ -194,20 +244,15 @@ func (c *Context) nameOf(kind string, oid int64) string {
 			if k >= 0 {
 				return tbl.IndexNames()[k]
 			}
-			return tbl.Name
+			return c.relationName(tbl)
 		}
 	case "regtype":
 		if ty, ok := typeOfOID(oid); ok {
 			return ty.String()
 		}
 	case "regnamespace":
-		switch oid {
-		case oidPgCatalog:
-			return "pg_catalog"
-		case oidPublic:
-			return "public"
-		case oidInfoSchem:
-			return "information_schema"
+		if name, ok := c.namespaceName(oid); ok {
+			return sql.QuoteIdent(name)
 		}
 	}
 	if oid == 0 {

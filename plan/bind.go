@@ -42,6 +42,15 @@ type Binder struct {
 	// Loc is the session time zone, in which literals of timestamp with
 	// time zone without an offset are read; nil means UTC.
 	Loc *time.Location
+	// SearchPath is the session's search_path: the schemas unqualified
+	// names are looked for in, in order.
+	SearchPath []string
+}
+
+// inner returns a binder for SQL text kept in the catalog (a DEFAULT, a
+// CHECK, a view's query), which sees the catalog but not b's query.
+func (b *Binder) inner(src string, path []string) *Binder {
+	return &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc, SearchPath: path}
 }
 
 func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {
@@ -113,15 +122,18 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 			what = "sequence"
 		}
 		for _, name := range s.Names {
-			t := b.Catalog.Lookup(name)
-			if t == nil {
+			t, err := b.relation(name)
+			if err != nil {
 				if s.IfExists {
 					continue
 				}
-				return nil, sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name)
+				if sqlerr.Code(err) == sqlerr.UndefinedTable { // PostgreSQL names the relation without its schema here
+					err = sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name.Name)
+				}
+				return nil, err
 			}
 			if k := kindOf(t); k != what {
-				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name, what).
+				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name.Name, what).
 					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(k), k)
 			}
 			d.Tables = append(d.Tables, t)
@@ -132,7 +144,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 				}
 			}
 		}
-		return d, b.unlinkForeignKeys(d, s.Cascade)
+		return d, b.UnlinkForeignKeys(d, s.Cascade)
 	case *sql.CreateViewStmt:
 		return b.bindCreateView(s)
 	case *sql.CreateSequenceStmt:
@@ -770,26 +782,26 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		if n := b.cteRef(te); n != nil {
 			return n, nil
 		}
-		t := b.Catalog.Lookup(te.Name)
-		if t == nil {
-			alias := te.Alias
-			if alias == "" {
-				alias = te.Name
-			}
-			if sys := systemScan(te.Name, alias); sys != nil {
-				return sys, nil
-			}
-			return nil, b.errAt(te.Pos, sqlerr.UndefinedTable, "relation %q does not exist", te.Name)
-		}
 		alias := te.Alias
 		if alias == "" {
-			alias = t.Name
+			alias = te.Name.Name
+		}
+		var t *catalog.Table
+		if !catalog.IsSystemSchema(te.Name.Schema) {
+			t, _ = b.relation(te.Name)
+		}
+		if t == nil {
+			if sys := b.systemTable(te.Name, alias); sys != nil {
+				return sys, nil
+			}
+			_, err := b.queryRelation(te.Name, te.Pos)
+			return nil, err
 		}
 		if t.IsView() {
 			return b.expandView(t, alias, te.ColAliases)
 		}
 		if t.IsSequence() {
-			return nil, b.errAt(te.Pos, sqlerr.FeatureNotSupported, "selecting from sequence %q is not supported; use nextval, currval or setval", te.Name)
+			return nil, b.errAt(te.Pos, sqlerr.FeatureNotSupported, "selecting from sequence %q is not supported; use nextval, currval or setval", te.Name.Name)
 		}
 		if len(te.ColAliases) > len(t.Columns) {
 			return nil, b.errAt(te.Pos, sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(t.Columns), len(te.ColAliases))
@@ -1532,14 +1544,17 @@ func (b *Binder) bindCTE(c sql.CTE, scope map[string]*cteEntry) (*CTE, error) {
 
 // cteRef resolves a FROM item naming a WITH query, innermost scope first.
 func (b *Binder) cteRef(te *sql.TableRef) Node {
+	if te.Name.Schema != "" {
+		return nil // a WITH query's name is never qualified
+	}
 	for i := len(b.ctes) - 1; i >= 0; i-- {
-		e := b.ctes[i][te.Name]
+		e := b.ctes[i][te.Name.Name]
 		if e == nil {
 			continue
 		}
 		alias := te.Alias
 		if alias == "" {
-			alias = te.Name
+			alias = te.Name.Name
 		}
 		cols := make([]Column, len(e.cte.Cols))
 		for j, c := range e.cte.Cols {
@@ -1564,8 +1579,13 @@ func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string)
 	if err != nil || len(stmts) != 1 {
 		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q has an unreadable definition: %v", t.Name, err)
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: t.View, Loc: b.Loc}
-	n, err := inner.bindSelect(stmts[0].(*sql.SelectStmt))
+	// The view's names mean what they meant when it was created, whatever
+	// the reader's search path.
+	path := t.ViewPath
+	if path == nil { // a view created before schemas existed
+		path = []string{catalog.Public}
+	}
+	n, err := b.inner(t.View, path).bindSelect(stmts[0].(*sql.SelectStmt))
 	if err != nil {
 		return nil, err
 	}
@@ -1591,7 +1611,11 @@ func (b *Binder) bindCreateView(s *sql.CreateViewStmt) (Plan, error) {
 	if len(s.Columns) > len(cols) {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "CREATE VIEW specifies more column names than columns")
 	}
-	v := &catalog.Table{Name: s.Name, View: s.SQL}
+	schema, old, err := b.creationSchema(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	v := &catalog.Table{Name: s.Name.Name, Schema: schema, View: s.SQL, ViewPath: b.Catalog.SearchPath(b.SearchPath)}
 	seen := map[string]bool{}
 	for i, c := range cols {
 		name := c.Name
@@ -1609,9 +1633,9 @@ func (b *Binder) bindCreateView(s *sql.CreateViewStmt) (Plan, error) {
 		v.Columns = append(v.Columns, catalog.Column{Name: name, Type: t})
 	}
 	cv := &CreateView{View: v}
-	if old := b.Catalog.Lookup(s.Name); old != nil {
+	if old != nil {
 		if !s.OrReplace || !old.IsView() {
-			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+			return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name.Name)
 		}
 		if len(v.Columns) < len(old.Columns) {
 			return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "cannot drop columns from view")

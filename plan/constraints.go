@@ -80,7 +80,7 @@ func (b *Binder) CheckExpr(t *catalog.Table, text string) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc}
+	inner := b.inner(src, b.SearchPath)
 	e, err := inner.bindExpr(tableScope(t, ""), nil, stmts[0].(*sql.SelectStmt).Targets[0].Expr)
 	if err != nil {
 		return nil, err
@@ -95,9 +95,16 @@ func (b *Binder) CheckExpr(t *catalog.Table, text string) (Expr, error) {
 // to t itself gets RefTable 0 until t has its id (see catalog.Add).
 func (b *Binder) AddForeignKey(t *catalog.Table, fk sql.ForeignKeyDef) error {
 	ref := t
-	if fk.RefTable != t.Name {
-		if ref = b.Catalog.Lookup(fk.RefTable); ref == nil || ref.IsView() || ref.IsSequence() {
-			return b.errAt(fk.Pos, sqlerr.UndefinedTable, "relation %q does not exist", fk.RefTable)
+	if fk.RefTable.Name != t.Name || fk.RefTable.Schema != "" && fk.RefTable.Schema != t.Schema {
+		var err error
+		if ref, err = b.relation(fk.RefTable); err != nil {
+			if sqlerr.Code(err) != sqlerr.UndefinedTable {
+				return err
+			}
+			ref = nil
+		}
+		if ref == nil || ref.IsView() || ref.IsSequence() {
+			return b.errAt(fk.Pos, sqlerr.UndefinedTable, "relation %q does not exist", fk.RefTable.String())
 		}
 	}
 	columns := func(tbl *catalog.Table, names []string) ([]int, error) {
@@ -157,10 +164,10 @@ func (b *Binder) AddForeignKey(t *catalog.Table, fk sql.ForeignKeyDef) error {
 	return nil
 }
 
-// unlinkForeignKeys finds the foreign keys of other tables that refer to the
+// UnlinkForeignKeys finds the foreign keys of other tables that refer to the
 // tables d drops: without cascade they make the drop fail, with it they are
 // removed from those tables (d.Unlinked).
-func (b *Binder) unlinkForeignKeys(d *DropTable, cascade bool) error {
+func (b *Binder) UnlinkForeignKeys(d *DropTable, cascade bool) error {
 	dropped, unlinked := map[uint32]bool{}, map[uint32]bool{}
 	for _, t := range d.Tables {
 		dropped[t.ID] = true

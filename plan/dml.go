@@ -20,7 +20,7 @@ func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner := &Binder{Catalog: b.Catalog, SQL: "SELECT " + c.Default, Loc: b.Loc}
+	inner := b.inner("SELECT "+c.Default, b.SearchPath)
 	e, err := inner.bindExpr(&scope{}, nil, stmts[0].(*sql.SelectStmt).Targets[0].Expr)
 	if err != nil {
 		return nil, err
@@ -29,13 +29,13 @@ func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
 }
 
 // writable looks up the target table of INSERT, UPDATE or DELETE.
-func (b *Binder) writable(name, verb string) (*catalog.Table, error) {
-	t := b.Catalog.Lookup(name)
-	if t == nil {
-		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", name)
+func (b *Binder) writable(name sql.ObjectName, verb string) (*catalog.Table, error) {
+	t, err := b.queryRelation(name, -1)
+	if err != nil {
+		return nil, err
 	}
 	if t.IsView() {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot %s view %q", verb, name).
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot %s view %q", verb, name.Name).
 			WithDetail("Views are not updatable yet.")
 	}
 	return t, nil
@@ -249,11 +249,15 @@ func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
 }
 
 func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
-	if b.Catalog.Lookup(s.Name) != nil {
+	schema, old, err := b.creationSchema(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil {
 		if s.IfNotExists {
 			return &CreateTable{IfNotExists: true}, nil
 		}
-		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name.Name)
 	}
 	if s.As != nil {
 		n, err := b.bindSelect(s.As)
@@ -261,7 +265,7 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 			return nil, err
 		}
 		n = optimize(n, s.As.Hints)
-		t := &catalog.Table{Name: s.Name}
+		t := &catalog.Table{Name: s.Name.Name, Schema: schema}
 		for i, c := range n.Columns() {
 			name := c.Name
 			if i < len(s.AsColumns) {
@@ -288,7 +292,7 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 	if len(s.Columns) == 0 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "tables without columns are not supported")
 	}
-	t := &catalog.Table{Name: s.Name}
+	t := &catalog.Table{Name: s.Name.Name, Schema: schema}
 	names := map[string]bool{}
 	var pk []int
 	var sequences []*catalog.Table // for serial and identity columns
@@ -300,25 +304,26 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 		col := catalog.Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull || c.PrimaryKey, Identity: c.Identity}
 		if c.Default != nil {
 			if c.Serial || c.Identity != "" {
-				return nil, b.errAt(c.Pos, sqlerr.SyntaxError, "multiple default values specified for column %q of table %q", c.Name, s.Name)
+				return nil, b.errAt(c.Pos, sqlerr.SyntaxError, "multiple default values specified for column %q of table %q", c.Name, t.Name)
 			}
 			col.Default = c.DefaultText
 		}
 		if c.Serial || c.Identity != "" {
-			seq, err := newSequence(s.Name+"_"+c.Name+"_seq", c.IdentityOptions, c.Type)
+			seq, err := newSequence(t.Name+"_"+c.Name+"_seq", c.IdentityOptions, c.Type)
 			if err != nil {
 				return nil, err
 			}
-			if b.Catalog.Lookup(seq.Name) != nil {
+			seq.Schema = schema
+			if b.Catalog.Lookup(schema, seq.Name) != nil {
 				return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", seq.Name)
 			}
 			sequences = append(sequences, seq)
-			col.Default = "nextval('" + seq.Name + "')"
+			col.Default = SerialDefault(schema, seq.Name)
 		}
 		t.Columns = append(t.Columns, col)
 		if c.PrimaryKey {
 			if pk != nil {
-				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+				return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", t.Name)
 			}
 			pk = []int{i}
 		}
@@ -328,7 +333,7 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 	}
 	if s.PrimaryKey != nil {
 		if pk != nil {
-			return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", s.Name)
+			return nil, sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", t.Name)
 		}
 		for _, name := range s.PrimaryKey {
 			i := t.ColumnIndex(name)
@@ -368,6 +373,17 @@ func (b *Binder) bindCreate(s *sql.CreateTableStmt) (Plan, error) {
 		return nil, err
 	}
 	return &CreateTable{Table: t, Sequences: sequences}, nil
+}
+
+// SerialDefault is the DEFAULT of a serial or identity column whose
+// sequence is seq of schema. Outside public the sequence is named with its
+// schema, so that the default finds it whatever the search path; public
+// ones keep the text they had before schemas existed.
+func SerialDefault(schema, seq string) string {
+	if schema != catalog.Public {
+		seq = sql.QuoteIdent(schema) + "." + sql.QuoteIdent(seq)
+	}
+	return "nextval(" + sql.QuoteString(seq) + ")"
 }
 
 // newSequence builds a sequence definition with PostgreSQL's defaults for
@@ -411,16 +427,21 @@ func newSequence(name string, o sql.SequenceOptions, colType types.T) (*catalog.
 }
 
 func (b *Binder) bindCreateSequence(s *sql.CreateSequenceStmt) (Plan, error) {
-	if b.Catalog.Lookup(s.Name) != nil {
-		if s.IfNotExists {
-			return &CreateTable{IfNotExists: true}, nil
-		}
-		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name)
-	}
-	seq, err := newSequence(s.Name, s.Options, types.TInt8)
+	schema, old, err := b.creationSchema(s.Name)
 	if err != nil {
 		return nil, err
 	}
+	if old != nil {
+		if s.IfNotExists {
+			return &CreateTable{IfNotExists: true}, nil
+		}
+		return nil, sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", s.Name.Name)
+	}
+	seq, err := newSequence(s.Name.Name, s.Options, types.TInt8)
+	if err != nil {
+		return nil, err
+	}
+	seq.Schema = schema
 	return &CreateTable{Table: seq}, nil
 }
 

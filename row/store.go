@@ -70,6 +70,9 @@
 //	checkpoint written before roles existed lacks this part; it has none.
 //	trailer: u32 CRC-32C (Castagnoli) of every byte before it.
 //
+// The catalog JSON lists the schema entries first, then the relations;
+// schemas are entries without rows, as views are.
+//
 // A checkpoint first writes every dirty page, then this file. Recovery loads
 // the rows it names, clears every other tuple from the pages (rows written
 // after it, or by transactions that had not committed) and replays the WAL
@@ -99,7 +102,8 @@
 //	a sequence of operations, each a kind byte:
 //	1 insert:       u32 table id, uvarint row id, row
 //	2 delete:       u32 table id, uvarint row id
-//	3 create table: uvarint length + catalog.Table JSON
+//	3 create table: uvarint length + catalog.Table JSON (a table, view,
+//	                sequence or, with "namespace", a schema)
 //	4 drop table:   u32 table id
 //	5 alter table:  uvarint length + the new catalog.Table JSON (same id)
 //	6 create role:  uvarint length + catalog.Role JSON
@@ -505,7 +509,7 @@ func (tx *Tx) DropTable(t *catalog.Table) {
 	tx.s.pendingMu.Lock()
 	tx.s.pendingDrops[t.ID] = t
 	tx.s.pendingMu.Unlock()
-	tx.s.catalog.Remove(t.Name)
+	tx.s.catalog.Remove(t)
 	tx.ops = append(tx.ops, op{kind: opDropTable, table: t})
 }
 
@@ -630,7 +634,7 @@ func (tx *Tx) Rollback() {
 		case opDelete:
 			o.heap.undoDelete(tx.Txn, o.v)
 		case opCreateTable:
-			s.catalog.Remove(o.table.Name)
+			s.catalog.Remove(o.table)
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
 			s.heapsMu.Unlock()
@@ -723,7 +727,7 @@ func (s *Store) redo(data []byte) error {
 			id := binary.LittleEndian.Uint32(data)
 			data = data[4:]
 			if h := s.heaps[id]; h != nil {
-				s.catalog.Remove(h.Table.Name)
+				s.catalog.Remove(h.Table)
 				delete(s.heaps, id)
 				s.pool.drop(id) // removeStrayFiles deletes the file
 			}
@@ -861,7 +865,7 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 	var committed []*catalog.Table
 	listed := make(map[uint32]bool)
 	s.pendingMu.Lock()
-	for _, t := range s.catalog.Tables() {
+	for _, t := range s.catalog.Entries() {
 		if old := s.pendingAlters[t.ID]; old != nil {
 			t = old // an ALTER not yet committed
 		}

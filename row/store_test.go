@@ -117,7 +117,7 @@ func createItems(t *testing.T, s *Store, name string, ids ...int64) *Heap {
 // heapOf returns the heap of the named table, failing when it does not exist.
 func heapOf(t *testing.T, s *Store, name string) *Heap {
 	t.Helper()
-	tbl := s.Catalog().Lookup(name)
+	tbl := s.Catalog().Lookup(catalog.Public, name)
 	if tbl == nil {
 		t.Fatalf("table %s does not exist; catalog has %v", name, tableNames(s))
 	}
@@ -431,7 +431,7 @@ func TestRollbackCreateTable(t *testing.T) {
 	}
 	tx2.Rollback()
 	tx.Rollback()
-	if s.Catalog().Lookup("temp") != nil || s.Heap(tbl) != nil {
+	if s.Catalog().Lookup(catalog.Public, "temp") != nil || s.Heap(tbl) != nil {
 		t.Fatalf("rolled-back table still exists: catalog %v, heap %v", tableNames(s), s.Heap(tbl))
 	}
 	for _, checkpoint := range []bool{false, true} {
@@ -450,8 +450,8 @@ func TestRollbackDropTable(t *testing.T) {
 	s := openStore(t, testOptions(t))
 	createItems(t, s, "items", 1, 2, 3)
 	tx := s.Begin()
-	tx.DropTable(s.Catalog().Lookup("items"))
-	if s.Catalog().Lookup("items") != nil {
+	tx.DropTable(s.Catalog().Lookup(catalog.Public, "items"))
+	if s.Catalog().Lookup(catalog.Public, "items") != nil {
 		t.Fatalf("table still in the catalog inside the dropping transaction")
 	}
 	tx.Rollback()
@@ -473,7 +473,7 @@ func TestCommittedDropTable(t *testing.T) {
 	createItems(t, s, "items", 1, 2, 3)
 	createItems(t, s, "keep", 1)
 	tx := s.Begin()
-	tx.DropTable(s.Catalog().Lookup("items"))
+	tx.DropTable(s.Catalog().Lookup(catalog.Public, "items"))
 	mustCommit(t, tx)
 	for _, checkpoint := range []bool{false, true, false} {
 		s = restart(t, s, checkpoint)
@@ -1284,11 +1284,11 @@ func TestCheckpointWithPendingDDL(t *testing.T) {
 		{"drop, rollback", dropBase, false, []string{"base"}},
 		{"create and drop, commit", func(t *testing.T, s *Store, tx *Tx) {
 			createT(t, s, tx)
-			tx.DropTable(s.Catalog().Lookup("t"))
+			tx.DropTable(s.Catalog().Lookup(catalog.Public, "t"))
 		}, true, []string{"base"}},
 		{"create and drop, rollback", func(t *testing.T, s *Store, tx *Tx) {
 			createT(t, s, tx)
-			tx.DropTable(s.Catalog().Lookup("t"))
+			tx.DropTable(s.Catalog().Lookup(catalog.Public, "t"))
 		}, false, []string{"base"}},
 		{"drop and re-create, commit", func(t *testing.T, s *Store, tx *Tx) {
 			dropBase(t, s, tx)
@@ -1355,7 +1355,7 @@ func createT(t *testing.T, s *Store, tx *Tx) {
 
 func dropBase(t *testing.T, s *Store, tx *Tx) {
 	t.Helper()
-	tx.DropTable(s.Catalog().Lookup("base"))
+	tx.DropTable(s.Catalog().Lookup(catalog.Public, "base"))
 }
 
 // ---------------------------------------------------------------------------
@@ -1640,7 +1640,7 @@ func TestDropWhileAnotherTransactionWrites(t *testing.T) {
 	}
 	s = openStoreForDropTest(t, dir)
 	defer s.Close()
-	if s.Catalog().Lookup("t") != nil {
+	if s.Catalog().Lookup(catalog.Public, "t") != nil {
 		t.Error("dropped table is back after recovery")
 	}
 }

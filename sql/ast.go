@@ -76,7 +76,7 @@ type (
 
 	InsertStmt struct {
 		Hints      []Hint
-		Table      string
+		Table      ObjectName
 		Alias      string
 		Columns    []string
 		Values     [][]Expr // VALUES rows; nil when Select is set
@@ -87,7 +87,7 @@ type (
 
 	UpdateStmt struct {
 		Hints     []Hint
-		Table     string
+		Table     ObjectName
 		Alias     string
 		Set       []SetClause
 		Where     Expr
@@ -113,14 +113,14 @@ type (
 
 	DeleteStmt struct {
 		Hints     []Hint
-		Table     string
+		Table     ObjectName
 		Alias     string
 		Where     Expr
 		Returning []SelectItem
 	}
 
 	CreateTableStmt struct {
-		Name        string
+		Name        ObjectName
 		IfNotExists bool
 		// CREATE TABLE ... AS query: As is set, AsColumns optionally renames.
 		As          *SelectStmt
@@ -146,7 +146,7 @@ type (
 	ForeignKeyDef struct {
 		Name               string
 		Columns            []string
-		RefTable           string
+		RefTable           ObjectName
 		RefColumns         []string
 		OnDelete, OnUpdate string
 		Pos                int
@@ -178,8 +178,8 @@ type (
 
 	// CreateIndexStmt is CREATE [UNIQUE] INDEX [name] ON table (columns).
 	CreateIndexStmt struct {
-		Name        string // "" lets the server choose
-		Table       string
+		Name        string // "" lets the server choose; the index goes in Table's schema
+		Table       ObjectName
 		Columns     []string
 		Unique      bool
 		IfNotExists bool
@@ -187,19 +187,19 @@ type (
 
 	// DropIndexStmt is DROP INDEX [IF EXISTS] names.
 	DropIndexStmt struct {
-		Names    []string
+		Names    []ObjectName
 		IfExists bool
 	}
 
 	// CreateSequenceStmt is CREATE SEQUENCE [IF NOT EXISTS] name options.
 	CreateSequenceStmt struct {
-		Name        string
+		Name        ObjectName
 		IfNotExists bool
 		Options     SequenceOptions
 	}
 
 	DropTableStmt struct {
-		Names    []string
+		Names    []ObjectName
 		IfExists bool
 		Cascade  bool
 		View     bool // DROP VIEW
@@ -209,7 +209,7 @@ type (
 	// CreateViewStmt is CREATE [OR REPLACE] VIEW name [(cols)] AS query; SQL
 	// is the query's text, which the catalog keeps.
 	CreateViewStmt struct {
-		Name      string
+		Name      ObjectName
 		Columns   []string
 		Query     *SelectStmt
 		SQL       string
@@ -218,7 +218,7 @@ type (
 
 	// TruncateStmt is TRUNCATE [TABLE] a, b [RESTART IDENTITY] [CASCADE].
 	TruncateStmt struct {
-		Names           []string
+		Names           []ObjectName
 		RestartIdentity bool
 		Cascade         bool
 	}
@@ -255,12 +255,12 @@ type (
 
 	VacuumStmt struct {
 		Vacuum, Analyze bool
-		Tables          []string
+		Tables          []ObjectName
 	}
 
 	// AlterTableStmt is ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE (cols).
 	AlterTableStmt struct {
-		Table    string
+		Table    ObjectName
 		IfExists bool
 		Action   AlterAction
 	}
@@ -311,7 +311,7 @@ type (
 	// IsFile marks a server file, named by File as written (a relative
 	// path is relative to the data directory; COPY TO needs an absolute one).
 	CopyStmt struct {
-		Table   string
+		Table   ObjectName
 		Columns []string
 		Query   *SelectStmt
 		From    bool
@@ -326,17 +326,59 @@ type (
 		Isolation string // BEGIN ISOLATION LEVEL ..., "" when not given
 	}
 
-	// SetStmt is SET [SESSION|LOCAL] name = value | TO value.
+	// SetStmt is SET [SESSION|LOCAL] name = value | TO value, and RESET
+	// name (Value "default"). Values are the items of a list value, each an
+	// identifier (case-folded unless quoted), string or number; Value joins
+	// them with ", ".
 	SetStmt struct {
-		Name  string
-		Value string
+		Name   string
+		Value  string
+		Values []string
 	}
 
 	// ShowStmt is SHOW name.
 	ShowStmt struct {
 		Name string
 	}
+
+	// CreateSchemaStmt is CREATE SCHEMA [IF NOT EXISTS] [name] [AUTHORIZATION
+	// role]; without a name the schema is named after the role.
+	CreateSchemaStmt struct {
+		Name        string
+		Owner       string // "" for the current user
+		IfNotExists bool
+	}
+
+	// DropSchemaStmt is DROP SCHEMA [IF EXISTS] names [CASCADE | RESTRICT].
+	DropSchemaStmt struct {
+		Names    []string
+		IfExists bool
+		Cascade  bool
+	}
+
+	// AlterSchemaStmt is ALTER SCHEMA name RENAME TO new | OWNER TO role.
+	AlterSchemaStmt struct {
+		Name     string
+		RenameTo string
+		SetOwner bool
+		Owner    string // "" for the current user
+	}
 )
+
+// ObjectName is the name of a table, view, sequence or index, qualified
+// with its schema or not (Schema ""), in which case the search path finds
+// it.
+type ObjectName struct {
+	Schema, Name string
+}
+
+// String is the name as PostgreSQL's messages show it: schema.name.
+func (n ObjectName) String() string {
+	if n.Schema == "" {
+		return n.Name
+	}
+	return n.Schema + "." + n.Name
+}
 
 func (*SelectStmt) statement()         {}
 func (*InsertStmt) statement()         {}
@@ -360,13 +402,16 @@ func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}
 func (*ShowStmt) statement()           {}
+func (*CreateSchemaStmt) statement()   {}
+func (*DropSchemaStmt) statement()     {}
+func (*AlterSchemaStmt) statement()    {}
 
 // TableExpr is an item of a FROM clause.
 type TableExpr interface{ tableExpr() }
 
 type (
 	TableRef struct {
-		Name       string
+		Name       ObjectName
 		Alias      string
 		ColAliases []string // t AS a(x, y)
 		Pos        int

@@ -471,3 +471,6 @@ func MentionsIdent(src, name string) bool {
 	}
 	return false
 }
+
+// QuoteString returns s as an SQL string literal.
+func QuoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -158,31 +158,35 @@ func (p *parser) ident() (string, error) {
 	return "", p.unexpected()
 }
 
-// qualifiedName reads name or schema.name; the schema is accepted only as public
-// or pg_catalog until schemas exist.
-func (p *parser) qualifiedName() (string, int, error) {
+// qualifiedName reads name or schema.name; the binder resolves it.
+func (p *parser) qualifiedName() (ObjectName, int, error) {
 	pos := p.peek().pos
 	name, err := p.ident()
 	if err != nil {
-		return "", pos, err
+		return ObjectName{}, pos, err
 	}
-	if p.acceptOp(".") {
-		schema := name
-		if name, err = p.ident(); err != nil {
-			return "", pos, err
-		}
-		// one user schema until CREATE SCHEMA exists; pg_catalog holds the
-		// system catalogs, which are also found unqualified, and
-		// information_schema its views, which keep their schema in the name
-		switch schema {
-		case "public", "pg_catalog":
-		case "information_schema":
-			name = schema + "." + name
-		default:
-			return "", pos, sqlerr.New(sqlerr.InvalidCatalogName, "schema \"%s\" does not exist", schema).WithPosition(charPos(p.src, pos))
-		}
+	if !p.acceptOp(".") {
+		return ObjectName{Name: name}, pos, nil
 	}
-	return name, pos, nil
+	n := ObjectName{Schema: name}
+	n.Name, err = p.ident()
+	return n, pos, err
+}
+
+// ParseObjectName reads a possibly qualified object name from text, as
+// nextval('s.seq') and 's.t'::regclass do: unquoted parts fold to lower
+// case, quoted ones keep their case.
+func ParseObjectName(text string) (ObjectName, error) {
+	toks, err := lex(text)
+	if err != nil {
+		return ObjectName{}, err
+	}
+	p := &parser{src: text, toks: toks}
+	n, _, err := p.qualifiedName()
+	if err == nil && p.peek().kind != tEOF {
+		err = sqlerr.New(sqlerr.InvalidName, "invalid name syntax")
+	}
+	return n, err
 }
 
 // qualifiedCollation reads a collation name: "C", default, pg_catalog.default.
@@ -272,6 +276,13 @@ func (p *parser) statement() (Statement, error) {
 		return &TransactionStmt{Kind: "rollback"}, nil
 	case "set":
 		return p.setStmt()
+	case "reset":
+		p.i++
+		name, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
 	case "show":
 		p.i++
 		var parts []string
@@ -384,7 +395,7 @@ func (p *parser) setStmt() (Statement, error) {
 	_ = p.acceptKw("session") || p.acceptKw("local")
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()
-		return &SetStmt{Name: "timezone", Value: v}, err
+		return &SetStmt{Name: "timezone", Value: strings.Join(v, ", "), Values: v}, err
 	}
 	name, err := p.ident()
 	if err != nil {
@@ -401,12 +412,12 @@ func (p *parser) setStmt() (Statement, error) {
 		return nil, p.unexpected()
 	}
 	v, err := p.setValue()
-	return &SetStmt{Name: name, Value: v}, err
+	return &SetStmt{Name: name, Value: strings.Join(v, ", "), Values: v}, err
 }
 
 // setValue reads SET's value: a comma-separated list of words, strings and
 // (signed) numbers.
-func (p *parser) setValue() (string, error) {
+func (p *parser) setValue() ([]string, error) {
 	var parts []string
 	for {
 		t := p.peek()
@@ -419,10 +430,10 @@ func (p *parser) setValue() (string, error) {
 			sign := strings.TrimPrefix(t.text, "+")
 			parts = append(parts, sign+p.advance().text)
 		default:
-			return "", p.unexpected()
+			return nil, p.unexpected()
 		}
 		if !p.acceptOp(",") {
-			return strings.Join(parts, ", "), nil
+			return parts, nil
 		}
 	}
 }
@@ -1002,7 +1013,10 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 		}
 	}
 	if isFunc {
-		return &FuncRef{Name: name, Args: args, Ordinality: ordinality, Alias: alias, ColAliases: cols, Pos: pos}, nil
+		if name.Schema != "" && name.Schema != "pg_catalog" { // the functions are all built in
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).WithPosition(charPos(p.src, pos))
+		}
+		return &FuncRef{Name: name.Name, Args: args, Ordinality: ordinality, Alias: alias, ColAliases: cols, Pos: pos}, nil
 	}
 	return &TableRef{Name: name, Alias: alias, ColAliases: cols, Pos: pos}, nil
 }
@@ -1189,6 +1203,9 @@ func (p *parser) createStmt() (Statement, error) {
 	if p.isKw("role") || p.isKw("user") {
 		return p.createRole()
 	}
+	if p.acceptKw("schema") {
+		return p.createSchema()
+	}
 	orReplace := p.acceptKw("or", "replace")
 	p.acceptKw("temporary")
 	p.acceptKw("temp")
@@ -1328,8 +1345,8 @@ func (p *parser) options() (map[string]string, error) {
 	return opts, p.expectOp(")")
 }
 
-func (p *parser) tableList() ([]string, error) {
-	var names []string
+func (p *parser) tableList() ([]ObjectName, error) {
+	var names []ObjectName
 	for {
 		name, _, err := p.qualifiedName()
 		if err != nil {
@@ -1408,6 +1425,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
+	}
+	if p.acceptKw("schema") {
+		return p.alterSchema()
 	}
 	if err := p.expectKw("table"); err != nil {
 		return nil, err
@@ -2092,6 +2112,9 @@ func (p *parser) dropStmt() (Statement, error) {
 	if p.isKw("role") || p.isKw("user") {
 		return p.dropRole()
 	}
+	if p.acceptKw("schema") {
+		return p.dropSchema()
+	}
 	if p.acceptKw("index") {
 		p.acceptKw("concurrently")
 		s := &DropIndexStmt{IfExists: p.acceptKw("if", "exists")}
@@ -2124,6 +2147,68 @@ func (p *parser) dropStmt() (Statement, error) {
 	if p.acceptKw("cascade") {
 		s.Cascade = true
 	} else {
+		p.acceptKw("restrict")
+	}
+	return s, nil
+}
+
+// createSchema parses the rest of CREATE SCHEMA [IF NOT EXISTS] name
+// [AUTHORIZATION role] and CREATE SCHEMA AUTHORIZATION role.
+func (p *parser) createSchema() (Statement, error) {
+	s := &CreateSchemaStmt{IfNotExists: p.acceptKw("if", "not", "exists")}
+	var err error
+	if !p.isKw("authorization") {
+		if s.Name, err = p.ident(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acceptKw("authorization") || s.Name == "" {
+		if s.Owner, err = p.roleSpec(); err != nil {
+			return nil, err
+		}
+		if s.Name == "" {
+			s.Name = s.Owner
+		}
+	}
+	return s, nil
+}
+
+// roleSpec reads a role name or CURRENT_USER / SESSION_USER ("" for both).
+func (p *parser) roleSpec() (string, error) {
+	if p.acceptKw("current_user") || p.acceptKw("session_user") || p.acceptKw("current_role") {
+		return "", nil
+	}
+	return p.ident()
+}
+
+// alterSchema parses the rest of ALTER SCHEMA name RENAME TO new | OWNER TO role.
+func (p *parser) alterSchema() (Statement, error) {
+	s := &AlterSchemaStmt{}
+	var err error
+	if s.Name, err = p.ident(); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.acceptKw("rename", "to"):
+		s.RenameTo, err = p.ident()
+	case p.acceptKw("owner", "to"):
+		s.SetOwner = true
+		s.Owner, err = p.roleSpec()
+	default:
+		err = p.unexpected()
+	}
+	return s, err
+}
+
+// dropSchema parses the rest of DROP SCHEMA [IF EXISTS] names [CASCADE | RESTRICT].
+func (p *parser) dropSchema() (Statement, error) {
+	s := &DropSchemaStmt{IfExists: p.acceptKw("if", "exists")}
+	var err error
+	if s.Names, err = p.identList(); err != nil {
+		return nil, err
+	}
+	s.Cascade = p.acceptKw("cascade")
+	if !s.Cascade {
 		p.acceptKw("restrict")
 	}
 	return s, nil
@@ -2872,7 +2957,8 @@ func Kind(s Statement) string {
 	case *DeleteStmt:
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
-		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt:
+		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt, *CreateSchemaStmt,
+		*DropSchemaStmt, *AlterSchemaStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"

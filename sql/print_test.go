@@ -175,7 +175,7 @@ func aliasString(alias string, cols []string) string {
 func tableString(te TableExpr) string {
 	switch te := te.(type) {
 	case *TableRef:
-		return te.Name + aliasString(te.Alias, te.ColAliases)
+		return te.Name.String() + aliasString(te.Alias, te.ColAliases)
 	case *JoinExpr:
 		kind := strings.ToUpper(te.Kind)
 		if te.Natural {
@@ -277,7 +277,7 @@ func stmtString(st Statement) string {
 		return selectString(s)
 	case *InsertStmt:
 		var b strings.Builder
-		b.WriteString("INSERT" + hintsString(s.Hints) + " INTO " + s.Table)
+		b.WriteString("INSERT" + hintsString(s.Hints) + " INTO " + s.Table.String())
 		if s.Columns != nil {
 			b.WriteString(" (" + strings.Join(s.Columns, ", ") + ")")
 		}
@@ -296,7 +296,7 @@ func stmtString(st Statement) string {
 		return b.String() + returningString(s.Returning)
 	case *UpdateStmt:
 		var b strings.Builder
-		b.WriteString("UPDATE" + hintsString(s.Hints) + " " + s.Table + aliasString(s.Alias, nil) + " SET ")
+		b.WriteString("UPDATE" + hintsString(s.Hints) + " " + s.Table.String() + aliasString(s.Alias, nil) + " SET ")
 		for i, c := range s.Set {
 			if i > 0 {
 				b.WriteString(", ")
@@ -309,7 +309,7 @@ func stmtString(st Statement) string {
 		return b.String() + returningString(s.Returning)
 	case *DeleteStmt:
 		var b strings.Builder
-		b.WriteString("DELETE" + hintsString(s.Hints) + " FROM " + s.Table + aliasString(s.Alias, nil))
+		b.WriteString("DELETE" + hintsString(s.Hints) + " FROM " + s.Table.String() + aliasString(s.Alias, nil))
 		if s.Where != nil {
 			b.WriteString(" WHERE " + exprString(s.Where))
 		}
@@ -320,7 +320,7 @@ func stmtString(st Statement) string {
 		if s.IfNotExists {
 			b.WriteString("IF NOT EXISTS ")
 		}
-		b.WriteString(s.Name + " (")
+		b.WriteString(s.Name.String() + " (")
 		var parts []string
 		for _, c := range s.Columns {
 			p := c.Name + " " + c.Type.String()
@@ -350,7 +350,12 @@ func stmtString(st Statement) string {
 		if s.IfExists {
 			s2 += "IF EXISTS "
 		}
-		s2 += strings.Join(s.Names, ", ")
+		for i, n := range s.Names {
+			if i > 0 {
+				s2 += ", "
+			}
+			s2 += n.String()
+		}
 		if s.Cascade {
 			s2 += " CASCADE"
 		}

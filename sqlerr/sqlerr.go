@@ -49,6 +49,7 @@ const (
 	DuplicateColumn            = "42701"
 	CantChangeRuntimeParam     = "55P02"
 	DuplicateTable             = "42P07"
+	DuplicateSchema            = "42P06"
 	AmbiguousColumn            = "42702"
 	DuplicateAlias             = "42712"
 	InvalidColumnReference     = "42P10"

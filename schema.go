@@ -1,0 +1,312 @@
+package rustydb
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"rustydb/catalog"
+	"rustydb/plan"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+)
+
+// Schemas are catalog entries (catalog.Table with a Namespace), so CREATE,
+// DROP and ALTER SCHEMA go through the transaction's CreateTable,
+// DropTable and AlterTable like any DDL: they roll back, and they are
+// logged and checkpointed with the tables.
+
+// searchPath returns the session's search_path as schema names, with
+// "$user" replaced by the session user's name.
+func (s *Session) searchPath() []string {
+	path := parseSearchPath(s.settings["search_path"])
+	for i, name := range path {
+		if name == "$user" {
+			path[i] = s.user
+		}
+	}
+	return path
+}
+
+// relation resolves the name of an existing table, view or sequence
+// through the session's search path.
+func (s *Session) relation(n sql.ObjectName) (*catalog.Table, error) {
+	return s.db.store.Catalog().Resolve(n.Schema, n.Name, s.searchPath())
+}
+
+// parseSearchPath splits a search_path value into schema names: unquoted
+// names fold to lower case, double-quoted ones keep their case (and any
+// commas), "" doubling a quote.
+func parseSearchPath(v string) []string {
+	var out []string
+	for v = strings.TrimSpace(v); v != ""; v = strings.TrimSpace(v) {
+		var name string
+		if v[0] == '"' {
+			var b strings.Builder
+			i := 1
+			for ; i < len(v); i++ {
+				if v[i] == '"' {
+					if i+1 < len(v) && v[i+1] == '"' {
+						b.WriteByte('"')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(v[i])
+			}
+			name, v = b.String(), v[min(i+1, len(v)):]
+			v = strings.TrimSpace(v)
+		} else {
+			end := strings.IndexByte(v, ',')
+			if end < 0 {
+				end = len(v)
+			}
+			name, v = strings.ToLower(strings.TrimSpace(v[:end])), v[end:]
+		}
+		out = append(out, name)
+		v = strings.TrimPrefix(v, ",")
+	}
+	return out
+}
+
+// formatSearchPath is the search_path value SHOW prints for the names of a
+// SET: each quoted where it needs it, as PostgreSQL does.
+func formatSearchPath(names []string) string {
+	quoted := make([]string, len(names))
+	for i, name := range names {
+		quoted[i] = sql.QuoteIdent(name)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// SetStartupParameter applies a run-time parameter a client sent at
+// connection start (the startup packet's parameters and its options
+// -c name=value). Only search_path is taken this way so far; others are
+// ignored, as values that would fail a SET are.
+func (s *Session) SetStartupParameter(name, value string) {
+	if strings.EqualFold(name, "search_path") {
+		s.settings["search_path"] = formatSearchPath(parseSearchPath(value))
+	}
+}
+
+// checkSchemaName refuses the names PostgreSQL reserves for system schemas.
+func checkSchemaName(name string) error {
+	if strings.HasPrefix(name, "pg_") {
+		return sqlerr.New(sqlerr.ReservedName, "unacceptable schema name %q", name).
+			WithDetail("The prefix \"pg_\" is reserved for system schemas.")
+	}
+	return nil
+}
+
+// schemaOwner returns the role a schema is to be owned by: the named one,
+// which must exist, or the session user for "".
+func (s *Session) schemaOwner(name string) (string, error) {
+	if name == "" || name == s.user {
+		return s.user, nil
+	}
+	if s.db.store.Catalog().Role(name) == nil {
+		return "", sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)
+	}
+	return name, nil
+}
+
+// userSchema returns the entry of a CREATE SCHEMA schema, refusing the
+// schemas that always exist, which have none.
+func (s *Session) userSchema(name, verb string) (*catalog.Table, error) {
+	if name == catalog.Public || catalog.IsSystemSchema(name) {
+		return nil, sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot %s schema %s because it is required by the database system", verb, name).
+			WithHint("The schemas public, pg_catalog and information_schema always exist in RustyDB.")
+	}
+	ns := s.db.store.Catalog().Schema(name)
+	if ns == nil {
+		return nil, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", name)
+	}
+	return ns, nil
+}
+
+func (s *Session) createSchema(st *sql.CreateSchemaStmt, w ResultWriter) error {
+	owner, err := s.schemaOwner(st.Owner)
+	if err != nil {
+		return err
+	}
+	if s.db.store.Catalog().SchemaExists(st.Name) {
+		if st.IfNotExists {
+			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateSchema, Message: fmt.Sprintf("schema %q already exists, skipping", st.Name)})
+			return w.Complete("CREATE SCHEMA")
+		}
+		return sqlerr.New(sqlerr.DuplicateSchema, "schema %q already exists", st.Name)
+	}
+	if err := checkSchemaName(st.Name); err != nil {
+		return err
+	}
+	if err := s.tx.CreateTable(&catalog.Table{Name: st.Name, Namespace: &catalog.Namespace{Owner: owner}}); err != nil {
+		return err
+	}
+	return w.Complete("CREATE SCHEMA")
+}
+
+// dropSchema drops schemas and, with CASCADE, the relations in them and the
+// foreign keys of other tables that refer to those.
+func (s *Session) dropSchema(st *sql.DropSchemaStmt, w ResultWriter) error {
+	cat := s.db.store.Catalog()
+	var schemas []*catalog.Table
+	for _, name := range st.Names {
+		ns, err := s.userSchema(name, "drop")
+		if err != nil {
+			if st.IfExists && sqlerr.Code(err) == sqlerr.InvalidSchemaName {
+				w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: fmt.Sprintf("schema %q does not exist, skipping", name)})
+				continue
+			}
+			return err
+		}
+		schemas = append(schemas, ns)
+	}
+	d := &plan.DropTable{}
+	for _, ns := range schemas {
+		for _, t := range cat.Tables() {
+			if t.Schema == ns.Name {
+				d.Tables = append(d.Tables, t)
+			}
+		}
+	}
+	// Tables by creation, as PostgreSQL lists dependent objects.
+	slices.SortFunc(d.Tables, func(a, b *catalog.Table) int { return int(a.ID) - int(b.ID) })
+	if err := s.binder("", nil).UnlinkForeignKeys(d, true); err != nil {
+		return err
+	}
+	if deps := dependents(cat, d); len(deps) > 0 {
+		lines := make([]string, len(deps))
+		if !st.Cascade {
+			for i, dep := range deps {
+				lines[i] = dep.what + " depends on " + dep.on
+			}
+			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", sql.QuoteIdent(schemas[0].Name)).
+				WithDetail("%s", strings.Join(lines, "\n")).WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		for i, dep := range deps {
+			lines[i] = "drop cascades to " + dep.what
+		}
+		n := Notice{Severity: "NOTICE", Code: "00000", Message: lines[0]}
+		if len(deps) > 1 {
+			n.Message, n.Detail = fmt.Sprintf("drop cascades to %d other objects", len(deps)), strings.Join(lines, "\n")
+		}
+		w.Notice(n)
+	}
+	if err := s.dropRelations(d); err != nil {
+		return err
+	}
+	for _, ns := range schemas {
+		s.tx.DropTable(ns)
+	}
+	return w.Complete("DROP SCHEMA")
+}
+
+// dependent is an object that dropping a schema takes with it, and what
+// it depends on, as PostgreSQL's messages describe them.
+type dependent struct{ what, on string }
+
+// dependents lists what dropping d's relations takes with them: the
+// relations (not the sequences of their serial and identity columns, which
+// belong to their tables) and the foreign keys of other tables that refer
+// to them.
+func dependents(cat *catalog.Catalog, d *plan.DropTable) []dependent {
+	kind := func(t *catalog.Table) string {
+		switch {
+		case t.IsView():
+			return "view"
+		case t.IsSequence():
+			return "sequence"
+		}
+		return "table"
+	}
+	var out []dependent
+	for _, t := range d.Tables {
+		if t.IsSequence() && t.Sequence.OwnedBy != 0 {
+			continue
+		}
+		name := sql.QuoteIdent(t.Schema) + "." + sql.QuoteIdent(t.Name)
+		out = append(out, dependent{kind(t) + " " + name, "schema " + sql.QuoteIdent(t.Schema)})
+		for _, child := range d.Unlinked {
+			for _, fk := range cat.ByID(child.ID).ForeignKeys {
+				if fk.RefTable == t.ID {
+					out = append(out, dependent{fmt.Sprintf("constraint %s on table %s", fk.Name, sql.QuoteIdent(child.Name)), "table " + name})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// alterSchema renames a schema, moving its relations with it, or gives it
+// another owner.
+func (s *Session) alterSchema(st *sql.AlterSchemaStmt, w ResultWriter) error {
+	verb := "rename"
+	if st.SetOwner {
+		verb = "alter"
+	}
+	ns, err := s.userSchema(st.Name, verb)
+	if err != nil {
+		return err
+	}
+	def := *ns
+	def.Namespace = &catalog.Namespace{Owner: ns.Namespace.Owner}
+	if st.SetOwner {
+		if def.Namespace.Owner, err = s.schemaOwner(st.Owner); err != nil {
+			return err
+		}
+		if err := s.tx.AlterTable(ns, &def); err != nil {
+			return err
+		}
+		return w.Complete("ALTER SCHEMA")
+	}
+	cat := s.db.store.Catalog()
+	if cat.SchemaExists(st.RenameTo) {
+		return sqlerr.New(sqlerr.DuplicateSchema, "schema %q already exists", st.RenameTo)
+	}
+	if err := checkSchemaName(st.RenameTo); err != nil {
+		return err
+	}
+	def.Name = st.RenameTo
+	if err := s.tx.AlterTable(ns, &def); err != nil {
+		return err
+	}
+	for _, t := range cat.Tables() {
+		moved := renameSchemaIn(t, st.Name, st.RenameTo, cat)
+		if moved == nil {
+			continue
+		}
+		if err := s.tx.AlterTable(t, moved); err != nil {
+			return err
+		}
+	}
+	return w.Complete("ALTER SCHEMA")
+}
+
+// renameSchemaIn returns t's definition after schema from became to, or
+// nil when the rename does not change it: a relation of the schema moves
+// to the new name, the defaults of its serial columns name their
+// sequences anew, and a view created with the schema on its search path
+// keeps finding its relations there.
+func renameSchemaIn(t *catalog.Table, from, to string, cat *catalog.Catalog) *catalog.Table {
+	def := cloneTable(t)
+	changed := false
+	if t.Schema == from {
+		def.Schema, changed = to, true
+		for i, col := range def.Columns {
+			for _, seq := range cat.Tables() {
+				if seq.IsSequence() && seq.Sequence.OwnedBy == t.ID && col.Default == plan.SerialDefault(from, seq.Name) {
+					def.Columns[i].Default = plan.SerialDefault(to, seq.Name)
+				}
+			}
+		}
+	}
+	if i := slices.Index(t.ViewPath, from); i >= 0 {
+		def.ViewPath = slices.Clone(t.ViewPath)
+		def.ViewPath[i], changed = to, true
+	}
+	if !changed {
+		return nil
+	}
+	return def
+}
