@@ -395,6 +395,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 	if len(b.win.calls) > 0 {
 		input, exprs = b.win.build(input, exprs)
 	}
+	input, exprs = decorrelateList(input, exprs)
 	var node Node = &Project{Input: input, Exprs: exprs, Cols: cols}
 	if s.Distinct {
 		for _, c := range cols {
@@ -1195,16 +1196,7 @@ func pushFilter(n Node, cond Expr) Node {
 	// Correlated scalar aggregates become left joins with the aggregation
 	// grouped by the correlation keys.
 	cols := n.Columns()
-	for i, c := range rest {
-		for {
-			j, rewritten, ok := decorrelateScalar(n, c)
-			if !ok {
-				break
-			}
-			n, c = j, rewritten
-		}
-		rest[i] = c
-	}
+	n, rest = decorrelateList(n, rest)
 	// Correlated EXISTS / NOT EXISTS / IN become semi and anti joins.
 	kept := rest[:0]
 	for _, c := range rest {

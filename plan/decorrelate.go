@@ -1,7 +1,11 @@
 package plan
 
+import "rustydb/types"
+
 // Decorrelation: a correlated EXISTS, NOT EXISTS or IN in WHERE becomes a
-// hash semi or anti join, so the subquery runs once instead of once per row.
+// hash semi or anti join, and a correlated scalar aggregate in WHERE or the
+// select list a hash left join with the aggregation, so the subquery runs
+// once instead of once per row.
 
 // decorrelate rewrites cond (a WHERE conjunct over n's columns) into a semi
 // or anti join over n when it is a correlated EXISTS, NOT EXISTS or IN
@@ -277,80 +281,88 @@ func walkPlan(n Node, fn func([]Expr)) {
 }
 
 // nullOnEmpty are the aggregates whose value over no rows is NULL, which a
-// left join's missing match gives too (count's 0 would not).
+// left join's missing match gives too; count's 0 is restored with coalesce.
 var nullOnEmpty = map[string]bool{"sum": true, "avg": true, "min": true, "max": true,
 	"bool_and": true, "bool_or": true, "every": true, "stddev": true, "stddev_samp": true,
 	"stddev_pop": true, "variance": true, "var_samp": true, "var_pop": true}
 
-// decorrelateScalar rewrites a correlated scalar subquery in cond (a WHERE
-// conjunct over n's columns) of the form
+// decorrelateScalar rewrites a correlated scalar subquery in e (a WHERE
+// conjunct or a select-list expression over n's columns) of the form
 //
 //	[Project] over Aggregate without GROUP BY over filters and inner joins
 //
 // whose correlation is confined to equalities outer = inner in those
 // filters and join conditions, into a left join of n with the aggregation
-// grouped by the inner sides of those equalities, computed once. cond then
-// reads the joined column. The join's columns are n's followed by the keys
-// and the subquery's value.
-func decorrelateScalar(n Node, cond Expr) (Node, Expr, bool) {
+// grouped by the inner sides of those equalities, computed once. e then
+// computes the subquery's value from the joined aggregates, a missing
+// match counting 0 where the subquery counts. The join's columns are n's
+// followed by the keys and the aggregates.
+func decorrelateScalar(n Node, e Expr) (Node, Expr, bool) {
 	var sub *Subquery
-	Walk(cond, func(x Expr) {
+	Walk(e, func(x Expr) {
 		if s, ok := x.(*Subquery); ok && sub == nil && s.Correlated && !s.Exists && !s.Array {
 			sub = s
 		}
 	})
 	if sub == nil {
-		return n, cond, false
+		return n, e, false
 	}
 	p := sub.Plan
 	proj, isProj := p.(*Project)
 	if isProj {
 		p = proj.Input
 		if len(proj.Exprs) != 1 || usesOuterExprs(proj.Exprs) {
-			return n, cond, false
+			return n, e, false
 		}
 	}
 	agg, ok := p.(*Aggregate)
 	if !ok || len(agg.GroupBy) > 0 || len(agg.Aggs) == 0 {
-		return n, cond, false
+		return n, e, false
 	}
 	for _, a := range agg.Aggs {
-		if !nullOnEmpty[a.Func] || usesOuterExprs([]Expr{a.Arg, a.Filter}) {
-			return n, cond, false
+		if !nullOnEmpty[a.Func] && a.Func != "count" || usesOuterExprs([]Expr{a.Arg, a.Filter}) {
+			return n, e, false
 		}
 	}
 	inner, leftKeys, rightKeys, ok := pullCorrelated(agg.Input)
 	if !ok || len(leftKeys) == 0 {
-		return n, cond, false
+		return n, e, false
 	}
 	clearLookups(inner)
 	k := len(rightKeys)
-	keyCols := make([]Column, k)
 	keyRefs := make([]Expr, k)
+	cols := make([]Column, 0, k+len(agg.Aggs))
 	for i, r := range rightKeys {
-		keyCols[i] = Column{Name: "key", Type: r.Type()}
 		keyRefs[i] = &ColRef{Idx: i, T: r.Type(), Name: "key"}
+		cols = append(cols, Column{Name: "key", Type: r.Type()})
 	}
-	grouped := &Aggregate{Input: inner, GroupBy: rightKeys, Aggs: agg.Aggs,
-		Cols: append(append([]Column(nil), keyCols...), agg.Cols...)}
-	var value Expr = &ColRef{Idx: k, T: agg.Aggs[0].Type}
-	if isProj {
-		value = shiftCols(proj.Exprs[0], k)
-	}
-	derived := &Project{Input: grouped, Exprs: append(append([]Expr(nil), keyRefs...), value),
-		Cols: append(keyCols, Column{Name: "value", Type: sub.T})}
-	chooseAccess(derived)
+	grouped := &Aggregate{Input: inner, GroupBy: rightKeys, Aggs: agg.Aggs, Cols: append(cols, agg.Cols...)}
+	chooseAccess(grouped)
 	nLeft := len(n.Columns())
-	j := &Join{Kind: "left", Left: n, Right: derived, LeftKeys: leftKeys, RightKeys: keyRefs,
-		Cols: append(append([]Column(nil), n.Columns()...), derived.Cols...)}
-	ref := &ColRef{Idx: nLeft + k, T: sub.T, Name: "value"}
-	cond = rewrite(cond, func(x Expr) Expr {
+	j := &Join{Kind: "left", Left: n, Right: grouped, LeftKeys: leftKeys, RightKeys: keyRefs,
+		Cols: append(append([]Column(nil), n.Columns()...), grouped.Cols...)}
+	var value Expr = &ColRef{Idx: 0, T: agg.Aggs[0].Type}
+	if isProj {
+		value = proj.Exprs[0]
+	}
+	value = rewrite(value, func(x Expr) Expr {
+		c, ok := x.(*ColRef)
+		if !ok {
+			return nil
+		}
+		ref := &ColRef{Idx: nLeft + k + c.Idx, T: c.T, Name: agg.Aggs[c.Idx].Func}
+		if agg.Aggs[c.Idx].Func == "count" {
+			return &Func{Name: "coalesce", Args: []Expr{ref, &Const{V: types.NewInt(0), T: c.T}}, T: c.T}
+		}
+		return ref
+	})
+	e = rewrite(e, func(x Expr) Expr {
 		if x == Expr(sub) {
-			return ref
+			return value
 		}
 		return nil
 	})
-	return j, cond, true
+	return j, e, true
 }
 
 // pullCorrelated returns n without the correlated equalities outer = inner
@@ -472,4 +484,21 @@ func shiftCols(e Expr, d int) Expr {
 		}
 		return nil
 	})
+}
+
+// decorrelateList decorrelates the scalar aggregate subqueries of exprs
+// (WHERE conjuncts or select-list expressions) over input. The left joins only append
+// columns, so exprs' other references to input stay valid.
+func decorrelateList(input Node, exprs []Expr) (Node, []Expr) {
+	for i, e := range exprs {
+		for {
+			j, rewritten, ok := decorrelateScalar(input, e)
+			if !ok {
+				break
+			}
+			input, e = j, rewritten
+		}
+		exprs[i] = e
+	}
+	return input, exprs
 }
