@@ -1059,6 +1059,14 @@ func conjuncts(e Expr, out []Expr) []Expr {
 	return out
 }
 
+// disjuncts appends the branches of an OR chain (e itself otherwise) to out.
+func disjuncts(e Expr, out []Expr) []Expr {
+	if b, ok := e.(*Binary); ok && b.Op == "or" {
+		return disjuncts(b.R, disjuncts(b.L, out))
+	}
+	return append(out, e)
+}
+
 // colRange reports the smallest and largest input column e reads (-1 if none).
 func colRange(e Expr) (lo, hi int) {
 	lo, hi = -1, -1
@@ -1170,6 +1178,7 @@ func pushFilter(n Node, cond Expr) Node {
 	for _, c := range conjuncts(cond, nil) {
 		all = conjuncts(factorOr(c), all)
 	}
+	all = append(all, deriveFromOr(n, all)...)
 	for _, c := range all {
 		if !pushInto(n, c) {
 			rest = append(rest, c)
@@ -1311,17 +1320,7 @@ func throughProject(p *Project, c Expr) (Expr, bool) {
 // (a AND b) OR (a AND c) becomes a AND (b OR c), so that a join equality
 // repeated in each branch (TPC-H Q19) can drive a hash join.
 func factorOr(e Expr) Expr {
-	var branches []Expr
-	var flatten func(Expr)
-	flatten = func(x Expr) {
-		if b, ok := x.(*Binary); ok && b.Op == "or" {
-			flatten(b.L)
-			flatten(b.R)
-			return
-		}
-		branches = append(branches, x)
-	}
-	flatten(e)
+	branches := disjuncts(e, nil)
 	if len(branches) < 2 {
 		return e
 	}

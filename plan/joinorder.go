@@ -79,11 +79,12 @@ func flattenGroup(n Node, off int, leaves []joinLeaf, conds []Expr) ([]joinLeaf,
 	return leaves, conds, true
 }
 
-// reorderGroup rebuilds the group of inner joins rooted at j when it holds
-// a cross join that a condition could avoid.
+// reorderGroup rebuilds the group of inner joins rooted at j: in the order
+// of estimated intermediate results when ANALYZE's figures cover every
+// input, else in written order where that avoids a cross join.
 func reorderGroup(j *Join) Node {
 	leaves, conds, ok := flattenGroup(j, 0, nil, nil)
-	if !ok || !hasCross(j) {
+	if !ok {
 		j.Left, j.Right = reorderJoins(j.Left), reorderJoins(j.Right)
 		return j
 	}
@@ -107,58 +108,219 @@ func reorderGroup(j *Join) Node {
 			}
 		})
 	}
-	in := make([]bool, len(leaves))
-	used := make([]bool, len(conds))
-	newPos := make([]int, len(j.Columns()))
-	place := func(l joinLeaf, at int) {
-		for k := range l.width {
-			newPos[l.off+k] = at + k
+	g := &joinGroup{leaves: leaves, conds: conds, condLeaves: condLeaves}
+	order := g.cheapestOrder()
+	if order == nil {
+		if !hasCross(j) {
+			j.Left, j.Right = reorderJoins(j.Left), reorderJoins(j.Right)
+			return j
+		}
+		order = g.connectedOrder()
+	}
+	return g.build(order, j.Columns())
+}
+
+// joinGroup is a flattened group of inner joins: its inputs, the
+// conditions over the group's row and the inputs each condition reads.
+type joinGroup struct {
+	leaves     []joinLeaf
+	conds      []Expr
+	condLeaves [][]int
+}
+
+// connects reports whether condition i joins leaf cand to the leaves in
+// (reading cand, some leaf of in, and nothing else).
+func (g *joinGroup) connects(i, cand int, in []bool) bool {
+	if len(g.condLeaves[i]) < 2 {
+		return false
+	}
+	has := false
+	for _, l := range g.condLeaves[i] {
+		if l == cand {
+			has = true
+		} else if !in[l] {
+			return false
 		}
 	}
-	// covered reports whether every leaf of condition i is in the set.
-	covered := func(i int) bool {
-		for _, l := range condLeaves[i] {
-			if !in[l] {
-				return false
-			}
-		}
-		return true
-	}
-	var cur Node = leaves[0].n
+	return has
+}
+
+// connectedOrder is the written order, except that each next leaf is the
+// first one a condition joins to those before it, when one does.
+func (g *joinGroup) connectedOrder() []int {
+	in := make([]bool, len(g.leaves))
+	order := []int{0}
 	in[0] = true
-	place(leaves[0], 0)
-	width := leaves[0].width
-	for range len(leaves) - 1 {
+	for len(order) < len(g.leaves) {
 		next := -1
-		for cand := range leaves {
+		for cand := range g.leaves {
 			if in[cand] {
 				continue
 			}
 			if next < 0 {
 				next = cand // nothing connects: the first left, as written
 			}
-			in[cand] = true
-			connects := false
-			for i := range conds {
-				if !used[i] && covered(i) && len(condLeaves[i]) > 1 {
-					for _, l := range condLeaves[i] {
-						connects = connects || l == cand
-					}
-				}
-			}
-			in[cand] = false
-			if connects {
+			if g.joins(cand, in) {
 				next = cand
 				break
 			}
 		}
-		l := leaves[next]
 		in[next] = true
-		place(l, width)
+		order = append(order, next)
+	}
+	return order
+}
+
+// joins reports whether some condition joins cand to the leaves in.
+func (g *joinGroup) joins(cand int, in []bool) bool {
+	for i := range g.conds {
+		if g.connects(i, cand, in) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxOrderedLeaves bounds the groups cheapestOrder searches (2^n subsets).
+const maxOrderedLeaves = 12
+
+// cheapestOrder finds, for three or more leaves, the left-deep order whose
+// intermediate results have the smallest estimated total (dynamic
+// programming over the subsets of leaves, as System R did), each leaf
+// joining those before it through a condition, so that selective small
+// tables (TPC-H q7's nations, q9's parts) cut the large ones early through
+// the join key filters of the scans. It returns nil without estimates for
+// every leaf, or when the leaves do not all connect.
+func (g *joinGroup) cheapestOrder() []int {
+	n := len(g.leaves)
+	if n < 3 || n > maxOrderedLeaves {
+		return nil
+	}
+	rows := make([]float64, n)
+	for i, l := range g.leaves {
+		r, ok := estimateRows(l.n)
+		if !ok {
+			return nil
+		}
+		rows[i] = max(1, r)
+	}
+	type state struct {
+		cost, size float64
+		last       int // the leaf joined last, -1 if unreached
+		prev       uint32
+	}
+	best := make([]state, 1<<n)
+	for s := range best {
+		best[s].last = -1
+	}
+	for i := range n {
+		best[1<<i] = state{size: rows[i], last: i}
+	}
+	in := make([]bool, n)
+	for s := uint32(1); s < 1<<n; s++ {
+		if best[s].last < 0 {
+			continue
+		}
+		for i := range n {
+			in[i] = s&(1<<i) != 0
+		}
+		for c := range n {
+			if in[c] || !g.joins(c, in) {
+				continue
+			}
+			size := max(1, g.joinSize(best[s].size, c, rows[c], in))
+			next := s | 1<<c
+			if cost := best[s].cost + size; best[next].last < 0 || cost < best[next].cost {
+				best[next] = state{cost: cost, size: size, last: c, prev: s}
+			}
+		}
+	}
+	full := uint32(1)<<n - 1
+	if best[full].last < 0 {
+		return nil
+	}
+	order := make([]int, n)
+	for s, k := full, n-1; k >= 0; k-- {
+		order[k] = best[s].last
+		s = best[s].prev
+	}
+	return order
+}
+
+// joinSize estimates the rows of joining cur rows of the leaves in with
+// leaf cand (candRows rows): the product divided by the larger distinct
+// count of the most selective equality key, times the selectivity of the
+// other conditions joining them (keys are assumed correlated, as foreign
+// keys usually are).
+func (g *joinGroup) joinSize(cur float64, cand int, candRows float64, in []bool) float64 {
+	div, sel := 1.0, 1.0
+	for i, c := range g.conds {
+		if !g.connects(i, cand, in) {
+			continue
+		}
+		if d, ok := g.keyDistinct(c, candRows); ok {
+			div = max(div, d)
+			continue
+		}
+		sel *= conjunctSelectivity(c, nil)
+	}
+	return cur * candRows / div * sel
+}
+
+// keyDistinct is the larger of the distinct counts of the two sides of an
+// equality between columns of two leaves (each side capped at its rows).
+func (g *joinGroup) keyDistinct(c Expr, rows float64) (float64, bool) {
+	b, ok := c.(*Binary)
+	if !ok || b.Op != "=" {
+		return 0, false
+	}
+	d := 0.0
+	for _, side := range []Expr{b.L, b.R} {
+		col, ok := side.(*ColRef)
+		if !ok {
+			return 0, false
+		}
+		for _, l := range g.leaves {
+			if col.Idx >= l.off && col.Idx < l.off+l.width {
+				lr, _ := estimateRows(l.n)
+				d = max(d, distinctOf(l.n, col.Idx-l.off, max(1, lr)))
+			}
+		}
+	}
+	return d, d > 0
+}
+
+// build joins the leaves in order, each join taking the conditions its
+// inputs cover, and projects the group's columns back into place.
+func (g *joinGroup) build(order []int, cols []Column) Node {
+	in := make([]bool, len(g.leaves))
+	used := make([]bool, len(g.conds))
+	newPos := make([]int, len(cols))
+	covered := func(i int) bool {
+		for _, l := range g.condLeaves[i] {
+			if !in[l] {
+				return false
+			}
+		}
+		return true
+	}
+	var cur Node
+	width := 0
+	for _, li := range order {
+		l := g.leaves[li]
+		in[li] = true
+		for k := range l.width {
+			newPos[l.off+k] = width + k
+		}
+		width += l.width
+		if cur == nil {
+			cur = l.n
+			continue
+		}
 		nj := &Join{Kind: "cross", Left: cur, Right: l.n,
 			Cols: append(append([]Column(nil), cur.Columns()...), l.n.Columns()...)}
 		var on []Expr
-		for i, c := range conds {
+		for i, c := range g.conds {
 			if !used[i] && covered(i) {
 				used[i] = true
 				on = append(on, remap(c, newPos))
@@ -169,13 +331,13 @@ func reorderGroup(j *Join) Node {
 		if nj.On != nil && nj.Kind == "cross" {
 			nj.Kind = "inner"
 		}
-		cur, width = nj, width+l.width
+		cur = nj
 	}
-	exprs := make([]Expr, len(j.Columns()))
-	for i, c := range j.Columns() {
+	exprs := make([]Expr, len(cols))
+	for i, c := range cols {
 		exprs[i] = &ColRef{Idx: newPos[i], T: c.Type, Name: c.Name}
 	}
-	return &Project{Input: cur, Exprs: exprs, Cols: j.Columns()}
+	return &Project{Input: cur, Exprs: exprs, Cols: cols}
 }
 
 // hasCross reports whether the group of inner joins under j has a join
