@@ -155,7 +155,7 @@ func (s *Session) dropSchema(st *sql.DropSchemaStmt, w ResultWriter) error {
 		ns, err := s.userSchema(name, "drop")
 		if err != nil {
 			if st.IfExists && sqlerr.Code(err) == sqlerr.InvalidSchemaName {
-				w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: fmt.Sprintf("schema %q does not exist, skipping", name)})
+				skipping(w, err)
 				continue
 			}
 			return err
@@ -211,22 +211,13 @@ type dependent struct{ what, on string }
 // belong to their tables) and the foreign keys of other tables that refer
 // to them.
 func dependents(cat *catalog.Catalog, d *plan.DropTable) []dependent {
-	kind := func(t *catalog.Table) string {
-		switch {
-		case t.IsView():
-			return "view"
-		case t.IsSequence():
-			return "sequence"
-		}
-		return "table"
-	}
 	var out []dependent
 	for _, t := range d.Tables {
 		if t.IsSequence() && t.Sequence.OwnedBy != 0 {
 			continue
 		}
 		name := sql.QuoteIdent(t.Schema) + "." + sql.QuoteIdent(t.Name)
-		out = append(out, dependent{kind(t) + " " + name, "schema " + sql.QuoteIdent(t.Schema)})
+		out = append(out, dependent{t.Kind() + " " + name, "schema " + sql.QuoteIdent(t.Schema)})
 		for _, child := range d.Unlinked {
 			for _, fk := range cat.ByID(child.ID).ForeignKeys {
 				if fk.RefTable == t.ID {

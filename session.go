@@ -435,19 +435,13 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		}
 		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
+		for _, err := range p.Skipped {
+			skipping(w, err)
+		}
 		if err := s.dropRelations(p); err != nil {
 			return err
 		}
-		tag := "DROP TABLE"
-		if len(p.Tables) > 0 { // a table's own sequences follow it
-			switch t := p.Tables[0]; {
-			case t.IsView():
-				tag = "DROP VIEW"
-			case t.IsSequence():
-				tag = "DROP SEQUENCE"
-			}
-		}
-		return w.Complete(tag)
+		return w.Complete(p.Tag)
 	}
 	return sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported")
 }

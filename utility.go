@@ -179,13 +179,17 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	case a.AddColumn != nil:
 		err = s.addColumn(c, b, t, def, a)
 	case a.DropColumn != "":
-		err = s.dropColumn(c, t, def, a)
+		if err = s.dropColumn(c, t, def, a); a.DropIfExists && sqlerr.Code(err) == sqlerr.UndefinedColumn {
+			skipping(w, err)
+			err = nil
+		}
 	case a.DropConstraint != "":
 		if !dropConstraint(def, a.DropConstraint) {
+			err := sqlerr.New(sqlerr.UndefinedObject, "constraint %q of relation %q does not exist", a.DropConstraint, t.Name)
 			if !a.DropIfExists {
-				return sqlerr.New(sqlerr.UndefinedObject, "constraint %q of relation %q does not exist", a.DropConstraint, t.Name)
+				return err
 			}
-			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("constraint %q of relation %q does not exist, skipping", a.DropConstraint, t.Name)})
+			skipping(w, err)
 			return w.Complete("ALTER TABLE")
 		}
 		err = s.tx.AlterTable(t, def)
@@ -310,9 +314,6 @@ func (s *Session) addColumn(c *exec.Context, b *plan.Binder, t, def *catalog.Tab
 func (s *Session) dropColumn(c *exec.Context, t, def *catalog.Table, a sql.AlterAction) error {
 	i := t.ColumnIndex(a.DropColumn)
 	if i < 0 {
-		if a.DropIfExists {
-			return nil
-		}
 		return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", a.DropColumn, t.Name)
 	}
 	if len(t.Columns) == 1 {
@@ -622,8 +623,7 @@ func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 }
 
 // skipping turns the error of a missing object into the notice of IF
-// EXISTS.
+// EXISTS, which in PostgreSQL carries no SQLSTATE of its own.
 func skipping(w ResultWriter, err error) {
-	e := sqlerr.From(err)
-	w.Notice(Notice{Severity: "NOTICE", Code: e.Code, Message: e.Message + ", skipping"})
+	w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: sqlerr.From(err).Message + ", skipping"})
 }

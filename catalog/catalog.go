@@ -188,6 +188,18 @@ func (t *Table) IsSequence() bool { return t.Sequence != nil }
 // IsView reports whether t is a view.
 func (t *Table) IsView() bool { return t.View != "" }
 
+// Kind names what sort of relation t is, as PostgreSQL's messages do:
+// "table", "view" or "sequence".
+func (t *Table) Kind() string {
+	switch {
+	case t.IsView():
+		return "view"
+	case t.IsSequence():
+		return "sequence"
+	}
+	return "table"
+}
+
 // ColumnIndex returns the ordinal of the named column, or -1.
 func (t *Table) ColumnIndex(name string) int {
 	for i, c := range t.Columns {

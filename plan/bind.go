@@ -105,34 +105,26 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 	case *sql.CreateTableStmt:
 		return b.bindCreate(s)
 	case *sql.DropTableStmt:
-		d := &DropTable{}
-		kindOf := func(t *catalog.Table) string {
-			switch {
-			case t.IsView():
-				return "view"
-			case t.IsSequence():
-				return "sequence"
-			}
-			return "table"
-		}
 		what := "table"
 		if s.View {
 			what = "view"
 		} else if s.Sequence {
 			what = "sequence"
 		}
+		d := &DropTable{Tag: "DROP " + strings.ToUpper(what)}
 		for _, name := range s.Names {
 			t, err := b.relation(name)
+			if sqlerr.Code(err) == sqlerr.UndefinedTable { // PostgreSQL names the relation without its schema here
+				err = sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name.Name)
+			}
 			if err != nil {
 				if s.IfExists {
+					d.Skipped = append(d.Skipped, err)
 					continue
-				}
-				if sqlerr.Code(err) == sqlerr.UndefinedTable { // PostgreSQL names the relation without its schema here
-					err = sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name.Name)
 				}
 				return nil, err
 			}
-			if k := kindOf(t); k != what {
+			if k := t.Kind(); k != what {
 				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name.Name, what).
 					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(k), k)
 			}

@@ -376,10 +376,14 @@ type (
 		Replace *catalog.Table // the view being replaced, or nil
 	}
 	// DropTable drops Tables; Unlinked are new definitions of other tables
-	// without their foreign keys to them (DROP ... CASCADE).
+	// without their foreign keys to them (DROP ... CASCADE). Skipped are
+	// the errors of the missing relations that IF EXISTS turns into
+	// notices; Tag is the command tag.
 	DropTable struct {
 		Tables   []*catalog.Table
 		Unlinked []*catalog.Table
+		Skipped  []error
+		Tag      string
 	}
 )
 
