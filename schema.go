@@ -276,28 +276,67 @@ func (s *Session) alterSchema(st *sql.AlterSchemaStmt, w ResultWriter) error {
 
 // renameSchemaIn returns t's definition after schema from became to, or
 // nil when the rename does not change it: a relation of the schema moves
-// to the new name, the defaults of its serial columns name their
-// sequences anew, and a view created with the schema on its search path
+// to the new name and a view created with the schema on its search path
 // keeps finding its relations there.
 func renameSchemaIn(t *catalog.Table, from, to string, cat *catalog.Catalog) *catalog.Table {
-	def := cloneTable(t)
-	changed := false
+	var def *catalog.Table
 	if t.Schema == from {
-		def.Schema, changed = to, true
+		def = moveRelation(t, to, cat)
+	}
+	if i := slices.Index(t.ViewPath, from); i >= 0 {
+		if def == nil {
+			def = cloneTable(t)
+		}
+		def.ViewPath = slices.Clone(t.ViewPath)
+		def.ViewPath[i] = to
+	}
+	return def
+}
+
+// moveRelation returns t's definition in schema to, where the sequences of
+// its serial columns go with it: their defaults name them there.
+func moveRelation(t *catalog.Table, to string, cat *catalog.Catalog) *catalog.Table {
+	def := cloneTable(t)
+	def.Schema = to
+	for _, seq := range cat.OwnedSequences(t.ID) {
 		for i, col := range def.Columns {
-			for _, seq := range cat.Tables() {
-				if seq.IsSequence() && seq.Sequence.OwnedBy == t.ID && col.Default == plan.SerialDefault(from, seq.Name) {
-					def.Columns[i].Default = plan.SerialDefault(to, seq.Name)
-				}
+			if col.Default == plan.SerialDefault(t.Schema, seq.Name) {
+				def.Columns[i].Default = plan.SerialDefault(to, seq.Name)
 			}
 		}
 	}
-	if i := slices.Index(t.ViewPath, from); i >= 0 {
-		def.ViewPath = slices.Clone(t.ViewPath)
-		def.ViewPath[i], changed = to, true
+	return def
+}
+
+// setSchema moves relation t to schema to (ALTER ... SET SCHEMA), with the
+// indexes of a table, which live in its schema, and the sequences of its
+// serial and identity columns.
+func (s *Session) setSchema(t *catalog.Table, to string) error {
+	cat := s.db.store.Catalog()
+	if _, err := cat.CreationSchema(to, t.Name, nil); err != nil {
+		return err
 	}
-	if !changed {
+	if t.Schema == to {
 		return nil
 	}
-	return def
+	if t.IsSequence() && t.Sequence.OwnedBy != 0 {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "cannot move an owned sequence into another schema").
+			WithDetail("Sequence %q is linked to table %q.", t.Name, cat.ByID(t.Sequence.OwnedBy).Name)
+	}
+	seqs := cat.OwnedSequences(t.ID)
+	names := append([]string{t.Name}, t.IndexNames()...)
+	for _, seq := range seqs {
+		names = append(names, seq.Name)
+	}
+	for _, name := range names {
+		if cat.Lookup(to, name) != nil || cat.IndexOwner(to, name) != nil {
+			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists in schema %q", name, to)
+		}
+	}
+	for _, r := range append([]*catalog.Table{t}, seqs...) {
+		if err := s.tx.AlterTable(r, moveRelation(r, to, cat)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

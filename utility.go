@@ -125,20 +125,26 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 // rewrites them.
 func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
+	a := st.Action
+	tag := "ALTER " + strings.ToUpper(st.Object)
 	t, err := s.relation(st.Table)
-	if err == nil && (t.IsView() || t.IsSequence()) {
+	switch {
+	case err != nil:
+	case a.SetSchema == "" && t.Kind() != "table":
 		err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.String())
+	case st.Object != "table" && t.Kind() != st.Object:
+		err = sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", t.Name, st.Object)
 	}
 	if err != nil {
-		if st.IfExists {
-			skipping(w, err)
-			return w.Complete("ALTER TABLE")
+		if code := sqlerr.Code(err); st.IfExists && (code == sqlerr.UndefinedTable || code == sqlerr.InvalidSchemaName) {
+			// PostgreSQL names the relation without its schema here.
+			skipping(w, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.Name))
+			return w.Complete(tag)
 		}
 		return err
 	}
 	def := cloneTable(t)
 	b := s.binder("", nil)
-	a := st.Action
 	column := func(name string) (int, error) {
 		i := t.ColumnIndex(name)
 		if i < 0 {
@@ -193,6 +199,8 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 			return w.Complete("ALTER TABLE")
 		}
 		err = s.tx.AlterTable(t, def)
+	case a.SetSchema != "":
+		err = s.setSchema(t, a.SetSchema)
 	case a.RenameTo != "":
 		if cat.Lookup(t.Schema, a.RenameTo) != nil {
 			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)
@@ -234,7 +242,7 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	if err != nil {
 		return err
 	}
-	return w.Complete("ALTER TABLE")
+	return w.Complete(tag)
 }
 
 // cloneTable copies t's definition deeply enough to change it.

@@ -139,6 +139,18 @@ func (c *Catalog) Referencing(id uint32) []*Table {
 	return out
 }
 
+// OwnedSequences returns the sequences of table id's serial and identity
+// columns, which belong to it: they are dropped and moved with it.
+func (c *Catalog) OwnedSequences(id uint32) []*Table {
+	var out []*Table
+	for _, t := range c.Tables() {
+		if t.IsSequence() && t.Sequence.OwnedBy == id {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Index is a CREATE INDEX index: a B+tree over its columns.
 type Index struct {
 	Name    string `json:"name"`

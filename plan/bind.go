@@ -129,12 +129,7 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(k), k)
 			}
 			d.Tables = append(d.Tables, t)
-			// a table's serial and identity sequences go with it
-			for _, other := range b.Catalog.Tables() {
-				if other.IsSequence() && other.Sequence.OwnedBy != 0 && other.Sequence.OwnedBy == t.ID {
-					d.Tables = append(d.Tables, other)
-				}
-			}
+			d.Tables = append(d.Tables, b.Catalog.OwnedSequences(t.ID)...)
 		}
 		return d, b.UnlinkForeignKeys(d, s.Cascade)
 	case *sql.CreateViewStmt:

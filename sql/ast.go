@@ -258,11 +258,15 @@ type (
 		Tables          []ObjectName
 	}
 
-	// AlterTableStmt is ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE (cols).
+	// AlterTableStmt is ALTER TABLE [IF EXISTS] t with one action, or
+	// ALTER VIEW | SEQUENCE [IF EXISTS] name SET SCHEMA s.
 	AlterTableStmt struct {
 		Table    ObjectName
 		IfExists bool
-		Action   AlterAction
+		// Object is what the statement names: "table", "view" or
+		// "sequence".
+		Object string
+		Action AlterAction
 	}
 
 	// AlterAction is one ALTER TABLE action; exactly one field is set.
@@ -284,6 +288,8 @@ type (
 		RenameColumn [2]string
 		// RENAME TO name
 		RenameTo string
+		// SET SCHEMA name
+		SetSchema string
 		// ALTER [COLUMN] c SET / DROP NOT NULL, SET DEFAULT e, DROP DEFAULT
 		AlterColumn *AlterColumn
 	}

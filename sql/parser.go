@@ -1413,11 +1413,12 @@ func (p *parser) vacuumStmt() (Statement, error) {
 	}
 }
 
-// alterStmt parses ALTER SYSTEM CHECKPOINT and ALTER TABLE [IF EXISTS]
+// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER TABLE [IF EXISTS]
 // [ONLY] t with one action: ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE |
 // CHECK | FOREIGN KEY, ADD [COLUMN], DROP [COLUMN], DROP CONSTRAINT,
 // RENAME [COLUMN] a TO b, RENAME TO t2, ALTER [COLUMN] c SET/DROP NOT NULL
-// or DEFAULT.
+// or DEFAULT, SET SCHEMA s; and ALTER VIEW | SEQUENCE [IF EXISTS] name SET
+// SCHEMA s.
 func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
@@ -1429,16 +1430,33 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.acceptKw("schema") {
 		return p.alterSchema()
 	}
-	if err := p.expectKw("table"); err != nil {
-		return nil, err
+	s := &AlterTableStmt{Object: "table"}
+	switch {
+	case p.acceptKw("view"):
+		s.Object = "view"
+	case p.acceptKw("sequence"):
+		s.Object = "sequence"
+	default:
+		if err := p.expectKw("table"); err != nil {
+			return nil, err
+		}
 	}
-	s := &AlterTableStmt{IfExists: p.acceptKw("if", "exists")}
-	p.acceptKw("only")
+	s.IfExists = p.acceptKw("if", "exists")
+	if s.Object == "table" {
+		p.acceptKw("only")
+	}
 	var err error
 	if s.Table, _, err = p.qualifiedName(); err != nil {
 		return nil, err
 	}
 	a := &s.Action
+	if p.acceptKw("set", "schema") {
+		a.SetSchema, err = p.ident()
+		return s, err
+	}
+	if s.Object != "table" {
+		return nil, p.unexpected()
+	}
 	switch {
 	case p.acceptKw("add"):
 		var constraint string

@@ -239,6 +239,10 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 		`DROP SCHEMA a RESTRICT`:                            &DropSchemaStmt{Names: []string{"a"}},
 		`ALTER SCHEMA a RENAME TO b`:                        &AlterSchemaStmt{Name: "a", RenameTo: "b"},
 		`ALTER SCHEMA a OWNER TO CURRENT_USER`:              &AlterSchemaStmt{Name: "a", SetOwner: true},
+		`ALTER TABLE IF EXISTS ONLY s.t SET SCHEMA s2`: &AlterTableStmt{Table: ObjectName{Schema: "s", Name: "t"}, IfExists: true, Object: "table",
+			Action: AlterAction{SetSchema: "s2"}},
+		`ALTER VIEW v SET SCHEMA "S"`:             &AlterTableStmt{Table: ObjectName{Name: "v"}, Object: "view", Action: AlterAction{SetSchema: "S"}},
+		`ALTER SEQUENCE IF EXISTS q SET SCHEMA s`: &AlterTableStmt{Table: ObjectName{Name: "q"}, IfExists: true, Object: "sequence", Action: AlterAction{SetSchema: "s"}},
 	} {
 		if got := parseOK(t, src)[0]; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, want %+v", src, got, want)
@@ -260,7 +264,8 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", src, got, want)
 		}
 	}
-	for _, src := range []string{`TRUNCATE a CASCADE RESTART IDENTITY`, `TRUNCATE a RESTART`, `SELECT 1 WINDOW w`} {
+	for _, src := range []string{`TRUNCATE a CASCADE RESTART IDENTITY`, `TRUNCATE a RESTART`, `SELECT 1 WINDOW w`,
+		`ALTER VIEW v RENAME TO w`, `ALTER SEQUENCE q SET SCHEMA`} {
 		if _, err := Parse(src); err == nil {
 			t.Errorf("Parse(%q) succeeded, want a syntax error", src)
 		}
