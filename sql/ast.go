@@ -52,13 +52,14 @@ type (
 		Pos       int
 	}
 
-	// SelectItem is an output column: an expression, * or t.*.
+	// SelectItem is an output column: an expression, *, t.* or s.t.*.
 	SelectItem struct {
-		Expr      Expr
-		Alias     string
-		Star      bool
-		StarTable string
-		Pos       int
+		Expr       Expr
+		Alias      string
+		Star       bool
+		StarSchema string
+		StarTable  string
+		Pos        int
 	}
 
 	// WindowDef is one definition of a WINDOW clause.
@@ -452,10 +453,12 @@ func (*SubqueryRef) tableExpr() {}
 func (*FuncRef) tableExpr()     {}
 
 type (
+	// ColumnRef is [[schema.]table.]name.
 	ColumnRef struct {
-		Table string // "" when unqualified
-		Name  string
-		Pos   int
+		Schema string // "" unless schema.table.name
+		Table  string // "" when unqualified
+		Name   string
+		Pos    int
 	}
 	// Literal is a constant. Type is Unknown for quoted strings (their type
 	// comes from context, as in PostgreSQL), Int4/Int8 for integers, Numeric for

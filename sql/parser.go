@@ -86,6 +86,18 @@ func (p *parser) acceptKw(kws ...string) bool {
 	return true
 }
 
+// isName reports whether the token j ahead is an identifier, quoted or not.
+func (p *parser) isName(j int) bool {
+	k := p.peekAt(j).kind
+	return k == tIdent || k == tQIdent
+}
+
+// isOpAt reports whether the token j ahead is operator op.
+func (p *parser) isOpAt(j int, op string) bool {
+	t := p.peekAt(j)
+	return t.kind == tOp && t.text == op
+}
+
 func (p *parser) acceptOp(op string) bool {
 	if p.isOp(op) {
 		p.i++
@@ -833,10 +845,12 @@ func (p *parser) selectList() ([]SelectItem, error) {
 		pos := p.peek().pos
 		if p.acceptOp("*") {
 			items = append(items, SelectItem{Star: true, Pos: pos})
-		} else if (p.peek().kind == tIdent || p.peek().kind == tQIdent) && p.peekAt(1).kind == tOp && p.peekAt(1).text == "." &&
-			p.peekAt(2).kind == tOp && p.peekAt(2).text == "*" {
+		} else if p.isName(0) && p.isOpAt(1, ".") && p.isOpAt(2, "*") {
 			items = append(items, SelectItem{Star: true, StarTable: p.advance().text, Pos: pos})
 			p.i += 2
+		} else if p.isName(0) && p.isOpAt(1, ".") && p.isName(2) && p.isOpAt(3, ".") && p.isOpAt(4, "*") {
+			items = append(items, SelectItem{Star: true, StarSchema: p.peek().text, StarTable: p.peekAt(2).text, Pos: pos})
+			p.i += 5
 		} else {
 			e, err := p.expr()
 			if err != nil {
@@ -2732,7 +2746,7 @@ func (p *parser) columnOrFunc() (Expr, error) {
 				return nil, p.unexpected()
 			}
 			p.i++
-			return &ColumnRef{Table: col.text, Name: c.text, Pos: t.pos}, nil
+			return &ColumnRef{Schema: name, Table: col.text, Name: c.text, Pos: t.pos}, nil
 		}
 		return &ColumnRef{Table: name, Name: col.text, Pos: t.pos}, nil
 	}

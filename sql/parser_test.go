@@ -284,7 +284,8 @@ func TestParseAST(t *testing.T) {
 		{`SELECT *, t.*, "T".* FROM t`, `SELECT *, t.*, T.* FROM t`},
 		{`SELECT a AS x, b y, c AS "Quoted", 1 AS from, 2 "select" FROM t`, `SELECT a AS x, b AS y, c AS Quoted, 1 AS from, 2 AS select FROM t`},
 		{`SELECT A, "A", Tab.COL FROM Tab`, `SELECT a, A, tab.col FROM tab`},
-		{`SELECT t.a, public.t.b FROM public.t`, `SELECT t.a, t.b FROM public.t`},
+		{`SELECT t.a, public.t.b FROM public.t`, `SELECT t.a, public.t.b FROM public.t`},
+		{`SELECT s.t.*, "S"."T".* FROM s.t`, `SELECT s.t.*, S.T.* FROM s.t`},
 		{`SELECT "with ""quotes"""`, `SELECT with "quotes"`},
 		{`SELECT café, naïve_1, ÄÖ FROM t`, `SELECT café, naïve_1, äö FROM t`},
 
@@ -559,7 +560,7 @@ func TestExprPrecedence(t *testing.T) {
 	f(`date_part('day', d)`, `date_part('day', d)`)
 	f(`current_date`, `current_date()`)
 	f(`CURRENT_TIMESTAMP`, `current_timestamp()`)
-	f(`s.t.c`, `t.c`)
+	f(`s.t.c`, `s.t.c`)
 	f(`"A"."B"`, `A.B`)
 	f(`$1 + $2`, `($1 + $2)`)
 	f(`NULL`, `NULL`)
