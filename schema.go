@@ -1,6 +1,7 @@
 package rustydb
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,7 +126,7 @@ func (s *Session) userSchema(name, verb string) (*catalog.Table, error) {
 	return ns, nil
 }
 
-func (s *Session) createSchema(st *sql.CreateSchemaStmt, w ResultWriter) error {
+func (s *Session) createSchema(ctx context.Context, st *sql.CreateSchemaStmt, query string, w ResultWriter) error {
 	owner, err := s.schemaOwner(st.Owner)
 	if err != nil {
 		return err
@@ -143,8 +144,64 @@ func (s *Session) createSchema(st *sql.CreateSchemaStmt, w ResultWriter) error {
 	if err := s.tx.CreateTable(&catalog.Table{Name: st.Name, Namespace: &catalog.Namespace{Owner: owner}}); err != nil {
 		return err
 	}
+	if err := s.createSchemaElements(ctx, st, query, w); err != nil {
+		return err
+	}
 	return w.Complete("CREATE SCHEMA")
 }
+
+// createSchemaElements runs the CREATE statements of a CREATE SCHEMA in the
+// new schema, as PostgreSQL 15 does: sequences first, then tables, views
+// and indexes, with the schema first on the search path, so that they can
+// refer to each other unqualified. An element that names another schema is
+// an error.
+func (s *Session) createSchemaElements(ctx context.Context, st *sql.CreateSchemaStmt, query string, w ResultWriter) error {
+	if len(st.Elements) == 0 {
+		return nil
+	}
+	rank := func(e sql.Statement) (int, *sql.ObjectName) {
+		switch e := e.(type) {
+		case *sql.CreateSequenceStmt:
+			return 0, &e.Name
+		case *sql.CreateTableStmt:
+			return 1, &e.Name
+		case *sql.CreateViewStmt:
+			return 2, &e.Name
+		case *sql.CreateIndexStmt:
+			return 3, &e.Table
+		}
+		panic(fmt.Sprintf("schema element %T", e))
+	}
+	elements := slices.Clone(st.Elements)
+	slices.SortStableFunc(elements, func(a, b sql.Statement) int {
+		ra, _ := rank(a)
+		rb, _ := rank(b)
+		return ra - rb
+	})
+	for _, e := range elements {
+		_, name := rank(e)
+		if name.Schema == "" {
+			name.Schema = st.Name
+		} else if name.Schema != st.Name {
+			return sqlerr.New(sqlerr.InvalidSchemaDefinition, "CREATE specifies a schema (%s) different from the one being created (%s)", name.Schema, st.Name)
+		}
+	}
+	saved := s.settings["search_path"]
+	s.settings["search_path"] = formatSearchPath(append([]string{st.Name}, s.searchPath()...))
+	defer func() { s.settings["search_path"] = saved }()
+	for _, e := range elements {
+		if err := s.runOne(ctx, e, query, nil, nil, nil, elementWriter{w}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// elementWriter passes on what a schema element's statement sends but its
+// command tag: the client sees only CREATE SCHEMA's.
+type elementWriter struct{ ResultWriter }
+
+func (elementWriter) Complete(string) error { return nil }
 
 // dropSchema drops schemas and, with CASCADE, the relations in them and the
 // foreign keys of other tables that refer to those.

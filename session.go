@@ -294,7 +294,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.CloseStmt:
 		return s.closeCursor(st, w)
 	case *sql.CreateSchemaStmt:
-		return s.createSchema(st, w)
+		return s.createSchema(ctx, st, query, w)
 	case *sql.DropSchemaStmt:
 		return s.dropSchema(st, w)
 	case *sql.AlterSchemaStmt:

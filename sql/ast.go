@@ -354,6 +354,9 @@ type (
 		Name        string
 		Owner       string // "" for the current user
 		IfNotExists bool
+		// Elements are the CREATE TABLE, VIEW, INDEX and SEQUENCE
+		// statements that follow, to create in the new schema.
+		Elements []Statement
 	}
 
 	// DropSchemaStmt is DROP SCHEMA [IF EXISTS] names [CASCADE | RESTRICT].

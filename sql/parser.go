@@ -65,25 +65,24 @@ func (p *parser) advance() token {
 	return t
 }
 
-func (p *parser) isKw(kw string) bool {
-	t := p.peek()
-	return t.kind == tIdent && t.text == kw
-}
+func (p *parser) isKw(kw string) bool { return p.isKwAt(0, kw) }
 
-func (p *parser) isOp(op string) bool {
-	t := p.peek()
-	return t.kind == tOp && t.text == op
-}
+func (p *parser) isOp(op string) bool { return p.isOpAt(0, op) }
 
 func (p *parser) acceptKw(kws ...string) bool {
 	for j, kw := range kws {
-		t := p.peekAt(j)
-		if t.kind != tIdent || t.text != kw {
+		if !p.isKwAt(j, kw) {
 			return false
 		}
 	}
 	p.i += len(kws)
 	return true
+}
+
+// isKwAt reports whether the token j ahead is keyword kw.
+func (p *parser) isKwAt(j int, kw string) bool {
+	t := p.peekAt(j)
+	return t.kind == tIdent && t.text == kw
 }
 
 // isName reports whether the token j ahead is an identifier, quoted or not.
@@ -2185,7 +2184,8 @@ func (p *parser) dropStmt() (Statement, error) {
 }
 
 // createSchema parses the rest of CREATE SCHEMA [IF NOT EXISTS] name
-// [AUTHORIZATION role] and CREATE SCHEMA AUTHORIZATION role.
+// [AUTHORIZATION role] and CREATE SCHEMA AUTHORIZATION role, then the
+// schema elements: CREATE TABLE, VIEW, INDEX and SEQUENCE statements.
 func (p *parser) createSchema() (Statement, error) {
 	s := &CreateSchemaStmt{IfNotExists: p.acceptKw("if", "not", "exists")}
 	var err error
@@ -2201,6 +2201,21 @@ func (p *parser) createSchema() (Statement, error) {
 		if s.Name == "" {
 			s.Name = s.Owner
 		}
+	}
+	for p.isKw("create") {
+		if s.IfNotExists {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE SCHEMA IF NOT EXISTS cannot include schema elements").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+		if p.isKwAt(1, "schema") || p.isKwAt(1, "role") || p.isKwAt(1, "user") {
+			p.i++
+			return nil, p.unexpected()
+		}
+		e, err := p.createStmt()
+		if err != nil {
+			return nil, err
+		}
+		s.Elements = append(s.Elements, e)
 	}
 	return s, nil
 }

@@ -238,7 +238,10 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 		`DROP SCHEMA IF EXISTS a, b CASCADE`:                &DropSchemaStmt{Names: []string{"a", "b"}, IfExists: true, Cascade: true},
 		`DROP SCHEMA a RESTRICT`:                            &DropSchemaStmt{Names: []string{"a"}},
 		`ALTER SCHEMA a RENAME TO b`:                        &AlterSchemaStmt{Name: "a", RenameTo: "b"},
-		`ALTER SCHEMA a OWNER TO CURRENT_USER`:              &AlterSchemaStmt{Name: "a", SetOwner: true},
+		`CREATE SCHEMA s CREATE SEQUENCE q CREATE INDEX i ON t (a)`: &CreateSchemaStmt{Name: "s", Elements: []Statement{
+			&CreateSequenceStmt{Name: ObjectName{Name: "q"}, Options: SequenceOptions{}},
+			&CreateIndexStmt{Name: "i", Table: ObjectName{Name: "t"}, Columns: []string{"a"}}}},
+		`ALTER SCHEMA a OWNER TO CURRENT_USER`: &AlterSchemaStmt{Name: "a", SetOwner: true},
 		`ALTER TABLE IF EXISTS ONLY s.t SET SCHEMA s2`: &AlterTableStmt{Table: ObjectName{Schema: "s", Name: "t"}, IfExists: true, Object: "table",
 			Action: AlterAction{SetSchema: "s2"}},
 		`ALTER VIEW v SET SCHEMA "S"`:             &AlterTableStmt{Table: ObjectName{Name: "v"}, Object: "view", Action: AlterAction{SetSchema: "S"}},
@@ -265,7 +268,8 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 		}
 	}
 	for _, src := range []string{`TRUNCATE a CASCADE RESTART IDENTITY`, `TRUNCATE a RESTART`, `SELECT 1 WINDOW w`,
-		`ALTER VIEW v RENAME TO w`, `ALTER SEQUENCE q SET SCHEMA`} {
+		`ALTER VIEW v RENAME TO w`, `ALTER SEQUENCE q SET SCHEMA`, `CREATE SCHEMA s CREATE SCHEMA t`,
+		`CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a INT)`, `CREATE SCHEMA s CREATE TABLE t (a INT) SELECT 1`} {
 		if _, err := Parse(src); err == nil {
 			t.Errorf("Parse(%q) succeeded, want a syntax error", src)
 		}
