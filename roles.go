@@ -196,7 +196,7 @@ func (s *Session) dropRole(st *sql.DropRoleStmt, w ResultWriter) error {
 		r := s.db.store.Catalog().Role(name)
 		switch {
 		case r == nil && st.IfExists:
-			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("role %q does not exist, skipping", name)})
+			skipping(w, sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name))
 			continue
 		case r == nil:
 			return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)

@@ -1,6 +1,7 @@
 package rustydb
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,7 +126,7 @@ func (s *Session) userSchema(name, verb string) (*catalog.Table, error) {
 	return ns, nil
 }
 
-func (s *Session) createSchema(st *sql.CreateSchemaStmt, w ResultWriter) error {
+func (s *Session) createSchema(ctx context.Context, st *sql.CreateSchemaStmt, query string, w ResultWriter) error {
 	owner, err := s.schemaOwner(st.Owner)
 	if err != nil {
 		return err
@@ -143,8 +144,64 @@ func (s *Session) createSchema(st *sql.CreateSchemaStmt, w ResultWriter) error {
 	if err := s.tx.CreateTable(&catalog.Table{Name: st.Name, Namespace: &catalog.Namespace{Owner: owner}}); err != nil {
 		return err
 	}
+	if err := s.createSchemaElements(ctx, st, query, w); err != nil {
+		return err
+	}
 	return w.Complete("CREATE SCHEMA")
 }
+
+// createSchemaElements runs the CREATE statements of a CREATE SCHEMA in the
+// new schema, as PostgreSQL 15 does: sequences first, then tables, views
+// and indexes, with the schema first on the search path, so that they can
+// refer to each other unqualified. An element that names another schema is
+// an error.
+func (s *Session) createSchemaElements(ctx context.Context, st *sql.CreateSchemaStmt, query string, w ResultWriter) error {
+	if len(st.Elements) == 0 {
+		return nil
+	}
+	rank := func(e sql.Statement) (int, *sql.ObjectName) {
+		switch e := e.(type) {
+		case *sql.CreateSequenceStmt:
+			return 0, &e.Name
+		case *sql.CreateTableStmt:
+			return 1, &e.Name
+		case *sql.CreateViewStmt:
+			return 2, &e.Name
+		case *sql.CreateIndexStmt:
+			return 3, &e.Table
+		}
+		panic(fmt.Sprintf("schema element %T", e))
+	}
+	elements := slices.Clone(st.Elements)
+	slices.SortStableFunc(elements, func(a, b sql.Statement) int {
+		ra, _ := rank(a)
+		rb, _ := rank(b)
+		return ra - rb
+	})
+	for _, e := range elements {
+		_, name := rank(e)
+		if name.Schema == "" {
+			name.Schema = st.Name
+		} else if name.Schema != st.Name {
+			return sqlerr.New(sqlerr.InvalidSchemaDefinition, "CREATE specifies a schema (%s) different from the one being created (%s)", name.Schema, st.Name)
+		}
+	}
+	saved := s.settings["search_path"]
+	s.settings["search_path"] = formatSearchPath(append([]string{st.Name}, s.searchPath()...))
+	defer func() { s.settings["search_path"] = saved }()
+	for _, e := range elements {
+		if err := s.runOne(ctx, e, query, nil, nil, nil, elementWriter{w}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// elementWriter passes on what a schema element's statement sends but its
+// command tag: the client sees only CREATE SCHEMA's.
+type elementWriter struct{ ResultWriter }
+
+func (elementWriter) Complete(string) error { return nil }
 
 // dropSchema drops schemas and, with CASCADE, the relations in them and the
 // foreign keys of other tables that refer to those.
@@ -155,7 +212,7 @@ func (s *Session) dropSchema(st *sql.DropSchemaStmt, w ResultWriter) error {
 		ns, err := s.userSchema(name, "drop")
 		if err != nil {
 			if st.IfExists && sqlerr.Code(err) == sqlerr.InvalidSchemaName {
-				w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: fmt.Sprintf("schema %q does not exist, skipping", name)})
+				skipping(w, err)
 				continue
 			}
 			return err
@@ -211,22 +268,13 @@ type dependent struct{ what, on string }
 // belong to their tables) and the foreign keys of other tables that refer
 // to them.
 func dependents(cat *catalog.Catalog, d *plan.DropTable) []dependent {
-	kind := func(t *catalog.Table) string {
-		switch {
-		case t.IsView():
-			return "view"
-		case t.IsSequence():
-			return "sequence"
-		}
-		return "table"
-	}
 	var out []dependent
 	for _, t := range d.Tables {
 		if t.IsSequence() && t.Sequence.OwnedBy != 0 {
 			continue
 		}
 		name := sql.QuoteIdent(t.Schema) + "." + sql.QuoteIdent(t.Name)
-		out = append(out, dependent{kind(t) + " " + name, "schema " + sql.QuoteIdent(t.Schema)})
+		out = append(out, dependent{t.Kind() + " " + name, "schema " + sql.QuoteIdent(t.Schema)})
 		for _, child := range d.Unlinked {
 			for _, fk := range cat.ByID(child.ID).ForeignKeys {
 				if fk.RefTable == t.ID {
@@ -285,28 +333,67 @@ func (s *Session) alterSchema(st *sql.AlterSchemaStmt, w ResultWriter) error {
 
 // renameSchemaIn returns t's definition after schema from became to, or
 // nil when the rename does not change it: a relation of the schema moves
-// to the new name, the defaults of its serial columns name their
-// sequences anew, and a view created with the schema on its search path
+// to the new name and a view created with the schema on its search path
 // keeps finding its relations there.
 func renameSchemaIn(t *catalog.Table, from, to string, cat *catalog.Catalog) *catalog.Table {
-	def := cloneTable(t)
-	changed := false
+	var def *catalog.Table
 	if t.Schema == from {
-		def.Schema, changed = to, true
+		def = moveRelation(t, to, cat)
+	}
+	if i := slices.Index(t.ViewPath, from); i >= 0 {
+		if def == nil {
+			def = cloneTable(t)
+		}
+		def.ViewPath = slices.Clone(t.ViewPath)
+		def.ViewPath[i] = to
+	}
+	return def
+}
+
+// moveRelation returns t's definition in schema to, where the sequences of
+// its serial columns go with it: their defaults name them there.
+func moveRelation(t *catalog.Table, to string, cat *catalog.Catalog) *catalog.Table {
+	def := cloneTable(t)
+	def.Schema = to
+	for _, seq := range cat.OwnedSequences(t.ID) {
 		for i, col := range def.Columns {
-			for _, seq := range cat.Tables() {
-				if seq.IsSequence() && seq.Sequence.OwnedBy == t.ID && col.Default == plan.SerialDefault(from, seq.Name) {
-					def.Columns[i].Default = plan.SerialDefault(to, seq.Name)
-				}
+			if col.Default == plan.SerialDefault(t.Schema, seq.Name) {
+				def.Columns[i].Default = plan.SerialDefault(to, seq.Name)
 			}
 		}
 	}
-	if i := slices.Index(t.ViewPath, from); i >= 0 {
-		def.ViewPath = slices.Clone(t.ViewPath)
-		def.ViewPath[i], changed = to, true
+	return def
+}
+
+// setSchema moves relation t to schema to (ALTER ... SET SCHEMA), with the
+// indexes of a table, which live in its schema, and the sequences of its
+// serial and identity columns.
+func (s *Session) setSchema(t *catalog.Table, to string) error {
+	cat := s.db.store.Catalog()
+	if _, err := cat.CreationSchema(to, t.Name, nil); err != nil {
+		return err
 	}
-	if !changed {
+	if t.Schema == to {
 		return nil
 	}
-	return def
+	if t.IsSequence() && t.Sequence.OwnedBy != 0 {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "cannot move an owned sequence into another schema").
+			WithDetail("Sequence %q is linked to table %q.", t.Name, cat.ByID(t.Sequence.OwnedBy).Name)
+	}
+	seqs := cat.OwnedSequences(t.ID)
+	names := append([]string{t.Name}, t.IndexNames()...)
+	for _, seq := range seqs {
+		names = append(names, seq.Name)
+	}
+	for _, name := range names {
+		if cat.Lookup(to, name) != nil || cat.IndexOwner(to, name) != nil {
+			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists in schema %q", name, to)
+		}
+	}
+	for _, r := range append([]*catalog.Table{t}, seqs...) {
+		if err := s.tx.AlterTable(r, moveRelation(r, to, cat)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -294,7 +294,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.CloseStmt:
 		return s.closeCursor(st, w)
 	case *sql.CreateSchemaStmt:
-		return s.createSchema(st, w)
+		return s.createSchema(ctx, st, query, w)
 	case *sql.DropSchemaStmt:
 		return s.dropSchema(st, w)
 	case *sql.AlterSchemaStmt:
@@ -435,19 +435,13 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		}
 		return w.Complete("CREATE VIEW")
 	case *plan.DropTable:
+		for _, err := range p.Skipped {
+			skipping(w, err)
+		}
 		if err := s.dropRelations(p); err != nil {
 			return err
 		}
-		tag := "DROP TABLE"
-		if len(p.Tables) > 0 { // a table's own sequences follow it
-			switch t := p.Tables[0]; {
-			case t.IsView():
-				tag = "DROP VIEW"
-			case t.IsSequence():
-				tag = "DROP SEQUENCE"
-			}
-		}
-		return w.Complete(tag)
+		return w.Complete(p.Tag)
 	}
 	return sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported")
 }

@@ -17,8 +17,9 @@ import (
 // the embedded engine. The format (a subset of DuckDB's dialect):
 //
 //	statement ok | statement error [SQLSTATE]
-//	<sql, up to a blank line or, for an error, ---->
-//	[<text the error message must contain, up to a blank line>]
+//	<sql, up to a blank line or ---->
+//	[<for ok, the notices the statement must send and no others; for an
+//	  error, text its message must contain; up to a blank line>]
 //
 //	query <column types> [rowsort]
 //	<sql>
@@ -27,7 +28,11 @@ import (
 //
 // Each file runs in a fresh database; "restart" reopens it from disk after
 // a clean close (a checkpoint), "restart crash" after a stop without one,
-// so that recovery replays the log.
+// so that recovery replays the log. Notices are written as psql prints them
+// with \set VERBOSITY verbose (without LOCATION lines):
+//
+//	NOTICE:  00000: table "x" does not exist, skipping
+//	DETAIL:  <detail, when the notice has one>
 func TestSQLFiles(t *testing.T) {
 	files, _ := filepath.Glob("testdata/sql/*.test")
 	if len(files) == 0 {
@@ -110,7 +115,8 @@ func runSQLFile(t *testing.T, file string) {
 				message, _ = block(false)
 			}
 			query := strings.Join(sqlLines, "\n")
-			_, err := s.Exec(ctx, query)
+			var c collector
+			_, err := s.Run(ctx, query, &c)
 			switch {
 			case fields[1] == "ok" && err != nil:
 				t.Errorf("%s:%d: %s\nunexpected error: %v", file, at, query, err)
@@ -120,6 +126,10 @@ func runSQLFile(t *testing.T, file string) {
 				t.Errorf("%s:%d: %s\nSQLSTATE %s (%v), want %s", file, at, query, sqlerr.Code(err), err, fields[2])
 			case err != nil && !strings.Contains(err.Error(), strings.Join(message, "\n")):
 				t.Errorf("%s:%d: %s\nerror %q, want it to contain %q", file, at, query, err, strings.Join(message, "\n"))
+			case err == nil && dashes:
+				if got, want := formatNotices(c.notices), strings.Join(message, "\n"); got != want {
+					t.Errorf("%s:%d: %s\nnotices:\n%s\nwant:\n%s", file, at, query, got, want)
+				}
 			}
 		case "query":
 			sqlLines, _ := block(true)
@@ -153,4 +163,16 @@ func runSQLFile(t *testing.T, file string) {
 			t.Fatalf("%s:%d: unknown record %q", file, at, l)
 		}
 	}
+}
+
+// formatNotices prints notices as psql does with VERBOSITY verbose.
+func formatNotices(notices []Notice) string {
+	var lines []string
+	for _, n := range notices {
+		lines = append(lines, n.Severity+":  "+n.Code+": "+n.Message)
+		if n.Detail != "" {
+			lines = append(lines, "DETAIL:  "+n.Detail)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -125,20 +125,26 @@ func (s *Session) vacuum(st *sql.VacuumStmt, w ResultWriter) error {
 // rewrites them.
 func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWriter) error {
 	cat := s.db.store.Catalog()
+	a := st.Action
+	tag := "ALTER " + strings.ToUpper(st.Object)
 	t, err := s.relation(st.Table)
-	if err == nil && (t.IsView() || t.IsSequence()) {
+	switch {
+	case err != nil:
+	case a.SetSchema == "" && t.Kind() != "table":
 		err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.String())
+	case st.Object != "table" && t.Kind() != st.Object:
+		err = sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", t.Name, st.Object)
 	}
 	if err != nil {
-		if st.IfExists {
-			skipping(w, err)
-			return w.Complete("ALTER TABLE")
+		if code := sqlerr.Code(err); st.IfExists && (code == sqlerr.UndefinedTable || code == sqlerr.InvalidSchemaName) {
+			// PostgreSQL names the relation without its schema here.
+			skipping(w, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.Name))
+			return w.Complete(tag)
 		}
 		return err
 	}
 	def := cloneTable(t)
 	b := s.binder("", nil)
-	a := st.Action
 	column := func(name string) (int, error) {
 		i := t.ColumnIndex(name)
 		if i < 0 {
@@ -179,16 +185,22 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	case a.AddColumn != nil:
 		err = s.addColumn(c, b, t, def, a)
 	case a.DropColumn != "":
-		err = s.dropColumn(c, t, def, a)
+		if err = s.dropColumn(c, t, def, a); a.DropIfExists && sqlerr.Code(err) == sqlerr.UndefinedColumn {
+			skipping(w, err)
+			err = nil
+		}
 	case a.DropConstraint != "":
 		if !dropConstraint(def, a.DropConstraint) {
+			err := sqlerr.New(sqlerr.UndefinedObject, "constraint %q of relation %q does not exist", a.DropConstraint, t.Name)
 			if !a.DropIfExists {
-				return sqlerr.New(sqlerr.UndefinedObject, "constraint %q of relation %q does not exist", a.DropConstraint, t.Name)
+				return err
 			}
-			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.UndefinedObject, Message: fmt.Sprintf("constraint %q of relation %q does not exist, skipping", a.DropConstraint, t.Name)})
+			skipping(w, err)
 			return w.Complete("ALTER TABLE")
 		}
 		err = s.tx.AlterTable(t, def)
+	case a.SetSchema != "":
+		err = s.setSchema(t, a.SetSchema)
 	case a.RenameTo != "":
 		if cat.Lookup(t.Schema, a.RenameTo) != nil {
 			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)
@@ -230,7 +242,7 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	if err != nil {
 		return err
 	}
-	return w.Complete("ALTER TABLE")
+	return w.Complete(tag)
 }
 
 // cloneTable copies t's definition deeply enough to change it.
@@ -310,9 +322,6 @@ func (s *Session) addColumn(c *exec.Context, b *plan.Binder, t, def *catalog.Tab
 func (s *Session) dropColumn(c *exec.Context, t, def *catalog.Table, a sql.AlterAction) error {
 	i := t.ColumnIndex(a.DropColumn)
 	if i < 0 {
-		if a.DropIfExists {
-			return nil
-		}
 		return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", a.DropColumn, t.Name)
 	}
 	if len(t.Columns) == 1 {
@@ -622,8 +631,7 @@ func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 }
 
 // skipping turns the error of a missing object into the notice of IF
-// EXISTS.
+// EXISTS, which in PostgreSQL carries no SQLSTATE of its own.
 func skipping(w ResultWriter, err error) {
-	e := sqlerr.From(err)
-	w.Notice(Notice{Severity: "NOTICE", Code: e.Code, Message: e.Message + ", skipping"})
+	w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: sqlerr.From(err).Message + ", skipping"})
 }

@@ -139,6 +139,18 @@ func (c *Catalog) Referencing(id uint32) []*Table {
 	return out
 }
 
+// OwnedSequences returns the sequences of table id's serial and identity
+// columns, which belong to it: they are dropped and moved with it.
+func (c *Catalog) OwnedSequences(id uint32) []*Table {
+	var out []*Table
+	for _, t := range c.Tables() {
+		if t.IsSequence() && t.Sequence.OwnedBy == id {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Index is a CREATE INDEX index: a B+tree over its columns.
 type Index struct {
 	Name    string `json:"name"`
@@ -187,6 +199,18 @@ func (t *Table) IsSequence() bool { return t.Sequence != nil }
 
 // IsView reports whether t is a view.
 func (t *Table) IsView() bool { return t.View != "" }
+
+// Kind names what sort of relation t is, as PostgreSQL's messages do:
+// "table", "view" or "sequence".
+func (t *Table) Kind() string {
+	switch {
+	case t.IsView():
+		return "view"
+	case t.IsSequence():
+		return "sequence"
+	}
+	return "table"
+}
 
 // ColumnIndex returns the ordinal of the named column, or -1.
 func (t *Table) ColumnIndex(name string) int {

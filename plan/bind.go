@@ -105,44 +105,31 @@ func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
 	case *sql.CreateTableStmt:
 		return b.bindCreate(s)
 	case *sql.DropTableStmt:
-		d := &DropTable{}
-		kindOf := func(t *catalog.Table) string {
-			switch {
-			case t.IsView():
-				return "view"
-			case t.IsSequence():
-				return "sequence"
-			}
-			return "table"
-		}
 		what := "table"
 		if s.View {
 			what = "view"
 		} else if s.Sequence {
 			what = "sequence"
 		}
+		d := &DropTable{Tag: "DROP " + strings.ToUpper(what)}
 		for _, name := range s.Names {
 			t, err := b.relation(name)
+			if sqlerr.Code(err) == sqlerr.UndefinedTable { // PostgreSQL names the relation without its schema here
+				err = sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name.Name)
+			}
 			if err != nil {
 				if s.IfExists {
+					d.Skipped = append(d.Skipped, err)
 					continue
-				}
-				if sqlerr.Code(err) == sqlerr.UndefinedTable { // PostgreSQL names the relation without its schema here
-					err = sqlerr.New(sqlerr.UndefinedTable, "%s %q does not exist", what, name.Name)
 				}
 				return nil, err
 			}
-			if k := kindOf(t); k != what {
+			if k := t.Kind(); k != what {
 				return nil, sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", name.Name, what).
 					WithHint("Use DROP %s to remove a %s.", strings.ToUpper(k), k)
 			}
 			d.Tables = append(d.Tables, t)
-			// a table's serial and identity sequences go with it
-			for _, other := range b.Catalog.Tables() {
-				if other.IsSequence() && other.Sequence.OwnedBy != 0 && other.Sequence.OwnedBy == t.ID {
-					d.Tables = append(d.Tables, other)
-				}
-			}
+			d.Tables = append(d.Tables, b.Catalog.OwnedSequences(t.ID)...)
 		}
 		return d, b.UnlinkForeignKeys(d, s.Cascade)
 	case *sql.CreateViewStmt:
@@ -168,7 +155,7 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 			continue
 		}
 		if ref.Table != "" {
-			if c.Table != ref.Table {
+			if !c.inRange(ref.Schema, ref.Table) {
 				continue
 			}
 			tableSeen = true
@@ -191,12 +178,31 @@ func (b *Binder) resolve(sc *scope, ref *sql.ColumnRef) (int, error) {
 		return found, nil
 	}
 	if !tableSeen {
-		return 0, b.errAt(ref.Pos, sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", ref.Table)
+		return 0, b.missingRangeVar(sc, ref.Schema, ref.Table, ref.Pos)
 	}
 	if ref.Table != "" {
 		return 0, b.errAt(ref.Pos, sqlerr.UndefinedColumn, "column %s.%s does not exist", ref.Table, ref.Name)
 	}
 	return 0, b.errAt(ref.Pos, sqlerr.UndefinedColumn, "column %q does not exist", ref.Name)
+}
+
+// missingRangeVar is PostgreSQL's error for a qualifier [schema.]table
+// that names no range variable of sc. When the first FROM item that reads
+// the relation it names, or whose name it is, cannot be named so, the
+// message says so and the hint tells why.
+func (b *Binder) missingRangeVar(sc *scope, schema, table string, pos int) error {
+	rel, _ := b.relation(sql.ObjectName{Schema: schema, Name: table})
+	for _, c := range sc.cols {
+		if c.Hidden || c.Table != table && (rel == nil || c.Rel == nil || c.Rel.Table != rel) {
+			continue
+		}
+		err := b.errAt(pos, sqlerr.UndefinedTable, "invalid reference to FROM-clause entry for table %q", table)
+		if c.Table != table {
+			return err.WithHint("Perhaps you meant to reference the table alias %q.", c.Table)
+		}
+		return err.WithHint("There is an entry for table %q, but it cannot be referenced from this part of the query.", table)
+	}
+	return b.errAt(pos, sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", table)
 }
 
 func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
@@ -277,7 +283,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			}
 			matched := false
 			for i, c := range sc.cols {
-				if c.Hidden || (item.StarTable != "" && c.Table != item.StarTable) || (item.StarTable == "" && c.QualifiedOnly) {
+				if c.Hidden || (item.StarTable != "" && !c.inRange(item.StarSchema, item.StarTable)) || (item.StarTable == "" && c.QualifiedOnly) {
 					continue
 				}
 				matched = true
@@ -285,7 +291,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 				cols = append(cols, c)
 			}
 			if item.StarTable != "" && !matched {
-				return nil, b.errAt(item.Pos, sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", item.StarTable)
+				return nil, b.missingRangeVar(sc, item.StarSchema, item.StarTable, item.Pos)
 			}
 			continue
 		}
@@ -793,13 +799,23 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		}
 		if t == nil {
 			if sys := b.systemTable(te.Name, alias); sys != nil {
+				schema, name, ok := strings.Cut(sys.Name, ".")
+				if !ok {
+					schema, name = catalog.PgCatalog, sys.Name
+				}
+				reads(sys.Cols, &catalog.Table{Schema: schema, Name: name}, te.Alias != "")
 				return sys, nil
 			}
 			_, err := b.queryRelation(te.Name, te.Pos)
 			return nil, err
 		}
 		if t.IsView() {
-			return b.expandView(t, alias, te.ColAliases)
+			n, err := b.expandView(t, alias, te.ColAliases)
+			if err != nil {
+				return nil, err
+			}
+			reads(n.Cols, t, te.Alias != "")
+			return n, nil
 		}
 		if t.IsSequence() {
 			return nil, b.errAt(te.Pos, sqlerr.FeatureNotSupported, "selecting from sequence %q is not supported; use nextval, currval or setval", te.Name.Name)
@@ -807,12 +823,9 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 		if len(te.ColAliases) > len(t.Columns) {
 			return nil, b.errAt(te.Pos, sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(t.Columns), len(te.ColAliases))
 		}
-		cols := make([]Column, len(t.Columns))
-		for i, c := range t.Columns {
-			cols[i] = Column{Name: c.Name, Type: c.Type, Table: alias, TableID: t.ID, Ordinal: int16(i + 1)}
-			if i < len(te.ColAliases) {
-				cols[i].Name = te.ColAliases[i]
-			}
+		cols := tableScope(t, te.Alias).cols
+		for i, name := range te.ColAliases {
+			cols[i].Name = name
 		}
 		return &Scan{Table: t, Alias: alias, Cols: cols, Hint: accessHint(b.hints, t, alias), Stats: b.stats(t)}, nil
 	case *sql.SubqueryRef:
@@ -838,7 +851,7 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 }
 
 // requalify renames the range variable of n's columns (a subquery alias).
-func requalify(n Node, alias string, names []string) Node {
+func requalify(n Node, alias string, names []string) *Project {
 	cols := n.Columns()
 	exprs := make([]Expr, len(cols))
 	out := make([]Column, len(cols))
@@ -1565,7 +1578,7 @@ func (b *Binder) cteRef(te *sql.TableRef) Node {
 
 // expandView binds a view's query in a scope of its own (a view sees no
 // outer query or WITH) and names its columns as the view defines them.
-func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string) (Node, error) {
+func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string) (*Project, error) {
 	stmts, err := sql.Parse(t.View)
 	if err != nil || len(stmts) != 1 {
 		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q has an unreadable definition: %v", t.Name, err)

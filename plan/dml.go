@@ -174,8 +174,10 @@ func tableCols(t *catalog.Table) []Column {
 	return cols
 }
 
+// tableScope is the scope of a FROM item or target table t with alias ("" for none).
 func tableScope(t *catalog.Table, alias string) *scope {
 	cols := tableCols(t)
+	reads(cols, t, alias != "")
 	if alias != "" {
 		for i := range cols {
 			cols[i].Table = alias

@@ -30,6 +30,31 @@ type Column struct {
 	// scalar under a column name of its own (jsonb_array_elements'
 	// value): the function's alias names it too, as in PostgreSQL.
 	Scalar bool
+	// Rel is the relation the range variable reads, nil for FROM items
+	// other than tables, views and system catalogs.
+	Rel *RangeRel
+}
+
+// RangeRel is the relation a FROM item reads and whether the item gave it
+// an alias: only an unaliased one can be named schema.table, as in
+// PostgreSQL.
+type RangeRel struct {
+	Table   *catalog.Table // a system catalog's has only Schema and Name
+	Aliased bool
+}
+
+// reads marks cols as columns of a range variable that reads t.
+func reads(cols []Column, t *catalog.Table, aliased bool) {
+	rel := &RangeRel{Table: t, Aliased: aliased}
+	for i := range cols {
+		cols[i].Rel = rel
+	}
+}
+
+// inRange reports whether the qualifier [schema.]table names c's range
+// variable.
+func (c *Column) inRange(schema, table string) bool {
+	return c.Table == table && (schema == "" || c.Rel != nil && !c.Rel.Aliased && c.Rel.Table.Schema == schema)
 }
 
 // Node is a plan operator.
@@ -376,10 +401,14 @@ type (
 		Replace *catalog.Table // the view being replaced, or nil
 	}
 	// DropTable drops Tables; Unlinked are new definitions of other tables
-	// without their foreign keys to them (DROP ... CASCADE).
+	// without their foreign keys to them (DROP ... CASCADE). Skipped are
+	// the errors of the missing relations that IF EXISTS turns into
+	// notices; Tag is the command tag.
 	DropTable struct {
 		Tables   []*catalog.Table
 		Unlinked []*catalog.Table
+		Skipped  []error
+		Tag      string
 	}
 )
 

@@ -52,13 +52,14 @@ type (
 		Pos       int
 	}
 
-	// SelectItem is an output column: an expression, * or t.*.
+	// SelectItem is an output column: an expression, *, t.* or s.t.*.
 	SelectItem struct {
-		Expr      Expr
-		Alias     string
-		Star      bool
-		StarTable string
-		Pos       int
+		Expr       Expr
+		Alias      string
+		Star       bool
+		StarSchema string
+		StarTable  string
+		Pos        int
 	}
 
 	// WindowDef is one definition of a WINDOW clause.
@@ -258,11 +259,15 @@ type (
 		Tables          []ObjectName
 	}
 
-	// AlterTableStmt is ALTER TABLE t ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE (cols).
+	// AlterTableStmt is ALTER TABLE [IF EXISTS] t with one action, or
+	// ALTER VIEW | SEQUENCE [IF EXISTS] name SET SCHEMA s.
 	AlterTableStmt struct {
 		Table    ObjectName
 		IfExists bool
-		Action   AlterAction
+		// Object is what the statement names: "table", "view" or
+		// "sequence".
+		Object string
+		Action AlterAction
 	}
 
 	// AlterAction is one ALTER TABLE action; exactly one field is set.
@@ -284,6 +289,8 @@ type (
 		RenameColumn [2]string
 		// RENAME TO name
 		RenameTo string
+		// SET SCHEMA name
+		SetSchema string
 		// ALTER [COLUMN] c SET / DROP NOT NULL, SET DEFAULT e, DROP DEFAULT
 		AlterColumn *AlterColumn
 	}
@@ -347,6 +354,9 @@ type (
 		Name        string
 		Owner       string // "" for the current user
 		IfNotExists bool
+		// Elements are the CREATE TABLE, VIEW, INDEX and SEQUENCE
+		// statements that follow, to create in the new schema.
+		Elements []Statement
 	}
 
 	// DropSchemaStmt is DROP SCHEMA [IF EXISTS] names [CASCADE | RESTRICT].
@@ -446,10 +456,12 @@ func (*SubqueryRef) tableExpr() {}
 func (*FuncRef) tableExpr()     {}
 
 type (
+	// ColumnRef is [[schema.]table.]name.
 	ColumnRef struct {
-		Table string // "" when unqualified
-		Name  string
-		Pos   int
+		Schema string // "" unless schema.table.name
+		Table  string // "" when unqualified
+		Name   string
+		Pos    int
 	}
 	// Literal is a constant. Type is Unknown for quoted strings (their type
 	// comes from context, as in PostgreSQL), Int4/Int8 for integers, Numeric for

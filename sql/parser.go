@@ -65,25 +65,36 @@ func (p *parser) advance() token {
 	return t
 }
 
-func (p *parser) isKw(kw string) bool {
-	t := p.peek()
-	return t.kind == tIdent && t.text == kw
-}
+func (p *parser) isKw(kw string) bool { return p.isKwAt(0, kw) }
 
-func (p *parser) isOp(op string) bool {
-	t := p.peek()
-	return t.kind == tOp && t.text == op
-}
+func (p *parser) isOp(op string) bool { return p.isOpAt(0, op) }
 
 func (p *parser) acceptKw(kws ...string) bool {
 	for j, kw := range kws {
-		t := p.peekAt(j)
-		if t.kind != tIdent || t.text != kw {
+		if !p.isKwAt(j, kw) {
 			return false
 		}
 	}
 	p.i += len(kws)
 	return true
+}
+
+// isKwAt reports whether the token j ahead is keyword kw.
+func (p *parser) isKwAt(j int, kw string) bool {
+	t := p.peekAt(j)
+	return t.kind == tIdent && t.text == kw
+}
+
+// isName reports whether the token j ahead is an identifier, quoted or not.
+func (p *parser) isName(j int) bool {
+	k := p.peekAt(j).kind
+	return k == tIdent || k == tQIdent
+}
+
+// isOpAt reports whether the token j ahead is operator op.
+func (p *parser) isOpAt(j int, op string) bool {
+	t := p.peekAt(j)
+	return t.kind == tOp && t.text == op
 }
 
 func (p *parser) acceptOp(op string) bool {
@@ -833,10 +844,12 @@ func (p *parser) selectList() ([]SelectItem, error) {
 		pos := p.peek().pos
 		if p.acceptOp("*") {
 			items = append(items, SelectItem{Star: true, Pos: pos})
-		} else if (p.peek().kind == tIdent || p.peek().kind == tQIdent) && p.peekAt(1).kind == tOp && p.peekAt(1).text == "." &&
-			p.peekAt(2).kind == tOp && p.peekAt(2).text == "*" {
+		} else if p.isName(0) && p.isOpAt(1, ".") && p.isOpAt(2, "*") {
 			items = append(items, SelectItem{Star: true, StarTable: p.advance().text, Pos: pos})
 			p.i += 2
+		} else if p.isName(0) && p.isOpAt(1, ".") && p.isName(2) && p.isOpAt(3, ".") && p.isOpAt(4, "*") {
+			items = append(items, SelectItem{Star: true, StarSchema: p.peek().text, StarTable: p.peekAt(2).text, Pos: pos})
+			p.i += 5
 		} else {
 			e, err := p.expr()
 			if err != nil {
@@ -1413,11 +1426,12 @@ func (p *parser) vacuumStmt() (Statement, error) {
 	}
 }
 
-// alterStmt parses ALTER SYSTEM CHECKPOINT and ALTER TABLE [IF EXISTS]
+// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER TABLE [IF EXISTS]
 // [ONLY] t with one action: ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE |
 // CHECK | FOREIGN KEY, ADD [COLUMN], DROP [COLUMN], DROP CONSTRAINT,
 // RENAME [COLUMN] a TO b, RENAME TO t2, ALTER [COLUMN] c SET/DROP NOT NULL
-// or DEFAULT.
+// or DEFAULT, SET SCHEMA s; and ALTER VIEW | SEQUENCE [IF EXISTS] name SET
+// SCHEMA s.
 func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
@@ -1429,16 +1443,33 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.acceptKw("schema") {
 		return p.alterSchema()
 	}
-	if err := p.expectKw("table"); err != nil {
-		return nil, err
+	s := &AlterTableStmt{Object: "table"}
+	switch {
+	case p.acceptKw("view"):
+		s.Object = "view"
+	case p.acceptKw("sequence"):
+		s.Object = "sequence"
+	default:
+		if err := p.expectKw("table"); err != nil {
+			return nil, err
+		}
 	}
-	s := &AlterTableStmt{IfExists: p.acceptKw("if", "exists")}
-	p.acceptKw("only")
+	s.IfExists = p.acceptKw("if", "exists")
+	if s.Object == "table" {
+		p.acceptKw("only")
+	}
 	var err error
 	if s.Table, _, err = p.qualifiedName(); err != nil {
 		return nil, err
 	}
 	a := &s.Action
+	if p.acceptKw("set", "schema") {
+		a.SetSchema, err = p.ident()
+		return s, err
+	}
+	if s.Object != "table" {
+		return nil, p.unexpected()
+	}
 	switch {
 	case p.acceptKw("add"):
 		var constraint string
@@ -2153,7 +2184,8 @@ func (p *parser) dropStmt() (Statement, error) {
 }
 
 // createSchema parses the rest of CREATE SCHEMA [IF NOT EXISTS] name
-// [AUTHORIZATION role] and CREATE SCHEMA AUTHORIZATION role.
+// [AUTHORIZATION role] and CREATE SCHEMA AUTHORIZATION role, then the
+// schema elements: CREATE TABLE, VIEW, INDEX and SEQUENCE statements.
 func (p *parser) createSchema() (Statement, error) {
 	s := &CreateSchemaStmt{IfNotExists: p.acceptKw("if", "not", "exists")}
 	var err error
@@ -2169,6 +2201,21 @@ func (p *parser) createSchema() (Statement, error) {
 		if s.Name == "" {
 			s.Name = s.Owner
 		}
+	}
+	for p.isKw("create") {
+		if s.IfNotExists {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "CREATE SCHEMA IF NOT EXISTS cannot include schema elements").
+				WithPosition(charPos(p.src, p.peek().pos))
+		}
+		if p.isKwAt(1, "schema") || p.isKwAt(1, "role") || p.isKwAt(1, "user") {
+			p.i++
+			return nil, p.unexpected()
+		}
+		e, err := p.createStmt()
+		if err != nil {
+			return nil, err
+		}
+		s.Elements = append(s.Elements, e)
 	}
 	return s, nil
 }
@@ -2714,7 +2761,7 @@ func (p *parser) columnOrFunc() (Expr, error) {
 				return nil, p.unexpected()
 			}
 			p.i++
-			return &ColumnRef{Table: col.text, Name: c.text, Pos: t.pos}, nil
+			return &ColumnRef{Schema: name, Table: col.text, Name: c.text, Pos: t.pos}, nil
 		}
 		return &ColumnRef{Table: name, Name: col.text, Pos: t.pos}, nil
 	}

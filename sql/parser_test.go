@@ -238,7 +238,14 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 		`DROP SCHEMA IF EXISTS a, b CASCADE`:                &DropSchemaStmt{Names: []string{"a", "b"}, IfExists: true, Cascade: true},
 		`DROP SCHEMA a RESTRICT`:                            &DropSchemaStmt{Names: []string{"a"}},
 		`ALTER SCHEMA a RENAME TO b`:                        &AlterSchemaStmt{Name: "a", RenameTo: "b"},
-		`ALTER SCHEMA a OWNER TO CURRENT_USER`:              &AlterSchemaStmt{Name: "a", SetOwner: true},
+		`CREATE SCHEMA s CREATE SEQUENCE q CREATE INDEX i ON t (a)`: &CreateSchemaStmt{Name: "s", Elements: []Statement{
+			&CreateSequenceStmt{Name: ObjectName{Name: "q"}, Options: SequenceOptions{}},
+			&CreateIndexStmt{Name: "i", Table: ObjectName{Name: "t"}, Columns: []string{"a"}}}},
+		`ALTER SCHEMA a OWNER TO CURRENT_USER`: &AlterSchemaStmt{Name: "a", SetOwner: true},
+		`ALTER TABLE IF EXISTS ONLY s.t SET SCHEMA s2`: &AlterTableStmt{Table: ObjectName{Schema: "s", Name: "t"}, IfExists: true, Object: "table",
+			Action: AlterAction{SetSchema: "s2"}},
+		`ALTER VIEW v SET SCHEMA "S"`:             &AlterTableStmt{Table: ObjectName{Name: "v"}, Object: "view", Action: AlterAction{SetSchema: "S"}},
+		`ALTER SEQUENCE IF EXISTS q SET SCHEMA s`: &AlterTableStmt{Table: ObjectName{Name: "q"}, IfExists: true, Object: "sequence", Action: AlterAction{SetSchema: "s"}},
 	} {
 		if got := parseOK(t, src)[0]; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, want %+v", src, got, want)
@@ -260,7 +267,9 @@ func TestParseWindowsAndTruncate(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", src, got, want)
 		}
 	}
-	for _, src := range []string{`TRUNCATE a CASCADE RESTART IDENTITY`, `TRUNCATE a RESTART`, `SELECT 1 WINDOW w`} {
+	for _, src := range []string{`TRUNCATE a CASCADE RESTART IDENTITY`, `TRUNCATE a RESTART`, `SELECT 1 WINDOW w`,
+		`ALTER VIEW v RENAME TO w`, `ALTER SEQUENCE q SET SCHEMA`, `CREATE SCHEMA s CREATE SCHEMA t`,
+		`CREATE SCHEMA IF NOT EXISTS s CREATE TABLE t (a INT)`, `CREATE SCHEMA s CREATE TABLE t (a INT) SELECT 1`} {
 		if _, err := Parse(src); err == nil {
 			t.Errorf("Parse(%q) succeeded, want a syntax error", src)
 		}
@@ -279,7 +288,8 @@ func TestParseAST(t *testing.T) {
 		{`SELECT *, t.*, "T".* FROM t`, `SELECT *, t.*, T.* FROM t`},
 		{`SELECT a AS x, b y, c AS "Quoted", 1 AS from, 2 "select" FROM t`, `SELECT a AS x, b AS y, c AS Quoted, 1 AS from, 2 AS select FROM t`},
 		{`SELECT A, "A", Tab.COL FROM Tab`, `SELECT a, A, tab.col FROM tab`},
-		{`SELECT t.a, public.t.b FROM public.t`, `SELECT t.a, t.b FROM public.t`},
+		{`SELECT t.a, public.t.b FROM public.t`, `SELECT t.a, public.t.b FROM public.t`},
+		{`SELECT s.t.*, "S"."T".* FROM s.t`, `SELECT s.t.*, S.T.* FROM s.t`},
 		{`SELECT "with ""quotes"""`, `SELECT with "quotes"`},
 		{`SELECT café, naïve_1, ÄÖ FROM t`, `SELECT café, naïve_1, äö FROM t`},
 
@@ -554,7 +564,7 @@ func TestExprPrecedence(t *testing.T) {
 	f(`date_part('day', d)`, `date_part('day', d)`)
 	f(`current_date`, `current_date()`)
 	f(`CURRENT_TIMESTAMP`, `current_timestamp()`)
-	f(`s.t.c`, `t.c`)
+	f(`s.t.c`, `s.t.c`)
 	f(`"A"."B"`, `A.B`)
 	f(`$1 + $2`, `($1 + $2)`)
 	f(`NULL`, `NULL`)

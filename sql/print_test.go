@@ -15,7 +15,10 @@ func exprString(e Expr) string {
 	case nil:
 		return "<nil>"
 	case *ColumnRef:
-		if e.Table != "" {
+		switch {
+		case e.Schema != "":
+			return e.Schema + "." + e.Table + "." + e.Name
+		case e.Table != "":
 			return e.Table + "." + e.Name
 		}
 		return e.Name
@@ -147,6 +150,8 @@ func itemsString(items []SelectItem) string {
 	s := make([]string, len(items))
 	for i, it := range items {
 		switch {
+		case it.Star && it.StarSchema != "":
+			s[i] = it.StarSchema + "." + it.StarTable + ".*"
 		case it.Star && it.StarTable != "":
 			s[i] = it.StarTable + ".*"
 		case it.Star:

@@ -50,6 +50,7 @@ const (
 	CantChangeRuntimeParam     = "55P02"
 	DuplicateTable             = "42P07"
 	DuplicateSchema            = "42P06"
+	InvalidSchemaDefinition    = "42P15"
 	AmbiguousColumn            = "42702"
 	DuplicateAlias             = "42712"
 	InvalidColumnReference     = "42P10"
