@@ -262,6 +262,8 @@ func (c *pgConn) simpleQuery(query string) {
 	} else if n == 0 {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 	}
+	// the state changes before ReadyForQuery tells the client it may look
+	c.act.end(c.session.TxStatus())
 	c.ready()
 }
 

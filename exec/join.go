@@ -22,6 +22,8 @@ type joinOp struct {
 	streamKeyCol          int // the streamed input's column that is the one key, or -1
 	on                    evalFn
 	nLeft, nRight         int
+	out                   []int         // the joined row's columns output (plan.Join.Out), nil for all
+	joined                []types.Value // the joined row On reads when out is set
 
 	built [][]types.Value // the materialized input
 	// The hash table: the first right row (index + 1) of each key, by its
@@ -60,7 +62,7 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &joinOp{c: c, kind: n.Kind, left: l, right: r, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns())}
+	j := &joinOp{c: c, kind: n.Kind, left: l, right: r, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()), out: n.Out}
 	if j.leftKeys, err = c.compileAll(n.LeftKeys); err != nil {
 		return nil, err
 	}
@@ -209,7 +211,7 @@ func (j *joinOp) markMatches() error {
 				continue
 			}
 			if j.on != nil {
-				v, err := j.on(j.combine(r, j.built[i]))
+				v, err := j.on(j.joinedRow(r, j.built[i]))
 				if err != nil {
 					return err
 				}
@@ -230,14 +232,55 @@ func (j *joinOp) Close() { j.stream.Close() }
 // semi reports whether the join only filters its left input (semi or anti).
 func (j *joinOp) semi() bool { return j.kind == "semi" || j.kind == "anti" }
 
+// combine returns the output row of joining l and r (either nil for a
+// row of NULLs): the columns of out, or all of them.
 func (j *joinOp) combine(l, r []types.Value) []types.Value {
 	if j.buildLeft { // l is the streamed row, r the built one
 		l, r = r, l
 	}
-	out := make([]types.Value, j.nLeft+j.nRight)
-	copy(out, l)
-	copy(out[j.nLeft:], r)
-	return out
+	if j.out == nil {
+		row := make([]types.Value, j.nLeft+j.nRight)
+		copy(row, l)
+		copy(row[j.nLeft:], r)
+		return row
+	}
+	row := make([]types.Value, len(j.out))
+	for k, c := range j.out {
+		switch {
+		case c < j.nLeft:
+			if l != nil {
+				row[k] = l[c]
+			}
+		case r != nil:
+			row[k] = r[c-j.nLeft]
+		}
+	}
+	return row
+}
+
+// joinedRow is the whole joined row of l and r, which On reads: the output
+// row itself unless out drops columns, else a buffer reused for each pair.
+func (j *joinOp) joinedRow(l, r []types.Value) []types.Value {
+	if j.out == nil {
+		return j.combine(l, r)
+	}
+	if j.buildLeft {
+		l, r = r, l
+	}
+	j.joined = append(append(j.joined[:0], l...), r...)
+	return j.joined
+}
+
+// leftOut is what a semi or anti join outputs of its left row l.
+func (j *joinOp) leftOut(l []types.Value) []types.Value {
+	if j.out == nil {
+		return l
+	}
+	row := make([]types.Value, len(j.out))
+	for k, c := range j.out {
+		row[k] = l[c]
+	}
+	return row
 }
 
 func (j *joinOp) Next() ([]types.Value, error) {
@@ -275,14 +318,18 @@ func (j *joinOp) Next() ([]types.Value, error) {
 			if err := j.c.canceled(); err != nil {
 				return nil, err
 			}
-			out := j.combine(j.cur, j.built[i])
+			var out []types.Value
 			if j.on != nil {
-				v, err := j.on(out)
+				row := j.joinedRow(j.cur, j.built[i])
+				v, err := j.on(row)
 				if err != nil {
 					return nil, err
 				}
 				if v.IsNull() || !v.Bool() {
 					continue
+				}
+				if j.out == nil {
+					out = row
 				}
 			}
 			j.curMatched = true
@@ -291,13 +338,16 @@ func (j *joinOp) Next() ([]types.Value, error) {
 				j.at, j.pos = 0, len(j.built) // one match decides the row
 				break
 			}
+			if out == nil {
+				out = j.combine(j.cur, j.built[i])
+			}
 			return out, nil
 		}
 		cur := j.cur
 		j.cur = nil
 		switch {
 		case j.kind == "semi" && j.curMatched, j.kind == "anti" && !j.curMatched:
-			return cur, nil
+			return j.leftOut(cur), nil
 		case !j.curMatched && (j.kind == "left" || j.kind == "full"):
 			return j.combine(cur, nil), nil
 		}
@@ -307,7 +357,7 @@ func (j *joinOp) Next() ([]types.Value, error) {
 			i := j.tail
 			j.tail++
 			if j.matched[i] == (j.kind == "semi") {
-				return j.built[i], nil
+				return j.leftOut(j.built[i]), nil
 			}
 		}
 		return nil, nil

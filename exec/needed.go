@@ -100,6 +100,9 @@ func (nc neededCols) markJoin(n *plan.Join, req []bool) {
 	nl, nr := len(n.Left.Columns()), len(n.Right.Columns())
 	both := reads(nl+nr, nil, n.On)
 	for i, r := range req {
+		if n.Out != nil {
+			i = n.Out[i]
+		}
 		if r && i < len(both) {
 			both[i] = true
 		}

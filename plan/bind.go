@@ -80,7 +80,7 @@ func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error 
 // optimize orders a query's joins and chooses its access paths, parallel
 // aggregations (by its hints) and hash join build sides.
 func optimize(n Node, hints []sql.Hint) Node {
-	n = reorderJoins(n)
+	n = pruneColumns(reorderJoins(n))
 	chooseAccess(n)
 	chooseParallel(n, hints)
 	chooseBuildSides(n)

@@ -1,6 +1,10 @@
 package plan
 
-import "math"
+import (
+	"math"
+
+	"rustydb/catalog"
+)
 
 // Build sides. A hash join keeps one input in memory and streams the other;
 // the executor keeps the right one unless BuildLeft is set. For inner joins
@@ -85,8 +89,14 @@ func estimateRows(n Node) (float64, bool) {
 
 // distinctOf estimates the distinct values of column idx of n's rows
 // (rows of them): ANALYZE's figure for the table column it comes from,
-// capped at rows.
+// capped at rows. A one-column key counts its table's rows uncapped: a
+// join with it then keeps the other side's rows in the proportion n keeps
+// of the table (a foreign key join), where a sample's distinct estimate
+// of the other side's column would be far too low.
 func distinctOf(n Node, idx int, rows float64) float64 {
+	if s, col, ok := baseColumn(n, idx); ok && s.Stats != nil && s.Stats.Rows > 0 && isKeyColumn(s.Table, col) {
+		return float64(s.Stats.Rows)
+	}
 	if s, col, ok := baseColumn(n, idx); ok && s.Stats != nil && col < len(s.Stats.Columns) {
 		if d := float64(s.Stats.Columns[col].Distinct); d > 0 {
 			return min(rows, d)
@@ -107,6 +117,9 @@ func baseColumn(n Node, idx int) (*Scan, int, bool) {
 			return baseColumn(n.Input, c.Idx)
 		}
 	case *Join:
+		if n.Out != nil {
+			idx = n.Out[idx]
+		}
 		nl := len(n.Left.Columns())
 		if idx < nl {
 			return baseColumn(n.Left, idx)
@@ -164,4 +177,18 @@ func conjunctSelectivity(c Expr, in Node) float64 {
 		return 0.1
 	}
 	return 0.5
+}
+
+// isKeyColumn reports whether column col alone is t's primary key or a
+// unique key.
+func isKeyColumn(t *catalog.Table, col int) bool {
+	if len(t.PrimaryKey) == 1 && t.PrimaryKey[0] == col {
+		return true
+	}
+	for _, u := range t.Unique {
+		if len(u) == 1 && u[0] == col {
+			return true
+		}
+	}
+	return false
 }

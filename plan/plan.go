@@ -100,6 +100,11 @@ type (
 		// BuildLeft makes an inner, semi or anti hash join keep its left
 		// input in memory and stream the right one (see chooseBuildSides).
 		BuildLeft bool
+		// Out, when not nil, lists the columns of the joined row (the left
+		// row's followed by the right row's; the left row's alone for semi
+		// and anti joins) that the join outputs, in order: the others are
+		// read by its keys and On only (see pruneColumns). Cols matches it.
+		Out []int
 	}
 	// Aggregate groups its input by GroupBy and computes Aggs; its output is
 	// the group values followed by the aggregate results.
