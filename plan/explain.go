@@ -268,7 +268,7 @@ func (e *explainer) join(n *Join, depth int) {
 		e.line(depth, n, "Nested Loop%s", kind)
 	}
 	if n.On != nil {
-		e.detail(depth, "Join Filter", e.expr(n.On, n.Cols, true))
+		e.detail(depth, "Join Filter", e.expr(n.On, append(append([]Column(nil), n.Left.Columns()...), n.Right.Columns()...), true))
 	}
 	e.node(n.Left, depth+1)
 	e.node(n.Right, depth+1)
