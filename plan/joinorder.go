@@ -9,39 +9,47 @@ import (
 // Join order. The binder joins FROM items in the order they are written
 // and the WHERE conditions then go to the lowest join that has their
 // columns; a FROM list that names two unrelated tables next to each other
-// (TPC-H q2: part, supplier, partsupp) gets a cross join. reorderJoins
-// rebuilds such a tree of inner and cross joins so that each table joins
-// the ones before it through a condition where one exists, and projects
-// the columns back into their original order.
+// (TPC-H q2: part, supplier, partsupp) gets a cross join, and the written
+// order may stream the largest table through every join. reorderJoins
+// rebuilds each tree of inner and cross joins: in the order of least
+// estimated intermediate rows when ANALYZE's figures cover its inputs,
+// else in written order except that each table joins the ones before it
+// through a condition where one exists; a projection puts the columns
+// back into their original order.
 
-// reorderJoins returns n with its cross-joined inner join trees reordered.
+// reorderJoins returns n with its inner join groups reordered.
 func reorderJoins(n Node) Node {
+	if j, ok := n.(*Join); ok && innerGroup(j) {
+		return reorderGroup(j)
+	}
+	replaceInputs(n, reorderJoins)
+	return n
+}
+
+// replaceInputs sets each input of the relational operator n to fn of it.
+func replaceInputs(n Node, fn func(Node) Node) {
 	switch x := n.(type) {
 	case *Filter:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Project:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Sort:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Limit:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Aggregate:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Distinct:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *DistinctOn:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *Window:
-		x.Input = reorderJoins(x.Input)
+		x.Input = fn(x.Input)
 	case *SetOp:
-		x.Left, x.Right = reorderJoins(x.Left), reorderJoins(x.Right)
+		x.Left, x.Right = fn(x.Left), fn(x.Right)
 	case *Join:
-		if innerGroup(x) {
-			return reorderGroup(x)
-		}
-		x.Left, x.Right = reorderJoins(x.Left), reorderJoins(x.Right)
+		x.Left, x.Right = fn(x.Left), fn(x.Right)
 	}
-	return n
 }
 
 func innerGroup(j *Join) bool {

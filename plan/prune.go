@@ -86,16 +86,9 @@ func prune(n Node, need []bool) (Node, []int) {
 		if !n.Lateral && n.Out == nil {
 			return pruneJoin(n, need)
 		}
-		n.Left = pruneColumns(n.Left)
-		n.Right = pruneColumns(n.Right)
-	case *Window:
-		n.Input = pruneColumns(n.Input)
-	case *Distinct:
-		n.Input = pruneColumns(n.Input)
-	case *DistinctOn:
-		n.Input = pruneColumns(n.Input)
-	case *SetOp:
-		n.Left, n.Right = pruneColumns(n.Left), pruneColumns(n.Right)
+		replaceInputs(n, pruneColumns)
+	case *Window, *Distinct, *DistinctOn, *SetOp:
+		replaceInputs(n, pruneColumns) // they read all their inputs' columns
 	}
 	return n, identity(len(n.Columns()))
 }
