@@ -137,7 +137,12 @@ func (o *aggOp) Init() error {
 		// fed to it sorted once the input ends.
 		ordered [][]orderedRow
 	}
+	// Groups by their key's bytes, or by its value when the key is one
+	// integer or date (no key bytes to build per row).
 	table := map[string]*group{}
+	intKey := len(o.node.GroupBy) == 1 && (isInteger(o.node.GroupBy[0].Type().ID) || o.node.GroupBy[0].Type().ID == types.Date)
+	itable := map[int64]*group{}
+	var nullGroup *group
 	var order []*group // first-seen order keeps output stable
 	var buf []byte
 	keys := make([]types.Value, len(o.groups))
@@ -148,11 +153,26 @@ func (o *aggOp) Init() error {
 				return err
 			}
 		}
-		buf = rowKey(buf[:0], keys)
-		g := table[string(buf)]
+		var g *group
+		switch {
+		case !intKey:
+			buf = rowKey(buf[:0], keys)
+			g = table[string(buf)]
+		case keys[0].IsNull():
+			g = nullGroup
+		default:
+			g = itable[keys[0].I]
+		}
 		if g == nil {
 			g = &group{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(o.calls)), ordered: make([][]orderedRow, len(o.calls))}
-			table[string(buf)] = g
+			switch {
+			case !intKey:
+				table[string(buf)] = g
+			case keys[0].IsNull():
+				nullGroup = g
+			default:
+				itable[keys[0].I] = g
+			}
 			order = append(order, g)
 		}
 		var kept []types.Value // r, copied once for all the calls that keep it

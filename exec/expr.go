@@ -705,6 +705,25 @@ func (c *Context) compileLike(e *plan.Like) (evalFn, error) {
 		return nil, err
 	}
 	not, fold := e.Not, e.ILike
+	if c, ok := e.Pattern.(*plan.Const); ok && c.V.K == types.KText {
+		pat := c.V.S
+		if fold {
+			pat = strings.ToLower(pat)
+		}
+		if match := percentOnlyLike(pat); match != nil {
+			return func(row []types.Value) (types.Value, error) {
+				s, err := x(row)
+				if err != nil || s.IsNull() {
+					return types.Null, err
+				}
+				str := s.S
+				if fold {
+					str = strings.ToLower(str)
+				}
+				return types.NewBool(match(str) != not), nil
+			}, nil
+		}
+	}
 	return func(row []types.Value) (types.Value, error) {
 		s, err := x(row)
 		if err != nil || s.IsNull() {
@@ -724,6 +743,37 @@ func (c *Context) compileLike(e *plan.Like) (evalFn, error) {
 		}
 		return types.NewBool(m != not), nil
 	}, nil
+}
+
+// percentOnlyLike returns a matcher for a LIKE pattern whose only special
+// character is % (TPC-H's '%special%requests%', 'PROMO%'): its literal
+// pieces must appear in order, the first at the start unless the pattern
+// starts with %, the last at the end unless it ends with %; the leftmost
+// occurrence of each piece is as good as any. nil for other patterns.
+func percentOnlyLike(p string) func(string) bool {
+	if strings.ContainsAny(p, "_\\") {
+		return nil
+	}
+	pieces := strings.Split(p, "%")
+	first, last := pieces[0], pieces[len(pieces)-1]
+	if len(pieces) == 1 {
+		return func(s string) bool { return s == p }
+	}
+	middle := pieces[1 : len(pieces)-1]
+	return func(s string) bool {
+		if !strings.HasPrefix(s, first) {
+			return false
+		}
+		s = s[len(first):]
+		for _, m := range middle {
+			i := strings.Index(s, m)
+			if i < 0 {
+				return false
+			}
+			s = s[i+len(m):]
+		}
+		return strings.HasSuffix(s, last)
+	}
 }
 
 // like matches s against a LIKE pattern: % any run, _ one character, \ escapes.

@@ -7,9 +7,9 @@ import (
 
 // joinOp is a hash join when the plan has equality keys and a nested loop
 // otherwise. The right input is materialized (the built rows) and the left
-// one streamed, or for an inner join with BuildLeft the other way round;
-// for right and full joins, right rows never matched are emitted at the end
-// with NULLs on the left.
+// one streamed, or with BuildLeft the other way round. An outer join emits
+// the unmatched rows it keeps of the streamed input as they pass and those
+// of the built input at the end, with NULLs for the other side.
 type joinOp struct {
 	c                     *Context
 	kind                  string
@@ -73,7 +73,7 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 		lt, rt := n.LeftKeys[i].Type(), n.RightKeys[i].Type()
 		j.byValue = append(j.byValue, lt.ID != rt.ID && lt.IsNumeric() && rt.IsNumeric())
 	}
-	j.buildLeft = n.BuildLeft && (n.Kind == "inner" || j.semi()) && len(n.LeftKeys) > 0
+	j.buildLeft = n.BuildLeft && len(n.LeftKeys) > 0
 	j.stream, j.build, j.streamKeys, j.buildKeys = j.left, j.right, j.leftKeys, j.rightKeys
 	if j.buildLeft {
 		j.stream, j.build, j.streamKeys, j.buildKeys = j.right, j.left, j.rightKeys, j.leftKeys
@@ -179,7 +179,7 @@ func (j *joinOp) Init() error {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
-	if !j.intKeys || j.streamKeyCol < 0 || !(j.kind == "inner" || j.kind == "semi" || j.kind == "anti" && j.buildLeft) {
+	if !j.intKeys || j.streamKeyCol < 0 || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return
 	}
 	op := j.stream
@@ -228,6 +228,19 @@ func (j *joinOp) markMatches() error {
 }
 
 func (j *joinOp) Close() { j.stream.Close() }
+
+// keepsUnmatched reports whether the join outputs the rows of its built
+// input (built) or of its streamed one (!built) that match nothing, with
+// NULLs for the other side: the left rows of a left join, the right rows of
+// a right join, both of a full join.
+func (j *joinOp) keepsUnmatched(built bool) bool {
+	outerLeft := j.kind == "left" || j.kind == "full"
+	outerRight := j.kind == "right" || j.kind == "full"
+	if built == j.buildLeft {
+		return outerLeft
+	}
+	return outerRight
+}
 
 // semi reports whether the join only filters its left input (semi or anti).
 func (j *joinOp) semi() bool { return j.kind == "semi" || j.kind == "anti" }
@@ -348,7 +361,7 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		switch {
 		case j.kind == "semi" && j.curMatched, j.kind == "anti" && !j.curMatched:
 			return j.leftOut(cur), nil
-		case !j.curMatched && (j.kind == "left" || j.kind == "full"):
+		case !j.curMatched && j.keepsUnmatched(false):
 			return j.combine(cur, nil), nil
 		}
 	}
@@ -362,7 +375,7 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		}
 		return nil, nil
 	}
-	if j.kind == "right" || j.kind == "full" {
+	if j.keepsUnmatched(true) {
 		for j.tail < len(j.built) {
 			i := j.tail
 			j.tail++

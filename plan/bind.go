@@ -949,7 +949,34 @@ func (b *Binder) bindJoin(j *sql.JoinExpr) (Node, error) {
 		}
 	}
 	extractEquiKeys(node)
+	pushOuterOn(node)
 	return node, nil
+}
+
+// pushOuterOn moves the ON conjuncts of a left (right) join that read only
+// its right (left) input into a filter of that input: they decide which of
+// its rows may match, not which rows of the other input are kept (TPC-H
+// q13's o_comment NOT LIKE then filters the orders scan).
+func pushOuterOn(j *Join) {
+	if j.Kind != "left" && j.Kind != "right" || j.On == nil {
+		return
+	}
+	nl := len(j.Left.Columns())
+	var rest []Expr
+	for _, c := range conjuncts(j.On, nil) {
+		lo, hi := colRange(c)
+		switch {
+		case lo < 0 || hasSubquery(c):
+			rest = append(rest, c)
+		case j.Kind == "left" && lo >= nl:
+			j.Right = addFilter(j.Right, shift(c, -nl))
+		case j.Kind == "right" && hi < nl:
+			j.Left = addFilter(j.Left, c)
+		default:
+			rest = append(rest, c)
+		}
+	}
+	j.On = andAll(rest)
 }
 
 // joinUsing completes JOIN ... USING (or NATURAL JOIN): each named column

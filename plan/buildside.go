@@ -7,18 +7,20 @@ import (
 )
 
 // Build sides. A hash join keeps one input in memory and streams the other;
-// the executor keeps the right one unless BuildLeft is set. For inner joins
-// the planner sets it when ANALYZE's figures say the left input is much the
+// the executor keeps the right one unless BuildLeft is set. The planner
+// sets it when ANALYZE's figures say the left input is much the
 // smaller: TPC-H's queries list the small tables first, so their joins
 // would otherwise hold lineitem in memory.
 
-// chooseBuildSides sets BuildLeft on the inner, semi and anti hash joins
-// under n whose left input is estimated at under half the size of the
-// right one, size being rows times columns (what the kept rows take).
+// chooseBuildSides sets BuildLeft on the hash joins under n whose left
+// input is estimated at under half the size of the right one, size being
+// rows times columns (what the kept rows take). An outer join then emits
+// the unmatched rows of whichever side it keeps (TPC-H q13 holds its
+// 150,000 customers rather than 1.5 million orders).
 func chooseBuildSides(n Node) {
 	walkNodes(n, func(x Node) {
 		j, ok := x.(*Join)
-		if !ok || j.Kind != "inner" && j.Kind != "semi" && j.Kind != "anti" || j.Lateral || len(j.LeftKeys) == 0 {
+		if !ok || j.Kind == "cross" || j.Lateral || len(j.LeftKeys) == 0 {
 			return
 		}
 		l, okL := estimateRows(j.Left)
@@ -171,9 +173,15 @@ func conjunctSelectivity(c Expr, in Node) float64 {
 		}
 	case *In:
 		if c.Sub == nil {
+			if c.Not {
+				return 1 - min(0.5, 0.05*float64(len(c.List)))
+			}
 			return min(0.5, 0.05*float64(len(c.List)))
 		}
 	case *Like:
+		if c.Not {
+			return 0.9
+		}
 		return 0.1
 	}
 	return 0.5

@@ -78,7 +78,9 @@ func TestChooseBuildSides(t *testing.T) {
 		{"small right", joinOf("inner", big(), small(), 1, 0), false},
 		{"small left semi", joinOf("semi", small(), big(), 0, 1), true},
 		{"small left anti", joinOf("anti", small(), big(), 0, 1), true},
-		{"left join keeps the right side hashed", joinOf("left", small(), big(), 0, 1), false},
+		{"small left of a left join", joinOf("left", small(), big(), 0, 1), true},
+		{"small right of a left join", joinOf("left", big(), small(), 1, 0), false},
+		{"small left of a full join", joinOf("full", small(), big(), 0, 1), true},
 		{"no statistics", joinOf("inner", scanOf("a", -1, 0, 0), big(), 0, 1), false},
 	}
 	for _, tc := range tests {

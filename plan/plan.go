@@ -97,8 +97,8 @@ type (
 		LeftKeys, RightKeys []Expr
 		On                  Expr
 		Cols                []Column
-		// BuildLeft makes an inner, semi or anti hash join keep its left
-		// input in memory and stream the right one (see chooseBuildSides).
+		// BuildLeft makes a hash join keep its left input in memory and
+		// stream the right one (see chooseBuildSides).
 		BuildLeft bool
 		// Out, when not nil, lists the columns of the joined row (the left
 		// row's followed by the right row's; the left row's alone for semi
