@@ -333,11 +333,29 @@ func (g *joinGroup) build(order []int, cols []Column) Node {
 		nj := &Join{Kind: "cross", Left: cur, Right: l.n,
 			Cols: append(append([]Column(nil), cur.Columns()...), l.n.Columns()...)}
 		var on []Expr
+		linked := map[int]bool{} // columns of l already equated with one before it
 		for i, c := range g.conds {
-			if !used[i] && covered(i) {
-				used[i] = true
-				on = append(on, remap(c, newPos))
+			if used[i] || !covered(i) {
+				continue
 			}
+			used[i] = true
+			if a, b, ok := colEquality(c); ok {
+				inA, inB := a.Idx >= l.off && a.Idx < l.off+l.width, b.Idx >= l.off && b.Idx < l.off+l.width
+				if inB && !inA {
+					a, inA, inB = b, true, false
+				}
+				// The columns before l that one of l's equals are equal to
+				// each other already (implied equalities join them at the
+				// first join that has both), so one key per column of l is
+				// enough (TPC-H q9's partsupp joins on two keys, not four).
+				if inA != inB {
+					if linked[a.Idx] {
+						continue
+					}
+					linked[a.Idx] = true
+				}
+			}
+			on = append(on, remap(c, newPos))
 		}
 		nj.On = andAll(on)
 		extractEquiKeys(nj)
