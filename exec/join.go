@@ -27,13 +27,18 @@ type joinOp struct {
 
 	built [][]types.Value // the materialized input
 	// The hash table: the first right row (index + 1) of each key, by its
-	// integer value when the key is one integer column (intKeys), else by
+	// integer value when the key is one integer column (intKeys), by the
+	// pair of values for two (pairKeys), else by
 	// its HashKey bytes; next chains the rows of a key in input order.
 	intKeys bool
 	itable  map[int64]int32
-	table   map[string]int32
-	next    []int32
-	matched []bool
+	// pairKeys: the key is two integer columns, hashed by their values.
+	pairKeys bool
+	ptable   map[[2]int64]int32
+	pair     [2]int64
+	table    map[string]int32
+	next     []int32
+	matched  []bool
 
 	cur        []types.Value // current left row
 	at         int32         // the next candidate right row + 1 (hash join)
@@ -81,7 +86,7 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	j.streamKeyCol = -1
 	if len(n.LeftKeys) == 1 {
 		lt, rt := n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID
-		j.intKeys = isInteger(lt) && isInteger(rt) || lt == rt && (lt == types.Date || lt == types.Timestamp)
+		j.intKeys = intLike(lt, rt)
 		key := n.LeftKeys[0]
 		if j.buildLeft {
 			key = n.RightKeys[0]
@@ -90,12 +95,20 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 			j.streamKeyCol = c.Idx
 		}
 	}
+	j.pairKeys = len(n.LeftKeys) == 2 && intLike(n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID) &&
+		intLike(n.LeftKeys[1].Type().ID, n.RightKeys[1].Type().ID)
 	if n.On != nil {
 		if j.on, err = c.compile(n.On); err != nil {
 			return nil, err
 		}
 	}
 	return j, nil
+}
+
+// intLike reports whether keys of types l and r hash by their int64
+// value: integers of any width, or both dates or both timestamps.
+func intLike(l, r types.ID) bool {
+	return isInteger(l) && isInteger(r) || l == r && (l == types.Date || l == types.Timestamp)
 }
 
 // key evaluates join keys into j.buf, or for intKeys returns the key's
@@ -109,6 +122,10 @@ func (j *joinOp) key(fns []evalFn, r []types.Value) (int64, bool, error) {
 		}
 		if j.intKeys {
 			return v.I, true, nil
+		}
+		if j.pairKeys {
+			j.pair[i] = v.I
+			continue
 		}
 		if j.byValue[i] { // 1 (integer) must meet 1.0 (numeric)
 			v = types.NewDecimal(v.ToDecimal())
@@ -127,6 +144,8 @@ func (j *joinOp) probe(l []types.Value) (int32, error) {
 		return 0, err
 	case j.intKeys:
 		return j.itable[k], nil
+	case j.pairKeys:
+		return j.ptable[j.pair], nil
 	}
 	return j.table[string(j.buf)], nil // the conversion does not allocate
 }
@@ -146,9 +165,12 @@ func (j *joinOp) Init() error {
 	j.matched = make([]bool, len(j.built))
 	if len(j.rightKeys) > 0 {
 		j.next = make([]int32, len(j.built))
-		if j.intKeys {
+		switch {
+		case j.intKeys:
 			j.itable = make(map[int64]int32, len(j.built))
-		} else {
+		case j.pairKeys:
+			j.ptable = make(map[[2]int64]int32, len(j.built))
+		default:
 			j.table = make(map[string]int32, len(j.built))
 		}
 		// Backwards, so that each key's chain is in input order.
@@ -160,9 +182,12 @@ func (j *joinOp) Init() error {
 			if !ok {
 				continue
 			}
-			if j.intKeys {
+			switch {
+			case j.intKeys:
 				j.next[i], j.itable[k] = j.itable[k], int32(i+1)
-			} else {
+			case j.pairKeys:
+				j.next[i], j.ptable[j.pair] = j.ptable[j.pair], int32(i+1)
+			default:
 				j.next[i], j.table[string(j.buf)] = j.table[string(j.buf)], int32(i+1)
 			}
 		}
