@@ -80,10 +80,35 @@ func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error 
 // optimize orders a query's joins and chooses its access paths, parallel
 // aggregations (by its hints) and hash join build sides.
 func optimize(n Node, hints []sql.Hint) Node {
+	n = optimizeJoins(n, map[*Subquery]bool{})
+	chooseParallel(n, hints)
+	return n
+}
+
+// optimizeJoins orders, prunes and picks the access paths and build sides
+// of n's joins, and of those of the subqueries its expressions still hold
+// once decorrelation is done (TPC-H q11's HAVING compares with one).
+func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 	n = pruneColumns(reorderJoins(n))
 	chooseAccess(n)
-	chooseParallel(n, hints)
 	chooseBuildSides(n)
+	walkPlan(n, func(es []Expr) {
+		for _, e := range es {
+			Walk(e, func(x Expr) {
+				var sub *Subquery
+				switch x := x.(type) {
+				case *Subquery:
+					sub = x
+				case *In:
+					sub = x.Sub
+				}
+				if sub != nil && !done[sub] {
+					done[sub] = true
+					sub.Plan = optimizeJoins(sub.Plan, done)
+				}
+			})
+		}
+	})
 	return n
 }
 
