@@ -53,6 +53,16 @@ type aggOp struct {
 	orders  [][]evalFn // a call's ORDER BY keys, nil when it has none
 	calls   []plan.AggCall
 	rowsOp  // the computed result, handed out by Next
+	// keyFilter, set by the hash join that streams the aggregation, lets
+	// its vectorized form skip rows whose group would find no match.
+	keyFilter *aggKeyFilter
+}
+
+// aggKeyFilter keeps the rows whose GROUP BY value number group is a key
+// of keys.
+type aggKeyFilter struct {
+	group int
+	keys  map[int64]int32
 }
 
 // orderedRow is an input row kept for an aggregate with ORDER BY until its

@@ -151,8 +151,14 @@ func (j *joinOp) probe(l []types.Value) (int32, error) {
 }
 
 func (j *joinOp) Init() error {
-	if err := j.stream.Init(); err != nil {
-		return err
+	// An aggregation streamed starts after the hash table exists, so that
+	// it can skip the keys the table does not hold (pushKeyFilter); other
+	// inputs start first, as a column scan's Init clears its key filters.
+	_, aggStream := unwrapAnalyze(j.stream).(*aggOp)
+	if !aggStream {
+		if err := j.stream.Init(); err != nil {
+			return err
+		}
 	}
 	j.built, j.cur, j.leftDone, j.tail = j.built[:0], nil, false, 0
 	err := Drain(j.build, func(r []types.Value) error {
@@ -193,6 +199,11 @@ func (j *joinOp) Init() error {
 		}
 	}
 	j.pushKeyFilter()
+	if aggStream {
+		if err := j.stream.Init(); err != nil {
+			return err
+		}
+	}
 	if j.buildLeft && j.semi() {
 		return j.markMatches()
 	}
@@ -207,13 +218,28 @@ func (j *joinOp) pushKeyFilter() {
 	if !j.intKeys || j.streamKeyCol < 0 || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return
 	}
-	op := j.stream
+	switch op := unwrapAnalyze(j.stream).(type) {
+	case *colScanOp:
+		if j.streamKeyCol < len(op.scan.Table.Columns) {
+			op.addKeyFilter(j.streamKeyCol, j.itable)
+		}
+	case *aggOp:
+		// the key is a GROUP BY value: groups without a match are dropped,
+		// so the rows of their keys need not be aggregated (TPC-H q17's
+		// decorrelated average per part)
+		if j.streamKeyCol < len(op.node.GroupBy) && isInteger(op.node.GroupBy[j.streamKeyCol].Type().ID) {
+			op.keyFilter = &aggKeyFilter{group: j.streamKeyCol, keys: j.itable}
+		}
+	}
+}
+
+// unwrapAnalyze returns the operator EXPLAIN ANALYZE's instrumentation
+// wraps, or op itself.
+func unwrapAnalyze(op Operator) Operator {
 	if a, ok := op.(*analyzeOp); ok {
-		op = a.in
+		return a.in
 	}
-	if cs, ok := op.(*colScanOp); ok && j.streamKeyCol < len(cs.scan.Table.Columns) {
-		cs.addKeyFilter(j.streamKeyCol, j.itable)
-	}
+	return op
 }
 
 // markMatches runs a semi or anti join that holds its left input: each

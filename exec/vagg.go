@@ -160,8 +160,11 @@ type vagg struct {
 	strs   []string
 	// scratch, per batch
 	sel, all []int32
+	keySel   []int32 // rows kept by keyFilter
 	gids     []int32
-	words    []uint64
+	// keyFilter drops rows whose group a join will not match (see aggOp).
+	keyFilter *aggKeyFilter
+	words     []uint64
 	// combos maps a row's dictionary codes to its group in comboSeg (see
 	// dictGroupIDs); empty when the keys do not allow it there.
 	comboSeg *row.Segment
@@ -206,8 +209,8 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, s *plan.Scan) (*vag
 		cols[i] = c.Type
 	}
 	vc := &vcompiler{c: o.c.fork(), cols: cols, size: size}
-	va := &vagg{c: o.c, strIDs: map[string]uint64{}, size: size,
-		sel: make([]int32, size), all: make([]int32, size), gids: make([]int32, size)}
+	va := &vagg{c: o.c, strIDs: map[string]uint64{}, size: size, keyFilter: o.keyFilter,
+		sel: make([]int32, size), all: make([]int32, size), gids: make([]int32, size), keySel: make([]int32, 0, size)}
 	for i := range va.all {
 		va.all[i] = int32(i)
 	}
@@ -268,6 +271,12 @@ func (va *vagg) segment(seg *row.Segment) error {
 				return err
 			}
 		}
+		if va.keyFilter != nil && len(sel) > 0 {
+			var err error
+			if sel, err = va.filterKeys(&b, sel); err != nil {
+				return err
+			}
+		}
 		if len(sel) == 0 {
 			continue
 		}
@@ -277,6 +286,26 @@ func (va *vagg) segment(seg *row.Segment) error {
 		}
 	}
 	return nil
+}
+
+// filterKeys keeps the selected rows whose key filter column is a key of
+// the filter's table.
+func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
+	va.vc.epoch++ // values of the unfiltered selection are not memoized for batch
+	v, err := va.keys[va.keyFilter.group].fn(b, sel)
+	if err != nil {
+		return nil, err
+	}
+	out := va.keySel[:0]
+	for _, j := range sel {
+		if v.null != nil && v.null[j] {
+			continue
+		}
+		if _, ok := va.keyFilter.keys[v.i[j]]; ok {
+			out = append(out, j)
+		}
+	}
+	return out, nil
 }
 
 // batch groups and aggregates the selected rows of b.
