@@ -58,11 +58,12 @@ type aggOp struct {
 	keyFilter *aggKeyFilter
 }
 
-// aggKeyFilter keeps the rows whose GROUP BY value number group is a key
-// of keys.
+// aggKeyFilter keeps the rows whose GROUP BY values numbered groups are a
+// key of keys (one group value) or pairs (two).
 type aggKeyFilter struct {
-	group int
-	keys  map[int64]int32
+	groups []int
+	keys   map[int64]int32
+	pairs  map[[2]int64]int32
 }
 
 // orderedRow is an input row kept for an aggregate with ORDER BY until its

@@ -19,7 +19,7 @@ type joinOp struct {
 	buildLeft             bool
 	stream, build         Operator // left, right or with buildLeft right, left
 	streamKeys, buildKeys []evalFn
-	streamKeyCol          int // the streamed input's column that is the one key, or -1
+	streamKeyCols         []int // the streamed input's columns that are the keys, nil if some key is not a column
 	on                    evalFn
 	nLeft, nRight         int
 	out                   []int         // the joined row's columns output (plan.Join.Out), nil for all
@@ -83,18 +83,19 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if j.buildLeft {
 		j.stream, j.build, j.streamKeys, j.buildKeys = j.right, j.left, j.rightKeys, j.leftKeys
 	}
-	j.streamKeyCol = -1
-	if len(n.LeftKeys) == 1 {
-		lt, rt := n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID
-		j.intKeys = intLike(lt, rt)
-		key := n.LeftKeys[0]
-		if j.buildLeft {
-			key = n.RightKeys[0]
-		}
-		if c, ok := key.(*plan.ColRef); ok {
-			j.streamKeyCol = c.Idx
-		}
+	streamKeys := n.LeftKeys
+	if j.buildLeft {
+		streamKeys = n.RightKeys
 	}
+	for _, k := range streamKeys {
+		c, ok := k.(*plan.ColRef)
+		if !ok {
+			j.streamKeyCols = nil
+			break
+		}
+		j.streamKeyCols = append(j.streamKeyCols, c.Idx)
+	}
+	j.intKeys = len(n.LeftKeys) == 1 && intLike(n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID)
 	j.pairKeys = len(n.LeftKeys) == 2 && intLike(n.LeftKeys[0].Type().ID, n.RightKeys[0].Type().ID) &&
 		intLike(n.LeftKeys[1].Type().ID, n.RightKeys[1].Type().ID)
 	if n.On != nil {
@@ -215,21 +216,25 @@ func (j *joinOp) Init() error {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
-	if !j.intKeys || j.streamKeyCol < 0 || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
+	if !j.intKeys && !j.pairKeys || j.streamKeyCols == nil || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return
 	}
 	switch op := unwrapAnalyze(j.stream).(type) {
 	case *colScanOp:
-		if j.streamKeyCol < len(op.scan.Table.Columns) {
-			op.addKeyFilter(j.streamKeyCol, j.itable)
+		if col := j.streamKeyCols[0]; j.intKeys && col < len(op.scan.Table.Columns) {
+			op.addKeyFilter(col, j.itable)
 		}
 	case *aggOp:
-		// the key is a GROUP BY value: groups without a match are dropped,
-		// so the rows of their keys need not be aggregated (TPC-H q17's
-		// decorrelated average per part)
-		if j.streamKeyCol < len(op.node.GroupBy) && isInteger(op.node.GroupBy[j.streamKeyCol].Type().ID) {
-			op.keyFilter = &aggKeyFilter{group: j.streamKeyCol, keys: j.itable}
+		// the keys are GROUP BY values: groups without a match are
+		// dropped, so the rows of their keys need not be aggregated
+		// (TPC-H q17's decorrelated average per part, q20's sum per part
+		// and supplier)
+		for _, c := range j.streamKeyCols {
+			if c >= len(op.node.GroupBy) || !isInteger(op.node.GroupBy[c].Type().ID) {
+				return
+			}
 		}
+		op.keyFilter = &aggKeyFilter{groups: j.streamKeyCols, keys: j.itable, pairs: j.ptable}
 	}
 }
 

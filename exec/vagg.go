@@ -292,16 +292,27 @@ func (va *vagg) segment(seg *row.Segment) error {
 // the filter's table.
 func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
 	va.vc.epoch++ // values of the unfiltered selection are not memoized for batch
-	v, err := va.keys[va.keyFilter.group].fn(b, sel)
-	if err != nil {
-		return nil, err
+	f := va.keyFilter
+	var vs [2]*vec
+	for i, g := range f.groups {
+		v, err := va.keys[g].fn(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
 	}
 	out := va.keySel[:0]
 	for _, j := range sel {
-		if v.null != nil && v.null[j] {
+		if vs[0].null != nil && vs[0].null[j] || vs[1] != nil && vs[1].null != nil && vs[1].null[j] {
 			continue
 		}
-		if _, ok := va.keyFilter.keys[v.i[j]]; ok {
+		var ok bool
+		if vs[1] == nil {
+			_, ok = f.keys[vs[0].i[j]]
+		} else {
+			_, ok = f.pairs[[2]int64{vs[0].i[j], vs[1].i[j]}]
+		}
+		if ok {
 			out = append(out, j)
 		}
 	}

@@ -61,14 +61,28 @@ func estimateRows(n Node) (float64, bool) {
 		if len(n.GroupBy) == 0 {
 			return 1, ok
 		}
-		return max(1, in/10), ok
+		// as many groups as the keys' distinct values combine to, when
+		// ANALYZE knows them all, at most one per row
+		groups := 1.0
+		for _, g := range n.GroupBy {
+			c, isCol := g.(*ColRef)
+			if !isCol {
+				return max(1, in/10), ok
+			}
+			d := distinctOf(n.Input, c.Idx, math.Inf(1))
+			if math.IsInf(d, 1) {
+				return max(1, in/10), ok
+			}
+			groups *= d
+		}
+		return max(1, min(in, groups)), ok
 	case *Join:
 		l, okL := estimateRows(n.Left)
 		r, okR := estimateRows(n.Right)
 		switch {
 		case !okL || !okR:
 			return 0, false
-		case n.Kind == "semi" || n.Kind == "anti":
+		case n.Kind == "anti":
 			return l / 2, true
 		case len(n.LeftKeys) == 0:
 			return l * r * selectivityOf(n.On, nil), true
@@ -81,8 +95,11 @@ func estimateRows(n Node) (float64, bool) {
 			rows = l * r / max(1, distinctOf(n.Left, lc.Idx, l), distinctOf(n.Right, rc.Idx, r))
 		}
 		rows *= selectivityOf(n.On, nil)
-		if n.Kind == "left" {
+		switch n.Kind {
+		case "left":
 			rows = max(rows, l)
+		case "semi": // each left row at most once
+			rows = min(rows, l)
 		}
 		return rows, true
 	}
