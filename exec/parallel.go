@@ -54,14 +54,19 @@ func (c *Context) fork() *Context {
 	return &w
 }
 
+// scanOf returns the table scan a parallel aggregation reads (the planner
+// marks only those over a scan, filtered or not) and its filter, or nil.
+func scanOf(n *plan.Aggregate) (*plan.Scan, plan.Expr) {
+	if f, ok := n.Input.(*plan.Filter); ok {
+		return f.Input.(*plan.Scan), f.Cond
+	}
+	return n.Input.(*plan.Scan), nil
+}
+
 // aggregateParallel computes the groups of aggregation n with workers, or
 // reports false when n's input is too small to share.
 func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, error) {
-	scan, filter := n.Input, plan.Expr(nil)
-	if f, ok := scan.(*plan.Filter); ok {
-		scan, filter = f.Input, f.Cond
-	}
-	s := scan.(*plan.Scan)
+	s, filter := scanOf(n)
 	h := o.c.Store.Heap(s.Table)
 	if h == nil {
 		return nil, false, nil

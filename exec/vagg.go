@@ -31,11 +31,7 @@ var BatchSize = 2048
 // aggregateColumnar computes n's groups from its table's segments, or
 // reports false when the table has none or n has no vectorized form.
 func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, error) {
-	scan, filter := n.Input, plan.Expr(nil)
-	if f, ok := scan.(*plan.Filter); ok {
-		scan, filter = f.Input, f.Cond
-	}
-	s := scan.(*plan.Scan)
+	s, filter := scanOf(n)
 	h := o.c.Store.Heap(s.Table)
 	if h == nil || s.Lookup != nil || o.c.NoColumnar {
 		return nil, false, nil

@@ -424,18 +424,7 @@ func isTimestamp(id types.ID) bool { return id == types.Timestamp || id == types
 // dateToTimestamp turns days into microseconds.
 func (vc *vcompiler) dateToTimestamp(x vfn) vfn {
 	const usPerDay = 86400 * 1e6
-	out := vc.newVec(vInt)
-	return func(b *vbatch, sel []int32) (*vec, error) {
-		v, err := x(b, sel)
-		if err != nil {
-			return nil, err
-		}
-		out.null = v.null
-		for _, j := range sel {
-			out.i[j] = v.i[j] * usPerDay
-		}
-		return out, nil
-	}
+	return vc.mulInts(x, usPerDay)
 }
 
 // scaleTo rescales an int vector of type t up to scale to.
@@ -449,7 +438,12 @@ func (vc *vcompiler) scaleTo(f vfn, t vtype, to int32) vfn {
 			return vc.constInt(x, t.konst.IsNull())
 		}
 	}
-	m := pow10[to-from]
+	return vc.mulInts(f, pow10[to-from])
+}
+
+// mulInts multiplies an int vector by m; an overflow sends the statement
+// back to the row path, which reports it as PostgreSQL does.
+func (vc *vcompiler) mulInts(f vfn, m int64) vfn {
 	out := vc.newVec(vInt)
 	return func(b *vbatch, sel []int32) (*vec, error) {
 		v, err := f(b, sel)

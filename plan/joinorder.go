@@ -100,28 +100,19 @@ func reorderGroup(j *Join) Node {
 		j.Left, j.Right = reorderJoins(j.Left), reorderJoins(j.Right)
 		return j
 	}
-	conds = impliedEqualities(conds)
-	leafOf := func(pos int) int {
-		for i, l := range leaves {
-			if pos >= l.off && pos < l.off+l.width {
-				return i
-			}
-		}
-		return -1
-	}
-	condLeaves := make([][]int, len(conds))
-	for i, c := range conds {
+	g := &joinGroup{leaves: leaves, conds: impliedEqualities(conds)}
+	g.condLeaves = make([][]int, len(g.conds))
+	for i, c := range g.conds {
 		seen := map[int]bool{}
 		Walk(c, func(x Expr) {
 			if r, ok := x.(*ColRef); ok {
-				if l := leafOf(r.Idx); l >= 0 && !seen[l] {
+				if l := g.leafOf(r.Idx); l >= 0 && !seen[l] {
 					seen[l] = true
-					condLeaves[i] = append(condLeaves[i], l)
+					g.condLeaves[i] = append(g.condLeaves[i], l)
 				}
 			}
 		})
 	}
-	g := &joinGroup{leaves: leaves, conds: conds, condLeaves: condLeaves}
 	order := g.cheapestOrder()
 	if order == nil {
 		if !hasCross(j) {
@@ -139,6 +130,17 @@ type joinGroup struct {
 	leaves     []joinLeaf
 	conds      []Expr
 	condLeaves [][]int
+	rows       []float64 // each leaf's estimated rows (set by cheapestOrder)
+}
+
+// leafOf returns the leaf that column pos of the group's row belongs to.
+func (g *joinGroup) leafOf(pos int) int {
+	for i, l := range g.leaves {
+		if pos >= l.off && pos < l.off+l.width {
+			return i
+		}
+	}
+	return -1
 }
 
 // connects reports whether condition i joins leaf cand to the leaves in
@@ -217,6 +219,7 @@ func (g *joinGroup) cheapestOrder() []int {
 		}
 		rows[i] = max(1, r)
 	}
+	g.rows = rows
 	type state struct {
 		cost, size float64
 		last       int // the leaf joined last, -1 if unreached
@@ -241,7 +244,7 @@ func (g *joinGroup) cheapestOrder() []int {
 			if in[c] || !g.joins(c, in) {
 				continue
 			}
-			size := max(1, g.joinSize(best[s].size, c, rows[c], in))
+			size := max(1, g.joinSize(best[s].size, c, in))
 			next := s | 1<<c
 			if cost := best[s].cost + size; best[next].last < 0 || cost < best[next].cost {
 				best[next] = state{cost: cost, size: size, last: c, prev: s}
@@ -261,28 +264,27 @@ func (g *joinGroup) cheapestOrder() []int {
 }
 
 // joinSize estimates the rows of joining cur rows of the leaves in with
-// leaf cand (candRows rows): the product divided by the larger distinct
-// count of the most selective equality key, times the selectivity of the
-// other conditions joining them (keys are assumed correlated, as foreign
-// keys usually are).
-func (g *joinGroup) joinSize(cur float64, cand int, candRows float64, in []bool) float64 {
+// leaf cand: the product divided by the larger distinct count of the most
+// selective equality key, times the selectivity of the other conditions
+// joining them (keys are assumed correlated, as foreign keys usually are).
+func (g *joinGroup) joinSize(cur float64, cand int, in []bool) float64 {
 	div, sel := 1.0, 1.0
 	for i, c := range g.conds {
 		if !g.connects(i, cand, in) {
 			continue
 		}
-		if d, ok := g.keyDistinct(c, candRows); ok {
+		if d, ok := g.keyDistinct(c); ok {
 			div = max(div, d)
 			continue
 		}
 		sel *= conjunctSelectivity(c, nil)
 	}
-	return cur * candRows / div * sel
+	return cur * g.rows[cand] / div * sel
 }
 
 // keyDistinct is the larger of the distinct counts of the two sides of an
 // equality between columns of two leaves (each side capped at its rows).
-func (g *joinGroup) keyDistinct(c Expr, rows float64) (float64, bool) {
+func (g *joinGroup) keyDistinct(c Expr) (float64, bool) {
 	b, ok := c.(*Binary)
 	if !ok || b.Op != "=" {
 		return 0, false
@@ -293,11 +295,9 @@ func (g *joinGroup) keyDistinct(c Expr, rows float64) (float64, bool) {
 		if !ok {
 			return 0, false
 		}
-		for _, l := range g.leaves {
-			if col.Idx >= l.off && col.Idx < l.off+l.width {
-				lr, _ := estimateRows(l.n)
-				d = max(d, distinctOf(l.n, col.Idx-l.off, max(1, lr)))
-			}
+		if li := g.leafOf(col.Idx); li >= 0 {
+			l := g.leaves[li]
+			d = max(d, distinctOf(l.n, col.Idx-l.off, g.rows[li]))
 		}
 	}
 	return d, d > 0

@@ -302,40 +302,27 @@ func Open(opts Options) (*Store, error) {
 	s.opened = time.Now()
 	s.stopBG = make(chan struct{})
 	s.bgWriter.Add(2)
-	go s.backgroundWriter()
-	go s.backgroundColumnizer()
+	go s.every(200*time.Millisecond, "background writer could not write pages", s.pool.writeBehind)
+	go s.every(time.Second, "columnizer could not read rows", func() error {
+		_, err := s.Columnize() // settled rows into column segments
+		return err
+	})
 	return s, nil
 }
 
-// backgroundColumnizer turns settled rows into column segments until Close.
-func (s *Store) backgroundColumnizer() {
+// every runs fn each period until Close, logging its errors as what failed:
+// the buffer pool's write-behind and the columnizer run this way.
+func (s *Store) every(period time.Duration, what string, fn func() error) {
 	defer s.bgWriter.Done()
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.stopBG:
 			return
 		case <-t.C:
-			if _, err := s.Columnize(); err != nil {
-				s.logger.Warn("columnizer could not read rows", "err", err)
-			}
-		}
-	}
-}
-
-// backgroundWriter runs the buffer pool's write-behind until Close.
-func (s *Store) backgroundWriter() {
-	defer s.bgWriter.Done()
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stopBG:
-			return
-		case <-t.C:
-			if err := s.pool.writeBehind(); err != nil {
-				s.logger.Warn("background writer could not write pages", "err", err)
+			if err := fn(); err != nil {
+				s.logger.Warn(what, "err", err)
 			}
 		}
 	}
