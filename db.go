@@ -54,6 +54,9 @@ type Options struct {
 	// SegmentRows is the number of rows in a column segment; 0 means
 	// row.DefaultSegmentRows.
 	SegmentRows int
+	// MountOnly opens the database mounted and Restricted with restricted
+	// sessions (see instance.go).
+	MountOnly, Restricted bool
 }
 
 // DB is an open database.
@@ -68,6 +71,7 @@ type DB struct {
 	closeMu  sync.Mutex
 	closed   bool
 	embedded *Session // for DB.Exec and DB.Query
+	inst     instance
 }
 
 // Open opens the database in dir with default options.
@@ -103,6 +107,8 @@ func OpenWith(opts Options) (*DB, error) {
 		opts.WALDir = store.WALDir()
 	}
 	db := &DB{opts: opts, store: store, started: time.Now(), logger: opts.Logger, stop: make(chan struct{})}
+	db.inst.mounted.Store(opts.MountOnly)
+	db.inst.restricted.Store(opts.Restricted)
 	if opts.CheckpointInterval > 0 {
 		db.stopped.Add(1)
 		go db.checkpointLoop(opts.CheckpointInterval)

@@ -237,7 +237,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	if s.failed {
 		return sqlerr.New(sqlerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 	}
+	if err := s.mountGate(stmt); err != nil {
+		return err
+	}
 	switch st := stmt.(type) {
+	case *sql.ShutdownStmt, *sql.RestrictedSessionStmt, *sql.AlterDatabaseOpenStmt:
+		return s.instanceCommand(st, w)
 	case *sql.SetStmt:
 		return s.set(st, w)
 	case *sql.ShowStmt:
@@ -708,7 +713,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 // tables' ANALYZE statistics.
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
-	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(),
+	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

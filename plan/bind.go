@@ -45,6 +45,10 @@ type Binder struct {
 	// SearchPath is the session's search_path: the schemas unqualified
 	// names are looked for in, in order.
 	SearchPath []string
+	// Access, when set, is asked about each table, view or sequence a
+	// statement names; its error fails the statement (a database mounted
+	// but not open refuses them all).
+	Access func(*catalog.Table) error
 }
 
 // inner returns a binder for SQL text kept in the catalog (a DEFAULT, a

@@ -12,16 +12,33 @@ import (
 
 // relation resolves the name of an existing table, view or sequence.
 func (b *Binder) relation(n sql.ObjectName) (*catalog.Table, error) {
-	return b.Catalog.Resolve(n.Schema, n.Name, b.SearchPath)
+	t, err := b.Catalog.Resolve(n.Schema, n.Name, b.SearchPath)
+	if err == nil {
+		err = b.access(t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (b *Binder) access(t *catalog.Table) error {
+	if b.Access == nil {
+		return nil
+	}
+	return b.Access(t)
 }
 
 // queryRelation resolves a table named by a query or a data-changing
 // statement. As in PostgreSQL, a schema that does not exist makes the
 // relation not exist (42P01) here, where DDL reports the schema (3F000).
 func (b *Binder) queryRelation(n sql.ObjectName, pos int) (*catalog.Table, error) {
-	t, err := b.relation(n)
+	t, err := b.Catalog.Resolve(n.Schema, n.Name, b.SearchPath)
 	if err != nil {
 		return nil, b.errAt(pos, sqlerr.UndefinedTable, "relation %q does not exist", n.String())
+	}
+	if err := b.access(t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -246,6 +246,8 @@ func (p *parser) statement() (Statement, error) {
 	case "checkpoint":
 		p.i++
 		return &CheckpointStmt{}, nil
+	case "shutdown":
+		return p.shutdownStmt()
 	case "declare":
 		return p.declareStmt()
 	case "fetch", "move":
@@ -1436,6 +1438,13 @@ func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
 		return &CheckpointStmt{}, nil
+	}
+	if p.isKw("system") && (p.isKwAt(1, "enable") || p.isKwAt(1, "disable")) {
+		p.i++
+		return p.restrictedSession()
+	}
+	if p.acceptKw("database") {
+		return p.alterDatabase()
 	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
@@ -3017,7 +3026,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt:
+	case *SetStmt, *ShowStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)

@@ -63,6 +63,7 @@ const (
 	ProgramLimitExceeded       = "54000"
 	QueryCanceled              = "57014"
 	AdminShutdown              = "57P01"
+	CannotConnectNow           = "57P03"
 	IOError                    = "58030"
 	DiskFull                   = "53100"
 	OutOfMemory                = "53200"
