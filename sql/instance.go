@@ -60,4 +60,3 @@ func (p *parser) alterDatabase() (Statement, error) {
 	}
 	return &AlterDatabaseOpenStmt{}, nil
 }
-
