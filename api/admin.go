@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +37,7 @@ type AdminOps interface {
 	Terminate(id uint32) bool
 	Checkpoint() error
 	Query(ctx context.Context, sql string) (*rustydb.Rows, error)
+	RequestShutdown(mode rustydb.ShutdownMode)
 }
 
 // activity is what a connection is doing, for the connections listing.
@@ -90,8 +94,8 @@ func (s *Server) Sessions() []SessionInfo {
 	return out
 }
 
-// Terminate cancels a session's statement and closes its connection, as
-// pg_terminate_backend does.
+// Terminate cancels a session's statement and ends its connection with
+// FATAL 57P01, as pg_terminate_backend does.
 func (s *Server) Terminate(id uint32) bool {
 	s.conns.mu.Lock()
 	c := s.conns.conns[id]
@@ -99,8 +103,7 @@ func (s *Server) Terminate(id uint32) bool {
 	if c == nil {
 		return false
 	}
-	c.session.Cancel()
-	c.netConn.Close()
+	c.terminate()
 	return true
 }
 
@@ -125,53 +128,75 @@ func local(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// authorized guards the administrative endpoints. Bearer tokens are not
-// implemented yet, so only local requests in dev mode are let through.
-func (a *restAPI) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if a.opts.Mode == "dev" && local(r) {
-		return true
-	}
-	respondError(w, http.StatusUnauthorized, "UNAUTHORIZED", "administrative endpoints accept only local requests in dev mode until bearer tokens are implemented")
-	return false
-}
-
+// connections answers GET /api/v1/connections with one page of the
+// sessions, oldest first: ?limit=&offset= (default 50 from 0) or
+// ?page=&page_size= (pages count from 1), at most maxPageSize a page. The
+// pagination object gives the total and the page, whichever way it was
+// asked for.
 func (a *restAPI) connections(w http.ResponseWriter, r *http.Request) {
-	if !a.authorized(w, r) {
+	limit, offset, err := pageOf(r.URL.Query())
+	if err != nil {
+		respondError(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
 		return
 	}
 	all := a.opts.Admin.Sessions()
-	limit, offset := 50, 0
-	if v, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && v > 0 {
-		limit = min(v, 1000)
-	}
-	if v, err := strconv.Atoi(r.URL.Query().Get("offset")); err == nil && v >= 0 {
-		offset = v
-	}
 	page := all[min(offset, len(all)):min(offset+limit, len(all))]
 	respondJSON(w, http.StatusOK, map[string]any{"data": page,
-		"pagination": map[string]int{"total": len(all), "limit": limit, "offset": offset}})
+		"pagination": map[string]any{"total": len(all), "limit": limit, "offset": offset,
+			"page": offset/limit + 1, "page_size": limit, "pages": (len(all) + limit - 1) / limit,
+			"has_more": offset+len(page) < len(all)}})
+}
+
+const maxPageSize = 1000
+
+// pageOf reads the paging parameters of a listing as a limit and offset.
+func pageOf(q url.Values) (limit, offset int, err error) {
+	num := func(name string, min, def int) (int, error) {
+		s := q.Get(name)
+		if s == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < min {
+			return 0, fmt.Errorf("%s must be a whole number >= %d, not %q", name, min, s)
+		}
+		return n, nil
+	}
+	if q.Has("page") || q.Has("page_size") {
+		if q.Has("limit") || q.Has("offset") {
+			return 0, 0, errors.New("use either limit and offset or page and page_size")
+		}
+		size, err := num("page_size", 1, 50)
+		if err != nil {
+			return 0, 0, err
+		}
+		page, err := num("page", 1, 1)
+		if err != nil {
+			return 0, 0, err
+		}
+		size = min(size, maxPageSize)
+		return size, (page - 1) * size, nil
+	}
+	if limit, err = num("limit", 1, 50); err == nil {
+		offset, err = num("offset", 0, 0)
+	}
+	return min(limit, maxPageSize), offset, err
 }
 
 func (a *restAPI) terminate(w http.ResponseWriter, r *http.Request) {
-	if !a.authorized(w, r) {
-		return
-	}
-	id, err := strconv.ParseUint(r.PathValue("id"), 10, 32)
+	id, err := strconv.ParseUint(r.PathValue("session_id"), 10, 32)
 	if err != nil {
 		respondError(w, http.StatusBadRequest, "BAD_REQUEST", "session id must be a number")
 		return
 	}
 	if !a.opts.Admin.Terminate(uint32(id)) {
-		respondError(w, http.StatusNotFound, "NOT_FOUND", "no session "+r.PathValue("id"))
+		respondError(w, http.StatusNotFound, "NOT_FOUND", "no session "+r.PathValue("session_id"))
 		return
 	}
 	respondJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"session_id": id, "terminated": true}})
 }
 
 func (a *restAPI) checkpoint(w http.ResponseWriter, r *http.Request) {
-	if !a.authorized(w, r) {
-		return
-	}
 	start := time.Now()
 	if err := a.opts.Admin.Checkpoint(); err != nil {
 		respondError(w, http.StatusInternalServerError, "CHECKPOINT_FAILED", err.Error())
@@ -181,15 +206,43 @@ func (a *restAPI) checkpoint(w http.ResponseWriter, r *http.Request) {
 		"duration_ms": float64(time.Since(start).Microseconds()) / 1000}})
 }
 
-// query runs {"sql": "..."} and returns the last statement's rows as JSON.
-func (a *restAPI) query(w http.ResponseWriter, r *http.Request) {
-	if !a.authorized(w, r) {
+// shutdown answers POST /api/v1/admin/shutdown {"mode": "NORMAL" |
+// "IMMEDIATE" | "ABORT"} (NORMAL without a body) with 202 before the server
+// acts on it; the server lets this response finish before it stops.
+func (a *restAPI) shutdown(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Mode string `json:"mode"`
+	}
+	if !decodeBody(w, r, &req, `send {"mode": "NORMAL" | "IMMEDIATE" | "ABORT"}`) {
 		return
 	}
+	mode := rustydb.ShutdownNormal
+	if req.Mode != "" {
+		var err error
+		if mode, err = rustydb.ParseShutdownMode(req.Mode); err != nil {
+			respondError(w, http.StatusBadRequest, "BAD_REQUEST", sqlerr.From(err).Message)
+			return
+		}
+	}
+	a.opts.Logger.Info("shutdown requested over REST", "mode", string(mode), "remote", r.RemoteAddr)
+	respondJSON(w, http.StatusAccepted, map[string]any{"data": map[string]any{"mode": mode, "status": "shutting down",
+		"active_sessions": len(a.opts.Admin.Sessions())}})
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	a.opts.Admin.RequestShutdown(mode)
+}
+
+// query runs {"sql": "..."} and returns the last statement's rows as JSON,
+// or as an Arrow IPC stream (arrow.go) to a client that accepts one.
+func (a *restAPI) query(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		SQL string `json:"sql"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil || req.SQL == "" {
+	if !decodeBody(w, r, &req, `send {"sql": "..."}`) {
+		return
+	}
+	if req.SQL == "" {
 		respondError(w, http.StatusBadRequest, "BAD_REQUEST", `send {"sql": "..."}`)
 		return
 	}
@@ -198,6 +251,21 @@ func (a *restAPI) query(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := sqlerr.From(err)
 		respondJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message, "detail": e.Detail}})
+		return
+	}
+	if acceptsArrow(r) {
+		streaming := false
+		err := writeArrow(w, rows, func() {
+			streaming = true
+			w.Header().Set("Content-Type", arrowStreamType)
+			w.Header().Set("RustyDB-Command-Tag", rows.Tag())
+		})
+		switch {
+		case err != nil && !streaming:
+			respondError(w, http.StatusNotAcceptable, "NOT_ACCEPTABLE", "the result cannot be sent as Arrow ("+err.Error()+"); ask for JSON")
+		case err != nil:
+			a.opts.Logger.Warn("Arrow stream cut short", "err", err)
+		}
 		return
 	}
 	cols := make([]map[string]string, len(rows.Columns()))
@@ -215,6 +283,20 @@ func (a *restAPI) query(w http.ResponseWriter, r *http.Request) {
 	}
 	respondJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"columns": cols, "rows": out,
 		"command_tag": rows.Tag(), "execution_ms": float64(time.Since(start).Microseconds()) / 1000}})
+}
+
+// acceptsArrow reports whether the request's Accept header names the Arrow
+// stream format (with any parameters).
+func acceptsArrow(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		for part := range strings.SplitSeq(v, ",") {
+			mt, _, _ := strings.Cut(part, ";")
+			if strings.EqualFold(strings.TrimSpace(mt), arrowStreamType) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // jsonValue renders a value for JSON: numbers and booleans natively, exact

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -41,6 +42,12 @@ type pgConn struct {
 	syncFailed bool // the implicit transaction must roll back at Sync
 
 	act activity
+
+	// terminating is set when an administrator (or IMMEDIATE shutdown)
+	// ends the session; pendingShutdown holds a SHUTDOWN the session ran
+	// until its client has the answer.
+	terminating     atomic.Bool
+	pendingShutdown rustydb.ShutdownMode
 }
 
 // servePG runs one connection to completion. A panic is contained here: it is
@@ -119,6 +126,10 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		c.reject("bad_startup", sqlerr.New(sqlerr.InvalidAuthorization, "no PostgreSQL user name specified in startup packet"))
 		return false
 	}
+	if c.srv.closing() {
+		c.reject("shutting_down", sqlerr.New(sqlerr.CannotConnectNow, "the database system is shutting down"))
+		return false
+	}
 	// Authentication comes before the database check, as in PostgreSQL,
 	// so that an unauthenticated client learns nothing more.
 	if !c.authenticate(user) {
@@ -129,6 +140,10 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	if db != rustydb.DatabaseName {
 		c.reject("bad_database", sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", db).
 			WithHint("The only database is %q until CREATE DATABASE exists.", rustydb.DatabaseName))
+		return false
+	}
+	if err := c.srv.db.CheckLogin(user); err != nil {
+		c.reject("restricted", sqlerr.From(err))
 		return false
 	}
 	if !c.srv.register(c) {
@@ -216,6 +231,10 @@ func (c *pgConn) sendError(err error, severity string) {
 func (c *pgConn) loop() {
 	for {
 		msg, err := c.be.Receive()
+		if c.terminating.Load() {
+			c.endTerminated()
+			return
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.srv.closing() {
 				c.srv.logger.Debug("closing connection on bad message", "pid", c.pid, "err", err)
@@ -241,18 +260,27 @@ func (c *pgConn) loop() {
 	}
 }
 
+// ready tells the client the session waits for its next query; a SHUTDOWN
+// the query ran is requested only now that the client has the answer.
 func (c *pgConn) ready() {
 	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: c.session.TxStatus()})
 	_ = c.be.Flush()
+	if mode := c.pendingShutdown; mode != "" {
+		c.pendingShutdown = ""
+		c.srv.RequestShutdown(mode)
+	}
 }
 
 func (c *pgConn) simpleQuery(query string) {
 	c.act.begin(query)
 	defer func() { c.act.end(c.session.TxStatus()) }()
-	w := &wireWriter{be: c.be, session: c.session}
+	w := &wireWriter{be: c.be, session: c.session, shutdown: &c.pendingShutdown}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {
 		w.copyIn.drain()
+	}
+	if c.terminating.Load() {
+		return // the loop ends the connection with 57P01 instead of the statement's answer
 	}
 	if err != nil {
 		if w.err != nil { // the client went away mid-result
@@ -281,6 +309,8 @@ type wireWriter struct {
 	copyOut bool        // COPY TO STDOUT sent CopyOutResponse
 	// session gives the TimeZone in which timestamps with time zone print.
 	session *rustydb.Session
+	// shutdown receives a SHUTDOWN's mode (see DeferShutdown).
+	shutdown *rustydb.ShutdownMode
 }
 
 // rowDescription describes cols; formats as in wireWriter.

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -22,40 +24,94 @@ type RESTOptions struct {
 	Mode        string     // "dev" or "prod"
 	Logger      *slog.Logger
 	Admin       AdminOps // nil: the administrative endpoints are absent
+	// Tokens are the bearer tokens the API accepts; nil accepts none (then
+	// only dev-mode requests from this machine are let in) and leaves out
+	// the token endpoints.
+	Tokens *TokenStore
 }
 
 // NewREST returns the REST admin API, served under /api/v1. Every response,
 // errors included, is JSON: {"data": ...} on success, {"error": {"code",
-// "message"}} otherwise.
+// "message"}} otherwise; /openapi.json is the OpenAPI document itself and
+// /query can answer in Arrow (arrow.go). Every route needs a bearer token
+// (tokens.go) except those registered with publicRoute.
 func NewREST(opts RESTOptions) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	a := &restAPI{opts: opts}
-	mux := http.NewServeMux()
-	restRoute(mux, "GET", "/api/v1/admin/health", a.health)
-	restRoute(mux, "GET", "/api/v1/admin/version", a.version)
+	mux := &restMux{ServeMux: http.NewServeMux(), api: a, methods: map[string][]string{}}
+	publicRoute(mux, "GET", "/api/v1/admin/health", a.health)
+	publicRoute(mux, "GET", "/api/v1/admin/version", a.version)
+	publicRoute(mux, "GET", "/api/v1/openapi.json", serveOpenAPI)
 	restRoute(mux, "GET", "/api/v1/metrics", a.metrics)
 	if opts.Admin != nil {
 		restRoute(mux, "GET", "/api/v1/connections", a.connections)
-		restRoute(mux, "DELETE", "/api/v1/connections/{id}", a.terminate)
+		restRoute(mux, "DELETE", "/api/v1/connections/{session_id}", a.terminate)
 		restRoute(mux, "POST", "/api/v1/admin/checkpoint", a.checkpoint)
+		restRoute(mux, "POST", "/api/v1/admin/shutdown", a.shutdown)
 		restRoute(mux, "POST", "/api/v1/query", a.query)
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		respondError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.URL.Path)
-	})
-	return mux
+	if opts.Tokens != nil {
+		restRoute(mux, "GET", "/api/v1/admin/tokens", a.listTokens)
+		restRoute(mux, "POST", "/api/v1/admin/tokens", a.issueToken)
+		restRoute(mux, "DELETE", "/api/v1/admin/tokens/{id}", a.revokeToken)
+	}
+	return mux.finish()
 }
 
-// restRoute registers h for method and path, and a JSON 405 for the path's other
-// methods, which ServeMux would otherwise answer in plain text.
-func restRoute(mux *http.ServeMux, method, path string, h http.HandlerFunc) {
-	mux.HandleFunc(method+" "+path, h)
-	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", method)
-		respondError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", r.Method+" is not allowed on "+path+"; use "+method)
+// restMux is a ServeMux that knows its routes: to answer the other methods
+// of a path with a JSON 405 (ServeMux would answer in plain text), and for
+// the test that holds openapi.json to them.
+type restMux struct {
+	*http.ServeMux
+	api     *restAPI
+	routes  []string            // "METHOD /path", in registration order
+	methods map[string][]string // path -> its methods
+}
+
+// restRoute registers h for method and path, behind the bearer-token check.
+func restRoute(mux *restMux, method, path string, h http.HandlerFunc) {
+	mux.route(method, path, func(w http.ResponseWriter, r *http.Request) {
+		if mux.api.authorized(w, r) {
+			h(w, r)
+		}
 	})
+}
+
+// publicRoute registers h for method and path, open to every client.
+func publicRoute(mux *restMux, method, path string, h http.HandlerFunc) { mux.route(method, path, h) }
+
+func (m *restMux) route(method, path string, h http.HandlerFunc) {
+	m.HandleFunc(method+" "+path, h)
+	m.routes = append(m.routes, method+" "+path)
+	m.methods[path] = append(m.methods[path], method)
+}
+
+// finish adds the 405 and 404 answers.
+func (m *restMux) finish() *restMux {
+	for path, methods := range m.methods {
+		allowed := strings.Join(methods, ", ")
+		m.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			respondError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", r.Method+" is not allowed on "+path+"; use "+allowed)
+		})
+	}
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		respondError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.URL.Path)
+	})
+	return m
+}
+
+// decodeBody reads a JSON request body into v; an empty body leaves v as
+// it is. On error it has answered 400 with usage and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, usage string) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v)
+	if err != nil && !errors.Is(err, io.EOF) {
+		respondError(w, http.StatusBadRequest, "BAD_REQUEST", "invalid JSON body ("+err.Error()+"): "+usage)
+		return false
+	}
+	return true
 }
 
 type restAPI struct {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
@@ -43,6 +42,8 @@ type ServerOptions struct {
 	// upgrade the connection; RequireTLS refuses connections without it.
 	TLS        *tls.Config
 	RequireTLS bool
+	// Tokens are the REST API's bearer tokens (see RESTOptions).
+	Tokens *TokenStore
 }
 
 // Server serves the PostgreSQL protocol, the REST API and metrics for one DB.
@@ -55,7 +56,8 @@ type Server struct {
 	pgLn  net.Listener
 	https []*http.Server
 	conns connRegistry
-	wg    sync.WaitGroup
+	wg    sync.WaitGroup // the accept loop
+	live  liveConns      // connection goroutines
 	stop  atomic.Bool
 	addrs map[string]string
 	// mockSecret makes the salts of mock SCRAM verifiers, which differ
@@ -108,7 +110,8 @@ func (s *Server) Start() error {
 		h    func() http.Handler
 	}{
 		{"REST API", s.opts.REST, func() http.Handler {
-			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s})
+			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s,
+				Tokens: s.opts.Tokens})
 		}},
 		{"Prometheus metrics", s.opts.Metrics, s.metrics.Handler},
 	} {
@@ -153,37 +156,12 @@ func (s *Server) acceptPG() {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		s.wg.Add(1)
+		s.live.add()
 		go func() {
-			defer s.wg.Done()
+			defer s.live.done()
 			s.servePG(nc)
 		}()
 	}
 }
 
 func (s *Server) closing() bool { return s.stop.Load() }
-
-// Shutdown stops accepting, cancels running statements, closes client
-// connections (their open transactions roll back) and stops the HTTP servers.
-func (s *Server) Shutdown(ctx context.Context) {
-	s.stop.Store(true)
-	if s.pgLn != nil {
-		s.pgLn.Close()
-	}
-	s.conns.mu.Lock()
-	for _, c := range s.conns.conns {
-		c.session.Cancel()
-		c.netConn.Close()
-	}
-	s.conns.mu.Unlock()
-	for _, h := range s.https {
-		_ = h.Shutdown(ctx)
-	}
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		s.logger.Warn("shutdown timed out waiting for connections")
-	}
-}

@@ -23,6 +23,7 @@
 //	[api]
 //	enabled                         bool    true
 //	rest_port                       int     8080          1..65535
+//	tokens_file                     string  ""            "" = <data_dir>/api_tokens; see below
 //	[storage]
 //	data_dir                        string  "./data"      non-empty
 //	page_size                       int     8192          only 8192
@@ -76,6 +77,16 @@
 // adds the md5 hash. admin_user is the superuser the server creates in a
 // data directory without roles, with the password from --admin-password,
 // $RUSTYDB_ADMIN_PASSWORD or admin_password (in that order).
+//
+// REST API tokens: requests to the REST API carry "Authorization: Bearer
+// TOKEN", except GET /api/v1/admin/health, /admin/version and
+// /openapi.json, and except, in dev mode, requests from this machine.
+// tokens_file names the file of the hashes of the tokens the API accepts
+// (format in tokens.go, read with [ReadTokens]; --validate checks it too).
+// When the file does not exist at start, the server creates it with one
+// token, "admin", and writes that token once to admin_api_token in the data
+// directory (mode 0600); the log says where, never the token. More tokens
+// come from POST /api/v1/admin/tokens or from a hash added by hand.
 package config
 
 import (
@@ -126,8 +137,9 @@ type Server struct {
 
 // API configures the REST API listener.
 type API struct {
-	Enabled  bool `toml:"enabled"`
-	RestPort int  `toml:"rest_port"`
+	Enabled    bool   `toml:"enabled"`
+	RestPort   int    `toml:"rest_port"`
+	TokensFile string `toml:"tokens_file"`
 }
 
 // Storage configures the on-disk data files.
@@ -518,6 +530,9 @@ func (c *Config) Validate() error {
 	v.atLeast("server.query_timeout_ms", c.Server.QueryTimeoutMs, 0)
 
 	v.inRange("api.rest_port", c.API.RestPort, 1, 65535)
+	if strings.HasSuffix(c.API.TokensFile, "/") {
+		v.add("api.tokens_file", "%q names a directory; name the file", c.API.TokensFile)
+	}
 
 	v.nonEmpty("storage.data_dir", c.Storage.DataDir)
 	if c.Storage.PageSize != 8192 {

@@ -6,9 +6,11 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -42,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "", "log `level`: debug, info, warn, error (overrides [logging] level)")
 	adminPassword := fs.String("admin-password", "", "`password` of the admin user created in a new data directory (overrides $"+adminPasswordEnv+
 		" and [security] admin_password; prefer the environment variable, which other users cannot see in ps)")
+	mountOnly := fs.Bool("mount-only", false, "start with the database mounted but not open: only superusers connect, user tables stay closed until ALTER DATABASE OPEN")
+	restrict := fs.Bool("restrict", false, "start in restricted mode: only superusers may connect until ALTER SYSTEM DISABLE RESTRICTED SESSION")
 	validate := fs.Bool("validate", false, "check the configuration and exit (non-zero when invalid)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -89,6 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rusty-db-server: invalid configuration:\n%v\n", err)
 		return 1
 	}
+	if _, err := config.ReadTokens(cfg.TokensFile()); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+		fmt.Fprintf(stderr, "rusty-db-server: invalid REST API tokens file ([api] tokens_file):\n%v\n", err)
+		return 1
+	}
 	if *validate {
 		fmt.Fprintf(stdout, "configuration OK (%s)\n", cfg.Source)
 		return 0
@@ -107,7 +115,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeLog()
-	if err := serve(cfg, tlsConfig, password, logger); err != nil {
+	err = serve(cfg, tlsConfig, password, startMode{mountOnly: *mountOnly, restrict: *restrict}, logger)
+	if errors.Is(err, errAborted) {
+		return 1
+	}
+	if err != nil {
 		logger.Error(err.Error())
 		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
 		return 1
@@ -142,10 +154,17 @@ func newLogger(cfg *config.Config, stdout io.Writer) (*slog.Logger, func(), erro
 	return slog.New(slog.NewTextHandler(out, opts)), closeFn, nil
 }
 
-// serve runs the server until a signal stops it. adminPassword is the
-// password for the admin user of a new data directory, "" when none was
-// given.
-func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log *slog.Logger) error {
+// startMode holds the start-up mode flags.
+type startMode struct{ mountOnly, restrict bool }
+
+// errAborted ends a server stopped by SHUTDOWN ABORT (or a second signal),
+// which exits with status 1 without a checkpoint.
+var errAborted = errors.New("shutdown abort")
+
+// serve runs the server until a signal or a shutdown request stops it.
+// adminPassword is the password for the admin user of a new data
+// directory, "" when none was given.
+func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, start startMode, log *slog.Logger) error {
 	log.Info("RustyDB starting", "version", rustydb.Version, "server_version", rustydb.ServerVersion, "pid", os.Getpid())
 	log.Info("configuration loaded", "source", cfg.Source, "mode", cfg.Instance.Mode, "instance", cfg.Instance.Name)
 	dataDir, _ := filepath.Abs(cfg.Storage.DataDir)
@@ -174,6 +193,8 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log 
 		IO:                 ioEngine,
 		BufferPoolPages:    int(cfg.BufferPoolBytes() / row.PageSize),
 		PasswordEncryption: cfg.PasswordEncryption(),
+		MountOnly:          start.mountOnly,
+		Restricted:         start.restrict,
 	})
 	if err != nil {
 		return fmt.Errorf("cannot open data directory %s: %v (choose another with --data-dir or [storage] data_dir)", dataDir, err)
@@ -191,8 +212,12 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log 
 	}
 
 	restPort, metricsPort := cfg.API.RestPort, cfg.Monitoring.PrometheusPort
+	var tokens *api.TokenStore
 	if !cfg.API.Enabled {
 		restPort = 0
+	} else if tokens, err = openTokens(cfg, log); err != nil {
+		db.Close()
+		return err
 	}
 	if !cfg.Monitoring.Enabled {
 		metricsPort = 0
@@ -209,6 +234,7 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log 
 		AuthMethod:     cfg.AuthMethod(),
 		TLS:            tlsConfig,
 		RequireTLS:     cfg.Security.RequireTLS,
+		Tokens:         tokens,
 	})
 	if err := srv.Start(); err != nil {
 		db.Close()
@@ -223,26 +249,112 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, log 
 	}
 	log.Info("client authentication", "method", cfg.AuthMethod(), "password_encryption", cfg.PasswordEncryption(),
 		"tls", tlsConfig != nil, "require_tls", cfg.Security.RequireTLS)
-	log.Info("RustyDB ready for connections")
-
+	if start.mountOnly {
+		log.Warn("database mounted but not open (--mount-only): only superusers may connect, and user tables stay closed until ALTER DATABASE OPEN")
+	}
+	if start.restrict {
+		log.Warn("restricted mode (--restrict): only superusers may connect until ALTER SYSTEM DISABLE RESTRICTED SESSION")
+	}
+	requests := db.ShutdownRequests()
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	s := <-sig
-	log.Info("shutdown requested", "signal", s.String())
-	go func() {
-		<-sig
-		log.Error("second signal: exiting immediately without a checkpoint (the WAL keeps every commit)")
-		os.Exit(1)
-	}()
+	log.Info("RustyDB ready for connections")
+
+	mode := stopSessions(srv, requests, sig, log)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv.Shutdown(ctx)
-	start := time.Now()
+	srv.Close(ctx)
+	if mode == rustydb.ShutdownAbort {
+		log.Warn("shutdown abort: exiting without a checkpoint; the next start recovers every commit from the WAL")
+		return errAborted
+	}
+	go func() {
+		<-sig
+		log.Error("signal during the final checkpoint: exiting without it (the WAL keeps every commit)")
+		os.Exit(1)
+	}()
+	began := time.Now()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("final checkpoint failed: %v", err)
 	}
-	log.Info("checkpoint complete; RustyDB stopped", "checkpoint_ms", time.Since(start).Milliseconds())
+	log.Info("checkpoint complete; RustyDB stopped", "mode", string(mode), "checkpoint_ms", time.Since(began).Milliseconds())
 	return nil
+}
+
+// stopSessions waits for the first shutdown request and ends the sessions
+// as it asks, returning the mode the shutdown ended in. Every way of
+// stopping the server comes through here: SHUTDOWN and POST
+// /api/v1/admin/shutdown (on requests), and SIGINT or SIGTERM, which ask
+// for IMMEDIATE. While sessions end, a stronger request or another signal
+// (NORMAL -> IMMEDIATE -> ABORT) hurries the shutdown.
+func stopSessions(srv *api.Server, requests <-chan rustydb.ShutdownMode, sig <-chan os.Signal, log *slog.Logger) rustydb.ShutdownMode {
+	var mode rustydb.ShutdownMode
+	select {
+	case s := <-sig:
+		mode = rustydb.ShutdownImmediate
+		log.Info("shutdown requested", "signal", s.String(), "mode", string(mode))
+	case mode = <-requests:
+		log.Info("shutdown requested", "mode", string(mode))
+	}
+	for {
+		ctx, cancel := context.WithCancel(context.Background())
+		if mode == rustydb.ShutdownImmediate {
+			// Sessions are told to end; one stuck past this does not hold
+			// the checkpoint back for ever.
+			ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+		}
+		done := make(chan error, 1)
+		go func(m rustydb.ShutdownMode) { done <- srv.Drain(ctx, m) }(mode)
+		next := mode
+		for next == mode {
+			select {
+			case err := <-done:
+				cancel()
+				if err != nil {
+					log.Warn("sessions did not end in time; stopping anyway", "mode", string(mode))
+				}
+				return mode
+			case s := <-sig:
+				next = rustydb.ShutdownAbort
+				if mode == rustydb.ShutdownNormal {
+					next = rustydb.ShutdownImmediate
+				}
+				log.Warn("another signal: hurrying the shutdown", "signal", s.String(), "mode", string(next))
+			case m := <-requests:
+				if m.Stronger(mode) {
+					next = m
+					log.Info("shutdown hurried", "mode", string(m))
+				} else {
+					log.Info("shutdown already in progress", "mode", string(mode), "requested", string(m))
+				}
+			}
+		}
+		cancel()
+		<-done
+		mode = next
+	}
+}
+
+// openTokens reads the REST API's tokens file. When there is none (a new
+// data directory), it issues the administrator's first token into
+// admin_api_token in the data directory, readable only by this user, and
+// logs where it is, never the token.
+func openTokens(cfg *config.Config, log *slog.Logger) (*api.TokenStore, error) {
+	ts, created, err := api.OpenTokenStore(cfg.TokensFile())
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the REST API tokens (set [api] tokens_file): %v", err)
+	}
+	if !created {
+		log.Info("REST API tokens loaded", "file", ts.Path(), "tokens", len(ts.List()))
+		return ts, nil
+	}
+	file, _ := filepath.Abs(filepath.Join(cfg.Storage.DataDir, "admin_api_token"))
+	if err := ts.IssueFirst(file); err != nil {
+		return nil, fmt.Errorf("cannot issue the first REST API token (set [api] tokens_file): %v", err)
+	}
+	log.Warn("issued the first REST API token: send it as Authorization: Bearer <token>; it is in this file, readable only by this user",
+		"file", file, "tokens_file", ts.Path())
+	return ts, nil
 }
 
 // ensureAdmin creates the admin user of a new data directory (see

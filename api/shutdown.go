@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"rustydb"
+	"rustydb/sqlerr"
+)
+
+// Stopping the server, in the modes of rustydb.ShutdownMode. The server's
+// main loop (cmd/rusty-db-server) calls Drain with the mode a signal, a
+// SHUTDOWN statement or POST /api/v1/admin/shutdown asked for (again with a
+// stronger mode to hurry a NORMAL shutdown), then Close, and then closes the
+// DB (a checkpoint) or, after ABORT, exits without.
+//
+// From the moment Drain is first called, new connections are refused with
+// 57P03 "the database system is shutting down"; the REST API keeps serving
+// until Close, so that a NORMAL shutdown can be watched and hurried.
+
+// liveConns counts the connection goroutines, so that a shutdown can wait
+// for every session to have ended (and rolled back) before the checkpoint.
+// A WaitGroup would not do: connections keep arriving (to be refused)
+// while a shutdown waits.
+type liveConns struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n drops to 0; nil when nobody waits
+}
+
+func (l *liveConns) add() {
+	l.mu.Lock()
+	l.n++
+	l.mu.Unlock()
+}
+
+func (l *liveConns) done() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n--; l.n == 0 && l.zero != nil {
+		close(l.zero)
+		l.zero = nil
+	}
+}
+
+// wait returns nil once no connection goroutine runs, or ctx's error.
+func (l *liveConns) wait(ctx context.Context) error {
+	l.mu.Lock()
+	if l.n == 0 {
+		l.mu.Unlock()
+		return nil
+	}
+	if l.zero == nil {
+		l.zero = make(chan struct{})
+	}
+	zero := l.zero
+	l.mu.Unlock()
+	select {
+	case <-zero:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Drain stops the sessions as mode says: NORMAL waits for every client to
+// disconnect, IMMEDIATE ends every session (its client gets 57P01 and its
+// transaction rolls back) and waits for them to finish, ABORT returns at
+// once. It returns ctx's error when ctx ends first.
+func (s *Server) Drain(ctx context.Context, mode rustydb.ShutdownMode) error {
+	s.stop.Store(true)
+	switch mode {
+	case rustydb.ShutdownAbort:
+		return nil
+	case rustydb.ShutdownImmediate:
+		s.conns.mu.Lock()
+		for _, c := range s.conns.conns {
+			c.terminate()
+		}
+		s.conns.mu.Unlock()
+	}
+	return s.live.wait(ctx)
+}
+
+// Close stops accepting connections and stops the HTTP servers, letting
+// requests in progress (such as the one that asked for the shutdown) finish
+// until ctx ends. It does not wait for client connections: Drain does.
+func (s *Server) Close(ctx context.Context) {
+	s.stop.Store(true)
+	if s.pgLn != nil {
+		s.pgLn.Close()
+		s.wg.Wait() // the accept loop
+	}
+	for _, h := range s.https {
+		_ = h.Shutdown(ctx)
+	}
+}
+
+// RequestShutdown asks the server's owner to stop it in mode.
+func (s *Server) RequestShutdown(mode rustydb.ShutdownMode) { s.db.RequestShutdown(mode) }
+
+// errTerminated is what a session ended by an administrator hears, as
+// PostgreSQL says it for pg_terminate_backend and a fast shutdown.
+func errTerminated() *sqlerr.Error {
+	return sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command")
+}
+
+// terminate ends the connection from outside its goroutine: it cancels the
+// running statement and makes the goroutine's read fail at once, after
+// which the goroutine itself sends FATAL 57P01 and closes (all writes stay
+// on that goroutine, so a message is never interleaved with another).
+func (c *pgConn) terminate() {
+	c.terminating.Store(true)
+	c.session.Cancel()
+	_ = c.netConn.SetReadDeadline(time.Now())
+}
+
+// endTerminated sends the FATAL of a terminated session; a client that does
+// not read it does not hold the goroutine.
+func (c *pgConn) endTerminated() {
+	_ = c.netConn.SetWriteDeadline(time.Now().Add(time.Second))
+	c.sendError(errTerminated(), "FATAL")
+}
+
+// DeferShutdown keeps a SHUTDOWN request until ready has told the client
+// the statement's outcome (see rustydb.ShutdownDeferrer).
+func (w *wireWriter) DeferShutdown(mode rustydb.ShutdownMode) { *w.shutdown = mode }
+
+func (w *collectWriter) DeferShutdown(mode rustydb.ShutdownMode) { w.c.pendingShutdown = mode }
