@@ -66,13 +66,18 @@ func NewREST(opts RESTOptions) http.Handler {
 type restMux struct {
 	*http.ServeMux
 	api     *restAPI
-	routes  []string            // "METHOD /path", in registration order
+	routes  []routeInfo         // in registration order
 	methods map[string][]string // path -> its methods
+}
+
+type routeInfo struct {
+	method, path string
+	public       bool
 }
 
 // restRoute registers h for method and path, behind the bearer-token check.
 func restRoute(mux *restMux, method, path string, h http.HandlerFunc) {
-	mux.route(method, path, func(w http.ResponseWriter, r *http.Request) {
+	mux.route(routeInfo{method, path, false}, func(w http.ResponseWriter, r *http.Request) {
 		if mux.api.authorized(w, r) {
 			h(w, r)
 		}
@@ -80,12 +85,14 @@ func restRoute(mux *restMux, method, path string, h http.HandlerFunc) {
 }
 
 // publicRoute registers h for method and path, open to every client.
-func publicRoute(mux *restMux, method, path string, h http.HandlerFunc) { mux.route(method, path, h) }
+func publicRoute(mux *restMux, method, path string, h http.HandlerFunc) {
+	mux.route(routeInfo{method, path, true}, h)
+}
 
-func (m *restMux) route(method, path string, h http.HandlerFunc) {
-	m.HandleFunc(method+" "+path, h)
-	m.routes = append(m.routes, method+" "+path)
-	m.methods[path] = append(m.methods[path], method)
+func (m *restMux) route(ri routeInfo, h http.HandlerFunc) {
+	m.HandleFunc(ri.method+" "+ri.path, h)
+	m.routes = append(m.routes, ri)
+	m.methods[ri.path] = append(m.methods[ri.path], ri.method)
 }
 
 // finish adds the 405 and 404 answers.

@@ -32,11 +32,14 @@ type healthBody struct {
 	} `json:"data"`
 }
 
-// restGet serves one request and checks that the answer is JSON.
+// restGet serves one request from this machine and checks that the answer
+// is JSON.
 func restGet(t *testing.T, h http.Handler, method, path string) (int, string, http.Header) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	req := httptest.NewRequest(method, path, nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	h.ServeHTTP(rec, req)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}
