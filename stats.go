@@ -21,24 +21,33 @@ type Stats struct {
 	WALUnusable bool   // the WAL failed a write or fsync; the server must restart
 	IOEngine    string // "io_uring" or "pread"
 	BufferPool  row.BufferPoolStats
+	// RowsRead, RowsInserted and RowsDeleted are row.Activity's counters;
+	// ParallelWorkersBusy is the number of parallel query workers running.
+	RowsRead, RowsInserted, RowsDeleted uint64
+	ParallelWorkersBusy                 int64
 }
 
 // Stats returns the engine's current counters.
 func (db *DB) Stats() Stats {
 	commits, rollbacks := db.store.Txns().Counts()
+	act := db.store.Activity()
 	st := Stats{
-		Started:     db.started,
-		Commits:     commits,
-		Rollbacks:   rollbacks,
-		ActiveTxns:  db.store.Txns().Active(),
-		Checkpoints: db.store.Checkpoints(),
-		Tables:      len(db.store.Catalog().Tables()),
-		WAL:         db.store.WAL().Stats(),
-		DataDir:     db.opts.Dir,
-		WALDir:      db.opts.WALDir,
-		WALUnusable: db.store.WAL().Err() != nil,
-		IOEngine:    db.opts.IO.Name(),
-		BufferPool:  db.store.BufferPool(),
+		RowsRead:            act.RowsRead.Load(),
+		RowsInserted:        act.RowsInserted.Load(),
+		RowsDeleted:         act.RowsDeleted.Load(),
+		ParallelWorkersBusy: act.WorkersBusy.Load(),
+		Started:             db.started,
+		Commits:             commits,
+		Rollbacks:           rollbacks,
+		ActiveTxns:          db.store.Txns().Active(),
+		Checkpoints:         db.store.Checkpoints(),
+		Tables:              len(db.store.Catalog().Tables()),
+		WAL:                 db.store.WAL().Stats(),
+		DataDir:             db.opts.Dir,
+		WALDir:              db.opts.WALDir,
+		WALUnusable:         db.store.WAL().Err() != nil,
+		IOEngine:            db.opts.IO.Name(),
+		BufferPool:          db.store.BufferPool(),
 	}
 	return st
 }

@@ -13,12 +13,14 @@ import (
 
 	"rustydb"
 	"rustydb/asm"
+	"rustydb/wal"
 )
 
 // statementKinds are the kinds the wire protocol reports to StatementDone.
 // Their series are created up front so that rate() over them works from the
 // first scrape instead of appearing only after the first such statement.
-var statementKinds = []string{"select", "insert", "update", "delete", "ddl", "begin", "commit", "rollback", "utility"}
+var statementKinds = []string{"select", "insert", "update", "delete", "ddl", "copy", "explain", "cursor",
+	"maintenance", "begin", "commit", "rollback", "utility"}
 
 // Metrics holds the server's Prometheus metrics in a registry of its own, so
 // that tests and embedded servers do not share (and collide in) the global one.
@@ -119,10 +121,11 @@ type engineCollector struct {
 
 	commits, rollbacks, activeTxns, checkpoints, tables *prometheus.Desc
 	walBytes, walRecords, walFsyncs, walGroupCommits    *prometheus.Desc
-	walSegsCreated, walSegsRemoved                      *prometheus.Desc
+	walSegsCreated, walSegsRemoved, walGroupSize        *prometheus.Desc
 	uptime, buildInfo, simdInfo, ioInfo                 *prometheus.Desc
 	bpPages, bpUsed, bpDirty, bpHits, bpMisses          *prometheus.Desc
 	bpEvictions, bpWrites                               *prometheus.Desc
+	rowsRead, rowsWritten, workersBusy                  *prometheus.Desc
 }
 
 func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
@@ -142,9 +145,10 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		walGroupCommits: desc("wal_group_commits_total", "WAL flushes that made more than one waiting commit durable at once."),
 		walSegsCreated:  desc("wal_segments_created_total", "WAL segment files created."),
 		walSegsRemoved:  desc("wal_segments_removed_total", "WAL segment files removed after a checkpoint made them unnecessary."),
+		walGroupSize:    desc("wal_group_commit_size", "Commits (and other flush callers) each WAL flush made durable at once; under sync_mode local, commits per fsync."),
 		uptime:          desc("uptime_seconds", "Seconds since the engine opened."),
 		buildInfo:       desc("build_info", "Always 1; the version label says which RustyDB build is running.", "version"),
-		simdInfo:        desc("simd_level_info", "Always 1; the level label names the SIMD kernels in use (generic, avx2, avx512).", "level"),
+		simdInfo:        desc("simd_info", "Always 1; the level label names the SIMD kernels in use (generic, avx2, avx512).", "level"),
 		ioInfo:          desc("io_engine_info", "Always 1; the engine label names the storage I/O engine in use (io_uring, pread).", "engine"),
 		bpPages:         desc("buffer_pool_pages", "Capacity of the buffer pool in 8 KiB pages."),
 		bpUsed:          desc("buffer_pool_pages_used", "Buffer pool frames holding a page."),
@@ -153,6 +157,9 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		bpMisses:        desc("buffer_pool_misses_total", "Page requests that had to read the page from its file."),
 		bpEvictions:     desc("buffer_pool_evictions_total", "Pages dropped from the buffer pool to make room."),
 		bpWrites:        desc("buffer_pool_page_writes_total", "Data pages written in place (after their doublewrite copy)."),
+		rowsRead:        desc("rows_read_total", "Rows read from heap pages and column segments by scans, index lookups and the rows DML examines."),
+		rowsWritten:     desc("rows_written_total", "Row versions that committed transactions created (op=insert) or ended (op=delete); an UPDATE does one of each.", "op"),
+		workersBusy:     desc("parallel_workers_busy", "Parallel query workers running now."),
 	}
 }
 
@@ -162,6 +169,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.walBytes, c.walRecords, c.walFsyncs, c.walGroupCommits,
 		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo, c.ioInfo,
 		c.bpPages, c.bpUsed, c.bpDirty, c.bpHits, c.bpMisses, c.bpEvictions, c.bpWrites,
+		c.walGroupSize, c.rowsRead, c.rowsWritten, c.workersBusy,
 	} {
 		ch <- d
 	}
@@ -169,8 +177,8 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
-	counter := func(d *prometheus.Desc, v uint64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
@@ -198,4 +206,48 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.bpMisses, bp.Misses)
 	counter(c.bpEvictions, bp.Evictions)
 	counter(c.bpWrites, bp.PageWrites)
+	counter(c.rowsRead, st.RowsRead)
+	counter(c.rowsWritten, st.RowsInserted, "insert")
+	counter(c.rowsWritten, st.RowsDeleted, "delete")
+	gauge(c.workersBusy, float64(st.ParallelWorkersBusy))
+	ch <- groupSizeHistogram(c.walGroupSize, st.WAL)
+}
+
+// groupSizeHistogram turns the WAL's group size buckets into a histogram.
+func groupSizeHistogram(d *prometheus.Desc, st wal.Stats) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(wal.GroupSizeBounds))
+	var cum uint64
+	for i, bound := range wal.GroupSizeBounds {
+		cum += st.GroupSizes[i]
+		buckets[float64(bound)] = cum
+	}
+	count := cum + st.GroupSizes[len(wal.GroupSizeBounds)]
+	return prometheus.MustNewConstHistogram(d, count, float64(st.GroupSizeSum), buckets)
+}
+
+// sessionStates reports the client sessions by state at scrape time.
+type sessionStates struct {
+	sessions func() []SessionInfo
+	desc     *prometheus.Desc
+}
+
+// sessionStateNames are the states a session reports, as in
+// pg_stat_activity; each has a series, zero or not.
+var sessionStateNames = []string{"active", "idle", "idle in transaction", "idle in transaction (aborted)"}
+
+func newSessionStates(sessions func() []SessionInfo) *sessionStates {
+	return &sessionStates{sessions: sessions, desc: prometheus.NewDesc("rustydb_connections",
+		"Client sessions open now, by state (active, idle, idle in transaction, idle in transaction (aborted)).", []string{"state"}, nil)}
+}
+
+func (c *sessionStates) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *sessionStates) Collect(ch chan<- prometheus.Metric) {
+	counts := map[string]int{}
+	for _, s := range c.sessions() {
+		counts[s.State]++
+	}
+	for _, state := range sessionStateNames {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[state]), state)
+	}
 }

@@ -73,6 +73,7 @@ func NewServer(opts ServerOptions) *Server {
 	s := &Server{opts: opts, db: opts.DB, logger: opts.Logger, addrs: map[string]string{}}
 	_, _ = rand.Read(s.mockSecret[:])
 	s.metrics = NewMetrics(opts.DB.Stats)
+	s.metrics.registry.MustRegister(newSessionStates(s.Sessions))
 	s.conns = connRegistry{conns: map[uint32]*pgConn{}, max: opts.MaxConnections}
 	return s
 }

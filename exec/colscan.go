@@ -172,6 +172,7 @@ func (o *colScanOp) nextBatch() (bool, error) {
 			}
 			sel = visible
 		}
+		o.c.Store.Activity().RowsRead.Add(uint64(len(sel)))
 		if o.pred != nil && len(sel) > 0 {
 			var err error
 			if sel, err = o.pred(b, sel); err != nil {

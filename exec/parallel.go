@@ -44,6 +44,14 @@ func workersFor(n *plan.Aggregate, rows int) int {
 	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, rows/morselRows))
 }
 
+// working counts a parallel worker as busy (row.Activity.WorkersBusy)
+// until the function it returns is called.
+func (c *Context) working() func() {
+	a := c.Store.Activity()
+	a.WorkersBusy.Add(1)
+	return func() { a.WorkersBusy.Add(-1) }
+}
+
 // fork returns a context for a worker: the statement's, with its own state
 // for what evaluation caches.
 func (c *Context) fork() *Context {
@@ -92,6 +100,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer o.c.working()()
 			partials[w], errs[w] = o.worker(n, filter, h, versions, &next, &failed)
 			if errs[w] != nil {
 				failed.Store(true)

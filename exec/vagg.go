@@ -69,6 +69,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer o.c.working()()
 			defer func() {
 				if errs[w] != nil {
 					failed.Store(true)
@@ -250,6 +251,8 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, s *plan.Scan) (*vag
 // segment aggregates the visible rows of seg.
 func (va *vagg) segment(seg *row.Segment) error {
 	b := vbatch{seg: seg}
+	var read uint64
+	defer func() { va.c.Store.Activity().RowsRead.Add(read) }()
 	for b.off = 0; b.off < seg.Rows; b.off += b.n {
 		b.n = min(va.size, seg.Rows-b.off)
 		sel := va.all[:b.n]
@@ -261,6 +264,7 @@ func (va *vagg) segment(seg *row.Segment) error {
 				}
 			}
 		}
+		read += uint64(len(sel))
 		if va.filter != nil && len(sel) > 0 {
 			var err error
 			if sel, err = va.filter(&b, sel); err != nil {

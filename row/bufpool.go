@@ -89,6 +89,8 @@ type BufferPoolStats struct {
 // through a doublewrite file (see the package doc) by eviction, in batches,
 // and by checkpoints.
 type bufferPool struct {
+	activity Activity
+
 	dir  string // data directory
 	io   iouring.Engine
 	size int

@@ -104,7 +104,10 @@ func (h *Heap) Scan() ([]*Version, error) {
 }
 
 // Values reads the values of version v from its page.
-func (h *Heap) Values(v *Version) ([]types.Value, error) { return h.pages.values(v.tid, false) }
+func (h *Heap) Values(v *Version) ([]types.Value, error) {
+	h.pages.pool.activity.RowsRead.Add(1)
+	return h.pages.values(v.tid, false)
+}
 
 // Reader reads the values of many versions, as a scan does, keeping the
 // current page pinned between rows of the same page and reading pages as
@@ -112,6 +115,7 @@ func (h *Heap) Values(v *Version) ([]types.Value, error) { return h.pages.values
 type Reader struct {
 	h *Heap
 	f *frame
+	n uint64 // rows read since the last page change, for Activity
 }
 
 // Reader returns a Reader; Close releases its page.
@@ -130,11 +134,16 @@ func (r *Reader) Values(v *Version) ([]types.Value, error) {
 	}
 	r.f.latch.RLock()
 	defer r.f.latch.RUnlock()
+	r.n++
 	return ps.decodeTuple(r.f, v.tid)
 }
 
 // Close releases the reader's page.
 func (r *Reader) Close() {
+	if r.n > 0 { // counted per page, not per row, to keep the shared counter cool
+		r.h.pages.pool.activity.RowsRead.Add(r.n)
+		r.n = 0
+	}
 	if r.f != nil {
 		r.h.pages.pool.release(r.f)
 		r.f = nil

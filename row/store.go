@@ -564,6 +564,17 @@ func (tx *Tx) Commit() error {
 			WithHint("The transaction's changes are not visible; if its log record reached the disk despite the error, recovery applies it at the next start. Writes are refused until then: after a failed write or fsync the kernel may have dropped data, so only recovery from the WAL is safe. Check the WAL directory's disk.")
 	}
 	s.txns.Commit(tx.Txn)
+	var inserted, deleted uint64
+	for _, o := range tx.ops {
+		switch o.kind {
+		case opInsert:
+			inserted++
+		case opDelete:
+			deleted++
+		}
+	}
+	s.pool.activity.RowsInserted.Add(inserted)
+	s.pool.activity.RowsDeleted.Add(deleted)
 	// Settle DDL before a checkpoint can run: it must not see a committed
 	// CREATE as pending (and leave the table out) or a committed DROP as
 	// pending (and look for its removed heap).

@@ -154,7 +154,17 @@ type Stats struct {
 	GroupCommits    uint64 // flushes that covered more than one waiting caller
 	SegmentsCreated uint64
 	SegmentsRemoved uint64
+	// GroupSizes counts flushes by how many callers each made durable:
+	// GroupSizes[i] those with at most GroupSizeBounds[i] (and more than
+	// the bound before), the last those with more than every bound;
+	// GroupSizeSum is the callers of all flushes together.
+	GroupSizes   [len(GroupSizeBounds) + 1]uint64
+	GroupSizeSum uint64
 }
+
+// GroupSizeBounds are the buckets of Stats.GroupSizes: under SyncLocal, how
+// many commits shared one fsync.
+var GroupSizeBounds = [...]uint64{1, 2, 4, 8, 16, 32, 64, 128}
 
 // Log is a write-ahead log. All methods are safe for concurrent use.
 type Log struct {
@@ -185,6 +195,8 @@ type Log struct {
 	}
 	stats struct {
 		bytes, records, fsyncs, groups, created, removed atomic.Uint64
+		groupSizes                                       [len(GroupSizeBounds) + 1]atomic.Uint64
+		groupSizeSum                                     atomic.Uint64
 	}
 }
 
@@ -425,6 +437,12 @@ func (l *Log) flushLocked(lsn LSN) error {
 	if covered > 1 {
 		l.stats.groups.Add(1)
 	}
+	bucket := 0
+	for bucket < len(GroupSizeBounds) && uint64(covered) > GroupSizeBounds[bucket] {
+		bucket++
+	}
+	l.stats.groupSizes[bucket].Add(1)
+	l.stats.groupSizeSum.Add(uint64(covered))
 	return nil
 }
 
@@ -727,14 +745,19 @@ func (l *Log) RemoveBefore(lsn LSN) error {
 
 // Stats returns the log's counters.
 func (l *Log) Stats() Stats {
-	return Stats{
+	st := Stats{
 		BytesWritten:    l.stats.bytes.Load(),
 		Records:         l.stats.records.Load(),
 		Fsyncs:          l.stats.fsyncs.Load(),
 		GroupCommits:    l.stats.groups.Load(),
 		SegmentsCreated: l.stats.created.Load(),
 		SegmentsRemoved: l.stats.removed.Load(),
+		GroupSizeSum:    l.stats.groupSizeSum.Load(),
 	}
+	for i := range st.GroupSizes {
+		st.GroupSizes[i] = l.stats.groupSizes[i].Load()
+	}
+	return st
 }
 
 // Close flushes and fsyncs every appended record and closes the log.

@@ -469,6 +469,15 @@ func TestConcurrentCommit(t *testing.T) {
 	if st.Records != goroutines*perG || st.Fsyncs >= st.Records {
 		t.Fatalf("%d records, %d fsyncs: want fewer fsyncs than commits", st.Records, st.Fsyncs)
 	}
+	// The group size histogram: every flush in one bucket, the groups of
+	// more than one in the buckets above the first, no commit counted twice.
+	var flushes uint64
+	for _, n := range st.GroupSizes {
+		flushes += n
+	}
+	if flushes == 0 || flushes != st.GroupSizes[0]+st.GroupCommits || st.GroupSizeSum < flushes || st.GroupSizeSum > st.Records {
+		t.Fatalf("group sizes %v (sum %d) for %d records and %d group commits", st.GroupSizes, st.GroupSizeSum, st.Records, st.GroupCommits)
+	}
 }
 
 func TestSyncOffNoFsync(t *testing.T) {
