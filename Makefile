@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/rusty-db-server
 PKGS    := ./...
 
-.PHONY: all build run test test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
+.PHONY: all build run test test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
 
 all: build
 
@@ -18,13 +18,18 @@ run: build
 
 # Unit, integration and end-to-end tests (the e2e tests build and start the
 # real server binary). Kernels also run with -tags noasm once asm/ exists.
-test: lint
+test: lint test-tools
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	@if [ -d asm ]; then $(GO) test -count=1 -tags noasm ./asm/...; fi
 
 # The shared sqllogictest corpus (../shared/slt), embedded, with a per-file summary.
 slt:
 	$(GO) run ./slt/cmd/rusty-slt -timeout 5s $(SLT_FLAGS) ../shared/slt
+
+# psql, promtool, curl and jq, installed with apt-get when missing (tests
+# that need one skip without it).
+test-tools:
+	@.ci/install-tools
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
