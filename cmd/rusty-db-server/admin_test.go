@@ -321,7 +321,9 @@ func TestRESTAdminPagesArrowMetrics(t *testing.T) {
 		t.Helper()
 		code, _, body := s.api(t, "GET", "/connections?"+query, "", "")
 		var out struct {
-			Data       []struct{ SessionID float64 `json:"session_id"` }
+			Data []struct {
+				SessionID float64 `json:"session_id"`
+			}
 			Pagination map[string]any
 		}
 		if err := json.Unmarshal(body, &out); code != 200 || err != nil {
@@ -393,4 +395,3 @@ func TestRESTAdminPagesArrowMetrics(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
-
