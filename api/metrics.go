@@ -1,6 +1,9 @@
 // Package api is RustyDB's network face: the PostgreSQL wire protocol
-// (pgwire.go), the REST admin API (rest.go) and Prometheus metrics
-// (metrics.go). It sits above the engine (package rustydb) and below cmd/.
+// (pgwire.go, auth.go), the REST admin API (rest.go, admin.go; bearer
+// tokens in tokens.go, Arrow answers in arrow.go, its OpenAPI document in
+// openapi.json) and Prometheus metrics (metrics.go), and the Server that
+// runs them and stops them in the shutdown modes (shutdown.go). It sits
+// above the engine (package rustydb) and below cmd/.
 package api
 
 import (

@@ -180,9 +180,11 @@ func (a *restAPI) metrics(w http.ResponseWriter, r *http.Request) {
 			"page_writes": bp.PageWrites},
 		"wal": map[string]any{"bytes_written": st.WAL.BytesWritten, "records": st.WAL.Records,
 			"fsyncs": st.WAL.Fsyncs, "group_commits": st.WAL.GroupCommits, "unusable": st.WALUnusable},
-		"checkpoints": st.Checkpoints,
-		"tables":      st.Tables,
-		"io_engine":   st.IOEngine,
+		"rows":                  map[string]any{"read": st.RowsRead, "inserted": st.RowsInserted, "deleted": st.RowsDeleted},
+		"parallel_workers_busy": st.ParallelWorkersBusy,
+		"checkpoints":           st.Checkpoints,
+		"tables":                st.Tables,
+		"io_engine":             st.IOEngine,
 	}})
 }
 
