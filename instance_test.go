@@ -70,19 +70,28 @@ func TestMountedDatabase(t *testing.T) {
 	}
 }
 
-func TestRestrictedSession(t *testing.T) {
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", Restricted: true})
+// openWithAlice opens a DB in a new directory with the superuser admin and
+// the user alice.
+func openWithAlice(t *testing.T, opts Options) *DB {
+	t.Helper()
+	opts.Dir, opts.SyncMode = t.TempDir(), "off"
+	db, err := OpenWith(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	ctx := context.Background()
+	t.Cleanup(func() { db.Close() })
 	if _, err := db.EnsureAdmin("admin", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(ctx, "CREATE USER alice"); err != nil {
+	if _, err := db.Exec(context.Background(), "CREATE USER alice"); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func TestRestrictedSession(t *testing.T) {
+	db := openWithAlice(t, Options{Restricted: true})
+	ctx := context.Background()
 	login := func(want string) {
 		t.Helper()
 		if got := sqlerr.Code(db.CheckLogin("alice")); got != want {
@@ -114,18 +123,8 @@ func TestRestrictedSession(t *testing.T) {
 }
 
 func TestShutdownStatement(t *testing.T) {
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openWithAlice(t, Options{})
 	ctx := context.Background()
-	if _, err := db.EnsureAdmin("admin", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(ctx, "CREATE USER alice"); err != nil {
-		t.Fatal(err)
-	}
 	admin := db.Login("admin")
 	if _, err := admin.Exec(ctx, "SHUTDOWN"); sqlerr.Code(err) != sqlerr.FeatureNotSupported {
 		t.Fatalf("SHUTDOWN without a server: %v", err)

@@ -36,6 +36,18 @@ func (s *server) waitExit() int {
 	return s.cmd.ProcessState.ExitCode()
 }
 
+// wantCleanStop waits for the server to exit 0 after a final checkpoint,
+// stopped in mode.
+func (s *server) wantCleanStop(mode string) {
+	s.t.Helper()
+	if code := s.waitExit(); code != 0 {
+		s.t.Fatalf("exit code %d:\n%s", code, s.log)
+	}
+	if !strings.Contains(s.log.String(), `msg="checkpoint complete; RustyDB stopped" mode=`+mode) {
+		s.t.Errorf("no final checkpoint after a %s shutdown:\n%s", mode, s.log)
+	}
+}
+
 // waitLog waits until the server's log contains text.
 func (s *server) waitLog(text string) {
 	s.t.Helper()
@@ -109,12 +121,7 @@ func TestShutdownNormal(t *testing.T) {
 	}
 	mustExec(t, c, "COMMIT", "COMMIT")
 	c.Close(context.Background())
-	if code := s.waitExit(); code != 0 {
-		t.Fatalf("exit code %d:\n%s", code, s.log)
-	}
-	if !strings.Contains(s.log.String(), `msg="checkpoint complete; RustyDB stopped" mode=NORMAL`) {
-		t.Errorf("no final checkpoint:\n%s", s.log)
-	}
+	s.wantCleanStop("NORMAL")
 	s = startServer(t, s.dataDir)
 	wantRows(t, s.connect(t), "SELECT k, v FROM kv", "1|committed after SHUTDOWN NORMAL")
 }
@@ -127,17 +134,12 @@ func TestShutdownImmediate(t *testing.T) {
 	mustExec(t, c, "BEGIN", "")
 	mustExec(t, c, "INSERT INTO kv VALUES (2)", "")
 	mustExec(t, s.connect(t), "SHUTDOWN IMMEDIATE", "SHUTDOWN")
-	if code := s.waitExit(); code != 0 {
-		t.Fatalf("exit code %d:\n%s", code, s.log)
-	}
+	s.wantCleanStop("IMMEDIATE")
 	// The open session was told why it ended.
 	_, err := c.Exec(context.Background(), "COMMIT")
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "57P01" || pgErr.Message != "terminating connection due to administrator command" {
 		t.Errorf("session of an IMMEDIATE shutdown: %v, want FATAL 57P01", err)
-	}
-	if !strings.Contains(s.log.String(), `msg="checkpoint complete; RustyDB stopped" mode=IMMEDIATE`) {
-		t.Errorf("no final checkpoint:\n%s", s.log)
 	}
 	s = startServer(t, s.dataDir)
 	wantRows(t, s.connect(t), "SELECT k FROM kv", "1") // the open transaction rolled back
@@ -180,8 +182,9 @@ func TestShutdownPrivileges(t *testing.T) {
 	if code != 202 {
 		t.Fatalf("POST /admin/shutdown: %d %s", code, body)
 	}
-	if code := s.waitExit(); code != 0 || !strings.Contains(s.log.String(), `msg="shutdown hurried" mode=IMMEDIATE`) {
-		t.Fatalf("exit code %d:\n%s", code, s.log)
+	s.wantCleanStop("IMMEDIATE")
+	if !strings.Contains(s.log.String(), `msg="shutdown hurried" mode=IMMEDIATE`) {
+		t.Errorf("the NORMAL shutdown was not hurried:\n%s", s.log)
 	}
 }
 
