@@ -97,6 +97,15 @@ func (s *Server) Close(ctx context.Context) {
 	}
 }
 
+// Shutdown stops a server its embedder runs (tests, tools) the IMMEDIATE
+// way: sessions end and roll back, listeners close. ctx bounds the wait.
+func (s *Server) Shutdown(ctx context.Context) {
+	if err := s.Drain(ctx, rustydb.ShutdownImmediate); err != nil {
+		s.logger.Warn("shutdown timed out waiting for connections")
+	}
+	s.Close(ctx)
+}
+
 // RequestShutdown asks the server's owner to stop it in mode.
 func (s *Server) RequestShutdown(mode rustydb.ShutdownMode) { s.db.RequestShutdown(mode) }
 
