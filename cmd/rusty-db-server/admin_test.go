@@ -398,3 +398,17 @@ func TestRESTAdminPagesArrowMetrics(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+func TestValidateTokensFile(t *testing.T) {
+	tokens := filepath.Join(t.TempDir(), "tokens")
+	os.WriteFile(tokens, []byte("admin sha256:1234\n"), 0o600)
+	cfg := writeConfig(t, fmt.Sprintf("[api]\ntokens_file = %q\n", tokens))
+	code, out := runServer(t, "--config", cfg, "--validate")
+	if code == 0 || !strings.Contains(out, tokens+`:1: token "admin": the hash must be sha256: and 64 hex digits`) {
+		t.Errorf("bad tokens file: exit %d\n%s", code, out)
+	}
+	os.WriteFile(tokens, []byte("admin sha256:"+strings.Repeat("0", 64)+"\n"), 0o600)
+	if code, out = runServer(t, "--config", cfg, "--validate"); code != 0 {
+		t.Errorf("good tokens file: exit %d\n%s", code, out)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -93,11 +92,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rusty-db-server: invalid configuration:\n%v\n", err)
 		return 1
 	}
-	if _, err := config.ReadTokens(cfg.TokensFile()); err != nil && !errors.Is(err, iofs.ErrNotExist) {
-		fmt.Fprintf(stderr, "rusty-db-server: invalid REST API tokens file ([api] tokens_file):\n%v\n", err)
-		return 1
-	}
 	if *validate {
+		// The tokens file's lines are checked here; whether it can be read
+		// at all is the start's business (it may not exist yet).
+		var ve *config.ValidationError
+		if _, err := config.ReadTokens(cfg.TokensFile()); errors.As(err, &ve) {
+			fmt.Fprintf(stderr, "rusty-db-server: invalid REST API tokens file ([api] tokens_file):\n%v\n", err)
+			return 1
+		}
 		fmt.Fprintf(stdout, "configuration OK (%s)\n", cfg.Source)
 		return 0
 	}
