@@ -168,6 +168,13 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		if err != nil {
 			return nil, err
 		}
+		agg, ok := in.(*aggOp)
+		if a, analyzed := in.(*analyzeOp); analyzed {
+			agg, ok = a.in.(*aggOp)
+		}
+		if ok {
+			agg.having = n.Cond
+		}
 		return &filterOp{c: c, in: in, cond: cond}, nil
 	case *plan.Project:
 		in, err := c.Build(n.Input)
