@@ -144,6 +144,11 @@ func (o *aggOp) Init() error {
 			return err
 		}
 	}
+	if o.node.Parallel == 0 && !o.c.NoColumnar {
+		if done, err := o.aggregateBatches(); done || err != nil {
+			return err
+		}
+	}
 	type group struct {
 		keys   []types.Value
 		states []aggState

@@ -123,9 +123,7 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 	}
 	r := h.Reader()
 	defer r.Close()
-	table := map[string]*partialGroup{}
-	keys := make([]types.Value, len(w.groups))
-	var buf []byte
+	table := newPartials(w)
 	passed := int64(0)
 	defer func() { o.scanned.Add(passed) }()
 	for !failed.Load() {
@@ -151,28 +149,15 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 				}
 			}
 			passed++
-			for i, g := range w.groups {
-				if keys[i], err = g(vals); err != nil {
-					return nil, err
-				}
-			}
-			buf = rowKey(buf[:0], keys)
-			g := table[string(buf)]
-			if g == nil {
-				g = &partialGroup{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(w.calls))}
-				table[string(buf)] = g
-			}
-			for i := range w.calls {
-				if err := w.accumulate(&g.states[i], i, vals); err != nil {
-					return nil, err
-				}
+			if err := table.add(vals); err != nil {
+				return nil, err
 			}
 		}
 		if err := wc.cancelErr(); err != nil {
 			return nil, err
 		}
 	}
-	return table, nil
+	return table.table, nil
 }
 
 // merge combines the workers' partial tables.

@@ -41,8 +41,12 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if err != nil || len(segs) == 0 {
 		return nil, false, err
 	}
+	cols := make([]types.T, len(s.Table.Columns))
+	for i, c := range s.Table.Columns {
+		cols[i] = c.Type
+	}
 	// Compile once up front to learn whether n has a vectorized form.
-	if _, err := o.newVAgg(n, filter, s); err != nil {
+	if _, err := o.newVAgg(n, filter, cols); err != nil {
 		if errors.Is(err, errNotVectorized) {
 			return nil, false, nil
 		}
@@ -75,7 +79,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 					failed.Store(true)
 				}
 			}()
-			va, err := o.newVAgg(n, filter, s)
+			va, err := o.newVAgg(n, filter, cols)
 			if err != nil {
 				errs[w] = err
 				return
@@ -137,13 +141,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		return vaggs[0].groups(workers, vaggs[0].havingTests(o.having)), true, nil
 	}
 	groups := vaggs[0].groups(workers, nil)
-	byKey := make(map[string]*partialGroup, len(groups))
-	var buf []byte
-	for _, g := range groups {
-		buf = rowKey(buf[:0], g.keys)
-		byKey[string(buf)] = g
-	}
-	partials[workers] = byKey
+	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
 }
 
@@ -161,6 +159,7 @@ type vagg struct {
 	sel, all []int32
 	keySel   []int32 // rows kept by keyFilter
 	gids     []int32
+	args     []*vec // the aggregates' arguments in a batch
 	// keyFilter drops rows whose group a join will not match (see aggOp).
 	keyFilter *aggKeyFilter
 	words     []uint64
@@ -201,12 +200,10 @@ type vacc struct {
 // vectorAggs are the aggregates with a vectorized form.
 var vectorAggs = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
 
-func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, s *plan.Scan) (*vagg, error) {
+// newVAgg compiles n's vectorized form over filtered rows with columns of
+// types cols.
+func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*vagg, error) {
 	size := max(1, BatchSize)
-	cols := make([]types.T, len(s.Table.Columns))
-	for i, c := range s.Table.Columns {
-		cols[i] = c.Type
-	}
 	vc := &vcompiler{c: o.c.fork(), cols: cols, size: size}
 	va := &vagg{c: o.c, strIDs: map[string]uint64{}, size: size, keyFilter: o.keyFilter,
 		sel: make([]int32, size), all: make([]int32, size), gids: make([]int32, size), keySel: make([]int32, 0, size)}
@@ -321,12 +318,25 @@ func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
 // batch groups and aggregates the selected rows of b.
 func (va *vagg) batch(b *vbatch, sel []int32) error {
 	va.vc.epoch++
+	// Everything that can fail comes before the first change to the
+	// groups, so that a failed batch leaves them as they were.
+	args := va.args[:0]
+	for _, a := range va.aggs {
+		var v *vec
+		if a.arg != nil {
+			var err error
+			if v, err = a.arg(b, sel); err != nil {
+				return err
+			}
+		}
+		args = append(args, v)
+	}
 	gids := va.gids[:len(sel)]
 	if err := va.groupIDs(b, sel, gids); err != nil {
 		return err
 	}
 	groups := va.table.len()
-	for _, a := range va.aggs {
+	for i, a := range va.aggs {
 		a.grow(groups)
 		if a.arg == nil {
 			for _, g := range gids {
@@ -334,11 +344,7 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 			}
 			continue
 		}
-		v, err := a.arg(b, sel)
-		if err != nil {
-			return err
-		}
-		a.add(v, sel, gids)
+		a.add(args[i], sel, gids)
 	}
 	return nil
 }
