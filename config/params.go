@@ -287,6 +287,9 @@ type Setting struct {
 	// Source is where the running value came from: default, configuration
 	// file, command line or ALTER SYSTEM.
 	Source string `json:"source"`
+	// Scope says how far a change reaches: a session's own value
+	// (session), the running server (system), or the next start (restart).
+	Scope string `json:"scope"`
 }
 
 // Change is one successful ALTER SYSTEM SET or RESET.
@@ -379,7 +382,13 @@ func (p *Params) Setting(name string) (Setting, error) {
 
 func (p *Params) setting(par *Param) Setting {
 	cur := p.Current()
-	s := Setting{Param: par, Value: cur.Value(par), Default: Default().Value(par), Source: p.sources[par.Key]}
+	s := Setting{Param: par, Value: cur.Value(par), Default: Default().Value(par), Source: p.sources[par.Key], Scope: "restart"}
+	switch {
+	case par.Session:
+		s.Scope = "session"
+	case par.Dynamic:
+		s.Scope = "system"
+	}
 	if cur.raw(par) != p.start.raw(par) {
 		s.Modified, s.Source = true, "ALTER SYSTEM"
 	}
