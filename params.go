@@ -43,8 +43,8 @@ func embeddedConfig(opts Options) *config.Config {
 	return c
 }
 
-// ParamError turns an error of config.Params into a SQL error.
-func ParamError(err error) error {
+// paramError turns an error of config.Params into a SQL error.
+func paramError(err error) error {
 	var pe *config.ParamError
 	if !errors.As(err, &pe) {
 		return err
@@ -124,7 +124,7 @@ func (s *Session) setParam(p *config.Param, st *sql.SetStmt, w ResultWriter) err
 		value = strconv.FormatInt(ms, 10)
 	}
 	if err := config.CheckValue(p, value); err != nil {
-		return ParamError(err)
+		return paramError(err)
 	}
 	s.params[p.Name] = value
 	return w.Complete("SET")
@@ -151,7 +151,7 @@ func (s *Session) alterSystem(st *sql.AlterSystemStmt, w ResultWriter) error {
 		ch, err = params.Set(st.Name, st.Value, scope, s.user)
 	}
 	if err != nil {
-		return ParamError(err)
+		return paramError(err)
 	}
 	if ch.Scope == config.ScopeSPFILE {
 		w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.SuccessfulCompletion,

@@ -1,45 +1,36 @@
 package rustydb
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rustydb/sqlerr"
 )
 
-// lockedBuffer collects log output written from any goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func openParamsDB(t *testing.T) (*DB, *lockedBuffer) {
+// openParamsDB opens an engine that logs JSON to the file it returns.
+func openParamsDB(t *testing.T) (*DB, string) {
 	t.Helper()
-	log := &lockedBuffer{}
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", Logger: slog.New(slog.NewJSONHandler(log, nil))})
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "server.log")
+	log, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db, log
+	db, err := OpenWith(Options{Dir: filepath.Join(dir, "data"), SyncMode: "off", Logger: slog.New(slog.NewJSONHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		log.Close()
+	})
+	return db, logPath
 }
 
 // queryValues runs sql and returns its rows' first values as text.
@@ -173,7 +164,7 @@ func TestDynamicParams(t *testing.T) {
 }
 
 func TestSlowQueryLog(t *testing.T) {
-	db, log := openParamsDB(t)
+	db, logPath := openParamsDB(t)
 	s := db.NewSession("rustydb")
 	s.ID = 42
 	execIn(t, s, "CREATE TABLE t (a INT)")
@@ -183,7 +174,11 @@ func TestSlowQueryLog(t *testing.T) {
 	execIn(t, s, "SELECT 'not logged' FROM t")
 
 	var slow []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("log line %q: %v", line, err)

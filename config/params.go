@@ -244,8 +244,8 @@ type ParamError struct {
 func (e *ParamError) Error() string { return e.Message }
 func (e *ParamError) Unwrap() error { return e.Kind }
 
-// UnknownParam is the error for a name that is no parameter.
-func UnknownParam(name string) *ParamError {
+// unknownParam is the error for a name that is no parameter.
+func unknownParam(name string) *ParamError {
 	return &ParamError{Kind: ErrUnknownParam, Message: fmt.Sprintf("unrecognized configuration parameter %q", name)}
 }
 
@@ -375,7 +375,7 @@ func (p *Params) Settings() []Setting {
 func (p *Params) Setting(name string) (Setting, error) {
 	par, ok := Lookup(name)
 	if !ok {
-		return Setting{}, UnknownParam(name)
+		return Setting{}, unknownParam(name)
 	}
 	return p.setting(par), nil
 }
@@ -421,7 +421,7 @@ func (p *Params) Reset(name string, scope Scope, user string) (Change, error) {
 func (p *Params) change(name string, value *string, scope Scope, user string) (Change, error) {
 	par, ok := Lookup(name)
 	if !ok {
-		return Change{}, UnknownParam(name)
+		return Change{}, unknownParam(name)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
