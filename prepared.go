@@ -64,10 +64,7 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 			p.Columns = cur.cols
 		}
 	case *sql.ShowStmt:
-		p.Columns = []Column{{Name: st.Name, Type: types.TText}}
-		if st.Name == "all" {
-			p.Columns = []Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}}
-		}
+		p.Columns = showColumns(st.Name)
 	}
 	for i, t := range p.ParamTypes {
 		if t.ID == types.Unknown {
@@ -88,9 +85,7 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 	}
 	start := time.Now()
 	err := s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
-	if s.OnStatement != nil {
-		s.OnStatement(sql.Kind(p.stmt), time.Since(start), err)
-	}
+	s.finished(p.stmt, p.Query, time.Since(start), err)
 	if err != nil {
 		s.fail()
 	}

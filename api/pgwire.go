@@ -137,6 +137,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	}
 	c.srv.metrics.ConnectionOpened()
 	c.session = c.srv.db.Login(user)
+	c.session.ID = c.pid
 	c.session.OnStatement = func(kind string, d time.Duration, err error) {
 		c.srv.metrics.StatementDone(kind, d, err != nil)
 	}
@@ -380,14 +381,15 @@ type connRegistry struct {
 	mu      sync.Mutex
 	conns   map[uint32]*pgConn
 	nextPID uint32
-	max     int
 }
 
 func (s *Server) register(c *pgConn) bool {
 	r := &s.conns
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.max > 0 && len(r.conns) >= r.max {
+	// max_connections as it is now: lowering it refuses new connections
+	// until enough have closed
+	if len(r.conns) >= s.db.Params().Current().Server.MaxConnections {
 		return false
 	}
 	r.nextPID++

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"rustydb"
+	"rustydb/config"
 )
 
 // RESTOptions configures the REST admin API.
@@ -22,6 +23,9 @@ type RESTOptions struct {
 	Mode        string     // "dev" or "prod"
 	Logger      *slog.Logger
 	Admin       AdminOps // nil: the administrative endpoints are absent
+	// Params are the server parameters (the /admin/config endpoints);
+	// nil: those endpoints are absent.
+	Params *config.Params
 }
 
 // NewREST returns the REST admin API, served under /api/v1. Every response,
@@ -41,6 +45,9 @@ func NewREST(opts RESTOptions) http.Handler {
 		restRoute(mux, "DELETE", "/api/v1/connections/{id}", a.terminate)
 		restRoute(mux, "POST", "/api/v1/admin/checkpoint", a.checkpoint)
 		restRoute(mux, "POST", "/api/v1/query", a.query)
+	}
+	if opts.Params != nil {
+		a.configRoutes(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		respondError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint: "+r.URL.Path)

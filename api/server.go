@@ -28,14 +28,13 @@ type Listener struct {
 
 // ServerOptions configures a Server.
 type ServerOptions struct {
-	DB             *rustydb.DB
-	Host           string
-	PG             Listener
-	REST           Listener // Port 0 disables the REST API
-	Metrics        Listener // Port 0 disables the metrics endpoint
-	MaxConnections int
-	Mode           string
-	Logger         *slog.Logger
+	DB      *rustydb.DB
+	Host    string
+	PG      Listener
+	REST    Listener // Port 0 disables the REST API
+	Metrics Listener // Port 0 disables the metrics endpoint
+	Mode    string
+	Logger  *slog.Logger
 	// AuthMethod is "trust" (also ""), "md5" or "scram-sha-256"; see
 	// authenticate.
 	AuthMethod string
@@ -71,7 +70,7 @@ func NewServer(opts ServerOptions) *Server {
 	s := &Server{opts: opts, db: opts.DB, logger: opts.Logger, addrs: map[string]string{}}
 	_, _ = rand.Read(s.mockSecret[:])
 	s.metrics = NewMetrics(opts.DB.Stats)
-	s.conns = connRegistry{conns: map[uint32]*pgConn{}, max: opts.MaxConnections}
+	s.conns = connRegistry{conns: map[uint32]*pgConn{}}
 	return s
 }
 
@@ -108,7 +107,8 @@ func (s *Server) Start() error {
 		h    func() http.Handler
 	}{
 		{"REST API", s.opts.REST, func() http.Handler {
-			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s})
+			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s,
+				Params: s.db.Params()})
 		}},
 		{"Prometheus metrics", s.opts.Metrics, s.metrics.Handler},
 	} {

@@ -10,6 +10,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"rustydb/config"
 	"time"
 
 	"rustydb/catalog"
@@ -66,7 +67,15 @@ type Context struct {
 
 	// NoColumnar keeps scans off column segments (enable_columnar_scan).
 	NoColumnar bool
-	neededCols neededCols
+	// MaxWorkers caps the workers of a parallel aggregation
+	// (max_parallel_workers_per_query); 0 means one per CPU.
+	MaxWorkers int
+	// Config holds the server parameters, for v$parameter and
+	// v$parameter_history; SessionConfig the session's own values of some
+	// of them (SET, ALTER SESSION SET), by parameter name.
+	Config        *config.Params
+	SessionConfig map[string]string
+	neededCols    neededCols
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -31,17 +32,21 @@ type partialGroup struct {
 }
 
 // workersFor returns how many workers aggregate n's rows: its Parallel
-// degree, or for -1 as many as the table's size warrants.
-func workersFor(n *plan.Aggregate, rows int) int {
+// degree, or for -1 as many as the table's size warrants; never more than
+// limit (max_parallel_workers_per_query), when it is not 0.
+func workersFor(n *plan.Aggregate, rows, limit int) int {
+	if limit <= 0 {
+		limit = math.MaxInt
+	}
 	switch {
 	case n.Parallel == 0:
 		return 1
 	case n.Parallel > 0:
-		return max(1, min(n.Parallel, (rows+morselRows-1)/morselRows))
+		return max(1, min(n.Parallel, limit, (rows+morselRows-1)/morselRows))
 	case rows < minParallelRows:
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, rows/morselRows))
+	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, limit, rows/morselRows))
 }
 
 // fork returns a context for a worker: the statement's, with its own state
@@ -75,7 +80,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	workers := workersFor(n, len(versions))
+	workers := workersFor(n, len(versions), o.c.MaxWorkers)
 	if workers < 2 {
 		return nil, false, nil
 	}

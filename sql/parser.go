@@ -295,19 +295,7 @@ func (p *parser) statement() (Statement, error) {
 		}
 		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
 	case "show":
-		p.i++
-		var parts []string
-		for p.peek().kind == tIdent || p.peek().kind == tQIdent {
-			parts = append(parts, p.advance().text)
-		}
-		if len(parts) == 0 {
-			return nil, p.unexpected()
-		}
-		name := strings.Join(parts, " ")
-		if name == "time zone" && p.toks[p.i-1].kind == tIdent {
-			name = "timezone"
-		}
-		return &ShowStmt{Name: name}, nil
+		return p.showStmt()
 	}
 	return nil, p.unexpected()
 }
@@ -1426,7 +1414,8 @@ func (p *parser) vacuumStmt() (Statement, error) {
 	}
 }
 
-// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER TABLE [IF EXISTS]
+// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER SYSTEM SET | RESET
+// (see alterSystem), ALTER SESSION SET (as SET), ALTER TABLE [IF EXISTS]
 // [ONLY] t with one action: ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE |
 // CHECK | FOREIGN KEY, ADD [COLUMN], DROP [COLUMN], DROP CONSTRAINT,
 // RENAME [COLUMN] a TO b, RENAME TO t2, ALTER [COLUMN] c SET/DROP NOT NULL
@@ -1436,6 +1425,14 @@ func (p *parser) alterStmt() (Statement, error) {
 	p.i++ // alter
 	if p.acceptKw("system", "checkpoint") {
 		return &CheckpointStmt{}, nil
+	}
+	if p.isKw("system") && (p.isKwAt(1, "set") || p.isKwAt(1, "reset")) {
+		p.i++
+		return p.alterSystem()
+	}
+	if p.isKw("session") && p.isKwAt(1, "set") {
+		p.i++
+		return p.setStmt() // ALTER SESSION SET is SET
 	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
@@ -3017,7 +3014,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt:
+	case *SetStmt, *ShowStmt, *AlterSystemStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)
