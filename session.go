@@ -79,6 +79,9 @@ type Session struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
+	id  uint32   // in the DB's session registry (sessions.go)
+	act activity // what the session is doing, for v$session
+
 	// OnStatement, when set, is called after each statement.
 	OnStatement StatementHook
 }
@@ -89,12 +92,17 @@ var reportedParams = []string{"application_name", "client_encoding", "DateStyle"
 	"standard_conforming_strings", "TimeZone"}
 
 // NewSession opens a session for user on the default database.
-func (db *DB) NewSession(user string) *Session {
-	s := &Session{db: db, user: user, settings: defaultSettings(user)}
+func (db *DB) NewSession(user string) *Session { return db.newSession(user, false) }
+
+// newSession opens a session; login as for Login.
+func (db *DB) newSession(user string, login bool) *Session {
+	s := &Session{db: db, user: user, login: login, settings: defaultSettings(user)}
 	s.settings["statement_timeout"] = strconv.FormatInt(db.opts.StatementTimeout.Milliseconds(), 10)
 	if db.opts.PasswordEncryption != "" {
 		s.settings["password_encryption"] = db.opts.PasswordEncryption
 	}
+	s.act.started, s.act.state, s.act.stateChange = time.Now(), "idle", time.Now()
+	db.sessions.add(s)
 	return s
 }
 
@@ -178,6 +186,7 @@ func (s *Session) Close() {
 		s.tx = nil
 	}
 	s.explicit, s.failed = false, false
+	s.db.sessions.remove(s)
 }
 
 // Run parses query and runs its statements in order, sending results to w.
@@ -185,11 +194,15 @@ func (s *Session) Close() {
 // the first error; statements after an error are not run. Statements of one
 // query without BEGIN/COMMIT run in one implicit transaction, as in PostgreSQL.
 func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int, err error) {
+	if s.Terminated() {
+		return 0, ErrTerminated
+	}
 	stmts, texts, err := sql.Split(query)
 	if err != nil {
 		s.fail()
 		return 0, err
 	}
+	defer s.idle() // after the commit below
 	defer func() {
 		if s.tx != nil && !s.explicit {
 			if err == nil {
@@ -200,11 +213,9 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}()
 	for i, stmt := range stmts {
-		start := time.Now()
-		err := s.runOne(ctx, stmt, query, nil, nil, nil, w)
-		if s.OnStatement != nil {
-			s.OnStatement(sql.Kind(stmt), time.Since(start), err)
-		}
+		err := s.measure(stmt, texts[i], sql.Normalize(texts[i]), w, func(w ResultWriter) error {
+			return s.runOne(ctx, stmt, query, nil, nil, nil, w)
+		})
 		if err != nil {
 			s.db.logger.Debug("statement failed", "sql", texts[i], "err", err)
 			s.fail()
@@ -249,6 +260,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			return err
 		}
 		return w.Complete("CHECKPOINT")
+	case *sql.KillSessionStmt:
+		return s.killSession(st, w)
 	}
 	if s.tx == nil {
 		if err := s.beginTx(""); err != nil {
@@ -267,7 +280,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
-		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath()}
+		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
+		Instance: instance{s}, Progress: &s.act.progress}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -345,6 +359,9 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
+	if s.Terminated() { // killed before the statement could be canceled
+		cancel()
+	}
 	return ctx, func() {
 		s.mu.Lock()
 		s.cancel = nil
@@ -526,6 +543,9 @@ func (s *Session) beginTx(level string) error {
 	s.tx = s.db.store.Begin()
 	s.txStart = time.Now()
 	s.isolation, s.txSnap = iso, nil
+	s.act.mu.Lock()
+	s.act.tx, s.act.txStart = s.tx.Txn, s.txStart
+	s.act.mu.Unlock()
 	return nil
 }
 
@@ -553,6 +573,8 @@ func (s *Session) commit() error {
 		return err
 	}
 	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
+	s.act.progress.SetWait(exec.WaitWALSync)
+	defer s.act.progress.SetWait(nil)
 	return tx.Commit()
 }
 
@@ -642,6 +664,11 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		value = defaultSettings(s.user)[name]
 	}
 	s.settings[name] = value
+	if name == "application_name" {
+		s.act.mu.Lock()
+		s.act.app = value
+		s.act.mu.Unlock()
+	}
 	for _, p := range reportedParams {
 		if strings.ToLower(p) == name {
 			w.ParameterStatus(p, value)

@@ -1437,6 +1437,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.acceptKw("system", "checkpoint") {
 		return &CheckpointStmt{}, nil
 	}
+	if st, ok, err := p.alterSystemSession(); ok {
+		return st, err
+	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
 	}
@@ -3017,7 +3020,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt:
+	case *SetStmt, *ShowStmt, *KillSessionStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)
