@@ -197,7 +197,7 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 	if s.Terminated() {
 		return 0, ErrTerminated
 	}
-	stmts, texts, err := sql.Split(query)
+	stmts, texts, norms, err := sql.SplitNormalized(query)
 	if err != nil {
 		s.fail()
 		return 0, err
@@ -213,7 +213,7 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}()
 	for i, stmt := range stmts {
-		err := s.measure(stmt, texts[i], sql.Normalize(texts[i]), w, func(w ResultWriter) error {
+		err := s.measure(stmt, texts[i], norms[i], w, func(w ResultWriter) error {
 			return s.runOne(ctx, stmt, query, nil, nil, nil, w)
 		})
 		if err != nil {

@@ -54,15 +54,18 @@ func (s *Server) servePG(nc net.Conn) {
 		}
 		c.netConn.Close() // the TLS connection, when upgraded
 	}()
-	if !c.startup() {
+	ready := c.startup()
+	if c.session == nil {
 		return
 	}
-	defer func() {
+	defer func() { // also when the client left during start-up, after its session began
 		s.unregister(c)
 		c.session.Close()
 		s.metrics.ConnectionClosed()
 	}()
-	c.loop()
+	if ready {
+		c.loop()
+	}
 }
 
 // startup handles SSL negotiation, cancel requests and the startup message.
@@ -133,6 +136,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 	c.session = c.srv.db.Login(user)
 	if !c.srv.register(c) {
 		c.session.Close()
+		c.session = nil
 		c.reject("too_many", sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already"))
 		return false
 	}

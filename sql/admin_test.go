@@ -22,6 +22,24 @@ func TestNormalize(t *testing.T) {
 	f("SELECT 'unterminated", "SELECT 'unterminated") // does not lex: kept, spaces collapsed
 }
 
+// TestSplitNormalized: statements normalized while splitting a query are
+// normalized as each statement's text alone is.
+func TestSplitNormalized(t *testing.T) {
+	q := "SELECT 1; INSERT INTO t VALUES (-2, 'x') ;; UPDATE t SET a = $1 + 3 WHERE b = 'y'"
+	_, texts, norms, err := SplitNormalized(q)
+	if err != nil || len(norms) != 3 {
+		t.Fatalf("%v %v", norms, err)
+	}
+	for i, text := range texts {
+		if n := Normalize(text); n != norms[i] {
+			t.Errorf("%q: split %+v, alone %+v", text, norms[i], n)
+		}
+	}
+	if norms[2].Text != "UPDATE t SET a = $1 + $2 WHERE b = $3" {
+		t.Errorf("got %q", norms[2].Text)
+	}
+}
+
 func TestNormalizeID(t *testing.T) {
 	same := func(a, b string, want bool) {
 		t.Helper()

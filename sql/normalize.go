@@ -32,6 +32,11 @@ func Normalize(src string) Normalized {
 		text := strings.Join(strings.Fields(src), " ")
 		return Normalized{Text: text, ID: fnvAdd(fnvOffset, text)}
 	}
+	return normalizeTokens(src, toks[:len(toks)-1]) // without the EOF token
+}
+
+// normalizeTokens normalizes the statement made of toks, lexed from src.
+func normalizeTokens(src string, toks []token) Normalized {
 	next := 0 // the highest parameter the statement has; constants follow it
 	for _, t := range toks {
 		if t.kind == tParam {
@@ -44,7 +49,7 @@ func Normalize(src string) Normalized {
 	b.Grow(len(src))
 	h := uint64(fnvOffset)
 	prevEnd := -1
-	for i := 0; i < len(toks) && toks[i].kind != tEOF; i++ {
+	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if prevEnd >= 0 && t.pos > prevEnd {
 			b.WriteByte(' ')
