@@ -32,23 +32,34 @@ func wantSQLState(t *testing.T, err error, code string) {
 	}
 }
 
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// start runs q in s in the background; the channel gets its error.
+func start(s *Session, q string) chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Exec(context.Background(), q)
+		done <- err
+	}()
+	return done
+}
+
 // TestKillEmbeddedSession kills an embedded session that runs a statement:
 // the statement fails with 57P01, as do the session's later ones, and
 // v$session shows it KILLED until it is closed.
 func TestKillEmbeddedSession(t *testing.T) {
-	db, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
+	db, ctx := openTestDB(t), context.Background()
 	dba, victim := db.NewSession("rustydb"), db.NewSession("rustydb")
 	defer dba.Close()
-	done := make(chan error, 1)
-	go func() {
-		_, err := victim.Exec(ctx, "SELECT pg_sleep(60)")
-		done <- err
-	}()
+	done := start(victim, "SELECT pg_sleep(60)")
 	sid := victim.ID()
 	eventually(t, dba, fmt.Sprintf("SELECT status, event FROM v$session WHERE sid = %d", sid), "ACTIVE|PgSleep")
 	// CANCEL SQL ends the statement, not the session
@@ -56,10 +67,7 @@ func TestKillEmbeddedSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSQLState(t, <-done, sqlerr.QueryCanceled)
-	go func() {
-		_, err := victim.Exec(ctx, "SELECT pg_sleep(60)")
-		done <- err
-	}()
+	done = start(victim, "SELECT pg_sleep(60)")
 	eventually(t, dba, fmt.Sprintf("SELECT sql_text FROM v$active_queries WHERE sid = %d", sid), "SELECT pg_sleep(60)")
 	if tag, err := dba.Exec(ctx, fmt.Sprintf("ALTER SYSTEM KILL SESSION '%d'", sid)); err != nil || tag != "ALTER SYSTEM" {
 		t.Fatalf("kill: %q %v", tag, err)
@@ -70,7 +78,7 @@ func TestKillEmbeddedSession(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the killed session's statement still runs")
 	}
-	_, err = victim.Exec(ctx, "SELECT 1")
+	_, err := victim.Exec(ctx, "SELECT 1")
 	wantSQLState(t, err, sqlerr.AdminShutdown)
 	if got := copyRows(t, dba, fmt.Sprintf("SELECT status FROM v$session WHERE sid = %d", sid)); got != "KILLED\n" {
 		t.Errorf("status %q, want KILLED", got)
@@ -84,12 +92,7 @@ func TestKillEmbeddedSession(t *testing.T) {
 // TestSignalPrivileges: only superusers kill sessions; other roles may
 // cancel and terminate only their own role's sessions, as in PostgreSQL.
 func TestSignalPrivileges(t *testing.T) {
-	db, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
+	db, ctx := openTestDB(t), context.Background()
 	admin := db.NewSession("rustydb")
 	defer admin.Close()
 	if _, err := admin.Exec(ctx, "CREATE USER rustydb SUPERUSER; CREATE USER bob; CREATE USER eve"); err != nil {
@@ -120,12 +123,7 @@ func TestSignalPrivileges(t *testing.T) {
 // TestCopyProgress: v$session shows the rows and bytes a running COPY
 // FROM STDIN has loaded.
 func TestCopyProgress(t *testing.T) {
-	db, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
+	db, ctx := openTestDB(t), context.Background()
 	loader, watcher := db.NewSession("rustydb"), db.NewSession("rustydb")
 	defer loader.Close()
 	defer watcher.Close()

@@ -494,11 +494,5 @@ func (c *Context) sessionFunc(e *plan.Func, args []evalFn) evalFn {
 	default:
 		return nil
 	}
-	return func(row []types.Value) (types.Value, error) {
-		vals, err := evalAll(args, row)
-		if err != nil {
-			return types.Null, err
-		}
-		return fn(vals)
-	}
+	return applied(args, fn)
 }
