@@ -101,7 +101,8 @@ func (db *DB) newSession(user string, login bool) *Session {
 	if db.opts.PasswordEncryption != "" {
 		s.settings["password_encryption"] = db.opts.PasswordEncryption
 	}
-	s.act.started, s.act.state, s.act.stateChange = time.Now(), "idle", time.Now()
+	now := time.Now()
+	s.act.started, s.act.state, s.act.stateChange = now, "idle", now
 	db.sessions.add(s)
 	return s
 }
