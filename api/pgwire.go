@@ -153,13 +153,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		_ = nc.SetReadDeadline(time.Now())
 		_ = nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	})
-	if name := m.Parameters["application_name"]; name != "" {
-		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
-	}
-	for key, v := range m.Parameters { // a client's time zone (JDBC sends one); an invalid one is ignored
-		if strings.EqualFold(key, "timezone") && v != "" {
-			c.session.Run(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(v, "'", "''")+"'", discard{})
-		}
+	for key, v := range m.Parameters { // application_name, a client's time zone (JDBC sends one), ...
 		c.session.SetStartupParameter(key, v)
 	}
 	for name, v := range startupOptions(m.Parameters["options"]) {

@@ -76,6 +76,21 @@ func TestSessionViews(t *testing.T) {
 		t.Fatalf("top statements: %q", top)
 	}
 
+	// Start-up parameters are settings, not statements the client ran.
+	cfg, err := pgx.ParseConfig(s.connString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["application_name"], cfg.RuntimeParams["timezone"] = "loader", "Europe/Paris"
+	fresh, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close(ctx)
+	wantRows(t, admin, fmt.Sprintf("SELECT program, status, sql_text FROM v$session WHERE sid = %d", fresh.PgConn().PID()),
+		"loader|INACTIVE|NULL")
+	wantRows(t, fresh, "SHOW TimeZone", "Europe/Paris")
+
 	// A running statement, seen from another session.
 	victim, err := pgx.Connect(ctx, s.connString())
 	if err != nil {
