@@ -77,6 +77,9 @@ type DB struct {
 	closeMu  sync.Mutex
 	closed   bool
 	embedded *Session // for DB.Exec and DB.Query
+
+	sessions   sessionRegistry // the open sessions (sessions.go)
+	statements statementStats  // v$sql_statistics (statements.go)
 }
 
 // Open opens the database in dir with default options.

@@ -267,7 +267,7 @@ func (s *Session) slowQuery(stmt sql.Statement, text string, d time.Duration, er
 		summary = planSummary(s.lastPlan)
 	}
 	attrs := []any{"duration_ms", float64(d.Microseconds()) / 1000, "statement", text, "user", s.user,
-		"session_id", s.ID, "plan", summary}
+		"session_id", s.ID(), "plan", summary}
 	if err != nil {
 		attrs = append(attrs, "sqlstate", sqlerr.Code(err))
 	}

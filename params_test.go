@@ -166,7 +166,6 @@ func TestDynamicParams(t *testing.T) {
 func TestSlowQueryLog(t *testing.T) {
 	db, logPath := openParamsDB(t)
 	s := db.NewSession("rustydb")
-	s.ID = 42
 	execIn(t, s, "CREATE TABLE t (a INT)")
 	execIn(t, s, "ALTER SYSTEM SET slow_query_threshold_ms = 0")
 	execIn(t, s, "SELECT a FROM t WHERE a > 1 ORDER BY a")
@@ -197,7 +196,7 @@ func TestSlowQueryLog(t *testing.T) {
 	}
 	rec := slow[1]
 	if rec["level"] != "WARN" || rec["statement"] != "SELECT a FROM t WHERE a > 1 ORDER BY a" || rec["user"] != "rustydb" ||
-		rec["session_id"] != float64(42) || rec["plan"] != "Sort -> Seq Scan on t" {
+		rec["session_id"] != float64(s.ID()) || rec["plan"] != "Sort -> Seq Scan on t" {
 		t.Errorf("slow-query record = %v", rec)
 	}
 	if _, ok := rec["duration_ms"].(float64); !ok {

@@ -63,9 +63,6 @@ type Session struct {
 	params map[string]string
 	login  bool // opened by Login: the privileges are those of role user
 
-	// ID names the session in the log (session_id); the server sets it to
-	// the connection's process id, which clients see in BackendKeyData.
-	ID uint32
 	// lastPlan is the plan of the statement running or just run, for the
 	// slow-query log; nil for statements without one.
 	lastPlan plan.Plan
@@ -89,6 +86,9 @@ type Session struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
+	id  uint32   // in the DB's session registry (sessions.go)
+	act activity // what the session is doing, for v$session
+
 	// OnStatement, when set, is called after each statement.
 	OnStatement StatementHook
 }
@@ -99,11 +99,17 @@ var reportedParams = []string{"application_name", "client_encoding", "DateStyle"
 	"standard_conforming_strings", "TimeZone"}
 
 // NewSession opens a session for user on the default database.
-func (db *DB) NewSession(user string) *Session {
-	s := &Session{db: db, user: user, settings: defaultSettings(user), params: map[string]string{}}
+func (db *DB) NewSession(user string) *Session { return db.newSession(user, false) }
+
+// newSession opens a session; login as for Login.
+func (db *DB) newSession(user string, login bool) *Session {
+	s := &Session{db: db, user: user, login: login, settings: defaultSettings(user), params: map[string]string{}}
 	if db.opts.PasswordEncryption != "" {
 		s.settings["password_encryption"] = db.opts.PasswordEncryption
 	}
+	now := time.Now()
+	s.act.started, s.act.state, s.act.stateChange = now, "idle", now
+	db.sessions.add(s)
 	return s
 }
 
@@ -186,6 +192,7 @@ func (s *Session) Close() {
 		s.tx = nil
 	}
 	s.explicit, s.failed = false, false
+	s.db.sessions.remove(s)
 }
 
 // Run parses query and runs its statements in order, sending results to w.
@@ -193,11 +200,15 @@ func (s *Session) Close() {
 // the first error; statements after an error are not run. Statements of one
 // query without BEGIN/COMMIT run in one implicit transaction, as in PostgreSQL.
 func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int, err error) {
-	stmts, texts, err := sql.Split(query)
+	if s.Terminated() {
+		return 0, ErrTerminated
+	}
+	stmts, texts, norms, err := sql.SplitNormalized(query)
 	if err != nil {
 		s.fail()
 		return 0, err
 	}
+	defer s.idle() // after the commit below
 	defer func() {
 		if s.tx != nil && !s.explicit {
 			if err == nil {
@@ -208,9 +219,9 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}()
 	for i, stmt := range stmts {
-		start := time.Now()
-		err := s.runOne(ctx, stmt, query, nil, nil, nil, w)
-		s.finished(stmt, texts[i], time.Since(start), err)
+		err := s.measure(stmt, texts[i], norms[i], w, func(w ResultWriter) error {
+			return s.runOne(ctx, stmt, query, nil, nil, nil, w)
+		})
 		if err != nil {
 			s.db.logger.Debug("statement failed", "sql", texts[i], "err", err)
 			s.fail()
@@ -218,15 +229,6 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}
 	return len(stmts), nil
-}
-
-// finished reports a statement that ran for d to the OnStatement hook and
-// the slow-query log.
-func (s *Session) finished(stmt sql.Statement, text string, d time.Duration, err error) {
-	if s.OnStatement != nil {
-		s.OnStatement(sql.Kind(stmt), d, err)
-	}
-	s.slowQuery(stmt, text, d, err)
 }
 
 // fail records an error: an explicit transaction becomes failed; an implicit
@@ -267,6 +269,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			return err
 		}
 		return w.Complete("CHECKPOINT")
+	case *sql.KillSessionStmt:
+		return s.killSession(st, w)
 	}
 	if s.tx == nil {
 		if err := s.beginTx(""); err != nil {
@@ -286,7 +290,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
-		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params}
+		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
+		Instance: instance{s}, Progress: &s.act.progress}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -366,6 +371,9 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
+	if s.Terminated() { // killed before the statement could be canceled
+		cancel()
+	}
 	return ctx, func() {
 		s.mu.Lock()
 		s.cancel = nil
@@ -547,6 +555,9 @@ func (s *Session) beginTx(level string) error {
 	s.tx = s.db.store.Begin()
 	s.txStart = time.Now()
 	s.isolation, s.txSnap = iso, nil
+	s.act.mu.Lock()
+	s.act.tx, s.act.txStart = s.tx.Txn, s.txStart
+	s.act.mu.Unlock()
 	return nil
 }
 
@@ -574,6 +585,8 @@ func (s *Session) commit() error {
 		return err
 	}
 	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
+	s.act.progress.SetWait(exec.WaitWALSync)
+	defer s.act.progress.SetWait(nil)
 	return tx.Commit()
 }
 
@@ -670,6 +683,11 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		value = defaultSettings(s.user)[name]
 	}
 	s.settings[name] = value
+	if name == "application_name" {
+		s.act.mu.Lock()
+		s.act.app = value
+		s.act.mu.Unlock()
+	}
 	for _, p := range reportedParams {
 		if strings.ToLower(p) == name {
 			w.ParameterStatus(p, value)

@@ -39,8 +39,7 @@ type pgConn struct {
 	portals    map[string]*portal
 	skipToSync bool // an error occurred: ignore messages until Sync
 	syncFailed bool // the implicit transaction must roll back at Sync
-
-	act activity
+	closing    bool // a FATAL error was sent: the connection ends
 }
 
 // servePG runs one connection to completion. A panic is contained here: it is
@@ -55,15 +54,18 @@ func (s *Server) servePG(nc net.Conn) {
 		}
 		c.netConn.Close() // the TLS connection, when upgraded
 	}()
-	if !c.startup() {
+	ready := c.startup()
+	if c.session == nil {
 		return
 	}
-	defer func() {
+	defer func() { // also when the client left during start-up, after its session began
 		s.unregister(c)
 		c.session.Close()
 		s.metrics.ConnectionClosed()
 	}()
-	c.loop()
+	if ready {
+		c.loop()
+	}
 }
 
 // startup handles SSL negotiation, cancel requests and the startup message.
@@ -131,24 +133,27 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 			WithHint("The only database is %q until CREATE DATABASE exists.", rustydb.DatabaseName))
 		return false
 	}
+	c.session = c.srv.db.Login(user)
 	if !c.srv.register(c) {
+		c.session.Close()
+		c.session = nil
 		c.reject("too_many", sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already"))
 		return false
 	}
 	c.srv.metrics.ConnectionOpened()
-	c.session = c.srv.db.Login(user)
-	c.session.ID = c.pid
 	c.session.OnStatement = func(kind string, d time.Duration, err error) {
 		c.srv.metrics.StatementDone(kind, d, err != nil)
 	}
-	c.act.app, c.act.state, c.act.started = m.Parameters["application_name"], "idle", time.Now()
-	if name := m.Parameters["application_name"]; name != "" {
-		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
-	}
-	for key, v := range m.Parameters { // a client's time zone (JDBC sends one); an invalid one is ignored
-		if strings.EqualFold(key, "timezone") && v != "" {
-			c.session.Run(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(v, "'", "''")+"'", discard{})
-		}
+	c.session.SetClient(c.netConn.RemoteAddr().String())
+	// A killed session's connection may be waiting for its client: time the
+	// read out so that the loop sends the FATAL error and ends, and bound
+	// the time that error may take to write.
+	nc := c.netConn
+	c.session.OnTerminate(func() {
+		_ = nc.SetReadDeadline(time.Now())
+		_ = nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	})
+	for key, v := range m.Parameters { // application_name, a client's time zone (JDBC sends one), ...
 		c.session.SetStartupParameter(key, v)
 	}
 	for name, v := range startupOptions(m.Parameters["options"]) {
@@ -215,8 +220,12 @@ func (c *pgConn) sendError(err error, severity string) {
 }
 
 func (c *pgConn) loop() {
-	for {
+	for !c.closing {
 		msg, err := c.be.Receive()
+		if err != nil && c.session.Terminated() {
+			c.sendError(rustydb.ErrTerminated, "FATAL")
+			return
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !c.srv.closing() {
 				c.srv.logger.Debug("closing connection on bad message", "pid", c.pid, "err", err)
@@ -248,8 +257,6 @@ func (c *pgConn) ready() {
 }
 
 func (c *pgConn) simpleQuery(query string) {
-	c.act.begin(query)
-	defer func() { c.act.end(c.session.TxStatus()) }()
 	w := &wireWriter{be: c.be, session: c.session}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {
@@ -259,13 +266,25 @@ func (c *pgConn) simpleQuery(query string) {
 		if w.err != nil { // the client went away mid-result
 			return
 		}
-		c.sendError(err, "ERROR")
+		if c.statementError(err) {
+			return
+		}
 	} else if n == 0 {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 	}
-	// the state changes before ReadyForQuery tells the client it may look
-	c.act.end(c.session.TxStatus())
 	c.ready()
+}
+
+// statementError reports a statement's error to the client. The error of a
+// killed session (57P01) is FATAL and ends the connection: it returns true.
+func (c *pgConn) statementError(err error) bool {
+	if sqlerr.Code(err) == sqlerr.AdminShutdown && c.session.Terminated() {
+		c.sendError(err, "FATAL")
+		c.closing = true
+		return true
+	}
+	c.sendError(err, "ERROR")
+	return false
 }
 
 // wireWriter sends a session's results as protocol messages.
@@ -378,9 +397,8 @@ func (discard) ParameterStatus(string, string) {}
 
 // connRegistry tracks live connections for cancel requests and shutdown.
 type connRegistry struct {
-	mu      sync.Mutex
-	conns   map[uint32]*pgConn
-	nextPID uint32
+	mu    sync.Mutex
+	conns map[uint32]*pgConn // by session id, which is the process id
 }
 
 func (s *Server) register(c *pgConn) bool {
@@ -392,8 +410,7 @@ func (s *Server) register(c *pgConn) bool {
 	if len(r.conns) >= s.db.Params().Current().Server.MaxConnections {
 		return false
 	}
-	r.nextPID++
-	c.pid = r.nextPID
+	c.pid = c.session.ID()
 	_, _ = rand.Read(c.secret[:])
 	r.conns[c.pid] = c
 	return true

@@ -79,6 +79,10 @@ type Context struct {
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
+	// Instance gives the session functions and the views over sessions
+	// and statements their data; Progress counts what the statement does.
+	Instance Instance
+	Progress *Progress
 	// checkFns are the compiled CHECK constraints of the tables written.
 	checkFns map[*catalog.Table][]evalFn
 }

@@ -196,6 +196,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		for _, tbl := range tables {
 			rows = append(rows, c.oracleRows(name, tbl)...)
 		}
+	default:
+		rows = c.liveRows(name)
 	case "information_schema.schemata":
 		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})

@@ -124,6 +124,9 @@ func init() {
 	add("v$parameter", `name:t config_key:t value:t default_value:t type:t unit:t is_dynamic:b
 		is_session_modifiable:b is_modified:b source:t scope:t description:t`)
 	add("v$parameter_history", "change_time:tstz name:t old_value:t new_value:t scope:t username:t")
+	for name, spec := range liveViews {
+		add(name, spec)
+	}
 	add("dba_tables", "owner:t table_name:t num_rows:i8 blocks:i8 last_analyzed:t")
 	add("dba_indexes", "owner:t index_name:t table_name:t uniqueness:t column_names:t")
 	add("dba_objects", "owner:t object_name:t object_type:t object_id:i8 status:t")

@@ -22,30 +22,45 @@ func Parse(src string) ([]Statement, error) {
 // Split parses src and also returns each statement's source text, which the
 // server logs and reports in per-statement statistics.
 func Split(src string) ([]Statement, []string, error) {
+	stmts, texts, _, err := split(src, false)
+	return stmts, texts, err
+}
+
+// SplitNormalized is Split that also normalizes each statement (see
+// Normalize), from the tokens it lexed once.
+func SplitNormalized(src string) ([]Statement, []string, []Normalized, error) {
+	return split(src, true)
+}
+
+func split(src string, normalize bool) ([]Statement, []string, []Normalized, error) {
 	toks, err := lex(src)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p := &parser{src: src, toks: toks}
 	var stmts []Statement
 	var texts []string
+	var norms []Normalized
 	for {
 		for p.isOp(";") {
 			p.i++
 		}
 		if p.peek().kind == tEOF {
-			return stmts, texts, nil
+			return stmts, texts, norms, nil
 		}
-		start := p.peek().pos
+		start, first := p.peek().pos, p.i
 		s, err := p.statement()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		stmts = append(stmts, s)
 		if !p.isOp(";") && p.peek().kind != tEOF {
-			return nil, nil, p.unexpected()
+			return nil, nil, nil, p.unexpected()
 		}
 		texts = append(texts, strings.TrimSpace(src[start:p.peek().pos]))
+		if normalize {
+			norms = append(norms, normalizeTokens(src, toks[first:p.i]))
+		}
 	}
 }
 
@@ -1433,6 +1448,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.isKw("session") && p.isKwAt(1, "set") {
 		p.i++
 		return p.setStmt() // ALTER SESSION SET is SET
+	}
+	if st, ok, err := p.alterSystemSession(); ok {
+		return st, err
 	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
@@ -3014,7 +3032,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt, *AlterSystemStmt:
+	case *SetStmt, *ShowStmt, *AlterSystemStmt, *KillSessionStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)

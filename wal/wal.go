@@ -68,6 +68,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"rustydb/iouring"
 )
@@ -154,6 +155,7 @@ type Stats struct {
 	GroupCommits    uint64 // flushes that covered more than one waiting caller
 	SegmentsCreated uint64
 	SegmentsRemoved uint64
+	FsyncTime       time.Duration // spent in those fsync calls
 }
 
 // Log is a write-ahead log. All methods are safe for concurrent use.
@@ -185,6 +187,7 @@ type Log struct {
 	}
 	stats struct {
 		bytes, records, fsyncs, groups, created, removed atomic.Uint64
+		fsyncNanos                                       atomic.Int64
 	}
 }
 
@@ -525,8 +528,14 @@ func readSegmentHeader(f io.ReaderAt, start LSN) error {
 }
 
 func (l *Log) sync(f iouring.File) error {
-	l.stats.fsyncs.Add(1)
+	defer l.timeFsync(time.Now())
 	return f.Sync()
+}
+
+// timeFsync counts an fsync that began at start.
+func (l *Log) timeFsync(start time.Time) {
+	l.stats.fsyncs.Add(1)
+	l.stats.fsyncNanos.Add(int64(time.Since(start)))
 }
 
 // syncDir makes segment creation and removal durable.
@@ -535,7 +544,7 @@ func (l *Log) syncDir() error {
 	if err != nil {
 		return err
 	}
-	l.stats.fsyncs.Add(1)
+	defer l.timeFsync(time.Now())
 	return errors.Join(d.Sync(), d.Close())
 }
 
@@ -734,7 +743,31 @@ func (l *Log) Stats() Stats {
 		GroupCommits:    l.stats.groups.Load(),
 		SegmentsCreated: l.stats.created.Load(),
 		SegmentsRemoved: l.stats.removed.Load(),
+		FsyncTime:       time.Duration(l.stats.fsyncNanos.Load()),
 	}
+}
+
+// SegmentInfo describes one segment file.
+type SegmentInfo struct {
+	Start LSN    // the LSN of its first record byte
+	Path  string // the file
+	Bytes int64  // its size, header included
+}
+
+// Segments lists the segment files, oldest first, with their sizes as the
+// file system reports them; a file removed meanwhile is left out.
+func (l *Log) Segments() []SegmentInfo {
+	l.mu.Lock()
+	starts := slices.Clone(l.segs)
+	l.mu.Unlock()
+	out := make([]SegmentInfo, 0, len(starts))
+	for _, start := range starts {
+		path := l.path(start)
+		if fi, err := os.Stat(path); err == nil {
+			out = append(out, SegmentInfo{Start: start, Path: path, Bytes: fi.Size()})
+		}
+	}
+	return out
 }
 
 // Close flushes and fsyncs every appended record and closes the log.
