@@ -44,6 +44,14 @@ var columnarQueries = []string{
 	`SELECT %s count(*) FROM c2 WHERE n > (SELECT avg(n) FROM c2)`,
 	`SELECT %s id, row_number() OVER (PARTITION BY t ORDER BY id) FROM c2 WHERE n < -990 ORDER BY id`,
 	`SELECT %s t, count(*) FROM (SELECT t, n FROM c2 WHERE dt >= date '2021-01-01' UNION ALL SELECT t, n FROM c WHERE i = 7) u GROUP BY t ORDER BY t`,
+	// aggregations over joins, vectorized over batches of the join's rows
+	`SELECT %s c.t, extract(year FROM c.dt), count(*), sum(c2.n * (1 - c.d)), min(c2.dt), max(c.s), avg(c.i), sum(c2.f)
+	 FROM c JOIN c2 ON c.id = c2.id GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s c.t, sum(c2.n), count(*) FROM c JOIN c2 ON c.i = c2.i GROUP BY c.t HAVING sum(c2.n) > 0 AND count(*) > 3 ORDER BY 1`,
+	`SELECT %s date_part('month', c.ts), extract(day FROM c.ts), count(c2.id), sum(c.f), max(c2.n)
+	 FROM c LEFT JOIN c2 ON c.id = c2.id + 1 GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s c2.flag, sum(c.big * 1000), count(*) FROM c JOIN c2 ON c.id = c2.id GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*), sum(c.n), min(c.ch) FROM c JOIN c2 ON c.id = c2.id WHERE c2.i > 100`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

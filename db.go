@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"rustydb/config"
 	"rustydb/iouring"
 	"rustydb/row"
 	"rustydb/wal"
@@ -38,9 +39,16 @@ type Options struct {
 	WALDir             string        // default Dir/wal
 	SyncMode           string        // "local" (fsync at commit, the default) or "off"
 	WALSegmentBytes    int64         // default 64 MiB
-	CheckpointInterval time.Duration // 0 disables periodic checkpoints
-	StatementTimeout   time.Duration // default statement_timeout of sessions; 0 = none
-	Logger             *slog.Logger
+	CheckpointInterval time.Duration // 0 disables periodic checkpoints; see Params
+	StatementTimeout   time.Duration // default statement_timeout of sessions; 0 = none; see Params
+	// Params are the server's parameters (see config.Params), whose
+	// running values the engine follows as they change: the checkpoint
+	// interval, the sessions' statement timeout and parallel workers, the
+	// slow-query threshold. nil makes them from the other options, for an
+	// embedded engine; when set, CheckpointInterval and StatementTimeout
+	// are not used.
+	Params *config.Params
+	Logger *slog.Logger
 	// IO runs the storage files' I/O (io_uring or pread, see iouring.New);
 	// nil means pread. The caller closes it after the DB.
 	IO iouring.Engine
@@ -65,13 +73,17 @@ type DB struct {
 	store   *row.Store
 	started time.Time
 	logger  *slog.Logger
+	params  *config.Params
 
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	closeMu  sync.Mutex
 	closed   bool
-	embedded *Session // for DB.Exec and DB.Query
-	inst     instance
+	embedded *Session  // for DB.Exec and DB.Query
+	inst     openState // mounted, restricted, shutdown requests (instance.go)
+
+	sessions   sessionRegistry // the open sessions (sessions.go)
+	statements statementStats  // v$sql_statistics (statements.go)
 }
 
 // Open opens the database in dir with default options.
@@ -106,28 +118,63 @@ func OpenWith(opts Options) (*DB, error) {
 	if opts.WALDir == "" {
 		opts.WALDir = store.WALDir()
 	}
-	db := &DB{opts: opts, store: store, started: time.Now(), logger: opts.Logger, stop: make(chan struct{})}
+	if opts.Params == nil {
+		opts.Params = config.NewParams(embeddedConfig(opts))
+	}
+	db := &DB{opts: opts, store: store, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
 	db.inst.mounted.Store(opts.MountOnly)
 	db.inst.restricted.Store(opts.Restricted)
-	if opts.CheckpointInterval > 0 {
-		db.stopped.Add(1)
-		go db.checkpointLoop(opts.CheckpointInterval)
-	}
+	db.stopped.Add(1)
+	go db.checkpointLoop()
 	return db, nil
 }
 
 // Recovery says what Open recovered.
 func (db *DB) Recovery() row.RecoveryInfo { return db.store.Recovered() }
 
-func (db *DB) checkpointLoop(every time.Duration) {
+// checkpointLoop checkpoints every wal.checkpoint_interval_ms (never when
+// it is 0, which only an embedded engine has), starting the wait afresh when
+// the parameter changes.
+func (db *DB) checkpointLoop() {
 	defer db.stopped.Done()
-	t := time.NewTicker(every)
-	defer t.Stop()
+	changed := make(chan struct{}, 1)
+	db.params.OnChange(func(*config.Config) {
+		select {
+		case changed <- struct{}{}:
+		default: // one pending notice is enough: the loop reads the value
+		}
+	})
+	var every time.Duration
+	var t *time.Ticker
+	var tick <-chan time.Time
+	follow := func() {
+		d := time.Duration(db.params.Current().WAL.CheckpointIntervalMs) * time.Millisecond
+		if d == every {
+			return
+		}
+		every = d
+		if t != nil {
+			t.Stop()
+			t, tick = nil, nil
+		}
+		if d > 0 {
+			t = time.NewTicker(d)
+			tick = t.C
+		}
+	}
+	follow()
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-db.stop:
 			return
-		case <-t.C:
+		case <-changed:
+			follow()
+		case <-tick:
 			start := time.Now()
 			if err := db.Checkpoint(); err != nil {
 				db.logger.Error("checkpoint failed", "err", err)

@@ -68,16 +68,16 @@ type ShutdownDeferrer interface {
 	DeferShutdown(ShutdownMode)
 }
 
-// instance is the DB's administrative state; the zero value is an open,
+// openState is the DB's administrative state; the zero value is an open,
 // unrestricted instance that no server serves.
-type instance struct {
+type openState struct {
 	mounted, restricted atomic.Bool
 	once                sync.Once
 	requests            chan ShutdownMode
 	served              atomic.Bool
 }
 
-func (in *instance) channel() chan ShutdownMode {
+func (in *openState) channel() chan ShutdownMode {
 	in.once.Do(func() { in.requests = make(chan ShutdownMode, 8) })
 	return in.requests
 }

@@ -2,7 +2,6 @@ package rustydb
 
 import (
 	"context"
-	"time"
 
 	"rustydb/plan"
 	"rustydb/sql"
@@ -18,6 +17,7 @@ type Prepared struct {
 	ParamTypes []types.T
 	Columns    []Column // nil when the statement returns no rows
 	cache      planCache
+	norm       sql.Normalized // for the statement statistics
 }
 
 // Empty reports whether the prepared query holds no statement.
@@ -34,7 +34,7 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 	if len(stmts) > 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	p := &Prepared{Query: query, ParamTypes: append([]types.T(nil), paramTypes...)}
+	p := &Prepared{Query: query, ParamTypes: append([]types.T(nil), paramTypes...), norm: sql.Normalize(query)}
 	if len(stmts) == 0 {
 		return p, nil
 	}
@@ -64,10 +64,7 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 			p.Columns = cur.cols
 		}
 	case *sql.ShowStmt:
-		p.Columns = []Column{{Name: st.Name, Type: types.TText}}
-		if st.Name == "all" {
-			p.Columns = []Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}}
-		}
+		p.Columns = showColumns(st.Name)
 	}
 	for i, t := range p.ParamTypes {
 		if t.ID == types.Unknown {
@@ -86,11 +83,13 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 	if len(params) != len(p.ParamTypes) {
 		return sqlerr.New(sqlerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(p.ParamTypes))
 	}
-	start := time.Now()
-	err := s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
-	if s.OnStatement != nil {
-		s.OnStatement(sql.Kind(p.stmt), time.Since(start), err)
+	if s.Terminated() {
+		return ErrTerminated
 	}
+	defer s.idle()
+	err := s.measure(p.stmt, p.Query, p.norm, w, func(w ResultWriter) error {
+		return s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
+	})
 	if err != nil {
 		s.fail()
 	}
@@ -100,6 +99,7 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 // Sync ends the extended protocol's implicit transaction: committed when
 // the messages since the last Sync succeeded, rolled back when one failed.
 func (s *Session) Sync(failed bool) error {
+	defer s.idle()
 	if s.tx == nil || s.explicit {
 		return nil
 	}

@@ -24,8 +24,7 @@ import (
 // Login opens a session for role user, which the caller has authenticated
 // (package api checks passwords against Role).
 func (db *DB) Login(user string) *Session {
-	s := db.NewSession(user)
-	s.login = true
+	s := db.newSession(user, true)
 	if r := db.Role(user); r == nil || !r.Superuser {
 		s.settings["is_superuser"] = "off"
 	}

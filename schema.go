@@ -83,11 +83,18 @@ func formatSearchPath(names []string) string {
 
 // SetStartupParameter applies a run-time parameter a client sent at
 // connection start (the startup packet's parameters and its options
-// -c name=value). Only search_path is taken this way so far; others are
-// ignored, as values that would fail a SET are.
+// -c name=value). Only search_path, application_name and TimeZone are
+// taken this way so far; others are ignored, as values that would fail a
+// SET are. They are settings, not statements the client ran, so the
+// session's activity and the statement statistics do not show them.
 func (s *Session) SetStartupParameter(name, value string) {
-	if strings.EqualFold(name, "search_path") {
+	switch strings.ToLower(name) {
+	case "search_path":
 		s.settings["search_path"] = formatSearchPath(parseSearchPath(value))
+	case "application_name", "timezone":
+		if value != "" {
+			_ = s.set(&sql.SetStmt{Name: name, Value: value, Values: []string{value}}, &collector{})
+		}
 	}
 }
 

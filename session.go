@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"rustydb/catalog"
+	"rustydb/config"
 	"rustydb/exec"
 	"rustydb/plan"
 	"rustydb/row"
@@ -58,7 +58,14 @@ type Session struct {
 	db       *DB
 	user     string
 	settings map[string]string
-	login    bool // opened by Login: the privileges are those of role user
+	// params are the session's own values of server parameters (SET
+	// work_mem), by parameter name; the others follow the server's.
+	params map[string]string
+	login  bool // opened by Login: the privileges are those of role user
+
+	// lastPlan is the plan of the statement running or just run, for the
+	// slow-query log; nil for statements without one.
+	lastPlan plan.Plan
 
 	tx       *row.Tx
 	txStart  time.Time
@@ -79,6 +86,9 @@ type Session struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
+	id  uint32   // in the DB's session registry (sessions.go)
+	act activity // what the session is doing, for v$session
+
 	// OnStatement, when set, is called after each statement.
 	OnStatement StatementHook
 }
@@ -89,12 +99,17 @@ var reportedParams = []string{"application_name", "client_encoding", "DateStyle"
 	"standard_conforming_strings", "TimeZone"}
 
 // NewSession opens a session for user on the default database.
-func (db *DB) NewSession(user string) *Session {
-	s := &Session{db: db, user: user, settings: defaultSettings(user)}
-	s.settings["statement_timeout"] = strconv.FormatInt(db.opts.StatementTimeout.Milliseconds(), 10)
+func (db *DB) NewSession(user string) *Session { return db.newSession(user, false) }
+
+// newSession opens a session; login as for Login.
+func (db *DB) newSession(user string, login bool) *Session {
+	s := &Session{db: db, user: user, login: login, settings: defaultSettings(user), params: map[string]string{}}
 	if db.opts.PasswordEncryption != "" {
 		s.settings["password_encryption"] = db.opts.PasswordEncryption
 	}
+	now := time.Now()
+	s.act.started, s.act.state, s.act.stateChange = now, "idle", now
+	db.sessions.add(s)
 	return s
 }
 
@@ -116,7 +131,6 @@ func defaultSettings(user string) map[string]string {
 		"transaction_isolation":               "read committed",
 		"default_transaction_isolation":       "read committed",
 		"extra_float_digits":                  "1",
-		"statement_timeout":                   "0",
 		"lock_timeout":                        "0",
 		"idle_in_transaction_session_timeout": "0",
 		"client_min_messages":                 "notice",
@@ -178,6 +192,7 @@ func (s *Session) Close() {
 		s.tx = nil
 	}
 	s.explicit, s.failed = false, false
+	s.db.sessions.remove(s)
 }
 
 // Run parses query and runs its statements in order, sending results to w.
@@ -185,11 +200,15 @@ func (s *Session) Close() {
 // the first error; statements after an error are not run. Statements of one
 // query without BEGIN/COMMIT run in one implicit transaction, as in PostgreSQL.
 func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int, err error) {
-	stmts, texts, err := sql.Split(query)
+	if s.Terminated() {
+		return 0, ErrTerminated
+	}
+	stmts, texts, norms, err := sql.SplitNormalized(query)
 	if err != nil {
 		s.fail()
 		return 0, err
 	}
+	defer s.idle() // after the commit below
 	defer func() {
 		if s.tx != nil && !s.explicit {
 			if err == nil {
@@ -200,11 +219,9 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}()
 	for i, stmt := range stmts {
-		start := time.Now()
-		err := s.runOne(ctx, stmt, query, nil, nil, nil, w)
-		if s.OnStatement != nil {
-			s.OnStatement(sql.Kind(stmt), time.Since(start), err)
-		}
+		err := s.measure(stmt, texts[i], norms[i], w, func(w ResultWriter) error {
+			return s.runOne(ctx, stmt, query, nil, nil, nil, w)
+		})
 		if err != nil {
 			s.db.logger.Debug("statement failed", "sql", texts[i], "err", err)
 			s.fail()
@@ -231,6 +248,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
 		}
 	}()
+	s.lastPlan = nil
 	if t, ok := stmt.(*sql.TransactionStmt); ok {
 		return s.transaction(t, w)
 	}
@@ -247,6 +265,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.set(st, w)
 	case *sql.ShowStmt:
 		return s.show(st, w)
+	case *sql.AlterSystemStmt:
+		return s.alterSystem(st, w)
 	case *sql.VacuumStmt:
 		return s.vacuum(st, w)
 	case *sql.CheckpointStmt:
@@ -254,6 +274,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			return err
 		}
 		return w.Complete("CHECKPOINT")
+	case *sql.KillSessionStmt:
+		return s.killSession(st, w)
 	}
 	if s.tx == nil {
 		if err := s.beginTx(""); err != nil {
@@ -272,7 +294,9 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
-		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath()}
+		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
+		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
+		Instance: instance{s}, Progress: &s.act.progress}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -307,6 +331,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	cat := s.db.store.Catalog()
 	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] {
+		s.lastPlan = cache.plan
 		return s.execute(c, cache.plan, w)
 	}
 	version := cat.Version()
@@ -318,6 +343,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	if cache != nil && cacheable(p) {
 		cache.plan, cache.version, cache.searchPath = p, version, s.settings["search_path"]
 	}
+	s.lastPlan = p
 	return s.execute(c, p, w)
 }
 
@@ -342,7 +368,7 @@ func cacheable(p plan.Plan) bool {
 // statementContext applies statement_timeout and makes the statement cancelable.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	var cancel context.CancelFunc
-	if ms, _ := strconv.Atoi(s.settings["statement_timeout"]); ms > 0 {
+	if ms := s.paramInt("query_timeout_ms"); ms > 0 {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
 	} else {
 		ctx, cancel = context.WithCancel(ctx)
@@ -350,6 +376,9 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
+	if s.Terminated() { // killed before the statement could be canceled
+		cancel()
+	}
 	return ctx, func() {
 		s.mu.Lock()
 		s.cancel = nil
@@ -531,6 +560,9 @@ func (s *Session) beginTx(level string) error {
 	s.tx = s.db.store.Begin()
 	s.txStart = time.Now()
 	s.isolation, s.txSnap = iso, nil
+	s.act.mu.Lock()
+	s.act.tx, s.act.txStart = s.tx.Txn, s.txStart
+	s.act.mu.Unlock()
 	return nil
 }
 
@@ -558,6 +590,8 @@ func (s *Session) commit() error {
 		return err
 	}
 	s.tx, s.explicit, s.failed, s.txSnap = nil, false, false, nil
+	s.act.progress.SetWait(exec.WaitWALSync)
+	defer s.act.progress.SetWait(nil)
 	return tx.Commit()
 }
 
@@ -572,7 +606,7 @@ func (s *Session) rollback() {
 // settable are the parameters SET accepts; others are 42704 as in PostgreSQL.
 var settable = map[string]bool{
 	"application_name": true, "client_encoding": true, "datestyle": true, "timezone": true,
-	"search_path": true, "extra_float_digits": true, "statement_timeout": true, "lock_timeout": true,
+	"search_path": true, "extra_float_digits": true, "lock_timeout": true,
 	"idle_in_transaction_session_timeout": true, "client_min_messages": true, "bytea_output": true,
 	"intervalstyle": true, "transaction_isolation": true, "default_transaction_isolation": true,
 	"synchronous_commit": true, "jit": true, "standard_conforming_strings": true, "password_encryption": true,
@@ -581,9 +615,16 @@ var settable = map[string]bool{
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
+	if p, ok := sessionParam(name); ok {
+		return s.setParam(p, st, w)
+	}
 	if !settable[name] {
 		if _, known := s.settings[name]; known {
 			return sqlerr.New(sqlerr.CantChangeRuntimeParam, "parameter %q cannot be changed", st.Name)
+		}
+		if _, known := config.Lookup(name); known {
+			return sqlerr.New(sqlerr.CantChangeRuntimeParam, "parameter %q cannot be set for a session", st.Name).
+				WithHint("A superuser can change it for the server with ALTER SYSTEM SET.")
 		}
 		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
 	}
@@ -607,7 +648,7 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		if _, err := isolationLevel(value); err != nil {
 			return err
 		}
-	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout":
+	case "lock_timeout", "idle_in_transaction_session_timeout":
 		ms, err := parseDurationMS(value)
 		if err != nil {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter %q: %q", st.Name, value)
@@ -647,6 +688,11 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		value = defaultSettings(s.user)[name]
 	}
 	s.settings[name] = value
+	if name == "application_name" {
+		s.act.mu.Lock()
+		s.act.app = value
+		s.act.mu.Unlock()
+	}
 	for _, p := range reportedParams {
 		if strings.ToLower(p) == name {
 			w.ParameterStatus(p, value)
@@ -675,32 +721,16 @@ func parseDurationMS(v string) (int64, error) {
 func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
 	if name == "all" {
-		if err := w.Columns([]Column{{Name: "name", Type: types.TText}, {Name: "setting", Type: types.TText}}); err != nil {
-			return err
-		}
-		names := make([]string, 0, len(s.settings))
-		for k := range s.settings {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			if err := w.Row([]types.Value{types.NewText(k), types.NewText(s.settings[k])}); err != nil {
-				return err
-			}
-		}
-		return w.Complete(fmt.Sprintf("SHOW %d", len(names)))
+		return s.showAll(w)
+	}
+	v, ok := s.showValue(name)
+	if !ok {
+		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
 	}
 	if name == "transaction isolation level" {
 		name = "transaction_isolation"
 	}
-	v, ok := s.settings[name]
-	if name == "transaction_isolation" && s.tx != nil {
-		v = s.isolation
-	}
-	if !ok {
-		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
-	}
-	if err := w.Columns([]Column{{Name: name, Type: types.TText}}); err != nil {
+	if err := w.Columns(showColumns(name)); err != nil {
 		return err
 	}
 	if err := w.Row([]types.Value{types.NewText(v)}); err != nil {

@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"rustydb"
@@ -40,71 +38,36 @@ type AdminOps interface {
 	RequestShutdown(mode rustydb.ShutdownMode)
 }
 
-// activity is what a connection is doing, for the connections listing.
-type activity struct {
-	mu         sync.Mutex
-	app        string
-	state      string
-	query      string
-	queryStart time.Time
-	started    time.Time
-}
-
-func (a *activity) begin(query string) {
-	a.mu.Lock()
-	a.state, a.query, a.queryStart = "active", query, time.Now()
-	a.mu.Unlock()
-}
-
-func (a *activity) end(txStatus byte) {
-	a.mu.Lock()
-	switch txStatus {
-	case 'T':
-		a.state = "idle in transaction"
-	case 'E':
-		a.state = "idle in transaction (aborted)"
-	default:
-		a.state = "idle"
-	}
-	a.mu.Unlock()
-}
-
-// Sessions lists the open client connections, oldest first.
+// Sessions lists the open client connections, oldest first, from the
+// engine's session registry (which v$session reads too).
 func (s *Server) Sessions() []SessionInfo {
-	s.conns.mu.Lock()
-	conns := make([]*pgConn, 0, len(s.conns.conns))
-	for _, c := range s.conns.conns {
-		conns = append(conns, c)
-	}
-	s.conns.mu.Unlock()
-	out := make([]SessionInfo, 0, len(conns))
-	for _, c := range conns {
-		a := &c.act
-		a.mu.Lock()
-		info := SessionInfo{ID: c.pid, User: c.user, Database: rustydb.DatabaseName, ApplicationName: a.app,
-			ClientAddr: c.netConn.RemoteAddr().String(), State: a.state, BackendStart: a.started, Query: a.query}
-		if !a.queryStart.IsZero() {
-			qs := a.queryStart
+	var out []SessionInfo
+	for _, si := range s.db.Sessions() {
+		s.conns.mu.Lock()
+		c := s.conns.conns[uint32(si.ID)]
+		s.conns.mu.Unlock()
+		if c == nil {
+			continue // an embedded session, or one of the REST API's own
+		}
+		info := SessionInfo{ID: uint32(si.ID), User: si.User, Database: si.Database, ApplicationName: si.Application,
+			ClientAddr: si.ClientAddr, State: si.State, BackendStart: si.BackendStart, Query: si.Query}
+		if !si.QueryStart.IsZero() {
+			qs := si.QueryStart
 			info.QueryStart = &qs
 		}
-		a.mu.Unlock()
 		out = append(out, info)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
-// Terminate cancels a session's statement and ends its connection with
-// FATAL 57P01, as pg_terminate_backend does.
+// Terminate ends a client connection as ALTER SYSTEM KILL SESSION and
+// pg_terminate_backend do: its statement is canceled and the client gets
+// 57P01 before the connection closes.
 func (s *Server) Terminate(id uint32) bool {
 	s.conns.mu.Lock()
 	c := s.conns.conns[id]
 	s.conns.mu.Unlock()
-	if c == nil {
-		return false
-	}
-	c.terminate()
-	return true
+	return c != nil && s.db.TerminateSession(id)
 }
 
 // Checkpoint writes a checkpoint now.

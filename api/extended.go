@@ -50,8 +50,7 @@ func (c *pgConn) extended(msg pgproto3.FrontendMessage) {
 		}
 		c.be.Send(&pgproto3.CloseComplete{})
 	}
-	if err != nil {
-		c.sendError(err, "ERROR")
+	if err != nil && !c.statementError(err) {
 		c.skipToSync, c.syncFailed = true, true
 	}
 }
@@ -190,8 +189,6 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 	}
 	if !p.executed {
 		p.executed = true
-		c.act.begin(p.prep.Query)
-		defer func() { c.act.end(c.session.TxStatus()) }()
 		if err := c.session.ExecutePrepared(context.Background(), p.prep, p.params, &collectWriter{c: c, p: p}); err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func FuzzFrontendMessages(f *testing.F) {
 	}
 	defer db.Close()
 	logs := &lockedBuffer{}
-	srv := NewServer(ServerOptions{DB: db, Mode: "dev", MaxConnections: 100,
+	srv := NewServer(ServerOptions{DB: db, Mode: "dev",
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))})
 
 	msg := func(m pgproto3.FrontendMessage) []byte {

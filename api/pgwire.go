@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -40,13 +39,10 @@ type pgConn struct {
 	portals    map[string]*portal
 	skipToSync bool // an error occurred: ignore messages until Sync
 	syncFailed bool // the implicit transaction must roll back at Sync
+	closing    bool // a FATAL error was sent: the connection ends
 
-	act activity
-
-	// terminating is set when an administrator (or IMMEDIATE shutdown)
-	// ends the session; pendingShutdown holds a SHUTDOWN the session ran
-	// until its client has the answer.
-	terminating     atomic.Bool
+	// pendingShutdown holds a SHUTDOWN the session ran until its client
+	// has the answer.
 	pendingShutdown rustydb.ShutdownMode
 }
 
@@ -62,15 +58,18 @@ func (s *Server) servePG(nc net.Conn) {
 		}
 		c.netConn.Close() // the TLS connection, when upgraded
 	}()
-	if !c.startup() {
+	ready := c.startup()
+	if c.session == nil {
 		return
 	}
-	defer func() {
+	defer func() { // also when the client left during start-up, after its session began
 		s.unregister(c)
 		c.session.Close()
 		s.metrics.ConnectionClosed()
 	}()
-	c.loop()
+	if ready {
+		c.loop()
+	}
 }
 
 // startup handles SSL negotiation, cancel requests and the startup message.
@@ -127,7 +126,7 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 	if c.srv.closing() {
-		c.reject("shutting_down", sqlerr.New(sqlerr.CannotConnectNow, "the database system is shutting down"))
+		c.reject("shutting_down", errShuttingDown())
 		return false
 	}
 	// Authentication comes before the database check, as in PostgreSQL,
@@ -146,23 +145,28 @@ func (c *pgConn) accept(m *pgproto3.StartupMessage) bool {
 		c.reject("restricted", sqlerr.From(err))
 		return false
 	}
-	if !c.srv.register(c) {
-		c.reject("too_many", sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already"))
+	c.session = c.srv.db.Login(user)
+	// A killed session's connection may be waiting for its client: time the
+	// read out so that the loop sends the FATAL error and ends, and bound
+	// the time that error may take to write. Set as the session appears in
+	// the registry, so that no kill (or IMMEDIATE shutdown) misses it.
+	nc := c.netConn
+	c.session.OnTerminate(func() {
+		_ = nc.SetReadDeadline(time.Now())
+		_ = nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	})
+	if reason, err := c.srv.register(c); err != nil {
+		c.session.Close()
+		c.session = nil
+		c.reject(reason, err)
 		return false
 	}
 	c.srv.metrics.ConnectionOpened()
-	c.session = c.srv.db.Login(user)
 	c.session.OnStatement = func(kind string, d time.Duration, err error) {
 		c.srv.metrics.StatementDone(kind, d, err != nil)
 	}
-	c.act.app, c.act.state, c.act.started = m.Parameters["application_name"], "idle", time.Now()
-	if name := m.Parameters["application_name"]; name != "" {
-		c.session.Run(context.Background(), "SET application_name = '"+strings.ReplaceAll(name, "'", "''")+"'", discard{})
-	}
-	for key, v := range m.Parameters { // a client's time zone (JDBC sends one); an invalid one is ignored
-		if strings.EqualFold(key, "timezone") && v != "" {
-			c.session.Run(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(v, "'", "''")+"'", discard{})
-		}
+	c.session.SetClient(c.netConn.RemoteAddr().String())
+	for key, v := range m.Parameters { // application_name, a client's time zone (JDBC sends one), ...
 		c.session.SetStartupParameter(key, v)
 	}
 	for name, v := range startupOptions(m.Parameters["options"]) {
@@ -229,10 +233,10 @@ func (c *pgConn) sendError(err error, severity string) {
 }
 
 func (c *pgConn) loop() {
-	for {
+	for !c.closing {
 		msg, err := c.be.Receive()
-		if c.terminating.Load() {
-			c.endTerminated()
+		if err != nil && c.session.Terminated() {
+			c.sendError(rustydb.ErrTerminated, "FATAL")
 			return
 		}
 		if err != nil {
@@ -272,27 +276,34 @@ func (c *pgConn) ready() {
 }
 
 func (c *pgConn) simpleQuery(query string) {
-	c.act.begin(query)
-	defer func() { c.act.end(c.session.TxStatus()) }()
 	w := &wireWriter{be: c.be, session: c.session, shutdown: &c.pendingShutdown}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {
 		w.copyIn.drain()
 	}
-	if c.terminating.Load() {
-		return // the loop ends the connection with 57P01 instead of the statement's answer
-	}
 	if err != nil {
 		if w.err != nil { // the client went away mid-result
 			return
 		}
-		c.sendError(err, "ERROR")
+		if c.statementError(err) {
+			return
+		}
 	} else if n == 0 {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 	}
-	// the state changes before ReadyForQuery tells the client it may look
-	c.act.end(c.session.TxStatus())
 	c.ready()
+}
+
+// statementError reports a statement's error to the client. The error of a
+// killed session (57P01) is FATAL and ends the connection: it returns true.
+func (c *pgConn) statementError(err error) bool {
+	if sqlerr.Code(err) == sqlerr.AdminShutdown && c.session.Terminated() {
+		c.sendError(err, "FATAL")
+		c.closing = true
+		return true
+	}
+	c.sendError(err, "ERROR")
+	return false
 }
 
 // wireWriter sends a session's results as protocol messages.
@@ -407,24 +418,28 @@ func (discard) ParameterStatus(string, string) {}
 
 // connRegistry tracks live connections for cancel requests and shutdown.
 type connRegistry struct {
-	mu      sync.Mutex
-	conns   map[uint32]*pgConn
-	nextPID uint32
-	max     int
+	mu    sync.Mutex
+	conns map[uint32]*pgConn // by session id, which is the process id
 }
 
-func (s *Server) register(c *pgConn) bool {
+func (s *Server) register(c *pgConn) (reason string, err *sqlerr.Error) {
 	r := &s.conns
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.max > 0 && len(r.conns) >= r.max {
-		return false
+	// checked under the lock that Drain takes to end the sessions, so that
+	// none slips past an IMMEDIATE shutdown
+	if s.closing() {
+		return "shutting_down", errShuttingDown()
 	}
-	r.nextPID++
-	c.pid = r.nextPID
+	// max_connections as it is now: lowering it refuses new connections
+	// until enough have closed
+	if len(r.conns) >= s.db.Params().Current().Server.MaxConnections {
+		return "too_many", sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already")
+	}
+	c.pid = c.session.ID()
 	_, _ = rand.Read(c.secret[:])
 	r.conns[c.pid] = c
-	return true
+	return "", nil
 }
 
 func (s *Server) unregister(c *pgConn) {

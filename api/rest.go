@@ -3,18 +3,16 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime"
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"rustydb"
+	"rustydb/config"
+	"rustydb/row"
 )
 
 // RESTOptions configures the REST admin API.
@@ -28,6 +26,9 @@ type RESTOptions struct {
 	// only dev-mode requests from this machine are let in) and leaves out
 	// the token endpoints.
 	Tokens *TokenStore
+	// Params are the server parameters (the /admin/config endpoints);
+	// nil: those endpoints are absent.
+	Params *config.Params
 }
 
 // NewREST returns the REST admin API, served under /api/v1. Every response,
@@ -56,6 +57,11 @@ func NewREST(opts RESTOptions) http.Handler {
 		restRoute(mux, "GET", "/api/v1/admin/tokens", a.listTokens)
 		restRoute(mux, "POST", "/api/v1/admin/tokens", a.issueToken)
 		restRoute(mux, "DELETE", "/api/v1/admin/tokens/{id}", a.revokeToken)
+	}
+	if opts.Params != nil {
+		restRoute(mux, "GET", "/api/v1/admin/config", a.configAll)
+		restRoute(mux, "GET", "/api/v1/admin/config/{name}", a.configGet)
+		restRoute(mux, "PUT", "/api/v1/admin/config/{name}", a.configSet)
 	}
 	return mux.finish()
 }
@@ -196,38 +202,14 @@ func (a *restAPI) version(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-// healthStatus orders component states from best to worst, so that the
-// overall status is the maximum.
-type healthStatus int
-
-const (
-	healthy healthStatus = iota
-	degraded
-	unhealthy
-	critical
-)
-
-func (s healthStatus) String() string {
-	return [...]string{"HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL"}[s]
-}
-
-func (s healthStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-type healthComponent struct {
-	Name      string       `json:"name"`
-	Status    healthStatus `json:"status"`
-	Message   string       `json:"message"`
-	LatencyMs float64      `json:"latency_ms"` // time the check itself took
-}
-
 type healthReport struct {
-	Status            healthStatus      `json:"status"`
-	Version           string            `json:"version"`
-	Mode              string            `json:"mode"`
-	UptimeSeconds     float64           `json:"uptime_seconds"`
-	ActiveConnections int               `json:"active_connections"`
-	CheckedAt         time.Time         `json:"checked_at"`
-	Components        []healthComponent `json:"components"`
+	Status            row.HealthStatus      `json:"status"`
+	Version           string                `json:"version"`
+	Mode              string                `json:"mode"`
+	UptimeSeconds     float64               `json:"uptime_seconds"`
+	ActiveConnections int                   `json:"active_connections"`
+	CheckedAt         time.Time             `json:"checked_at"`
+	Components        []row.HealthComponent `json:"components"`
 }
 
 func (a *restAPI) health(w http.ResponseWriter, r *http.Request) {
@@ -239,88 +221,23 @@ func (a *restAPI) health(w http.ResponseWriter, r *http.Request) {
 		Mode:          a.opts.Mode,
 		UptimeSeconds: uptime.Seconds(),
 		CheckedAt:     now.UTC().Truncate(time.Second),
-		Components: []healthComponent{
-			timed("data_directory", func() (healthStatus, string) { return probeDir(st.DataDir) }),
-			timed("wal", func() (healthStatus, string) {
-				if st.WALUnusable {
-					return critical, "WAL failed an fsync; restart the server"
-				}
-				return probeDir(st.WALDir)
-			}),
-			timed("disk_space", func() (healthStatus, string) { return diskSpace(st.DataDir) }),
-			timed("uptime", func() (healthStatus, string) {
-				return healthy, "up " + uptime.Round(time.Second).String()
-			}),
-		},
+		Components:    row.CheckHealth(st.DataDir, st.WALDir, st.WALUnusable, uptime),
 	}
 	if a.opts.Connections != nil {
 		rep.ActiveConnections = a.opts.Connections()
 	}
 	for _, c := range rep.Components {
 		rep.Status = max(rep.Status, c.Status)
-		if c.Status != healthy {
+		if c.Status != row.Healthy {
 			a.opts.Logger.Warn("health check", "component", c.Name, "status", c.Status, "message", c.Message)
 		}
 	}
 	code := http.StatusOK
-	if rep.Status > degraded {
+	if rep.Status > row.Degraded {
 		code = http.StatusServiceUnavailable
 	}
 	respondJSON(w, code, struct {
-		Status healthStatus `json:"status"`
-		Data   healthReport `json:"data"`
+		Status row.HealthStatus `json:"status"`
+		Data   healthReport     `json:"data"`
 	}{rep.Status, rep})
-}
-
-// timed runs one health check and records how long it took.
-func timed(name string, check func() (healthStatus, string)) healthComponent {
-	start := time.Now()
-	status, msg := check()
-	return healthComponent{Name: name, Status: status, Message: msg, LatencyMs: msSince(start)}
-}
-
-func msSince(t time.Time) float64 { return float64(time.Since(t)) / float64(time.Millisecond) }
-
-// probeDir proves that dir takes durable writes, the way the engine uses it:
-// create, write and fsync a small file, then remove it.
-func probeDir(dir string) (healthStatus, string) {
-	if dir == "" {
-		// os.CreateTemp would silently probe the system temp directory instead.
-		return critical, "no directory configured"
-	}
-	start := time.Now()
-	f, err := os.CreateTemp(dir, ".rustydb-health-*")
-	if err != nil {
-		return critical, err.Error()
-	}
-	_, err = f.Write([]byte("rustydb health probe\n"))
-	err = errors.Join(err, f.Sync(), f.Close(), os.Remove(f.Name()))
-	if err != nil {
-		return critical, err.Error()
-	}
-	return healthy, fmt.Sprintf("%s: write+fsync probe took %.3f ms", dir, msSince(start))
-}
-
-// diskSpace grades the free space, as seen by an unprivileged writer, of the
-// filesystem holding dir.
-func diskSpace(dir string) (healthStatus, string) {
-	var fs unix.Statfs_t
-	if err := unix.Statfs(dir, &fs); err != nil {
-		return unhealthy, fmt.Sprintf("statfs %s: %v", dir, err)
-	}
-	if fs.Blocks == 0 {
-		return unhealthy, dir + ": filesystem reports zero size"
-	}
-	free := fs.Bavail * uint64(fs.Bsize)
-	total := fs.Blocks * uint64(fs.Bsize)
-	pct := 100 * float64(free) / float64(total)
-	status := healthy
-	switch {
-	case pct < 5:
-		status = unhealthy
-	case pct <= 10:
-		status = degraded
-	}
-	const gib = 1 << 30
-	return status, fmt.Sprintf("%.1f%% free (%.2f GiB of %.2f GiB)", pct, float64(free)/gib, float64(total)/gib)
 }

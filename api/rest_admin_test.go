@@ -78,7 +78,7 @@ func restWithTokens(t *testing.T, mode string) (http.Handler, *TokenStore, *Serv
 		t.Fatal(err)
 	}
 	h := NewREST(RESTOptions{Stats: srv.db.Stats, Connections: srv.ActiveConnections, Mode: mode,
-		Logger: slog.New(slog.DiscardHandler), Admin: srv, Tokens: tokens})
+		Logger: slog.New(slog.DiscardHandler), Admin: srv, Tokens: tokens, Params: srv.db.Params()})
 	return h, tokens, srv
 }
 
@@ -114,6 +114,10 @@ func TestRESTBearerTokens(t *testing.T) {
 	f(remote, admin+"x", "GET", "/api/v1/metrics", 401)
 	f(remote, admin, "GET", "/api/v1/connections", 200)
 	f(remote, admin, "GET", "/api/v1/metrics", 200)
+	f(remote, "", "GET", "/api/v1/admin/config", 401)
+	f(remote, "", "GET", "/api/v1/admin/config/max_connections", 401)
+	f(remote, "", "PUT", "/api/v1/admin/config/max_connections", 401) // refused before the body is read
+	f(remote, admin, "GET", "/api/v1/admin/config/max_connections", 200)
 	f(remote, "", "GET", "/api/v1/admin/health", 200) // public
 	f(remote, "", "GET", "/api/v1/openapi.json", 200)
 	f(remote, "", "GET", "/api/v1/admin/version", 200)

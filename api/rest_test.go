@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"rustydb"
+	"rustydb/row"
 )
 
 type healthBody struct {
@@ -72,8 +73,8 @@ func getHealth(t *testing.T, h http.Handler) (int, string, healthBody) {
 
 func TestHealthHealthy(t *testing.T) {
 	data := t.TempDir()
-	if status, msg := diskSpace(data); status != healthy {
-		t.Skipf("this machine's disk is short of space: %s", msg)
+	if disk := row.CheckHealth(data, data, false, 0)[2]; disk.Status != row.Healthy {
+		t.Skipf("this machine's disk is short of space: %s", disk.Message)
 	}
 	code, body, hb := getHealth(t, restFor(data, data, false))
 	if code != 200 || hb.Status != "HEALTHY" || hb.Data.Status != "HEALTHY" {

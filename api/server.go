@@ -27,14 +27,13 @@ type Listener struct {
 
 // ServerOptions configures a Server.
 type ServerOptions struct {
-	DB             *rustydb.DB
-	Host           string
-	PG             Listener
-	REST           Listener // Port 0 disables the REST API
-	Metrics        Listener // Port 0 disables the metrics endpoint
-	MaxConnections int
-	Mode           string
-	Logger         *slog.Logger
+	DB      *rustydb.DB
+	Host    string
+	PG      Listener
+	REST    Listener // Port 0 disables the REST API
+	Metrics Listener // Port 0 disables the metrics endpoint
+	Mode    string
+	Logger  *slog.Logger
 	// AuthMethod is "trust" (also ""), "md5" or "scram-sha-256"; see
 	// authenticate.
 	AuthMethod string
@@ -74,7 +73,7 @@ func NewServer(opts ServerOptions) *Server {
 	_, _ = rand.Read(s.mockSecret[:])
 	s.metrics = NewMetrics(opts.DB.Stats)
 	s.metrics.registry.MustRegister(newSessionStates(s.Sessions))
-	s.conns = connRegistry{conns: map[uint32]*pgConn{}, max: opts.MaxConnections}
+	s.conns = connRegistry{conns: map[uint32]*pgConn{}}
 	return s
 }
 
@@ -112,7 +111,7 @@ func (s *Server) Start() error {
 	}{
 		{"REST API", s.opts.REST, func() http.Handler {
 			return NewREST(RESTOptions{Stats: s.db.Stats, Connections: s.ActiveConnections, Mode: s.opts.Mode, Logger: s.logger, Admin: s,
-				Tokens: s.opts.Tokens})
+				Tokens: s.opts.Tokens, Params: s.db.Params()})
 		}},
 		{"Prometheus metrics", s.opts.Metrics, s.metrics.Handler},
 	} {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"sync"
-	"time"
 
 	"rustydb"
 	"rustydb/sqlerr"
@@ -74,9 +73,11 @@ func (s *Server) Drain(ctx context.Context, mode rustydb.ShutdownMode) error {
 	case rustydb.ShutdownAbort:
 		return nil
 	case rustydb.ShutdownImmediate:
+		// as ALTER SYSTEM KILL SESSION does to each (see
+		// rustydb.DB.TerminateSession and the hook accept sets)
 		s.conns.mu.Lock()
-		for _, c := range s.conns.conns {
-			c.terminate()
+		for id := range s.conns.conns {
+			s.db.TerminateSession(id)
 		}
 		s.conns.mu.Unlock()
 	}
@@ -109,27 +110,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 // RequestShutdown asks the server's owner to stop it in mode.
 func (s *Server) RequestShutdown(mode rustydb.ShutdownMode) { s.db.RequestShutdown(mode) }
 
-// errTerminated is what a session ended by an administrator hears, as
-// PostgreSQL says it for pg_terminate_backend and a fast shutdown.
-func errTerminated() *sqlerr.Error {
-	return sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command")
-}
-
-// terminate ends the connection from outside its goroutine: it cancels the
-// running statement and makes the goroutine's read fail at once, after
-// which the goroutine itself sends FATAL 57P01 and closes (all writes stay
-// on that goroutine, so a message is never interleaved with another).
-func (c *pgConn) terminate() {
-	c.terminating.Store(true)
-	c.session.Cancel()
-	_ = c.netConn.SetReadDeadline(time.Now())
-}
-
-// endTerminated sends the FATAL of a terminated session; a client that does
-// not read it does not hold the goroutine.
-func (c *pgConn) endTerminated() {
-	_ = c.netConn.SetWriteDeadline(time.Now().Add(time.Second))
-	c.sendError(errTerminated(), "FATAL")
+// errShuttingDown refuses a connection once a shutdown has begun.
+func errShuttingDown() *sqlerr.Error {
+	return sqlerr.New(sqlerr.CannotConnectNow, "the database system is shutting down")
 }
 
 // DeferShutdown keeps a SHUTDOWN request until ready has told the client

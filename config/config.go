@@ -53,7 +53,9 @@
 //	level                           string  "info"        debug | info | warn | error
 //	format                          string  "text"        text | json
 //	output                          string  "stdout"      stdout | stderr | file path
-//	slow_query_threshold_ms         int     1000          >= 0
+//	max_size_mb                     int     100           0..1048576; 0 = never rotate the file
+//	max_files                       int     5             1..1000 rotated files kept
+//	slow_query_threshold_ms         int     1000          >= -1; -1 = off, 0 = every statement
 //	[monitoring]
 //	enabled                         bool    true
 //	prometheus_port                 int     9090          1..65535
@@ -61,6 +63,16 @@
 // A size is a string such as "64MB", "1 GiB" or "512kb" (see [ParseSize]);
 // KB/MB/GB/TB are binary units, the same as KiB/MiB/GiB/TiB.
 // Relative paths are relative to the server's working directory.
+//
+// Every key is also a server parameter (see [Params] in params.go): SHOW,
+// ALTER SYSTEM SET and the REST API read and change them by name.
+//
+// Logging: a log file (output = a path) is rotated when a write would take
+// it past max_size_mb: server.log becomes server.log.1, the older ones move
+// up, and files beyond max_files are removed. A statement that runs at
+// least slow_query_threshold_ms is logged at WARN (the slow-query log), as
+// PostgreSQL's log_min_duration_statement does: -1 turns it off, 0 logs
+// every statement.
 //
 // Security: with tls_cert_file and tls_key_file set the server accepts TLS
 // (1.2 or later) from clients that ask for it. The files are loaded by
@@ -187,6 +199,8 @@ type Logging struct {
 	Level                string `toml:"level"`
 	Format               string `toml:"format"`
 	Output               string `toml:"output"`
+	MaxSizeMB            int    `toml:"max_size_mb"`
+	MaxFiles             int    `toml:"max_files"`
 	SlowQueryThresholdMs int    `toml:"slow_query_threshold_ms"`
 }
 
@@ -219,6 +233,8 @@ func Default() *Config {
 			Level:                "info",
 			Format:               "text",
 			Output:               "stdout",
+			MaxSizeMB:            100,
+			MaxFiles:             5,
 			SlowQueryThresholdMs: 1000,
 		},
 		Monitoring: Monitoring{Enabled: true, PrometheusPort: 9090},
@@ -276,8 +292,11 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: cannot read config file: %w", err)
 	}
-	text := string(data)
+	return loadText(path, string(data))
+}
 
+// loadText is Load of the contents text of the file at path.
+func loadText(path, text string) (*Config, error) {
 	var doc map[string]any
 	if _, err := toml.Decode(text, &doc); err != nil {
 		p := Problem{File: path, Reason: err.Error()}
@@ -584,7 +603,9 @@ func (c *Config) Validate() error {
 	if c.Logging.Output == "" {
 		v.add("logging.output", "must not be empty (stdout, stderr or a file path)")
 	}
-	v.atLeast("logging.slow_query_threshold_ms", c.Logging.SlowQueryThresholdMs, 0)
+	v.inRange("logging.max_size_mb", c.Logging.MaxSizeMB, 0, 1<<20)
+	v.inRange("logging.max_files", c.Logging.MaxFiles, 1, 1000)
+	v.atLeast("logging.slow_query_threshold_ms", c.Logging.SlowQueryThresholdMs, -1)
 
 	v.inRange("monitoring.prometheus_port", c.Monitoring.PrometheusPort, 1, 65535)
 

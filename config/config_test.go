@@ -45,7 +45,8 @@ func TestLoadFull(t *testing.T) {
 			TLSCertFile: "/etc/rustydb/server.crt", TLSKeyFile: "/etc/rustydb/server.key", RequireTLS: true,
 			AuthMethod: "scram-sha-256", PasswordEncryption: "scram-sha-256", AdminUser: "dba",
 		},
-		Logging:    Logging{Level: "warn", Format: "json", Output: "/var/log/rustydb/server.log", SlowQueryThresholdMs: 250},
+		Logging: Logging{Level: "warn", Format: "json", Output: "/var/log/rustydb/server.log",
+			MaxSizeMB: 50, MaxFiles: 10, SlowQueryThresholdMs: 250},
 		Monitoring: Monitoring{Enabled: true, PrometheusPort: 9187},
 		Source:     path,
 	}
@@ -148,6 +149,13 @@ func TestLoadProblems(t *testing.T) {
 		"FILE:2: server.query_timeout_ms: -1 is out of range (must be >= 0)")
 	f("page size", "[storage]\npage_size = 4096\n",
 		"FILE:2: storage.page_size: 4096 is not supported (only 8192 is supported)")
+	f("slow query log off", "[logging]\nslow_query_threshold_ms = -1\n")
+	f("slow query threshold below -1", "[logging]\nslow_query_threshold_ms = -2\n",
+		"FILE:2: logging.slow_query_threshold_ms: -2 is out of range (must be >= -1)")
+	f("no log files kept", "[logging]\nmax_files = 0\n",
+		"FILE:2: logging.max_files: 0 is out of range (1..1000)")
+	f("negative log size", "[logging]\nmax_size_mb = -5\n",
+		"FILE:2: logging.max_size_mb: -5 is out of range (0..1048576)")
 	f("checkpoint too short", "[wal]\ncheckpoint_interval_ms = 10\n",
 		"FILE:2: wal.checkpoint_interval_ms: 10 is out of range (1000..86400000)")
 	f("empty data dir", "[storage]\ndata_dir = \"\"\n",

@@ -56,6 +56,9 @@ type aggOp struct {
 	// keyFilter, set by the hash join that streams the aggregation, lets
 	// its vectorized form skip rows whose group would find no match.
 	keyFilter *aggKeyFilter
+	// having is the condition of the filter over the aggregation, whose
+	// vectorized form drops groups that cannot pass it before making rows.
+	having plan.Expr
 }
 
 // aggKeyFilter keeps the rows whose GROUP BY values numbered groups are a
@@ -138,6 +141,11 @@ func (o *aggOp) Init() error {
 					err = o.emit(g.keys, g.states)
 				}
 			}
+			return err
+		}
+	}
+	if o.node.Parallel == 0 && !o.c.NoColumnar {
+		if done, err := o.aggregateBatches(); done || err != nil {
 			return err
 		}
 	}

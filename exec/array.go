@@ -136,13 +136,7 @@ func (c *Context) arrayFunc(e *plan.Func, args []evalFn) evalFn {
 	default:
 		return nil
 	}
-	return func(row []types.Value) (types.Value, error) {
-		vals, err := evalAll(args, row)
-		if err != nil {
-			return types.Null, err
-		}
-		return fn(vals)
-	}
+	return applied(args, fn)
 }
 
 // strict wraps a function that returns NULL when any argument is NULL.
@@ -164,6 +158,17 @@ func notDistinct(a, b types.Value) bool {
 		return a.IsNull() && b.IsNull()
 	}
 	return types.Compare(a, b) == 0
+}
+
+// applied evaluates fn over the values of args.
+func applied(args []evalFn, fn func([]types.Value) (types.Value, error)) evalFn {
+	return func(row []types.Value) (types.Value, error) {
+		vals, err := evalAll(args, row)
+		if err != nil {
+			return types.Null, err
+		}
+		return fn(vals)
+	}
 }
 
 func evalAll(fns []evalFn, row []types.Value) ([]types.Value, error) {

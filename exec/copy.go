@@ -145,6 +145,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			return err
 		}
 		n++
+		c.Progress.Add(1, 0)
 		return c.canceled()
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -158,6 +159,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			return n, err
 		}
 		line++
+		c.Progress.Add(0, int64(len(raw)))
 		if f.CSV {
 			// a quoted field may hold newlines: read on to the record's end
 			q := csvQuotes{quote: f.Quote, escape: f.Escape}
@@ -169,6 +171,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 					}
 					if len(raw) > 0 {
 						line++
+						c.Progress.Add(0, int64(len(raw)))
 						record = append(record, raw...)
 						q.scan(raw)
 					}
@@ -412,7 +415,7 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
 	}
-	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1}
+	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1, progress: c.Progress}
 	if f.Header {
 		names := make([]string, len(cols))
 		for i, col := range cols {
@@ -460,7 +463,7 @@ func (c *Context) CopyTo(t *catalog.Table, cols []int, w io.Writer, f CopyFormat
 // w in format f, one Write per row, for COPY (query) TO. It returns the
 // number of rows.
 func (c *Context) CopyQuery(op Operator, cols []plan.Column, w io.Writer, f CopyFormat) (int64, error) {
-	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1}
+	out := copyOut{w: w, f: f, loc: c.Loc, single: len(cols) == 1, progress: c.Progress}
 	names := make([]string, len(cols))
 	typs := make([]types.T, len(cols))
 	for i, col := range cols {
@@ -493,6 +496,8 @@ type copyOut struct {
 	loc    *time.Location
 	single bool // one column: a lone \. is quoted in CSV
 	buf    []byte
+	// progress counts the rows and bytes written, for v$session
+	progress *Progress
 }
 
 func (o *copyOut) header(names []string) error {
@@ -503,7 +508,9 @@ func (o *copyOut) header(names []string) error {
 		}
 		o.buf = o.field([]byte(name))
 	}
-	_, err := o.w.Write(append(o.buf, '\n'))
+	o.buf = append(o.buf, '\n')
+	_, err := o.w.Write(o.buf)
+	o.progress.Add(1, int64(len(o.buf)))
 	return err
 }
 

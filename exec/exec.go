@@ -10,6 +10,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"rustydb/config"
 	"time"
 
 	"rustydb/catalog"
@@ -66,10 +67,22 @@ type Context struct {
 
 	// NoColumnar keeps scans off column segments (enable_columnar_scan).
 	NoColumnar bool
-	neededCols neededCols
+	// MaxWorkers caps the workers of a parallel aggregation
+	// (max_parallel_workers_per_query); 0 means one per CPU.
+	MaxWorkers int
+	// Config holds the server parameters, for v$parameter and
+	// v$parameter_history; SessionConfig the session's own values of some
+	// of them (SET, ALTER SESSION SET), by parameter name.
+	Config        *config.Params
+	SessionConfig map[string]string
+	neededCols    neededCols
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
+	// Instance gives the session functions and the views over sessions
+	// and statements their data; Progress counts what the statement does.
+	Instance Instance
+	Progress *Progress
 	// checkFns are the compiled CHECK constraints of the tables written.
 	checkFns map[*catalog.Table][]evalFn
 }
@@ -167,6 +180,13 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		cond, err := c.compile(n.Cond)
 		if err != nil {
 			return nil, err
+		}
+		agg, ok := in.(*aggOp)
+		if a, analyzed := in.(*analyzeOp); analyzed {
+			agg, ok = a.in.(*aggOp)
+		}
+		if ok {
+			agg.having = n.Cond
 		}
 		return &filterOp{c: c, in: in, cond: cond}, nil
 	case *plan.Project:

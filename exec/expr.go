@@ -963,6 +963,9 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 	if f := c.catalogFunc(e, args); f != nil {
 		return f, nil
 	}
+	if f := c.sessionFunc(e, args); f != nil {
+		return f, nil
+	}
 	if f := c.typeFunc(e, args); f != nil {
 		return f, nil
 	}

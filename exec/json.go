@@ -365,13 +365,7 @@ func (c *Context) jsonFunc(e *plan.Func, args []evalFn) evalFn {
 	default:
 		return nil
 	}
-	return func(row []types.Value) (types.Value, error) {
-		vals, err := evalAll(args, row)
-		if err != nil {
-			return types.Null, err
-		}
-		return fn(vals)
-	}
+	return applied(args, fn)
 }
 
 // toJSONB is to_jsonb of v, JSON null for NULL.

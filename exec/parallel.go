@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -31,17 +32,21 @@ type partialGroup struct {
 }
 
 // workersFor returns how many workers aggregate n's rows: its Parallel
-// degree, or for -1 as many as the table's size warrants.
-func workersFor(n *plan.Aggregate, rows int) int {
+// degree, or for -1 as many as the table's size warrants; never more than
+// limit (max_parallel_workers_per_query), when it is not 0.
+func workersFor(n *plan.Aggregate, rows, limit int) int {
+	if limit <= 0 {
+		limit = math.MaxInt
+	}
 	switch {
 	case n.Parallel == 0:
 		return 1
 	case n.Parallel > 0:
-		return max(1, min(n.Parallel, (rows+morselRows-1)/morselRows))
+		return max(1, min(n.Parallel, limit, (rows+morselRows-1)/morselRows))
 	case rows < minParallelRows:
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, rows/morselRows))
+	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, limit, rows/morselRows))
 }
 
 // working counts a parallel worker as busy (row.Activity.WorkersBusy)
@@ -83,7 +88,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	workers := workersFor(n, len(versions))
+	workers := workersFor(n, len(versions), o.c.MaxWorkers)
 	if workers < 2 {
 		return nil, false, nil
 	}
@@ -132,9 +137,7 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 	}
 	r := h.Reader()
 	defer r.Close()
-	table := map[string]*partialGroup{}
-	keys := make([]types.Value, len(w.groups))
-	var buf []byte
+	table := newPartials(w)
 	passed := int64(0)
 	defer func() { o.scanned.Add(passed) }()
 	for !failed.Load() {
@@ -160,28 +163,15 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 				}
 			}
 			passed++
-			for i, g := range w.groups {
-				if keys[i], err = g(vals); err != nil {
-					return nil, err
-				}
-			}
-			buf = rowKey(buf[:0], keys)
-			g := table[string(buf)]
-			if g == nil {
-				g = &partialGroup{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(w.calls))}
-				table[string(buf)] = g
-			}
-			for i := range w.calls {
-				if err := w.accumulate(&g.states[i], i, vals); err != nil {
-					return nil, err
-				}
+			if err := table.add(vals); err != nil {
+				return nil, err
 			}
 		}
 		if err := wc.cancelErr(); err != nil {
 			return nil, err
 		}
 	}
-	return table, nil
+	return table.table, nil
 }
 
 // merge combines the workers' partial tables.

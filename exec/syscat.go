@@ -190,10 +190,14 @@ func (c *Context) systemRows(name string) [][]types.Value {
 	case "v$database":
 		rows = [][]types.Value{{t(c.Database), t(c.ServerVersion), t(c.Store.IOEngine()), t(c.Store.Dir()),
 			i(int64(c.Store.Checkpoints())), i(int64(len(tables))), types.NewFloat(c.Store.Uptime().Seconds())}}
+	case "v$parameter", "v$parameter_history":
+		rows = c.parameterRows(name)
 	case "dba_tables", "dba_indexes", "dba_objects":
 		for _, tbl := range tables {
 			rows = append(rows, c.oracleRows(name, tbl)...)
 		}
+	default:
+		rows = c.liveRows(name)
 	case "information_schema.schemata":
 		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})

@@ -133,13 +133,7 @@ func (c *Context) catalogFunc(e *plan.Func, args []evalFn) evalFn {
 	default:
 		return nil
 	}
-	return func(row []types.Value) (types.Value, error) {
-		vals, err := evalAll(args, row)
-		if err != nil {
-			return types.Null, err
-		}
-		return fn(vals)
-	}
+	return applied(args, fn)
 }
 
 // relationByText resolves a relation named in a text value, as nextval's

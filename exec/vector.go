@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/bits"
+	"strings"
 
 	"rustydb/asm"
 	"rustydb/column"
@@ -193,33 +194,113 @@ func (vc *vcompiler) compileValue(e plan.Expr) (vfn, vtype, error) {
 		if err != nil {
 			return nil, t, err
 		}
-		out := vc.newVec(t.k)
-		return func(b *vbatch, sel []int32) (*vec, error) {
-			v, err := x(b, sel)
-			if err != nil {
-				return nil, err
-			}
-			out.null = v.null
+		return vc.each(x, t.k, func(v, out *vec, sel []int32) error {
 			if t.k == vFloat {
 				for _, j := range sel {
 					out.f[j] = -v.f[j]
 				}
-				return out, nil
+				return nil
 			}
 			for _, j := range sel {
 				if v.i[j] == math.MinInt64 {
-					return nil, errVectorFallback
+					return errVectorFallback
 				}
 				out.i[j] = -v.i[j]
 			}
-			return out, nil
-		}, t, nil
+			return nil
+		}), t, nil
 	case *plan.Cast:
 		return vc.cast(e)
 	case *plan.Case:
 		return vc.caseExpr(e)
+	case *plan.Func:
+		return vc.datePart(e)
 	}
 	return nil, vtype{}, errNotVectorized
+}
+
+// datePart computes extract / date_part of the year, month or day of a
+// date or timestamp (TPC-H groups by extract(year FROM o_orderdate)).
+func (vc *vcompiler) datePart(e *plan.Func) (vfn, vtype, error) {
+	if e.Name != "extract" && e.Name != "date_part" || len(e.Args) != 2 || !constant(e.Args[0]) {
+		return nil, vtype{}, errNotVectorized
+	}
+	field, err := vc.eval(e.Args[0])
+	if err != nil || field.K != types.KText {
+		return nil, vtype{}, errNotVectorized
+	}
+	part := map[string]int{"year": 0, "years": 0, "month": 1, "months": 1, "mon": 1, "day": 2, "days": 2}
+	which, ok := part[strings.ToLower(field.S)]
+	id := e.Args[1].Type().ID
+	if !ok || id != types.Date && !isTimestamp(id) {
+		return nil, vtype{}, errNotVectorized
+	}
+	x, _, err := vc.value(e.Args[1])
+	if err != nil {
+		return nil, vtype{}, err
+	}
+	t := vtype{k: vInt, t: e.T}
+	if e.Name == "date_part" {
+		t.k = vFloat
+	}
+	return vc.each(x, t.k, func(v, out *vec, sel []int32) error {
+		for _, j := range sel {
+			days := v.i[j]
+			if id != types.Date {
+				days = floorDiv(days, 86400_000_000)
+			}
+			ymd := civil(days)
+			if t.k == vFloat {
+				out.f[j] = float64(ymd[which])
+			} else {
+				out.i[j] = ymd[which]
+			}
+		}
+		return nil
+	}), t, nil
+}
+
+// each compiles an element-wise function of x's values into a vector of
+// kind k; NULLs stay NULL.
+func (vc *vcompiler) each(x vfn, k vkind, fn func(v, out *vec, sel []int32) error) vfn {
+	out := vc.newVec(k)
+	return func(b *vbatch, sel []int32) (*vec, error) {
+		v, err := x(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		out.null = v.null
+		return out, fn(v, out, sel)
+	}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// civil returns the proleptic Gregorian year, month and day of a day
+// number counted from 1970-01-01 (H. Hinnant's days_to_civil).
+func civil(days int64) [3]int64 {
+	z := days + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y := yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return [3]int64{y, m, d}
 }
 
 func (vc *vcompiler) newVec(k vkind) *vec {
@@ -444,22 +525,16 @@ func (vc *vcompiler) scaleTo(f vfn, t vtype, to int32) vfn {
 // mulInts multiplies an int vector by m; an overflow sends the statement
 // back to the row path, which reports it as PostgreSQL does.
 func (vc *vcompiler) mulInts(f vfn, m int64) vfn {
-	out := vc.newVec(vInt)
-	return func(b *vbatch, sel []int32) (*vec, error) {
-		v, err := f(b, sel)
-		if err != nil {
-			return nil, err
-		}
-		out.null = v.null
+	return vc.each(f, vInt, func(v, out *vec, sel []int32) error {
 		for _, j := range sel {
 			x, ok := mulChecked(v.i[j], m)
 			if !ok {
-				return nil, errVectorFallback
+				return errVectorFallback
 			}
 			out.i[j] = x
 		}
-		return out, nil
-	}
+		return nil
+	})
 }
 
 // toFloat converts an int vector at scale t.scale to floats.
@@ -468,18 +543,12 @@ func (vc *vcompiler) toFloat(f vfn, t vtype) vfn {
 		return f
 	}
 	div := float64(pow10[t.scale])
-	out := vc.newVec(vFloat)
-	return func(b *vbatch, sel []int32) (*vec, error) {
-		v, err := f(b, sel)
-		if err != nil {
-			return nil, err
-		}
-		out.null = v.null
+	return vc.each(f, vFloat, func(v, out *vec, sel []int32) error {
 		for _, j := range sel {
 			out.f[j] = float64(v.i[j]) / div
 		}
-		return out, nil
-	}
+		return nil
+	})
 }
 
 // arith compiles + - * and float /.

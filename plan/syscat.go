@@ -51,6 +51,8 @@ func init() {
 				t = types.TFloat8
 			case "ts":
 				t = types.T{ID: ts}
+			case "tstz":
+				t = types.TTimestampTZ
 			case "t[]":
 				t = types.T{ID: arr, Elem: tx}
 			case "i2[]":
@@ -119,6 +121,12 @@ func init() {
 		evictions:i8 page_writes:i8 usage_percent:f8`)
 	add("v$wal_stats", "bytes_written:i8 records:i8 fsyncs:i8 group_commits:i8 segments_created:i8 segments_removed:i8 unusable:b")
 	add("v$database", "name:t version:t io_engine:t data_dir:t checkpoints:i8 tables:i8 uptime_seconds:f8")
+	add("v$parameter", `name:t config_key:t value:t default_value:t type:t unit:t is_dynamic:b
+		is_session_modifiable:b is_modified:b source:t scope:t description:t`)
+	add("v$parameter_history", "change_time:tstz name:t old_value:t new_value:t scope:t username:t")
+	for name, spec := range liveViews {
+		add(name, spec)
+	}
 	add("dba_tables", "owner:t table_name:t num_rows:i8 blocks:i8 last_analyzed:t")
 	add("dba_indexes", "owner:t index_name:t table_name:t uniqueness:t column_names:t")
 	add("dba_objects", "owner:t object_name:t object_type:t object_id:i8 status:t")

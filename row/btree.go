@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"sync/atomic"
 
 	"rustydb/types"
 )
@@ -21,9 +22,10 @@ type Bound struct {
 // entries. Separators in inner nodes are entries too. Leaves are linked left
 // to right for range scans. The heap's mutex protects it.
 type btree struct {
-	cols []int
-	root *bnode
-	n    int
+	cols  []int
+	root  *bnode
+	n     int
+	scans atomic.Uint64 // Lookups, for v$index_statistics
 }
 
 // Node capacity: a node splits above bMax entries and is merged with or

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"rustydb/iouring"
 	"rustydb/sqlerr"
@@ -72,13 +73,15 @@ const writeBatch = 32
 
 // BufferPoolStats are the pool's counters since open.
 type BufferPoolStats struct {
-	Pages      int    // capacity
-	Used       int    // frames holding a page
-	Dirty      int    // frames changed since they were last written
-	Hits       uint64 // page requests served from memory
-	Misses     uint64 // page requests that read the page
-	Evictions  uint64 // pages dropped to make room
-	PageWrites uint64 // page images written in place
+	Pages      int           // capacity
+	Used       int           // frames holding a page
+	Dirty      int           // frames changed since they were last written
+	Hits       uint64        // page requests served from memory
+	Misses     uint64        // page requests that read the page
+	Evictions  uint64        // pages dropped to make room
+	PageWrites uint64        // page images written in place
+	Reads      uint64        // pages read from their files
+	ReadTime   time.Duration // spent in those reads
 }
 
 // bufferPool caches the pages of the heap files in a fixed number of
@@ -104,6 +107,7 @@ type bufferPool struct {
 	dw     iouring.File
 
 	hits, misses, evictions, writes atomic.Uint64
+	reads, readNanos                atomic.Uint64
 }
 
 func newBufferPool(dir string, io iouring.Engine, pages int, lsn func() uint64) *bufferPool {
@@ -190,7 +194,10 @@ func (bp *bufferPool) get(id pageID, fresh, cold bool) (*frame, error) {
 
 func (bp *bufferPool) read(file iouring.File, f *frame) error {
 	path := heapPath(bp.dir, f.id.table)
+	start := time.Now()
 	n, err := file.ReadAt(f.data, int64(f.id.block)*PageSize)
+	bp.reads.Add(1)
+	bp.readNanos.Add(uint64(time.Since(start)))
 	if err != nil && err != io.EOF {
 		return sqlerr.New(sqlerr.IOError, "could not read block %d of relation file %s: %v", f.id.block, path, err)
 	}
@@ -447,6 +454,7 @@ func (bp *bufferPool) stats() BufferPoolStats {
 	}
 	bp.mu.Unlock()
 	st.Hits, st.Misses, st.Evictions, st.PageWrites = bp.hits.Load(), bp.misses.Load(), bp.evictions.Load(), bp.writes.Load()
+	st.Reads, st.ReadTime = bp.reads.Load(), time.Duration(bp.readNanos.Load())
 	return st
 }
 

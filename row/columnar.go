@@ -37,6 +37,7 @@ func (s *Segment) Touched() bool { return s.touched.Load() }
 // scan reads through the row path. Both slices are never modified
 // afterwards.
 func (h *Heap) Columnar() ([]*Segment, []*Version, error) {
+	h.usage.seqScans.Add(1)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return h.segs[:len(h.segs):len(h.segs)], h.versions[h.covered:len(h.versions):len(h.versions)], h.broken

@@ -77,6 +77,7 @@ type Heap struct {
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[catalog.TableStats]
+	usage     heapUsage
 }
 
 func newHeap(t *catalog.Table, pool *bufferPool) *Heap {
@@ -98,9 +99,8 @@ func (h *Heap) Def() *catalog.Table {
 // read the values through a Reader. The returned slice is never modified
 // afterwards, so it can be read without locks.
 func (h *Heap) Scan() ([]*Version, error) {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.versions[:len(h.versions):len(h.versions)], h.broken
+	h.usage.seqScans.Add(1)
+	return h.all()
 }
 
 // Values reads the values of version v from its page.
@@ -162,6 +162,7 @@ func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) ([]*Version, e
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	h.indexes[k].scans.Add(1)
 	var out []*Version
 	h.indexes[k].scan(prefix, lo, hi, func(v *Version) bool {
 		out = append(out, v)
@@ -463,7 +464,7 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 // the same rows gives the same figures (and the same plans).
 func (h *Heap) Analyze(snap *txn.Snapshot) (catalog.TableStats, error) {
 	def := h.Def()
-	versions, err := h.Scan()
+	versions, err := h.all()
 	if err != nil {
 		return catalog.TableStats{Columns: make([]catalog.ColumnStats, len(def.Columns))}, err
 	}
@@ -479,6 +480,7 @@ func (h *Heap) Analyze(snap *txn.Snapshot) (catalog.TableStats, error) {
 	}
 	st := sampleStats(len(def.Columns), sample, rows)
 	h.stats.Store(&st)
+	stamp(&h.usage.lastAnalyze)
 	return st, nil
 }
 

@@ -213,6 +213,7 @@ type Store struct {
 	droppedFiles []uint32
 
 	checkpoints atomic.Uint64
+	redoLSN     atomic.Uint64 // the last checkpoint's redo LSN
 	recovered   RecoveryInfo
 	opened      time.Time
 }
@@ -268,6 +269,7 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.recovered.CheckpointLSN = redo
+	s.redoLSN.Store(uint64(redo))
 	log, err := wal.Open(wal.Options{Dir: opts.WALDir, SegmentSize: opts.SegmentSize, SyncMode: opts.SyncMode, IO: opts.IO})
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WAL in %s: %w", opts.WALDir, err)
@@ -783,6 +785,7 @@ func (s *Store) Checkpoint() error {
 	heaps := s.allHeaps()
 	for _, h := range heaps {
 		h.vacuum(horizon)
+		stamp(&h.usage.lastAutoVac)
 	}
 	// Most pages are written before commits have to wait.
 	if err := s.pool.flush(); err != nil {
@@ -824,6 +827,7 @@ func (s *Store) Checkpoint() error {
 		return err
 	}
 	s.checkpoints.Add(1)
+	s.redoLSN.Store(uint64(redo))
 	for i, h := range heaps {
 		h.mu.Lock()
 		err := h.pages.settle(settled[i])
@@ -890,7 +894,7 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 	var scratch []byte
 	for _, t := range committed {
 		h := s.Heap(t)
-		versions, _ := h.Scan()
+		versions, _ := h.all()
 		var live []*Version
 		for _, v := range versions {
 			if v.VisibleTo(snap) {
@@ -1022,6 +1026,7 @@ func (s *Store) Vacuum(t *catalog.Table) int {
 	if h == nil {
 		return 0
 	}
+	defer stamp(&h.usage.lastVacuum)
 	return h.vacuum(s.txns.Horizon())
 }
 

@@ -343,7 +343,8 @@ type (
 		Values []string
 	}
 
-	// ShowStmt is SHOW name.
+	// ShowStmt is SHOW name (a word, section.key or the words of SHOW
+	// TRANSACTION ISOLATION LEVEL); SHOW PARAMETERS parses as a SELECT.
 	ShowStmt struct {
 		Name string
 	}

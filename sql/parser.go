@@ -22,30 +22,45 @@ func Parse(src string) ([]Statement, error) {
 // Split parses src and also returns each statement's source text, which the
 // server logs and reports in per-statement statistics.
 func Split(src string) ([]Statement, []string, error) {
+	stmts, texts, _, err := split(src, false)
+	return stmts, texts, err
+}
+
+// SplitNormalized is Split that also normalizes each statement (see
+// Normalize), from the tokens it lexed once.
+func SplitNormalized(src string) ([]Statement, []string, []Normalized, error) {
+	return split(src, true)
+}
+
+func split(src string, normalize bool) ([]Statement, []string, []Normalized, error) {
 	toks, err := lex(src)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p := &parser{src: src, toks: toks}
 	var stmts []Statement
 	var texts []string
+	var norms []Normalized
 	for {
 		for p.isOp(";") {
 			p.i++
 		}
 		if p.peek().kind == tEOF {
-			return stmts, texts, nil
+			return stmts, texts, norms, nil
 		}
-		start := p.peek().pos
+		start, first := p.peek().pos, p.i
 		s, err := p.statement()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		stmts = append(stmts, s)
 		if !p.isOp(";") && p.peek().kind != tEOF {
-			return nil, nil, p.unexpected()
+			return nil, nil, nil, p.unexpected()
 		}
 		texts = append(texts, strings.TrimSpace(src[start:p.peek().pos]))
+		if normalize {
+			norms = append(norms, normalizeTokens(src, toks[first:p.i]))
+		}
 	}
 }
 
@@ -297,19 +312,7 @@ func (p *parser) statement() (Statement, error) {
 		}
 		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
 	case "show":
-		p.i++
-		var parts []string
-		for p.peek().kind == tIdent || p.peek().kind == tQIdent {
-			parts = append(parts, p.advance().text)
-		}
-		if len(parts) == 0 {
-			return nil, p.unexpected()
-		}
-		name := strings.Join(parts, " ")
-		if name == "time zone" && p.toks[p.i-1].kind == tIdent {
-			name = "timezone"
-		}
-		return &ShowStmt{Name: name}, nil
+		return p.showStmt()
 	}
 	return nil, p.unexpected()
 }
@@ -1428,7 +1431,10 @@ func (p *parser) vacuumStmt() (Statement, error) {
 	}
 }
 
-// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER TABLE [IF EXISTS]
+// alterStmt parses ALTER SYSTEM CHECKPOINT, ALTER SYSTEM SET | RESET
+// (see alterSystem), ALTER SYSTEM ENABLE | DISABLE RESTRICTED SESSION,
+// ALTER SYSTEM KILL SESSION | CANCEL SQL (see alterSystemSession), ALTER
+// SESSION SET (as SET), ALTER DATABASE OPEN, ALTER TABLE [IF EXISTS]
 // [ONLY] t with one action: ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE |
 // CHECK | FOREIGN KEY, ADD [COLUMN], DROP [COLUMN], DROP CONSTRAINT,
 // RENAME [COLUMN] a TO b, RENAME TO t2, ALTER [COLUMN] c SET/DROP NOT NULL
@@ -1439,9 +1445,20 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.acceptKw("system", "checkpoint") {
 		return &CheckpointStmt{}, nil
 	}
+	if p.isKw("system") && (p.isKwAt(1, "set") || p.isKwAt(1, "reset")) {
+		p.i++
+		return p.alterSystem()
+	}
 	if p.isKw("system") && (p.isKwAt(1, "enable") || p.isKwAt(1, "disable")) {
 		p.i++
 		return p.restrictedSession()
+	}
+	if p.isKw("session") && p.isKwAt(1, "set") {
+		p.i++
+		return p.setStmt() // ALTER SESSION SET is SET
+	}
+	if st, ok, err := p.alterSystemSession(); ok {
+		return st, err
 	}
 	if p.acceptKw("database") {
 		return p.alterDatabase()
@@ -3026,7 +3043,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
+	case *SetStmt, *ShowStmt, *AlterSystemStmt, *KillSessionStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)

@@ -423,6 +423,20 @@ func TestParseAST(t *testing.T) {
 		{`SHOW TIME ZONE`, `SHOW timezone`},
 		{`SHOW TRANSACTION ISOLATION LEVEL`, `SHOW transaction isolation level`},
 		{`SHOW "DateStyle"`, `SHOW DateStyle`},
+		{`SHOW logging.level`, `SHOW logging.level`},
+		{`SHOW config_file`, `SHOW config_file`},
+		{`SHOW PARAMETERS`, `SELECT name, type, value, default_value, is_dynamic, scope FROM v$parameter ORDER BY name`},
+		{`SHOW PARAMETERS LIKE '%memory%'`, `SELECT name, type, value, default_value, is_dynamic, scope FROM v$parameter WHERE ((name ILIKE '%memory%') or (config_key ILIKE '%memory%')) ORDER BY name`},
+		{`show parameter work_mem`, `SELECT name, type, value, default_value, is_dynamic, scope FROM v$parameter WHERE ((name ILIKE '%work_mem%') or (config_key ILIKE '%work_mem%')) ORDER BY name`},
+		{`SHOW PARAMETERS LIKE 'it''s'`, `SELECT name, type, value, default_value, is_dynamic, scope FROM v$parameter WHERE ((name ILIKE 'it''s') or (config_key ILIKE 'it''s')) ORDER BY name`},
+		{`ALTER SYSTEM SET work_mem = '128MB'`, `ALTER SYSTEM SET work_mem = 128MB`},
+		{`ALTER SYSTEM SET memory.work_mem TO '128MB' SCOPE = memory`, `ALTER SYSTEM SET memory.work_mem = 128MB SCOPE = MEMORY`},
+		{`alter system set max_connections = 200 scope = both`, `ALTER SYSTEM SET max_connections = 200 SCOPE = BOTH`},
+		{`ALTER SYSTEM SET slow_query_threshold_ms = -1 SCOPE = SPFILE`, `ALTER SYSTEM SET slow_query_threshold_ms = -1 SCOPE = SPFILE`},
+		{`ALTER SYSTEM SET level = DEFAULT`, `ALTER SYSTEM RESET level`},
+		{`ALTER SYSTEM SET level = 'default'`, `ALTER SYSTEM SET level = default`},
+		{`ALTER SYSTEM RESET work_mem SCOPE = SPFILE`, `ALTER SYSTEM RESET work_mem SCOPE = SPFILE`},
+		{`ALTER SESSION SET work_mem = '1GB'`, `SET work_mem = 1GB`},
 
 		// hints: only right after the first keyword; anywhere else a comment
 		{`SELECT /*+ PARALLEL(4) */ a FROM t`, `SELECT /*+ PARALLEL(4) */ a FROM t`},
@@ -643,6 +657,10 @@ func TestParseErrors(t *testing.T) {
 		pos  int
 	}{
 		{`SELEC 1`, "42601", `syntax error at or near "SELEC"`, 1},
+		{`ALTER SYSTEM SET work_mem = '1GB' SCOPE = disk`, "42601", `SCOPE must be MEMORY, SPFILE or BOTH`, 43},
+		{`ALTER SYSTEM SET work_mem`, "42601", `syntax error at end of input`, 26},
+		{`ALTER SYSTEM RESET`, "42601", `syntax error at end of input`, 19},
+		{`SHOW PARAMETERS LIKE 5`, "42601", `syntax error at or near "5"`, 22},
 		{`SELECT 1 FROM`, "42601", `syntax error at end of input`, 14},
 		{`SELECT 1 FROM   `, "42601", `syntax error at end of input`, 17},
 		{`SELECT 1 FROM -- c`, "42601", `syntax error at end of input`, 19},

@@ -371,6 +371,15 @@ func stmtString(st Statement) string {
 		return "SET " + s.Name + " = " + s.Value
 	case *ShowStmt:
 		return "SHOW " + s.Name
+	case *AlterSystemStmt:
+		out := "ALTER SYSTEM SET " + s.Name + " = " + s.Value
+		if s.Reset {
+			out = "ALTER SYSTEM RESET " + s.Name
+		}
+		if s.Scope != "" {
+			out += " SCOPE = " + s.Scope
+		}
+		return out
 	}
 	return fmt.Sprintf("?%T", st)
 }

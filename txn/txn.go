@@ -13,6 +13,7 @@ package txn
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"rustydb/sqlerr"
 )
@@ -110,6 +111,8 @@ type Manager struct {
 	active map[uint64]*Txn
 
 	commits, rollbacks atomic.Uint64
+	// waits counts the Waits that blocked, waitTime their nanoseconds.
+	waits, waitTime, deadlocks atomic.Uint64
 }
 
 // NewManager returns a manager whose transaction ids follow firstID: the first
@@ -205,6 +208,7 @@ func (m *Manager) Wait(t, other *Txn, cancel <-chan struct{}, cancelErr func() e
 		defer t.waitingOn.Store(nil)
 		for w, n := other, 0; w != nil && n < 1000; w, n = w.waitingOn.Load(), n+1 {
 			if w == t {
+				m.deadlocks.Add(1)
 				return sqlerr.New("40P01", "deadlock detected").
 					WithDetail("Transaction %d waits for transaction %d, which waits for this one.", t.ID, other.ID)
 			}
@@ -213,7 +217,33 @@ func (m *Manager) Wait(t, other *Txn, cancel <-chan struct{}, cancelErr func() e
 	select {
 	case <-other.done:
 		return nil
+	default:
+	}
+	start := time.Now()
+	defer func() {
+		m.waits.Add(1)
+		m.waitTime.Add(uint64(time.Since(start)))
+	}()
+	select {
+	case <-other.done:
+		return nil
 	case <-cancel:
 		return cancelErr()
 	}
 }
+
+// WaitStats are the lock waits measured since start: Waits that blocked,
+// the time they blocked, and the waits refused as deadlocks.
+type WaitStats struct {
+	Waits     uint64
+	Time      time.Duration
+	Deadlocks uint64
+}
+
+// WaitStats returns the manager's lock wait counters.
+func (m *Manager) WaitStats() WaitStats {
+	return WaitStats{Waits: m.waits.Load(), Time: time.Duration(m.waitTime.Load()), Deadlocks: m.deadlocks.Load()}
+}
+
+// WaitingOn returns the transaction t is blocked on in Wait, or nil.
+func (t *Txn) WaitingOn() *Txn { return t.waitingOn.Load() }

@@ -68,6 +68,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"rustydb/iouring"
 )
@@ -154,6 +155,7 @@ type Stats struct {
 	GroupCommits    uint64 // flushes that covered more than one waiting caller
 	SegmentsCreated uint64
 	SegmentsRemoved uint64
+	FsyncTime       time.Duration // spent in those fsync calls
 	// GroupSizes counts flushes by how many callers each made durable:
 	// GroupSizes[i] those with at most GroupSizeBounds[i] (and more than
 	// the bound before), the last those with more than every bound;
@@ -197,6 +199,7 @@ type Log struct {
 		bytes, records, fsyncs, groups, created, removed atomic.Uint64
 		groupSizes                                       [len(GroupSizeBounds) + 1]atomic.Uint64
 		groupSizeSum                                     atomic.Uint64
+		fsyncNanos                                       atomic.Int64
 	}
 }
 
@@ -543,8 +546,14 @@ func readSegmentHeader(f io.ReaderAt, start LSN) error {
 }
 
 func (l *Log) sync(f iouring.File) error {
-	l.stats.fsyncs.Add(1)
+	defer l.timeFsync(time.Now())
 	return f.Sync()
+}
+
+// timeFsync counts an fsync that began at start.
+func (l *Log) timeFsync(start time.Time) {
+	l.stats.fsyncs.Add(1)
+	l.stats.fsyncNanos.Add(int64(time.Since(start)))
 }
 
 // syncDir makes segment creation and removal durable.
@@ -553,7 +562,7 @@ func (l *Log) syncDir() error {
 	if err != nil {
 		return err
 	}
-	l.stats.fsyncs.Add(1)
+	defer l.timeFsync(time.Now())
 	return errors.Join(d.Sync(), d.Close())
 }
 
@@ -752,12 +761,36 @@ func (l *Log) Stats() Stats {
 		GroupCommits:    l.stats.groups.Load(),
 		SegmentsCreated: l.stats.created.Load(),
 		SegmentsRemoved: l.stats.removed.Load(),
+		FsyncTime:       time.Duration(l.stats.fsyncNanos.Load()),
 		GroupSizeSum:    l.stats.groupSizeSum.Load(),
 	}
 	for i := range st.GroupSizes {
 		st.GroupSizes[i] = l.stats.groupSizes[i].Load()
 	}
 	return st
+}
+
+// SegmentInfo describes one segment file.
+type SegmentInfo struct {
+	Start LSN    // the LSN of its first record byte
+	Path  string // the file
+	Bytes int64  // its size, header included
+}
+
+// Segments lists the segment files, oldest first, with their sizes as the
+// file system reports them; a file removed meanwhile is left out.
+func (l *Log) Segments() []SegmentInfo {
+	l.mu.Lock()
+	starts := slices.Clone(l.segs)
+	l.mu.Unlock()
+	out := make([]SegmentInfo, 0, len(starts))
+	for _, start := range starts {
+		path := l.path(start)
+		if fi, err := os.Stat(path); err == nil {
+			out = append(out, SegmentInfo{Start: start, Path: path, Bytes: fi.Size()})
+		}
+	}
+	return out
 }
 
 // Close flushes and fsyncs every appended record and closes the log.

@@ -64,7 +64,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var fromFlags []string // the keys flags set, for v$parameter's source
+	fs.Visit(func(f *flag.Flag) {
+		set[f.Name] = true
+		fromFlags = append(fromFlags, flagKeys[f.Name])
+	})
 	if set["data-dir"] {
 		cfg.Storage.DataDir = *dataDir
 	}
@@ -111,13 +115,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		password = *adminPassword
 	}
 
-	logger, closeLog, err := newLogger(cfg, stdout)
+	logger, level, closeLog, err := newLogger(cfg, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "rusty-db-server: %v\n", err)
 		return 1
 	}
 	defer closeLog()
-	err = serve(cfg, tlsConfig, password, startMode{mountOnly: *mountOnly, restrict: *restrict}, logger)
+	params := config.NewParams(cfg, fromFlags...)
+	params.OnChange(func(c *config.Config) { _ = level.UnmarshalText([]byte(c.Logging.Level)) })
+	err = serve(cfg, params, tlsConfig, password, startMode{mountOnly: *mountOnly, restrict: *restrict}, logger)
 	if errors.Is(err, errAborted) {
 		return 1
 	}
@@ -132,29 +138,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 // adminPasswordEnv names the environment variable with the admin password.
 const adminPasswordEnv = "RUSTYDB_ADMIN_PASSWORD"
 
-func newLogger(cfg *config.Config, stdout io.Writer) (*slog.Logger, func(), error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.Logging.Level)); err != nil {
-		return nil, nil, fmt.Errorf("[logging] level: %v", err)
-	}
-	out, closeFn := stdout, func() {}
-	switch cfg.Logging.Output {
-	case "stdout":
-	case "stderr":
-		out = os.Stderr
-	default:
-		f, err := os.OpenFile(cfg.Logging.Output, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot open log file (set [logging] output): %v", err)
-		}
-		out, closeFn = f, func() { f.Close() }
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Logging.Format == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts)), closeFn, nil
-	}
-	return slog.New(slog.NewTextHandler(out, opts)), closeFn, nil
-}
+// flagKeys are the configuration keys the flags override.
+var flagKeys = map[string]string{"data-dir": "storage.data_dir", "listen-host": "server.listen_host",
+	"port": "server.listen_port", "rest-port": "api.rest_port", "metrics-port": "monitoring.prometheus_port",
+	"log-level": "logging.level", "admin-password": "security.admin_password"}
 
 // startMode holds the start-up mode flags.
 type startMode struct{ mountOnly, restrict bool }
@@ -163,10 +150,11 @@ type startMode struct{ mountOnly, restrict bool }
 // which exits with status 1 without a checkpoint.
 var errAborted = errors.New("shutdown abort")
 
-// serve runs the server until a signal or a shutdown request stops it.
+// serve runs the server until a signal or a shutdown request stops it,
+// with the configuration cfg, whose running values params holds.
 // adminPassword is the password for the admin user of a new data
 // directory, "" when none was given.
-func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, start startMode, log *slog.Logger) error {
+func serve(cfg *config.Config, params *config.Params, tlsConfig *tls.Config, adminPassword string, start startMode, log *slog.Logger) error {
 	log.Info("RustyDB starting", "version", rustydb.Version, "server_version", rustydb.ServerVersion, "pid", os.Getpid())
 	log.Info("configuration loaded", "source", cfg.Source, "mode", cfg.Instance.Mode, "instance", cfg.Instance.Name)
 	dataDir, _ := filepath.Abs(cfg.Storage.DataDir)
@@ -189,8 +177,7 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, star
 		WALDir:             cfg.WAL.Dir,
 		SyncMode:           cfg.WAL.SyncMode,
 		WALSegmentBytes:    int64(cfg.WAL.MaxSegmentMB) << 20,
-		CheckpointInterval: time.Duration(cfg.WAL.CheckpointIntervalMs) * time.Millisecond,
-		StatementTimeout:   time.Duration(cfg.Server.QueryTimeoutMs) * time.Millisecond,
+		Params:             params,
 		Logger:             log,
 		IO:                 ioEngine,
 		BufferPoolPages:    int(cfg.BufferPoolBytes() / row.PageSize),
@@ -225,18 +212,17 @@ func serve(cfg *config.Config, tlsConfig *tls.Config, adminPassword string, star
 		metricsPort = 0
 	}
 	srv := api.NewServer(api.ServerOptions{
-		DB:             db,
-		Host:           cfg.Server.ListenHost,
-		PG:             api.Listener{Port: cfg.Server.ListenPort, Flag: "--port", Key: "[server] listen_port"},
-		REST:           api.Listener{Port: restPort, Flag: "--rest-port", Key: "[api] rest_port"},
-		Metrics:        api.Listener{Port: metricsPort, Flag: "--metrics-port", Key: "[monitoring] prometheus_port"},
-		MaxConnections: cfg.Server.MaxConnections,
-		Mode:           cfg.Instance.Mode,
-		Logger:         log,
-		AuthMethod:     cfg.AuthMethod(),
-		TLS:            tlsConfig,
-		RequireTLS:     cfg.Security.RequireTLS,
-		Tokens:         tokens,
+		DB:         db,
+		Host:       cfg.Server.ListenHost,
+		PG:         api.Listener{Port: cfg.Server.ListenPort, Flag: "--port", Key: "[server] listen_port"},
+		REST:       api.Listener{Port: restPort, Flag: "--rest-port", Key: "[api] rest_port"},
+		Metrics:    api.Listener{Port: metricsPort, Flag: "--metrics-port", Key: "[monitoring] prometheus_port"},
+		Mode:       cfg.Instance.Mode,
+		Logger:     log,
+		AuthMethod: cfg.AuthMethod(),
+		TLS:        tlsConfig,
+		RequireTLS: cfg.Security.RequireTLS,
+		Tokens:     tokens,
 	})
 	if err := srv.Start(); err != nil {
 		db.Close()

@@ -51,8 +51,18 @@ type server struct {
 	dataDir          string
 	pg, rest, metric int
 	cmd              *exec.Cmd
-	log              *syncBuffer
+	log              *syncBuffer // stdout and stderr
+	logFile          string      // where the log goes when not to stdout
 	exited           chan error
+}
+
+// logText returns what the server has logged so far.
+func (s *server) logText() string {
+	if s.logFile == "" {
+		return s.log.String()
+	}
+	b, _ := os.ReadFile(s.logFile)
+	return s.log.String() + string(b)
 }
 
 type syncBuffer struct {
@@ -88,23 +98,31 @@ func freePort(t *testing.T) int {
 // is retried on new ports.
 func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	t.Helper()
+	return startServerLogging(t, dataDir, "", extra...)
+}
+
+// startServerLogging is startServer for a server configured to log to
+// logFile ("" for stdout).
+func startServerLogging(t *testing.T, dataDir, logFile string, extra ...string) *server {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = filepath.Join(t.TempDir(), "data")
 	}
 	for attempt := 1; ; attempt++ {
-		s, err := tryStartServer(t, dataDir, extra...)
+		s, err := tryStartServer(t, dataDir, logFile, extra...)
 		if err == nil {
 			return s
 		}
-		if attempt == 3 || !strings.Contains(s.log.String(), "already in use") {
-			t.Fatalf("%v\n%s", err, s.log)
+		if attempt == 3 || !strings.Contains(s.logText(), "already in use") {
+			t.Fatalf("%v\n%s", err, s.logText())
 		}
 	}
 }
 
-func tryStartServer(t *testing.T, dataDir string, extra ...string) (*server, error) {
+func tryStartServer(t *testing.T, dataDir, logFile string, extra ...string) (*server, error) {
 	t.Helper()
-	s := &server{t: t, dataDir: dataDir, pg: freePort(t), rest: freePort(t), metric: freePort(t), log: &syncBuffer{}, exited: make(chan error, 1)}
+	s := &server{t: t, dataDir: dataDir, pg: freePort(t), rest: freePort(t), metric: freePort(t), log: &syncBuffer{},
+		logFile: logFile, exited: make(chan error, 1)}
 	args := append([]string{"--data-dir", dataDir, "--port", fmt.Sprint(s.pg),
 		"--rest-port", fmt.Sprint(s.rest), "--metrics-port", fmt.Sprint(s.metric)}, extra...)
 	s.cmd = exec.Command(serverBin, args...)
@@ -120,7 +138,7 @@ func tryStartServer(t *testing.T, dataDir string, extra ...string) (*server, err
 		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(s.log.String(), "RustyDB ready for connections") {
+	for !strings.Contains(s.logText(), "RustyDB ready for connections") {
 		select {
 		case err := <-s.exited:
 			s.exited <- err // for the cleanup

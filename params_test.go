@@ -1,0 +1,205 @@
+package rustydb
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rustydb/sqlerr"
+)
+
+// openParamsDB opens an engine that logs JSON to the file it returns.
+func openParamsDB(t *testing.T) (*DB, string) {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "server.log")
+	log, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenWith(Options{Dir: filepath.Join(dir, "data"), SyncMode: "off", Logger: slog.New(slog.NewJSONHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		log.Close()
+	})
+	return db, logPath
+}
+
+// queryValues runs sql and returns its rows' first values as text.
+func queryValues(t *testing.T, s *Session, sql string) []string {
+	t.Helper()
+	rows, err := s.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	var out []string
+	for rows.Next() {
+		out = append(out, rows.Values()[0].S)
+	}
+	return out
+}
+
+func execIn(t *testing.T, s *Session, sql string) {
+	t.Helper()
+	if _, err := s.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestShowAllAndConfigFile(t *testing.T) {
+	db, _ := openParamsDB(t)
+	s := db.NewSession("rustydb")
+	rows, err := s.Query(context.Background(), "SHOW ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols := rows.Columns(); len(cols) != 3 || cols[0].Name != "name" || cols[1].Name != "setting" || cols[2].Name != "description" {
+		t.Fatalf("SHOW ALL columns = %+v", cols)
+	}
+	got := map[string]string{}
+	for rows.Next() {
+		v := rows.Values()
+		got[v[0].S] = v[1].S
+		if v[2].S == "" {
+			t.Errorf("SHOW ALL: %s has no description", v[0].S)
+		}
+	}
+	for name, want := range map[string]string{"search_path": `"$user", public`, "timezone": "UTC", "work_mem": "64MB",
+		"statement_timeout": "0", "max_connections": "100", "config_file": "", "password_encryption": "scram-sha-256"} {
+		if v, ok := got[name]; !ok || v != want {
+			t.Errorf("SHOW ALL: %s = %q (listed %v), want %q", name, v, ok, want)
+		}
+	}
+	if v := queryValues(t, s, "SHOW config_file"); len(v) != 1 || v[0] != "" {
+		t.Errorf("SHOW config_file = %q, want empty on embedded defaults", v)
+	}
+	// Describe of a prepared SHOW ALL has the same columns
+	p, err := s.Prepare("SHOW ALL", nil)
+	if err != nil || len(p.Columns) != 3 {
+		t.Errorf("Prepare(SHOW ALL) columns = %+v, %v", p.Columns, err)
+	}
+}
+
+func TestAlterSystemNeedsSuperuser(t *testing.T) {
+	db, _ := openParamsDB(t)
+	admin := db.NewSession("rustydb")
+	execIn(t, admin, "CREATE USER alice PASSWORD 'x'")
+	alice := db.Login("alice")
+	_, err := alice.Exec(context.Background(), "ALTER SYSTEM SET max_connections = 5")
+	if sqlerr.Code(err) != sqlerr.InsufficientPrivilege {
+		t.Fatalf("ALTER SYSTEM as alice: %v, want 42501", err)
+	}
+	if v := queryValues(t, alice, "SHOW max_connections"); v[0] != "100" {
+		t.Errorf("max_connections = %s after a refused change", v[0])
+	}
+	// her own session values need no privilege
+	execIn(t, alice, "SET work_mem = '1MB'")
+	if v := queryValues(t, alice, "SHOW work_mem"); v[0] != "1MB" {
+		t.Errorf("work_mem = %s, want 1MB", v[0])
+	}
+}
+
+// TestDynamicParams checks that changed values take effect in running
+// sessions that have no value of their own.
+func TestDynamicParams(t *testing.T) {
+	db, _ := openParamsDB(t)
+	s := db.NewSession("rustydb")
+	ctx := context.Background()
+
+	// the query timeout
+	execIn(t, s, "ALTER SYSTEM SET query_timeout_ms = 100")
+	if v := queryValues(t, s, "SHOW statement_timeout"); v[0] != "100" {
+		t.Errorf("statement_timeout = %s, want the server's 100", v[0])
+	}
+	_, err := s.Exec(ctx, "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b")
+	if sqlerr.Code(err) != sqlerr.QueryCanceled {
+		t.Errorf("long query under query_timeout_ms: %v, want 57014", err)
+	}
+	execIn(t, s, "SET statement_timeout = '1min'")
+	execIn(t, s, "ALTER SYSTEM SET query_timeout_ms = 5")
+	if v := queryValues(t, s, "SHOW statement_timeout"); v[0] != "60000" {
+		t.Errorf("statement_timeout = %s, want the session's own 60000", v[0])
+	}
+
+	// the parallel workers of an aggregation
+	execIn(t, s, "CREATE TABLE big AS SELECT g AS v FROM generate_series(1, 40000) g")
+	workers := func() string {
+		for _, l := range queryValues(t, s, "EXPLAIN ANALYZE SELECT /*+ PARALLEL(4) */ sum(v) FROM big") {
+			if _, after, ok := strings.Cut(l, "workers="); ok {
+				return strings.TrimRight(strings.Fields(after)[0], ")")
+			}
+		}
+		return "1"
+	}
+	if w := workers(); w != "4" {
+		t.Errorf("workers = %s, want 4 as the hint asks", w)
+	}
+	execIn(t, s, "ALTER SYSTEM SET max_parallel_workers = 3")
+	if w := workers(); w != "3" {
+		t.Errorf("workers = %s, want 3 (max_parallel_workers)", w)
+	}
+	execIn(t, s, "SET max_parallel_workers_per_query = 2")
+	if w := workers(); w != "2" {
+		t.Errorf("workers = %s, want 2 (max_parallel_workers_per_query)", w)
+	}
+
+	// the checkpoint interval: an embedded engine starts without one
+	before := db.store.Checkpoints()
+	execIn(t, s, "ALTER SYSTEM SET checkpoint_interval_ms = 1000")
+	deadline := time.Now().Add(20 * time.Second)
+	for db.store.Checkpoints() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no periodic checkpoint after checkpoint_interval_ms was set")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestSlowQueryLog(t *testing.T) {
+	db, logPath := openParamsDB(t)
+	s := db.NewSession("rustydb")
+	execIn(t, s, "CREATE TABLE t (a INT)")
+	execIn(t, s, "ALTER SYSTEM SET slow_query_threshold_ms = 0")
+	execIn(t, s, "SELECT a FROM t WHERE a > 1 ORDER BY a")
+	execIn(t, s, "ALTER SYSTEM SET slow_query_threshold_ms = -1")
+	execIn(t, s, "SELECT 'not logged' FROM t")
+
+	var slow []map[string]any
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["msg"] == "slow query" {
+			slow = append(slow, rec)
+		}
+	}
+	// the ALTER SYSTEM that turned the log on (it applies to itself) and
+	// the SELECT; nothing after it was turned off
+	if len(slow) != 2 {
+		t.Fatalf("slow-query records = %v, want 2", slow)
+	}
+	if slow[0]["plan"] != "utility" {
+		t.Errorf("plan of ALTER SYSTEM = %v, want its kind", slow[0]["plan"])
+	}
+	rec := slow[1]
+	if rec["level"] != "WARN" || rec["statement"] != "SELECT a FROM t WHERE a > 1 ORDER BY a" || rec["user"] != "rustydb" ||
+		rec["session_id"] != float64(s.ID()) || rec["plan"] != "Sort -> Seq Scan on t" {
+		t.Errorf("slow-query record = %v", rec)
+	}
+	if _, ok := rec["duration_ms"].(float64); !ok {
+		t.Errorf("duration_ms = %v, want a number", rec["duration_ms"])
+	}
+}

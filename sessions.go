@@ -1,0 +1,339 @@
+package rustydb
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"rustydb/exec"
+	"rustydb/sql"
+	"rustydb/sqlerr"
+	"rustydb/txn"
+	"rustydb/types"
+)
+
+// Sessions. Every Session registers with its DB from NewSession to Close
+// under an id, which the server also uses as the connection's process id
+// (BackendKeyData, pg_backend_pid(), REST /connections). What a session is
+// doing is kept in its activity: written by the session's own goroutine,
+// read by others for v$session and pg_stat_activity, and acted on by ALTER
+// SYSTEM KILL SESSION, pg_terminate_backend and REST DELETE /connections.
+
+// SessionInfo is one session as v$session shows it.
+type SessionInfo = exec.SessionInfo
+
+// ErrTerminated is what a killed session's statements fail with; the
+// server then closes the connection.
+var ErrTerminated = sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command")
+
+type sessionRegistry struct {
+	mu   sync.Mutex
+	next uint32
+	byID map[uint32]*Session
+
+	// instance-wide counters, for v$system_performance
+	statements, rowsReturned, rowsWritten atomic.Uint64
+}
+
+func (r *sessionRegistry) add(s *Session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byID == nil {
+		r.byID = map[uint32]*Session{}
+	}
+	r.next++
+	s.id = r.next
+	r.byID[s.id] = s
+}
+
+func (r *sessionRegistry) remove(s *Session) {
+	r.mu.Lock()
+	delete(r.byID, s.id)
+	r.mu.Unlock()
+}
+
+func (r *sessionRegistry) get(id uint32) *Session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byID[id]
+}
+
+// activity is what a session is doing. mu guards the fields; progress is
+// atomic, as the running statement updates it.
+type activity struct {
+	mu          sync.Mutex
+	app, client string
+	started     time.Time
+	state       string
+	stateChange time.Time
+	query       string
+	queryID     uint64
+	queryStart  time.Time
+	tx          *txn.Txn // the open transaction, whose lock waits show as wait events
+	txStart     time.Time
+	killed      bool
+	onKill      func()
+	progress    exec.Progress
+}
+
+func (a *activity) setState(state string) {
+	a.mu.Lock()
+	if a.state != state {
+		a.state, a.stateChange = state, time.Now()
+	}
+	a.mu.Unlock()
+}
+
+// begin makes a statement the session's current one.
+func (a *activity) begin(n sql.Normalized, text string) {
+	a.progress.Reset()
+	now := time.Now()
+	a.mu.Lock()
+	a.query, a.queryID, a.queryStart = text, n.ID, now
+	if a.state != "active" {
+		a.state, a.stateChange = "active", now
+	}
+	a.mu.Unlock()
+}
+
+// idle records the state a statement (or an extended-protocol Sync) left
+// the session in.
+func (s *Session) idle() {
+	state := "idle"
+	switch s.TxStatus() {
+	case 'T':
+		state = "idle in transaction"
+	case 'E':
+		state = "idle in transaction (aborted)"
+	}
+	s.act.setState(state)
+	if s.tx == nil {
+		s.act.mu.Lock()
+		s.act.tx, s.act.txStart = nil, time.Time{}
+		s.act.mu.Unlock()
+	}
+}
+
+// ID returns the session's id: pg_backend_pid() and v$session.sid.
+func (s *Session) ID() uint32 { return s.id }
+
+// SetClient records the address of the session's client, host:port.
+func (s *Session) SetClient(addr string) {
+	s.act.mu.Lock()
+	s.act.client = addr
+	s.act.mu.Unlock()
+}
+
+// OnTerminate sets a function that ALTER SYSTEM KILL SESSION (and
+// pg_terminate_backend, DB.TerminateSession) calls, from another goroutine,
+// after canceling the session's statement: the server uses it to wake a
+// connection waiting for its client.
+func (s *Session) OnTerminate(fn func()) {
+	s.act.mu.Lock()
+	s.act.onKill = fn
+	s.act.mu.Unlock()
+}
+
+// Terminated reports whether the session was killed: its statements fail
+// with 57P01 and its connection should close.
+func (s *Session) Terminated() bool {
+	s.act.mu.Lock()
+	defer s.act.mu.Unlock()
+	return s.act.killed
+}
+
+// terminated turns a statement's error into 57P01 once the session is
+// killed: the statement was canceled for that.
+func (s *Session) terminated(err error) error {
+	if s.Terminated() {
+		return ErrTerminated
+	}
+	return err
+}
+
+// Sessions lists the open sessions, by id.
+func (db *DB) Sessions() []SessionInfo {
+	r := &db.sessions
+	r.mu.Lock()
+	all := make([]*Session, 0, len(r.byID))
+	for _, s := range r.byID {
+		all = append(all, s)
+	}
+	r.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id })
+	out := make([]SessionInfo, len(all))
+	waitsFor := make([]uint64, len(all)) // the transaction each session waits for
+	byTx := map[uint64]int64{}           // the session of each open transaction
+	for k, s := range all {
+		a := &s.act
+		a.mu.Lock()
+		out[k] = SessionInfo{ID: int64(s.id), User: s.user, Database: DatabaseName, Application: a.app, ClientAddr: a.client,
+			BackendStart: a.started, State: a.state, StateChange: a.stateChange, Killed: a.killed, Query: a.query,
+			QueryID: a.queryID, QueryStart: a.queryStart, TxStart: a.txStart}
+		tx := a.tx
+		a.mu.Unlock()
+		info := &out[k]
+		info.Rows, info.Bytes = a.progress.Done()
+		wait := a.progress.Wait()
+		if tx != nil {
+			info.TxID, byTx[tx.ID] = tx.ID, info.ID
+			if other := tx.WaitingOn(); other != nil {
+				wait, waitsFor[k] = exec.WaitLock, other.ID
+			}
+		}
+		if wait == nil && info.State != "active" {
+			wait = exec.WaitClientRead
+		}
+		if wait != nil {
+			info.WaitClass, info.Event = wait.Class, wait.Name
+		}
+	}
+	for k, id := range waitsFor {
+		if id != 0 {
+			out[k].BlockedBy = byTx[id]
+		}
+	}
+	return out
+}
+
+// TerminateSession ends session id as ALTER SYSTEM KILL SESSION does,
+// without a privilege check (the REST API checks its caller); it returns
+// false when there is no such session.
+func (db *DB) TerminateSession(id uint32) bool { return db.signal(id, true) }
+
+// signal cancels session id's statement, and with terminate kills the
+// session.
+func (db *DB) signal(id uint32, terminate bool) bool {
+	s := db.sessions.get(id)
+	if s == nil {
+		return false
+	}
+	var hook func()
+	if terminate {
+		s.act.mu.Lock()
+		s.act.killed = true
+		hook = s.act.onKill
+		s.act.mu.Unlock()
+	}
+	s.Cancel()
+	if hook != nil {
+		hook()
+	}
+	return true
+}
+
+// killSession runs ALTER SYSTEM KILL SESSION and ALTER SYSTEM CANCEL SQL.
+func (s *Session) killSession(st *sql.KillSessionStmt, w ResultWriter) error {
+	what := "kill a session"
+	if st.Cancel {
+		what = "cancel a session's statement"
+	}
+	if !s.superuser() {
+		return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to %s", what).
+			WithDetail("Only superusers may %s.", what)
+	}
+	if st.Session == s.id && !st.Cancel {
+		return sqlerr.New(sqlerr.ObjectNotInPrerequisiteSt, "cannot kill the current session").
+			WithHint("Disconnect instead, or run it from another session.")
+	}
+	if !s.db.signal(st.Session, !st.Cancel) {
+		return sqlerr.New(sqlerr.UndefinedObject, "session %d does not exist", st.Session).
+			WithHint("SELECT sid, username, status FROM v$session lists the sessions.")
+	}
+	return w.Complete("ALTER SYSTEM")
+}
+
+// instance is the exec.Instance a session's statements see.
+type instance struct{ s *Session }
+
+func (in instance) SessionID() int64                  { return int64(in.s.id) }
+func (in instance) Sessions() []SessionInfo           { return in.s.db.Sessions() }
+func (in instance) Statements() []exec.StatementStats { return in.s.db.statements.snapshot() }
+
+func (in instance) Totals() exec.Totals {
+	r := &in.s.db.sessions
+	return exec.Totals{Statements: r.statements.Load(), RowsReturned: r.rowsReturned.Load(), RowsWritten: r.rowsWritten.Load()}
+}
+
+// Signal applies PostgreSQL's rules for pg_cancel_backend and
+// pg_terminate_backend: a superuser may signal any session, another role
+// only sessions of its own role that are not a superuser's.
+func (in instance) Signal(id int64, terminate bool) (bool, error) {
+	if id <= 0 || id > int64(^uint32(0)) {
+		return false, nil
+	}
+	target := in.s.db.sessions.get(uint32(id))
+	if target == nil {
+		return false, nil
+	}
+	if !in.s.superuser() {
+		verb := map[bool]string{false: "cancel", true: "terminate"}[terminate]
+		if target.superuser() {
+			return false, sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to %s process", verb).
+				WithDetail("Only superusers can %s superuser processes.", verb)
+		}
+		if target.user != in.s.user {
+			return false, sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to %s process", verb).
+				WithDetail("Only roles with the privileges of the role whose process is being %sed may %s it.",
+					strings.TrimSuffix(verb, "e"), verb)
+		}
+	}
+	return in.s.db.signal(uint32(id), terminate), nil
+}
+
+// statementWriter passes a statement's results on, counting the rows it
+// returns for v$session and the command tag's count (rows returned or
+// affected) for the statement statistics.
+type statementWriter struct {
+	ResultWriter
+	progress *exec.Progress
+	returned int64
+	tagged   int64
+}
+
+func (w *statementWriter) Row(vals []types.Value) error {
+	w.returned++
+	w.progress.Add(1, 0)
+	return w.ResultWriter.Row(vals)
+}
+
+func (w *statementWriter) Complete(tag string) error {
+	if k := strings.LastIndexByte(tag, ' '); k >= 0 {
+		if n, err := strconv.ParseInt(tag[k+1:], 10, 64); err == nil {
+			w.tagged = n
+			w.progress.SetRows(max(n, w.returned))
+		}
+	}
+	return w.ResultWriter.Complete(tag)
+}
+
+// measure runs one statement as the session's current activity, and
+// records its time and rows in the statement statistics, the instance's
+// counters and the OnStatement hook. A statement of a killed session fails
+// with 57P01.
+func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, w ResultWriter, run func(ResultWriter) error) error {
+	s.act.begin(norm, text)
+	sw := &statementWriter{ResultWriter: w, progress: &s.act.progress}
+	start := time.Now()
+	err := run(sw)
+	d := time.Since(start)
+	err = s.terminated(err)
+	kind := sql.Kind(stmt)
+	reg := &s.db.sessions
+	reg.statements.Add(1)
+	reg.rowsReturned.Add(uint64(sw.returned))
+	if err == nil {
+		if c, ok := stmt.(*sql.CopyStmt); kind == "insert" || kind == "update" || kind == "delete" || ok && c.From {
+			reg.rowsWritten.Add(uint64(sw.tagged))
+		}
+		s.db.statements.record(norm, d, sw.tagged)
+	}
+	if s.OnStatement != nil {
+		s.OnStatement(kind, d, err)
+	}
+	s.slowQuery(stmt, text, d, err)
+	return err
+}
