@@ -150,4 +150,3 @@ func (w *resultWriter) CopyOut(int, bool) (io.Writer, error) {
 	w.copied = copyOut
 	return w.req.out, nil
 }
-
