@@ -20,6 +20,7 @@ type input struct {
 	stmtLine    int // the line of the statement running, which messages name; 0 between statements
 	interactive bool
 	lines       chan lineRead // interactive only
+	reading     bool          // a read is under way on the goroutine
 }
 
 type lineRead struct {
@@ -42,19 +43,20 @@ func (c *cli) readLine(in *input) (string, error) {
 	if in.lines == nil {
 		in.lines = make(chan lineRead)
 	}
-	go func() {
-		line, err := readOne(in.r)
-		in.lines <- lineRead{line, err}
-	}()
+	if !in.reading {
+		in.reading = true
+		go func() {
+			line, err := readOne(in.r)
+			in.lines <- lineRead{line, err}
+		}()
+	}
 	select {
 	case l := <-in.lines:
+		in.reading = false
 		return l.line, l.err
 	case <-c.promptInt:
-		// the terminal discarded the typed line; the pending read gets the next
-		l := <-in.lines
-		if l.err != nil {
-			return "", l.err
-		}
+		// The terminal dropped the line being typed; the read under way
+		// returns the next one, at the next call.
 		return "", errInterrupted
 	}
 }

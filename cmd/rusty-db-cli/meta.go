@@ -355,8 +355,8 @@ func (c *cli) include(cmd, name string, in *input) (metaStatus, int) {
 }
 
 // metaArgs splits a backslash command's arguments at blanks: 'single
-// quotes' group and are removed (” is a quote), "double quotes" group and
-// stay (they quote identifiers in patterns).
+// quotes' group and are removed (a doubled one is a quote), "double quotes"
+// group and stay (they quote identifiers in patterns).
 func metaArgs(s string) []string {
 	var out []string
 	var b strings.Builder

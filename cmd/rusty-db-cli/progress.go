@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -64,16 +65,22 @@ func (p *progress) run(w io.Writer, delay time.Duration) {
 		return
 	case <-timer.C:
 	}
-	bar := progressbar.NewOptions64(p.total,
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWidth(24),
-		progressbar.OptionSetPredictTime(p.total > 0),
-		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionSetDescription(p.status(time.Since(p.start))),
-	)
+	}
+	if p.total > 0 {
+		// a bar with bytes done of the total, MB/s and [elapsed:left]
+		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true))
+	} else {
+		// a spinner after the status, which has the bytes and the time
+		opts = append(opts, progressbar.OptionSetPredictTime(false))
+	}
+	bar := progressbar.NewOptions64(p.total, opts...)
 	bar.RenderBlank()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
@@ -95,12 +102,21 @@ func (p *progress) run(w io.Writer, delay time.Duration) {
 	}
 }
 
-// status is the text before the bar: "label: 12,345 rows, 6,172 rows/s".
+// status is the text before the bar: "label: 12,345 rows, 6,172 rows/s";
+// without a total (and so without a bar) also the bytes, MB/s and the time
+// so far: "label: 12,345 rows, 6,172 rows/s, 1.2 MB, 0.6 MB/s, 2s".
 func (p *progress) status(elapsed time.Duration) string {
-	rows := p.rows.Load()
-	s := p.label + ": " + groupDigits(rows) + " rows"
-	if secs := elapsed.Seconds(); secs > 0 {
-		s += ", " + groupDigits(int64(float64(rows)/secs)) + " rows/s"
+	rows, bytes := p.rows.Load(), p.bytes.Load()
+	secs := elapsed.Seconds()
+	perSec := func(n int64) int64 {
+		if secs <= 0 {
+			return 0
+		}
+		return int64(float64(n) / secs)
+	}
+	s := fmt.Sprintf("%s: %s rows, %s rows/s", p.label, groupDigits(rows), groupDigits(perSec(rows)))
+	if p.total <= 0 {
+		s += fmt.Sprintf(", %.1f MB, %.1f MB/s, %s", float64(bytes)/1e6, float64(perSec(bytes))/1e6, elapsed.Truncate(time.Second))
 	}
 	return s
 }
