@@ -100,16 +100,22 @@ func (c *cli) copyCommand(args string, in *input) bool {
 	}
 	req := &request{query: spec.sql}
 	total := int64(-1)
-	var data *copyData
-	switch {
-	case spec.from && spec.file != "":
-		f, err := os.Open(spec.file)
-		if err != nil {
+	var f *os.File
+	if spec.file != "" {
+		open := os.Create
+		if spec.from {
+			open = os.Open
+		}
+		if f, err = open(spec.file); err != nil {
 			c.logError("%s: %s", spec.file, osError(err))
 			c.failures++
 			return false
 		}
 		defer f.Close()
+	}
+	var data *copyData
+	switch {
+	case spec.from && f != nil:
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 			total = st.Size()
 		}
@@ -119,14 +125,7 @@ func (c *cli) copyCommand(args string, in *input) bool {
 	case spec.from:
 		data = &copyData{c: c, in: in}
 		req.copy, req.in = copyIn, data
-	case spec.file != "":
-		f, err := os.Create(spec.file)
-		if err != nil {
-			c.logError("%s: %s", spec.file, osError(err))
-			c.failures++
-			return false
-		}
-		defer f.Close()
+	case f != nil:
 		req.copy, req.out = copyOut, f
 	case spec.pstd:
 		req.copy, req.out = copyOut, c.stdout

@@ -119,15 +119,20 @@ ORDER BY 1,2;`)
 	return c.show(res, "List of relations")
 }
 
-func (c *cli) listSchemas(pattern string) bool {
-	where := `WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'`
-	if pattern != "" {
-		where = "WHERE true" + patternClause(pattern, "", "n.nspname", "")
+// nameFilter is the WHERE clause of a listing of the names in col: the
+// pattern's, else the default condition (which hides system objects).
+func nameFilter(pattern, col, def string) string {
+	if pattern == "" {
+		return "WHERE " + def
 	}
+	return "WHERE true" + patternClause(pattern, "", col, "")
+}
+
+func (c *cli) listSchemas(pattern string) bool {
 	res, ok := c.query(`SELECT n.nspname AS "Name",
   pg_catalog.pg_get_userbyid(n.nspowner) AS "Owner"
 FROM pg_catalog.pg_namespace n
-` + where + `
+` + nameFilter(pattern, "n.nspname", `n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'`) + `
 ORDER BY 1;`)
 	if !ok {
 		return false
@@ -154,10 +159,6 @@ ORDER BY 1;`)
 
 // listRoles is \du: psql lays the role flags out as a list of attributes.
 func (c *cli) listRoles(pattern string) bool {
-	where := `WHERE r.rolname !~ '^pg_'`
-	if pattern != "" {
-		where = "WHERE true" + patternClause(pattern, "", "r.rolname", "")
-	}
 	res, ok := c.query(`SELECT r.rolname, r.rolsuper, r.rolinherit,
   r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
   r.rolconnlimit, r.rolvaliduntil,
@@ -168,7 +169,7 @@ func (c *cli) listRoles(pattern string) bool {
 , r.rolreplication
 , r.rolbypassrls
 FROM pg_catalog.pg_roles r
-` + where + `
+` + nameFilter(pattern, "r.rolname", `r.rolname !~ '^pg_'`) + `
 ORDER BY 1;`)
 	if !ok {
 		return false

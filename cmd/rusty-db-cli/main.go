@@ -112,7 +112,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.runActions(o.actions)
 	}
 	if c.interactive {
-		fmt.Fprintf(stdout, "rusty-db-cli %s (server %s)\nType \"help\" for help.\n\n", rustydb.Version, c.be.serverVersion())
+		where := "server " + c.be.serverVersion()
+		if e, ok := c.be.(*embedded); ok {
+			where = "embedded on " + e.dir
+		}
+		fmt.Fprintf(stdout, "rusty-db-cli %s (%s)\nType \"help\" for help.\n\n", rustydb.Version, where)
 	}
 	code, _ := c.mainLoop(newInput(stdin, "", c.interactive))
 	return code
