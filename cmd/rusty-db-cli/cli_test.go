@@ -208,7 +208,7 @@ SELECT count(*) FROM items
 	check(t, "-f of a missing file", "", with("-f", script+".none"), "", "rusty-db-cli: error: "+script+".none: No such file or directory\n", 1)
 
 	_, errOut, code := runCLI(t, "", "-h", "127.0.0.1", "-p", "1", "-c", "SELECT 1")
-	if code != 2 || !strings.Contains(errOut, "connection refused") || !strings.Contains(errOut, "Is the server running") {
+	if want := `connection to server at "127.0.0.1", port 1 failed: Connection refused`; code != 2 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "Is the server running") {
 		t.Errorf("no server: status %d, stderr %q", code, errOut)
 	}
 }

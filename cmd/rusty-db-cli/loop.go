@@ -244,7 +244,7 @@ func (c *cli) execute(req *request, label string, total int64, in *input) bool {
 		c.printError(err, req.query)
 	}
 	if c.timing {
-		fmt.Fprintln(c.out, formatTiming(elapsed))
+		fmt.Fprintln(c.stdout, formatTiming(elapsed)) // not to \o, as in psql
 	}
 	return err == nil
 }

@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/term"
@@ -161,20 +163,45 @@ func (c *cli) connect(o *options) (backend, error) {
 		}
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "connection refused") {
-			err = fmt.Errorf("%v\n\tIs the server running on that host and accepting TCP/IP connections? (--embedded DATADIR opens a data directory without a server)", err)
-		}
-		return nil, err
+		return nil, connectError(err)
 	}
 	return be, nil
+}
+
+// connectError words a failed connection as psql does: where, and the
+// server's message or the network's reason.
+func connectError(err error) error {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	where := fmt.Sprintf("connection to server at \"%s\", port %d failed: ", ce.Config.Host, ce.Config.Port)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return errors.New(where + pe.Severity + ":  " + pe.Message)
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		msg := where + osError(oe.Err)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			msg += "\n\tIs the server running on that host and accepting TCP/IP connections?" +
+				"\n\t(rusty-db-cli --embedded DATADIR opens a data directory without a server.)"
+		}
+		return errors.New(msg)
+	}
+	return err
 }
 
 // osError is the reason a file operation failed, worded as strerror
 // words it ("No such file or directory").
 func osError(err error) string {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
+	var se *os.SyscallError
+	switch {
+	case errors.As(err, &pe):
 		err = pe.Err
+	case errors.As(err, &se):
+		err = se.Err
 	}
 	s := err.Error()
 	if s != "" && s[0] >= 'a' && s[0] <= 'z' {

@@ -29,7 +29,8 @@ type progress struct {
 	done        sync.WaitGroup
 }
 
-// startProgress starts showing progress on w after delay; w nil shows none.
+// startProgress starts showing progress on w after delay (with none, it
+// draws at once, at least once); w nil shows none.
 func startProgress(w io.Writer, label string, total int64, delay time.Duration) *progress {
 	if w == nil {
 		return nil
@@ -58,12 +59,14 @@ func (p *progress) finish() {
 
 func (p *progress) run(w io.Writer, delay time.Duration) {
 	defer p.done.Done()
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	select {
-	case <-p.stop:
-		return
-	case <-timer.C:
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		defer timer.Stop()
+		select {
+		case <-p.stop:
+			return
+		case <-timer.C:
+		}
 	}
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(w),
