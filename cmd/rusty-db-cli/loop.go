@@ -79,6 +79,7 @@ func (c *cli) mainLoop(in *input) (code int, quit bool) {
 	var sp splitter
 	for {
 		if in.interactive {
+			c.takeCancel() // a Ctrl-C that cancelled a statement is spent
 			fmt.Fprint(c.stdout, c.prompt(sp.state()))
 		}
 		line, err := c.readLine(in)
