@@ -156,6 +156,10 @@ func (c *cli) takeCancel() bool {
 	defer c.mu.Unlock()
 	was := c.cancelled
 	c.cancelled = false
+	select {
+	case <-c.promptInt:
+	default:
+	}
 	return was
 }
 

@@ -260,11 +260,12 @@ func (c *cli) handleInterrupts() (stop func()) {
 			c.cancelled = true
 			if c.busy {
 				c.be.cancel()
-			} else {
-				select {
-				case c.promptInt <- struct{}{}:
-				default:
-				}
+			}
+			// also for a statement: an interactive COPY FROM STDIN waits
+			// for a line at the >> prompt
+			select {
+			case c.promptInt <- struct{}{}:
+			default:
 			}
 			c.mu.Unlock()
 		}
