@@ -2,14 +2,19 @@
 # ./data; `make test` is what CI runs.
 GO      ?= go
 BIN     := bin/rusty-db-server
+CLI     := bin/rusty-db-cli
 PKGS    := ./...
 
-.PHONY: all build run test test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
+.PHONY: all build cli run test test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
 
 all: build
 
-build:
+build: cli
 	$(GO) build -o $(BIN) ./cmd/rusty-db-server
+
+# The psql-like client, over the wire or --embedded on a data directory.
+cli:
+	$(GO) build -o $(CLI) ./cmd/rusty-db-cli
 
 # Dev mode on embedded defaults: data in ./data, 127.0.0.1 only,
 # PostgreSQL protocol on 5432, REST on 8080, metrics on 9090.

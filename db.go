@@ -71,6 +71,7 @@ type Options struct {
 type DB struct {
 	opts    Options
 	store   *row.Store
+	lock    *dirLock
 	started time.Time
 	logger  *slog.Logger
 	params  *config.Params
@@ -111,8 +112,13 @@ func OpenWith(opts Options) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("unknown password encryption %q (want scram-sha-256 or md5)", opts.PasswordEncryption)
 	}
+	lock, err := lockDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
 	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages, SegmentRows: opts.SegmentRows})
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	if opts.WALDir == "" {
@@ -121,7 +127,7 @@ func OpenWith(opts Options) (*DB, error) {
 	if opts.Params == nil {
 		opts.Params = config.NewParams(embeddedConfig(opts))
 	}
-	db := &DB{opts: opts, store: store, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
+	db := &DB{opts: opts, store: store, lock: lock, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
 	db.inst.mounted.Store(opts.MountOnly)
 	db.inst.restricted.Store(opts.Restricted)
 	db.stopped.Add(1)
@@ -205,7 +211,9 @@ func (db *DB) Close() error {
 	db.closed = true
 	close(db.stop)
 	db.stopped.Wait()
-	return db.store.Close()
+	err := db.store.Close()
+	db.lock.release()
+	return err
 }
 
 // Exec runs one or more statements in the DB's embedded session and returns

@@ -21,7 +21,7 @@ var layers = [][]string{
 	{"exec"},
 	{"."}, // the embeddable engine, package rustydb
 	{"api", "slt"},
-	{"cmd/rusty-db-server", "benchmarks", "benchmarks/peers/sqlite", "benchmarks/peers/duckdb", "slt/cmd/rusty-slt"},
+	{"cmd/rusty-db-server", "cmd/rusty-db-cli", "benchmarks", "benchmarks/peers/sqlite", "benchmarks/peers/duckdb", "slt/cmd/rusty-slt"},
 }
 
 func TestLayering(t *testing.T) {

@@ -257,6 +257,10 @@ func (c *pgConn) loop() {
 			_ = c.be.Flush()
 		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
 			c.extended(msg)
+		case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
+			// ignored outside COPY, as PostgreSQL does: a client (pgx's
+			// CopyFrom) may stream data for a COPY FROM STDIN that failed
+			// before it started
 		default:
 			c.sendError(sqlerr.New(sqlerr.ProtocolViolation, "unexpected message %T", msg), "FATAL")
 			return
