@@ -93,7 +93,7 @@ func optimize(n Node, hints []sql.Hint) Node {
 // of n's joins, and of those of the subqueries its expressions still hold
 // once decorrelation is done (TPC-H q11's HAVING compares with one).
 func optimizeJoins(n Node, done map[*Subquery]bool) Node {
-	n = pruneColumns(reorderJoins(n))
+	n = pruneColumns(reorderJoins(inlineProjections(n)))
 	chooseAccess(n)
 	chooseBuildSides(n)
 	walkPlan(n, func(es []Expr) {

@@ -51,7 +51,7 @@ func prune(n Node, need []bool) (Node, []int) {
 		var cols []Column
 		for i, e := range n.Exprs {
 			out[i] = -1
-			if need[i] {
+			if need[i] || volatile(e) { // nextval() runs per row, read or not
 				out[i] = len(exprs)
 				exprs, cols = append(exprs, e), append(cols, n.Cols[i])
 			}
