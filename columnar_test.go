@@ -52,6 +52,12 @@ var columnarQueries = []string{
 	 FROM c LEFT JOIN c2 ON c.id = c2.id + 1 GROUP BY 1, 2 ORDER BY 1, 2`,
 	`SELECT %s c2.flag, sum(c.big * 1000), count(*) FROM c JOIN c2 ON c.id = c2.id GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*), sum(c.n), min(c.ch) FROM c JOIN c2 ON c.id = c2.id WHERE c2.i > 100`,
+	// joins streaming the segmented table, which workers share
+	`SELECT %s ck.label, c.flag, count(*), sum(c.n), avg(c.f), max(c.s) FROM c JOIN ck ON c.i = ck.k
+	 WHERE c.dt > date '2020-02-01' GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s ck.label, sum(c.big * 1000), count(*) FROM c JOIN ck ON c.i = ck.k GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*) FROM c JOIN ck ON c.i = ck.k LEFT JOIN ck k2 ON c.sm = k2.k
+	 WHERE k2.k IS NULL OR c.n > 0 GROUP BY 1 HAVING count(*) > 10 ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -102,6 +108,9 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	mustExec(t, db, "CREATE TABLE c2 AS SELECT id, i, n, t, dt, f, flag FROM c")
 	mustExec(t, db, "VACUUM c")
 	mustExec(t, db, "VACUUM c2")
+	mustExec(t, db, "CREATE TABLE ck (k INT PRIMARY KEY, label TEXT)")
+	mustExec(t, db, "INSERT INTO ck SELECT g, 'k' || (g % 4) FROM generate_series(-5, 40, 3) g")
+	mustExec(t, db, "ANALYZE")
 	check := func(stage string) {
 		t.Helper()
 		for _, q := range columnarQueries {

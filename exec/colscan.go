@@ -2,6 +2,7 @@ package exec
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -34,16 +35,19 @@ type colScanOp struct {
 	keyFilters []keyFilter
 	kept       []int32
 
-	segs   []*row.Segment
-	delta  []*row.Version
-	seg    int // next segment
-	b      vbatch
-	rows   [][]types.Value // the current batch's rows that passed
-	pos    int
-	reader *row.Reader
-	cond   evalFn // the filter on the row path, for the delta
-	dpos   int
-	pruned int
+	segs  []*row.Segment
+	delta []*row.Version
+	seg   int // next segment
+	// claimed, when workers share the scan, numbers the segments they
+	// have taken (see share)
+	claimed *atomic.Int64
+	b       vbatch
+	rows    [][]types.Value // the current batch's rows that passed
+	pos     int
+	reader  *row.Reader
+	cond    evalFn // the filter on the row path, for the delta
+	dpos    int
+	pruned  int
 }
 
 // buildColScan returns a column-segment scan for n (a Scan, or a Filter
@@ -148,11 +152,15 @@ func (o *colScanOp) nextBatch() (bool, error) {
 	b := &o.b
 	for {
 		if b.seg == nil || b.off+b.n >= b.seg.Rows {
-			if o.seg >= len(o.segs) {
+			i := o.seg
+			if o.claimed != nil {
+				i = int(o.claimed.Add(1)) - 1
+			}
+			if i >= len(o.segs) {
 				return false, nil
 			}
-			b.seg, b.off, b.n = o.segs[o.seg], 0, 0
-			o.seg++
+			b.seg, b.off, b.n = o.segs[i], 0, 0
+			o.seg = i + 1
 			if o.prune != nil && o.prune.excludes(b.seg) {
 				o.pruned++
 				b.seg = nil
@@ -186,6 +194,14 @@ func (o *colScanOp) nextBatch() (bool, error) {
 			return true, o.materialize(b, sel)
 		}
 	}
+}
+
+// share makes o, a scan of the same plan as from (for another worker),
+// and from take the segments of from's Init in turns; from alone reads the
+// heap delta.
+func (o *colScanOp) share(from *colScanOp, claimed *atomic.Int64) {
+	o.segs, o.delta, o.dpos = from.segs, nil, 0
+	o.claimed, from.claimed = claimed, claimed
 }
 
 // keyFilter keeps the rows whose integer column col holds a key of keys.

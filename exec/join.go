@@ -47,6 +47,8 @@ type joinOp struct {
 	tail       int // position in built when emitting unmatched right rows
 	leftDone   bool
 	buf        []byte
+	// shared: the hash table is another worker's (see share)
+	shared bool
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -161,7 +163,27 @@ func (j *joinOp) Init() error {
 			return err
 		}
 	}
-	j.built, j.cur, j.leftDone, j.tail = j.built[:0], nil, false, 0
+	j.cur, j.leftDone, j.tail = nil, false, 0
+	if !j.shared {
+		if err := j.buildTable(); err != nil {
+			return err
+		}
+	}
+	j.pushKeyFilter()
+	if aggStream {
+		if err := j.stream.Init(); err != nil {
+			return err
+		}
+	}
+	if j.buildLeft && j.semi() {
+		return j.markMatches()
+	}
+	return nil
+}
+
+// buildTable drains the built input into the hash table.
+func (j *joinOp) buildTable() error {
+	j.built = j.built[:0]
 	err := Drain(j.build, func(r []types.Value) error {
 		j.built = append(j.built, r)
 		return nil
@@ -199,16 +221,24 @@ func (j *joinOp) Init() error {
 			}
 		}
 	}
-	j.pushKeyFilter()
-	if aggStream {
-		if err := j.stream.Init(); err != nil {
-			return err
-		}
-	}
-	if j.buildLeft && j.semi() {
-		return j.markMatches()
-	}
 	return nil
+}
+
+// share makes j, a join of the same plan as from (for another worker),
+// probe from's hash table instead of building its own: Init then only
+// starts the streamed input. Matches are not recorded, so only joins that
+// output nothing for unmatched built rows may share (sharable).
+func (j *joinOp) share(from *joinOp) {
+	j.shared = true
+	j.built, j.next, j.matched = from.built, from.next, nil
+	j.itable, j.ptable, j.table = from.itable, from.ptable, from.table
+}
+
+// sharable reports whether several workers may stream their shares of the
+// streamed input through one built table: each streamed row's output
+// depends on it and the table alone.
+func (j *joinOp) sharable() bool {
+	return !j.keepsUnmatched(true) && !(j.buildLeft && j.semi())
 }
 
 // pushKeyFilter hands the hash table to a column-segment scan that is the
@@ -402,7 +432,9 @@ func (j *joinOp) Next() ([]types.Value, error) {
 				}
 			}
 			j.curMatched = true
-			j.matched[i] = true
+			if j.matched != nil {
+				j.matched[i] = true
+			}
 			if j.semi() {
 				j.at, j.pos = 0, len(j.built) // one match decides the row
 				break

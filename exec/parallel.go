@@ -31,22 +31,24 @@ type partialGroup struct {
 	states []aggState
 }
 
-// workersFor returns how many workers aggregate n's rows: its Parallel
-// degree, or for -1 as many as the table's size warrants; never more than
-// limit (max_parallel_workers_per_query), when it is not 0.
-func workersFor(n *plan.Aggregate, rows, limit int) int {
+// workersFor returns how many workers share a table's rows, taken in
+// morsels of about morsel rows, at a plan's degree (an aggregation's
+// Parallel or Pipeline): the degree, or for -1 as many as the table's size
+// warrants; never more than there are morsels, nor than limit
+// (max_parallel_workers_per_query) when it is not 0.
+func workersFor(degree, rows, morsel, limit int) int {
 	if limit <= 0 {
 		limit = math.MaxInt
 	}
 	switch {
-	case n.Parallel == 0:
+	case degree == 0:
 		return 1
-	case n.Parallel > 0:
-		return max(1, min(n.Parallel, limit, (rows+morselRows-1)/morselRows))
+	case degree > 0:
+		return max(1, min(degree, limit, (rows+morsel-1)/max(1, morsel)))
 	case rows < minParallelRows:
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, limit, rows/morselRows))
+	return max(1, min(runtime.GOMAXPROCS(0)*maxParallelRatio, limit, rows/max(1, morsel)))
 }
 
 // working counts a parallel worker as busy (row.Activity.WorkersBusy)
@@ -88,7 +90,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	workers := workersFor(n, len(versions), o.c.MaxWorkers)
+	workers := workersFor(n.Parallel, len(versions), morselRows, o.c.MaxWorkers)
 	if workers < 2 {
 		return nil, false, nil
 	}

@@ -56,7 +56,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	for _, sg := range segs {
 		rows += sg.Rows
 	}
-	workers := workersFor(n, rows, o.c.MaxWorkers)
+	workers := workersFor(n.Parallel, rows, morselRows, o.c.MaxWorkers)
 	var prune *zonePruner
 	if filter != nil {
 		if prune, err = o.c.newZonePruner(filter); err != nil {

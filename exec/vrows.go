@@ -2,10 +2,13 @@ package exec
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 
 	"rustydb/column"
 	"rustydb/plan"
 	"rustydb/row"
+	"rustydb/sqlerr"
 	"rustydb/types"
 )
 
@@ -149,79 +152,153 @@ func batchable(n *plan.Aggregate) ([]bool, bool) {
 
 // aggregateBatches aggregates the input's rows in vector form when the
 // aggregation allows it, and reports whether it did (o.rows then holds
-// the result).
+// the result). When the input is joins over a column scan (and the plan
+// allows workers), several workers stream their shares of the scan
+// through the hash tables built once, each aggregating its own rows.
 func (o *aggOp) aggregateBatches() (bool, error) {
 	used, ok := batchable(o.node)
 	if !ok {
 		return false, nil
 	}
-	size := max(1, BatchSize)
-	var va *vagg
-	var rc *rowColumns
-	rows := make([][]types.Value, 0, size)
-	rest := newPartials(o) // rows the vector form does not take
-	// flush aggregates the gathered rows: in vector form once there is a
-	// full batch and the aggregation compiles, by rows otherwise.
-	flush := func(full bool) error {
-		if va == nil && rest.empty() && full {
-			cols := o.node.Input.Columns()
-			ts := make([]types.T, len(cols))
-			for i, c := range cols {
-				ts[i] = c.Type
-			}
-			var err error
-			if va, err = o.newVAgg(o.node, nil, ts); err != nil && !errors.Is(err, errNotVectorized) {
-				return err
-			}
-			if va != nil {
-				rc, _ = newRowColumns(ts, used, size)
-			}
-		}
-		if va != nil && rest.empty() {
-			seg, err := rc.segment(rows)
-			if err == nil {
-				err = va.batch(&vbatch{seg: seg, n: len(rows)}, va.all[:len(rows)])
-			}
-			if err == nil || !errors.Is(err, errVectorFallback) {
-				rows = rows[:0]
-				return err
-			}
-		}
-		for _, r := range rows {
-			if err := rest.add(r); err != nil {
-				return err
-			}
-		}
-		rows = rows[:0]
-		return nil
+	if err := o.in.Init(); err != nil {
+		o.in.Close()
+		return true, err
 	}
-	err := Drain(o.in, func(r []types.Value) error {
-		rows = append(rows, r)
-		if len(rows) < size {
-			return nil
-		}
-		if err := flush(true); err != nil {
-			return err
-		}
-		return o.c.canceled()
-	})
-	if err == nil {
-		err = flush(false)
-	}
+	defer o.in.Close()
+	inputs, batchers, err := o.pipelineWorkers(used)
 	if err != nil {
 		return true, err
+	}
+	for _, in := range inputs[1:] {
+		defer in.Close()
+	}
+	errs := make([]error, len(batchers))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for i, b := range batchers {
+		wg.Go(func() {
+			defer o.c.working()()
+			errs[i] = contain(func() error { return b.drain(inputs[i], &failed) })
+			if errs[i] != nil {
+				failed.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, o.emitBatched(batchers)
+}
+
+// pipelineWorkers returns the inputs the workers drain and their batchers:
+// o.in alone, or also copies of it that share its hash tables and its
+// column scan's segments.
+func (o *aggOp) pipelineWorkers(used []bool) ([]Operator, []*batcher, error) {
+	inputs, batchers := []Operator{o.in}, []*batcher{newBatcher(o, used)}
+	joins, scan := spine(o.in)
+	if scan == nil || o.node.Pipeline == 0 || o.c.Analysis != nil {
+		return inputs, batchers, nil
+	}
+	rows := 0
+	for _, sg := range scan.segs {
+		rows += sg.Rows
+	}
+	workers := workersFor(o.node.Pipeline, rows, rows/max(1, len(scan.segs)), o.c.MaxWorkers)
+	claimed := new(atomic.Int64)
+	for range workers - 1 {
+		wc := o.c.fork()
+		in, err := wc.Build(o.node.Input)
+		if err != nil {
+			return inputs, batchers, err
+		}
+		w, err := wc.buildAggregateFuncs(o.node)
+		if err != nil {
+			return inputs, batchers, err
+		}
+		w.node, w.having = o.node, o.having
+		copies, copyScan := spine(in)
+		if copyScan == nil || len(copies) != len(joins) {
+			break // not the same shape: o.in works alone
+		}
+		for i, j := range copies {
+			j.share(joins[i])
+		}
+		if err := in.Init(); err != nil {
+			in.Close()
+			return inputs, batchers, err
+		}
+		copyScan.share(scan, claimed)
+		inputs, batchers = append(inputs, in), append(batchers, newBatcher(w, used))
+	}
+	return inputs, batchers, nil
+}
+
+// spine returns the joins down the streamed side of op, through filters
+// and projections, and the column scan at its bottom, or a nil scan when
+// op has another shape or a join that workers cannot share.
+func spine(op Operator) ([]*joinOp, *colScanOp) {
+	var joins []*joinOp
+	for {
+		switch x := unwrapAnalyze(op).(type) {
+		case *joinOp:
+			if !x.sharable() {
+				return nil, nil
+			}
+			joins, op = append(joins, x), x.stream
+		case *filterOp:
+			op = x.in
+		case *projectOp:
+			op = x.in
+		case *colScanOp:
+			return joins, x
+		default:
+			return nil, nil
+		}
+	}
+}
+
+// contain runs fn, turning a panic into an internal error: a worker's
+// panic must fail its statement, not the server.
+func contain(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = sqlerr.New(sqlerr.InternalError, "internal error in a parallel worker: %v", r)
+		}
+	}()
+	return fn()
+}
+
+// emitBatched makes the result rows of the batchers' groups.
+func (o *aggOp) emitBatched(batchers []*batcher) error {
+	var va *vagg
+	var tables []map[string]*partialGroup
+	for _, b := range batchers {
+		switch {
+		case b.va == nil:
+		case va == nil:
+			va = b.va
+		default:
+			va.absorb(b.va)
+		}
+		if !b.rest.empty() {
+			tables = append(tables, b.rest.table)
+		}
 	}
 	var groups []*partialGroup
+	var err error
 	switch {
 	case va == nil:
-		groups, _, err = o.merge([]map[string]*partialGroup{rest.table})
-	case rest.empty():
-		groups = va.groups(1, va.havingTests(o.having))
+		groups, _, err = o.merge(tables)
+	case len(tables) == 0:
+		groups = va.groups(len(batchers), va.havingTests(o.having))
 	default:
-		groups, _, err = o.merge([]map[string]*partialGroup{byRowKey(va.groups(1, nil)), rest.table})
+		groups, _, err = o.merge(append(tables, byRowKey(va.groups(len(batchers), nil))))
 	}
 	if err != nil {
-		return true, err
+		return err
 	}
 	if len(groups) == 0 && len(o.groups) == 0 {
 		// an aggregate without GROUP BY returns one row even for no input
@@ -229,10 +306,86 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	}
 	for _, g := range groups {
 		if err := o.emit(g.keys, g.states); err != nil {
-			return true, err
+			return err
 		}
 	}
-	return true, nil
+	return nil
+}
+
+// batcher aggregates one worker's rows: in vector form a batch at a time
+// once a batch's worth has arrived and the aggregation compiles; the rows
+// of smaller inputs, and those after a value the vector form cannot
+// compute, by rows (rest).
+type batcher struct {
+	o    *aggOp // the worker's: its functions are its own
+	used []bool // the input columns the aggregation reads
+	va   *vagg
+	rc   *rowColumns
+	rows [][]types.Value
+	rest *partials
+}
+
+func newBatcher(o *aggOp, used []bool) *batcher {
+	return &batcher{o: o, used: used, rows: make([][]types.Value, 0, max(1, BatchSize)), rest: newPartials(o)}
+}
+
+// drain aggregates in's rows (in is started) until it ends or another
+// worker fails.
+func (b *batcher) drain(in Operator, failed *atomic.Bool) error {
+	for !failed.Load() {
+		r, err := in.Next()
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return b.flush(false)
+		}
+		if b.rows = append(b.rows, r); len(b.rows) == cap(b.rows) {
+			if err := b.flush(true); err != nil {
+				return err
+			}
+			if err := b.o.c.canceled(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flush aggregates the gathered rows; full says they are a whole batch.
+func (b *batcher) flush(full bool) error {
+	o := b.o
+	if b.va == nil && b.rest.empty() && full {
+		cols := o.node.Input.Columns()
+		ts := make([]types.T, len(cols))
+		for i, c := range cols {
+			ts[i] = c.Type
+		}
+		var err error
+		if b.va, err = o.newVAgg(o.node, nil, ts); err != nil && !errors.Is(err, errNotVectorized) {
+			return err
+		}
+		if b.va != nil {
+			b.rc, _ = newRowColumns(ts, b.used, cap(b.rows))
+		}
+	}
+	if b.va != nil && b.rest.empty() {
+		seg, err := b.rc.segment(b.rows)
+		if err == nil {
+			err = b.va.batch(&vbatch{seg: seg, n: len(b.rows)}, b.va.all[:len(b.rows)])
+		}
+		if err == nil || !errors.Is(err, errVectorFallback) {
+			b.rows = b.rows[:0]
+			return err
+		}
+	}
+	for _, r := range b.rows {
+		if err := b.rest.add(r); err != nil {
+			return err
+		}
+	}
+	b.rows = b.rows[:0]
+	return nil
 }
 
 // byRowKey indexes groups by their keys' bytes, as partial tables are.

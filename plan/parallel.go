@@ -35,10 +35,42 @@ func chooseParallel(n Node, hints []sql.Hint) {
 		}
 	}
 	walkNodes(n, func(x Node) {
-		if a, ok := x.(*Aggregate); ok && parallelSafe(a) {
+		a, ok := x.(*Aggregate)
+		switch {
+		case !ok:
+		case parallelSafe(a):
 			a.Parallel = degree
+		case pipelineSafe(a):
+			a.Pipeline = degree
 		}
 	})
+}
+
+// pipelineSafe reports whether a's input may run on several workers (the
+// executor decides whether its shape allows it): its aggregates are
+// mergeable and neither they nor anything under them holds a subquery.
+func pipelineSafe(a *Aggregate) bool {
+	if !mergeableAggs(a) {
+		return false
+	}
+	safe := true
+	walkPlan(a, func(es []Expr) {
+		for _, e := range es {
+			safe = safe && (e == nil || !hasSubquery(e))
+		}
+	})
+	return safe
+}
+
+// mergeableAggs reports whether a's aggregates combine from workers'
+// partial results.
+func mergeableAggs(a *Aggregate) bool {
+	for _, c := range a.Aggs {
+		if !mergeable[c.Func] || c.Distinct || len(c.OrderBy) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // parallelSafe reports whether a can run on workers: over a table scan,
@@ -52,11 +84,11 @@ func parallelSafe(a *Aggregate) bool {
 	if _, ok := in.(*Scan); !ok {
 		return false
 	}
+	if !mergeableAggs(a) {
+		return false
+	}
 	exprs = append(exprs, a.GroupBy...)
 	for _, c := range a.Aggs {
-		if !mergeable[c.Func] || c.Distinct || len(c.OrderBy) > 0 {
-			return false
-		}
 		exprs = append(exprs, c.Arg, c.Filter)
 	}
 	for _, e := range exprs {

@@ -117,6 +117,11 @@ type (
 		// input scan (see chooseParallel): 0 none (nor the vectorized
 		// path), -1 as many as the table's size warrants.
 		Parallel int
+		// Pipeline is how many workers may run the joins under an
+		// aggregation that is not over a scan, each streaming its share of
+		// the scan at the bottom through the hash tables built once: as
+		// Parallel, 0 none.
+		Pipeline int
 	}
 	Sort struct {
 		Input Node
