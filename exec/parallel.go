@@ -108,10 +108,13 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 		go func() {
 			defer wg.Done()
 			defer o.c.working()()
+			defer func() {
+				if errs[w] != nil {
+					failed.Store(true)
+				}
+			}()
+			defer recoverInto(&errs[w])
 			partials[w], errs[w] = o.worker(n, filter, h, versions, &next, &failed)
-			if errs[w] != nil {
-				failed.Store(true)
-			}
 		}()
 	}
 	wg.Wait()

@@ -80,6 +80,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 					failed.Store(true)
 				}
 			}()
+			defer recoverInto(&errs[w])
 			va, err := o.newVAgg(n, filter, cols)
 			if err != nil {
 				errs[w] = err

@@ -178,10 +178,13 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	for i, b := range batchers {
 		wg.Go(func() {
 			defer o.c.working()()
-			errs[i] = contain(func() error { return b.drain(inputs[i], &failed) })
-			if errs[i] != nil {
-				failed.Store(true)
-			}
+			defer func() {
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}()
+			defer recoverInto(&errs[i])
+			errs[i] = b.drain(inputs[i], &failed)
 		})
 	}
 	wg.Wait()
@@ -260,15 +263,13 @@ func spine(op Operator) ([]*joinOp, *colScanOp) {
 	}
 }
 
-// contain runs fn, turning a panic into an internal error: a worker's
-// panic must fail its statement, not the server.
-func contain(fn func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = sqlerr.New(sqlerr.InternalError, "internal error in a parallel worker: %v", r)
-		}
-	}()
-	return fn()
+// recoverInto, deferred in a worker goroutine, turns a panic into an
+// internal error in *err: a worker's panic must fail its statement, not
+// the server (the session recovers only its own goroutine's).
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = sqlerr.New(sqlerr.InternalError, "internal error in a parallel worker: %v", r)
+	}
 }
 
 // emitBatched makes the result rows of the batchers' groups.
