@@ -41,7 +41,7 @@ type AdminOps interface {
 // Sessions lists the open client connections, oldest first, from the
 // engine's session registry (which v$session reads too).
 func (s *Server) Sessions() []SessionInfo {
-	var out []SessionInfo
+	out := []SessionInfo{}
 	for _, si := range s.db.Sessions() {
 		s.conns.mu.Lock()
 		c := s.conns.conns[uint32(si.ID)]
