@@ -56,6 +56,8 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, c.flag, count(*), sum(c.n), avg(c.f), max(c.s) FROM c JOIN ck ON c.i = ck.k
 	 WHERE c.dt > date '2020-02-01' GROUP BY 1, 2 ORDER BY 1, 2`,
 	`SELECT %s ck.label, sum(c.big * 1000), count(*) FROM c JOIN ck ON c.i = ck.k GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(c.id), sum(c.n), min(c.dt) FROM ck LEFT JOIN c ON c.i = ck.k AND c.flag GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.k, count(c.id) FROM ck LEFT JOIN c ON c.i = ck.k WHERE c.t IS NULL OR c.t > 'm' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*) FROM c JOIN ck ON c.i = ck.k LEFT JOIN ck k2 ON c.sm = k2.k
 	 WHERE k2.k IS NULL OR c.n > 0 GROUP BY 1 HAVING count(*) > 10 ORDER BY 1`,
 }
@@ -110,6 +112,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	mustExec(t, db, "VACUUM c2")
 	mustExec(t, db, "CREATE TABLE ck (k INT PRIMARY KEY, label TEXT)")
 	mustExec(t, db, "INSERT INTO ck SELECT g, 'k' || (g % 4) FROM generate_series(-5, 40, 3) g")
+	mustExec(t, db, "INSERT INTO ck VALUES (100, 'none'), (101, 'none'), (102, NULL)")
 	mustExec(t, db, "ANALYZE")
 	check := func(stage string) {
 		t.Helper()

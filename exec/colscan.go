@@ -34,6 +34,11 @@ type colScanOp struct {
 	// are dropped before they become row values (see joinOp.pushKeyFilter).
 	keyFilters []keyFilter
 	kept       []int32
+	// reuse says the rows Next returns are not kept once the next is
+	// asked for (a hash join copies what it outputs of them), so each
+	// batch's values go in the same memory (slab).
+	reuse bool
+	slab  []types.Value
 
 	segs  []*row.Segment
 	delta []*row.Version
@@ -302,7 +307,16 @@ func (o *colScanOp) materialize(b *vbatch, sel []int32) error {
 		return nil
 	}
 	ncols := len(b.seg.Cols) // operators above may rely on the row's width
-	vals := make([]types.Value, len(sel)*ncols)
+	vals := o.slab[:0]
+	if n := len(sel) * ncols; o.reuse && cap(vals) >= n {
+		vals = vals[:n]
+		clear(vals)
+	} else {
+		vals = make([]types.Value, n)
+	}
+	if o.reuse {
+		o.slab = vals
+	}
 	numerics := 0
 	for ci := range ncols {
 		if b.seg.Cols[ci].Type.ID == types.Numeric && o.need[ci] {

@@ -3,6 +3,7 @@ package exec
 import (
 	"rustydb/plan"
 	"rustydb/types"
+	"sync"
 )
 
 // joinOp is a hash join when the plan has equality keys and a nested loop
@@ -47,8 +48,12 @@ type joinOp struct {
 	tail       int // position in built when emitting unmatched right rows
 	leftDone   bool
 	buf        []byte
-	// shared: the hash table is another worker's (see share)
-	shared bool
+	// shared: the hash table is another worker's (see share); peers are
+	// the workers sharing this one's, done when peersDone is.
+	shared    bool
+	peers     []*joinOp
+	peersDone *sync.WaitGroup
+	slab      []types.Value // where output rows are cut from (alloc)
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -164,6 +169,9 @@ func (j *joinOp) Init() error {
 		}
 	}
 	j.cur, j.leftDone, j.tail = nil, false, 0
+	if scan, ok := unwrapAnalyze(j.stream).(*colScanOp); ok && j.out != nil {
+		scan.reuse = true // combine and leftOut copy the columns out
+	}
 	if !j.shared {
 		if err := j.buildTable(); err != nil {
 			return err
@@ -226,19 +234,37 @@ func (j *joinOp) buildTable() error {
 
 // share makes j, a join of the same plan as from (for another worker),
 // probe from's hash table instead of building its own: Init then only
-// starts the streamed input. Matches are not recorded, so only joins that
-// output nothing for unmatched built rows may share (sharable).
-func (j *joinOp) share(from *joinOp) {
+// starts the streamed input. A join that outputs its unmatched built rows
+// records its matches in its own array, which from reads once every
+// worker is done (peersDone) before it outputs the rows none matched.
+func (j *joinOp) share(from *joinOp, peersDone *sync.WaitGroup) {
 	j.shared = true
 	j.built, j.next, j.matched = from.built, from.next, nil
 	j.itable, j.ptable, j.table = from.itable, from.ptable, from.table
+	if j.keepsUnmatched(true) {
+		j.matched = make([]bool, len(j.built))
+		from.peers, from.peersDone = append(from.peers, j), peersDone
+	}
 }
 
 // sharable reports whether several workers may stream their shares of the
-// streamed input through one built table: each streamed row's output
-// depends on it and the table alone.
-func (j *joinOp) sharable() bool {
-	return !j.keepsUnmatched(true) && !(j.buildLeft && j.semi())
+// streamed input through one built table; not a semi or anti join that
+// holds its left input, which marks matches in Init.
+func (j *joinOp) sharable() bool { return !(j.buildLeft && j.semi()) }
+
+// gatherMatches waits for the workers sharing j's table and adds the
+// matches they recorded to j's.
+func (j *joinOp) gatherMatches() {
+	if j.peersDone == nil {
+		return
+	}
+	j.peersDone.Wait()
+	for _, p := range j.peers {
+		for i, m := range p.matched {
+			j.matched[i] = j.matched[i] || m
+		}
+	}
+	j.peers, j.peersDone = nil, nil
 }
 
 // pushKeyFilter hands the hash table to a column-segment scan that is the
@@ -338,12 +364,12 @@ func (j *joinOp) combine(l, r []types.Value) []types.Value {
 		l, r = r, l
 	}
 	if j.out == nil {
-		row := make([]types.Value, j.nLeft+j.nRight)
+		row := j.alloc(j.nLeft + j.nRight)
 		copy(row, l)
 		copy(row[j.nLeft:], r)
 		return row
 	}
-	row := make([]types.Value, len(j.out))
+	row := j.alloc(len(j.out))
 	for k, c := range j.out {
 		switch {
 		case c < j.nLeft:
@@ -375,10 +401,24 @@ func (j *joinOp) leftOut(l []types.Value) []types.Value {
 	if j.out == nil {
 		return l
 	}
-	row := make([]types.Value, len(j.out))
+	row := j.alloc(len(j.out))
 	for k, c := range j.out {
 		row[k] = l[c]
 	}
+	return row
+}
+
+// slabRows is how many output rows share one allocation.
+const slabRows = 256
+
+// alloc returns a new row of n values, cut from a slab that the next rows
+// share: one allocation per slab rather than per row.
+func (j *joinOp) alloc(n int) []types.Value {
+	if len(j.slab) < n {
+		j.slab = make([]types.Value, n*slabRows)
+	}
+	row := j.slab[:n:n]
+	j.slab = j.slab[n:]
 	return row
 }
 
@@ -463,7 +503,8 @@ func (j *joinOp) Next() ([]types.Value, error) {
 		}
 		return nil, nil
 	}
-	if j.keepsUnmatched(true) {
+	if j.keepsUnmatched(true) && !j.shared { // the unmatched built rows are the first worker's to output
+		j.gatherMatches()
 		for j.tail < len(j.built) {
 			i := j.tail
 			j.tail++

@@ -165,7 +165,8 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 		return true, err
 	}
 	defer o.in.Close()
-	inputs, batchers, err := o.pipelineWorkers(used)
+	var peersDone sync.WaitGroup // the workers after the first
+	inputs, batchers, err := o.pipelineWorkers(used, &peersDone)
 	if err != nil {
 		return true, err
 	}
@@ -176,8 +177,14 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for i, b := range batchers {
+		if i > 0 {
+			peersDone.Add(1)
+		}
 		wg.Go(func() {
 			defer o.c.working()()
+			if i > 0 {
+				defer peersDone.Done()
+			}
 			defer func() {
 				if errs[i] != nil {
 					failed.Store(true)
@@ -199,7 +206,7 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 // pipelineWorkers returns the inputs the workers drain and their batchers:
 // o.in alone, or also copies of it that share its hash tables and its
 // column scan's segments.
-func (o *aggOp) pipelineWorkers(used []bool) ([]Operator, []*batcher, error) {
+func (o *aggOp) pipelineWorkers(used []bool, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
 	inputs, batchers := []Operator{o.in}, []*batcher{newBatcher(o, used)}
 	joins, scan := spine(o.in)
 	if scan == nil || o.node.Pipeline == 0 || o.c.Analysis != nil {
@@ -227,7 +234,7 @@ func (o *aggOp) pipelineWorkers(used []bool) ([]Operator, []*batcher, error) {
 			break // not the same shape: o.in works alone
 		}
 		for i, j := range copies {
-			j.share(joins[i])
+			j.share(joins[i], peersDone)
 		}
 		if err := in.Init(); err != nil {
 			in.Close()
