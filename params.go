@@ -40,6 +40,9 @@ func embeddedConfig(opts Options) *config.Config {
 	c.WAL.CheckpointIntervalMs = int(opts.CheckpointInterval.Milliseconds())
 	c.Server.QueryTimeoutMs = int(opts.StatementTimeout.Milliseconds())
 	c.Security.PasswordEncryption = opts.PasswordEncryption
+	// An embedding program did not ask for a slow-query log on its
+	// stderr; ALTER SYSTEM SET slow_query_threshold_ms turns it on.
+	c.Logging.SlowQueryThresholdMs = -1
 	return c
 }
 
