@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -135,8 +136,15 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 			t.Logf("columnar=%v: %.60s", strings.Contains(plan, "segments="), q)
 		}
 	}
+	// Operators that hold rows report how much memory they held.
+	plan := queryText(t, db, "", `EXPLAIN ANALYZE SELECT ck.label, count(*) FROM c JOIN ck ON c.i = ck.k GROUP BY 1 ORDER BY 2`)
+	for _, op := range []string{"Sort", "HashAggregate", "Hash Join"} {
+		if !regexp.MustCompile(op + ` \(actual [^)]* memory=[1-9][0-9]*kB\)`).MatchString(plan) {
+			t.Errorf("EXPLAIN ANALYZE shows no memory for %s:\n%s", op, plan)
+		}
+	}
 	// The column path must really have run.
-	plan := queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")
+	plan = queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")
 	if !strings.Contains(plan, "segments=10 pruned=7") || !strings.Contains(plan, "rows=1000 loops=1") {
 		t.Errorf("EXPLAIN ANALYZE shows no pruned segment scan:\n%s", plan)
 	}

@@ -59,6 +59,9 @@ type aggOp struct {
 	// having is the condition of the filter over the aggregation, whose
 	// vectorized form drops groups that cannot pass it before making rows.
 	having plan.Expr
+	// tableBytes is the memory of a vectorized run's group table, for
+	// EXPLAIN ANALYZE.
+	tableBytes int64
 }
 
 // aggKeyFilter keeps the rows whose GROUP BY values numbered groups are a
@@ -125,7 +128,10 @@ func (c *Context) buildAggregateFuncs(n *plan.Aggregate) (*aggOp, error) {
 }
 
 func (o *aggOp) Init() error {
-	o.rows, o.pos = nil, 0
+	o.rows, o.pos, o.tableBytes = nil, 0, 0
+	if o.c.Analysis != nil {
+		defer func() { o.c.noteMemory(o.node, rowBytes(o.rows)+o.tableBytes) }()
+	}
 	if o.node.Parallel != 0 {
 		groups, done, err := o.aggregateColumnar(o.node)
 		if err == nil && !done {

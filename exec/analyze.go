@@ -3,6 +3,9 @@ package exec
 import (
 	"fmt"
 	"time"
+	"unsafe"
+
+	"github.com/cockroachdb/apd/v3"
 
 	"rustydb/plan"
 	"rustydb/types"
@@ -25,6 +28,11 @@ type OpStats struct {
 	// Segments is how many column segments a vectorized operator had,
 	// SegmentsPruned how many of them their zone maps let it skip.
 	Segments, SegmentsPruned int
+	// Memory is the most data the operator held at once, in bytes: the
+	// rows a hash join builds its table of, a sort's rows, an
+	// aggregation's groups (see rowBytes; the Go allocator's own overhead
+	// is not counted).
+	Memory int64
 }
 
 // NewAnalysis returns an empty Analysis.
@@ -54,6 +62,9 @@ func (a *Analysis) Annotation(key any) string {
 	}
 	if st.Segments > 0 {
 		workers += fmt.Sprintf(" segments=%d pruned=%d", st.Segments, st.SegmentsPruned)
+	}
+	if st.Memory > 0 {
+		workers += fmt.Sprintf(" memory=%dkB", (st.Memory+1023)/1024)
 	}
 	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d%s)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops, workers)
 }
@@ -96,4 +107,35 @@ func (c *Context) analyzed(n plan.Node, op Operator) Operator {
 		return op
 	}
 	return &analyzeOp{in: op, st: c.Analysis.Stats(n)}
+}
+
+// noteMemory records that the operator of n held bytes at once, under
+// EXPLAIN ANALYZE.
+func (c *Context) noteMemory(n plan.Node, bytes int64) {
+	if c.Analysis == nil {
+		return
+	}
+	if st := c.Analysis.Stats(n); bytes > st.Memory {
+		st.Memory = bytes
+	}
+}
+
+// valueSize is the size of a types.Value; decimalSize that of the
+// apd.Decimal a numeric points to.
+var valueSize, decimalSize = int64(unsafe.Sizeof(types.Value{})), int64(unsafe.Sizeof(apd.Decimal{}))
+
+// rowBytes is the memory rows hold: their values, the strings and decimals
+// they point to, and the slice headers.
+func rowBytes(rows [][]types.Value) int64 {
+	n := int64(len(rows)) * int64(unsafe.Sizeof([]types.Value(nil)))
+	for _, r := range rows {
+		n += int64(len(r)) * valueSize
+		for _, v := range r {
+			n += int64(len(v.S))
+			if v.D != nil {
+				n += decimalSize
+			}
+		}
+	}
+	return n
 }

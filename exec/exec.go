@@ -214,7 +214,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 				return nil, err
 			}
 		}
-		return &sortOp{c: c, in: in, keys: keys, spec: n.Keys}, nil
+		return &sortOp{c: c, node: n, in: in, keys: keys, spec: n.Keys}, nil
 	case *plan.Limit:
 		in, err := c.Build(n.Input)
 		if err != nil {

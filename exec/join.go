@@ -13,6 +13,7 @@ import (
 // of the built input at the end, with NULLs for the other side.
 type joinOp struct {
 	c                     *Context
+	node                  *plan.Join
 	kind                  string
 	left, right           Operator
 	leftKeys, rightKeys   []evalFn
@@ -74,7 +75,7 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &joinOp{c: c, kind: n.Kind, left: l, right: r, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()), out: n.Out}
+	j := &joinOp{c: c, node: n, kind: n.Kind, left: l, right: r, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()), out: n.Out}
 	if j.leftKeys, err = c.compileAll(n.LeftKeys); err != nil {
 		return nil, err
 	}
@@ -228,6 +229,10 @@ func (j *joinOp) buildTable() error {
 				j.next[i], j.table[string(j.buf)] = j.table[string(j.buf)], int32(i+1)
 			}
 		}
+	}
+	if j.c.Analysis != nil {
+		// the rows, their chain links and one map entry per key
+		j.c.noteMemory(j.node, rowBytes(j.built)+int64(len(j.next))*4+int64(len(j.itable)+len(j.ptable)+len(j.table))*24)
 	}
 	return nil
 }

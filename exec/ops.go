@@ -122,6 +122,7 @@ func (o *projectOp) Next() ([]types.Value, error) {
 // sortOp materializes its input and sorts it.
 type sortOp struct {
 	c      *Context
+	node   *plan.Sort
 	in     Operator
 	keys   []evalFn
 	spec   []plan.SortKey
@@ -165,6 +166,13 @@ func (o *sortOp) Init() error {
 	o.rows = make([][]types.Value, len(all))
 	for i, k := range all {
 		o.rows[i] = k.row
+	}
+	if o.c.Analysis != nil {
+		keys := make([][]types.Value, len(all))
+		for i, k := range all {
+			keys[i] = k.keys
+		}
+		o.c.noteMemory(o.node, rowBytes(o.rows)+rowBytes(keys))
 	}
 	return nil
 }

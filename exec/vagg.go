@@ -140,9 +140,11 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if !deltaGroups { // no rows outside segments: no merging by row keys
 		// Groups the filter above would drop need not become rows
 		// (TPC-H q18 keeps 57 of 1.5M).
+		o.tableBytes = vaggs[0].bytes()
 		return vaggs[0].groups(workers, vaggs[0].havingTests(o.having)), true, nil
 	}
 	groups := vaggs[0].groups(workers, nil)
+	o.tableBytes = vaggs[0].bytes()
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
 }
@@ -751,6 +753,18 @@ func (va *vagg) groups(workers int, tests []groupTest) []*partialGroup {
 	}
 	wg.Wait()
 	return out
+}
+
+// bytes is the memory of the group table and the aggregates' states.
+func (va *vagg) bytes() int64 {
+	n := int64(len(va.table.keys))*8 + int64(len(va.table.slots))*4
+	for _, s := range va.strs {
+		n += int64(len(s)) + 16
+	}
+	for _, a := range va.aggs {
+		n += int64(len(a.count)+len(a.hi)+len(a.lo)+len(a.f)+len(a.bestI)+len(a.bestF))*8 + int64(len(a.hasBest)) + int64(len(a.bestS))*16
+	}
+	return n
 }
 
 // groupTest decides from a group's vector states whether it can pass the

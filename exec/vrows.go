@@ -295,6 +295,9 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 			tables = append(tables, b.rest.table)
 		}
 	}
+	if va != nil {
+		o.tableBytes = va.bytes()
+	}
 	var groups []*partialGroup
 	var err error
 	switch {
