@@ -68,7 +68,7 @@ type aggOp struct {
 // key of keys (one group value) or pairs (two).
 type aggKeyFilter struct {
 	groups []int
-	keys   map[int64]int32
+	keys   *keySet
 	pairs  map[[2]int64]int32
 }
 

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"errors"
+	"math"
 	"sync/atomic"
 
 	"github.com/cockroachdb/apd/v3"
@@ -212,13 +213,57 @@ func (o *colScanOp) share(from *colScanOp, claimed *atomic.Int64) {
 // keyFilter keeps the rows whose integer column col holds a key of keys.
 type keyFilter struct {
 	col  int
-	keys map[int64]int32
+	keys *keySet
 }
 
 // addKeyFilter makes the scan drop rows whose column col (an integer-like
 // column) holds none of keys' keys, or NULL.
-func (o *colScanOp) addKeyFilter(col int, keys map[int64]int32) {
+func (o *colScanOp) addKeyFilter(col int, keys *keySet) {
 	o.keyFilters = append(o.keyFilters, keyFilter{col: col, keys: keys})
+}
+
+// keySet tells whether an integer is a key of a hash join's table. When
+// the keys are dense in their range (order keys, part keys), a bitmap
+// over the range answers with one load instead of a map probe: scans test
+// millions of rows against it.
+type keySet struct {
+	keys map[int64]int32
+	lo   int64
+	bits []uint64 // bit k-lo is set for each key k; nil: ask keys
+}
+
+// maxKeySpan bounds the range a keySet's bitmap covers (128 MiB).
+const maxKeySpan = 1 << 30
+
+func newKeySet(keys map[int64]int32) *keySet {
+	s := &keySet{keys: keys}
+	if len(keys) == 0 {
+		return s
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for k := range keys {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	span := uint64(hi) - uint64(lo) + 1
+	// a bitmap of at most one word per key is smaller than the map
+	if span == 0 || span > maxKeySpan || span/64 > uint64(len(keys)) {
+		return s
+	}
+	s.lo, s.bits = lo, make([]uint64, (span+63)/64)
+	for k := range keys {
+		d := uint64(k - lo)
+		s.bits[d>>6] |= 1 << (d & 63)
+	}
+	return s
+}
+
+func (s *keySet) has(k int64) bool {
+	if s.bits == nil {
+		_, ok := s.keys[k]
+		return ok
+	}
+	d := uint64(k) - uint64(s.lo)
+	return d>>6 < uint64(len(s.bits)) && s.bits[d>>6]&(1<<(d&63)) != 0
 }
 
 // applyKeyFilters returns the positions of sel that pass the key filters.
@@ -237,7 +282,7 @@ func (o *colScanOp) applyKeyFilters(b *vbatch, sel []int32) []int32 {
 			} else {
 				k = c.I64[i]
 			}
-			if _, ok := f.keys[k]; ok {
+			if f.keys.has(k) {
 				kept = append(kept, j)
 			}
 		}
@@ -254,7 +299,7 @@ func (o *colScanOp) keyFiltersPass(vals []types.Value) bool {
 		if v.IsNull() {
 			return false
 		}
-		if _, ok := f.keys[v.I]; !ok {
+		if !f.keys.has(v.I) {
 			return false
 		}
 	}

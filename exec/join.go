@@ -34,6 +34,7 @@ type joinOp struct {
 	// its HashKey bytes; next chains the rows of a key in input order.
 	intKeys bool
 	itable  map[int64]int32
+	keySet  *keySet // itable's keys, for the key filters of scans (pushKeyFilter)
 	// pairKeys: the key is two integer columns, hashed by their values.
 	pairKeys bool
 	ptable   map[[2]int64]int32
@@ -230,6 +231,9 @@ func (j *joinOp) buildTable() error {
 			}
 		}
 	}
+	if j.intKeys {
+		j.keySet = newKeySet(j.itable)
+	}
 	if j.c.Analysis != nil {
 		// the rows, their chain links and one map entry per key
 		j.c.noteMemory(j.node, rowBytes(j.built)+int64(len(j.next))*4+int64(len(j.itable)+len(j.ptable)+len(j.table))*24)
@@ -245,7 +249,7 @@ func (j *joinOp) buildTable() error {
 func (j *joinOp) share(from *joinOp, peersDone *sync.WaitGroup) {
 	j.shared = true
 	j.built, j.next, j.matched = from.built, from.next, nil
-	j.itable, j.ptable, j.table = from.itable, from.ptable, from.table
+	j.itable, j.ptable, j.table, j.keySet = from.itable, from.ptable, from.table, from.keySet
 	if j.keepsUnmatched(true) {
 		j.matched = make([]bool, len(j.built))
 		from.peers, from.peersDone = append(from.peers, j), peersDone
@@ -283,7 +287,7 @@ func (j *joinOp) pushKeyFilter() {
 	switch op := unwrapAnalyze(j.stream).(type) {
 	case *colScanOp:
 		if col := j.streamKeyCols[0]; j.intKeys && col < len(op.scan.Table.Columns) {
-			op.addKeyFilter(col, j.itable)
+			op.addKeyFilter(col, j.keySet)
 		}
 	case *aggOp:
 		// the keys are GROUP BY values: groups without a match are
@@ -295,7 +299,7 @@ func (j *joinOp) pushKeyFilter() {
 				return
 			}
 		}
-		op.keyFilter = &aggKeyFilter{groups: j.streamKeyCols, keys: j.itable, pairs: j.ptable}
+		op.keyFilter = &aggKeyFilter{groups: j.streamKeyCols, keys: j.keySet, pairs: j.ptable}
 	}
 }
 

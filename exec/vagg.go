@@ -311,7 +311,7 @@ func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
 		}
 		var ok bool
 		if vs[1] == nil {
-			_, ok = f.keys[vs[0].i[j]]
+			ok = f.keys.has(vs[0].i[j])
 		} else {
 			_, ok = f.pairs[[2]int64{vs[0].i[j], vs[1].i[j]}]
 		}
