@@ -10,6 +10,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"io"
 	"rustydb/config"
 	"time"
 
@@ -64,6 +65,10 @@ type Context struct {
 	// statement; work holds each recursive query's previous step.
 	cteRows map[*plan.CTE][][]types.Value
 	work    map[*plan.CTE][][]types.Value
+
+	// OpenFile opens a server file that read_csv or read_json reads (nil:
+	// none may be read).
+	OpenFile func(path string) (io.ReadCloser, error)
 
 	// NoColumnar keeps scans off column segments (enable_columnar_scan).
 	NoColumnar bool
@@ -266,6 +271,8 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return c.buildWindow(n)
 	case *plan.Series:
 		return c.buildSeries(n)
+	case *plan.FileScan:
+		return c.buildFileScan(n)
 	case *plan.Unnest:
 		arr, err := c.compile(n.Array)
 		if err != nil {
