@@ -18,7 +18,8 @@ import (
 )
 
 // COPY ... (FORMAT arrow): Arrow IPC files (the random-access format with
-// a footer, .arrow or .feather v2). COPY TO writes record batches of up to
+// a footer, .arrow or .feather v2); COPY FROM also reads IPC streams
+// (.arrows, what the REST API answers with). COPY TO writes record batches of up to
 // arrowBatchRows rows, the columns typed as ArrowType maps them; COPY FROM
 // matches the file's fields to the table's columns by name (a column the
 // file lacks takes its default, a field the table lacks is ignored) and
@@ -80,58 +81,104 @@ func (a *arrowFileWriter) Close() error {
 	return a.w.Close()
 }
 
-// copyFromArrow loads the Arrow IPC file r (name is for errors) into t's
-// columns cols.
-func (s *Session) copyFromArrow(c *exec.Context, t *catalog.Table, cols []int, name string, r io.Reader, f exec.CopyFormat) (int64, error) {
-	ra, ok := r.(*copyFileReader)
-	var src ipc.ReadAtSeeker
-	if ok && ra.z == nil {
-		src = ra.f
-	} else { // compressed: the IPC reader seeks, so read it whole
+// arrowBatches reads the record batches of an Arrow IPC file or stream.
+type arrowBatches struct {
+	schema *arrow.Schema
+	next   func() (arrow.RecordBatch, error) // nil, nil after the last
+	close  func()
+}
+
+// openArrow opens r, COPY FROM's file name, as an Arrow IPC file (which
+// starts with the magic ARROW1) or else an IPC stream.
+func openArrow(r io.Reader, name string) (*arrowBatches, error) {
+	var src io.ReaderAt
+	var size int64
+	if f, ok := r.(*copyFileReader); ok && f.z == nil {
+		st, err := f.f.Stat()
+		if err != nil {
+			return nil, fileError(err, "could not stat file \"%s\"", name)
+		}
+		src, size = f.f, st.Size()
+	} else { // compressed: the IPC file reader seeks, so read it whole
 		data, err := io.ReadAll(r)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		src = bytes.NewReader(data)
+		src, size = bytes.NewReader(data), int64(len(data))
 	}
-	fr, err := ipc.NewFileReader(src)
+	all := io.NewSectionReader(src, 0, size)
+	magic := make([]byte, 6)
+	if n, _ := src.ReadAt(magic, 0); n == 6 && string(magic) == "ARROW1" {
+		fr, err := ipc.NewFileReader(all)
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "\"%s\" is not an Arrow IPC file: %v", name, err)
+		}
+		batch := 0
+		return &arrowBatches{schema: fr.Schema(), close: func() { fr.Close() }, next: func() (arrow.RecordBatch, error) {
+			if batch >= fr.NumRecords() {
+				return nil, nil
+			}
+			rec, err := fr.RecordBatch(batch)
+			if err != nil {
+				return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "could not read record batch %d of \"%s\": %v", batch, name, err)
+			}
+			batch++
+			return rec, nil
+		}}, nil
+	}
+	sr, err := ipc.NewReader(all)
 	if err != nil {
-		return 0, sqlerr.New(sqlerr.BadCopyFileFormat, "\"%s\" is not an Arrow IPC file: %v", name, err)
+		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "\"%s\" is not an Arrow IPC file or stream: %v", name, err)
 	}
-	defer fr.Close()
+	return &arrowBatches{schema: sr.Schema(), close: sr.Release, next: func() (arrow.RecordBatch, error) {
+		if sr.Next() {
+			return sr.RecordBatch(), nil
+		}
+		if err := sr.Err(); err != nil {
+			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "could not read the Arrow stream \"%s\": %v", name, err)
+		}
+		return nil, nil
+	}}, nil
+}
+
+// copyFromArrow loads the Arrow IPC file or stream r (name is for errors)
+// into t's columns cols.
+func (s *Session) copyFromArrow(c *exec.Context, t *catalog.Table, cols []int, name string, r io.Reader, f exec.CopyFormat) (int64, error) {
+	in, err := openArrow(r, name)
+	if err != nil {
+		return 0, err
+	}
+	defer in.close()
 	// pos[i] is the field of the file that gives cols[i], or -1
 	pos := make([]int, len(cols))
 	for i, col := range cols {
 		pos[i] = -1
-		if idx := fr.Schema().FieldIndices(t.Columns[col].Name); len(idx) > 0 {
+		if idx := in.schema.FieldIndices(t.Columns[col].Name); len(idx) > 0 {
 			pos[i] = idx[0]
 		}
 	}
 	var rec arrow.RecordBatch
 	var row, line int64
-	batch := 0
 	fields := make([]*string, len(cols))
 	texts := make([]string, len(cols))
 	return c.CopyLoad(t, cols, func() ([]*string, int64, []byte, error) {
 		for rec == nil || row >= rec.NumRows() {
-			if batch >= fr.NumRecords() {
-				return nil, line, nil, io.EOF
-			}
 			var err error
-			if rec, err = fr.RecordBatch(batch); err != nil {
-				return nil, line, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "could not read record batch %d of \"%s\": %v", batch, name, err)
+			if rec, err = in.next(); err != nil || rec == nil {
+				if err == nil {
+					err = io.EOF
+				}
+				return nil, line, nil, err
 			}
-			batch++
 			row = 0
 		}
 		line++
 		for i, p := range pos {
-			switch col := rec.Column(max(p, 0)); {
-			case p < 0:
+			if p < 0 {
 				fields[i] = exec.CopyDefault
-			case col.IsNull(int(row)):
+			} else if col := rec.Column(p); col.IsNull(int(row)) {
 				fields[i] = nil
-			default:
+			} else {
 				texts[i] = arrowText(col, int(row))
 				fields[i] = &texts[i]
 			}

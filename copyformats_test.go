@@ -8,7 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"rustydb/sqlerr"
+	"rustydb/types"
 )
 
 // TestCopyOnError loads a file with bad rows with and without ON_ERROR.
@@ -169,4 +174,33 @@ func TestCopyJSONArrow(t *testing.T) {
 		t.Errorf("%s is no Arrow file: % x", empty, got[:min(len(got), 8)])
 	}
 	copyExec(t, s, "COPY j FROM '"+empty+"' (FORMAT arrow)", "COPY 0")
+
+	// an IPC stream loads too, its fields matched by name
+	var stream bytes.Buffer
+	typs := []types.T{types.TText, types.TInt8}
+	schema := ArrowSchema([]Column{{Name: "c", Type: typs[0]}, {Name: "a", Type: typs[1]}})
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, row := range [][]types.Value{{types.NewText("s1"), types.NewInt(7)}, {types.Null, types.NewInt(8)}} {
+		for i, v := range row {
+			if err := AppendArrow(b.Field(i), v, typs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	iw := ipc.NewWriter(&stream, ipc.WithSchema(schema))
+	if err := iw.Write(rec); err != nil || iw.Close() != nil {
+		t.Fatal(err)
+	}
+	arrows := filepath.Join(dir, "s.arrows")
+	if err := os.WriteFile(arrows, stream.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "TRUNCATE j")
+	copyExec(t, s, "COPY j FROM '"+arrows+"' (FORMAT arrow)", "COPY 2")
+	if got, want := copyRows(t, s, "SELECT * FROM j ORDER BY a"), "7|NULL|s1\n8|NULL|NULL\n"; got != want {
+		t.Errorf("from an Arrow stream:\n%s\nwant:\n%s", got, want)
+	}
 }

@@ -40,7 +40,9 @@ type CopyFormat struct {
 	Other map[string]string
 }
 
-// ParseCopyOptions reads COPY's options with PostgreSQL's defaults.
+// ParseCopyOptions reads COPY's options with PostgreSQL's defaults. A
+// FORMAT other than text and csv is left to the caller in f.Other, with
+// the options as given.
 // ENCODING accepts UTF8 only (the one server and client encoding).
 func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	f := CopyFormat{Delimiter: '\t', Null: `\N`, Quote: '"'}
