@@ -1,7 +1,9 @@
 // Package exec runs plans. Each plan node becomes an operator with the
 // Init / Next / Close contract: Next returns the next row, or nil at the end.
 // Expressions are compiled once into closures. DML runs through the row
-// store's transaction write path.
+// store's transaction write path; COPY FROM loads take their rows from a
+// CopySource, one for each format (text and CSV here, NDJSON and Arrow in
+// the root package), and read_csv / read_json scan files (filescan.go).
 //
 // This is the row-at-a-time executor of the foundation; the vectorized,
 // parallel executor over column segments will sit beside it.
