@@ -296,7 +296,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
-		Instance: instance{s}, Progress: &s.act.progress}
+		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -743,7 +743,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 // tables' ANALYZE statistics.
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
-	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate,
+	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate, Files: s.readFiles,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

@@ -503,24 +503,13 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 	if err != nil {
 		return err
 	}
-	var n int64
 	if st.From {
-		var r io.Reader
-		if st.IsFile {
-			f, err := openCopyFile(s.db.opts.Dir, st.File)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			r = f
-		} else if r, err = w.CopyIn(len(cols), format.CSV); err != nil {
-			return err
-		}
-		if n, err = c.CopyFrom(t, cols, r, format); err != nil {
-			return err
-		}
-		return w.Complete(fmt.Sprintf("COPY %d", n))
+		return s.copyFrom(c, t, cols, st, format, w)
 	}
+	if err := checkCopyTo(st); err != nil {
+		return err
+	}
+	var n int64
 	if st.IsFile && !filepath.IsAbs(st.File) {
 		return sqlerr.New(sqlerr.InvalidName, "relative path not allowed for COPY to file")
 	}
@@ -540,6 +529,15 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 	} else {
 		out, err = w.CopyOut(ncols, format.CSV)
 	}
+	var fw formatWriter
+	if err == nil && format.Other != nil {
+		names, typs := copyColumns(t, cols, q)
+		if fw, err = s.newFormatWriter(st, format, out, names, typs); err == nil {
+			format.Writer = fw.Row
+		} else if file != nil {
+			file.Close()
+		}
+	}
 	if err != nil {
 		if op != nil {
 			op.Close()
@@ -550,6 +548,11 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 		n, err = c.CopyQuery(op, q.Root.Columns(), out, format)
 	} else {
 		n, err = c.CopyTo(t, cols, out, format)
+	}
+	if fw != nil {
+		if ferr := fw.Close(); err == nil {
+			err = ferr
+		}
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -24,9 +25,24 @@ type CopyFormat struct {
 	Header    bool
 	Quote     byte // CSV: encloses a field holding special characters
 	Escape    byte // CSV: inside a quoted field, makes the next Quote or Escape literal
+	// Skip is ON_ERROR ignore (or skip): a row with malformed data or a
+	// value its column's type cannot hold is left out instead of failing
+	// the load; Rejected, when set, is told of each.
+	Skip     bool
+	Rejected func(line int64, raw []byte, err *sqlerr.Error) error
+	// File names the server file read, for the line an error is on.
+	File string
+	// Writer, when set, takes the rows of a COPY TO in place of the text
+	// and CSV formatting (JSON, Arrow); it writes no header.
+	Writer func(vals []types.Value) error
+	// Other holds the options of a format other than text and CSV (json,
+	// arrow), which the caller reads (FORMAT is in Other["format"]).
+	Other map[string]string
 }
 
-// ParseCopyOptions reads COPY's options with PostgreSQL's defaults.
+// ParseCopyOptions reads COPY's options with PostgreSQL's defaults. A
+// FORMAT other than text and csv is left to the caller in f.Other, with
+// the options as given.
 // ENCODING accepts UTF8 only (the one server and client encoding).
 func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	f := CopyFormat{Delimiter: '\t', Null: `\N`, Quote: '"'}
@@ -35,12 +51,22 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	case "csv":
 		f.CSV, f.Delimiter, f.Null = true, ',', ""
 	default:
-		return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY format %q is not supported; use text or csv", opts["format"])
+		f.Other = opts // checked by the format's reader or writer
 	}
 	escape := ""
 	for k, v := range opts {
 		switch k {
 		case "format", "freeze": // FREEZE is a PostgreSQL heap hint; loads here are always visible on commit
+		case "on_error":
+			switch strings.ToLower(v) {
+			case "stop":
+			case "ignore", "skip":
+				f.Skip = true
+			default:
+				return f, sqlerr.New(sqlerr.InvalidParameterValue, "COPY ON_ERROR %q not recognized", v).
+					WithHint("ON_ERROR is stop (the default), ignore or skip.")
+			}
+		case "reject_file": // written by the caller
 		case "delimiter":
 			if len(v) != 1 {
 				return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
@@ -71,7 +97,9 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 				return f, sqlerr.New(sqlerr.FeatureNotSupported, "COPY encoding %q is not supported; only UTF8 is", v)
 			}
 		default:
-			return f, sqlerr.New(sqlerr.SyntaxError, "option %q not recognized", k)
+			if f.Other == nil {
+				return f, sqlerr.New(sqlerr.SyntaxError, "option %q not recognized", k)
+			}
 		}
 	}
 	f.Escape = f.Quote
@@ -91,13 +119,42 @@ func ParseCopyOptions(opts map[string]string) (CopyFormat, error) {
 	return f, nil
 }
 
+// At says where a row of a COPY FROM into t was read, for an error's
+// detail: COPY t[, file "name"], line n.
+func (f CopyFormat) At(t *catalog.Table, line int64) string {
+	if f.File != "" {
+		return fmt.Sprintf("COPY %s, file \"%s\", line %d", t.Name, f.File, line)
+	}
+	return fmt.Sprintf("COPY %s, line %d", t.Name, line)
+}
+
+// CopyDefault in a row from a CopySource stands for a value the source
+// does not give (a JSON key that is missing): the column's default.
+var CopyDefault = new(string)
+
+// CopySource yields the rows of a COPY FROM, one field per target column
+// (nil for NULL, CopyDefault for the column's default), with the line they
+// were read from (raw, for a reject file; valid until the next call). It
+// returns io.EOF after the last row. An error of class 22 (data exception,
+// such as 22P04 bad_copy_file_format) is about that row alone, which
+// ON_ERROR ignore skips; any other error ends the load.
+type CopySource func() (fields []*string, line int64, raw []byte, err error)
+
 // CopyFrom reads rows in format f from r into table t (cols are the target
 // column ordinals) and returns the number of rows inserted. A bad row is
-// reported with its line number and the statement fails as a whole.
+// reported with its line number and the statement fails as a whole, or,
+// with f.Skip, is left out.
 //
 // In text format a line may end with one delimiter more than its fields
 // need, as TPC-H's dbgen writes them ("1|2|3|"); that delimiter is ignored.
 func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyFormat) (int64, error) {
+	return c.CopyLoad(t, cols, c.textSource(t, len(cols), r, f), f)
+}
+
+// CopyLoad inserts the rows of src into t (cols are the target column
+// ordinals) and returns the number inserted. With f.Skip a row with a data
+// exception is handed to f.Rejected and left out.
+func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyFormat) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -106,26 +163,22 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 	if err != nil {
 		return 0, err
 	}
-	var n, line int64
-	insert := func(fields []*string) error {
+	var line int64
+	row := func(fields []*string) ([]types.Value, error) {
 		if len(fields) != len(cols) {
 			if len(fields) > len(cols) {
-				return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("COPY %s, line %d", t.Name, line)
+				return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
 			}
-			return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
-				WithDetail("COPY %s, line %d", t.Name, line)
+			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+				WithDetail("%s", f.At(t, line))
 		}
 		vals := make([]types.Value, len(t.Columns))
-		for i, d := range defaults {
-			if d != nil {
-				v, err := d(nil)
-				if err != nil {
-					return err
-				}
-				vals[i] = v
-			}
-		}
+		explicit := make([]bool, len(t.Columns))
 		for i, fld := range fields {
+			if fld == CopyDefault {
+				continue
+			}
+			explicit[cols[i]] = true
 			if fld == nil {
 				vals[cols[i]] = types.Null
 				continue
@@ -133,75 +186,120 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
 			if err != nil {
 				e := sqlerr.From(err)
-				return &sqlerr.Error{Code: e.Code, Message: e.Message,
-					Detail: "COPY " + t.Name + ", line " + strconv.FormatInt(line, 10) + ", column " + t.Columns[cols[i]].Name}
+				return nil, &sqlerr.Error{Code: e.Code, Message: e.Message,
+					Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
 			}
 			vals[cols[i]] = v
 		}
+		for i, d := range defaults {
+			if d != nil && !explicit[i] {
+				v, err := d(nil)
+				if err != nil {
+					return nil, err
+				}
+				vals[i] = v
+			}
+		}
+		return vals, nil
+	}
+	var n int64
+	for {
+		fields, l, raw, err := src()
+		if err == io.EOF {
+			return n, nil
+		}
+		line = l
+		var vals []types.Value
+		if err == nil {
+			vals, err = row(fields)
+		}
+		if err != nil {
+			e := sqlerr.From(err)
+			if !f.Skip || !strings.HasPrefix(e.Code, "22") {
+				return n, err
+			}
+			if f.Rejected != nil {
+				if err := f.Rejected(line, raw, e); err != nil {
+					return n, err
+				}
+			}
+			continue
+		}
 		if err := c.validate(t, vals, nil); err != nil {
-			return err
+			return n, err
 		}
 		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
-			return err
+			return n, err
 		}
 		n++
 		c.Progress.Add(1, 0)
-		return c.canceled()
+		if err := c.canceled(); err != nil {
+			return n, err
+		}
 	}
+}
+
+// textSource reads the rows of COPY's text and CSV formats from r.
+func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFormat) CopySource {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var record []byte // a CSV record that spans lines
-	for {
-		raw, err := readLine(br)
-		if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
-			if err == io.EOF {
-				err = nil
-			}
-			return n, err
-		}
-		line++
-		c.Progress.Add(0, int64(len(raw)))
-		if f.CSV {
-			// a quoted field may hold newlines: read on to the record's end
-			q := csvQuotes{quote: f.Quote, escape: f.Escape}
-			if q.scan(raw) {
-				record = append(record[:0], raw...)
-				for q.inQuote && err == nil {
-					if raw, err = readLine(br); err != nil && err != io.EOF {
-						return n, err
-					}
-					if len(raw) > 0 {
-						line++
-						c.Progress.Add(0, int64(len(raw)))
-						record = append(record, raw...)
-						q.scan(raw)
-					}
+	var line int64
+	done := false
+	return func() ([]*string, int64, []byte, error) {
+		for !done {
+			raw, err := readLine(br)
+			if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
+				done = true
+				if err == io.EOF {
+					break
 				}
-				raw = record
+				return nil, line, nil, err
 			}
-		}
-		raw = bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\r'})
-		if string(raw) == `\.` {
-			return n, nil
-		}
-		if line == 1 && f.Header {
-			continue
-		}
-		var fields []*string
-		var perr error
-		if f.CSV {
-			fields, perr = splitCSVRow(raw, f)
-		} else {
-			fields, perr = splitTextRow(raw, f)
-			if len(fields) == len(cols)+1 && endsWithDelimiter(raw, f.Delimiter) {
-				fields = fields[:len(cols)]
+			line++
+			c.Progress.Add(0, int64(len(raw)))
+			if f.CSV {
+				// a quoted field may hold newlines: read on to the record's end
+				q := csvQuotes{quote: f.Quote, escape: f.Escape}
+				if q.scan(raw) {
+					record = append(record[:0], raw...)
+					for q.inQuote && err == nil {
+						if raw, err = readLine(br); err != nil && err != io.EOF {
+							return nil, line, nil, err
+						}
+						if len(raw) > 0 {
+							line++
+							c.Progress.Add(0, int64(len(raw)))
+							record = append(record, raw...)
+							q.scan(raw)
+						}
+					}
+					raw = record
+				}
 			}
+			raw = bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\r'})
+			if string(raw) == `\.` {
+				done = true
+				break
+			}
+			if line == 1 && f.Header {
+				continue
+			}
+			var fields []*string
+			var perr error
+			if f.CSV {
+				fields, perr = splitCSVRow(raw, f)
+			} else {
+				fields, perr = splitTextRow(raw, f)
+				if len(fields) == ncols+1 && endsWithDelimiter(raw, f.Delimiter) {
+					fields = fields[:ncols]
+				}
+			}
+			if perr != nil {
+				return nil, line, raw, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", perr).WithDetail("%s", f.At(t, line))
+			}
+			return fields, line, raw, nil
 		}
-		if perr != nil {
-			return n, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", perr).WithDetail("COPY %s, line %d", t.Name, line)
-		}
-		if err := insert(fields); err != nil {
-			return n, err
-		}
+		return nil, line, nil, io.EOF
 	}
 }
 
@@ -501,6 +599,9 @@ type copyOut struct {
 }
 
 func (o *copyOut) header(names []string) error {
+	if o.f.Writer != nil {
+		return nil
+	}
 	o.buf = o.buf[:0]
 	for i, name := range names {
 		if i > 0 {
@@ -515,6 +616,9 @@ func (o *copyOut) header(names []string) error {
 }
 
 func (o *copyOut) row(vals []types.Value, typs []types.T) error {
+	if o.f.Writer != nil {
+		return o.f.Writer(vals)
+	}
 	o.buf = o.buf[:0]
 	var text []byte
 	for i, val := range vals {

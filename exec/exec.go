@@ -1,7 +1,9 @@
 // Package exec runs plans. Each plan node becomes an operator with the
 // Init / Next / Close contract: Next returns the next row, or nil at the end.
 // Expressions are compiled once into closures. DML runs through the row
-// store's transaction write path.
+// store's transaction write path; COPY FROM loads take their rows from a
+// CopySource, one for each format (text and CSV here, NDJSON and Arrow in
+// the root package), and read_csv / read_json scan files (filescan.go).
 //
 // This is the row-at-a-time executor of the foundation; the vectorized,
 // parallel executor over column segments will sit beside it.
@@ -10,6 +12,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"io"
 	"rustydb/config"
 	"time"
 
@@ -64,6 +67,10 @@ type Context struct {
 	// statement; work holds each recursive query's previous step.
 	cteRows map[*plan.CTE][][]types.Value
 	work    map[*plan.CTE][][]types.Value
+
+	// OpenFile opens a server file that read_csv or read_json reads (nil:
+	// none may be read).
+	OpenFile func(path string) (io.ReadCloser, error)
 
 	// NoColumnar keeps scans off column segments (enable_columnar_scan).
 	NoColumnar bool
@@ -266,6 +273,8 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return c.buildWindow(n)
 	case *plan.Series:
 		return c.buildSeries(n)
+	case *plan.FileScan:
+		return c.buildFileScan(n)
 	case *plan.Unnest:
 		arr, err := c.compile(n.Array)
 		if err != nil {

@@ -49,6 +49,10 @@ type Binder struct {
 	// statement names; its error fails the statement (a database mounted
 	// but not open refuses them all).
 	Access func(*catalog.Table) error
+	// Files, when set, checks that the session may read the server file of
+	// read_csv or read_json and fills in its path and columns (nil: the
+	// functions are not available).
+	Files func(*FileScan) error
 }
 
 // inner returns a binder for SQL text kept in the catalog (a DEFAULT, a

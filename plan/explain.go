@@ -161,6 +161,8 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "Function Scan on generate_series")
 	case *Unnest:
 		e.line(depth, n, "Function Scan on unnest")
+	case *FileScan:
+		e.line(depth, n, "Function Scan on %s", n.Func)
 	case *JSONTable:
 		alias := ""
 		if t := n.Cols[0].Table; t != n.Func {

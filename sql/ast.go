@@ -438,7 +438,8 @@ type (
 	FuncRef struct {
 		Name       string
 		Args       []Expr
-		Ordinality bool // WITH ORDINALITY: a bigint row number column follows
+		Named      map[string]Expr // name => value arguments, by lower-case name
+		Ordinality bool            // WITH ORDINALITY: a bigint row number column follows
 		Alias      string
 		ColAliases []string
 		Pos        int

@@ -1007,9 +1007,10 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 		return nil, err
 	}
 	var args []Expr
+	var named map[string]Expr
 	isFunc := p.acceptOp("(")
 	if isFunc && !p.isOp(")") {
-		if args, err = p.exprList(); err != nil {
+		if args, named, err = p.fromFuncArgs(); err != nil {
 			return nil, err
 		}
 	}
@@ -1034,7 +1035,7 @@ func (p *parser) tablePrimary() (TableExpr, error) {
 		if name.Schema != "" && name.Schema != "pg_catalog" { // the functions are all built in
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s does not exist", name).WithPosition(charPos(p.src, pos))
 		}
-		return &FuncRef{Name: name.Name, Args: args, Ordinality: ordinality, Alias: alias, ColAliases: cols, Pos: pos}, nil
+		return &FuncRef{Name: name.Name, Args: args, Named: named, Ordinality: ordinality, Alias: alias, ColAliases: cols, Pos: pos}, nil
 	}
 	return &TableRef{Name: name, Alias: alias, ColAliases: cols, Pos: pos}, nil
 }
@@ -1057,6 +1058,40 @@ func (p *parser) identList() ([]string, error) {
 		names = append(names, n)
 		if !p.acceptOp(",") {
 			return names, nil
+		}
+	}
+}
+
+// fromFuncArgs parses the arguments of a function in FROM: positional ones,
+// then any named ones written name => value (read_csv's header => true).
+func (p *parser) fromFuncArgs() ([]Expr, map[string]Expr, error) {
+	var args []Expr
+	var named map[string]Expr
+	for {
+		if k := p.peek().kind; (k == tIdent || k == tQIdent) && (p.isOpAt(1, "=>") || p.isOpAt(1, "=") && p.isOpAt(2, ">")) {
+			name, _ := p.ident()
+			if !p.acceptOp("=>") {
+				p.i += 2
+			}
+			e, err := p.expr()
+			if err != nil {
+				return nil, nil, err
+			}
+			if named == nil {
+				named = map[string]Expr{}
+			}
+			named[name] = e
+		} else if named != nil {
+			return nil, nil, sqlerr.New(sqlerr.SyntaxError, "positional argument cannot follow named argument").WithPosition(charPos(p.src, p.peek().pos))
+		} else {
+			e, err := p.expr()
+			if err != nil {
+				return nil, nil, err
+			}
+			args = append(args, e)
+		}
+		if !p.acceptOp(",") {
+			return args, named, nil
 		}
 	}
 }
