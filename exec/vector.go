@@ -979,7 +979,28 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 	}
 	out := make([]int32, vc.size)
 	op := e.Op
+	lc, lok := e.L.(*plan.ColRef)
+	rc, rok := e.R.(*plan.ColRef)
+	// Two columns of one type stored as int32 (dates: TPC-H's
+	// l_commitdate < l_receiptdate) compare in place, without widening.
+	in32 := lok && rok && e.L.Type().ID == e.R.Type().ID && column.KindOf(e.L.Type()) == column.Int32
 	return func(b *vbatch, sel []int32) ([]int32, error) {
+		if in32 {
+			x, y := &b.seg.Cols[lc.Idx], &b.seg.Cols[rc.Idx]
+			if x.Kind == column.Int32 && y.Kind == column.Int32 {
+				res := cmpSel(op, x.I32[b.off:b.off+b.n], y.I32[b.off:b.off+b.n], sel, out[:0])
+				if x.Valid != nil || y.Valid != nil {
+					kept := res[:0]
+					for _, j := range res {
+						if !x.Null(b.off+int(j)) && !y.Null(b.off+int(j)) {
+							kept = append(kept, j)
+						}
+					}
+					res = kept
+				}
+				return res, nil
+			}
+		}
 		lv, err := l(b, sel)
 		if err != nil {
 			return nil, err
@@ -1014,7 +1035,7 @@ func dropNulls(sel []int32, a, b []bool) []int32 {
 	return out
 }
 
-func cmpSel[T int64 | string](op string, l, r []T, sel, out []int32) []int32 {
+func cmpSel[T int32 | int64 | string](op string, l, r []T, sel, out []int32) []int32 {
 	switch op {
 	case "=":
 		for _, j := range sel {
