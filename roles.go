@@ -204,7 +204,14 @@ func (s *Session) dropRole(st *sql.DropRoleStmt, w ResultWriter) error {
 		case r.Bootstrap:
 			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop role %s because it is required by the database system", name)
 		}
+		if deps := roleDependents(s.db.store.Catalog(), name); len(deps) > 0 {
+			return sqlerr.New(sqlerr.DependentObjectsStillExist, "role %q cannot be dropped because some objects depend on it", name).
+				WithDetail("%s", strings.Join(deps, "\n"))
+		}
 		if err := s.tx.DropRole(r); err != nil {
+			return err
+		}
+		if err := s.dropMemberships(name); err != nil {
 			return err
 		}
 	}

@@ -49,6 +49,9 @@ func (s *Session) truncate(c *exec.Context, st *sql.TruncateStmt, w ResultWriter
 		if t.IsView() || t.IsSequence() {
 			return sqlerr.New(sqlerr.WrongObjectType, "%q is not a table", t.Name)
 		}
+		if err := s.require(t, catalog.PrivTruncate); err != nil {
+			return err
+		}
 		listed[t.ID] = true
 	}
 	for i := 0; i < len(tables); i++ { // tables grows as CASCADE adds to it
@@ -141,6 +144,9 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 			skipping(w, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.Name))
 			return w.Complete(tag)
 		}
+		return err
+	}
+	if err := s.requireOwner(t); err != nil {
 		return err
 	}
 	def := cloneTable(t)
@@ -485,6 +491,13 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 		case t.IsSequence():
 			return sqlerr.New(sqlerr.WrongObjectType, "cannot copy %s sequence %q", dir, t.Name)
 		}
+		need := catalog.PrivSelect
+		if st.From {
+			need = catalog.PrivInsert
+		}
+		if err := s.require(t, need); err != nil {
+			return err
+		}
 		cols = make([]int, 0, len(t.Columns))
 		if len(st.Columns) == 0 {
 			for i := range t.Columns {
@@ -572,6 +585,9 @@ func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 	if t.IsView() || t.IsSequence() {
 		return sqlerr.New(sqlerr.WrongObjectType, "cannot create index on %q: it is not a table", t.Name)
 	}
+	if err := s.requireOwner(t); err != nil {
+		return err
+	}
 	ix := catalog.Index{Name: st.Name, Unique: st.Unique}
 	for _, name := range st.Columns {
 		i := t.ColumnIndex(name)
@@ -620,6 +636,9 @@ func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 		if !slices.ContainsFunc(t.Indexes, func(ix catalog.Index) bool { return ix.Name == name.Name }) {
 			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name.Name, name.Name, t.Name).
 				WithHint("You can drop constraint %s on table %s instead.", name.Name, t.Name)
+		}
+		if s.requireOwner(t) != nil {
+			return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of index %s", name.Name)
 		}
 		def := *t
 		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name.Name })

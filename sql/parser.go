@@ -254,6 +254,8 @@ func (p *parser) statement() (Statement, error) {
 		return p.createStmt()
 	case "truncate":
 		return p.truncateStmt()
+	case "grant", "revoke":
+		return p.grantStmt()
 	case "vacuum", "analyze", "analyse":
 		return p.vacuumStmt()
 	case "explain":
@@ -3031,7 +3033,7 @@ func Kind(s Statement) string {
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
 		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt, *CreateSchemaStmt,
-		*DropSchemaStmt, *AlterSchemaStmt:
+		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
