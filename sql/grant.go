@@ -35,6 +35,13 @@ type GrantStmt struct {
 
 func (*GrantStmt) statement() {}
 
+// privilegeNames are PostgreSQL's privileges; which apply to an object is
+// for the engine to say.
+var privilegeNames = map[string]bool{
+	"select": true, "insert": true, "update": true, "delete": true, "truncate": true, "references": true,
+	"trigger": true, "usage": true, "create": true, "execute": true, "connect": true, "temporary": true, "temp": true,
+}
+
 // grantStmt parses GRANT and REVOKE.
 func (p *parser) grantStmt() (Statement, error) {
 	s := &GrantStmt{Revoke: p.advance().text == "revoke"}
@@ -49,7 +56,7 @@ func (p *parser) grantStmt() (Statement, error) {
 	} else {
 		for {
 			t := p.peek()
-			if t.kind != tIdent && t.kind != tQIdent {
+			if t.kind != tIdent && t.kind != tQIdent || t.kind == tIdent && (t.text == "to" || t.text == "from" || t.text == "on") {
 				return nil, p.unexpected()
 			}
 			p.i++
@@ -67,6 +74,11 @@ func (p *parser) grantStmt() (Statement, error) {
 	if s.All || p.isKw("on") {
 		if err := p.expectKw("on"); err != nil {
 			return nil, err
+		}
+		for _, n := range names {
+			if !privilegeNames[n] {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "unrecognized privilege type %q", n)
+			}
 		}
 		s.Privs = names
 		if err := p.grantObjects(s); err != nil {
