@@ -360,3 +360,40 @@ func (s *Session) dropMemberships(name string) error {
 	}
 	return nil
 }
+
+// setOwner runs ALTER TABLE | VIEW | SEQUENCE ... OWNER TO role (the
+// caller checked that the session owns t): a superuser may give t to
+// anyone, an owner to a role it is a member of. The old owner's ACL
+// entries pass to the new one, and a table's serial sequences go with it.
+func (s *Session) setOwner(t *catalog.Table, role string) error {
+	cat := s.db.store.Catalog()
+	if role == "" {
+		role = s.user
+	}
+	if cat.Role(role) == nil {
+		return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", role)
+	}
+	if s.login && !cat.Bypasses(s.user) && !slices.Contains(cat.Memberships(s.user), role) {
+		return sqlerr.New(sqlerr.InsufficientPrivilege, "must be member of role %q", role)
+	}
+	for _, rel := range append([]*catalog.Table{t}, cat.OwnedSequences(t.ID)...) {
+		def := *rel
+		def.Owner = role
+		if rel.ACL != nil {
+			def.ACL = []catalog.ACLItem{} // items that now coincide merge
+			for _, a := range rel.ACL {
+				if a.Grantee == rel.Owner {
+					a.Grantee = role
+				}
+				if a.Grantor == rel.Owner {
+					a.Grantor = role
+				}
+				def.ACL = catalog.Granted(def.ACL, a.Grantee, a.Grantor, a.Privs, a.Grant)
+			}
+		}
+		if err := s.tx.AlterTable(rel, &def); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -133,7 +133,7 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	t, err := s.relation(st.Table)
 	switch {
 	case err != nil:
-	case a.SetSchema == "" && t.Kind() != "table":
+	case a.SetSchema == "" && !a.SetOwner && t.Kind() != "table":
 		err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.String())
 	case st.Object != "table" && t.Kind() != st.Object:
 		err = sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", t.Name, st.Object)
@@ -207,6 +207,8 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 		err = s.tx.AlterTable(t, def)
 	case a.SetSchema != "":
 		err = s.setSchema(t, a.SetSchema)
+	case a.SetOwner:
+		err = s.setOwner(t, a.OwnerTo)
 	case a.RenameTo != "":
 		if cat.Lookup(t.Schema, a.RenameTo) != nil {
 			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)

@@ -66,3 +66,20 @@ func TestParseGrantErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAlterOwner(t *testing.T) {
+	for _, tt := range []struct{ sql, object, owner string }{
+		{"ALTER TABLE public.t OWNER TO alice", "table", "alice"},
+		{"ALTER VIEW v OWNER TO CURRENT_USER", "view", ""},
+		{"ALTER SEQUENCE s OWNER TO \"Bob\"", "sequence", "Bob"},
+	} {
+		stmts, err := Parse(tt.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.sql, err)
+		}
+		s := stmts[0].(*AlterTableStmt)
+		if s.Object != tt.object || !s.Action.SetOwner || s.Action.OwnerTo != tt.owner {
+			t.Errorf("%s: got %+v", tt.sql, s)
+		}
+	}
+}

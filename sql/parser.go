@@ -1495,6 +1495,11 @@ func (p *parser) alterStmt() (Statement, error) {
 		a.SetSchema, err = p.ident()
 		return s, err
 	}
+	if p.acceptKw("owner", "to") {
+		a.SetOwner = true
+		a.OwnerTo, err = p.roleSpec()
+		return s, err
+	}
 	if s.Object != "table" {
 		return nil, p.unexpected()
 	}
