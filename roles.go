@@ -10,10 +10,9 @@ import (
 	"rustydb/sqlerr"
 )
 
-// Roles and privileges. Only role management is guarded: creating, changing
-// and dropping roles needs a superuser, except that a user may change their
-// own password. Privileges on tables are not checked (there is no GRANT):
-// every user that can log in can read and write every table.
+// Roles. Creating, changing and dropping roles needs a superuser, except
+// that a user may change their own password. Privileges on tables, views
+// and schemas are in grant.go.
 //
 // Sessions from NewSession run in the embedding program's process, which
 // could open the data directory itself, so they may do anything. Sessions
