@@ -23,13 +23,17 @@ import (
 // invalidGrantOperation is SQLSTATE 0LP01.
 const invalidGrantOperation = "0LP01"
 
+// objectKind names what t is in messages: "schema", or the relation's kind.
+func objectKind(t *catalog.Table) string {
+	if t.IsSchema() {
+		return "schema"
+	}
+	return t.Kind()
+}
+
 // permissionDenied is PostgreSQL's error for a missing privilege.
 func permissionDenied(t *catalog.Table) error {
-	kind := t.Kind()
-	if t.IsSchema() {
-		kind = "schema"
-	}
-	return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied for %s %s", kind, t.Name)
+	return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied for %s %s", objectKind(t), t.Name)
 }
 
 // checkPrivilege is the binder's privilege check: role needs need on t,
@@ -62,11 +66,7 @@ func (s *Session) requireOwner(t *catalog.Table) error {
 	if !s.login || cat.Bypasses(s.user) || slices.Contains(cat.Memberships(s.user), t.OwnerName()) {
 		return nil
 	}
-	kind := t.Kind()
-	if t.IsSchema() {
-		kind = "schema"
-	}
-	return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of %s %s", kind, t.Name)
+	return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of %s %s", objectKind(t), t.Name)
 }
 
 // requireCreate checks that the session's role may create relations in
@@ -323,15 +323,11 @@ func roleDependents(cat *catalog.Catalog, name string) []string {
 		if !t.Mentions(name) {
 			continue
 		}
-		kind := t.Kind()
-		if t.IsSchema() {
-			kind = "schema"
-		}
 		what := "privileges for "
 		if t.OwnerName() == name {
 			what = "owner of "
 		}
-		out = append(out, what+kind+" "+t.Name)
+		out = append(out, what+objectKind(t)+" "+t.Name)
 	}
 	return out
 }

@@ -49,9 +49,6 @@ func (s *Session) truncate(c *exec.Context, st *sql.TruncateStmt, w ResultWriter
 		if t.IsView() || t.IsSequence() {
 			return sqlerr.New(sqlerr.WrongObjectType, "%q is not a table", t.Name)
 		}
-		if err := s.require(t, catalog.PrivTruncate); err != nil {
-			return err
-		}
 		listed[t.ID] = true
 	}
 	for i := 0; i < len(tables); i++ { // tables grows as CASCADE adds to it
@@ -69,6 +66,11 @@ func (s *Session) truncate(c *exec.Context, st *sql.TruncateStmt, w ResultWriter
 			w.Notice(Notice{Severity: "NOTICE", Code: "00000", Message: fmt.Sprintf("truncate cascades to table %q", child.Name)})
 			listed[child.ID] = true
 			tables = append(tables, child)
+		}
+	}
+	for _, t := range tables { // CASCADE's tables included, as in PostgreSQL
+		if err := s.require(t, catalog.PrivTruncate); err != nil {
+			return err
 		}
 	}
 	for _, t := range tables {
