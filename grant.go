@@ -393,3 +393,18 @@ func (s *Session) setOwner(t *catalog.Table, role string) error {
 	}
 	return nil
 }
+
+// runtimePrivilegeHook returns the executor's check of relations named at
+// run time (nextval's sequence): the role needs one of anyOf. None for
+// embedded sessions.
+func (s *Session) runtimePrivilegeHook() func(*catalog.Table, catalog.Priv) error {
+	if !s.login {
+		return nil
+	}
+	return func(t *catalog.Table, anyOf catalog.Priv) error {
+		if privs, _ := s.db.store.Catalog().Privileges(s.user, t); privs&anyOf == 0 {
+			return permissionDenied(t)
+		}
+		return nil
+	}
+}

@@ -296,7 +296,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
-		Instance: instance{s}, Progress: &s.act.progress}
+		Instance: instance{s}, Progress: &s.act.progress, Privilege: s.runtimePrivilegeHook()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
