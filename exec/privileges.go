@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ import (
 func (c *Context) hasPrivilege(kind string, a []types.Value) (types.Value, error) {
 	cat := c.Store.Catalog()
 	role := c.User
+	if c.Privilege == nil && len(a) == 2 {
+		role = "" // an embedded session may do anything
+	}
 	if len(a) == 3 {
 		role, a = a[0].S, a[1:]
 		if cat.Role(role) == nil && !cat.Bypasses(role) {
@@ -96,10 +100,13 @@ func aclArray(t *catalog.Table) types.Value {
 }
 
 // tablePrivilegeRows are the rows of information_schema.table_privileges:
-// one per privilege of each ACL item, PUBLIC's included, as PostgreSQL
-// lists them (to every role here; PostgreSQL shows a role only the
-// privileges it granted or holds).
+// one per privilege of each ACL item, PUBLIC's included. As in PostgreSQL
+// a role sees the items it (or a role it is a member of) granted or holds
+// and PUBLIC's; superusers and embedded sessions see all.
 func (c *Context) tablePrivilegeRows(tables []*catalog.Table) [][]types.Value {
+	cat := c.Store.Catalog()
+	all := c.Privilege == nil || cat.Bypasses(c.User)
+	mine := cat.Memberships(c.User)
 	t := types.NewText
 	yesNo := func(ok bool) types.Value {
 		if ok {
@@ -113,6 +120,9 @@ func (c *Context) tablePrivilegeRows(tables []*catalog.Table) [][]types.Value {
 			continue
 		}
 		for _, a := range tbl.EffectiveACL() {
+			if !all && a.Grantee != "" && !slices.Contains(mine, a.Grantee) && !slices.Contains(mine, a.Grantor) {
+				continue
+			}
 			grantee := a.Grantee
 			if grantee == "" {
 				grantee = "PUBLIC"
