@@ -5,7 +5,7 @@ BIN     := bin/rusty-db-server
 CLI     := bin/rusty-db-cli
 PKGS    := ./...
 
-.PHONY: all build cli run test test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
+.PHONY: all build cli run test test-clients test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
 
 all: build
 
@@ -30,6 +30,12 @@ test: lint test-tools
 # The shared sqllogictest corpus (../shared/slt), embedded, with a per-file summary.
 slt:
 	$(GO) run ./slt/cmd/rusty-slt -timeout 5s $(SLT_FLAGS) ../shared/slt
+
+# Client libraries against a started server: pgJDBC and node-postgres
+# programs in clients/; each skips with a message when its runtime or
+# driver is missing. Not part of make test (needs Java, npm and network).
+test-clients:
+	scripts/test-clients.sh
 
 # psql, promtool, curl and jq, installed with apt-get when missing (tests
 # that need one skip without it).

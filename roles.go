@@ -10,10 +10,9 @@ import (
 	"rustydb/sqlerr"
 )
 
-// Roles and privileges. Only role management is guarded: creating, changing
-// and dropping roles needs a superuser, except that a user may change their
-// own password. Privileges on tables are not checked (there is no GRANT):
-// every user that can log in can read and write every table.
+// Roles. Creating, changing and dropping roles needs a superuser, except
+// that a user may change their own password. Privileges on tables, views
+// and schemas are in grant.go.
 //
 // Sessions from NewSession run in the embedding program's process, which
 // could open the data directory itself, so they may do anything. Sessions
@@ -204,7 +203,14 @@ func (s *Session) dropRole(st *sql.DropRoleStmt, w ResultWriter) error {
 		case r.Bootstrap:
 			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop role %s because it is required by the database system", name)
 		}
+		if deps := roleDependents(s.db.store.Catalog(), name); len(deps) > 0 {
+			return sqlerr.New(sqlerr.DependentObjectsStillExist, "role %q cannot be dropped because some objects depend on it", name).
+				WithDetail("%s", strings.Join(deps, "\n"))
+		}
 		if err := s.tx.DropRole(r); err != nil {
+			return err
+		}
+		if err := s.dropMemberships(name); err != nil {
 			return err
 		}
 	}

@@ -296,7 +296,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
-		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile}
+		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile, Privilege: s.runtimePrivilegeHook()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -306,6 +306,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.alterRole(st, w)
 	case *sql.DropRoleStmt:
 		return s.dropRole(st, w)
+	case *sql.GrantStmt:
+		return s.grant(st, w)
 	case *sql.AlterTableStmt:
 		return s.alterTable(c, st, w)
 	case *sql.CreateIndexStmt:
@@ -437,11 +439,15 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: "relation already exists, skipping"})
 			return w.Complete("CREATE TABLE")
 		}
+		if err := s.requireCreate(p.Table.Schema); err != nil {
+			return err
+		}
+		p.Table.Owner = s.user
 		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
 		}
 		for _, seq := range p.Sequences {
-			seq.Sequence.OwnedBy = p.Table.ID
+			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.user
 			if err := s.tx.CreateTable(seq); err != nil {
 				return err
 			}
@@ -458,10 +464,16 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		}
 		return w.Complete(fmt.Sprintf("SELECT %d", n))
 	case *plan.CreateView:
-		var err error
-		if p.Replace != nil {
-			err = s.tx.AlterTable(p.Replace, p.View)
-		} else {
+		err := s.requireCreate(p.View.Schema)
+		switch {
+		case err != nil:
+		case p.Replace != nil:
+			if err = s.requireOwner(p.Replace); err == nil {
+				p.View.Owner, p.View.ACL = p.Replace.Owner, p.Replace.ACL
+				err = s.tx.AlterTable(p.Replace, p.View)
+			}
+		default:
+			p.View.Owner = s.user
 			err = s.tx.CreateTable(p.View)
 		}
 		if err != nil {
@@ -485,6 +497,11 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 func (s *Session) dropRelations(p *plan.DropTable) error {
 	for _, def := range p.Unlinked {
 		if err := s.tx.AlterTable(s.db.store.Catalog().ByID(def.ID), def); err != nil {
+			return err
+		}
+	}
+	for _, t := range p.Tables {
+		if err := s.requireOwner(t); err != nil {
 			return err
 		}
 	}
@@ -744,6 +761,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
 	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate, Files: s.readFiles,
+		Privilege: s.privilegeHook(), Role: s.user,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

@@ -28,7 +28,9 @@ import (
 //
 // Each file runs in a fresh database; "restart" reopens it from disk after
 // a clean close (a checkpoint), "restart crash" after a stop without one,
-// so that recovery replays the log. Notices are written as psql prints them
+// so that recovery replays the log; "user NAME" runs what follows in a
+// session logged in as role NAME (one per role, kept until a restart),
+// "user" alone goes back to the embedded session. Notices are written as psql prints them
 // with \set VERBOSITY verbose (without LOCATION lines):
 //
 //	NOTICE:  00000: table "x" does not exist, skipping
@@ -55,6 +57,7 @@ func runSQLFile(t *testing.T, file string) {
 		}
 	}()
 	s := db.NewSession("rustydb")
+	embedded, logins := s, map[string]*Session{}
 	ctx := context.Background()
 
 	f, err := os.Open(file)
@@ -108,6 +111,15 @@ func runSQLFile(t *testing.T, file string) {
 				t.Fatalf("%s:%d: reopen: %v", file, at, err)
 			}
 			s = db.NewSession("rustydb")
+			embedded, logins = s, map[string]*Session{}
+		case "user":
+			s = embedded
+			if len(fields) > 1 {
+				if logins[fields[1]] == nil {
+					logins[fields[1]] = db.Login(fields[1])
+				}
+				s = logins[fields[1]]
+			}
 		case "statement":
 			sqlLines, dashes := block(true)
 			var message []string

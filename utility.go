@@ -68,6 +68,11 @@ func (s *Session) truncate(c *exec.Context, st *sql.TruncateStmt, w ResultWriter
 			tables = append(tables, child)
 		}
 	}
+	for _, t := range tables { // CASCADE's tables included, as in PostgreSQL
+		if err := s.require(t, catalog.PrivTruncate); err != nil {
+			return err
+		}
+	}
 	for _, t := range tables {
 		if err := c.Truncate(t); err != nil {
 			return err
@@ -130,7 +135,7 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 	t, err := s.relation(st.Table)
 	switch {
 	case err != nil:
-	case a.SetSchema == "" && t.Kind() != "table":
+	case a.SetSchema == "" && !a.SetOwner && t.Kind() != "table":
 		err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.String())
 	case st.Object != "table" && t.Kind() != st.Object:
 		err = sqlerr.New(sqlerr.WrongObjectType, "%q is not a %s", t.Name, st.Object)
@@ -141,6 +146,9 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 			skipping(w, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", st.Table.Name))
 			return w.Complete(tag)
 		}
+		return err
+	}
+	if err := s.requireOwner(t); err != nil {
 		return err
 	}
 	def := cloneTable(t)
@@ -201,6 +209,8 @@ func (s *Session) alterTable(c *exec.Context, st *sql.AlterTableStmt, w ResultWr
 		err = s.tx.AlterTable(t, def)
 	case a.SetSchema != "":
 		err = s.setSchema(t, a.SetSchema)
+	case a.SetOwner:
+		err = s.setOwner(t, a.OwnerTo)
 	case a.RenameTo != "":
 		if cat.Lookup(t.Schema, a.RenameTo) != nil {
 			return sqlerr.New(sqlerr.DuplicateTable, "relation %q already exists", a.RenameTo)
@@ -485,6 +495,13 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 		case t.IsSequence():
 			return sqlerr.New(sqlerr.WrongObjectType, "cannot copy %s sequence %q", dir, t.Name)
 		}
+		need := catalog.PrivSelect
+		if st.From {
+			need = catalog.PrivInsert
+		}
+		if err := s.require(t, need); err != nil {
+			return err
+		}
 		cols = make([]int, 0, len(t.Columns))
 		if len(st.Columns) == 0 {
 			for i := range t.Columns {
@@ -575,6 +592,9 @@ func (s *Session) createIndex(st *sql.CreateIndexStmt, w ResultWriter) error {
 	if t.IsView() || t.IsSequence() {
 		return sqlerr.New(sqlerr.WrongObjectType, "cannot create index on %q: it is not a table", t.Name)
 	}
+	if err := s.requireOwner(t); err != nil {
+		return err
+	}
 	ix := catalog.Index{Name: st.Name, Unique: st.Unique}
 	for _, name := range st.Columns {
 		i := t.ColumnIndex(name)
@@ -623,6 +643,9 @@ func (s *Session) dropIndex(st *sql.DropIndexStmt, w ResultWriter) error {
 		if !slices.ContainsFunc(t.Indexes, func(ix catalog.Index) bool { return ix.Name == name.Name }) {
 			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name.Name, name.Name, t.Name).
 				WithHint("You can drop constraint %s on table %s instead.", name.Name, t.Name)
+		}
+		if s.requireOwner(t) != nil {
+			return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of index %s", name.Name)
 		}
 		def := *t
 		def.Indexes = slices.DeleteFunc(slices.Clone(t.Indexes), func(ix catalog.Index) bool { return ix.Name == name.Name })

@@ -58,4 +58,3 @@ func writeArrow(w io.Writer, rows *rustydb.Rows, started func()) error {
 	}
 	return iw.Close()
 }
-

@@ -58,8 +58,10 @@ func typeForOID(oid uint32) types.T {
 		return types.TFloat8
 	case types.OIDNumeric:
 		return types.TNumeric
-	case types.OIDText, types.OIDVarchar, types.OIDBpchar:
+	case types.OIDText, types.OIDBpchar:
 		return types.TText
+	case types.OIDVarchar: // kept, so that ParameterDescription answers the type the client gave (pgJDBC's setString)
+		return types.T{ID: types.Varchar}
 	case types.OIDDate:
 		return types.TDate
 	case types.OIDTimestamp:

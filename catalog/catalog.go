@@ -57,6 +57,12 @@ type Table struct {
 	// table's rows refer to another table's.
 	Checks      []Check      `json:"checks,omitempty"`
 	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
+	// Owner is the role that created a relation ("" for relations created
+	// before owners were recorded); a schema's is in Namespace. ACL holds
+	// the privileges granted on the entry, nil for the default (see
+	// acl.go); an empty ACL, everything revoked, is kept as such.
+	Owner string    `json:"owner,omitempty"`
+	ACL   []ACLItem `json:"acl"`
 }
 
 // Check is a CHECK constraint: a boolean expression over the row, kept as

@@ -27,6 +27,9 @@ type Role struct {
 	// MD5 is the md5 hash, kept only for passwords set with
 	// password_encryption = md5 (or given already hashed).
 	MD5 string `json:"md5,omitempty"`
+	// MemberOf are the roles this one was granted (GRANT role TO this):
+	// their privileges are this role's too.
+	MemberOf []string `json:"member_of,omitempty"`
 }
 
 // HasPassword reports whether the role can authenticate with a password.
@@ -75,6 +78,7 @@ func (c *Catalog) AddRole(r *Role) error {
 	}
 	c.nextRoleID = max(c.nextRoleID, r.ID+1)
 	c.roles[r.Name] = r
+	c.version.Add(1) // plans checked privileges as of the roles they were bound with
 	return nil
 }
 
@@ -82,6 +86,7 @@ func (c *Catalog) AddRole(r *Role) error {
 func (c *Catalog) ReplaceRole(r *Role) {
 	c.mu.Lock()
 	c.roles[r.Name] = r
+	c.version.Add(1)
 	c.mu.Unlock()
 }
 
@@ -89,5 +94,6 @@ func (c *Catalog) ReplaceRole(r *Role) {
 func (c *Catalog) RemoveRole(name string) {
 	c.mu.Lock()
 	delete(c.roles, name)
+	c.version.Add(1)
 	c.mu.Unlock()
 }

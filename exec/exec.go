@@ -90,6 +90,10 @@ type Context struct {
 	// and statements their data; Progress counts what the statement does.
 	Instance Instance
 	Progress *Progress
+	// Privilege, when set, checks that the session's role holds at least
+	// one of anyOf on a relation the statement names at run time (a
+	// sequence given to nextval); nil means the session may do anything.
+	Privilege func(t *catalog.Table, anyOf catalog.Priv) error
 	// checkFns are the compiled CHECK constraints of the tables written.
 	checkFns map[*catalog.Table][]evalFn
 }

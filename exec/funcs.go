@@ -9,6 +9,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"rustydb/catalog"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -447,6 +448,14 @@ func mathFunc(name string, a []types.Value, t types.T) (types.Value, error) {
 	return types.NewFloat(f), nil
 }
 
+// sequencePrivs are the privileges on a sequence of which the function
+// needs one, as in PostgreSQL.
+var sequencePrivs = map[string]catalog.Priv{
+	"nextval": catalog.PrivUsage | catalog.PrivUpdate,
+	"currval": catalog.PrivUsage | catalog.PrivSelect,
+	"setval":  catalog.PrivUpdate,
+}
+
 // sequenceFunc runs nextval, currval, setval and lastval.
 func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error) {
 	if c.Seqs == nil {
@@ -472,6 +481,11 @@ func (c *Context) sequenceFunc(name string, a []types.Value) (types.Value, error
 	}
 	if !t.IsSequence() {
 		return types.Null, sqlerr.New(sqlerr.WrongObjectType, "%q is not a sequence", t.Name)
+	}
+	if c.Privilege != nil {
+		if err := c.Privilege(t, sequencePrivs[name]); err != nil {
+			return types.Null, err
+		}
 	}
 	switch name {
 	case "nextval":

@@ -139,7 +139,7 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			rows = append(rows, []types.Value{i(c.namespaceOID(ns)), t(ns), i(oidSuperuser), null})
 		}
 		for _, ns := range c.Store.Catalog().Schemas() {
-			rows = append(rows, []types.Value{i(tableOID(ns)), t(ns.Name), i(c.roleOID(ns.Namespace.Owner)), null})
+			rows = append(rows, []types.Value{i(tableOID(ns)), t(ns.Name), i(c.roleOID(ns.Namespace.Owner)), aclArray(ns)})
 		}
 	case "pg_am":
 		rows = [][]types.Value{{i(oidHeapAM), t("heap"), i(0), t("t")}, {i(oidBtreeAM), t("btree"), i(0), t("i")}}
@@ -151,6 +151,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			i(-1), i(oidDefaultTS), t("C.UTF-8"), t("C.UTF-8"), null, null, null}}
 	case "pg_roles", "pg_user":
 		rows = c.roleRows(name)
+	case "pg_auth_members":
+		rows = c.authMemberRows()
 	case "pg_type":
 		for _, ty := range sysTypes {
 			elem, array, category := int64(0), int64(types.ArrayOf(ty).OID()), typeCategory(ty)
@@ -198,6 +200,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		}
 	default:
 		rows = c.liveRows(name)
+	case "information_schema.table_privileges":
+		rows = c.tablePrivilegeRows(tables)
 	case "information_schema.schemata":
 		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})
@@ -273,12 +277,14 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 		// PostgreSQL enforces foreign keys with triggers, and psql shows
 		// them only for tables that have triggers
 		triggers := len(tbl.ForeignKeys) > 0 || len(c.Store.Catalog().Referencing(tbl.ID)) > 0
+		acl := aclArray(tbl)
 		rel := func(oid int64, name, kind string, am int64, tuples float64, natts, checks int, hasIndex, triggers bool) []types.Value {
-			return []types.Value{i(oid), t(name), i(nsOID), i(0), i(0), i(oidSuperuser), i(am), i(oid), i(0), i(0),
+			return []types.Value{i(oid), t(name), i(nsOID), i(0), i(0), i(c.roleOID(tbl.Owner)), i(am), i(oid), i(0), i(0),
 				f(tuples), i(0), i(0), b(hasIndex), b(false), t("p"), t(kind), i(int64(natts)), i(int64(checks)),
-				b(false), b(triggers), b(false), b(false), b(false), b(true), t("d"), b(false), i(0), null, null, null}
+				b(false), b(triggers), b(false), b(false), b(false), b(true), t("d"), b(false), i(0), acl, null, null}
 		}
 		rows = append(rows, rel(oid, tbl.Name, kind, am, tuples, len(tbl.Columns), len(tbl.Checks), len(names) > 0, triggers))
+		acl = null // indexes have no privileges
 		for k, ix := range names {
 			rows = append(rows, rel(indexOID(tbl, k), ix, "i", oidBtreeAM, -1, len(tbl.IndexKeys()[k]), 0, false, false))
 		}

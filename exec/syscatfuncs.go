@@ -100,8 +100,8 @@ func (c *Context) catalogFunc(e *plan.Func, args []evalFn) evalFn {
 	case "pg_function_is_visible", "pg_type_is_visible":
 		fn = strict(func([]types.Value) (types.Value, error) { return types.NewBool(true), nil })
 	case "has_table_privilege", "has_schema_privilege", "has_database_privilege":
-		// the one user is a superuser
-		fn = strict(func([]types.Value) (types.Value, error) { return types.NewBool(true), nil })
+		kind := strings.TrimSuffix(strings.TrimPrefix(e.Name, "has_"), "_privilege")
+		fn = strict(func(a []types.Value) (types.Value, error) { return c.hasPrivilege(kind, a) })
 	case "pg_get_statisticsobjdef_columns", "pg_get_triggerdef", "pg_get_function_result", "pg_get_function_arguments",
 		"col_description", "obj_description", "shobj_description":
 		fn = func([]types.Value) (types.Value, error) { return types.Null, nil } // nothing of the kind exists

@@ -53,6 +53,10 @@ type Binder struct {
 	// read_csv or read_json and fills in its path and columns (nil: the
 	// functions are not available).
 	Files func(*FileScan) error
+	// Privilege, when set, checks that role Role holds need on a relation
+	// a statement reads or writes (see privileges.go).
+	Privilege func(role string, t *catalog.Table, need catalog.Priv) error
+	Role      string
 }
 
 // inner returns a binder for SQL text kept in the catalog (a DEFAULT, a
@@ -840,6 +844,9 @@ func (b *Binder) bindTableExpr(te sql.TableExpr) (Node, error) {
 				return sys, nil
 			}
 			_, err := b.queryRelation(te.Name, te.Pos)
+			return nil, err
+		}
+		if err := b.require(t, catalog.PrivSelect); err != nil {
 			return nil, err
 		}
 		if t.IsView() {
@@ -1649,7 +1656,7 @@ func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string)
 	if path == nil { // a view created before schemas existed
 		path = []string{catalog.Public}
 	}
-	n, err := b.inner(t.View, path).bindSelect(stmts[0].(*sql.SelectStmt))
+	n, err := b.viewBinder(t, path).bindSelect(stmts[0].(*sql.SelectStmt))
 	if err != nil {
 		return nil, err
 	}

@@ -28,10 +28,14 @@ func (b *Binder) DefaultExpr(c catalog.Column) (Expr, error) {
 	return inner.assign(e, c.Type, c.Name, 0)
 }
 
-// writable looks up the target table of INSERT, UPDATE or DELETE.
-func (b *Binder) writable(name sql.ObjectName, verb string) (*catalog.Table, error) {
+// writable looks up the target table of INSERT, UPDATE or DELETE, which
+// the statement needs privileges need on.
+func (b *Binder) writable(name sql.ObjectName, verb string, need catalog.Priv) (*catalog.Table, error) {
 	t, err := b.queryRelation(name, -1)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.require(t, need); err != nil {
 		return nil, err
 	}
 	if t.IsView() {
@@ -41,8 +45,21 @@ func (b *Binder) writable(name sql.ObjectName, verb string) (*catalog.Table, err
 	return t, nil
 }
 
+// readsTarget adds SELECT to need when a data-changing statement reads its
+// target's rows (WHERE, RETURNING), as PostgreSQL requires.
+func readsTarget(need catalog.Priv, where sql.Expr, returning []sql.SelectItem) catalog.Priv {
+	if where != nil || len(returning) > 0 {
+		need |= catalog.PrivSelect
+	}
+	return need
+}
+
 func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
-	t, err := b.writable(s.Table, "insert into")
+	need := readsTarget(catalog.PrivInsert, nil, s.Returning)
+	if s.OnConflict != nil && !s.OnConflict.DoNothing {
+		need |= catalog.PrivUpdate
+	}
+	t, err := b.writable(s.Table, "insert into", need)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +230,7 @@ func (b *Binder) bindReturning(t *catalog.Table, items []sql.SelectItem) ([]Expr
 }
 
 func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
-	t, err := b.writable(s.Table, "update")
+	t, err := b.writable(s.Table, "update", readsTarget(catalog.PrivUpdate, s.Where, s.Returning))
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +251,7 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 }
 
 func (b *Binder) bindDelete(s *sql.DeleteStmt) (Plan, error) {
-	t, err := b.writable(s.Table, "delete from")
+	t, err := b.writable(s.Table, "delete from", readsTarget(catalog.PrivDelete, s.Where, s.Returning))
 	if err != nil {
 		return nil, err
 	}

@@ -403,6 +403,10 @@ func liveForKey(t *txn.Txn, v *Version) bool {
 // it fails with 23505 or 23502 when rows live for t violate a key. Caller
 // holds h.mu.
 func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
+	if catalog.OnlyPrivilegesDiffer(h.Table, def) { // GRANT, REVOKE: rows and indexes stay
+		h.Table = def
+		return nil
+	}
 	unique := len(def.Keys())
 	indexes := make([]*btree, len(def.IndexKeys()))
 	r := h.Reader()

@@ -291,6 +291,9 @@ type (
 		RenameTo string
 		// SET SCHEMA name
 		SetSchema string
+		// OWNER TO role ("" for CURRENT_USER and SESSION_USER)
+		SetOwner bool
+		OwnerTo  string
 		// ALTER [COLUMN] c SET / DROP NOT NULL, SET DEFAULT e, DROP DEFAULT
 		AlterColumn *AlterColumn
 	}

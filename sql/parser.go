@@ -254,6 +254,8 @@ func (p *parser) statement() (Statement, error) {
 		return p.createStmt()
 	case "truncate":
 		return p.truncateStmt()
+	case "grant", "revoke":
+		return p.grantStmt()
 	case "vacuum", "analyze", "analyse":
 		return p.vacuumStmt()
 	case "explain":
@@ -1526,6 +1528,11 @@ func (p *parser) alterStmt() (Statement, error) {
 	a := &s.Action
 	if p.acceptKw("set", "schema") {
 		a.SetSchema, err = p.ident()
+		return s, err
+	}
+	if p.acceptKw("owner", "to") {
+		a.SetOwner = true
+		a.OwnerTo, err = p.roleSpec()
 		return s, err
 	}
 	if s.Object != "table" {
@@ -3066,7 +3073,7 @@ func Kind(s Statement) string {
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
 		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt, *CreateSchemaStmt,
-		*DropSchemaStmt, *AlterSchemaStmt:
+		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
