@@ -11,6 +11,7 @@ import (
 
 	"rustydb/catalog"
 	"rustydb/plan"
+	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -107,6 +108,7 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 		return 0, err
 	}
 	var n, line int64
+	loaded := make([]types.Value, len(cols))
 	insert := func(fields []*string) error {
 		if len(fields) != len(cols) {
 			if len(fields) > len(cols) {
@@ -115,19 +117,9 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
 				WithDetail("COPY %s, line %d", t.Name, line)
 		}
-		vals := make([]types.Value, len(t.Columns))
-		for i, d := range defaults {
-			if d != nil {
-				v, err := d(nil)
-				if err != nil {
-					return err
-				}
-				vals[i] = v
-			}
-		}
 		for i, fld := range fields {
 			if fld == nil {
-				vals[cols[i]] = types.Null
+				loaded[i] = types.Null
 				continue
 			}
 			v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
@@ -136,17 +128,13 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 				return &sqlerr.Error{Code: e.Code, Message: e.Message,
 					Detail: "COPY " + t.Name + ", line " + strconv.FormatInt(line, 10) + ", column " + t.Columns[cols[i]].Name}
 			}
-			vals[cols[i]] = v
+			loaded[i] = v
 		}
-		if err := c.validate(t, vals, nil); err != nil {
-			return err
-		}
-		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+		if err := c.loadRow(t, h, defaults, cols, loaded); err != nil {
 			return err
 		}
 		n++
-		c.Progress.Add(1, 0)
-		return c.canceled()
+		return nil
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var record []byte // a CSV record that spans lines
@@ -203,6 +191,33 @@ func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyForm
 			return n, err
 		}
 	}
+}
+
+// loadRow inserts one loaded row into t (heap h): loaded holds the values
+// of the columns cols, the others get their defaults. It counts the row in
+// the statement's progress.
+func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols []int, loaded []types.Value) error {
+	vals := make([]types.Value, len(t.Columns))
+	for i, d := range defaults {
+		if d != nil {
+			v, err := d(nil)
+			if err != nil {
+				return err
+			}
+			vals[i] = v
+		}
+	}
+	for i, col := range cols {
+		vals[col] = loaded[i]
+	}
+	if err := c.validate(t, vals, nil); err != nil {
+		return err
+	}
+	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+		return err
+	}
+	c.Progress.Add(1, 0)
+	return c.canceled()
 }
 
 // readLine returns the next line of br with its '\n' (the last line may

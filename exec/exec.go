@@ -266,6 +266,8 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return c.buildWindow(n)
 	case *plan.Series:
 		return c.buildSeries(n)
+	case *plan.ParquetScan:
+		return c.buildParquetScan(n), nil
 	case *plan.Unnest:
 		arr, err := c.compile(n.Array)
 		if err != nil {

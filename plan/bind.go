@@ -49,12 +49,15 @@ type Binder struct {
 	// statement names; its error fails the statement (a database mounted
 	// but not open refuses them all).
 	Access func(*catalog.Table) error
+	// ServerFiles, when set, says whether the statement may read server
+	// files (read_parquet); nil refuses them.
+	ServerFiles func() error
 }
 
 // inner returns a binder for SQL text kept in the catalog (a DEFAULT, a
 // CHECK, a view's query), which sees the catalog but not b's query.
 func (b *Binder) inner(src string, path []string) *Binder {
-	return &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc, SearchPath: path}
+	return &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc, SearchPath: path, ServerFiles: b.ServerFiles}
 }
 
 func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {

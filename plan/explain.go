@@ -161,6 +161,8 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "Function Scan on generate_series")
 	case *Unnest:
 		e.line(depth, n, "Function Scan on unnest")
+	case *ParquetScan:
+		e.parquetScan(n, depth)
 	case *JSONTable:
 		alias := ""
 		if t := n.Cols[0].Table; t != n.Func {
