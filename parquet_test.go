@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"rustydb/sqlerr"
 )
 
 // parquetTypesTable is a table of every type COPY FORMAT parquet maps,
@@ -60,4 +62,86 @@ func TestParquetRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadParquet reads a glob of two files with a filter and an
+// aggregate, checks EXPLAIN's function scan with the columns it decodes,
+// and that row groups the filter excludes by their statistics are skipped.
+func TestReadParquet(t *testing.T) {
+	_, s := openParquetDB(t)
+	dir := t.TempDir()
+	copyExec(t, s, "CREATE TABLE nums AS SELECT g AS k, g % 10 AS m, 'row ' || g AS label FROM generate_series(1, 1000) g", "SELECT 1000")
+	copyExec(t, s, "COPY (SELECT * FROM nums WHERE k <= 500) TO '"+dir+"/part1.parquet' (FORMAT parquet, ROW_GROUP_SIZE 100)", "COPY 500")
+	copyExec(t, s, "COPY (SELECT * FROM nums WHERE k > 500) TO '"+dir+"/part2.parquet' (FORMAT parquet, ROW_GROUP_SIZE 100)", "COPY 500")
+	glob := dir + "/part*.parquet"
+	for _, tc := range []struct{ q, want string }{
+		{"SELECT count(*), sum(k), min(label), max(k) FROM read_parquet('" + glob + "')", "1000|500500|row 1|1000\n"},
+		{"SELECT m, count(*) FROM read_parquet('" + glob + "') WHERE k > 990 GROUP BY m ORDER BY m LIMIT 3", "0|1\n1|1\n2|1\n"},
+		{"SELECT label FROM read_parquet('" + glob + "') AS p WHERE p.k = 777", "row 777\n"},
+		{"SELECT count(*) FROM read_parquet('" + glob + "') WHERE 250 >= k AND label LIKE 'row 2%'", "62\n"},
+		{"SELECT x.a FROM read_parquet('" + dir + "/part2.parquet') AS x(a, b) ORDER BY a DESC LIMIT 1", "1000\n"},
+		{"SELECT n.k FROM nums n JOIN read_parquet('" + glob + "') p ON p.k = n.k WHERE p.m = 3 AND n.k < 30 ORDER BY 1", "3\n13\n23\n"},
+	} {
+		if got := copyRows(t, s, tc.q); got != tc.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
+		}
+	}
+	// of the ten row groups of 100 rows, the statistics leave one to read
+	plan := copyRows(t, s, "EXPLAIN ANALYZE SELECT sum(k) FROM read_parquet('"+glob+"') WHERE k > 990")
+	for _, want := range []string{"Function Scan on read_parquet (actual", " rows=100 loops=1)", "Files: 2 matching " + glob, "Columns Read: k\n"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, plan)
+		}
+	}
+}
+
+// TestParquetErrors checks the errors of COPY FORMAT parquet and
+// read_parquet: missing files, files that are not Parquet, values that do
+// not fit the table (the COPY rolled back), bad options and privileges.
+func TestParquetErrors(t *testing.T) {
+	db, s := openParquetDB(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.parquet")
+	copyExec(t, s, "COPY (SELECT id, t FROM src ORDER BY id) TO '"+good+"' (FORMAT parquet)", "COPY 3")
+	bogus := filepath.Join(dir, "bogus.parquet")
+	if err := os.WriteFile(bogus, []byte("id,name\n1,tea\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyExec(t, s, "CREATE TABLE two (id INT, n INT NOT NULL)", "CREATE TABLE")
+	copyExec(t, s, "INSERT INTO two VALUES (0, 0)", "INSERT 0 1")
+	for _, tc := range []struct{ q, code, msg string }{
+		{"COPY two FROM '" + dir + "/missing.parquet' (FORMAT parquet)", sqlerr.UndefinedFile, `could not open file "` + dir + `/missing.parquet" for reading: No such file or directory`},
+		{"SELECT * FROM read_parquet('" + dir + "/missing.parquet')", sqlerr.UndefinedFile, "No such file or directory"},
+		{"SELECT * FROM read_parquet('" + dir + "/none*.parquet')", sqlerr.UndefinedFile, `no files match "` + dir + `/none*.parquet"`},
+		{"SELECT * FROM read_parquet('" + dir + "')", sqlerr.WrongObjectType, "is a directory"},
+		{"COPY two FROM '" + bogus + "' (FORMAT parquet)", sqlerr.BadCopyFileFormat, `file "` + bogus + `" is not a valid Parquet file`},
+		{"SELECT * FROM read_parquet('" + dir + "/*.parquet')", sqlerr.BadCopyFileFormat, "is not a valid Parquet file"},
+		{"SELECT * FROM read_parquet('relative.parquet')", sqlerr.InvalidName, "relative path not allowed for read_parquet"},
+		{"SELECT * FROM read_parquet(1)", sqlerr.InvalidParameterValue, "string constant"},
+		// the text column does not convert to integer: the file, row and column are named
+		{"COPY two FROM '" + good + "' (FORMAT parquet)", sqlerr.InvalidTextRepresentation, `invalid input syntax for type integer: "tea"`},
+		{"COPY two (n) FROM '" + good + "' (FORMAT parquet)", sqlerr.BadCopyFileFormat, "has 2 columns but COPY two expects 1"},
+		{"COPY two FROM STDIN (FORMAT parquet)", sqlerr.FeatureNotSupported, "needs a server file"},
+		{"COPY two TO '" + dir + "/x.parquet' (FORMAT parquet, COMPRESSION 'lzo')", sqlerr.InvalidParameterValue, "compression"},
+		{"COPY two TO '" + dir + "/x.parquet' (FORMAT parquet, HEADER)", sqlerr.SyntaxError, `option "header" not recognized`},
+		{"COPY (SELECT 1 AS a, 2 AS a) TO '" + dir + "/x.parquet' (FORMAT parquet)", sqlerr.DuplicateColumn, `"a" appears more than once`},
+		{"COPY two TO 'x.parquet' (FORMAT parquet)", sqlerr.InvalidName, "relative path not allowed"},
+		{"COPY (SELECT 12345.6::numeric(5,1)) TO '" + dir + "/x.parquet' (FORMAT parquet)", sqlerr.NumericValueOutOfRange, ""},
+	} {
+		wantCopyError(t, s, tc.q, tc.code, tc.msg)
+	}
+	_, err := s.Exec(t.Context(), "COPY two FROM '"+good+"' (FORMAT parquet)")
+	if d := sqlerr.From(err).Detail; d != `COPY two, file "`+good+`", row 1, column n` {
+		t.Errorf("detail %q", d)
+	}
+	// the failed loads left nothing behind
+	if got := copyRows(t, s, "SELECT count(*) FROM two"); got != "1\n" {
+		t.Errorf("two has %s rows after failed COPYs", got)
+	}
+
+	copyExec(t, s, "CREATE ROLE reader LOGIN", "CREATE ROLE")
+	reader := db.Login("reader")
+	defer reader.Close()
+	wantCopyError(t, reader, "SELECT * FROM read_parquet('"+good+"')", sqlerr.InsufficientPrivilege, "pg_read_server_files role to read server files with read_parquet")
+	wantCopyError(t, reader, "COPY two FROM '"+good+"' (FORMAT parquet)", sqlerr.InsufficientPrivilege, "pg_read_server_files")
 }

@@ -265,7 +265,7 @@ func (o *parquetScanOp) checkSchema() error {
 	fields := o.cur.Schema().Fields()
 	o.convs = make([]parquetConv, len(cols))
 	for i, col := range cols {
-		if col.Name != o.n.Cols[i].Name || col.Type != o.n.Cols[i].Type {
+		if col.Type != o.n.Cols[i].Type {
 			return sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" changed since the statement was planned", o.cur.Name)
 		}
 		if o.n.Need == nil || o.n.Need[i] {
