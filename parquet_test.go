@@ -145,3 +145,31 @@ func TestParquetErrors(t *testing.T) {
 	wantCopyError(t, reader, "SELECT * FROM read_parquet('"+good+"')", sqlerr.InsufficientPrivilege, "pg_read_server_files role to read server files with read_parquet")
 	wantCopyError(t, reader, "COPY two FROM '"+good+"' (FORMAT parquet)", sqlerr.InsufficientPrivilege, "pg_read_server_files")
 }
+
+// TestParquetDuckDBFile reads testdata/parquet/duckdb_types.parquet, which
+// DuckDB 1.5 wrote (benchmarks/peers/duckdb/parquet_test.go makes it):
+// tinyint, unsigned, decimals over INT32, INT64 and FIXED_LEN_BYTE_ARRAY,
+// UUID and BLOB columns among others, with a row of NULLs.
+func TestParquetDuckDBFile(t *testing.T) {
+	_, s := openParquetDB(t)
+	file, err := filepath.Abs("testdata/parquet/duckdb_types.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `1|7|9000000000|1.5|-2.25|t|tea ☕|2024-02-29|2024-02-29 12:34:56.789012|123456789.123|99.9|-12345678901234567890.12345|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\xdead|-5|4000000000
+2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+`
+	if got := copyRows(t, s, "SELECT * FROM read_parquet('"+file+"') ORDER BY id"); got != want {
+		t.Errorf("read_parquet:\n%s\nwant:\n%s", got, want)
+	}
+	copyExec(t, s, `CREATE TABLE duck (id INT, s SMALLINT, b BIGINT, f REAL, d DOUBLE PRECISION, ok BOOLEAN, txt TEXT, day DATE,
+		ts TIMESTAMP, n NUMERIC(12,3), n4 NUMERIC(4,1), wide NUMERIC(30,5), u UUID, bl BYTEA, tiny SMALLINT, u32 BIGINT)`, "CREATE TABLE")
+	copyExec(t, s, "COPY duck FROM '"+file+"' (FORMAT parquet)", "COPY 2")
+	if got := copyRows(t, s, "SELECT * FROM duck ORDER BY id"); got != want {
+		t.Errorf("COPY FROM:\n%s\nwant:\n%s", got, want)
+	}
+	// the columns' types come from the file: arithmetic and comparisons work
+	if got := copyRows(t, s, "SELECT n * 2, wide + 1, day + 1, u32 + 1, tiny - 1 FROM read_parquet('"+file+"') WHERE id = 1 AND b > 0"); got != "246913578.246|-12345678901234567889.12345|2024-03-01|4000000001|-6\n" {
+		t.Errorf("typed columns: %s", got)
+	}
+}
