@@ -1,6 +1,7 @@
 package rustydb
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,11 +87,38 @@ func TestReadParquet(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
 		}
 	}
-	// of the ten row groups of 100 rows, the statistics leave one to read
-	plan := copyRows(t, s, "EXPLAIN ANALYZE SELECT sum(k) FROM read_parquet('"+glob+"') WHERE k > 990")
-	for _, want := range []string{"Function Scan on read_parquet (actual", " rows=100 loops=1)", "Files: 2 matching " + glob, "Columns Read: k\n"} {
+	plan := copyRows(t, s, "EXPLAIN SELECT sum(k) FROM read_parquet('"+glob+"') WHERE k > 990")
+	for _, want := range []string{"Function Scan on read_parquet\n", "Files: 2 matching " + glob, "Columns Read: k\n"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("EXPLAIN lacks %q:\n%s", want, plan)
+		}
+	}
+
+	// row groups skipped by their statistics: the scan's actual rows are
+	// those of the row groups (100 rows each) it had to read
+	copyExec(t, s, "COPY (SELECT k, CASE WHEN k > 100 THEN m END AS m FROM nums) TO '"+dir+"/one.parquet' (FORMAT parquet, ROW_GROUP_SIZE 100)", "COPY 1000")
+	for _, tc := range []struct {
+		where string
+		read  int
+	}{
+		{"k = 555", 100},
+		{"k = 5000", 0},
+		{"k < 101", 100},
+		{"k <= 100", 100},
+		{"950 < k", 100},
+		{"k >= 901", 100},
+		{"k > 150 AND k <= 250", 200},
+		{"k BETWEEN 150 AND 250", 200},
+		{"m = 3", 900}, // the first row group's m is all NULL
+		{"m IS NULL", 1000},
+		{"k > 990 OR k < 5", 1000},
+		{"k = NULL", 1000},
+		{"k + 0 = 555", 1000},
+	} {
+		plan := copyRows(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM read_parquet('"+dir+"/one.parquet') WHERE "+tc.where)
+		if !strings.Contains(plan, "Function Scan on read_parquet (actual time=") ||
+			!strings.Contains(plan, fmt.Sprintf(" rows=%d loops=1)\n              Files:", tc.read)) {
+			t.Errorf("WHERE %s: want the scan to read %d rows:\n%s", tc.where, tc.read, plan)
 		}
 	}
 }

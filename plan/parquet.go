@@ -196,7 +196,9 @@ func ParquetType(t parquet.Type) (types.T, error) {
 		case *format.StringType, *format.EnumType, *format.JsonType:
 			return types.TText, nil
 		case *format.UUIDType:
-			return types.TUUID, nil
+			if t.Kind() == parquet.FixedLenByteArray && t.Length() == 16 {
+				return types.TUUID, nil
+			}
 		}
 		if ct := t.ConvertedType(); ct != nil && (*ct == deprecated.UTF8 || *ct == deprecated.Enum || *ct == deprecated.Json) {
 			return types.TText, nil
