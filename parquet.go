@@ -112,7 +112,9 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	}
 	pw := parquet.NewWriter(file, schema, parquet.Compression(opts.codec), parquet.MaxRowsPerRowGroup(opts.rowGroup))
 	var n int64
+	// the rows of a batch are reused: WriteRows copies their values
 	batch := make([]parquet.Row, 0, 1024)
+	values := make([]parquet.Value, cap(batch)*len(pick))
 	flush := func() error {
 		if _, err := pw.WriteRows(batch); err != nil {
 			return fileError(err, "could not write to COPY file \"%s\"", st.File)
@@ -122,7 +124,8 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		return nil
 	}
 	err = exec.Drain(op, func(r []types.Value) error {
-		row := make(parquet.Row, len(pick))
+		at := len(batch) * len(pick)
+		row := parquet.Row(values[at : at+len(pick) : at+len(pick)])
 		for i, k := range pick {
 			v, err := conv[i](r[k])
 			if err != nil {

@@ -226,3 +226,20 @@ func TestParquetFromColumnSegments(t *testing.T) {
 		t.Errorf("file: %s table: %s", got, want)
 	}
 }
+
+// TestReadParquetRescan reads a file on the inner side of a nested loop
+// and in a correlated subquery, which scan it again for each outer row.
+func TestReadParquetRescan(t *testing.T) {
+	_, s := openParquetDB(t)
+	path := filepath.Join(t.TempDir(), "small.parquet")
+	copyExec(t, s, "COPY (SELECT g AS k FROM generate_series(1, 5) g) TO '"+path+"' (FORMAT parquet, ROW_GROUP_SIZE 2)", "COPY 5")
+	for _, tc := range []struct{ q, want string }{
+		{"SELECT count(*) FROM src JOIN read_parquet('" + path + "') p ON p.k < src.id", "3\n"},
+		{"SELECT id, (SELECT count(*) FROM read_parquet('" + path + "') p WHERE p.k <= src.id) FROM src ORDER BY id", "1|1\n2|2\n3|3\n"},
+		{"SELECT count(*) FROM read_parquet('" + path + "') a, read_parquet('" + path + "') b WHERE a.k > b.k", "10\n"},
+	} {
+		if got := copyRows(t, s, tc.q); got != tc.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
+		}
+	}
+}

@@ -7,9 +7,14 @@ package exec
 // false. Values convert to the SQL types plan.ParquetType gives.
 
 import (
+	"errors"
 	"io"
 	"math/big"
+	"runtime"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/parquet-go/parquet-go"
@@ -132,7 +137,7 @@ func decimalConverter(kind parquet.Kind, scale int32) parquetConv {
 // readParquetColumn decodes column col of row group rg into out (reused),
 // NULLs as types.Null.
 func readParquetColumn(p *plan.ParquetFile, rg parquet.RowGroup, col int, conv parquetConv, out []types.Value) ([]types.Value, error) {
-	out = out[:0]
+	out = slices.Grow(out[:0], int(rg.NumRows()))
 	pages := rg.ColumnChunks()[col].Pages()
 	defer pages.Close()
 	buf := make([]parquet.Value, 1024)
@@ -171,35 +176,61 @@ func parquetReadError(p *plan.ParquetFile, err error) error {
 }
 
 // parquetScanOp is read_parquet: the rows of its files, one row group of
-// decoded columns at a time.
+// decoded columns at a time. A producer goroutine reads ahead: it decodes
+// the next row group (its columns in parallel, up to MaxWorkers) while the
+// operators above consume the current one.
 type parquetScanOp struct {
-	c       *Context
-	n       *plan.ParquetScan
-	file    int // the next file to open
-	cur     *plan.ParquetFile
-	convs   []parquetConv // of cur's columns; nil where not needed
-	rg      int           // the next row group of cur
-	cols    [][]types.Value
-	row     int
-	rows    int
-	skipped int // row groups skipped by statistics
+	c     *Context
+	n     *plan.ParquetScan
+	ready chan parquetRowGroup // from the producer, in file order
+	done  chan struct{}        // closed by Close: the producer stops
+	spare chan [][]types.Value // consumed row groups' columns, for reuse
+	wg    sync.WaitGroup
+	cur   parquetRowGroup
+	row   int
+}
+
+// parquetRowGroup is the decoded columns of a row group (nil where not
+// needed), or the error that ended the scan.
+type parquetRowGroup struct {
+	cols [][]types.Value
+	rows int
+	err  error
 }
 
 func (c *Context) buildParquetScan(n *plan.ParquetScan) Operator {
-	return &parquetScanOp{c: c, n: n, cols: make([][]types.Value, len(n.Cols))}
+	return &parquetScanOp{c: c, n: n}
 }
 
-func (o *parquetScanOp) Init() error { return nil }
+func (o *parquetScanOp) Init() error {
+	o.Close() // a rescan starts over
+	o.cur, o.row = parquetRowGroup{}, 0
+	o.ready, o.done, o.spare = make(chan parquetRowGroup, 1), make(chan struct{}), make(chan [][]types.Value, 2)
+	o.wg.Add(1)
+	go o.produce()
+	return nil
+}
 
 func (o *parquetScanOp) Next() ([]types.Value, error) {
-	for o.row >= o.rows {
-		if err := o.nextRowGroup(); err != nil || o.cur == nil {
-			return nil, err
+	for o.row >= o.cur.rows {
+		g, ok := <-o.ready
+		if !ok {
+			return nil, nil
 		}
+		if g.err != nil {
+			return nil, g.err
+		}
+		if o.cur.cols != nil {
+			select {
+			case o.spare <- o.cur.cols:
+			default:
+			}
+		}
+		o.cur, o.row = g, 0
 	}
 	out := make([]types.Value, len(o.n.Cols))
-	for i, vals := range o.cols {
-		if o.convs[i] != nil {
+	for i, vals := range o.cur.cols {
+		if vals != nil {
 			out[i] = vals[o.row]
 		}
 	}
@@ -207,79 +238,129 @@ func (o *parquetScanOp) Next() ([]types.Value, error) {
 	return out, nil
 }
 
-// nextRowGroup decodes the next row group that may hold matching rows,
-// opening the next file when one is done; at the end cur is nil.
-func (o *parquetScanOp) nextRowGroup() error {
-	if err := o.c.canceled(); err != nil {
-		return err
+func (o *parquetScanOp) Close() {
+	if o.done != nil {
+		close(o.done)
+		o.wg.Wait()
+		o.done = nil
 	}
-	for o.cur == nil || o.rg >= len(o.cur.RowGroups()) {
-		if o.cur != nil {
-			o.cur.Close()
-			o.cur = nil
-		}
-		if o.file >= len(o.n.Files) {
-			return nil
-		}
-		name := o.n.Files[o.file]
-		o.file++
-		p, err := plan.OpenParquet(name, name)
-		if err != nil {
-			return err
-		}
-		o.cur, o.rg = p, 0
-		if err := o.checkSchema(); err != nil {
-			return err
+}
+
+// produce decodes the row groups of the files in order, skipping those the
+// statistics rule out, and sends them to ready; it stops at the first
+// error (which it sends) or when Close is called.
+func (o *parquetScanOp) produce() {
+	defer o.wg.Done()
+	defer close(o.ready)
+	send := func(g parquetRowGroup) bool {
+		select {
+		case o.ready <- g:
+			return g.err == nil
+		case <-o.done:
+			return false
 		}
 	}
-	rg := o.cur.RowGroups()[o.rg]
-	o.rg++
-	o.row, o.rows = 0, 0
-	if !parquetRowGroupMayMatch(rg, o.convs, o.n.Cond) {
-		o.skipped++
-		return nil
+	var err error
+	defer func() {
+		if r := recover(); r != nil {
+			send(parquetRowGroup{err: sqlerr.New(sqlerr.InternalError, "internal error reading Parquet: %v", r)})
+		}
+	}()
+	for _, name := range o.n.Files {
+		var p *plan.ParquetFile
+		if p, err = plan.OpenParquet(name, name); err != nil {
+			send(parquetRowGroup{err: err})
+			return
+		}
+		ok := o.produceFile(p, send)
+		p.Close()
+		if !ok {
+			return
+		}
 	}
-	for i, conv := range o.convs {
-		if conv == nil {
+}
+
+// produceFile sends the row groups of p; false when the scan must stop.
+func (o *parquetScanOp) produceFile(p *plan.ParquetFile, send func(parquetRowGroup) bool) bool {
+	convs, err := o.converters(p)
+	if err != nil {
+		return send(parquetRowGroup{err: err})
+	}
+	for _, rg := range p.RowGroups() {
+		if err := o.c.cancelErr(); err != nil { // canceled() counts in c: not for other goroutines
+			return send(parquetRowGroup{err: err})
+		}
+		if !parquetRowGroupMayMatch(rg, convs, o.n.Cond) {
 			continue
 		}
-		var err error
-		if o.cols[i], err = readParquetColumn(o.cur, rg, i, conv, o.cols[i]); err != nil {
-			return err
+		g := parquetRowGroup{rows: int(rg.NumRows())}
+		select {
+		case g.cols = <-o.spare:
+		default:
+			g.cols = make([][]types.Value, len(convs))
+		}
+		g.err = o.decode(p, rg, convs, g.cols)
+		if !send(g) {
+			return false
 		}
 	}
-	o.rows = int(rg.NumRows())
-	return nil
+	return true
 }
 
-// checkSchema makes the converters of the file just opened, which must
+// decode decodes the needed columns of rg into cols, in parallel.
+func (o *parquetScanOp) decode(p *plan.ParquetFile, rg parquet.RowGroup, convs []parquetConv, cols [][]types.Value) error {
+	var need []int
+	for i, conv := range convs {
+		if conv != nil {
+			need = append(need, i)
+		}
+	}
+	workers := min(len(need), runtime.GOMAXPROCS(0))
+	if o.c.MaxWorkers > 0 {
+		workers = min(workers, o.c.MaxWorkers)
+	}
+	errs := make([]error, len(need))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1)) - 1; k < len(need); k = int(next.Add(1)) - 1 {
+				func() {
+					defer recoverInto(&errs[k])
+					i := need[k]
+					cols[i], errs[k] = readParquetColumn(p, rg, i, convs[i], cols[i])
+				}()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// converters makes the converters of the needed columns of p, which must
 // still have the columns the statement was bound with.
-func (o *parquetScanOp) checkSchema() error {
-	cols, err := plan.ParquetColumns(o.cur)
+func (o *parquetScanOp) converters(p *plan.ParquetFile) ([]parquetConv, error) {
+	cols, err := plan.ParquetColumns(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(cols) != len(o.n.Cols) {
-		return sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" changed since the statement was planned", o.cur.Name)
+	changed := len(cols) != len(o.n.Cols)
+	for i := 0; !changed && i < len(cols); i++ {
+		changed = cols[i].Type != o.n.Cols[i].Type
 	}
-	fields := o.cur.Schema().Fields()
-	o.convs = make([]parquetConv, len(cols))
-	for i, col := range cols {
-		if col.Type != o.n.Cols[i].Type {
-			return sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" changed since the statement was planned", o.cur.Name)
-		}
+	if changed {
+		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "Parquet file \"%s\" changed since the statement was planned", p.Name)
+	}
+	fields := p.Schema().Fields()
+	convs := make([]parquetConv, len(cols))
+	for i := range cols {
 		if o.n.Need == nil || o.n.Need[i] {
-			o.convs[i] = parquetConverter(fields[i].Type())
+			convs[i] = parquetConverter(fields[i].Type())
 		}
 	}
-	return nil
-}
-
-func (o *parquetScanOp) Close() {
-	if o.cur != nil {
-		o.cur.Close()
-		o.cur = nil
-	}
+	return convs, nil
 }
 
 // parquetRowGroupMayMatch reports whether rows of rg may satisfy cond, by
