@@ -19,10 +19,11 @@ package rustydb
 //	timestamptz                    INT64 (TIMESTAMP(us, adjusted to UTC))
 //	numeric(p,s), p <= 9           INT32 (DECIMAL(p,s))
 //	numeric(p,s), 9 < p <= 18      INT64 (DECIMAL(p,s))
+//	time                           INT64 (TIME(us))
 //	uuid                           FIXED_LEN_BYTE_ARRAY(16) (UUID)
 //	bytea                          BYTE_ARRAY
 //	any other (numeric, interval,  BYTE_ARRAY (STRING): the PostgreSQL text form
-//	time, json, arrays)
+//	json, arrays)
 //
 // Files are written in row groups of 122,880 rows (DuckDB's default)
 // compressed with snappy; the options COMPRESSION (snappy, zstd, gzip,
@@ -277,6 +278,8 @@ func parquetColumn(t types.T) (parquet.Node, parquetValue) {
 	case types.Timestamp, types.TimestampTZ:
 		return parquet.TimestampAdjusted(parquet.Microsecond, t.ID == types.TimestampTZ),
 			func(v types.Value) (parquet.Value, error) { return parquet.Int64Value(v.I), nil }
+	case types.Time:
+		return parquet.TimeAdjusted(parquet.Microsecond, false), func(v types.Value) (parquet.Value, error) { return parquet.Int64Value(v.I), nil }
 	case types.UUID:
 		return parquet.UUID(), func(v types.Value) (parquet.Value, error) { return parquet.FixedLenByteArrayValue([]byte(v.S)), nil }
 	case types.Bytea:

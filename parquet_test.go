@@ -14,7 +14,7 @@ import (
 // with NULLs in each column.
 const parquetTypesTable = `(id INT PRIMARY KEY, s SMALLINT, b BIGINT, r REAL, d DOUBLE PRECISION,
 	ok BOOLEAN, t TEXT, v VARCHAR(10), c CHAR(3), day DATE, ts TIMESTAMP, tz TIMESTAMPTZ,
-	n NUMERIC(12,3), n4 NUMERIC(5,2), big NUMERIC, u UUID, raw BYTEA, iv INTERVAL)`
+	n NUMERIC(12,3), n4 NUMERIC(5,2), big NUMERIC, u UUID, raw BYTEA, iv INTERVAL, tm TIME)`
 
 func openParquetDB(t *testing.T) (*DB, *Session) {
 	t.Helper()
@@ -28,10 +28,10 @@ func openParquetDB(t *testing.T) (*DB, *Session) {
 	copyExec(t, s, "CREATE TABLE src "+parquetTypesTable, "CREATE TABLE")
 	copyExec(t, s, `INSERT INTO src VALUES
 		(1, 7, 9000000000, 1.5, 2.25, true, 'tea', 'cup', 'ab', '2024-02-29', '2024-02-29 12:34:56.789012', '2024-01-01 00:00:00+00',
-		 123456789.123, 999.99, 12345678901234567890.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\xdeadbeef', '1 day 2 hours'),
-		(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+		 123456789.123, 999.99, 12345678901234567890.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\xdeadbeef', '1 day 2 hours', '23:59:59.999999'),
+		(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
 		(3, -32768, -1, -0.25, -1e300, false, '', 'é ü', 'x', '1900-01-01', '1969-12-31 23:59:59.999999', '2000-06-30 12:00:00+02',
-		 -0.001, -999.99, -1, '00000000-0000-0000-0000-000000000000', '\x', '-3 mons')`, "INSERT 0 3")
+		 -0.001, -999.99, -1, '00000000-0000-0000-0000-000000000000', '\x', '-3 mons', '00:00:01')`, "INSERT 0 3")
 	return db, s
 }
 
@@ -184,14 +184,14 @@ func TestParquetDuckDBFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `1|7|9000000000|1.5|-2.25|t|tea ☕|2024-02-29|2024-02-29 12:34:56.789012|123456789.123|99.9|-12345678901234567890.12345|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\xdead|-5|4000000000
-2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+	const want = `1|7|9000000000|1.5|-2.25|t|tea ☕|2024-02-29|2024-02-29 12:34:56.789012|123456789.123|99.9|-12345678901234567890.12345|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\xdead|-5|4000000000|12:34:56.5
+2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL
 `
 	if got := copyRows(t, s, "SELECT * FROM read_parquet('"+file+"') ORDER BY id"); got != want {
 		t.Errorf("read_parquet:\n%s\nwant:\n%s", got, want)
 	}
 	copyExec(t, s, `CREATE TABLE duck (id INT, s SMALLINT, b BIGINT, f REAL, d DOUBLE PRECISION, ok BOOLEAN, txt TEXT, day DATE,
-		ts TIMESTAMP, n NUMERIC(12,3), n4 NUMERIC(4,1), wide NUMERIC(30,5), u UUID, bl BYTEA, tiny SMALLINT, u32 BIGINT)`, "CREATE TABLE")
+		ts TIMESTAMP, n NUMERIC(12,3), n4 NUMERIC(4,1), wide NUMERIC(30,5), u UUID, bl BYTEA, tiny SMALLINT, u32 BIGINT, tm TIME)`, "CREATE TABLE")
 	copyExec(t, s, "COPY duck FROM '"+file+"' (FORMAT parquet)", "COPY 2")
 	if got := copyRows(t, s, "SELECT * FROM duck ORDER BY id"); got != want {
 		t.Errorf("COPY FROM:\n%s\nwant:\n%s", got, want)

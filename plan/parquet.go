@@ -13,6 +13,7 @@ package plan
 //	INT32 (INT(32, unsigned)), INT64          bigint
 //	INT64 (INT(64, unsigned))                 numeric
 //	INT32 (DATE)                              date
+//	INT32|INT64 (TIME(ms|us|ns))              time
 //	INT64 (TIMESTAMP(ms|us|ns))               timestamp (timestamptz when adjusted to UTC)
 //	INT96                                     timestamp (legacy Spark/Impala)
 //	INT32|INT64|FIXED|BYTE_ARRAY (DECIMAL)    numeric(p,s)

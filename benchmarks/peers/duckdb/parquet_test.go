@@ -29,13 +29,13 @@ var update = flag.Bool("update", false, "rewrite testdata/parquet/duckdb_types.p
 const duckTypes = `SELECT * FROM (VALUES
 	(1, 7::SMALLINT, 9000000000::BIGINT, 1.5::FLOAT, -2.25::DOUBLE, true, 'tea ☕', DATE '2024-02-29',
 	 TIMESTAMP '2024-02-29 12:34:56.789012', 123456789.123::DECIMAL(12,3), 99.9::DECIMAL(4,1),
-	 -12345678901234567890.12345::DECIMAL(30,5), 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID, '\xDE\xAD'::BLOB, -5::TINYINT, 4000000000::UINTEGER),
-	(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-) t(id, s, b, f, d, ok, txt, day, ts, n, n4, wide, u, bl, tiny, u32)`
+	 -12345678901234567890.12345::DECIMAL(30,5), 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID, '\xDE\xAD'::BLOB, -5::TINYINT, 4000000000::UINTEGER, TIME '12:34:56.5'),
+	(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) t(id, s, b, f, d, ok, txt, day, ts, n, n4, wide, u, bl, tiny, u32, tm)`
 
 // duckTypesRows is how RustyDB reads the file: SELECT * ORDER BY id.
-const duckTypesRows = `1|7|9000000000|1.5|-2.25|t|tea ☕|2024-02-29|2024-02-29 12:34:56.789012|123456789.123|99.9|-12345678901234567890.12345|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\xdead|-5|4000000000
-2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+const duckTypesRows = `1|7|9000000000|1.5|-2.25|t|tea ☕|2024-02-29|2024-02-29 12:34:56.789012|123456789.123|99.9|-12345678901234567890.12345|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|\xdead|-5|4000000000|12:34:56.5
+2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL
 `
 
 func rustyRows(t *testing.T, s *rustydb.Session, q string) string {
@@ -96,7 +96,7 @@ func TestParquetInterop(t *testing.T) {
 	}
 	ctx := context.Background()
 	if _, err := s.Exec(ctx, `CREATE TABLE rt (id INT, s SMALLINT, b BIGINT, f REAL, d DOUBLE PRECISION, ok BOOLEAN, txt TEXT, day DATE,
-		ts TIMESTAMP, n NUMERIC(12,3), n4 NUMERIC(4,1), wide NUMERIC(30,5), u UUID, bl BYTEA, tiny SMALLINT, u32 BIGINT)`); err != nil {
+		ts TIMESTAMP, n NUMERIC(12,3), n4 NUMERIC(4,1), wide NUMERIC(30,5), u UUID, bl BYTEA, tiny SMALLINT, u32 BIGINT, tm TIME)`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Exec(ctx, "COPY rt FROM '"+duckFile+"' (FORMAT parquet)"); err != nil {
@@ -124,14 +124,14 @@ func TestParquetInterop(t *testing.T) {
 		desc = append(desc, d)
 	}
 	rows.Close()
-	wantDesc := "id INTEGER, s SMALLINT, b BIGINT, f FLOAT, d DOUBLE, ok BOOLEAN, txt VARCHAR, day DATE, ts TIMESTAMP, n DECIMAL(12,3), n4 DECIMAL(4,1), wide VARCHAR, u UUID, bl BLOB, tiny SMALLINT, u32 BIGINT"
+	wantDesc := "id INTEGER, s SMALLINT, b BIGINT, f FLOAT, d DOUBLE, ok BOOLEAN, txt VARCHAR, day DATE, ts TIMESTAMP, n DECIMAL(12,3), n4 DECIMAL(4,1), wide VARCHAR, u UUID, bl BLOB, tiny SMALLINT, u32 BIGINT, tm TIME"
 	if got := strings.Join(desc, ", "); got != wantDesc {
 		t.Errorf("DuckDB types RustyDB's file as:\n%s\nwant:\n%s", got, wantDesc)
 	}
 	// every value reads back equal to what DuckDB wrote (NULLs included)
 	var diff int
-	if err := duck.QueryRow(`SELECT count(*) FROM (SELECT id, s, b, f, d, ok, txt, day, ts, n, n4, wide::DECIMAL(30,5) AS wide, u, bl, tiny, u32 FROM '` + rustyFile + `'
-		EXCEPT SELECT id, s, b, f, d, ok, txt, day, ts, n, n4, wide, u, bl, tiny, u32 FROM '` + duckFile + `')`).Scan(&diff); err != nil {
+	if err := duck.QueryRow(`SELECT count(*) FROM (SELECT id, s, b, f, d, ok, txt, day, ts, n, n4, wide::DECIMAL(30,5) AS wide, u, bl, tiny, u32, tm FROM '` + rustyFile + `'
+		EXCEPT SELECT id, s, b, f, d, ok, txt, day, ts, n, n4, wide, u, bl, tiny, u32, tm FROM '` + duckFile + `')`).Scan(&diff); err != nil {
 		t.Fatal(err)
 	}
 	if diff != 0 {
