@@ -366,8 +366,10 @@ func (o *parquetScanOp) converters(p *plan.ParquetFile) ([]parquetConv, error) {
 // parquetRowGroupMayMatch reports whether rows of rg may satisfy cond, by
 // the min/max statistics of its column chunks: false only if a conjunct
 // column op constant (=, <, <=, >, >=) is false for the whole range of its
-// column, or that column holds only NULLs. Byte array statistics may be
-// truncated, so only numeric and temporal columns are used.
+// column, or that column holds only NULLs. Only integer, decimal, boolean
+// and temporal columns are used: byte array statistics may be truncated,
+// float ones leave NaN out (which PostgreSQL sorts above all numbers),
+// and INT96 has no defined order.
 func parquetRowGroupMayMatch(rg parquet.RowGroup, convs []parquetConv, cond plan.Expr) bool {
 	for _, e := range plan.Conjuncts(cond) {
 		b, ok := e.(*plan.Binary)
@@ -393,7 +395,8 @@ func parquetRowGroupMayMatch(rg parquet.RowGroup, convs []parquetConv, cond plan
 		if !ok {
 			continue
 		}
-		if kind := chunk.Type().Kind(); kind == parquet.ByteArray || kind == parquet.FixedLenByteArray {
+		switch chunk.Type().Kind() {
+		case parquet.ByteArray, parquet.FixedLenByteArray, parquet.Int96, parquet.Float, parquet.Double:
 			continue
 		}
 		if chunk.NumValues() > 0 && chunk.NullCount() == chunk.NumValues() {
