@@ -67,12 +67,7 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(s.db.opts.Dir, path)
 		}
-		p, err := plan.OpenParquet(path, st.File)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		n, err := c.CopyFromParquet(t, cols, p)
+		n, err := c.CopyFromParquet(t, cols, path, st.File)
 		if err != nil {
 			return err
 		}

@@ -182,6 +182,7 @@ func parquetReadError(p *plan.ParquetFile, err error) error {
 type parquetScanOp struct {
 	c     *Context
 	n     *plan.ParquetScan
+	names []string             // of n.Files, in errors (nil: the paths)
 	ready chan parquetRowGroup // from the producer, in file order
 	done  chan struct{}        // closed by Close: the producer stops
 	spare chan [][]types.Value // consumed row groups' columns, for reuse
@@ -266,9 +267,13 @@ func (o *parquetScanOp) produce() {
 			send(parquetRowGroup{err: sqlerr.New(sqlerr.InternalError, "internal error reading Parquet: %v", r)})
 		}
 	}()
-	for _, name := range o.n.Files {
+	for i, path := range o.n.Files {
+		name := path
+		if o.names != nil {
+			name = o.names[i]
+		}
 		var p *plan.ParquetFile
-		if p, err = plan.OpenParquet(name, name); err != nil {
+		if p, err = plan.OpenParquet(path, name); err != nil {
 			send(parquetRowGroup{err: err})
 			return
 		}
@@ -286,8 +291,9 @@ func (o *parquetScanOp) produceFile(p *plan.ParquetFile, send func(parquetRowGro
 	if err != nil {
 		return send(parquetRowGroup{err: err})
 	}
-	for _, rg := range p.RowGroups() {
-		if err := o.c.cancelErr(); err != nil { // canceled() counts in c: not for other goroutines
+	for g, rg := range p.RowGroups() {
+		o.c.Progress.Add(0, p.Metadata().RowGroups[g].TotalByteSize) // atomic
+		if err := o.c.cancelErr(); err != nil {                      // canceled() counts in c: not for other goroutines
 			return send(parquetRowGroup{err: err})
 		}
 		if !parquetRowGroupMayMatch(rg, convs, o.n.Cond) {
@@ -437,57 +443,50 @@ func parquetRowGroupMayMatch(rg parquet.RowGroup, convs []parquetConv, cond plan
 	return true
 }
 
-// CopyFromParquet loads the Parquet file p into the columns cols of t:
-// the file's columns in order, each converted to its column's type as an
-// INSERT would. A value that does not convert fails the COPY with the
-// file, row and column in its detail.
-func (c *Context) CopyFromParquet(t *catalog.Table, cols []int, p *plan.ParquetFile) (int64, error) {
+// CopyFromParquet loads the Parquet file at path (name, as the statement
+// gave it, in errors) into the columns cols of t: the file's columns in
+// order, each converted to its column's type as an INSERT would. It reads
+// as read_parquet does, ahead and in parallel. A value that does not
+// convert fails the COPY with the file, row and column in its detail.
+func (c *Context) CopyFromParquet(t *catalog.Table, cols []int, path, name string) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
 	}
+	p, err := plan.OpenParquet(path, name)
+	if err != nil {
+		return 0, err
+	}
 	fileCols, err := plan.ParquetColumns(p)
+	p.Close()
 	if err != nil {
 		return 0, err
 	}
 	if len(fileCols) != len(cols) {
-		return 0, sqlerr.New(sqlerr.BadCopyFileFormat, "Parquet file \"%s\" has %d columns but COPY %s expects %d", p.Name, len(fileCols), t.Name, len(cols)).
+		return 0, sqlerr.New(sqlerr.BadCopyFileFormat, "Parquet file \"%s\" has %d columns but COPY %s expects %d", name, len(fileCols), t.Name, len(cols)).
 			WithDetail("The file's columns are %s.", plan.DescribeColumns(fileCols))
 	}
 	defaults, err := c.defaults(t)
 	if err != nil {
 		return 0, err
 	}
-	fields := p.Schema().Fields()
-	convs := make([]parquetConv, len(cols))
-	for i := range cols {
-		convs[i] = parquetConverter(fields[i].Type())
-	}
-	decoded := make([][]types.Value, len(cols))
-	loaded := make([]types.Value, len(cols))
+	scan := &parquetScanOp{c: c, n: &plan.ParquetScan{Files: []string{path}, Cols: fileCols}, names: []string{name}}
 	var n int64
-	for g, rg := range p.RowGroups() {
-		for i, conv := range convs {
-			if decoded[i], err = readParquetColumn(p, rg, i, conv, decoded[i]); err != nil {
-				return n, err
+	err = Drain(scan, func(r []types.Value) error {
+		for i, col := range cols {
+			v, err := types.AssignIn(r[i], t.Columns[col].Type, c.Loc)
+			if err != nil {
+				e := sqlerr.From(err)
+				return &sqlerr.Error{Code: e.Code, Message: e.Message,
+					Detail: "COPY " + t.Name + ", file \"" + name + "\", row " + strconv.FormatInt(n+1, 10) + ", column " + t.Columns[col].Name}
 			}
+			r[i] = v
 		}
-		c.Progress.Add(0, p.Metadata().RowGroups[g].TotalByteSize)
-		for r := range int(rg.NumRows()) {
-			for i, col := range cols {
-				v, err := types.AssignIn(decoded[i][r], t.Columns[col].Type, c.Loc)
-				if err != nil {
-					e := sqlerr.From(err)
-					return n, &sqlerr.Error{Code: e.Code, Message: e.Message,
-						Detail: "COPY " + t.Name + ", file \"" + p.Name + "\", row " + strconv.FormatInt(n+1, 10) + ", column " + t.Columns[col].Name}
-				}
-				loaded[i] = v
-			}
-			if err := c.loadRow(t, h, defaults, cols, loaded); err != nil {
-				return n, err
-			}
-			n++
+		if err := c.loadRow(t, h, defaults, cols, r); err != nil {
+			return err
 		}
-	}
-	return n, nil
+		n++
+		return nil
+	})
+	return n, err
 }
