@@ -1,10 +1,11 @@
 package exec
 
-// Reading Parquet files: the read_parquet scan and COPY FROM a Parquet
-// file. Both read a file a row group at a time and column by column, so
-// columns nothing reads are never decoded (the scan's Need), and the scan
-// skips row groups whose min/max statistics prove the filter above it
-// false. Values convert to the SQL types plan.ParquetType gives.
+// Reading Parquet files: the read_parquet scan, through which COPY FROM a
+// Parquet file reads too. It reads a row group at a time, column by column
+// (in parallel, and ahead of the operators above it), so columns nothing
+// reads are never decoded (the scan's Need), and it skips row groups whose
+// min/max statistics prove the filter above it false. Values convert to
+// the SQL types plan.ParquetType gives.
 
 import (
 	"errors"
@@ -261,7 +262,6 @@ func (o *parquetScanOp) produce() {
 			return false
 		}
 	}
-	var err error
 	defer func() {
 		if r := recover(); r != nil {
 			send(parquetRowGroup{err: sqlerr.New(sqlerr.InternalError, "internal error reading Parquet: %v", r)})
@@ -272,28 +272,29 @@ func (o *parquetScanOp) produce() {
 		if o.names != nil {
 			name = o.names[i]
 		}
-		var p *plan.ParquetFile
-		if p, err = plan.OpenParquet(path, name); err != nil {
+		p, err := plan.OpenParquet(path, name)
+		if err != nil {
 			send(parquetRowGroup{err: err})
 			return
 		}
-		ok := o.produceFile(p, send)
-		p.Close()
-		if !ok {
+		if !o.produceFile(p, send) {
 			return
 		}
 	}
 }
 
-// produceFile sends the row groups of p; false when the scan must stop.
+// produceFile sends the row groups of p and closes it; false when the
+// scan must stop.
 func (o *parquetScanOp) produceFile(p *plan.ParquetFile, send func(parquetRowGroup) bool) bool {
+	defer p.Close()
 	convs, err := o.converters(p)
 	if err != nil {
 		return send(parquetRowGroup{err: err})
 	}
 	for g, rg := range p.RowGroups() {
 		o.c.Progress.Add(0, p.Metadata().RowGroups[g].TotalByteSize) // atomic
-		if err := o.c.cancelErr(); err != nil {                      // canceled() counts in c: not for other goroutines
+		// cancelErr, not canceled(), which counts in c unsynchronized
+		if err := o.c.cancelErr(); err != nil {
 			return send(parquetRowGroup{err: err})
 		}
 		if !parquetRowGroupMayMatch(rg, convs, o.n.Cond) {
