@@ -34,6 +34,7 @@ package rustydb
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -151,6 +152,7 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(st.File) // a Parquet file without its footer is of no use
 		return err
 	}
 	return w.Complete(fmt.Sprintf("COPY %d", n))

@@ -158,6 +158,9 @@ func TestParquetErrors(t *testing.T) {
 	} {
 		wantCopyError(t, s, tc.q, tc.code, tc.msg)
 	}
+	if _, err := os.Stat(dir + "/x.parquet"); !os.IsNotExist(err) {
+		t.Errorf("a failed COPY TO left its file: %v", err)
+	}
 	_, err := s.Exec(t.Context(), "COPY two FROM '"+good+"' (FORMAT parquet)")
 	if d := sqlerr.From(err).Detail; d != `COPY two, file "`+good+`", row 1, column n` {
 		t.Errorf("detail %q", d)
