@@ -96,7 +96,7 @@ func TestReadParquet(t *testing.T) {
 
 	// row groups skipped by their statistics: the scan's actual rows are
 	// those of the row groups (100 rows each) it had to read
-	copyExec(t, s, "COPY (SELECT k, CASE WHEN k > 100 THEN m END AS m FROM nums) TO '"+dir+"/one.parquet' (FORMAT parquet, ROW_GROUP_SIZE 100)", "COPY 1000")
+	copyExec(t, s, "COPY (SELECT k, CASE WHEN k > 100 THEN m END AS m, label FROM nums) TO '"+dir+"/one.parquet' (FORMAT parquet, ROW_GROUP_SIZE 100)", "COPY 1000")
 	for _, tc := range []struct {
 		where string
 		read  int
@@ -113,6 +113,10 @@ func TestReadParquet(t *testing.T) {
 		{"m IS NULL", 1000},
 		{"k > 990 OR k < 5", 1000},
 		{"k = NULL", 1000},
+		// text bounds are byte-wise: the first group's labels run from 'row 1' to 'row 99'
+		{"label = 'zzz'", 0},
+		{"label < 'row 1'", 0},
+		{"label = 'row 1000'", 200},
 		{"k + 0 = 555", 1000},
 	} {
 		plan := copyRows(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM read_parquet('"+dir+"/one.parquet') WHERE "+tc.where)

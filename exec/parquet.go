@@ -373,10 +373,11 @@ func (o *parquetScanOp) converters(p *plan.ParquetFile) ([]parquetConv, error) {
 // parquetRowGroupMayMatch reports whether rows of rg may satisfy cond, by
 // the min/max statistics of its column chunks: false only if a conjunct
 // column op constant (=, <, <=, >, >=) is false for the whole range of its
-// column, or that column holds only NULLs. Only integer, decimal, boolean
-// and temporal columns are used: byte array statistics may be truncated,
-// float ones leave NaN out (which PostgreSQL sorts above all numbers),
-// and INT96 has no defined order.
+// column, or that column holds only NULLs. Float statistics are not used
+// (they leave NaN out, which PostgreSQL sorts above all numbers), nor
+// INT96 ones (no defined order). Byte array bounds compare as unsigned
+// bytes, as text, bytea and uuid compare here; a writer that truncates
+// them keeps them bounds.
 func parquetRowGroupMayMatch(rg parquet.RowGroup, convs []parquetConv, cond plan.Expr) bool {
 	for _, e := range plan.Conjuncts(cond) {
 		b, ok := e.(*plan.Binary)
@@ -403,7 +404,7 @@ func parquetRowGroupMayMatch(rg parquet.RowGroup, convs []parquetConv, cond plan
 			continue
 		}
 		switch chunk.Type().Kind() {
-		case parquet.ByteArray, parquet.FixedLenByteArray, parquet.Int96, parquet.Float, parquet.Double:
+		case parquet.Int96, parquet.Float, parquet.Double:
 			continue
 		}
 		if chunk.NumValues() > 0 && chunk.NullCount() == chunk.NumValues() {
