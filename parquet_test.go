@@ -87,6 +87,13 @@ func TestReadParquet(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
 		}
 	}
+	// a table or a view made from the files
+	copyExec(t, s, "CREATE TABLE loaded AS SELECT * FROM read_parquet('"+glob+"') WHERE m = 0", "SELECT 100")
+	copyExec(t, s, "CREATE VIEW pv AS SELECT k, label FROM read_parquet('"+glob+"') WHERE m = 1", "CREATE VIEW")
+	copyExec(t, s, "INSERT INTO loaded SELECT k, 1, label FROM pv", "INSERT 0 100")
+	if got := copyRows(t, s, "SELECT count(*), sum(k), max(label) FROM loaded"); got != "200|100100|row 991\n" {
+		t.Errorf("CREATE TABLE AS and a view over read_parquet: %s", got)
+	}
 	plan := copyRows(t, s, "EXPLAIN SELECT sum(k) FROM read_parquet('"+glob+"') WHERE k > 990")
 	for _, want := range []string{"Function Scan on read_parquet\n", "Files: 2 matching " + glob, "Columns Read: k\n"} {
 		if !strings.Contains(plan, want) {
