@@ -81,6 +81,7 @@ func TestReadParquet(t *testing.T) {
 		{"SELECT label FROM read_parquet('" + glob + "') AS p WHERE p.k = 777", "row 777\n"},
 		{"SELECT count(*) FROM read_parquet('" + glob + "') WHERE 250 >= k AND label LIKE 'row 2%'", "62\n"},
 		{"SELECT x.a FROM read_parquet('" + dir + "/part2.parquet') AS x(a, b) ORDER BY a DESC LIMIT 1", "1000\n"},
+		{"SELECT count(*), min(k), max(k) FROM read_parquet('" + dir + "/part2.parquet', '" + dir + "/part1.parquet')", "1000|1|1000\n"},
 		{"SELECT n.k FROM nums n JOIN read_parquet('" + glob + "') p ON p.k = n.k WHERE p.m = 3 AND n.k < 30 ORDER BY 1", "3\n13\n23\n"},
 	} {
 		if got := copyRows(t, s, tc.q); got != tc.want {

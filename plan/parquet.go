@@ -46,7 +46,7 @@ import (
 
 // ParquetScan reads the rows of Parquet files: read_parquet in FROM.
 type ParquetScan struct {
-	Pattern string   // the argument, for EXPLAIN
+	Pattern string   // the arguments, for EXPLAIN
 	Files   []string // the files it matched, in name order
 	Cols    []Column
 	// Need says which columns something above reads; the others are not
@@ -209,9 +209,9 @@ func ParquetType(t parquet.Type) (types.T, error) {
 	return types.T{}, errors.New("the type " + t.String() + " is not supported")
 }
 
-// bindReadParquet binds read_parquet('glob'): a superuser's (it reads
-// server files), over the files the absolute glob matches, which must all
-// have the same columns.
+// bindReadParquet binds read_parquet('glob' [, ...]): a superuser's (it
+// reads server files), over the files the absolute globs match, which
+// must all have the same columns.
 func (b *Binder) bindReadParquet(f *sql.FuncRef) (Node, error) {
 	if b.ServerFiles == nil {
 		return nil, b.errAt(f.Pos, sqlerr.InsufficientPrivilege, "permission denied for function read_parquet")
@@ -219,30 +219,14 @@ func (b *Binder) bindReadParquet(f *sql.FuncRef) (Node, error) {
 	if err := b.ServerFiles(); err != nil {
 		return nil, err
 	}
-	arg, err := b.bindExpr(&scope{}, nil, f.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	c, ok := arg.(*Const)
-	if !ok || c.V.K != types.KText {
-		return nil, b.errAt(f.Args[0].Position(), sqlerr.InvalidParameterValue, "read_parquet takes a file name or glob pattern as a string constant")
-	}
-	pattern := c.V.S
-	if !filepath.IsAbs(pattern) {
-		return nil, b.errAt(f.Args[0].Position(), sqlerr.InvalidName, "relative path not allowed for read_parquet: %q", pattern).
-			WithHint("Give an absolute path on the server, such as '/data/sales/*.parquet'.")
-	}
-	files, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, b.errAt(f.Args[0].Position(), sqlerr.InvalidParameterValue, "invalid glob pattern %q: %v", pattern, err)
-	}
-	if len(files) == 0 {
-		if _, serr := os.Stat(pattern); serr != nil && !strings.ContainsAny(pattern, `*?[\`) {
-			return nil, osFileError(serr, "could not open file \"%s\" for reading", pattern)
+	var files, patterns []string
+	for _, a := range f.Args {
+		pattern, matches, err := b.parquetGlob(a)
+		if err != nil {
+			return nil, err
 		}
-		return nil, sqlerr.New(sqlerr.UndefinedFile, "no files match \"%s\"", pattern)
+		files, patterns = append(files, matches...), append(patterns, pattern)
 	}
-	slices.Sort(files)
 	var cols []Column
 	for _, name := range files {
 		p, err := OpenParquet(name, name)
@@ -263,7 +247,38 @@ func (b *Binder) bindReadParquet(f *sql.FuncRef) (Node, error) {
 				WithDetail("%s has %s; %s has %s", files[0], DescribeColumns(cols), name, DescribeColumns(fc))
 		}
 	}
-	return &ParquetScan{Pattern: pattern, Files: files, Cols: cols}, nil
+	return &ParquetScan{Pattern: strings.Join(patterns, ", "), Files: files, Cols: cols}, nil
+}
+
+// parquetGlob returns the argument x of read_parquet, a string constant
+// holding an absolute path or glob, and the files it matches, in name
+// order; matching none is an error.
+func (b *Binder) parquetGlob(x sql.Expr) (string, []string, error) {
+	arg, err := b.bindExpr(&scope{}, nil, x)
+	if err != nil {
+		return "", nil, err
+	}
+	c, ok := arg.(*Const)
+	if !ok || c.V.K != types.KText {
+		return "", nil, b.errAt(x.Position(), sqlerr.InvalidParameterValue, "read_parquet takes file names or glob patterns as string constants")
+	}
+	pattern := c.V.S
+	if !filepath.IsAbs(pattern) {
+		return "", nil, b.errAt(x.Position(), sqlerr.InvalidName, "relative path not allowed for read_parquet: %q", pattern).
+			WithHint("Give an absolute path on the server, such as '/data/sales/*.parquet'.")
+	}
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		return "", nil, b.errAt(x.Position(), sqlerr.InvalidParameterValue, "invalid glob pattern %q: %v", pattern, err)
+	}
+	if len(files) == 0 {
+		if _, serr := os.Stat(pattern); serr != nil && !strings.ContainsAny(pattern, `*?[\`) {
+			return "", nil, osFileError(serr, "could not open file \"%s\" for reading", pattern)
+		}
+		return "", nil, sqlerr.New(sqlerr.UndefinedFile, "no files match \"%s\"", pattern)
+	}
+	slices.Sort(files)
+	return pattern, files, nil
 }
 
 // DescribeColumns lists columns as "name type, ...".

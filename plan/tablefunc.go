@@ -57,7 +57,7 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 			}
 		}
 		column = "relid"
-	case name == "read_parquet" && len(f.Args) == 1:
+	case name == "read_parquet" && len(f.Args) >= 1:
 		n, err = b.bindReadParquet(f)
 		column = "" // the file names its columns
 	case name == "generate_series" && len(f.Args) >= 2 && len(f.Args) <= 3:
@@ -73,7 +73,7 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 		fallthrough
 	default:
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args)).
-			WithHint("The functions usable in FROM are generate_series(start, stop [, step]), unnest(array), read_parquet(file) and json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys.")
+			WithHint("The functions usable in FROM are generate_series(start, stop [, step]), unnest(array), read_parquet(file, ...) and json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys.")
 	}
 	if err != nil {
 		return nil, err
