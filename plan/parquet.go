@@ -28,7 +28,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,7 +73,7 @@ func (p *ParquetFile) Close() error { return p.f.Close() }
 func OpenParquet(path, name string) (*ParquetFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, osFileError(err, "could not open file \"%s\" for reading", name)
+		return nil, sqlerr.FileError(err, "could not open file \"%s\" for reading", name)
 	}
 	st, err := f.Stat()
 	if err == nil && st.IsDir() {
@@ -83,44 +82,18 @@ func OpenParquet(path, name string) (*ParquetFile, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, osFileError(err, "could not stat file \"%s\"", name)
+		return nil, sqlerr.FileError(err, "could not stat file \"%s\"", name)
 	}
 	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
 	if err != nil {
 		f.Close()
 		var errno syscall.Errno
 		if errors.As(err, &errno) {
-			return nil, osFileError(err, "could not read file \"%s\"", name)
+			return nil, sqlerr.FileError(err, "could not read file \"%s\"", name)
 		}
 		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "file \"%s\" is not a valid Parquet file: %v", name, err)
 	}
 	return &ParquetFile{Name: name, File: pf, f: f}, nil
-}
-
-// osFileError reports a failed file operation with PostgreSQL's SQLSTATE
-// for its errno: 58P01 for a missing file, 42501 without permission,
-// 58030 for any other I/O error.
-func osFileError(err error, format string, args ...any) *sqlerr.Error {
-	code := sqlerr.IOError
-	switch {
-	case errors.Is(err, syscall.ENOENT):
-		code = sqlerr.UndefinedFile
-	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
-		code = sqlerr.InsufficientPrivilege
-	}
-	reason := err.Error()
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		reason = pe.Err.Error()
-	}
-	if err == io.ErrUnexpectedEOF {
-		reason = "unexpected end of file"
-	}
-	e := sqlerr.New(code, format, args...)
-	if reason != "" {
-		e.Message += ": " + strings.ToUpper(reason[:1]) + reason[1:]
-	}
-	return e
 }
 
 // ParquetColumns maps the schema of a Parquet file to SQL columns (see the
@@ -273,7 +246,7 @@ func (b *Binder) parquetGlob(x sql.Expr) (string, []string, error) {
 	}
 	if len(files) == 0 {
 		if _, serr := os.Stat(pattern); serr != nil && !strings.ContainsAny(pattern, `*?[\`) {
-			return "", nil, osFileError(serr, "could not open file \"%s\" for reading", pattern)
+			return "", nil, sqlerr.FileError(serr, "could not open file \"%s\" for reading", pattern)
 		}
 		return "", nil, sqlerr.New(sqlerr.UndefinedFile, "no files match \"%s\"", pattern)
 	}
