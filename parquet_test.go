@@ -147,6 +147,17 @@ func TestParquetErrors(t *testing.T) {
 	if err := os.WriteFile(bogus, []byte("id,name\n1,tea\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// a page whose bytes changed after it was written
+	corrupt := filepath.Join(dir, "corrupt.parquet")
+	copyExec(t, s, "COPY (SELECT g AS k FROM generate_series(1, 1000) g) TO '"+corrupt+"' (FORMAT parquet, COMPRESSION 'none')", "COPY 1000")
+	data, err := os.ReadFile(corrupt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(data[100:], strings.Repeat("\xff", 64))
+	if err := os.WriteFile(corrupt, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	copyExec(t, s, "CREATE TABLE two (id INT, n INT NOT NULL)", "CREATE TABLE")
 	copyExec(t, s, "INSERT INTO two VALUES (0, 0)", "INSERT 0 1")
 	for _, tc := range []struct{ q, code, msg string }{
@@ -156,6 +167,7 @@ func TestParquetErrors(t *testing.T) {
 		{"SELECT * FROM read_parquet('" + dir + "')", sqlerr.WrongObjectType, "is a directory"},
 		{"COPY two FROM '" + bogus + "' (FORMAT parquet)", sqlerr.BadCopyFileFormat, `file "` + bogus + `" is not a valid Parquet file`},
 		{"SELECT * FROM read_parquet('" + dir + "/*.parquet')", sqlerr.BadCopyFileFormat, "is not a valid Parquet file"},
+		{"SELECT sum(k) FROM read_parquet('" + corrupt + "')", sqlerr.DataCorrupted, `could not read Parquet file "` + corrupt + `": crc32 checksum mismatch in page of column "k"`},
 		{"SELECT * FROM read_parquet('relative.parquet')", sqlerr.InvalidName, "relative path not allowed for read_parquet"},
 		{"SELECT * FROM read_parquet(1)", sqlerr.InvalidParameterValue, "string constant"},
 		// the text column does not convert to integer: the file, row and column are named
@@ -173,7 +185,7 @@ func TestParquetErrors(t *testing.T) {
 	if _, err := os.Stat(dir + "/x.parquet"); !os.IsNotExist(err) {
 		t.Errorf("a failed COPY TO left its file: %v", err)
 	}
-	_, err := s.Exec(t.Context(), "COPY two FROM '"+good+"' (FORMAT parquet)")
+	_, err = s.Exec(t.Context(), "COPY two FROM '"+good+"' (FORMAT parquet)")
 	if d := sqlerr.From(err).Detail; d != `COPY two, file "`+good+`", row 1, column n` {
 		t.Errorf("detail %q", d)
 	}
