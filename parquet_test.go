@@ -77,6 +77,7 @@ func TestReadParquet(t *testing.T) {
 	glob := dir + "/part*.parquet"
 	for _, tc := range []struct{ q, want string }{
 		{"SELECT count(*), sum(k), min(label), max(k) FROM read_parquet('" + glob + "')", "1000|500500|row 1|1000\n"},
+		{"SELECT count(*) FROM read_parquet('" + glob + "')", "1000\n"},
 		{"SELECT m, count(*) FROM read_parquet('" + glob + "') WHERE k > 990 GROUP BY m ORDER BY m LIMIT 3", "0|1\n1|1\n2|1\n"},
 		{"SELECT label FROM read_parquet('" + glob + "') AS p WHERE p.k = 777", "row 777\n"},
 		{"SELECT count(*) FROM read_parquet('" + glob + "') WHERE 250 >= k AND label LIKE 'row 2%'", "62\n"},
@@ -94,6 +95,9 @@ func TestReadParquet(t *testing.T) {
 	copyExec(t, s, "INSERT INTO loaded SELECT k, 1, label FROM pv", "INSERT 0 100")
 	if got := copyRows(t, s, "SELECT count(*), sum(k), max(label) FROM loaded"); got != "200|100100|row 991\n" {
 		t.Errorf("CREATE TABLE AS and a view over read_parquet: %s", got)
+	}
+	if plan := copyRows(t, s, "EXPLAIN SELECT count(*) FROM read_parquet('"+glob+"')"); !strings.Contains(plan, "Columns Read: none") {
+		t.Errorf("count(*) decodes columns:\n%s", plan)
 	}
 	plan := copyRows(t, s, "EXPLAIN SELECT sum(k) FROM read_parquet('"+glob+"') WHERE k > 990")
 	for _, want := range []string{"Function Scan on read_parquet\n", "Files: 2 matching " + glob, "Columns Read: k\n"} {

@@ -278,6 +278,9 @@ func (e *explainer) parquetScan(n *ParquetScan, depth int) {
 			read = append(read, c.Name)
 		}
 	}
+	if len(read) == 0 {
+		read = []string{"none (row counts from the files' metadata)"}
+	}
 	e.detail(depth, "Columns Read", strings.Join(read, ", "))
 }
 
