@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"rustydb/sqlerr"
 )
 
@@ -89,6 +91,11 @@ func TestReadParquet(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
 		}
 	}
+	// a query without rows makes a file without row groups
+	copyExec(t, s, "COPY (SELECT * FROM nums WHERE k < 0) TO '"+dir+"/empty.parquet' (FORMAT parquet)", "COPY 0")
+	if got := copyRows(t, s, "SELECT count(*), max(label) FROM read_parquet('"+dir+"/empty.parquet')"); got != "0|NULL\n" {
+		t.Errorf("empty file: %s", got)
+	}
 	// a table or a view made from the files
 	copyExec(t, s, "CREATE TABLE loaded AS SELECT * FROM read_parquet('"+glob+"') WHERE m = 0", "SELECT 100")
 	copyExec(t, s, "CREATE VIEW pv AS SELECT k, label FROM read_parquet('"+glob+"') WHERE m = 1", "CREATE VIEW")
@@ -162,6 +169,15 @@ func TestParquetErrors(t *testing.T) {
 	if err := os.WriteFile(corrupt, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// a file with a repeated (list) column, which has no SQL type here
+	nested := filepath.Join(dir, "nested.parquet")
+	type listRow struct {
+		ID   int64   `parquet:"id"`
+		Tags []int64 `parquet:"tags,list"`
+	}
+	if err := parquet.WriteFile(nested, []listRow{{ID: 1, Tags: []int64{1, 2}}}); err != nil {
+		t.Fatal(err)
+	}
 	copyExec(t, s, "CREATE TABLE two (id INT, n INT NOT NULL)", "CREATE TABLE")
 	copyExec(t, s, "INSERT INTO two VALUES (0, 0)", "INSERT 0 1")
 	for _, tc := range []struct{ q, code, msg string }{
@@ -171,6 +187,7 @@ func TestParquetErrors(t *testing.T) {
 		{"SELECT * FROM read_parquet('" + dir + "')", sqlerr.WrongObjectType, "is a directory"},
 		{"COPY two FROM '" + bogus + "' (FORMAT parquet)", sqlerr.BadCopyFileFormat, `file "` + bogus + `" is not a valid Parquet file`},
 		{"SELECT * FROM read_parquet('" + dir + "/*.parquet')", sqlerr.BadCopyFileFormat, "is not a valid Parquet file"},
+		{"SELECT * FROM read_parquet('" + nested + "')", sqlerr.FeatureNotSupported, `Parquet column "tags" of file "` + nested + `" is nested or repeated, which is not supported`},
 		{"SELECT sum(k) FROM read_parquet('" + corrupt + "')", sqlerr.DataCorrupted, `could not read Parquet file "` + corrupt + `": crc32 checksum mismatch in page of column "k"`},
 		{"SELECT * FROM read_parquet('relative.parquet')", sqlerr.InvalidName, "relative path not allowed for read_parquet"},
 		{"SELECT * FROM read_parquet(1)", sqlerr.InvalidParameterValue, "string constant"},
