@@ -472,10 +472,23 @@ func (c *Context) CopyFromParquet(t *catalog.Table, cols []int, path, name strin
 	if err != nil {
 		return 0, err
 	}
+	// a value whose file type is its column's needs no conversion, unless
+	// the column's type has limits a careless writer may exceed
+	same := make([]bool, len(cols))
+	for i, col := range cols {
+		switch ct := t.Columns[col].Type; ct.ID {
+		case types.Int2, types.Numeric, types.Varchar, types.Char:
+		default:
+			same[i] = fileCols[i].Type == ct
+		}
+	}
 	scan := &parquetScanOp{c: c, n: &plan.ParquetScan{Files: []string{path}, Cols: fileCols}, names: []string{name}}
 	var n int64
 	err = Drain(scan, func(r []types.Value) error {
 		for i, col := range cols {
+			if same[i] {
+				continue
+			}
 			v, err := types.AssignIn(r[i], t.Columns[col].Type, c.Loc)
 			if err != nil {
 				e := sqlerr.From(err)
