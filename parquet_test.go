@@ -178,6 +178,14 @@ func TestParquetErrors(t *testing.T) {
 	if err := parquet.WriteFile(nested, []listRow{{ID: 1, Tags: []int64{1, 2}}}); err != nil {
 		t.Fatal(err)
 	}
+	// a string column holding bytes that are not UTF-8
+	badText := filepath.Join(dir, "latin1.parquet")
+	type textRow struct {
+		Name string `parquet:"name"`
+	}
+	if err := parquet.WriteFile(badText, []textRow{{Name: "ok"}, {Name: "caf\xe9"}}); err != nil {
+		t.Fatal(err)
+	}
 	copyExec(t, s, "CREATE TABLE two (id INT, n INT NOT NULL)", "CREATE TABLE")
 	copyExec(t, s, "INSERT INTO two VALUES (0, 0)", "INSERT 0 1")
 	for _, tc := range []struct{ q, code, msg string }{
@@ -188,6 +196,7 @@ func TestParquetErrors(t *testing.T) {
 		{"COPY two FROM '" + bogus + "' (FORMAT parquet)", sqlerr.BadCopyFileFormat, `file "` + bogus + `" is not a valid Parquet file`},
 		{"SELECT * FROM read_parquet('" + dir + "/*.parquet')", sqlerr.BadCopyFileFormat, "is not a valid Parquet file"},
 		{"SELECT * FROM read_parquet('" + nested + "')", sqlerr.FeatureNotSupported, `Parquet column "tags" of file "` + nested + `" is nested or repeated, which is not supported`},
+		{"SELECT * FROM read_parquet('" + badText + "')", sqlerr.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8" in Parquet file "` + badText + `"`},
 		{"SELECT sum(k) FROM read_parquet('" + corrupt + "')", sqlerr.DataCorrupted, `could not read Parquet file "` + corrupt + `": crc32 checksum mismatch in page of column "k"`},
 		{"SELECT * FROM read_parquet('relative.parquet')", sqlerr.InvalidName, "relative path not allowed for read_parquet"},
 		{"SELECT * FROM read_parquet(1)", sqlerr.InvalidParameterValue, "string constant"},

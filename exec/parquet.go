@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/parquet-go/parquet-go"
@@ -136,10 +137,13 @@ func decimalConverter(kind parquet.Kind, scale int32) parquetConv {
 }
 
 // readParquetColumn decodes column col of row group rg into out (reused),
-// NULLs as types.Null.
+// NULLs as types.Null. Strings must be valid UTF-8, as in PostgreSQL.
 func readParquetColumn(p *plan.ParquetFile, rg parquet.RowGroup, col int, conv parquetConv, out []types.Value) ([]types.Value, error) {
 	out = slices.Grow(out[:0], int(rg.NumRows()))
-	pages := rg.ColumnChunks()[col].Pages()
+	chunk := rg.ColumnChunks()[col]
+	st, _ := plan.ParquetType(chunk.Type())
+	text := st.ID == types.Text
+	pages := chunk.Pages()
 	defer pages.Close()
 	buf := make([]parquet.Value, 1024)
 	for {
@@ -154,9 +158,14 @@ func readParquetColumn(p *plan.ParquetFile, rg parquet.RowGroup, col int, conv p
 		for {
 			n, err := vr.ReadValues(buf)
 			for _, v := range buf[:n] {
-				if v.IsNull() {
+				switch {
+				case v.IsNull():
 					out = append(out, types.Null)
-				} else {
+				case text && !utf8.Valid(v.ByteArray()):
+					parquet.Release(page)
+					return out, sqlerr.New(sqlerr.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\" in Parquet file \"%s\"", p.Name).
+						WithDetail("Column %s, value %d of its row group.", p.Schema().Fields()[col].Name(), len(out)+1)
+				default:
 					out = append(out, conv(v))
 				}
 			}
