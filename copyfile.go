@@ -190,38 +190,8 @@ func (w *copyFileWriter) Close() error {
 	return nil
 }
 
-// fileError reports a failed file operation as PostgreSQL does: the
-// message followed by the operating system's reason, with the SQLSTATE
-// PostgreSQL gives that errno (errcode_for_file_access). Errors without
-// an errno (a corrupt compressed stream) are 58030 I/O errors.
+// fileError reports a failed file operation with PostgreSQL's SQLSTATE
+// for its errno (see sqlerr.FileError, which read_parquet shares).
 func fileError(err error, format string, args ...any) *sqlerr.Error {
-	var se *sqlerr.Error
-	if errors.As(err, &se) {
-		return se
-	}
-	code, reason := sqlerr.IOError, err.Error()
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		reason = errno.Error()
-		if reason != "" {
-			reason = strings.ToUpper(reason[:1]) + reason[1:] // strerror's "No such file or directory"
-		}
-		switch errno {
-		case syscall.EPERM, syscall.EACCES, syscall.EROFS:
-			code = sqlerr.InsufficientPrivilege
-		case syscall.ENOENT:
-			code = sqlerr.UndefinedFile
-		case syscall.EEXIST:
-			code = sqlerr.DuplicateFile
-		case syscall.ENOTDIR, syscall.EISDIR, syscall.ENOTEMPTY:
-			code = sqlerr.WrongObjectType
-		case syscall.ENOSPC:
-			code = sqlerr.DiskFull
-		case syscall.ENFILE, syscall.EMFILE:
-			code = sqlerr.InsufficientResources
-		}
-	}
-	e := sqlerr.New(code, format, args...)
-	e.Message += ": " + reason
-	return e
+	return sqlerr.FileError(err, format, args...)
 }

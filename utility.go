@@ -516,6 +516,9 @@ func (s *Session) copy(c *exec.Context, st *sql.CopyStmt, query string, paramTyp
 			cols = append(cols, i)
 		}
 	}
+	if strings.EqualFold(st.Options["format"], "parquet") {
+		return s.copyParquet(c, st, t, cols, q, w) // parquet.go
+	}
 	format, err := exec.ParseCopyOptions(st.Options)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"rustydb/catalog"
 	"rustydb/plan"
+	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -225,17 +226,10 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 			}
 			continue
 		}
-		if err := c.validate(t, vals, nil); err != nil {
-			return n, err
-		}
-		if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+		if err := c.insertLoaded(t, h, vals); err != nil {
 			return n, err
 		}
 		n++
-		c.Progress.Add(1, 0)
-		if err := c.canceled(); err != nil {
-			return n, err
-		}
 	}
 }
 
@@ -301,6 +295,39 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 		}
 		return nil, line, nil, io.EOF
 	}
+}
+
+// loadRow inserts one loaded row into t (heap h): loaded holds the values
+// of the columns cols, the others get their defaults. It counts the row in
+// the statement's progress.
+func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols []int, loaded []types.Value) error {
+	vals := make([]types.Value, len(t.Columns))
+	for i, d := range defaults {
+		if d != nil {
+			v, err := d(nil)
+			if err != nil {
+				return err
+			}
+			vals[i] = v
+		}
+	}
+	for i, col := range cols {
+		vals[col] = loaded[i]
+	}
+	return c.insertLoaded(t, h, vals)
+}
+
+// insertLoaded checks a whole row of a COPY FROM against t's constraints
+// and inserts it.
+func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value) error {
+	if err := c.validate(t, vals, nil); err != nil {
+		return err
+	}
+	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
+		return err
+	}
+	c.Progress.Add(1, 0)
+	return c.canceled()
 }
 
 // readLine returns the next line of br with its '\n' (the last line may

@@ -279,6 +279,8 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return c.buildSeries(n)
 	case *plan.FileScan:
 		return c.buildFileScan(n)
+	case *plan.ParquetScan:
+		return c.buildParquetScan(n), nil
 	case *plan.Unnest:
 		arr, err := c.compile(n.Array)
 		if err != nil {

@@ -57,12 +57,15 @@ type Binder struct {
 	// a statement reads or writes (see privileges.go).
 	Privilege func(role string, t *catalog.Table, need catalog.Priv) error
 	Role      string
+	// ServerFiles, when set, says whether the statement may read server
+	// files (read_parquet); nil refuses them.
+	ServerFiles func() error
 }
 
 // inner returns a binder for SQL text kept in the catalog (a DEFAULT, a
 // CHECK, a view's query), which sees the catalog but not b's query.
 func (b *Binder) inner(src string, path []string) *Binder {
-	return &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc, SearchPath: path}
+	return &Binder{Catalog: b.Catalog, SQL: src, Loc: b.Loc, SearchPath: path, ServerFiles: b.ServerFiles}
 }
 
 func (b *Binder) stats(t *catalog.Table) *catalog.TableStats {

@@ -163,6 +163,8 @@ func (e *explainer) node(n Node, depth int) {
 		e.line(depth, n, "Function Scan on unnest")
 	case *FileScan:
 		e.line(depth, n, "Function Scan on %s", n.Func)
+	case *ParquetScan:
+		e.parquetScan(n, depth)
 	case *JSONTable:
 		alias := ""
 		if t := n.Cols[0].Table; t != n.Func {

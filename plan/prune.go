@@ -29,6 +29,9 @@ func prune(n Node, need []bool) (Node, []int) {
 	case *Filter:
 		in, m := prune(n.Input, readsOf(len(n.Input.Columns()), need, n.Cond))
 		n.Input, n.Cond = in, renumber(n.Cond, m)
+		if s, ok := in.(*ParquetScan); ok {
+			s.Cond = n.Cond // to skip row groups by their statistics
+		}
 		return n, m
 	case *Sort:
 		exprs := make([]Expr, len(n.Keys))
@@ -87,6 +90,8 @@ func prune(n Node, need []bool) (Node, []int) {
 			return pruneJoin(n, need)
 		}
 		replaceInputs(n, pruneColumns)
+	case *ParquetScan:
+		n.Need = need // it outputs all its columns but decodes only these
 	case *Window, *Distinct, *DistinctOn, *SetOp:
 		replaceInputs(n, pruneColumns) // they read all their inputs' columns
 	}

@@ -63,6 +63,9 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 	case name == "read_csv" || name == "read_json":
 		n, err = b.bindFileScan(name, f)
 		column = "" // the file names its columns
+	case name == "read_parquet" && len(f.Args) >= 1:
+		n, err = b.bindReadParquet(f)
+		column = "" // the file names its columns
 	case name == "generate_series" && len(f.Args) >= 2 && len(f.Args) <= 3:
 		n, err = b.bindSeries(f)
 	case strings.HasPrefix(name, "json"):
@@ -76,7 +79,7 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 		fallthrough
 	default:
 		return nil, b.errAt(f.Pos, sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", f.Name, len(f.Args)).
-			WithHint("The functions usable in FROM are generate_series(start, stop [, step]), unnest(array), read_csv('file'), read_json('file') and json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys.")
+			WithHint("The functions usable in FROM are generate_series(start, stop [, step]), unnest(array), read_csv('file'), read_json('file'), read_parquet(file, ...) and json(b)_each(_text), json(b)_array_elements(_text) and json(b)_object_keys.")
 	}
 	if err != nil {
 		return nil, err
