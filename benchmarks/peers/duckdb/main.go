@@ -92,6 +92,12 @@ var limit guard
 func main() {
 	flag.Parse()
 	log.SetFlags(0)
+	if *loadMode {
+		if err := runLoad(); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	queries, err := parseQueries(*queryArg)
 	if err != nil {
 		log.Fatal(err)
