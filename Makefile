@@ -5,7 +5,7 @@ BIN     := bin/rusty-db-server
 CLI     := bin/rusty-db-cli
 PKGS    := ./...
 
-.PHONY: all build cli run test test-clients test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch lint fmt clean
+.PHONY: all build cli run test test-clients test-tools test-short crashtest fuzz slt bench bench-asm bench-pgbench bench-sqlite bench-tpch bench-load lint fmt clean
 
 all: build
 
@@ -78,6 +78,12 @@ bench-sqlite:
 # in process; TPCH_FLAGS sets -sf, -queries, -runs, -threads, -dir, -timeout.
 bench-tpch:
 	cd benchmarks/peers/duckdb && $(GO) run . $(TPCH_FLAGS)
+
+# TPC-H lineitem COPY FROM file, export to Parquet and read back: RustyDB, DuckDB and a
+# throwaway PostgreSQL 15 in one table. SF (default 1) and TPCH_DIR (default /tmp/tpch-sf1,
+# generated when missing) from the environment.
+bench-load:
+	benchmarks/load/run.sh
 
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
