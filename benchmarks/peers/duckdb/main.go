@@ -15,6 +15,8 @@
 // It is a separate module so that the main module's tests never build cgo.
 //
 //	make bench-tpch TPCH_FLAGS='-sf 1'   # or: cd benchmarks/peers/duckdb && go run . -sf 1
+//
+// With -load it runs the bulk-load benchmark of load.go instead.
 package main
 
 import (
