@@ -159,8 +159,6 @@ func (s *Session) copyFromArrow(c *exec.Context, t *catalog.Table, cols []int, n
 	}
 	var rec arrow.RecordBatch
 	var row, line int64
-	fields := make([]*string, len(cols))
-	texts := make([]string, len(cols))
 	return c.CopyLoad(t, cols, func() ([]*string, int64, []byte, error) {
 		for rec == nil || row >= rec.NumRows() {
 			var err error
@@ -173,6 +171,7 @@ func (s *Session) copyFromArrow(c *exec.Context, t *catalog.Table, cols []int, n
 			row = 0
 		}
 		line++
+		fields, texts := make([]*string, len(cols)), make([]string, len(cols)) // the load keeps them
 		for i, p := range pos {
 			if p < 0 {
 				fields[i] = exec.CopyDefault

@@ -184,7 +184,6 @@ func jsonSource(c *exec.Context, t *catalog.Table, cols []int, r io.Reader, f ex
 	br := bufio.NewReaderSize(r, 256<<10)
 	dec := exec.NewJSONDecoder()
 	var line int64
-	fields := make([]*string, len(cols))
 	return func() ([]*string, int64, []byte, error) {
 		for {
 			raw, err := br.ReadBytes('\n')
@@ -201,6 +200,7 @@ func jsonSource(c *exec.Context, t *catalog.Table, cols []int, r io.Reader, f ex
 			if derr != nil {
 				return nil, line, raw, sqlerr.New(sqlerr.BadCopyFileFormat, "invalid JSON: %v", derr).WithDetail("%s", f.At(t, line))
 			}
+			fields := make([]*string, len(cols)) // the load keeps it
 			for i := range fields {
 				fields[i] = exec.CopyDefault
 			}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"rustydb/catalog"
@@ -135,7 +137,9 @@ var CopyDefault = new(string)
 
 // CopySource yields the rows of a COPY FROM, one field per target column
 // (nil for NULL, CopyDefault for the column's default), with the line they
-// were read from (raw, for a reject file; valid until the next call). It
+// were read from (raw, for a reject file; valid until the next call). The
+// fields and their strings are the caller's to keep: workers convert them
+// while the source reads on. It
 // returns io.EOF after the last row. An error of class 22 (data exception,
 // such as 22P04 bad_copy_file_format) is about that row alone, which
 // ON_ERROR ignore skips; any other error ends the load.
@@ -164,73 +168,172 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 	if err != nil {
 		return 0, err
 	}
-	var line int64
-	row := func(fields []*string) ([]types.Value, error) {
-		if len(fields) != len(cols) {
-			if len(fields) > len(cols) {
-				return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
-			}
-			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
-				WithDetail("%s", f.At(t, line))
-		}
-		vals := make([]types.Value, len(t.Columns))
-		explicit := make([]bool, len(t.Columns))
-		for i, fld := range fields {
-			if fld == CopyDefault {
-				continue
-			}
-			explicit[cols[i]] = true
-			if fld == nil {
-				vals[cols[i]] = types.Null
-				continue
-			}
-			v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
-			if err != nil {
-				e := sqlerr.From(err)
-				return nil, &sqlerr.Error{Code: e.Code, Message: e.Message,
-					Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
-			}
-			vals[cols[i]] = v
-		}
-		for i, d := range defaults {
-			if d != nil && !explicit[i] {
-				v, err := d(nil)
-				if err != nil {
-					return nil, err
-				}
-				vals[i] = v
-			}
-		}
-		return vals, nil
-	}
+	stop := make(chan struct{})
+	batches, wait := c.convertRows(t, cols, src, f, stop)
+	defer wait()
+	defer close(stop)
 	var n int64
-	for {
-		fields, l, raw, err := src()
-		if err == io.EOF {
-			return n, nil
-		}
-		line = l
-		var vals []types.Value
-		if err == nil {
-			vals, err = row(fields)
-		}
-		if err != nil {
-			e := sqlerr.From(err)
-			if !f.Skip || !strings.HasPrefix(e.Code, "22") {
+	for b := range batches {
+		<-b.done
+		for i := range b.rows {
+			r := &b.rows[i]
+			if r.err != nil {
+				e := sqlerr.From(r.err)
+				if !f.Skip || !strings.HasPrefix(e.Code, "22") {
+					return n, r.err
+				}
+				if f.Rejected != nil {
+					if err := f.Rejected(r.line, r.raw, e); err != nil {
+						return n, err
+					}
+				}
+				continue
+			}
+			// Defaults run here, in row order: nextval() numbers the rows
+			// as they are in the input.
+			for i, d := range defaults {
+				if d != nil && !r.explicit[i] {
+					v, err := d(nil)
+					if err != nil {
+						return n, err
+					}
+					r.vals[i] = v
+				}
+			}
+			if err := c.insertLoaded(t, h, r.vals); err != nil {
 				return n, err
 			}
-			if f.Rejected != nil {
-				if err := f.Rejected(line, raw, e); err != nil {
-					return n, err
+			n++
+		}
+	}
+	return n, nil
+}
+
+// loadBatch is a run of input rows of a COPY FROM that a worker converts
+// to column values; done is closed when it has.
+type loadBatch struct {
+	rows []loadRow
+	done chan struct{}
+}
+
+type loadRow struct {
+	fields   []*string
+	line     int64
+	raw      []byte // for a reject file
+	err      error
+	vals     []types.Value
+	explicit []bool // the columns the input gives
+}
+
+// loadBatchRows is how many input rows a conversion worker takes at once.
+const loadBatchRows = 512
+
+// convertRows reads src on a goroutine of its own and converts its rows on
+// workers, returning the batches in input order; wait waits for all of
+// them to end, which they do at the input's end or once stop is closed.
+// Reading and converting text is most of a load's work; the inserts stay
+// on the caller's goroutine, in order.
+func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	if c.MaxWorkers > 0 {
+		workers = min(workers, c.MaxWorkers)
+	}
+	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
+	var wg sync.WaitGroup
+	send := func(ch chan *loadBatch, b *loadBatch) bool {
+		select {
+		case ch <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	wg.Go(func() {
+		defer close(ordered)
+		defer close(work)
+		for more := true; more; {
+			b := &loadBatch{done: make(chan struct{})}
+			for more && len(b.rows) < loadBatchRows {
+				fields, line, raw, err := src()
+				if err == io.EOF {
+					more = false
+					break
+				}
+				if f.Rejected != nil {
+					raw = bytes.Clone(raw) // the source reuses it
+				}
+				b.rows = append(b.rows, loadRow{fields: fields, line: line, raw: raw, err: err})
+				c.Progress.Add(1, 0) // read: the rows inserted lag by a batch
+				// an error of another class than 22 ends the input
+				more = err == nil || strings.HasPrefix(sqlerr.From(err).Code, "22")
+			}
+			if !send(work, b) || !send(ordered, b) {
+				return
+			}
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			for {
+				select {
+				case b, ok := <-work:
+					if !ok {
+						return
+					}
+					c.convertBatch(t, cols, f, b)
+				case <-stop:
+					return
 				}
 			}
+		})
+	}
+	return ordered, wg.Wait
+}
+
+// convertBatch turns the fields of b's rows into column values.
+func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch) {
+	defer close(b.done)
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.err != nil {
 			continue
 		}
-		if err := c.insertLoaded(t, h, vals); err != nil {
-			return n, err
-		}
-		n++
+		func() {
+			defer recoverInto(&r.err)
+			r.vals, r.explicit, r.err = c.convertRow(t, cols, f, r.fields, r.line)
+		}()
 	}
+}
+
+// convertRow converts one input row's fields (nil for NULL, CopyDefault
+// for the column's default) to t's column types.
+func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64) ([]types.Value, []bool, error) {
+	if len(fields) != len(cols) {
+		if len(fields) > len(cols) {
+			return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
+		}
+		return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+			WithDetail("%s", f.At(t, line))
+	}
+	vals := make([]types.Value, len(t.Columns))
+	explicit := make([]bool, len(t.Columns))
+	for i, fld := range fields {
+		if fld == CopyDefault {
+			continue
+		}
+		explicit[cols[i]] = true
+		if fld == nil {
+			continue // NULL
+		}
+		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
+		if err != nil {
+			e := sqlerr.From(err)
+			return nil, nil, &sqlerr.Error{Code: e.Code, Message: e.Message,
+				Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
+		}
+		vals[cols[i]] = v
+	}
+	return vals, explicit, nil
 }
 
 // textSource reads the rows of COPY's text and CSV formats from r.
@@ -314,6 +417,7 @@ func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols
 	for i, col := range cols {
 		vals[col] = loaded[i]
 	}
+	c.Progress.Add(1, 0)
 	return c.insertLoaded(t, h, vals)
 }
 
@@ -326,7 +430,6 @@ func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value
 	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
 		return err
 	}
-	c.Progress.Add(1, 0)
 	return c.canceled()
 }
 
@@ -437,6 +540,9 @@ func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
 // splitTextRow splits one line of COPY text format into fields, undoing
 // backslash escapes; a field equal to the NULL marker is nil.
 func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return splitPlainRow(raw, f), nil
+	}
 	var fields []*string
 	var cur []byte
 	rawField := []byte{} // the field as written, to compare with the NULL marker
@@ -508,6 +614,24 @@ func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
 	}
 	flush()
 	return fields, nil
+}
+
+// splitPlainRow splits a text-format line without escapes: one string for
+// the line, whose fields are substrings (a load's rows are millions of
+// lines of a dozen fields each).
+func splitPlainRow(raw []byte, f CopyFormat) []*string {
+	line, delim := string(raw), string([]byte{f.Delimiter})
+	n := strings.Count(line, delim) + 1
+	vals, fields := make([]string, n), make([]*string, n)
+	for i := range n {
+		v, rest, _ := strings.Cut(line, delim)
+		line = rest
+		if v != f.Null {
+			vals[i] = v
+			fields[i] = &vals[i]
+		}
+	}
+	return fields
 }
 
 func isHex(b byte) bool {
