@@ -31,17 +31,16 @@ import (
 // their scale) as int64, floats as float64, strings as a dictionary whose
 // entries are the batch's values. Only the columns used are filled.
 type rowColumns struct {
-	types []types.T
 	used  []bool
 	cols  []column.Column
 	codes []uint16 // 0, 1, 2, ...: each string is its own dictionary entry
 }
 
 // newRowColumns prepares columns of the given types for batches of up to
-// size rows; used marks the columns to fill. It reports false when a used
-// column has no vector form.
-func newRowColumns(ts []types.T, used []bool, size int) (*rowColumns, bool) {
-	rc := &rowColumns{types: ts, used: used, cols: make([]column.Column, len(ts)), codes: make([]uint16, size)}
+// size rows (at most maxBatchRows); used marks the columns to fill, which
+// batchable has found to have a vector form.
+func newRowColumns(ts []types.T, used []bool, size int) *rowColumns {
+	rc := &rowColumns{used: used, cols: make([]column.Column, len(ts)), codes: make([]uint16, size)}
 	for i := range rc.codes {
 		rc.codes[i] = uint16(i)
 	}
@@ -58,12 +57,13 @@ func newRowColumns(ts []types.T, used []bool, size int) (*rowColumns, bool) {
 			c.Kind, c.F64 = column.Float64, make([]float64, size)
 		case column.String:
 			c.Kind, c.Dict = column.String, make([]string, size)
-		default:
-			return nil, false
 		}
 	}
-	return rc, true
+	return rc
 }
+
+// maxBatchRows bounds a batch of rows: dictionary codes are uint16.
+const maxBatchRows = 1 << 16
 
 // segment returns rows as a new segment over the reused column buffers.
 // Each batch is a new *row.Segment because vectorized code caches
@@ -337,7 +337,7 @@ type batcher struct {
 }
 
 func newBatcher(o *aggOp, used []bool) *batcher {
-	return &batcher{o: o, used: used, rows: make([][]types.Value, 0, max(1, BatchSize)), rest: newPartials(o)}
+	return &batcher{o: o, used: used, rows: make([][]types.Value, 0, min(max(1, BatchSize), maxBatchRows)), rest: newPartials(o)}
 }
 
 // drain aggregates in's rows (in is started) until it ends or another
@@ -377,7 +377,7 @@ func (b *batcher) flush(full bool) error {
 			return err
 		}
 		if b.va != nil {
-			b.rc, _ = newRowColumns(ts, b.used, cap(b.rows))
+			b.rc = newRowColumns(ts, b.used, cap(b.rows))
 		}
 	}
 	if b.va != nil && b.rest.empty() {
