@@ -15,7 +15,13 @@ import (
 // existing rows. old is the row's previous values for an UPDATE, whose
 // unchanged foreign keys are not checked again; nil for an INSERT.
 func (c *Context) validate(t *catalog.Table, vals, old []types.Value) error {
-	if err := checkRow(t, vals); err != nil {
+	return c.validateConverted(t, vals, old, nil)
+}
+
+// validateConverted is validate for a row whose values converted marks
+// are already of their columns' types (a load converts them on workers).
+func (c *Context) validateConverted(t *catalog.Table, vals, old []types.Value, converted []bool) error {
+	if err := checkRow(t, vals, converted); err != nil {
 		return err
 	}
 	if len(t.Checks) > 0 {

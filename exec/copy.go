@@ -200,7 +200,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 					r.vals[i] = v
 				}
 			}
-			if err := c.insertLoaded(t, h, r.vals); err != nil {
+			if err := c.insertLoaded(t, h, r.vals, r.explicit); err != nil {
 				return n, err
 			}
 			n++
@@ -418,13 +418,14 @@ func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols
 		vals[col] = loaded[i]
 	}
 	c.Progress.Add(1, 0)
-	return c.insertLoaded(t, h, vals)
+	return c.insertLoaded(t, h, vals, nil)
 }
 
 // insertLoaded checks a whole row of a COPY FROM against t's constraints
-// and inserts it.
-func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value) error {
-	if err := c.validate(t, vals, nil); err != nil {
+// and inserts it; converted marks the values already of their columns'
+// types.
+func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value, converted []bool) error {
+	if err := c.validateConverted(t, vals, nil, converted); err != nil {
 		return err
 	}
 	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {

@@ -12,12 +12,16 @@ import (
 // ReturnFn receives the RETURNING rows of a DML statement.
 type ReturnFn func([]types.Value) error
 
-// checkRow converts values to their columns' types and enforces NOT NULL.
-func checkRow(t *catalog.Table, vals []types.Value) error {
+// checkRow converts values to their columns' types, but for those
+// converted says already are, and enforces NOT NULL.
+func checkRow(t *catalog.Table, vals []types.Value, converted []bool) error {
 	for i, c := range t.Columns {
-		v, err := types.Assign(vals[i], c.Type)
-		if err != nil {
-			return err
+		v := vals[i]
+		if converted == nil || !converted[i] {
+			var err error
+			if v, err = types.Assign(v, c.Type); err != nil {
+				return err
+			}
 		}
 		if v.IsNull() && c.NotNull {
 			return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name).

@@ -132,10 +132,13 @@ func convert(v Value, t T, assign bool) (Value, error) {
 			}
 			d = v.ToDecimal()
 		case KText:
-			var err error
-			d, _, err = apd.NewFromString(strings.TrimSpace(v.S))
-			if err != nil || d.Form != apd.Finite {
-				return Null, invalidInput(t, v.S)
+			var ok bool
+			if d, ok = parsePlainDecimal(v.S); !ok {
+				var err error
+				d, _, err = apd.NewFromString(strings.TrimSpace(v.S))
+				if err != nil || d.Form != apd.Finite {
+					return Null, invalidInput(t, v.S)
+				}
 			}
 		default:
 			return Null, cannotCast(v, t)
@@ -297,6 +300,9 @@ func parseFloat(s string, bits int) (float64, error) {
 // before 1 AD), optionally followed by a time that is checked and dropped,
 // and the word epoch; infinity is not yet supported.
 func ParseDate(s string) (Value, error) {
+	if days, ok := parsePlainDate(s); ok {
+		return NewDate(days), nil
+	}
 	str := strings.TrimSpace(s)
 	if strings.EqualFold(str, "epoch") {
 		return NewDate(0), nil
@@ -522,4 +528,66 @@ func kindName(k Kind) string {
 		return "jsonb"
 	}
 	return "unknown"
+}
+
+// parsePlainDecimal parses the common form of a numeric literal, digits
+// with an optional sign and point and at most 18 digits in all, without
+// apd's general parser (loads convert millions of them); ok is false for
+// anything else.
+func parsePlainDecimal(s string) (*apd.Decimal, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	var coef int64
+	digits, frac, point := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			coef = coef*10 + int64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.' && !point:
+			point = true
+		default:
+			return nil, false
+		}
+	}
+	if digits == 0 || digits > 18 {
+		return nil, false
+	}
+	if neg {
+		coef = -coef
+	}
+	return apd.New(coef, int32(-frac)), true
+}
+
+// parsePlainDate parses a date written YYYY-MM-DD with a year from 1 to
+// 9999, the form loads carry, without the general date parser.
+func parsePlainDate(s string) (int64, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	num := func(part string) int {
+		n := 0
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(part[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return civilDays(y, m, d), true
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
