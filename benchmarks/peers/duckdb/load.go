@@ -54,24 +54,14 @@ type loadRow struct {
 // runLoad is main for -load.
 func runLoad() error {
 	ctx := context.Background()
-	limit.limit = int64(*maxRSS) << 10
-	if limit.limit <= 0 {
-		limit.limit = meminfo("MemAvailable:") * 4 / 5
-	}
-	if limit.limit > 0 {
-		go limit.run()
-	}
+	guardMemory()
 	if *dataDir == "" {
 		return errors.New("-load needs -dir, the directory of the .tbl files (generated there when missing)")
 	}
 	opt := tpchgen.Options{SF: *sf, Seed: *seed}
-	genNote := "reused"
-	if !tpchgen.UpToDate(*dataDir, opt) {
-		start := time.Now()
-		if err := tpchgen.Generate(*dataDir, opt); err != nil {
-			return err
-		}
-		genNote = "generated in " + fmtDuration(time.Since(start))
+	genNote, err := ensureData(*dataDir, opt)
+	if err != nil {
+		return err
 	}
 	tbl := tpchgen.Path(*dataDir, "lineitem")
 	st, err := os.Stat(tbl)

@@ -128,8 +128,9 @@ func parseQueries(s string) ([]int, error) {
 	return qs, nil
 }
 
-func run(queries []int) error {
-	ctx := context.Background()
+// guardMemory starts the memory guard at -maxrss, or four fifths of the
+// available memory.
+func guardMemory() {
 	limit.limit = int64(*maxRSS) << 10
 	if limit.limit <= 0 {
 		limit.limit = meminfo("MemAvailable:") * 4 / 5
@@ -137,6 +138,24 @@ func run(queries []int) error {
 	if limit.limit > 0 {
 		go limit.run()
 	}
+}
+
+// ensureData generates the TPC-H tables of opt in dir unless they are
+// there, and says which it did.
+func ensureData(dir string, opt tpchgen.Options) (string, error) {
+	if tpchgen.UpToDate(dir, opt) {
+		return "reused", nil
+	}
+	start := time.Now()
+	if err := tpchgen.Generate(dir, opt); err != nil {
+		return "", err
+	}
+	return "generated in " + fmtDuration(time.Since(start)), nil
+}
+
+func run(queries []int) error {
+	ctx := context.Background()
+	guardMemory()
 	opt := tpchgen.Options{SF: *sf, Seed: *seed}
 	// Temporary directories hold gigabytes at SF 1: they go on every way
 	// out, including the memory guard's exit and a signal.
@@ -155,13 +174,9 @@ func run(queries []int) error {
 		temps = append(temps, d)
 		dir = d
 	}
-	genNote := "reused"
-	if !tpchgen.UpToDate(dir, opt) {
-		start := time.Now()
-		if err := tpchgen.Generate(dir, opt); err != nil {
-			return err
-		}
-		genNote = "generated in " + fmtDuration(time.Since(start))
+	genNote, err := ensureData(dir, opt)
+	if err != nil {
+		return err
 	}
 
 	work, err := os.MkdirTemp(*dbParent, "tpch-db-")
