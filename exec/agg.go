@@ -138,16 +138,10 @@ func (o *aggOp) Init() error {
 			groups, done, err = o.aggregateParallel(o.node)
 		}
 		if err != nil || done {
-			if err == nil && len(groups) == 0 && len(o.groups) == 0 {
-				// an aggregate without GROUP BY returns one row even for no input
-				groups = append(groups, &partialGroup{states: make([]aggState, len(o.calls))})
+			if err != nil {
+				return err
 			}
-			for _, g := range groups {
-				if err == nil {
-					err = o.emit(g.keys, g.states)
-				}
-			}
-			return err
+			return o.emitGroups(groups)
 		}
 	}
 	if o.node.Parallel == 0 && !o.c.NoColumnar {

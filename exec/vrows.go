@@ -311,8 +311,13 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 	if err != nil {
 		return err
 	}
+	return o.emitGroups(groups)
+}
+
+// emitGroups makes the result rows of groups; an aggregate without GROUP
+// BY returns one row even for no input.
+func (o *aggOp) emitGroups(groups []*partialGroup) error {
 	if len(groups) == 0 && len(o.groups) == 0 {
-		// an aggregate without GROUP BY returns one row even for no input
 		groups = append(groups, &partialGroup{states: make([]aggState, len(o.calls))})
 	}
 	for _, g := range groups {
