@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -228,9 +230,8 @@ func TestTornTailEveryOffset(t *testing.T) {
 	src := t.TempDir()
 	recs := writeLog(t, src, 50)
 	last := recs[len(recs)-1]
-	segs := segmentFiles(t, src)
-	lastSeg := filepath.Base(segs[len(segs)-1])
-	segStart := recordEnd(last) - LSN(mustSize(t, segs[len(segs)-1])-segmentHeaderSize)
+	name, segStart := lastSegment(t, src)
+	lastSeg := filepath.Base(name)
 	for cut := last.LSN; cut < recordEnd(last); cut++ {
 		dir := t.TempDir()
 		copyDir(t, src, dir)
@@ -239,6 +240,19 @@ func TestTornTailEveryOffset(t *testing.T) {
 		}
 		checkRecovered(t, dir, recs[:len(recs)-1], last.LSN, cut > last.LSN)
 	}
+}
+
+// lastSegment returns the newest segment file of dir and its start LSN, read
+// from its name (its size includes preallocated zeros).
+func lastSegment(t *testing.T, dir string) (string, LSN) {
+	t.Helper()
+	segs := segmentFiles(t, dir)
+	name := segs[len(segs)-1]
+	start, err := strconv.ParseUint(strings.TrimSuffix(filepath.Base(name), segmentSuffix), 16, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name, LSN(start)
 }
 
 func mustSize(t *testing.T, name string) int64 {
@@ -256,45 +270,53 @@ func TestCorruptTail(t *testing.T) {
 		damage func(seg []byte, segStart LSN, recs []Record) []byte
 		keep   int // records that survive, counted from the end: -k drops k
 		reason string
+		clean  bool // not a torn tail: the end of the records
 	}{
 		{"flipped payload byte", func(seg []byte, s LSN, recs []Record) []byte {
 			r := recs[len(recs)-3]
 			seg[segmentHeaderSize+int(r.LSN-s)+recordHeaderSize+len(r.Data)/2] ^= 0x40
 			return seg
-		}, -3, "checksum mismatch"},
+		}, -3, "checksum mismatch", false},
 		{"flipped length byte", func(seg []byte, s LSN, recs []Record) []byte {
 			seg[segmentHeaderSize+int(recs[len(recs)-2].LSN-s)+4] ^= 0x01
 			return seg
-		}, -2, ""},
+		}, -2, "", false},
 		{"zeros after end", func(seg []byte, _ LSN, _ []Record) []byte {
 			return append(seg, make([]byte, 4096)...)
-		}, 0, "zeroed bytes"},
+		}, 0, "", true},
 		{"few zeros after end", func(seg []byte, _ LSN, _ []Record) []byte {
 			return append(seg, make([]byte, 10)...)
-		}, 0, "short record header"},
+		}, 0, "", true},
+		{"zeros then garbage after end", func(seg []byte, _ LSN, _ []Record) []byte {
+			seg = append(seg, make([]byte, 4096)...)
+			return append(seg, 1)
+		}, 0, "zeroed bytes", false},
 		{"garbage after end", func(seg []byte, _ LSN, _ []Record) []byte {
 			rng := rand.New(rand.NewPCG(9, 10))
 			for range 1000 {
 				seg = append(seg, byte(rng.Uint32()))
 			}
 			return seg
-		}, 0, ""},
+		}, 0, "", false},
 		{"stale copy of a record after end", func(seg []byte, s LSN, recs []Record) []byte {
 			r := recs[len(recs)-1]
 			off := segmentHeaderSize + int(r.LSN-s)
 			return append(seg, seg[off:off+recordHeaderSize+len(r.Data)]...)
-		}, 0, "LSN mismatch"},
+		}, 0, "LSN mismatch", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			recs := writeLog(t, dir, 60)
-			segs := segmentFiles(t, dir)
-			name := segs[len(segs)-1]
+			name, segStart := lastSegment(t, dir)
 			seg, err := os.ReadFile(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			segStart := recordEnd(recs[len(recs)-1]) - LSN(len(seg)-segmentHeaderSize)
+			if end := recordEnd(recs[len(recs)-1]); mustSize(t, name) <= segmentHeaderSize+int64(end-segStart) {
+				t.Fatal("the newest segment has no preallocated space")
+			} else {
+				seg = seg[:segmentHeaderSize+int(end-segStart)]
+			}
 			if recs[len(recs)-3].LSN < segStart {
 				t.Fatal("test needs the last three records in the last segment")
 			}
@@ -304,7 +326,11 @@ func TestCorruptTail(t *testing.T) {
 			want := recs[:len(recs)+tc.keep]
 			l := openLog(t, dir, 4<<10, SyncLocal)
 			at, reason, found := l.TornTail()
-			if !found || at != recordEnd(want[len(want)-1]) || (tc.reason != "" && reason != tc.reason) {
+			if tc.clean {
+				if found {
+					t.Fatalf("TornTail() = %d, %q after the records' end; want none", at, reason)
+				}
+			} else if !found || at != recordEnd(want[len(want)-1]) || (tc.reason != "" && reason != tc.reason) {
 				t.Fatalf("TornTail() = %d, %q, %v; want %d, %q", at, reason, found, recordEnd(want[len(want)-1]), tc.reason)
 			}
 			closeLog(t, l)
@@ -613,4 +639,30 @@ func TestInjectedFaults(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestPreallocation checks that only the newest segment carries zeros after
+// its records: every older one ends where the next begins, so Replay never
+// meets preallocated space.
+func TestPreallocation(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, 64<<10, SyncLocal)
+	want := appendRandom(t, l, rand.New(rand.NewPCG(13, 14)), 300, 2000)
+	segs := segmentFiles(t, dir)
+	if len(segs) < 3 {
+		t.Fatalf("%d segments, want several", len(segs))
+	}
+	for i, name := range segs[:len(segs)-1] {
+		start, _ := strconv.ParseUint(strings.TrimSuffix(filepath.Base(name), segmentSuffix), 16, 64)
+		next, _ := strconv.ParseUint(strings.TrimSuffix(filepath.Base(segs[i+1]), segmentSuffix), 16, 64)
+		if size := mustSize(t, name); size != segmentHeaderSize+int64(next-start) {
+			t.Fatalf("segment %s is %d bytes, want %d", name, size, segmentHeaderSize+int64(next-start))
+		}
+	}
+	name, start := lastSegment(t, dir)
+	if size, end := mustSize(t, name), segmentHeaderSize+int64(l.End()-start); size <= end || size > 64<<10 {
+		t.Fatalf("newest segment is %d bytes for records ending at %d; want zeros after them, within the segment size", size, end)
+	}
+	closeLog(t, l)
+	checkRecovered(t, dir, want, 0, false)
 }
