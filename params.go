@@ -92,21 +92,31 @@ func (s *Session) paramValue(p *config.Param) string {
 	return s.db.params.Current().Value(p)
 }
 
-// paramInt is paramValue of an integer parameter.
-func (s *Session) paramInt(name string) int {
-	p, _ := config.Lookup(name)
-	n, _ := strconv.Atoi(s.paramValue(p))
-	return n
+// sessionInt is the value of the integer parameter named name: the
+// session's own (SET) or else server, the server's, which callers read from
+// its field: every statement asks, and paramValue goes through reflection.
+func (s *Session) sessionInt(name string, server int) int {
+	if v, ok := s.params[name]; ok {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return server
+}
+
+// queryTimeoutMS is the session's statement_timeout in milliseconds.
+func (s *Session) queryTimeoutMS() int {
+	return s.sessionInt("query_timeout_ms", s.db.params.Current().Server.QueryTimeoutMs)
 }
 
 // maxWorkers is the most workers one aggregation of the session may use:
 // max_parallel_workers_per_query, or max_parallel_workers when that is 0;
 // 0 means one per CPU.
 func (s *Session) maxWorkers() int {
-	if n := s.paramInt("max_parallel_workers_per_query"); n > 0 {
+	cfg := s.db.params.Current()
+	if n := s.sessionInt("max_parallel_workers_per_query", cfg.Performance.MaxParallelWorkersPerQuery); n > 0 {
 		return n
 	}
-	return s.db.params.Current().Performance.MaxParallelWorkers
+	return cfg.Performance.MaxParallelWorkers
 }
 
 // setParam is SET (and ALTER SESSION SET) of server parameter p: the

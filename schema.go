@@ -20,12 +20,17 @@ import (
 // searchPath returns the session's search_path as schema names, with
 // "$user" replaced by the session user's name.
 func (s *Session) searchPath() []string {
-	path := parseSearchPath(s.settings["search_path"])
+	value := s.settings["search_path"]
+	if c := &s.pathCache; c.value == value && c.user == s.user && c.path != nil {
+		return c.path
+	}
+	path := parseSearchPath(value)
 	for i, name := range path {
 		if name == "$user" {
 			path[i] = s.user
 		}
 	}
+	s.pathCache.value, s.pathCache.user, s.pathCache.path = value, s.user, slices.Clip(path)
 	return path
 }
 

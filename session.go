@@ -58,6 +58,11 @@ type Session struct {
 	db       *DB
 	user     string
 	settings map[string]string
+	// pathCache is searchPath's answer for a search_path value and user.
+	pathCache struct {
+		value, user string
+		path        []string
+	}
 	// params are the session's own values of server parameters (SET
 	// work_mem), by parameter name; the others follow the server's.
 	params map[string]string
@@ -334,6 +339,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	cat := s.db.store.Catalog()
 	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] {
 		s.lastPlan = cache.plan
+		c.Memo = &cache.memo
 		return s.execute(c, cache.plan, w)
 	}
 	version := cat.Version()
@@ -343,7 +349,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return err
 	}
 	if cache != nil && cacheable(p) {
-		cache.plan, cache.version, cache.searchPath = p, version, s.settings["search_path"]
+		cache.plan, cache.version, cache.searchPath, cache.memo = p, version, s.settings["search_path"], exec.PlanMemo{}
+		c.Memo = &cache.memo
 	}
 	s.lastPlan = p
 	return s.execute(c, p, w)
@@ -355,6 +362,7 @@ type planCache struct {
 	plan       plan.Plan
 	version    uint64
 	searchPath string
+	memo       exec.PlanMemo
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
@@ -370,7 +378,7 @@ func cacheable(p plan.Plan) bool {
 // statementContext applies statement_timeout and makes the statement cancelable.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	var cancel context.CancelFunc
-	if ms := s.paramInt("query_timeout_ms"); ms > 0 {
+	if ms := s.queryTimeoutMS(); ms > 0 {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
 	} else {
 		ctx, cancel = context.WithCancel(ctx)

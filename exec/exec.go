@@ -83,6 +83,8 @@ type Context struct {
 	Config        *config.Params
 	SessionConfig map[string]string
 	neededCols    neededCols
+	// Memo, when set, is where the plan's analysis is kept across runs.
+	Memo *PlanMemo
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
@@ -184,11 +186,18 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		if op, err := c.buildColScan(n); op != nil || err != nil {
 			return op, err
 		}
+		filter := n.Cond
+		if s, ok := n.Input.(*plan.Scan); ok {
+			var covered bool
+			if filter, covered = s.Lookup.Residual(n.Cond); covered && filter == nil {
+				return c.Build(n.Input) // the index range is the filter
+			}
+		}
 		in, err := c.Build(n.Input)
 		if err != nil {
 			return nil, err
 		}
-		cond, err := c.compile(n.Cond)
+		cond, err := c.compile(filter)
 		if err != nil {
 			return nil, err
 		}
@@ -344,7 +353,7 @@ func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) 
 	prefix := make([]types.Value, len(r.Values))
 	for i, e := range r.Values {
 		var err error
-		if prefix[i], err = eval(e, cols[i]); err != nil {
+		if prefix[i], err = eval(e, cols[i]); err != nil || prefix[i].IsNull() { // = NULL matches nothing
 			return nil, err
 		}
 	}
@@ -362,6 +371,9 @@ func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) 
 	hi, okHi, err := bound(r.Hi)
 	if err != nil || !okLo || !okHi { // a comparison with NULL matches nothing
 		return nil, err
+	}
+	if lo != nil && hi == nil {
+		hi = &row.Bound{Value: types.Null} // NULLs sort last: stop before them
 	}
 	return h.Lookup(r.Key, prefix, lo, hi)
 }

@@ -12,17 +12,30 @@ import "rustydb/plan"
 // neededCols maps a node to the output columns the nodes above it read.
 type neededCols map[plan.Node][]bool
 
+// PlanMemo keeps what running a plan learns that later runs of the same
+// plan can reuse: which columns its scans must produce. A prepared
+// statement keeps one with its cached plan (Context.Memo), so that a point
+// query does not analyse its plan at every execution. One statement at a
+// time may use it.
+type PlanMemo struct {
+	needed neededCols
+}
+
 // needed returns which output columns of n are read, analysing the plan n
 // belongs to when it is a root Build has not seen.
 func (c *Context) needed(n plan.Node) []bool {
-	if c.neededCols == nil {
-		c.neededCols = neededCols{}
+	nc := &c.neededCols
+	if c.Memo != nil {
+		nc = &c.Memo.needed
 	}
-	if req, ok := c.neededCols[n]; ok {
+	if *nc == nil {
+		*nc = neededCols{}
+	}
+	if req, ok := (*nc)[n]; ok {
 		return req
 	}
-	c.neededCols.mark(n, allCols(len(n.Columns())))
-	return c.neededCols[n]
+	nc.mark(n, allCols(len(n.Columns())))
+	return (*nc)[n]
 }
 
 func allCols(n int) []bool {

@@ -64,7 +64,7 @@ func (c *Context) working() func() {
 func (c *Context) fork() *Context {
 	w := *c
 	w.subqueries, w.memo, w.cteRows, w.work, w.checkFns, w.outer = nil, nil, nil, nil, nil, nil
-	w.neededCols = nil
+	w.neededCols, w.Memo = nil, nil
 	w.Analysis = nil
 	return &w
 }

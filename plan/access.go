@@ -19,6 +19,22 @@ type IndexRange struct {
 	Name   string // the index's name, for EXPLAIN
 	Values []Expr // one per leading key column, constant for the statement
 	Lo, Hi *RangeBound
+	// The filter condition the range was chosen from and its conjuncts
+	// that the range does not cover; see Residual.
+	from, residual Expr
+}
+
+// Residual returns what a filter with condition cond over a scan through r
+// must still check, when r was chosen from cond: the range holds exactly the
+// rows that satisfy the comparisons it was made from (chooseIndex takes only
+// values whose type converts to the key column's without loss), so only the
+// other conjuncts remain (nil: none). ok is false when r was not chosen from
+// cond; then all of cond must be checked.
+func (r *IndexRange) Residual(cond Expr) (rest Expr, ok bool) {
+	if r == nil || r.from == nil || r.from != cond {
+		return cond, false
+	}
+	return r.residual, true
 }
 
 // RangeBound is one end of an IndexRange.
@@ -85,7 +101,7 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.Ta
 			op, col, val = flipComparison(op), val, col
 		}
 		ref, isCol := col.(*ColRef)
-		if !isCol || !isConstant(val) || ref.T != t.Columns[ref.Idx].Type {
+		if !isCol || !isConstant(val) || ref.T != t.Columns[ref.Idx].Type || !losslessKey(val.Type(), ref.T) {
 			continue
 		}
 		p := preds[ref.Idx]
@@ -144,6 +160,19 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.Ta
 	}
 	return best
 }
+
+// losslessKey reports whether every value of type v converts to key column
+// type k without change, so that an index range read with the converted
+// value holds exactly the rows the comparison accepts (2999.5 made an
+// integer would not, nor a bigint beyond an integer column's range).
+func losslessKey(v, k types.T) bool {
+	if v == k {
+		return true
+	}
+	return intWidth[v.ID] > 0 && intWidth[k.ID] >= intWidth[v.ID]
+}
+
+var intWidth = map[types.ID]int{types.Int2: 2, types.Int4: 4, types.Int8: 8}
 
 // maxIndexSelectivity is the largest estimated fraction of a table an
 // index range may hold before a table scan is chosen instead.
@@ -241,7 +270,9 @@ func chooseAccess(n Node) {
 		switch x := x.(type) {
 		case *Filter:
 			if s, ok := x.Input.(*Scan); ok {
-				s.Lookup = chooseIndex(s.Table, x.Cond, s.Hint, s.Stats)
+				if s.Lookup = chooseIndex(s.Table, x.Cond, s.Hint, s.Stats); s.Lookup != nil {
+					s.Lookup.from, s.Lookup.residual = x.Cond, uncovered(x.Cond, s.Lookup)
+				}
 			}
 		case *Scan:
 			if x.Lookup == nil && len(x.Hint.Indexes) > 0 {
