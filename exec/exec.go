@@ -173,6 +173,9 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		}
 		return &scanOp{c: c, table: n.Table, heap: h, index: n.Lookup}, nil
 	case *plan.Values:
+		if rows, ok, err := c.constantRows(n.Rows); ok || err != nil {
+			return &rowsOp{rows: rows}, err
+		}
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {
 			fns, err := c.compileAll(r)

@@ -1,9 +1,11 @@
 package exec
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +20,67 @@ import (
 // evalFn computes an expression over one input row.
 type evalFn func(row []types.Value) (types.Value, error)
 
+// param is the value of parameter e, converted to its type.
+func (c *Context) param(e *plan.Param) (types.Value, error) {
+	if e.N > len(c.Params) {
+		return types.Null, sqlerr.New(sqlerr.ProtocolViolation, "there is no parameter $%d", e.N)
+	}
+	return types.CastIn(c.Params[e.N-1], e.T, c.Loc)
+}
+
+// literal reports whether e is made of constants, parameters and casts
+// only, which constant evaluates.
+func literal(e plan.Expr) bool {
+	switch e := e.(type) {
+	case *plan.Const, *plan.Param:
+		return true
+	case *plan.Cast:
+		return literal(e.X)
+	}
+	return false
+}
+
+// constant evaluates a literal expression without compiling closures.
+func (c *Context) constant(e plan.Expr) (types.Value, error) {
+	switch e := e.(type) {
+	case *plan.Const:
+		return e.V, nil
+	case *plan.Param:
+		return c.param(e)
+	case *plan.Cast:
+		v, err := c.constant(e.X)
+		if err != nil {
+			return v, err
+		}
+		if e.Assign {
+			return types.AssignIn(v, e.T, c.Loc)
+		}
+		return types.CastIn(v, e.T, c.Loc)
+	}
+	panic(fmt.Sprintf("exec: constant of %T", e))
+}
+
+// constantRows evaluates VALUES rows made only of literal expressions (a
+// prepared INSERT's) at once, without compiling closures; ok is false when
+// a row holds any other expression.
+func (c *Context) constantRows(rows [][]plan.Expr) (out [][]types.Value, ok bool, err error) {
+	for _, r := range rows {
+		if slices.ContainsFunc(r, func(e plan.Expr) bool { return !literal(e) }) {
+			return nil, false, nil
+		}
+	}
+	out = make([][]types.Value, len(rows))
+	for i, r := range rows {
+		out[i] = make([]types.Value, len(r))
+		for j, e := range r {
+			if out[i][j], err = c.constant(e); err != nil {
+				return nil, true, err
+			}
+		}
+	}
+	return out, true, nil
+}
+
 // compile turns a typed plan expression into a closure.
 func (c *Context) compile(e plan.Expr) (evalFn, error) {
 	switch e := e.(type) {
@@ -31,10 +94,7 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 		v := e.V
 		return func([]types.Value) (types.Value, error) { return v, nil }, nil
 	case *plan.Param:
-		if e.N > len(c.Params) {
-			return nil, sqlerr.New(sqlerr.ProtocolViolation, "there is no parameter $%d", e.N)
-		}
-		v, err := types.CastIn(c.Params[e.N-1], e.T, c.Loc)
+		v, err := c.param(e)
 		if err != nil {
 			return nil, err
 		}
