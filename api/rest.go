@@ -52,6 +52,7 @@ func NewREST(opts RESTOptions) http.Handler {
 		restRoute(mux, "POST", "/api/v1/admin/checkpoint", a.checkpoint)
 		restRoute(mux, "POST", "/api/v1/admin/shutdown", a.shutdown)
 		restRoute(mux, "POST", "/api/v1/query", a.query)
+		restRoute(mux, "GET", "/api/v1/admin/pprof/{profile}", a.pprofProfile)
 	}
 	if opts.Tokens != nil {
 		restRoute(mux, "GET", "/api/v1/admin/tokens", a.listTokens)

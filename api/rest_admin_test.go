@@ -314,3 +314,25 @@ func TestRESTShutdownEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestRESTPprof checks the profile endpoint: a heap profile in pprof's
+// (gzipped protobuf) format for a token holder, 401 without one, 404 with
+// the list of profiles for an unknown name.
+func TestRESTPprof(t *testing.T) {
+	h, tokens, _ := restWithTokens(t, "prod")
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(tokens.Path()), "admin_api_token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := restClient{t, h, "192.0.2.1:5000", strings.TrimSpace(string(raw))}
+	rec := admin.do("GET", "/api/v1/admin/pprof/heap", "")
+	if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte{0x1f, 0x8b}) {
+		t.Fatalf("heap profile: %d, %d bytes starting %q", rec.Code, rec.Body.Len(), rec.Body.Bytes()[:min(8, rec.Body.Len())])
+	}
+	if rec := (restClient{t, h, "192.0.2.1:5000", ""}).do("GET", "/api/v1/admin/pprof/heap", ""); rec.Code != 401 {
+		t.Fatalf("without a token: %d, want 401", rec.Code)
+	}
+	if code, body := admin.json("GET", "/api/v1/admin/pprof/nosuch", ""); code != 404 || !strings.Contains(fmt.Sprint(body), "goroutine") {
+		t.Fatalf("unknown profile: %d %v", code, body)
+	}
+}
