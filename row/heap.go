@@ -22,6 +22,7 @@ type Version struct {
 
 	creator *txn.Txn // nil: frozen, committed before any running transaction
 	cmin    uint32
+	pruned  bool // its index entries are gone (see prune); set under the heap's mu
 	deleter atomic.Pointer[txn.Txn]
 	cmax    atomic.Uint32
 	next    atomic.Pointer[Version] // the version an UPDATE replaced this one with
@@ -199,18 +200,26 @@ type conflict struct {
 }
 
 // checkUnique looks for a live version with the same key as vals under every
-// uniqueness constraint. Caller holds h.mu.
-func (h *Heap) checkUnique(t *txn.Txn, vals []types.Value) conflict {
+// uniqueness constraint, and prunes the dead ones it walks past when they are
+// many. Caller holds h.mu.
+func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
 	for i, cols := range h.Table.Keys() {
 		key, ok := KeyOf(vals, cols)
 		if !ok {
 			continue
 		}
 		var c conflict
+		var gone []*Version // versions that are dead for t, maybe for all
 		h.indexes[i].scan(key, nil, nil, func(other *Version) bool {
 			c = liveFor(t, other)
+			if c.wait == nil && c.err == nil {
+				gone = append(gone, other)
+			}
 			return c.wait == nil && c.err == nil
 		})
+		if len(gone) >= pruneAfter {
+			h.prune(gone, m.Horizon())
+		}
 		if c.err != nil {
 			c.err = h.duplicateKey(i, vals)
 		}
@@ -219,6 +228,42 @@ func (h *Heap) checkUnique(t *txn.Txn, vals []types.Value) conflict {
 		}
 	}
 	return conflict{}
+}
+
+// pruneAfter is how many dead versions of one key a writer's uniqueness
+// check walks before it removes their index entries (prune).
+const pruneAfter = 8
+
+// prune removes the index entries of those of versions that no snapshot can
+// see any more (dead at horizon), so that the lookups of a key updated many
+// times between vacuums (pgbench's branches: hundreds a second) do not walk
+// its dead versions. The versions and their tuples stay for vacuum to
+// free, whose index deletes then find nothing. Caller holds h.mu.
+func (h *Heap) prune(versions []*Version, horizon uint64) {
+	for _, v := range versions {
+		if v.seg != nil || !deadAt(v, horizon) || v.pruned {
+			continue
+		}
+		vals, err := h.pages.values(v.tid, true)
+		if err != nil {
+			continue
+		}
+		for _, ix := range h.indexes {
+			ix.delete(vals, v)
+		}
+		v.pruned = true
+	}
+}
+
+// deadAt reports whether no snapshot at or after horizon can see v: its
+// creator aborted, or a transaction committed at or before horizon deleted
+// it.
+func deadAt(v *Version, horizon uint64) bool {
+	if v.creator != nil && v.creator.Status() == txn.Aborted {
+		return true
+	}
+	d := v.deleter.Load()
+	return d != nil && d.Status() == txn.Committed && d.CommitSeq() <= horizon
 }
 
 // liveFor decides whether other still holds its key as seen by writer t: it
@@ -270,7 +315,7 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 			h.mu.Unlock()
 			return nil, h.broken
 		}
-		c := h.checkUnique(t, vals)
+		c := h.checkUnique(m, t, vals)
 		if c.wait == nil && c.err == nil {
 			v := &Version{ID: h.nextID.Add(1), creator: t, cmin: t.CommandID()}
 			var err error
@@ -360,26 +405,19 @@ func (h *Heap) undoDelete(t *txn.Txn, v *Version) {
 func (h *Heap) vacuum(horizon uint64) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	dead := func(v *Version) bool {
-		if v.creator != nil && v.creator.Status() == txn.Aborted {
-			return true
-		}
-		d := v.deleter.Load()
-		return d != nil && d.Status() == txn.Committed && d.CommitSeq() <= horizon
-	}
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {
 		// Versions in segments stay: the segments cover a prefix of
 		// h.versions and scans check their visibility.
-		if v.seg != nil || !dead(v) {
+		if v.seg != nil || !deadAt(v, horizon) {
 			kept = append(kept, v)
 			continue
 		}
 		removed++
 		// The tuple stays until the next checkpoint (see pendingFree); its
-		// index entries go now.
-		if vals, err := h.pages.values(v.tid, true); err == nil {
+		// index entries go now, unless prune took them.
+		if vals, err := h.pages.values(v.tid, true); err == nil && !v.pruned {
 			for _, ix := range h.indexes {
 				ix.delete(vals, v)
 			}
@@ -421,6 +459,9 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	for i, cols := range def.IndexKeys() {
 		indexes[i] = newBtree(cols)
 		for j, v := range h.versions {
+			if v.pruned { // dead to all: no lookup needs it
+				continue
+			}
 			vals := all[j]
 			live := check && i < unique && liveForKey(t, v)
 			key, ok := KeyOf(vals, cols)

@@ -1671,3 +1671,75 @@ func openStoreForDropTest(t *testing.T, dir string) *Store {
 	}
 	return s
 }
+
+// TestPruneUpdatedKey updates one row many times: a writer's uniqueness
+// check removes the index entries of versions dead to every snapshot, so the
+// key's lookups stay short, while a snapshot older than the updates keeps
+// the versions it can see; vacuum and a restart still find the right rows.
+func TestPruneUpdatedKey(t *testing.T) {
+	s := openStore(t, testOptions(t))
+	h := createItems(t, s, "items", 1, 2)
+	ctx := context.Background()
+	versionsOf := func(id int64) []*Version {
+		t.Helper()
+		vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vs
+	}
+	visible := func(snap txn.Snapshot, id int64) *Version {
+		t.Helper()
+		var found *Version
+		for _, v := range versionsOf(id) {
+			if v.VisibleTo(&snap) {
+				if found != nil {
+					t.Fatalf("two versions of row %d visible", id)
+				}
+				found = v
+			}
+		}
+		if found == nil {
+			t.Fatalf("no version of row %d visible", id)
+		}
+		return found
+	}
+	update := func(id int64, name string) {
+		t.Helper()
+		tx := s.Begin()
+		if ok, err := tx.Update(ctx, h, visible(tx.Snapshot(), id), itemRow(id, name)); !ok || err != nil {
+			t.Fatalf("update of row %d: %v, %v", id, ok, err)
+		}
+		mustCommit(t, tx)
+	}
+	for i := range 200 {
+		update(1, fmt.Sprintf("v%d", i))
+	}
+	if n := len(versionsOf(1)); n > pruneAfter+1 {
+		t.Fatalf("row 1 has %d index entries after 200 updates, want at most %d", n, pruneAfter+1)
+	}
+
+	old := s.Begin() // its snapshot sees row 2's current version
+	snap := old.Snapshot()
+	for i := range 50 {
+		update(2, fmt.Sprintf("w%d", i))
+	}
+	if name := mustValues(t, h, visible(snap, 2))[1].S; name != defaultName(2) {
+		t.Fatalf("old snapshot sees %q, want %q", name, defaultName(2))
+	}
+	mustCommit(t, old)
+	update(2, "last")
+	s.Vacuum(h.Table)
+	checkContents(t, s, "items", map[int64]string{1: "v199", 2: "last"}, "after pruning and vacuum")
+	s = restart(t, s, true)
+	checkContents(t, s, "items", map[int64]string{1: "v199", 2: "last"}, "after a restart")
+}
+
+func mustValues(t *testing.T, h *Heap, v *Version) []types.Value {
+	t.Helper()
+	vals, err := h.Values(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}
