@@ -160,6 +160,61 @@ func (n *bnode) split() (entry, *bnode) {
 	return sep, right
 }
 
+// fill makes t hold entries, which are sorted and t empty: leaves packed to
+// fillFactor of their capacity, then each level of inner nodes over the one
+// below, as a bulk load does (an index created over a loaded table is built
+// in one pass instead of one insert per row).
+func (t *btree) fill(entries []entry) {
+	t.n = len(entries)
+	if len(entries) == 0 {
+		return
+	}
+	var level []*bnode
+	for _, part := range partition(len(entries), fillFactor) {
+		leaf := &bnode{items: slices.Clone(entries[part[0]:part[1]])}
+		if len(level) > 0 {
+			level[len(level)-1].next = leaf
+		}
+		level = append(level, leaf)
+	}
+	for len(level) > 1 {
+		var up []*bnode
+		for _, part := range partition(len(level), fillFactor+1) {
+			children := slices.Clone(level[part[0]:part[1]])
+			n := &bnode{children: children, items: make([]entry, 0, len(children)-1)}
+			for _, c := range children[1:] {
+				n.items = append(n.items, leftmost(c))
+			}
+			up = append(up, n)
+		}
+		level = up
+	}
+	t.root = level[0]
+}
+
+// fillFactor is how many entries (children, less one) fill puts in a node:
+// room is left for inserts before the first splits.
+const fillFactor = bMax * 7 / 8
+
+// partition cuts n items into the fewest runs of at most size, of even
+// length, as [start, end) pairs.
+func partition(n, size int) [][2]int {
+	parts := (n + size - 1) / size
+	out := make([][2]int, parts)
+	for i := range out {
+		out[i] = [2]int{i * n / parts, (i + 1) * n / parts}
+	}
+	return out
+}
+
+// leftmost returns the smallest entry under n.
+func leftmost(n *bnode) entry {
+	for n.children != nil {
+		n = n.children[0]
+	}
+	return n.items[0]
+}
+
 // delete removes the entry of v, whose values are vals; it reports
 // whether there was one.
 func (t *btree) delete(vals []types.Value, v *Version) bool {

@@ -179,3 +179,53 @@ func checkTree(t *btree) error {
 type errTree string
 
 func (e errTree) Error() string { return "btree: " + string(e) }
+
+// TestBtreeFill checks the bulk build: for sizes around the node capacities
+// the filled tree is valid, holds the entries in order, and stays valid and
+// complete under inserts and deletes afterwards.
+func TestBtreeFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 2, fillFactor, fillFactor + 1, 2 * fillFactor, fillFactor * (fillFactor + 1), fillFactor*(fillFactor+1) + 1, 20000} {
+		tr := newBtree([]int{0})
+		vals := map[*Version][]types.Value{}
+		var entries []entry
+		for id := range n {
+			v := &Version{ID: uint64(id + 1)}
+			vals[v] = []types.Value{{K: types.KInt, I: rng.Int64N(int64(n/3 + 1))}}
+			if rng.IntN(30) == 0 {
+				vals[v][0] = types.Null
+			}
+			entries = append(entries, tr.entry(vals[v], v))
+		}
+		slices.SortFunc(entries, tr.compare)
+		tr.fill(slices.Clone(entries))
+		if err := checkTree(tr); err != nil {
+			t.Fatalf("%d entries: %v", n, err)
+		}
+		var got []*Version
+		tr.scan(nil, nil, nil, func(v *Version) bool { got = append(got, v); return true })
+		if len(got) != n {
+			t.Fatalf("%d entries: scan finds %d", n, len(got))
+		}
+		for i, e := range entries {
+			if got[i] != e.v {
+				t.Fatalf("%d entries: entry %d out of order", n, i)
+			}
+		}
+		for step := range 2000 {
+			v := &Version{ID: uint64(n + step + 1)}
+			vals[v] = []types.Value{{K: types.KInt, I: rng.Int64N(int64(n/3 + 2))}}
+			tr.insert(vals[v], v)
+			if len(entries) > 0 && rng.IntN(2) == 0 {
+				k := rng.IntN(len(entries))
+				if !tr.delete(vals[entries[k].v], entries[k].v) {
+					t.Fatalf("%d entries: delete of a filled entry failed", n)
+				}
+				entries = slices.Delete(entries, k, k+1)
+			}
+		}
+		if err := checkTree(tr); err != nil {
+			t.Fatalf("%d entries after changes: %v", n, err)
+		}
+	}
+}

@@ -447,56 +447,120 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	}
 	unique := len(def.Keys())
 	indexes := make([]*btree, len(def.IndexKeys()))
-	r := h.Reader()
-	defer r.Close()
-	all := make([][]types.Value, len(h.versions))
-	for j, v := range h.versions {
-		var err error
-		if all[j], err = r.Values(v); err != nil {
-			return err
-		}
-	}
+	var all [][]types.Value // the versions' values, read when an index is built
 	for i, cols := range def.IndexKeys() {
-		indexes[i] = newBtree(cols)
-		for j, v := range h.versions {
-			if v.pruned { // dead to all: no lookup needs it
-				continue
-			}
-			vals := all[j]
-			live := check && i < unique && liveForKey(t, v)
-			key, ok := KeyOf(vals, cols)
-			if !ok {
-				indexes[i].insert(vals, v)
-				if live && i == 0 && len(def.PrimaryKey) > 0 {
-					for _, c := range cols {
-						if vals[c].IsNull() {
-							return sqlerr.New(sqlerr.NotNullViolation, "column %q of relation %q contains null values", def.Columns[c].Name, def.Name)
-						}
-					}
-				}
-				continue
-			}
-			if live {
-				dup := false
-				indexes[i].scan(key, nil, nil, func(other *Version) bool {
-					dup = liveForKey(t, other)
-					return !dup
-				})
-				if dup {
-					old := h.Table
-					h.Table = def
-					err := h.duplicateKey(i, vals)
-					h.Table = old
-					return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index: %s", err.Message).
-						WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
-				}
-			}
-			indexes[i].insert(vals, v)
+		if old := h.sameIndex(cols, indexRole(def, i)); old != nil {
+			indexes[i] = old // the same rows make the same index
+			continue
 		}
+		if all == nil {
+			r := h.Reader()
+			all = make([][]types.Value, len(h.versions))
+			for j, v := range h.versions {
+				var err error
+				if all[j], err = r.Values(v); err != nil {
+					r.Close()
+					return err
+				}
+			}
+			r.Close()
+		}
+		ix := newBtree(cols)
+		entries := make([]entry, 0, len(h.versions))
+		for j, v := range h.versions {
+			if !v.pruned { // a pruned version is dead to all: no lookup needs it
+				entries = append(entries, ix.entry(all[j], v))
+			}
+		}
+		slices.SortFunc(entries, ix.compare)
+		if check && i < unique {
+			if err := h.checkKeys(t, def, i, entries); err != nil {
+				return err
+			}
+		}
+		ix.fill(entries)
+		indexes[i] = ix
 	}
 	h.Table, h.indexes = def, indexes
 	h.dropSegments()
 	return nil
+}
+
+// sameIndex returns the current index on cols when it can serve as the
+// new definition's index in role (indexRole): the rows it holds and what
+// was checked of them stay the same.
+func (h *Heap) sameIndex(cols []int, role int) *btree {
+	for k, old := range h.Table.IndexKeys() {
+		if slices.Equal(old, cols) && indexRole(h.Table, k) == role {
+			return h.indexes[k]
+		}
+	}
+	return nil
+}
+
+// indexRole says what index i of t enforces: 2 the primary key (unique,
+// no NULLs), 1 a unique constraint, 0 nothing.
+func indexRole(t *catalog.Table, i int) int {
+	switch {
+	case i == 0 && len(t.PrimaryKey) > 0:
+		return 2
+	case i < len(t.Keys()):
+		return 1
+	}
+	return 0
+}
+
+// checkKeys checks that the rows live for t hold the key of def's unique
+// index i at most once each (23505) and, for a primary key, have no NULL in
+// it (23502). entries are the index's, in index order, so equal keys are
+// adjacent.
+func (h *Heap) checkKeys(t *txn.Txn, def *catalog.Table, i int, entries []entry) error {
+	cols := def.IndexKeys()[i]
+	var prev *entry // the last live entry with a key without NULLs
+	for k := range entries {
+		e := &entries[k]
+		if !liveForKey(t, e.v) {
+			continue
+		}
+		vals := make([]types.Value, len(def.Columns))
+		vals[cols[0]] = e.k0
+		for n, c := range cols[1:] {
+			vals[c] = e.rest[n]
+		}
+		if _, ok := KeyOf(vals, cols); !ok {
+			if indexRole(def, i) == 2 {
+				for _, c := range cols {
+					if vals[c].IsNull() {
+						return sqlerr.New(sqlerr.NotNullViolation, "column %q of relation %q contains null values", def.Columns[c].Name, def.Name)
+					}
+				}
+			}
+			continue
+		}
+		if prev != nil && h.sameKey(prev, e) {
+			old := h.Table
+			h.Table = def
+			err := h.duplicateKey(i, vals)
+			h.Table = old
+			return sqlerr.New(sqlerr.UniqueViolation, "could not create unique index %q", def.IndexNames()[i]).
+				WithDetail("%s", strings.Replace(err.Detail, "already exists", "is duplicated", 1))
+		}
+		prev = e
+	}
+	return nil
+}
+
+// sameKey reports whether entries a and b hold equal key values.
+func (h *Heap) sameKey(a, b *entry) bool {
+	if compareValues(a.k0, b.k0) != 0 {
+		return false
+	}
+	for n := range a.rest {
+		if compareValues(a.rest[n], b.rest[n]) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Analyze measures the rows visible to snap and keeps the result for the
