@@ -84,6 +84,12 @@ type Context struct {
 	SessionConfig map[string]string
 	neededCols    neededCols
 
+	// WorkMem is how many bytes of rows a sort, hash aggregation or hash
+	// join may hold before it spills to temporary files in TempDir (see
+	// spill.go); 0 means no limit, "" os.TempDir().
+	WorkMem int64
+	TempDir string
+
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis
 	// Instance gives the session functions and the views over sessions
