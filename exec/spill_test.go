@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"reflect"
+	"sort"
 	"testing"
 
 	"rustydb/plan"
@@ -93,6 +94,64 @@ func TestSortSpill(t *testing.T) {
 			}
 			if mem, disk := spilled(c, n); disk == 0 || mem > 80<<10 {
 				t.Fatalf("memory=%d disk=%d: want a spill within work_mem", mem, disk)
+			}
+		})
+	}
+}
+
+// sortedText renders rows, sorted, for comparing results whose order is
+// not defined.
+func sortedText(rows [][]types.Value) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = fmt.Sprint(r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestAggregateSpill(t *testing.T) {
+	comma := &plan.Const{V: types.NewText(","), T: types.TText}
+	calls := []plan.AggCall{
+		{Func: "count", Type: types.TInt8},
+		{Func: "sum", Arg: spillCols[1], Type: types.TNumeric},
+		{Func: "count", Arg: spillCols[2], Distinct: true, Type: types.TInt8},
+		{Func: "string_agg", Arg: spillCols[2], Arg2: comma, OrderBy: []plan.SortKey{{Expr: spillCols[0], Desc: true}}, Type: types.TText},
+		{Func: "array_agg", Arg: spillCols[0], Type: types.ArrayOf(types.TInt8)},
+		{Func: "min", Arg: spillCols[2], Type: types.TText},
+		{Func: "sum", Arg: spillCols[3], Type: types.TFloat8},
+	}
+	tests := []struct {
+		name    string
+		groupBy []plan.Expr
+		keys    int // distinct values of the columns
+	}{
+		{"int key with NULLs", []plan.Expr{spillCols[1]}, 3000},
+		{"text key", []plan.Expr{spillCols[2]}, 3000},
+		{"two keys", []plan.Expr{spillCols[2], spillCols[1]}, 200},
+		{"unique key", []plan.Expr{spillCols[0]}, 10},
+		{"no GROUP BY", nil, 10},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := spillRows(int64(i), 20000, tc.keys)
+			run := func(workMem int64) ([][]types.Value, *Context, *plan.Aggregate) {
+				c := spillContext(t, workMem)
+				n := &plan.Aggregate{GroupBy: tc.groupBy, Aggs: calls}
+				op, err := c.buildAggregateFuncs(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				op.node, op.in = n, &rowsOp{rows: rows}
+				return drainAll(t, c, op), c, n
+			}
+			want, _, _ := run(0)
+			got, c, n := run(64 << 10)
+			if !reflect.DeepEqual(sortedText(got), sortedText(want)) {
+				t.Fatalf("spilled aggregation differs from the in-memory one (%d groups, %d wanted)", len(got), len(want))
+			}
+			if _, disk := spilled(c, n); (disk > 0) != (tc.groupBy != nil) {
+				t.Fatalf("disk=%d: want a spill exactly when there are groups", disk)
 			}
 		})
 	}
