@@ -156,3 +156,46 @@ func TestAggregateSpill(t *testing.T) {
 		})
 	}
 }
+
+func TestJoinSpill(t *testing.T) {
+	side := &plan.Values{Cols: make([]plan.Column, len(spillCols))}
+	intKey := []plan.Expr{spillCols[1]}
+	textIntKey := []plan.Expr{spillCols[2], spillCols[1]}
+	// left.f < right.f, over the joined row
+	on := &plan.Binary{Op: "<", L: spillCols[3], R: &plan.ColRef{Idx: 7, T: types.TFloat8}, T: types.TBool}
+	type joinCase struct {
+		kind      string
+		keys      []plan.Expr
+		on        plan.Expr
+		buildLeft bool
+	}
+	var tests []joinCase
+	for _, kind := range []string{"inner", "left", "right", "full", "semi", "anti"} {
+		for _, buildLeft := range []bool{false, true} {
+			tests = append(tests, joinCase{kind, intKey, nil, buildLeft}, joinCase{kind, textIntKey, nil, buildLeft})
+		}
+		tests = append(tests, joinCase{kind, intKey, on, false})
+	}
+	for i, tc := range tests {
+		t.Run(fmt.Sprintf("%s %d keys on=%v buildLeft=%v", tc.kind, len(tc.keys), tc.on != nil, tc.buildLeft), func(t *testing.T) {
+			left, right := spillRows(int64(i), 3000, 1500), spillRows(int64(i+1000), 4000, 1500)
+			run := func(workMem int64) ([][]types.Value, *Context, *plan.Join) {
+				c := spillContext(t, workMem)
+				n := &plan.Join{Kind: tc.kind, Left: side, Right: side, LeftKeys: tc.keys, RightKeys: tc.keys, On: tc.on, BuildLeft: tc.buildLeft}
+				op, err := c.newJoin(n, &rowsOp{rows: left}, &rowsOp{rows: right})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return drainAll(t, c, op), c, n
+			}
+			want, _, _ := run(0)
+			got, c, n := run(32 << 10)
+			if !reflect.DeepEqual(sortedText(got), sortedText(want)) {
+				t.Fatalf("spilled join differs from the in-memory one (%d rows, %d wanted)", len(got), len(want))
+			}
+			if mem, disk := spilled(c, n); disk == 0 || mem > 48<<10 {
+				t.Fatalf("memory=%d disk=%d: want a spill within work_mem", mem, disk)
+			}
+		})
+	}
+}
