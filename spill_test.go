@@ -1,0 +1,77 @@
+package rustydb
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rustydb/sqlerr"
+)
+
+// Sorts, aggregations and joins past work_mem spill to the data
+// directory's tmp/, say so in EXPLAIN ANALYZE, and leave no file behind,
+// whether they finish or fail; opening the database empties tmp/.
+func TestSpillTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	db, err := OpenWith(Options{Dir: dir, SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	mustExec(t, db, `CREATE TABLE t (a INT, k INT, s TEXT)`)
+	mustExec(t, db, `INSERT INTO t SELECT g, g % 3001, 'v' || (g % 1009) FROM generate_series(1, 30000) g`)
+	mustExec(t, db, `CREATE TABLE u (b INT, k INT)`)
+	mustExec(t, db, `INSERT INTO u SELECT g, g % 4001 FROM generate_series(1, 30000) g`)
+	tmp := filepath.Join(dir, "tmp")
+	empty := func(after string) {
+		t.Helper()
+		if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+			t.Fatalf("after %s: tmp/ holds %v (%v)", after, left, err)
+		}
+	}
+	const setup = "SET work_mem = '64kB'"
+	for _, tc := range []struct{ op, query string }{
+		{"Sort", `SELECT a, s FROM t ORDER BY s, a`},
+		{"Aggregate", `SELECT k, count(DISTINCT s), string_agg(s, ',' ORDER BY a) FROM t GROUP BY k`},
+		{"Join", `SELECT t.a, u.b FROM t JOIN u ON t.k = u.k`},
+	} {
+		plan := queryText(t, db, setup, "EXPLAIN ANALYZE "+tc.query)
+		found := false
+		for _, line := range strings.Split(plan, "\n") {
+			if strings.Contains(line, tc.op) && strings.Contains(line, " disk=") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("EXPLAIN ANALYZE shows no disk use for %s:\n%s", tc.op, plan)
+		}
+		empty(tc.query)
+	}
+	for _, q := range []string{
+		`SELECT a FROM t ORDER BY s, 1 / (a - 25000)`,
+		`SELECT k, count(DISTINCT s), sum(1 / (a - 25000)) FROM t GROUP BY k`,
+		`SELECT t.a, u.b FROM t JOIN u ON t.k = u.k AND 1 / (t.a - u.b + 1000) > 0`,
+	} {
+		s := db.NewSession("rustydb")
+		ctx := context.Background()
+		if _, err := s.Exec(ctx, setup); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Exec(ctx, q); sqlerr.Code(err) != sqlerr.DivisionByZero {
+			t.Errorf("%s: error %v, want division by zero", q, err)
+		}
+		s.Close()
+		empty(q)
+	}
+	// a file left by a server that stopped mid-statement
+	if err := os.WriteFile(filepath.Join(tmp, "spill-left"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = OpenWith(Options{Dir: dir, SyncMode: "off"}); err != nil {
+		t.Fatal(err)
+	}
+	empty("reopening")
+}
