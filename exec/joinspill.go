@@ -8,8 +8,10 @@ package exec
 // share a partition, so every match is found; rows with a NULL key match
 // nothing in any partition, so they are dealt round the partitions, where
 // the join outputs them as it does in memory (a left join's streamed
-// rows, a full join's rows of both sides, an anti join's rows). Partitions are not split further: one that
-// still passes work_mem (many rows of one key) is joined in memory.
+// rows, a full join's rows of both sides, an anti join's rows). A built
+// partition that still passes work_mem is split again with a new hash
+// seed, up to maxSpillDepth times; one whose rows share a key cannot be
+// split and is joined in memory whatever it takes.
 //
 // Output order differs from the in-memory join's, which SQL leaves open.
 
@@ -21,16 +23,30 @@ import (
 
 // graceJoin is the state of a join that spilled.
 type graceJoin struct {
-	build, stream *partitioner
-	input         Operator // the streamed input, which j.stream replaces
-	at            int      // the partition being joined
-	buf           []byte
-	nulls         int // rows with a NULL key, dealt round the partitions
+	build, stream *partitioner // being written
+	input         Operator     // the streamed input, which j.stream replaces
+	// pending are the pairs of partitions left to join, cur the one being
+	// joined.
+	pending []gracePair
+	cur     *gracePair
+	buf     []byte
+	nulls   int // rows with a NULL key, dealt round the partitions
 }
 
-// startGrace moves the rows built so far to partitions; the rest of the
-// built input follows them (graceJoin.add).
-func (j *joinOp) startGrace() error {
+// gracePair is partition i of both sides; depth counts the splits that
+// made it (0: of the inputs), maxSpillDepth for one not to split again.
+type gracePair struct {
+	build, stream *spillFile
+	depth         int
+}
+
+func (p *gracePair) remove() {
+	p.build.remove()
+	p.stream.remove()
+}
+
+// newPartitioners starts a partitioning of both sides.
+func (j *joinOp) newPartitioners() error {
 	b, err := j.c.newPartitioner()
 	if err != nil {
 		return err
@@ -41,10 +57,34 @@ func (j *joinOp) startGrace() error {
 		return err
 	}
 	s.seed = b.seed // both sides must hash a key alike
-	j.grace = &graceJoin{build: b, stream: s, input: j.stream, at: -1}
+	j.grace.build, j.grace.stream = b, s
+	return nil
+}
+
+// endPartitioning queues the pairs of the partitioning just written.
+func (g *graceJoin) endPartitioning(j *joinOp, depth int) {
+	j.c.noteDisk(j.node, g.build.bytes+g.stream.bytes)
+	for i, b := range g.build.parts {
+		pair := gracePair{b, g.stream.parts[i], depth}
+		if b.rows == 0 && pair.stream.rows == 0 {
+			pair.remove()
+			continue
+		}
+		g.pending = append(g.pending, pair)
+	}
+	g.build.parts, g.stream.parts = nil, nil
+}
+
+// startGrace moves the rows built so far to partitions; the rest of the
+// built input follows them (graceJoin.add).
+func (j *joinOp) startGrace() error {
+	j.grace = &graceJoin{input: j.stream}
+	if err := j.newPartitioners(); err != nil {
+		return err
+	}
 	j.c.noteMemory(j.node, rowBytes(j.built))
 	for _, r := range j.built {
-		if err := j.grace.add(j, b, j.buildKeys, r); err != nil {
+		if err := j.grace.add(j, j.grace.build, j.buildKeys, r); err != nil {
 			return err
 		}
 	}
@@ -94,58 +134,98 @@ func (j *joinOp) partitionStream() error {
 			return err
 		}
 	}
-	j.c.noteDisk(j.node, g.build.bytes+g.stream.bytes)
+	g.endPartitioning(j, 0)
 	_, err := j.nextPartition()
 	return err
 }
 
-// nextPartition loads the next pair of partitions that has rows to join:
-// the built one into the hash table, the streamed one as j.stream. It
-// reports false when none is left.
+// nextPartition loads the next pair of partitions: the built one into the
+// hash table, the streamed one as j.stream. A built partition that passes
+// work_mem is split in turn, with a new seed, unless splitting did not
+// help (one key holds its rows). It reports false when no pair is left.
 func (j *joinOp) nextPartition() (bool, error) {
 	g := j.grace
-	if g.at == spillPartitions {
-		return false, nil
+	if g.cur != nil { // the pair done
+		g.cur.remove()
+		g.cur = nil
 	}
-	if g.at >= 0 { // the pair done
-		g.build.parts[g.at].remove()
-		g.stream.parts[g.at].remove()
-	}
-	for g.at++; g.at < spillPartitions; g.at++ {
-		b, s := g.build.parts[g.at], g.stream.parts[g.at]
-		if b.rows > 0 || s.rows > 0 {
-			break
-		}
-	}
-	if g.at == spillPartitions {
-		return false, nil
-	}
-	b, s := g.build.parts[g.at], g.stream.parts[g.at]
-	if err := b.rewind(); err != nil {
-		return false, err
-	}
-	if err := s.rewind(); err != nil {
-		return false, err
-	}
-	j.built = j.built[:0]
-	for {
-		r, err := b.read()
+	for len(g.pending) > 0 {
+		p := g.pending[len(g.pending)-1]
+		g.pending = g.pending[:len(g.pending)-1]
+		g.cur = &p
+		var bytes int64
+		j.built = j.built[:0]
+		err := readSpill(p.build, func(r []types.Value) error {
+			j.built = append(j.built, r)
+			bytes += rowSize(r)
+			return nil
+		})
 		if err != nil {
 			return false, err
 		}
-		if r == nil {
-			break
+		if j.c.overWorkMem(bytes) && p.depth < maxSpillDepth {
+			j.built = nil
+			if err := j.split(p); err != nil {
+				return false, err
+			}
+			p.remove()
+			g.cur = nil
+			continue
 		}
-		j.built = append(j.built, r)
+		if err := j.index(); err != nil {
+			return false, err
+		}
+		if err := p.stream.rewind(); err != nil {
+			return false, err
+		}
+		j.stream, j.cur, j.leftDone, j.tail = &spillReader{p.stream}, nil, false, 0
+		if j.buildLeft && j.semi() {
+			return true, j.markMatches()
+		}
+		return true, nil
 	}
-	if err := j.index(); err != nil {
-		return false, err
+	return false, nil
+}
+
+// split partitions pair p anew.
+func (j *joinOp) split(p gracePair) error {
+	g := j.grace
+	if err := j.newPartitioners(); err != nil {
+		return err
 	}
-	j.stream, j.cur, j.leftDone, j.tail = &spillReader{s}, nil, false, 0
-	if j.buildLeft && j.semi() {
-		return true, j.markMatches()
+	err := readSpill(p.build, func(r []types.Value) error { return g.add(j, g.build, j.buildKeys, r) })
+	if err == nil {
+		err = readSpill(p.stream, func(r []types.Value) error { return g.add(j, g.stream, j.streamKeys, r) })
 	}
-	return true, nil
+	if err != nil {
+		g.build.remove()
+		g.stream.remove()
+		return err
+	}
+	depth := p.depth + 1
+	for _, b := range g.build.parts {
+		if b.rows == p.build.rows { // one key: splitting again would not help
+			depth = maxSpillDepth
+		}
+	}
+	g.endPartitioning(j, depth)
+	return nil
+}
+
+// readSpill calls fn for each row of f, from the first.
+func readSpill(f *spillFile, fn func([]types.Value) error) error {
+	if err := f.rewind(); err != nil {
+		return err
+	}
+	for {
+		r, err := f.read()
+		if r == nil || err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
 }
 
 // endGrace removes a spilled join's files and gives it back its streamed
@@ -154,6 +234,12 @@ func (j *joinOp) endGrace() {
 	if g := j.grace; g != nil {
 		g.build.remove()
 		g.stream.remove()
+		for _, p := range g.pending {
+			p.remove()
+		}
+		if g.cur != nil {
+			g.cur.remove()
+		}
 		j.stream, j.grace = g.input, nil
 	}
 }

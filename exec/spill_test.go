@@ -169,7 +169,7 @@ func TestJoinSpill(t *testing.T) {
 		on        plan.Expr
 		buildLeft bool
 	}
-	var tests []joinCase
+	tests := []joinCase{{"left", intKey, nil, false}} // first: rows of one key, which no split can spread
 	for _, kind := range []string{"inner", "left", "right", "full", "semi", "anti"} {
 		for _, buildLeft := range []bool{false, true} {
 			tests = append(tests, joinCase{kind, intKey, nil, buildLeft}, joinCase{kind, textIntKey, nil, buildLeft})
@@ -179,6 +179,9 @@ func TestJoinSpill(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s %d keys on=%v buildLeft=%v", tc.kind, len(tc.keys), tc.on != nil, tc.buildLeft), func(t *testing.T) {
 			left, right := spillRows(int64(i), 3000, 1500), spillRows(int64(i+1000), 4000, 1500)
+			if i == 0 {
+				left, right = spillRows(0, 20, 1), spillRows(1, 3000, 1)
+			}
 			run := func(workMem int64) ([][]types.Value, *Context, *plan.Join) {
 				c := spillContext(t, workMem)
 				n := &plan.Join{Kind: tc.kind, Left: side, Right: side, LeftKeys: tc.keys, RightKeys: tc.keys, On: tc.on, BuildLeft: tc.buildLeft}
@@ -193,7 +196,7 @@ func TestJoinSpill(t *testing.T) {
 			if !reflect.DeepEqual(sortedText(got), sortedText(want)) {
 				t.Fatalf("spilled join differs from the in-memory one (%d rows, %d wanted)", len(got), len(want))
 			}
-			if mem, disk := spilled(c, n); disk == 0 || mem > 48<<10 {
+			if mem, disk := spilled(c, n); disk == 0 || mem > 48<<10 && i > 0 {
 				t.Fatalf("memory=%d disk=%d: want a spill within work_mem", mem, disk)
 			}
 		})
