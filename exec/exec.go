@@ -4,6 +4,8 @@
 // store's transaction write path; COPY FROM loads take their rows from a
 // CopySource, one for each format (text and CSV here, NDJSON and Arrow in
 // the root package), and read_csv / read_json scan files (filescan.go).
+// Sorts, hash aggregations and hash joins spill to temporary files past
+// work_mem (spill.go).
 //
 // This is the row-at-a-time executor of the foundation; the vectorized,
 // parallel executor over column segments will sit beside it.
