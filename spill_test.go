@@ -2,6 +2,7 @@ package rustydb
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,16 @@ func TestSpillTempFiles(t *testing.T) {
 		}
 		s.Close()
 		empty(q)
+	}
+	// counted for v$system_performance when removed: six statements spilled, the first three at least 64kB each
+	for _, m := range []struct {
+		name string
+		min  int
+	}{{"temp_files", 6}, {"temp_bytes_written", 3 * 65536}} {
+		q := fmt.Sprintf("SELECT value >= %d FROM v$system_performance WHERE metric_name = '%s'", m.min, m.name)
+		if got := queryText(t, db, "", q); got != "[t]\n" {
+			t.Errorf("%s: %q, want t", q, got)
+		}
 	}
 	// a file left by a server that stopped mid-statement
 	if err := os.WriteFile(filepath.Join(tmp, "spill-left"), []byte("x"), 0o600); err != nil {

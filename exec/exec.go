@@ -91,6 +91,7 @@ type Context struct {
 	// spill.go); 0 means no limit, "" os.TempDir().
 	WorkMem int64
 	TempDir string
+	Temp    *TempStats // counts the temporary files; nil: not counted
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis

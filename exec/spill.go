@@ -20,20 +20,29 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
 
+// TempStats count the temporary files of the instance's statements, for
+// v$system_performance (as PostgreSQL's temp_files and temp_bytes).
+type TempStats struct {
+	Files, Bytes atomic.Int64
+}
+
 // spillFile is one temporary file of rows, written once, then read from
 // the start (rewind) as often as needed.
 type spillFile struct {
-	f    *os.File
-	w    *bufio.Writer
-	r    *bufio.Reader
-	buf  []byte
-	rows int64 // rows written
+	f     *os.File
+	w     *bufio.Writer
+	r     *bufio.Reader
+	buf   []byte
+	rows  int64 // rows written
+	bytes int64
+	stats *TempStats // counts the file's bytes when it is removed; nil: none
 }
 
 // spillBufSize is the buffer of each file, read or written; a hash
@@ -50,7 +59,10 @@ func (c *Context) newSpill() (*spillFile, error) {
 	if err != nil {
 		return nil, sqlerr.FileError(err, "could not create temporary file in %q", dir)
 	}
-	return &spillFile{f: f, w: bufio.NewWriterSize(f, spillBufSize)}, nil
+	if c.Temp != nil {
+		c.Temp.Files.Add(1)
+	}
+	return &spillFile{f: f, w: bufio.NewWriterSize(f, spillBufSize), stats: c.Temp}, nil
 }
 
 // write appends row r; it returns the bytes the row took.
@@ -65,6 +77,7 @@ func (s *spillFile) write(r []types.Value) (int64, error) {
 		return 0, s.ioError(err)
 	}
 	s.rows++
+	s.bytes += int64(k + len(s.buf))
 	return int64(k + len(s.buf)), nil
 }
 
@@ -109,11 +122,15 @@ func (s *spillFile) read() ([]types.Value, error) {
 
 // remove closes and deletes the file; nil does nothing.
 func (s *spillFile) remove() {
-	if s == nil {
+	if s == nil || s.f == nil {
 		return
+	}
+	if s.stats != nil {
+		s.stats.Bytes.Add(s.bytes)
 	}
 	s.f.Close()
 	os.Remove(s.f.Name())
+	s.f = nil
 }
 
 func (s *spillFile) ioError(err error) error {
