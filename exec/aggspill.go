@@ -190,7 +190,7 @@ func (o *aggOp) aggregateLevel(drain func(func([]types.Value) error) error, dept
 			return err
 		}
 		if g == nil {
-			if err := spill.write(spill.part(t.buf), r); err != nil {
+			if err := spill.parts[spill.part(t.buf)].write(r); err != nil {
 				return err
 			}
 			return o.c.canceled()
@@ -199,9 +199,7 @@ func (o *aggOp) aggregateLevel(drain func(func([]types.Value) error) error, dept
 			return err
 		}
 		if spill == nil && mayspill && o.c.overWorkMem(t.bytes) {
-			if spill, err = o.c.newPartitioner(); err != nil {
-				return err
-			}
+			spill = o.c.newPartitioner(o.node, spillPartitions)
 		}
 		return o.c.canceled()
 	})
@@ -218,25 +216,11 @@ func (o *aggOp) aggregateLevel(drain func(func([]types.Value) error) error, dept
 	if err := o.spillResult(); err != nil || spill == nil {
 		return err
 	}
-	o.c.noteDisk(o.node, spill.bytes)
 	for _, part := range spill.parts {
 		if part.rows == 0 {
 			continue
 		}
-		if err := part.rewind(); err != nil {
-			return err
-		}
-		err := o.aggregateLevel(func(fn func([]types.Value) error) error {
-			for {
-				r, err := part.read()
-				if r == nil || err != nil {
-					return err
-				}
-				if err := fn(r); err != nil {
-					return err
-				}
-			}
-		}, depth+1)
+		err := o.aggregateLevel(func(fn func([]types.Value) error) error { return readSpill(part, fn) }, depth+1)
 		if err != nil {
 			return err
 		}
@@ -248,21 +232,13 @@ func (o *aggOp) aggregateLevel(drain func(func([]types.Value) error) error, dept
 // spillResult moves the result rows computed so far to the result file.
 func (o *aggOp) spillResult() error {
 	if o.out == nil {
-		f, err := o.c.newSpill()
-		if err != nil {
-			return err
-		}
-		o.out = f
+		o.out = o.c.newSpill(o.node)
 	}
-	var bytes int64
 	for _, r := range o.rows {
-		n, err := o.out.write(r)
-		if err != nil {
+		if err := o.out.write(r); err != nil {
 			return err
 		}
-		bytes += n
 	}
-	o.c.noteDisk(o.node, bytes)
 	o.tableBytes = max(o.tableBytes, rowBytes(o.rows))
 	o.rows = nil
 	return nil

@@ -45,25 +45,15 @@ func (p *gracePair) remove() {
 	p.stream.remove()
 }
 
-// newPartitioners starts a partitioning of both sides.
-func (j *joinOp) newPartitioners() error {
-	b, err := j.c.newPartitioner()
-	if err != nil {
-		return err
-	}
-	s, err := j.c.newPartitioner()
-	if err != nil {
-		b.remove()
-		return err
-	}
+// newPartitioners starts a partitioning of both sides into n pairs.
+func (j *joinOp) newPartitioners(n int) {
+	b, s := j.c.newPartitioner(j.node, n), j.c.newPartitioner(j.node, n)
 	s.seed = b.seed // both sides must hash a key alike
 	j.grace.build, j.grace.stream = b, s
-	return nil
 }
 
 // endPartitioning queues the pairs of the partitioning just written.
 func (g *graceJoin) endPartitioning(j *joinOp, depth int) {
-	j.c.noteDisk(j.node, g.build.bytes+g.stream.bytes)
 	for i, b := range g.build.parts {
 		pair := gracePair{b, g.stream.parts[i], depth}
 		if b.rows == 0 && pair.stream.rows == 0 {
@@ -79,9 +69,7 @@ func (g *graceJoin) endPartitioning(j *joinOp, depth int) {
 // built input follows them (graceJoin.add).
 func (j *joinOp) startGrace() error {
 	j.grace = &graceJoin{input: j.stream}
-	if err := j.newPartitioners(); err != nil {
-		return err
-	}
+	j.newPartitioners(spillPartitions)
 	j.c.noteMemory(j.node, rowBytes(j.built))
 	for _, r := range j.built {
 		if err := j.grace.add(j, j.grace.build, j.buildKeys, r); err != nil {
@@ -102,7 +90,7 @@ func (g *graceJoin) add(j *joinOp, p *partitioner, fns []evalFn, r []types.Value
 	switch {
 	case !ok: // a NULL key matches nothing, in whichever partition
 		g.nulls++
-		part = g.nulls % spillPartitions
+		part = g.nulls % len(p.parts)
 	case j.intKeys:
 		g.buf = intKeyBytes(g.buf, k)
 		part = p.part(g.buf)
@@ -112,7 +100,7 @@ func (g *graceJoin) add(j *joinOp, p *partitioner, fns []evalFn, r []types.Value
 	default:
 		part = p.part(j.buf)
 	}
-	if err := p.write(part, r); err != nil {
+	if err := p.parts[part].write(r); err != nil {
 		return err
 	}
 	return j.c.canceled()
@@ -165,7 +153,7 @@ func (j *joinOp) nextPartition() (bool, error) {
 		}
 		if j.c.overWorkMem(bytes) && p.depth < maxSpillDepth {
 			j.built = nil
-			if err := j.split(p); err != nil {
+			if err := j.split(p, bytes); err != nil {
 				return false, err
 			}
 			p.remove()
@@ -187,12 +175,11 @@ func (j *joinOp) nextPartition() (bool, error) {
 	return false, nil
 }
 
-// split partitions pair p anew.
-func (j *joinOp) split(p gracePair) error {
+// split partitions pair p, whose built rows take bytes, anew: into
+// twice as many pairs as work_mem would need, at most spillPartitions.
+func (j *joinOp) split(p gracePair, bytes int64) error {
 	g := j.grace
-	if err := j.newPartitioners(); err != nil {
-		return err
-	}
+	j.newPartitioners(int(min(spillPartitions, 2*(bytes/j.c.WorkMem+1))))
 	err := readSpill(p.build, func(r []types.Value) error { return g.add(j, g.build, j.buildKeys, r) })
 	if err == nil {
 		err = readSpill(p.stream, func(r []types.Value) error { return g.add(j, g.stream, j.streamKeys, r) })
@@ -210,22 +197,6 @@ func (j *joinOp) split(p gracePair) error {
 	}
 	g.endPartitioning(j, depth)
 	return nil
-}
-
-// readSpill calls fn for each row of f, from the first.
-func readSpill(f *spillFile, fn func([]types.Value) error) error {
-	if err := f.rewind(); err != nil {
-		return err
-	}
-	for {
-		r, err := f.read()
-		if r == nil || err != nil {
-			return err
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
 }
 
 // endGrace removes a spilled join's files and gives it back its streamed

@@ -49,11 +49,8 @@ func (o *sortOp) Init() error {
 // sortInput reads the input and sorts it, spilling runs past work_mem.
 func (o *sortOp) sortInput() error {
 	var all []keyedRow
-	var bytes, peak, disk int64
-	defer func() {
-		o.c.noteMemory(o.node, max(peak, bytes))
-		o.c.noteDisk(o.node, disk)
-	}()
+	var bytes, peak int64
+	defer func() { o.c.noteMemory(o.node, max(peak, bytes)) }()
 	for {
 		r, err := o.in.Next()
 		if err != nil {
@@ -74,11 +71,9 @@ func (o *sortOp) sortInput() error {
 			continue
 		}
 		peak = max(peak, bytes)
-		n, err := o.writeRun(all)
-		if err != nil {
+		if err := o.writeRun(all); err != nil {
 			return err
 		}
-		disk += n
 		all, bytes = nil, 0
 	}
 	o.sortRows(all)
@@ -119,30 +114,23 @@ func (o *sortOp) compare(a, b []types.Value) int {
 }
 
 // writeRun sorts rows and writes them to a new run, each as its keys then
-// the row; it returns the bytes written.
-func (o *sortOp) writeRun(rows []keyedRow) (int64, error) {
+// the row.
+func (o *sortOp) writeRun(rows []keyedRow) error {
 	o.sortRows(rows)
-	f, err := o.c.newSpill()
-	if err != nil {
-		return 0, err
-	}
+	f := o.c.newSpill(o.node)
 	o.runs = append(o.runs, f)
-	var total int64
 	for _, r := range rows {
-		n, err := f.write(r.keys)
-		if err != nil {
-			return total, err
+		if err := f.write(r.keys); err != nil {
+			return err
 		}
-		m, err := f.write(r.row)
-		if err != nil {
-			return total, err
+		if err := f.write(r.row); err != nil {
+			return err
 		}
-		total += n + m
 		if err := o.c.canceled(); err != nil {
-			return total, err
+			return err
 		}
 	}
-	return total, nil
+	return f.close()
 }
 
 func (o *sortOp) Next() ([]types.Value, error) {

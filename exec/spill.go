@@ -16,6 +16,7 @@ package exec
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"hash/maphash"
 	"io"
@@ -34,66 +35,103 @@ type TempStats struct {
 }
 
 // spillFile is one temporary file of rows, written once, then read from
-// the start (rewind) as often as needed.
+// the start (rewind) as often as needed. Rows wait in a buffer of
+// spillBufSize bytes; the file is created when it first fills, so a
+// partition that gets a few rows never reaches the disk.
 type spillFile struct {
-	f     *os.File
-	w     *bufio.Writer
-	r     *bufio.Reader
-	buf   []byte
-	rows  int64 // rows written
-	bytes int64
-	stats *TempStats // counts the file's bytes when it is removed; nil: none
+	c       *Context
+	node    any      // the plan node whose operator writes it, for EXPLAIN ANALYZE
+	f       *os.File // nil until the buffer first fills
+	pending []byte   // rows not written to f yet
+	r       interface {
+		io.Reader
+		io.ByteReader
+	} // the rows after rewind: fr, or mr while there is no file
+	fr   *bufio.Reader
+	mr   bytes.Reader
+	buf  []byte
+	rows int64 // rows written
+	disk int64 // bytes written to f
 }
 
-// spillBufSize is the buffer of each file, read or written; a hash
-// partitioning holds spillPartitions of them at once.
-const spillBufSize = 32 << 10
+// spillBufSize is the buffer of each file, read or written, as
+// PostgreSQL's BufFile, which work_mem does not count (as there): a
+// partitioning of both sides of a join holds 2 * spillPartitions of them,
+// a sort's merge one for each run.
+const spillBufSize = 8 << 10
 
-// newSpill creates a temporary file in the statement's TempDir.
-func (c *Context) newSpill() (*spillFile, error) {
-	dir := c.TempDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	f, err := os.CreateTemp(dir, "spill-*")
-	if err != nil {
-		return nil, sqlerr.FileError(err, "could not create temporary file in %q", dir)
-	}
-	if c.Temp != nil {
-		c.Temp.Files.Add(1)
-	}
-	return &spillFile{f: f, w: bufio.NewWriterSize(f, spillBufSize), stats: c.Temp}, nil
-}
+// newSpill returns an empty temporary file of the operator of node n.
+func (c *Context) newSpill(n any) *spillFile { return &spillFile{c: c, node: n} }
 
-// write appends row r; it returns the bytes the row took.
-func (s *spillFile) write(r []types.Value) (int64, error) {
+// write appends row r.
+func (s *spillFile) write(r []types.Value) error {
 	s.buf = row.AppendRow(s.buf[:0], r)
-	var n [binary.MaxVarintLen64]byte
-	k := binary.PutUvarint(n[:], uint64(len(s.buf)))
-	if _, err := s.w.Write(n[:k]); err != nil {
-		return 0, s.ioError(err)
-	}
-	if _, err := s.w.Write(s.buf); err != nil {
-		return 0, s.ioError(err)
-	}
+	s.pending = append(binary.AppendUvarint(s.pending, uint64(len(s.buf))), s.buf...)
 	s.rows++
-	s.bytes += int64(k + len(s.buf))
-	return int64(k + len(s.buf)), nil
+	if len(s.pending) < spillBufSize {
+		return nil
+	}
+	return s.flush()
+}
+
+// flush writes the pending rows to the file, creating it.
+func (s *spillFile) flush() error {
+	if s.f == nil {
+		dir := s.c.TempDir
+		if dir == "" {
+			dir = os.TempDir()
+		}
+		f, err := os.CreateTemp(dir, "spill-*")
+		if err != nil {
+			return sqlerr.FileError(err, "could not create temporary file in %q", dir)
+		}
+		s.f = f
+		if s.c.Temp != nil {
+			s.c.Temp.Files.Add(1)
+		}
+	}
+	n, err := s.f.Write(s.pending)
+	s.disk += int64(n)
+	if err != nil {
+		return s.ioError(err)
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
+// close ends the writing of a file that is not read until later: its
+// rows go to disk, and its buffer is freed.
+func (s *spillFile) close() error {
+	if len(s.pending) > 0 {
+		if err := s.flush(); err != nil {
+			return err
+		}
+	}
+	s.pending = nil
+	return nil
 }
 
 // rewind ends the writing and starts reading from the first row.
 func (s *spillFile) rewind() error {
-	if err := s.w.Flush(); err != nil {
-		return s.ioError(err)
+	if s.f == nil {
+		s.mr.Reset(s.pending)
+		s.r = &s.mr
+		return nil
+	}
+	if len(s.pending) > 0 {
+		if err := s.flush(); err != nil {
+			return err
+		}
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return s.ioError(err)
 	}
-	if s.r == nil {
-		s.r = bufio.NewReaderSize(s.f, spillBufSize)
+	if s.fr == nil {
+		s.fr = bufio.NewReaderSize(s.f, spillBufSize)
 	} else {
-		s.r.Reset(s.f)
+		s.fr.Reset(s.f)
 	}
+	s.r = s.fr
 	return nil
 }
 
@@ -120,17 +158,39 @@ func (s *spillFile) read() ([]types.Value, error) {
 	return r, nil
 }
 
-// remove closes and deletes the file; nil does nothing.
+// readSpill calls fn for each row of f, from the first.
+func readSpill(f *spillFile, fn func([]types.Value) error) error {
+	if err := f.rewind(); err != nil {
+		return err
+	}
+	for {
+		r, err := f.read()
+		if r == nil || err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+}
+
+// remove frees the rows and deletes the file, counting what it wrote;
+// nil does nothing.
 func (s *spillFile) remove() {
-	if s == nil || s.f == nil {
+	if s == nil {
 		return
 	}
-	if s.stats != nil {
-		s.stats.Bytes.Add(s.bytes)
+	s.pending, s.r = nil, nil
+	if s.f == nil {
+		return
 	}
 	s.f.Close()
 	os.Remove(s.f.Name())
 	s.f = nil
+	s.c.noteDisk(s.node, s.disk)
+	if s.c.Temp != nil {
+		s.c.Temp.Bytes.Add(s.disk)
+	}
 }
 
 func (s *spillFile) ioError(err error) error {
@@ -147,42 +207,30 @@ func removeSpills(files []*spillFile) []*spillFile {
 
 // spillPartitions is how many files a hash aggregation or join splits its
 // rows into when they do not fit: each partition then holds about a 32nd
-// of them, and 32 write buffers are 1 MB.
+// of them.
 const spillPartitions = 32
 
-// partitioner spreads rows over spillPartitions files by the hash of their
-// key; each level of a recursive partitioning has its own seed, so that
-// the rows of one partition spread anew.
+// partitioner spreads rows over files by the hash of their key; each
+// level of a recursive partitioning has its own seed, so that the rows of
+// one partition spread anew.
 type partitioner struct {
 	seed  maphash.Seed
 	parts []*spillFile
-	bytes int64 // written, for EXPLAIN ANALYZE
 }
 
-// newPartitioner creates the files of a partitioning.
-func (c *Context) newPartitioner() (*partitioner, error) {
-	p := &partitioner{seed: maphash.MakeSeed()}
-	for range spillPartitions {
-		f, err := c.newSpill()
-		if err != nil {
-			p.remove()
-			return nil, err
-		}
-		p.parts = append(p.parts, f)
+// newPartitioner starts a partitioning into n files for the operator of
+// node.
+func (c *Context) newPartitioner(node any, n int) *partitioner {
+	p := &partitioner{seed: maphash.MakeSeed(), parts: make([]*spillFile, n)}
+	for i := range p.parts {
+		p.parts[i] = c.newSpill(node)
 	}
-	return p, nil
+	return p
 }
 
 // part returns the partition of key.
 func (p *partitioner) part(key []byte) int {
-	return int(maphash.Bytes(p.seed, key) % spillPartitions)
-}
-
-// write adds row r to partition i.
-func (p *partitioner) write(i int, r []types.Value) error {
-	n, err := p.parts[i].write(r)
-	p.bytes += n
-	return err
+	return int(maphash.Bytes(p.seed, key) % uint64(len(p.parts)))
 }
 
 // remove deletes the partitions' files.
@@ -198,7 +246,8 @@ func intKeyBytes(buf []byte, k int64) []byte {
 }
 
 // noteDisk records that the operator of node n wrote bytes to temporary
-// files, under EXPLAIN ANALYZE.
+// files, under EXPLAIN ANALYZE (when they are removed, before EXPLAIN
+// shows the plan).
 func (c *Context) noteDisk(n any, bytes int64) {
 	if c.Analysis != nil && bytes > 0 {
 		c.Analysis.Stats(n).Disk += bytes

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"rustydb/plan"
@@ -14,12 +15,13 @@ import (
 )
 
 // spillRows returns n random rows (id int, k int with NULLs and many
-// duplicates, s text with NULLs, f float) made from seed.
+// duplicates, s text with NULLs, f float) made from seed. The texts are
+// long enough for temporary files to pass their buffers.
 func spillRows(seed int64, n, keys int) [][]types.Value {
 	rnd := rand.New(rand.NewSource(seed))
 	rows := make([][]types.Value, n)
 	for i := range rows {
-		k, s := types.NewInt(int64(rnd.Intn(keys))), types.NewText(fmt.Sprintf("text-%d", rnd.Intn(keys)))
+		k, s := types.NewInt(int64(rnd.Intn(keys))), types.NewText(fmt.Sprintf("text-%d-%s", rnd.Intn(keys), strings.Repeat("x", 100)))
 		if rnd.Intn(20) == 0 {
 			k = types.Null
 		}
@@ -180,7 +182,7 @@ func TestJoinSpill(t *testing.T) {
 		t.Run(fmt.Sprintf("%s %d keys on=%v buildLeft=%v", tc.kind, len(tc.keys), tc.on != nil, tc.buildLeft), func(t *testing.T) {
 			left, right := spillRows(int64(i), 3000, 1500), spillRows(int64(i+1000), 4000, 1500)
 			if i == 0 {
-				left, right = spillRows(0, 20, 1), spillRows(1, 3000, 1)
+				left, right = spillRows(0, 10, 1), spillRows(1, 1500, 1)
 			}
 			run := func(workMem int64) ([][]types.Value, *Context, *plan.Join) {
 				c := spillContext(t, workMem)
