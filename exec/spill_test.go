@@ -180,7 +180,7 @@ func TestJoinSpill(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s %d keys on=%v buildLeft=%v", tc.kind, len(tc.keys), tc.on != nil, tc.buildLeft), func(t *testing.T) {
-			left, right := spillRows(int64(i), 3000, 1500), spillRows(int64(i+1000), 4000, 1500)
+			left, right := spillRows(int64(i), 2000, 1000), spillRows(int64(i+1000), 3000, 1000)
 			if i == 0 {
 				left, right = spillRows(0, 10, 1), spillRows(1, 1500, 1)
 			}
