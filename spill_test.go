@@ -86,3 +86,45 @@ func TestSpillTempFiles(t *testing.T) {
 	}
 	empty("reopening")
 }
+
+// TPC-H queries (scale 0.01) on the row path with work_mem at its
+// minimum, where their sorts, aggregations and joins spill, return the
+// reference answers: joins with a group and a sort (q03), a left join
+// counted (q13), count(DISTINCT) with an anti join (q16), a semi join
+// on a grouped subquery (q18), EXISTS and NOT EXISTS (q21, q22).
+func TestTPCHSpill(t *testing.T) {
+	shared := sharedDir()
+	if shared == "" {
+		t.Skip("../shared is absent; skipping TPC-H answers")
+	}
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := db.NewSession("rustydb")
+	loadTPCH(t, s, shared, "sf0.01")
+	ctx := context.Background()
+	if _, err := s.Exec(ctx, "SET enable_columnar_scan = off; SET work_mem = '64kB'"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"q03", "q13", "q16", "q18", "q21", "q22"} {
+		query, err := os.ReadFile(filepath.Join(shared, "tpch", "queries", name+".sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, err := os.ReadFile(filepath.Join(shared, "tpch", "answers", "sf0.01", name+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := db.sessions.temp.Files.Load()
+		rows, err := s.Query(ctx, string(query))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		compareAnswer(t, rows, string(answer))
+		if db.sessions.temp.Files.Load() == files {
+			t.Errorf("%s did not spill", name)
+		}
+	}
+}
