@@ -75,6 +75,7 @@ type DB struct {
 	started time.Time
 	logger  *slog.Logger
 	params  *config.Params
+	tempDir string // the statements' temporary files (tempdir.go)
 
 	stop     chan struct{}
 	stopped  sync.WaitGroup
@@ -116,6 +117,11 @@ func OpenWith(opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	tempDir, err := resetTempDir(opts.Dir)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
 	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages, SegmentRows: opts.SegmentRows})
 	if err != nil {
 		lock.release()
@@ -127,7 +133,7 @@ func OpenWith(opts Options) (*DB, error) {
 	if opts.Params == nil {
 		opts.Params = config.NewParams(embeddedConfig(opts))
 	}
-	db := &DB{opts: opts, store: store, lock: lock, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
+	db := &DB{opts: opts, store: store, lock: lock, tempDir: tempDir, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
 	db.inst.mounted.Store(opts.MountOnly)
 	db.inst.restricted.Store(opts.Restricted)
 	db.stopped.Add(1)

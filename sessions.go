@@ -36,6 +36,7 @@ type sessionRegistry struct {
 
 	// instance-wide counters, for v$system_performance
 	statements, rowsReturned, rowsWritten atomic.Uint64
+	temp                                  exec.TempStats
 }
 
 func (r *sessionRegistry) add(s *Session) {
@@ -255,7 +256,9 @@ func (in instance) Statements() []exec.StatementStats { return in.s.db.statement
 
 func (in instance) Totals() exec.Totals {
 	r := &in.s.db.sessions
-	return exec.Totals{Statements: r.statements.Load(), RowsReturned: r.rowsReturned.Load(), RowsWritten: r.rowsWritten.Load()}
+	t := &r.temp
+	return exec.Totals{Statements: r.statements.Load(), RowsReturned: r.rowsReturned.Load(), RowsWritten: r.rowsWritten.Load(),
+		TempFiles: t.Files.Load(), TempBytes: t.Bytes.Load()}
 }
 
 // Signal applies PostgreSQL's rules for pg_cancel_backend and

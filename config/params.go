@@ -68,7 +68,7 @@ var paramInfo = map[string]struct {
 	"storage.page_size":                          {unit: "bytes", desc: "Page size of the heap files; only 8192 is supported"},
 	"storage.buffer_pool_pages":                  {unit: "pages", desc: "Buffer pool size in pages, unless buffer_pool_size is set"},
 	"memory.buffer_pool_size":                    {desc: "Buffer pool size; overrides buffer_pool_pages when set"},
-	"memory.work_mem":                            {dynamic: true, session: true, desc: "Memory a sort or hash may use; not enforced yet (operators do not spill)"},
+	"memory.work_mem":                            {dynamic: true, session: true, desc: "Memory a sort, hash aggregation or hash join may hold before it spills to temporary files in the data directory's tmp/"},
 	"wal.sync_mode":                              {desc: "local fsyncs the WAL at commit; off does not"},
 	"wal.max_segment_mb":                         {unit: "MB", desc: "Size of one WAL segment file"},
 	"wal.checkpoint_interval_ms":                 {unit: "ms", dynamic: true, desc: "Time between periodic checkpoints"},

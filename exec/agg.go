@@ -31,6 +31,12 @@ type aggState struct {
 	keys  []string      // jsonb_object_agg
 }
 
+// keepsInput reports the aggregates whose state grows with each input
+// value.
+func keepsInput(name string) bool {
+	return name == "string_agg" || keepsNulls(name)
+}
+
 // keepsNulls reports the aggregates that take NULL inputs in.
 func keepsNulls(name string) bool {
 	switch name {
@@ -59,9 +65,16 @@ type aggOp struct {
 	// having is the condition of the filter over the aggregation, whose
 	// vectorized form drops groups that cannot pass it before making rows.
 	having plan.Expr
-	// tableBytes is the memory of a vectorized run's group table, for
-	// EXPLAIN ANALYZE.
+	// tableBytes is the memory of a vectorized run's group table, or the
+	// most the row path's held, for EXPLAIN ANALYZE.
 	tableBytes int64
+	// kept is the memory the states of the aggregates that keep their
+	// input (DISTINCT, array_agg, string_agg, json_agg) have taken, which
+	// the row path counts against work_mem.
+	kept int64
+	// out holds the result once the row path has spilled (aggspill.go):
+	// one file, which Next reads instead of rows.
+	out *spillFile
 }
 
 // aggKeyFilter keeps the rows whose GROUP BY values numbered groups are a
@@ -70,13 +83,6 @@ type aggKeyFilter struct {
 	groups []int
 	keys   *keySet
 	pairs  map[[2]int64]int32
-}
-
-// orderedRow is an input row kept for an aggregate with ORDER BY until its
-// group is complete, with the row's sort keys.
-type orderedRow struct {
-	row  []types.Value
-	keys []types.Value
 }
 
 func (c *Context) buildAggregate(n *plan.Aggregate) (Operator, error) {
@@ -129,6 +135,8 @@ func (c *Context) buildAggregateFuncs(n *plan.Aggregate) (*aggOp, error) {
 
 func (o *aggOp) Init() error {
 	o.rows, o.pos, o.tableBytes = nil, 0, 0
+	o.out.remove()
+	o.out = nil
 	if o.c.Analysis != nil {
 		defer func() { o.c.noteMemory(o.node, rowBytes(o.rows)+o.tableBytes) }()
 	}
@@ -149,96 +157,7 @@ func (o *aggOp) Init() error {
 			return err
 		}
 	}
-	type group struct {
-		keys   []types.Value
-		states []aggState
-		// ordered holds the rows of each call with ORDER BY, which are
-		// fed to it sorted once the input ends.
-		ordered [][]orderedRow
-	}
-	// Groups by their key's bytes, or by its value when the key is one
-	// integer or date (no key bytes to build per row).
-	table := map[string]*group{}
-	intKey := len(o.node.GroupBy) == 1 && (isInteger(o.node.GroupBy[0].Type().ID) || o.node.GroupBy[0].Type().ID == types.Date)
-	itable := map[int64]*group{}
-	var nullGroup *group
-	var order []*group // first-seen order keeps output stable
-	var buf []byte
-	keys := make([]types.Value, len(o.groups))
-	err := Drain(o.in, func(r []types.Value) error {
-		var err error
-		for i, g := range o.groups {
-			if keys[i], err = g(r); err != nil {
-				return err
-			}
-		}
-		var g *group
-		switch {
-		case !intKey:
-			buf = rowKey(buf[:0], keys)
-			g = table[string(buf)]
-		case keys[0].IsNull():
-			g = nullGroup
-		default:
-			g = itable[keys[0].I]
-		}
-		if g == nil {
-			g = &group{keys: append([]types.Value(nil), keys...), states: make([]aggState, len(o.calls)), ordered: make([][]orderedRow, len(o.calls))}
-			switch {
-			case !intKey:
-				table[string(buf)] = g
-			case keys[0].IsNull():
-				nullGroup = g
-			default:
-				itable[keys[0].I] = g
-			}
-			order = append(order, g)
-		}
-		var kept []types.Value // r, copied once for all the calls that keep it
-		for i := range o.calls {
-			if o.orders[i] == nil {
-				if err := o.accumulate(&g.states[i], i, r); err != nil {
-					return err
-				}
-				continue
-			}
-			if ok, err := o.passes(i, r); !ok || err != nil {
-				return err
-			}
-			if kept == nil {
-				kept = append([]types.Value(nil), r...)
-			}
-			ord := orderedRow{row: kept, keys: make([]types.Value, len(o.orders[i]))}
-			for k, f := range o.orders[i] {
-				if ord.keys[k], err = f(r); err != nil {
-					return err
-				}
-			}
-			g.ordered[i] = append(g.ordered[i], ord)
-		}
-		return o.c.canceled()
-	})
-	if err != nil {
-		return err
-	}
-	for _, g := range order {
-		for i, rows := range g.ordered {
-			if err := o.feedOrdered(&g.states[i], i, rows); err != nil {
-				return err
-			}
-		}
-		g.ordered = nil
-	}
-	if len(order) == 0 && len(o.groups) == 0 {
-		// an aggregate without GROUP BY returns one row even for no input
-		order = append(order, &group{states: make([]aggState, len(o.calls))})
-	}
-	for _, g := range order {
-		if err := o.emit(g.keys, g.states); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.aggregateRows()
 }
 
 // emit adds the output row of a group: its keys and the aggregates' results.
@@ -258,7 +177,7 @@ func (o *aggOp) emit(keys []types.Value, states []aggState) error {
 
 // feedOrdered sorts the rows kept for call i by its ORDER BY and adds
 // them; equal keys keep their input order.
-func (o *aggOp) feedOrdered(s *aggState, i int, rows []orderedRow) error {
+func (o *aggOp) feedOrdered(s *aggState, i int, rows []keyedRow) error {
 	keys := o.calls[i].OrderBy
 	sort.SliceStable(rows, func(a, b int) bool {
 		for k, key := range keys {
@@ -313,8 +232,12 @@ func (o *aggOp) add(s *aggState, i int, r []types.Value) error {
 			return nil
 		}
 		s.seen[k] = true
+		o.kept += int64(len(k)) + mapEntryBytes
 	}
 	s.count++
+	if keepsInput(call.Func) {
+		o.kept += valueSize + int64(len(v.S))
+	}
 	switch call.Func {
 	case "array_agg":
 		s.vals = append(s.vals, v)
@@ -449,7 +372,10 @@ func (o *aggOp) result(s *aggState, call plan.AggCall) (types.Value, error) {
 	return types.NewDecimal(DivideNumeric(sum.ToDecimal(), apd.New(s.count, 0))), nil
 }
 
-func (o *aggOp) Close() {}
+func (o *aggOp) Close() {
+	o.out.remove()
+	o.out = nil
+}
 
 // variance computes var_pop / var_samp and their square roots from the sums:
 // (sum(x^2) - sum(x)^2/n) / (n or n-1), exactly for exact input.

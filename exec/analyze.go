@@ -33,6 +33,9 @@ type OpStats struct {
 	// aggregation's groups (see rowBytes; the Go allocator's own overhead
 	// is not counted).
 	Memory int64
+	// Disk is what the operator wrote to temporary files when its data
+	// passed work_mem, in bytes.
+	Disk int64
 }
 
 // NewAnalysis returns an empty Analysis.
@@ -65,6 +68,9 @@ func (a *Analysis) Annotation(key any) string {
 	}
 	if st.Memory > 0 {
 		workers += fmt.Sprintf(" memory=%dkB", (st.Memory+1023)/1024)
+	}
+	if st.Disk > 0 {
+		workers += fmt.Sprintf(" disk=%dkB", (st.Disk+1023)/1024)
 	}
 	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d%s)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops, workers)
 }
@@ -127,14 +133,20 @@ var valueSize, decimalSize = int64(unsafe.Sizeof(types.Value{})), int64(unsafe.S
 // rowBytes is the memory rows hold: their values, the strings and decimals
 // they point to, and the slice headers.
 func rowBytes(rows [][]types.Value) int64 {
-	n := int64(len(rows)) * int64(unsafe.Sizeof([]types.Value(nil)))
+	var n int64
 	for _, r := range rows {
-		n += int64(len(r)) * valueSize
-		for _, v := range r {
-			n += int64(len(v.S))
-			if v.D != nil {
-				n += decimalSize
-			}
+		n += rowSize(r)
+	}
+	return n
+}
+
+// rowSize is rowBytes of one row.
+func rowSize(r []types.Value) int64 {
+	n := int64(unsafe.Sizeof(r)) + int64(len(r))*valueSize
+	for _, v := range r {
+		n += int64(len(v.S))
+		if v.D != nil {
+			n += decimalSize
 		}
 	}
 	return n

@@ -4,6 +4,8 @@
 // store's transaction write path; COPY FROM loads take their rows from a
 // CopySource, one for each format (text and CSV here, NDJSON and Arrow in
 // the root package), and read_csv / read_json scan files (filescan.go).
+// Sorts, hash aggregations and hash joins spill to temporary files past
+// work_mem (spill.go).
 //
 // This is the row-at-a-time executor of the foundation; the vectorized,
 // parallel executor over column segments will sit beside it.
@@ -85,6 +87,13 @@ type Context struct {
 	neededCols    neededCols
 	// Memo, when set, is where the plan's analysis is kept across runs.
 	Memo *PlanMemo
+
+	// WorkMem is how many bytes of rows a sort, hash aggregation or hash
+	// join may hold before it spills to temporary files in TempDir (see
+	// spill.go); 0 means no limit, "" os.TempDir().
+	WorkMem int64
+	TempDir string
+	Temp    *TempStats // counts the temporary files; nil: not counted
 
 	// Analysis, when set, collects EXPLAIN ANALYZE's measurements.
 	Analysis *Analysis

@@ -50,6 +50,9 @@ type joinOp struct {
 	tail       int // position in built when emitting unmatched right rows
 	leftDone   bool
 	buf        []byte
+	// grace holds the partitions of a join whose built input passed
+	// work_mem (joinspill.go).
+	grace *graceJoin
 	// shared: the hash table is another worker's (see share); peers are
 	// the workers sharing this one's, done when peersDone is.
 	shared    bool
@@ -76,6 +79,13 @@ func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.newJoin(n, l, r)
+}
+
+// newJoin makes the hash or nested-loop join of plan n over the left and
+// right inputs.
+func (c *Context) newJoin(n *plan.Join, l, r Operator) (*joinOp, error) {
+	var err error
 	j := &joinOp{c: c, node: n, kind: n.Kind, left: l, right: r, nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()), out: n.Out}
 	if j.leftKeys, err = c.compileAll(n.LeftKeys); err != nil {
 		return nil, err
@@ -161,6 +171,7 @@ func (j *joinOp) probe(l []types.Value) (int32, error) {
 }
 
 func (j *joinOp) Init() error {
+	j.endGrace()
 	// An aggregation streamed starts after the hash table exists, so that
 	// it can skip the keys the table does not hold (pushKeyFilter); other
 	// inputs start first, as a column scan's Init clears its key filters.
@@ -176,6 +187,7 @@ func (j *joinOp) Init() error {
 	}
 	if !j.shared {
 		if err := j.buildTable(); err != nil {
+			j.endGrace()
 			return err
 		}
 	}
@@ -185,22 +197,42 @@ func (j *joinOp) Init() error {
 			return err
 		}
 	}
+	if j.grace != nil {
+		if err := j.partitionStream(); err != nil {
+			j.endGrace()
+			return err
+		}
+		return nil
+	}
 	if j.buildLeft && j.semi() {
 		return j.markMatches()
 	}
 	return nil
 }
 
-// buildTable drains the built input into the hash table.
+// buildTable drains the built input into the hash table, or into hash
+// partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
+	var bytes int64
 	err := Drain(j.build, func(r []types.Value) error {
+		if j.grace != nil {
+			return j.grace.add(j, j.grace.build, j.buildKeys, r)
+		}
 		j.built = append(j.built, r)
+		if bytes += rowSize(r); j.c.overWorkMem(bytes) && len(j.buildKeys) > 0 {
+			return j.startGrace()
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || j.grace != nil {
 		return err
 	}
+	return j.index()
+}
+
+// index builds the hash table of the built rows.
+func (j *joinOp) index() error {
 	j.matched = make([]bool, len(j.built))
 	if len(j.rightKeys) > 0 {
 		j.next = make([]int32, len(j.built))
@@ -259,7 +291,8 @@ func (j *joinOp) share(from *joinOp, peersDone *sync.WaitGroup) {
 // sharable reports whether several workers may stream their shares of the
 // streamed input through one built table; not a semi or anti join that
 // holds its left input, which marks matches in Init.
-func (j *joinOp) sharable() bool { return !(j.buildLeft && j.semi()) }
+// A join that spilled runs alone, partition by partition.
+func (j *joinOp) sharable() bool { return !(j.buildLeft && j.semi()) && j.grace == nil }
 
 // gatherMatches waits for the workers sharing j's table and adds the
 // matches they recorded to j's.
@@ -281,6 +314,9 @@ func (j *joinOp) gatherMatches() {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
+	if j.grace != nil {
+		return // no table yet: partitions come one by one
+	}
 	if !j.intKeys && !j.pairKeys || j.streamKeyCols == nil || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return
 	}
@@ -348,7 +384,10 @@ func (j *joinOp) markMatches() error {
 	}
 }
 
-func (j *joinOp) Close() { j.stream.Close() }
+func (j *joinOp) Close() {
+	j.endGrace()
+	j.stream.Close()
+}
 
 // keepsUnmatched reports whether the join outputs the rows of its built
 // input (built) or of its streamed one (!built) that match nothing, with
@@ -431,7 +470,9 @@ func (j *joinOp) alloc(n int) []types.Value {
 	return row
 }
 
-func (j *joinOp) Next() ([]types.Value, error) {
+// joinRows returns the next joined row of the streamed input and the
+// built table, then the built rows to output at the end; nil when done.
+func (j *joinOp) joinRows() ([]types.Value, error) {
 	for !j.leftDone {
 		if j.cur == nil {
 			l, err := j.stream.Next()

@@ -1,8 +1,6 @@
 package exec
 
 import (
-	"sort"
-
 	"rustydb/catalog"
 	"rustydb/plan"
 	"rustydb/row"
@@ -119,64 +117,6 @@ func (o *projectOp) Next() ([]types.Value, error) {
 	return out, nil
 }
 
-// sortOp materializes its input and sorts it.
-type sortOp struct {
-	c      *Context
-	node   *plan.Sort
-	in     Operator
-	keys   []evalFn
-	spec   []plan.SortKey
-	rowsOp // the computed result, handed out by Next
-}
-
-func (o *sortOp) Init() error {
-	if err := o.in.Init(); err != nil {
-		return err
-	}
-	type keyed struct {
-		row  []types.Value
-		keys []types.Value
-	}
-	var all []keyed
-	for {
-		r, err := o.in.Next()
-		if err != nil {
-			return err
-		}
-		if r == nil {
-			break
-		}
-		k := make([]types.Value, len(o.keys))
-		for i, f := range o.keys {
-			if k[i], err = f(r); err != nil {
-				return err
-			}
-		}
-		all = append(all, keyed{r, k})
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		for k, s := range o.spec {
-			a, b := all[i].keys[k], all[j].keys[k]
-			if c := compareKey(a, b, s); c != 0 {
-				return c < 0
-			}
-		}
-		return false
-	})
-	o.rows = make([][]types.Value, len(all))
-	for i, k := range all {
-		o.rows[i] = k.row
-	}
-	if o.c.Analysis != nil {
-		keys := make([][]types.Value, len(all))
-		for i, k := range all {
-			keys[i] = k.keys
-		}
-		o.c.noteMemory(o.node, rowBytes(o.rows)+rowBytes(keys))
-	}
-	return nil
-}
-
 // compareKey orders two sort key values under a key's direction and NULL placement.
 func compareKey(a, b types.Value, s plan.SortKey) int {
 	an, bn := a.IsNull(), b.IsNull()
@@ -200,8 +140,6 @@ func compareKey(a, b types.Value, s plan.SortKey) int {
 	}
 	return c
 }
-
-func (o *sortOp) Close() { o.in.Close() }
 
 type limitOp struct {
 	in            Operator

@@ -71,6 +71,9 @@ type StatementStats struct {
 // Totals are the instance's counters since start.
 type Totals struct {
 	Statements, RowsReturned, RowsWritten uint64
+	// TempFiles and TempBytes are the temporary files statements wrote
+	// (spill.go) and their bytes, counted when each is removed.
+	TempFiles, TempBytes int64
 }
 
 // Progress is what the running statement has done so far, which v$session
@@ -318,6 +321,8 @@ func (c *Context) performanceRows(now time.Time) [][]types.Value {
 		add("statements_executed", float64(tot.Statements), "statements")
 		add("rows_returned", float64(tot.RowsReturned), "rows")
 		add("rows_written", float64(tot.RowsWritten), "rows")
+		add("temp_files", float64(tot.TempFiles), "files")
+		add("temp_bytes_written", float64(tot.TempBytes), "bytes")
 	}
 	commits, rollbacks := c.Store.Txns().Counts()
 	add("transactions_committed", float64(commits), "transactions")
