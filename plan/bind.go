@@ -36,6 +36,8 @@ type Binder struct {
 	win *winContext
 	// hints are the optimizer hints of the statement being bound.
 	hints []sql.Hint
+	// srfs are the select lists' set-returning calls bound so far (srf.go).
+	srfs []liftedSRF
 	// Stats returns a table's ANALYZE statistics, or nil; nil Stats means
 	// none are known.
 	Stats func(*catalog.Table) *catalog.TableStats
@@ -285,6 +287,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		}
 	}
 
+	if input, err = b.liftSRFs(s, input); err != nil {
+		return nil, err
+	}
+	sc.cols = input.Columns()
+
 	// Aggregation: GROUP BY, HAVING or an aggregate call anywhere in the output.
 	var agg *aggContext
 	if len(s.GroupBy) > 0 || s.Having != nil || hasAggregate(s) {
@@ -340,10 +347,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			return nil, err
 		}
 		e = resolveUnknown(e)
-		col := Column{Name: outputName(item), Type: e.Type()}
+		col := Column{Name: outputName(item), Type: e.Type(), Record: recordOf(e)}
 		if ref, ok := item.Expr.(*sql.ColumnRef); ok && agg == nil {
 			if i, err := b.resolve(sc, ref); err == nil {
 				col.TableID, col.Ordinal, col.Table = sc.cols[i].TableID, sc.cols[i].Ordinal, sc.cols[i].Table
+				col.Record = sc.cols[i].Record
 			}
 		}
 		exprs = append(exprs, e)
@@ -540,6 +548,8 @@ func exprName(e sql.Expr) string {
 		return e.Type.InternalName()
 	case *sql.CaseExpr:
 		return "case"
+	case *sql.FieldSelect:
+		return e.Field
 	case *sql.SubqueryExpr:
 		if e.Exists {
 			return "exists"
@@ -612,6 +622,8 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 			}
 		}
 	case *sql.CastExpr:
+		walkSQL(e.X, fn)
+	case *sql.FieldSelect:
 		walkSQL(e.X, fn)
 	case *sql.IsNullExpr:
 		walkSQL(e.X, fn)
@@ -900,7 +912,7 @@ func requalify(n Node, alias string, names []string) *Project {
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		exprs[i] = &ColRef{Idx: i, T: c.Type, Name: c.Name}
-		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias}
+		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias, Record: c.Record}
 		if i < len(names) {
 			out[i].Name = names[i]
 		}

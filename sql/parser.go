@@ -2711,7 +2711,10 @@ func (p *parser) primary() (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return e, p.expectOp(")")
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			return p.fieldSelect(e)
 		}
 		return nil, p.unexpected()
 	case tQIdent:
