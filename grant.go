@@ -53,17 +53,17 @@ func (s *Session) checkPrivilege(role string, t *catalog.Table, need catalog.Pri
 
 // require checks that the session's role holds need on t.
 func (s *Session) require(t *catalog.Table, need catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
-	return s.checkPrivilege(s.user, t, need)
+	return s.checkPrivilege(s.currentRole(), t, need)
 }
 
 // requireOwner checks that the session's role owns t (or is a member of
 // its owner, or a superuser), as changing or dropping t needs.
 func (s *Session) requireOwner(t *catalog.Table) error {
 	cat := s.db.store.Catalog()
-	if !s.login || cat.Bypasses(s.user) || slices.Contains(cat.Memberships(s.user), t.OwnerName()) {
+	if !s.checked() || cat.Bypasses(s.currentRole()) || slices.Contains(cat.Memberships(s.currentRole()), t.OwnerName()) {
 		return nil
 	}
 	return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of %s %s", objectKind(t), t.Name)
@@ -97,7 +97,7 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 		if err != nil {
 			return err
 		}
-		privs, _ := cat.Privileges(s.user, t)
+		privs, _ := cat.Privileges(s.currentRole(), t)
 		grantor, grantable := s.grantor(t, want)
 		if want&grantable != want {
 			if privs == 0 {
@@ -155,14 +155,14 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 func (s *Session) grantor(t *catalog.Table, want catalog.Priv) (string, catalog.Priv) {
 	cat := s.db.store.Catalog()
 	owner := t.OwnerName()
-	if !s.login || cat.Bypasses(s.user) || slices.Contains(cat.Memberships(s.user), owner) {
+	if !s.checked() || cat.Bypasses(s.currentRole()) || slices.Contains(cat.Memberships(s.currentRole()), owner) {
 		if owner == "" {
-			owner = s.user
+			owner = s.currentRole()
 		}
 		return owner, t.AllPrivs()
 	}
-	best, bestGrant := s.user, catalog.Priv(0)
-	for _, r := range cat.Memberships(s.user) {
+	best, bestGrant := s.currentRole(), catalog.Priv(0)
+	for _, r := range cat.Memberships(s.currentRole()) {
 		_, grant := t.Privileges([]string{r})
 		if bits.OnesCount16(uint16(grant&want)) > bits.OnesCount16(uint16(bestGrant&want)) {
 			best, bestGrant = r, grant
@@ -335,7 +335,7 @@ func roleDependents(cat *catalog.Catalog, name string) []string {
 // privilegeHook returns the binder's privilege check: none for embedded
 // sessions.
 func (s *Session) privilegeHook() func(string, *catalog.Table, catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
 	return s.checkPrivilege
@@ -364,12 +364,12 @@ func (s *Session) dropMemberships(name string) error {
 func (s *Session) setOwner(t *catalog.Table, role string) error {
 	cat := s.db.store.Catalog()
 	if role == "" {
-		role = s.user
+		role = s.currentRole()
 	}
 	if cat.Role(role) == nil {
 		return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", role)
 	}
-	if s.login && !cat.Bypasses(s.user) && !slices.Contains(cat.Memberships(s.user), role) {
+	if s.checked() && !cat.Bypasses(s.currentRole()) && !slices.Contains(cat.Memberships(s.currentRole()), role) {
 		return sqlerr.New(sqlerr.InsufficientPrivilege, "must be member of role %q", role)
 	}
 	for _, rel := range append([]*catalog.Table{t}, cat.OwnedSequences(t.ID)...) {
@@ -398,11 +398,11 @@ func (s *Session) setOwner(t *catalog.Table, role string) error {
 // run time (nextval's sequence): the role needs one of anyOf. None for
 // embedded sessions.
 func (s *Session) runtimePrivilegeHook() func(*catalog.Table, catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
 	return func(t *catalog.Table, anyOf catalog.Priv) error {
-		if privs, _ := s.db.store.Catalog().Privileges(s.user, t); privs&anyOf == 0 {
+		if privs, _ := s.db.store.Catalog().Privileges(s.currentRole(), t); privs&anyOf == 0 {
 			return permissionDenied(t)
 		}
 		return nil

@@ -18,12 +18,12 @@ import (
 // logged and checkpointed with the tables.
 
 // searchPath returns the session's search_path as schema names, with
-// "$user" replaced by the session user's name.
+// "$user" replaced by the current role's name.
 func (s *Session) searchPath() []string {
 	path := parseSearchPath(s.settings["search_path"])
 	for i, name := range path {
 		if name == "$user" {
-			path[i] = s.user
+			path[i] = s.currentRole()
 		}
 	}
 	return path
@@ -108,10 +108,10 @@ func checkSchemaName(name string) error {
 }
 
 // schemaOwner returns the role a schema is to be owned by: the named one,
-// which must exist, or the session user for "".
+// which must exist, or the current role for "".
 func (s *Session) schemaOwner(name string) (string, error) {
-	if name == "" || name == s.user {
-		return s.user, nil
+	if name == "" || name == s.currentRole() {
+		return s.currentRole(), nil
 	}
 	if s.db.store.Catalog().Role(name) == nil {
 		return "", sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)

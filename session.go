@@ -62,6 +62,9 @@ type Session struct {
 	// work_mem), by parameter name; the others follow the server's.
 	params map[string]string
 	login  bool // opened by Login: the privileges are those of role user
+	// sessionAuth is SET SESSION AUTHORIZATION's role and role SET ROLE's,
+	// "" when not set (see setrole.go).
+	sessionAuth, role string
 
 	// lastPlan is the plan of the statement running or just run, for the
 	// slow-query log; nil for statements without one.
@@ -125,6 +128,7 @@ func defaultSettings(user string) map[string]string {
 		"server_encoding":                     "UTF8",
 		"server_version":                      ServerVersion,
 		"session_authorization":               user,
+		"role":                                "none",
 		"standard_conforming_strings":         "on",
 		"timezone":                            "UTC",
 		"search_path":                         `"$user", public`,
@@ -293,7 +297,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
+		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params,
 		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile, Privilege: s.runtimePrivilegeHook()}
@@ -332,7 +336,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.alterSchema(st, w)
 	}
 	cat := s.db.store.Catalog()
-	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] {
+	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] &&
+		cache.role == s.currentRole() {
 		s.lastPlan = cache.plan
 		return s.execute(c, cache.plan, w)
 	}
@@ -343,18 +348,19 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return err
 	}
 	if cache != nil && cacheable(p) {
-		cache.plan, cache.version, cache.searchPath = p, version, s.settings["search_path"]
+		cache.plan, cache.version, cache.searchPath, cache.role = p, version, s.settings["search_path"], s.currentRole()
 	}
 	s.lastPlan = p
 	return s.execute(c, p, w)
 }
 
-// planCache keeps a prepared statement's plan while the catalog and the
-// search path, through which its names were resolved, are unchanged.
+// planCache keeps a prepared statement's plan while the catalog, the
+// search path, through which its names were resolved, and the role whose
+// privileges were checked are unchanged.
 type planCache struct {
-	plan       plan.Plan
-	version    uint64
-	searchPath string
+	plan             plan.Plan
+	version          uint64
+	searchPath, role string
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
@@ -442,12 +448,12 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err := s.requireCreate(p.Table.Schema); err != nil {
 			return err
 		}
-		p.Table.Owner = s.user
+		p.Table.Owner = s.currentRole()
 		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
 		}
 		for _, seq := range p.Sequences {
-			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.user
+			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.currentRole()
 			if err := s.tx.CreateTable(seq); err != nil {
 				return err
 			}
@@ -473,7 +479,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 				err = s.tx.AlterTable(p.Replace, p.View)
 			}
 		default:
-			p.View.Owner = s.user
+			p.View.Owner = s.currentRole()
 			err = s.tx.CreateTable(p.View)
 		}
 		if err != nil {
@@ -632,6 +638,12 @@ var settable = map[string]bool{
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
+	switch name {
+	case "role":
+		return s.setRole(st, w)
+	case "session_authorization":
+		return s.setSessionAuthorization(st, w)
+	}
 	if p, ok := sessionParam(name); ok {
 		return s.setParam(p, st, w)
 	}
@@ -761,7 +773,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
 	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate, Files: s.readFiles,
-		Privilege: s.privilegeHook(), Role: s.user, ServerFiles: s.checkReadFiles,
+		Privilege: s.privilegeHook(), Role: s.currentRole(), ServerFiles: s.checkReadFiles,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

@@ -312,6 +312,12 @@ func (p *parser) statement() (Statement, error) {
 		if err != nil {
 			return nil, err
 		}
+		switch {
+		case name == "role":
+			return &SetStmt{Name: name}, nil
+		case name == "session" && p.acceptKw("authorization"):
+			return &SetStmt{Name: "session_authorization"}, nil
+		}
 		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
 	case "show":
 		return p.showStmt()
@@ -410,7 +416,18 @@ func (p *parser) setStmt() (Statement, error) {
 		}
 		return &SetStmt{Name: "default_transaction_isolation", Value: isolation}, nil
 	}
-	_ = p.acceptKw("session") || p.acceptKw("local")
+	session := p.acceptKw("session")
+	if !session && p.isKw("local") && p.isKwAt(1, "role") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET LOCAL ROLE is not supported").
+			WithPosition(charPos(p.src, p.peek().pos)).WithHint("Use SET ROLE, and RESET ROLE where the transaction ends.")
+	}
+	_ = session || p.acceptKw("local")
+	switch {
+	case p.acceptKw("role"):
+		return p.setRoleValue("role", "none")
+	case session && p.acceptKw("authorization"):
+		return p.setRoleValue("session_authorization", "default")
+	}
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()
 		return &SetStmt{Name: "timezone", Value: strings.Join(v, ", "), Values: v}, err
@@ -2760,7 +2777,7 @@ func (p *parser) primary() (Expr, error) {
 				return nil, err
 			}
 			return &SubqueryExpr{Select: sel, Exists: true, Pos: t.pos}, p.expectOp(")")
-		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_schema", "current_catalog":
+		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_role", "current_schema", "current_catalog":
 			if !(p.peekAt(1).kind == tOp && p.peekAt(1).text == "(") {
 				p.i++
 				return &FuncCall{Name: t.text, Pos: t.pos}, nil
