@@ -39,14 +39,23 @@ func permissionDenied(t *catalog.Table) error {
 // checkPrivilege is the binder's privilege check: role needs need on t,
 // and USAGE on the schema t is in.
 func (s *Session) checkPrivilege(role string, t *catalog.Table, need catalog.Priv) error {
+	if ns := s.schemaDenied(role, t); ns != nil {
+		return permissionDenied(ns)
+	}
+	if privs, _ := s.db.store.Catalog().Privileges(role, t); privs&need != need {
+		return permissionDenied(t)
+	}
+	return nil
+}
+
+// schemaDenied returns the schema of relation t when role may not use it
+// (USAGE), else nil.
+func (s *Session) schemaDenied(role string, t *catalog.Table) *catalog.Table {
 	cat := s.db.store.Catalog()
 	if ns := cat.Schema(t.Schema); ns != nil && !t.IsSchema() {
 		if privs, _ := cat.Privileges(role, ns); privs&catalog.PrivUsage == 0 {
-			return permissionDenied(ns)
+			return ns
 		}
-	}
-	if privs, _ := cat.Privileges(role, t); privs&need != need {
-		return permissionDenied(t)
 	}
 	return nil
 }
@@ -82,16 +91,17 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 	if st.Roles != nil {
 		return s.grantRoles(st, w)
 	}
+	if slices.ContainsFunc(st.Columns, func(c []string) bool { return c != nil }) {
+		return s.grantColumns(st, w)
+	}
 	objects, err := s.grantObjects(st)
 	if err != nil {
 		return err
 	}
-	cat := s.db.store.Catalog()
-	for _, g := range st.Grantees {
-		if g != "" && cat.Role(g) == nil {
-			return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", g)
-		}
+	if err := s.checkGrantees(st); err != nil {
+		return err
 	}
+	cat := s.db.store.Catalog()
 	for _, t := range objects {
 		want, err := grantPrivs(st, t)
 		if err != nil {
@@ -121,12 +131,13 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 			w.Notice(Notice{Severity: "WARNING", Code: code, Message: fmt.Sprintf("%s %s %q", prefix, what, t.Name)})
 			want &= grantable
 		}
-		acl := t.EffectiveACL()
+		acl, cols := t.EffectiveACL(), t.Columns
 		for _, g := range st.Grantees {
 			if st.Revoke {
 				if acl, err = revoke(acl, g, grantor, want, st.GrantOption, st.Cascade); err != nil {
 					return err
 				}
+				cols = catalog.RevokedFromColumns(cols, g, grantor, want, st.GrantOption)
 			} else {
 				grant := catalog.Priv(0)
 				if st.GrantOption {
@@ -137,6 +148,7 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 		}
 		def := *t
 		def.ACL = append([]catalog.ACLItem{}, acl...) // never nil: nil is the default ACL
+		def.Columns = cols
 		if err := s.tx.AlterTable(t, &def); err != nil {
 			return err
 		}
@@ -327,7 +339,15 @@ func roleDependents(cat *catalog.Catalog, name string) []string {
 		if t.OwnerName() == name {
 			what = "owner of "
 		}
-		out = append(out, what+objectKind(t)+" "+t.Name)
+		names := func(a catalog.ACLItem) bool { return a.Grantee == name || a.Grantor == name }
+		if what == "owner of " || slices.ContainsFunc(t.ACL, names) {
+			out = append(out, what+objectKind(t)+" "+t.Name)
+		}
+		for _, c := range t.Columns {
+			if slices.ContainsFunc(c.ACL, names) {
+				out = append(out, "privileges for column "+c.Name+" of "+objectKind(t)+" "+t.Name)
+			}
+		}
 	}
 	return out
 }

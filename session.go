@@ -773,7 +773,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
 	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate, Files: s.readFiles,
-		Privilege: s.privilegeHook(), Role: s.currentRole(), ServerFiles: s.checkReadFiles,
+		Privilege: s.privilegeHook(), ColumnPrivileges: s.columnPrivilegeHook(), Role: s.currentRole(), ServerFiles: s.checkReadFiles,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

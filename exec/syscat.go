@@ -202,6 +202,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		rows = c.liveRows(name)
 	case "information_schema.table_privileges":
 		rows = c.tablePrivilegeRows(tables)
+	case "information_schema.column_privileges":
+		rows = c.columnPrivilegeRows(tables)
 	case "information_schema.schemata":
 		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})
@@ -298,7 +300,7 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 			rows = append(rows, []types.Value{i(oid), t(col.Name), i(int64(col.Type.OID())), i(-1), i(int64(col.Type.Size())),
 				i(int64(n + 1)), i(0), i(-1), i(int64(col.Type.Modifier())), b(col.Type.Size() > 0 && col.Type.Size() <= 8),
 				t("d"), t(storage(col.Type)), t(""), b(col.NotNull), b(col.Default != ""), b(false), t(identity), t(""), b(false),
-				b(true), i(0), i(coll), null, null, null})
+				b(true), i(0), i(coll), aclItems(col.ACL), null, null})
 		}
 	case "pg_attrdef":
 		for n, col := range tbl.Columns {

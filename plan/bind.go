@@ -38,6 +38,11 @@ type Binder struct {
 	hints []sql.Hint
 	// srfs are the select lists' set-returning calls bound so far (srf.go).
 	srfs []liftedSRF
+	// ColumnPrivileges, when set, returns what role holds on each column
+	// of t, nil when none of it counts (see colprivileges.go); colUse
+	// collects the columns the statement being bound uses.
+	ColumnPrivileges func(role string, t *catalog.Table) []catalog.Priv
+	colUse           *columnUse
 	// Stats returns a table's ANALYZE statistics, or nil; nil Stats means
 	// none are known.
 	Stats func(*catalog.Table) *catalog.TableStats
@@ -129,8 +134,8 @@ func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 	return n
 }
 
-// Bind plans one statement.
-func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
+// bind plans one statement (see Bind).
+func (b *Binder) bind(stmt sql.Statement) (Plan, error) {
 	switch s := stmt.(type) {
 	case *sql.SelectStmt:
 		n, err := b.bindSelect(s)
@@ -334,6 +339,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 					continue
 				}
 				matched = true
+				b.noteRead(c)
 				exprs = append(exprs, &ColRef{Idx: i, T: c.Type, Name: c.Name})
 				cols = append(cols, c)
 			}
@@ -1062,6 +1068,8 @@ func (b *Binder) joinUsing(node *Join, using []string) (Node, error) {
 		leftUsing[li] = true
 		l := &ColRef{Idx: li, T: lc[li].Type, Name: name}
 		r := &ColRef{Idx: len(lc) + ri, T: rc[ri].Type, Name: name}
+		b.noteRead(lc[li])
+		b.noteRead(rc[ri])
 		cond, err := b.comparison("=", l, r, 0)
 		if err != nil {
 			return nil, err

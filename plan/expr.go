@@ -91,6 +91,7 @@ func (b *Binder) bindExpr(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) 
 func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 	i, err := b.resolve(sc, e)
 	if err == nil {
+		b.noteRead(sc.cols[i])
 		return &ColRef{Idx: i, T: sc.cols[i].Type, Name: e.Name}, nil
 	}
 	if code := sqlerr.Code(err); code != sqlerr.UndefinedColumn && code != sqlerr.UndefinedTable {
@@ -101,6 +102,7 @@ func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 		if j, oerr := b.resolve(o, e); oerr == nil {
 			b.minOuter = min(b.minOuter, level)
 			b.outerRefs = append(b.outerRefs, [2]int{level, j})
+			b.noteRead(o.cols[j])
 			return &OuterRef{Depth: len(b.outer) - level, Idx: j, T: o.cols[j].Type, Name: e.Name}, nil
 		} else if sqlerr.Code(oerr) == sqlerr.AmbiguousColumn {
 			return nil, oerr

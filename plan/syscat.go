@@ -134,6 +134,8 @@ func init() {
 	add("information_schema.tables", "table_catalog:t table_schema:t table_name:t table_type:t is_insertable_into:t")
 	add("information_schema.table_privileges", `grantor:t grantee:t table_catalog:t table_schema:t table_name:t
 		privilege_type:t is_grantable:t with_hierarchy:t`)
+	add("information_schema.column_privileges", `grantor:t grantee:t table_catalog:t table_schema:t table_name:t
+		column_name:t privilege_type:t is_grantable:t`)
 	add("information_schema.views", "table_catalog:t table_schema:t table_name:t view_definition:t")
 	add("information_schema.columns", `table_catalog:t table_schema:t table_name:t column_name:t ordinal_position:i4
 		column_default:t is_nullable:t data_type:t character_maximum_length:i4 numeric_precision:i4
