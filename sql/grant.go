@@ -22,7 +22,7 @@ type GrantStmt struct {
 	// Columns are the columns each of Privs is granted on, nil for the
 	// whole object: GRANT SELECT (a, b) ON t.
 	Columns [][]string
-	All   bool
+	All     bool
 	// On is what Objects are: "table", "sequence", "schema" or
 	// "all tables in schema" (Objects then name schemas).
 	On      string
