@@ -349,7 +349,7 @@ func roleDependents(cat *catalog.Catalog, name string) []string {
 			}
 		}
 	}
-	return out
+	return append(out, defaultACLDependents(cat, name)...)
 }
 
 // privilegeHook returns the binder's privilege check: none for embedded

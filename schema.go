@@ -262,6 +262,9 @@ func (s *Session) dropSchema(st *sql.DropSchemaStmt, w ResultWriter) error {
 	}
 	for _, ns := range schemas {
 		s.tx.DropTable(ns)
+		if err := s.dropDefaultACLs(ns.Name); err != nil {
+			return err
+		}
 	}
 	return w.Complete("DROP SCHEMA")
 }

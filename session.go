@@ -312,6 +312,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.dropRole(st, w)
 	case *sql.GrantStmt:
 		return s.grant(st, w)
+	case *sql.AlterDefaultPrivilegesStmt:
+		return s.alterDefaultPrivileges(st, w)
 	case *sql.AlterTableStmt:
 		return s.alterTable(c, st, w)
 	case *sql.CreateIndexStmt:
@@ -449,11 +451,17 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 			return err
 		}
 		p.Table.Owner = s.currentRole()
+		typ := "r"
+		if p.Table.IsSequence() {
+			typ = "S"
+		}
+		p.Table.ACL = s.newRelationACL(p.Table.Owner, p.Table.Schema, typ)
 		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
 		}
 		for _, seq := range p.Sequences {
 			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.currentRole()
+			seq.ACL = s.newRelationACL(seq.Owner, seq.Schema, "S")
 			if err := s.tx.CreateTable(seq); err != nil {
 				return err
 			}
@@ -480,6 +488,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 			}
 		default:
 			p.View.Owner = s.currentRole()
+			p.View.ACL = s.newRelationACL(p.View.Owner, p.View.Schema, "r")
 			err = s.tx.CreateTable(p.View)
 		}
 		if err != nil {

@@ -35,7 +35,7 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 		}
 		return types.Null, nil
 	case "pg_get_userbyid":
-		return types.NewText(c.User), nil
+		return c.roleName(a[0].I), nil
 	case "pg_table_is_visible":
 		if a[0].IsNull() {
 			return types.Null, nil

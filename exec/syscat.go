@@ -153,6 +153,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		rows = c.roleRows(name)
 	case "pg_auth_members":
 		rows = c.authMemberRows()
+	case "pg_default_acl":
+		rows = c.defaultACLRows()
 	case "pg_type":
 		for _, ty := range sysTypes {
 			elem, array, category := int64(0), int64(types.ArrayOf(ty).OID()), typeCategory(ty)
@@ -241,6 +243,25 @@ func (c *Context) roleRows(name string) [][]types.Value {
 		}
 	}
 	return rows
+}
+
+// roleName is pg_get_userbyid: the name of the role with OID oid (see
+// roleOID), or PostgreSQL's "unknown (OID=n)".
+func (c *Context) roleName(oid int64) types.Value {
+	cat := c.Store.Catalog()
+	if oid == oidSuperuser {
+		for _, r := range cat.Roles() {
+			if r.Bootstrap {
+				return types.NewText(r.Name)
+			}
+		}
+		if len(cat.Roles()) == 0 { // only the implicit superuser of a database without roles
+			return types.NewText(c.User)
+		}
+	} else if r := cat.RoleByID(uint32(oid - oidRoleBase)); r != nil && oid > oidRoleBase && !r.Bootstrap {
+		return types.NewText(r.Name)
+	}
+	return types.NewText(fmt.Sprintf("unknown (OID=%d)", oid))
 }
 
 // roleOID returns the OID of the named role as pg_roles shows it.

@@ -94,6 +94,7 @@ func init() {
 	add("pg_user", `usename:t usesysid:i8 usecreatedb:b usesuper:b userepl:b usebypassrls:b passwd:t valuntil:ts
 		useconfig:t[]`)
 	add("pg_auth_members", "roleid:i8 member:i8 grantor:i8 admin_option:b")
+	add("pg_default_acl", "oid:i8 defaclrole:i8 defaclnamespace:i8 defaclobjtype:t defaclacl:t[]")
 	add("pg_tablespace", "oid:i8 spcname:t spcowner:i8 spcacl:t[] spcoptions:t[]")
 	add("pg_sequence", "seqrelid:i8 seqtypid:i8 seqstart:i8 seqincrement:i8 seqmax:i8 seqmin:i8 seqcache:i8 seqcycle:b")
 	add("pg_proc", `oid:i8 proname:t pronamespace:i8 proowner:i8 prolang:i8 prokind:t prorettype:i8 proargtypes:i8[]

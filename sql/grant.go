@@ -48,6 +48,15 @@ var privilegeNames = map[string]bool{
 
 // grantStmt parses GRANT and REVOKE.
 func (p *parser) grantStmt() (Statement, error) {
+	s, err := p.grantWith(p.grantObjects)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// grantWith parses GRANT or REVOKE with objects parsing what follows ON.
+func (p *parser) grantWith(objects func(*GrantStmt) error) (*GrantStmt, error) {
 	s := &GrantStmt{Revoke: p.advance().text == "revoke"}
 	if s.Revoke && p.acceptKw("grant", "option", "for") {
 		s.GrantOption = true
@@ -88,7 +97,7 @@ func (p *parser) grantStmt() (Statement, error) {
 			}
 		}
 		s.Privs = names
-		if err := p.grantObjects(s); err != nil {
+		if err := objects(s); err != nil {
 			return nil, err
 		}
 	} else {

@@ -1517,6 +1517,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	if p.acceptKw("database") {
 		return p.alterDatabase()
 	}
+	if p.acceptKw("default", "privileges") {
+		return p.alterDefaultPrivileges()
+	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
 	}
@@ -3093,7 +3096,7 @@ func Kind(s Statement) string {
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
 		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt, *CreateSchemaStmt,
-		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt:
+		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt, *AlterDefaultPrivilegesStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"
