@@ -63,8 +63,10 @@ func (b *Binder) liftSRFs(s *sql.SelectStmt, input Node) (Node, error) {
 	if len(calls) == 0 {
 		return input, nil
 	}
-	if len(s.GroupBy) > 0 || s.Having != nil || hasAggregate(s) {
-		return nil, b.errAt(calls[0].Pos, sqlerr.FeatureNotSupported, "set-returning functions in a select list with aggregation are not supported").
+	// PostgreSQL expands the rows after aggregates and window functions
+	windows := slices.ContainsFunc(s.Targets, func(item sql.SelectItem) bool { return containsWindow(item.Expr) })
+	if len(s.GroupBy) > 0 || s.Having != nil || hasAggregate(s) || windows {
+		return nil, b.errAt(calls[0].Pos, sqlerr.FeatureNotSupported, "set-returning functions in a select list with aggregation or window functions are not supported").
 			WithHint("Call the function in FROM: SELECT ... FROM t, unnest(t.a) u GROUP BY ...")
 	}
 	for _, f := range calls[1:] {
