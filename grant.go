@@ -39,31 +39,40 @@ func permissionDenied(t *catalog.Table) error {
 // checkPrivilege is the binder's privilege check: role needs need on t,
 // and USAGE on the schema t is in.
 func (s *Session) checkPrivilege(role string, t *catalog.Table, need catalog.Priv) error {
+	if ns := s.schemaDenied(role, t); ns != nil {
+		return permissionDenied(ns)
+	}
+	if privs, _ := s.db.store.Catalog().Privileges(role, t); privs&need != need {
+		return permissionDenied(t)
+	}
+	return nil
+}
+
+// schemaDenied returns the schema of relation t when role may not use it
+// (USAGE), else nil.
+func (s *Session) schemaDenied(role string, t *catalog.Table) *catalog.Table {
 	cat := s.db.store.Catalog()
 	if ns := cat.Schema(t.Schema); ns != nil && !t.IsSchema() {
 		if privs, _ := cat.Privileges(role, ns); privs&catalog.PrivUsage == 0 {
-			return permissionDenied(ns)
+			return ns
 		}
-	}
-	if privs, _ := cat.Privileges(role, t); privs&need != need {
-		return permissionDenied(t)
 	}
 	return nil
 }
 
 // require checks that the session's role holds need on t.
 func (s *Session) require(t *catalog.Table, need catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
-	return s.checkPrivilege(s.user, t, need)
+	return s.checkPrivilege(s.currentRole(), t, need)
 }
 
 // requireOwner checks that the session's role owns t (or is a member of
 // its owner, or a superuser), as changing or dropping t needs.
 func (s *Session) requireOwner(t *catalog.Table) error {
 	cat := s.db.store.Catalog()
-	if !s.login || cat.Bypasses(s.user) || slices.Contains(cat.Memberships(s.user), t.OwnerName()) {
+	if !s.checked() || cat.Bypasses(s.currentRole()) || slices.Contains(cat.Memberships(s.currentRole()), t.OwnerName()) {
 		return nil
 	}
 	return sqlerr.New(sqlerr.InsufficientPrivilege, "must be owner of %s %s", objectKind(t), t.Name)
@@ -82,22 +91,23 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 	if st.Roles != nil {
 		return s.grantRoles(st, w)
 	}
+	if slices.ContainsFunc(st.Columns, func(c []string) bool { return c != nil }) {
+		return s.grantColumns(st, w)
+	}
 	objects, err := s.grantObjects(st)
 	if err != nil {
 		return err
 	}
-	cat := s.db.store.Catalog()
-	for _, g := range st.Grantees {
-		if g != "" && cat.Role(g) == nil {
-			return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", g)
-		}
+	if err := s.checkGrantees(st); err != nil {
+		return err
 	}
+	cat := s.db.store.Catalog()
 	for _, t := range objects {
 		want, err := grantPrivs(st, t)
 		if err != nil {
 			return err
 		}
-		privs, _ := cat.Privileges(s.user, t)
+		privs, _ := cat.Privileges(s.currentRole(), t)
 		grantor, grantable := s.grantor(t, want)
 		if want&grantable != want {
 			if privs == 0 {
@@ -121,12 +131,13 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 			w.Notice(Notice{Severity: "WARNING", Code: code, Message: fmt.Sprintf("%s %s %q", prefix, what, t.Name)})
 			want &= grantable
 		}
-		acl := t.EffectiveACL()
+		acl, cols := t.EffectiveACL(), t.Columns
 		for _, g := range st.Grantees {
 			if st.Revoke {
 				if acl, err = revoke(acl, g, grantor, want, st.GrantOption, st.Cascade); err != nil {
 					return err
 				}
+				cols = catalog.RevokedFromColumns(cols, g, grantor, want, st.GrantOption)
 			} else {
 				grant := catalog.Priv(0)
 				if st.GrantOption {
@@ -137,6 +148,7 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 		}
 		def := *t
 		def.ACL = append([]catalog.ACLItem{}, acl...) // never nil: nil is the default ACL
+		def.Columns = cols
 		if err := s.tx.AlterTable(t, &def); err != nil {
 			return err
 		}
@@ -155,14 +167,14 @@ func (s *Session) grant(st *sql.GrantStmt, w ResultWriter) error {
 func (s *Session) grantor(t *catalog.Table, want catalog.Priv) (string, catalog.Priv) {
 	cat := s.db.store.Catalog()
 	owner := t.OwnerName()
-	if !s.login || cat.Bypasses(s.user) || slices.Contains(cat.Memberships(s.user), owner) {
+	if !s.checked() || cat.Bypasses(s.currentRole()) || slices.Contains(cat.Memberships(s.currentRole()), owner) {
 		if owner == "" {
-			owner = s.user
+			owner = s.currentRole()
 		}
 		return owner, t.AllPrivs()
 	}
-	best, bestGrant := s.user, catalog.Priv(0)
-	for _, r := range cat.Memberships(s.user) {
+	best, bestGrant := s.currentRole(), catalog.Priv(0)
+	for _, r := range cat.Memberships(s.currentRole()) {
 		_, grant := t.Privileges([]string{r})
 		if bits.OnesCount16(uint16(grant&want)) > bits.OnesCount16(uint16(bestGrant&want)) {
 			best, bestGrant = r, grant
@@ -327,15 +339,23 @@ func roleDependents(cat *catalog.Catalog, name string) []string {
 		if t.OwnerName() == name {
 			what = "owner of "
 		}
-		out = append(out, what+objectKind(t)+" "+t.Name)
+		names := func(a catalog.ACLItem) bool { return a.Grantee == name || a.Grantor == name }
+		if what == "owner of " || slices.ContainsFunc(t.ACL, names) {
+			out = append(out, what+objectKind(t)+" "+t.Name)
+		}
+		for _, c := range t.Columns {
+			if slices.ContainsFunc(c.ACL, names) {
+				out = append(out, "privileges for column "+c.Name+" of "+objectKind(t)+" "+t.Name)
+			}
+		}
 	}
-	return out
+	return append(out, defaultACLDependents(cat, name)...)
 }
 
 // privilegeHook returns the binder's privilege check: none for embedded
 // sessions.
 func (s *Session) privilegeHook() func(string, *catalog.Table, catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
 	return s.checkPrivilege
@@ -364,12 +384,12 @@ func (s *Session) dropMemberships(name string) error {
 func (s *Session) setOwner(t *catalog.Table, role string) error {
 	cat := s.db.store.Catalog()
 	if role == "" {
-		role = s.user
+		role = s.currentRole()
 	}
 	if cat.Role(role) == nil {
 		return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", role)
 	}
-	if s.login && !cat.Bypasses(s.user) && !slices.Contains(cat.Memberships(s.user), role) {
+	if s.checked() && !cat.Bypasses(s.currentRole()) && !slices.Contains(cat.Memberships(s.currentRole()), role) {
 		return sqlerr.New(sqlerr.InsufficientPrivilege, "must be member of role %q", role)
 	}
 	for _, rel := range append([]*catalog.Table{t}, cat.OwnedSequences(t.ID)...) {
@@ -398,11 +418,11 @@ func (s *Session) setOwner(t *catalog.Table, role string) error {
 // run time (nextval's sequence): the role needs one of anyOf. None for
 // embedded sessions.
 func (s *Session) runtimePrivilegeHook() func(*catalog.Table, catalog.Priv) error {
-	if !s.login {
+	if !s.checked() {
 		return nil
 	}
 	return func(t *catalog.Table, anyOf catalog.Priv) error {
-		if privs, _ := s.db.store.Catalog().Privileges(s.user, t); privs&anyOf == 0 {
+		if privs, _ := s.db.store.Catalog().Privileges(s.currentRole(), t); privs&anyOf == 0 {
 			return permissionDenied(t)
 		}
 		return nil

@@ -86,10 +86,10 @@ func (db *DB) EnsureAdmin(name, password string) (string, error) {
 
 // superuser reports whether the session may manage roles.
 func (s *Session) superuser() bool {
-	if !s.login {
+	if !s.checked() {
 		return true
 	}
-	r := s.db.Role(s.user)
+	r := s.db.Role(s.currentRole())
 	return r != nil && r.Superuser
 }
 
@@ -168,7 +168,7 @@ func (s *Session) alterRole(st *sql.AlterRoleStmt, w ResultWriter) error {
 	}
 	if !s.superuser() {
 		// As in PostgreSQL, users may change their own password.
-		if st.Name != s.user || st.Options.Superuser != nil || st.Options.Login != nil {
+		if st.Name != s.currentRole() || st.Options.Superuser != nil || st.Options.Login != nil {
 			return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to alter role").
 				WithDetail("Only superusers may alter roles other than their own password.")
 		}
@@ -198,8 +198,10 @@ func (s *Session) dropRole(st *sql.DropRoleStmt, w ResultWriter) error {
 			continue
 		case r == nil:
 			return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)
-		case name == s.user:
+		case name == s.currentRole():
 			return sqlerr.New(sqlerr.ObjectInUse, "current user cannot be dropped")
+		case name == s.sessionUser():
+			return sqlerr.New(sqlerr.ObjectInUse, "session user cannot be dropped")
 		case r.Bootstrap:
 			return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop role %s because it is required by the database system", name)
 		}

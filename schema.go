@@ -18,7 +18,7 @@ import (
 // logged and checkpointed with the tables.
 
 // searchPath returns the session's search_path as schema names, with
-// "$user" replaced by the session user's name.
+// "$user" replaced by the current role's name.
 func (s *Session) searchPath() []string {
 	value := s.settings["search_path"]
 	if c := &s.pathCache; c.value == value && c.user == s.user && c.path != nil {
@@ -27,7 +27,7 @@ func (s *Session) searchPath() []string {
 	path := parseSearchPath(value)
 	for i, name := range path {
 		if name == "$user" {
-			path[i] = s.user
+			path[i] = s.currentRole()
 		}
 	}
 	s.pathCache.value, s.pathCache.user, s.pathCache.path = value, s.user, slices.Clip(path)
@@ -113,10 +113,10 @@ func checkSchemaName(name string) error {
 }
 
 // schemaOwner returns the role a schema is to be owned by: the named one,
-// which must exist, or the session user for "".
+// which must exist, or the current role for "".
 func (s *Session) schemaOwner(name string) (string, error) {
-	if name == "" || name == s.user {
-		return s.user, nil
+	if name == "" || name == s.currentRole() {
+		return s.currentRole(), nil
 	}
 	if s.db.store.Catalog().Role(name) == nil {
 		return "", sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", name)
@@ -267,6 +267,9 @@ func (s *Session) dropSchema(st *sql.DropSchemaStmt, w ResultWriter) error {
 	}
 	for _, ns := range schemas {
 		s.tx.DropTable(ns)
+		if err := s.dropDefaultACLs(ns.Name); err != nil {
+			return err
+		}
 	}
 	return w.Complete("DROP SCHEMA")
 }

@@ -67,6 +67,9 @@ type Session struct {
 	// work_mem), by parameter name; the others follow the server's.
 	params map[string]string
 	login  bool // opened by Login: the privileges are those of role user
+	// sessionAuth is SET SESSION AUTHORIZATION's role and role SET ROLE's,
+	// "" when not set (see setrole.go).
+	sessionAuth, role string
 
 	// lastPlan is the plan of the statement running or just run, for the
 	// slow-query log; nil for statements without one.
@@ -130,6 +133,7 @@ func defaultSettings(user string) map[string]string {
 		"server_encoding":                     "UTF8",
 		"server_version":                      ServerVersion,
 		"session_authorization":               user,
+		"role":                                "none",
 		"standard_conforming_strings":         "on",
 		"timezone":                            "UTC",
 		"search_path":                         `"$user", public`,
@@ -298,7 +302,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
-		User: s.user, Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
+		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
 		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile, Privilege: s.runtimePrivilegeHook()}
@@ -313,6 +317,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.dropRole(st, w)
 	case *sql.GrantStmt:
 		return s.grant(st, w)
+	case *sql.AlterDefaultPrivilegesStmt:
+		return s.alterDefaultPrivileges(st, w)
 	case *sql.AlterTableStmt:
 		return s.alterTable(c, st, w)
 	case *sql.CreateIndexStmt:
@@ -337,7 +343,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.alterSchema(st, w)
 	}
 	cat := s.db.store.Catalog()
-	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] {
+	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] &&
+		cache.role == s.currentRole() {
 		s.lastPlan = cache.plan
 		c.Memo = &cache.memo
 		return s.execute(c, cache.plan, w)
@@ -349,20 +356,22 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return err
 	}
 	if cache != nil && cacheable(p) {
-		cache.plan, cache.version, cache.searchPath, cache.memo = p, version, s.settings["search_path"], exec.PlanMemo{}
+		cache.plan, cache.version, cache.searchPath, cache.role = p, version, s.settings["search_path"], s.currentRole()
+		cache.memo = exec.PlanMemo{}
 		c.Memo = &cache.memo
 	}
 	s.lastPlan = p
 	return s.execute(c, p, w)
 }
 
-// planCache keeps a prepared statement's plan while the catalog and the
-// search path, through which its names were resolved, are unchanged.
+// planCache keeps a prepared statement's plan while the catalog, the
+// search path, through which its names were resolved, and the role whose
+// privileges were checked are unchanged.
 type planCache struct {
-	plan       plan.Plan
-	version    uint64
-	searchPath string
-	memo       exec.PlanMemo
+	plan             plan.Plan
+	version          uint64
+	searchPath, role string
+	memo             exec.PlanMemo
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
@@ -450,12 +459,18 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err := s.requireCreate(p.Table.Schema); err != nil {
 			return err
 		}
-		p.Table.Owner = s.user
+		p.Table.Owner = s.currentRole()
+		typ := "r"
+		if p.Table.IsSequence() {
+			typ = "S"
+		}
+		p.Table.ACL = s.newRelationACL(p.Table.Owner, p.Table.Schema, typ)
 		if err := s.tx.CreateTable(p.Table); err != nil {
 			return err
 		}
 		for _, seq := range p.Sequences {
-			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.user
+			seq.Sequence.OwnedBy, seq.Owner = p.Table.ID, s.currentRole()
+			seq.ACL = s.newRelationACL(seq.Owner, seq.Schema, "S")
 			if err := s.tx.CreateTable(seq); err != nil {
 				return err
 			}
@@ -481,7 +496,8 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 				err = s.tx.AlterTable(p.Replace, p.View)
 			}
 		default:
-			p.View.Owner = s.user
+			p.View.Owner = s.currentRole()
+			p.View.ACL = s.newRelationACL(p.View.Owner, p.View.Schema, "r")
 			err = s.tx.CreateTable(p.View)
 		}
 		if err != nil {
@@ -640,6 +656,12 @@ var settable = map[string]bool{
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
+	switch name {
+	case "role":
+		return s.setRole(st, w)
+	case "session_authorization":
+		return s.setSessionAuthorization(st, w)
+	}
 	if p, ok := sessionParam(name); ok {
 		return s.setParam(p, st, w)
 	}
@@ -769,7 +791,7 @@ func (s *Session) show(st *sql.ShowStmt, w ResultWriter) error {
 func (s *Session) binder(query string, paramTypes []types.T) *plan.Binder {
 	store := s.db.store
 	return &plan.Binder{Catalog: store.Catalog(), SQL: query, ParamTypes: paramTypes, Loc: s.loc, SearchPath: s.searchPath(), Access: s.relationGate, Files: s.readFiles,
-		Privilege: s.privilegeHook(), Role: s.user, ServerFiles: s.checkReadFiles,
+		Privilege: s.privilegeHook(), ColumnPrivileges: s.columnPrivilegeHook(), Role: s.currentRole(), ServerFiles: s.checkReadFiles,
 		Stats: func(t *catalog.Table) *catalog.TableStats {
 			if h := store.Heap(t); h != nil {
 				return h.Stats()

@@ -181,9 +181,9 @@ func Revoked(acl []ACLItem, grantee, grantor string, privs Priv, optionOnly bool
 // Mentions reports whether role is t's owner or named in its ACL, which
 // keeps the role from being dropped.
 func (t *Table) Mentions(role string) bool {
-	return t.OwnerName() == role || slices.ContainsFunc(t.ACL, func(a ACLItem) bool {
-		return a.Grantee == role || a.Grantor == role
-	})
+	names := func(a ACLItem) bool { return a.Grantee == role || a.Grantor == role }
+	return t.OwnerName() == role || slices.ContainsFunc(t.ACL, names) ||
+		slices.ContainsFunc(t.Columns, func(c Column) bool { return slices.ContainsFunc(c.ACL, names) })
 }
 
 // OnlyPrivilegesDiffer reports whether a and b are the same definition but
@@ -192,6 +192,13 @@ func (t *Table) Mentions(role string) bool {
 func OnlyPrivilegesDiffer(a, b *Table) bool {
 	c := *b
 	c.Owner, c.ACL = a.Owner, a.ACL
+	if len(a.Columns) != len(b.Columns) {
+		return false
+	}
+	c.Columns = slices.Clone(b.Columns)
+	for i := range c.Columns {
+		c.Columns[i].ACL = a.Columns[i].ACL
+	}
 	return reflect.DeepEqual(a, &c)
 }
 

@@ -25,6 +25,9 @@ type Column struct {
 	Default string `json:"default,omitempty"`
 	// Identity is "always" or "by default" for an identity column.
 	Identity string `json:"identity,omitempty"`
+	// ACL holds the privileges granted on the column alone (GRANT SELECT
+	// (a) ON t), nil when none are; see colacl.go.
+	ACL []ACLItem `json:"acl,omitempty"`
 }
 
 // Table is a table definition. Tables are immutable once published: DDL

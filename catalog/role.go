@@ -30,6 +30,9 @@ type Role struct {
 	// MemberOf are the roles this one was granted (GRANT role TO this):
 	// their privileges are this role's too.
 	MemberOf []string `json:"member_of,omitempty"`
+	// DefaultACLs are the privileges relations this role creates start
+	// with (ALTER DEFAULT PRIVILEGES; see defaultacl.go).
+	DefaultACLs []DefaultACL `json:"default_acls,omitempty"`
 }
 
 // HasPassword reports whether the role can authenticate with a password.

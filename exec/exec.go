@@ -51,7 +51,9 @@ type Context struct {
 	// committed after the snapshot fail with 40001 instead of re-checking.
 	RepeatableRead bool
 
-	User, Database, ServerVersion string
+	// User is the current role (current_user), SessionUser session_user
+	// ("" for User).
+	User, SessionUser, Database, ServerVersion string
 	// SearchPath is the session's search_path (see plan.Binder), for the
 	// names functions resolve at run time: nextval('s'), 't'::regclass.
 	SearchPath []string

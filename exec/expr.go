@@ -1020,6 +1020,9 @@ func (c *Context) compileFunc(e *plan.Func) (evalFn, error) {
 	if f := c.arrayFunc(e, args); f != nil {
 		return f, nil
 	}
+	if f := c.recordFunc(e, args); f != nil {
+		return f, nil
+	}
 	if f := c.catalogFunc(e, args); f != nil {
 		return f, nil
 	}

@@ -22,15 +22,20 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 		return types.NewText("PostgreSQL " + c.ServerVersion + " on x86_64-pc-linux-gnu, compiled by Go"), nil
 	case "current_database", "current_catalog":
 		return types.NewText(c.Database), nil
-	case "current_user", "session_user":
+	case "current_user", "current_role":
 		return types.NewText(c.User), nil
+	case "session_user":
+		if c.SessionUser == "" {
+			return types.NewText(c.User), nil
+		}
+		return types.NewText(c.SessionUser), nil
 	case "current_schema":
 		if path := c.Store.Catalog().SearchPath(c.SearchPath); len(path) > 0 {
 			return types.NewText(path[0]), nil
 		}
 		return types.Null, nil
 	case "pg_get_userbyid":
-		return types.NewText(c.User), nil
+		return c.roleName(a[0].I), nil
 	case "pg_table_is_visible":
 		if a[0].IsNull() {
 			return types.Null, nil

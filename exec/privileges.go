@@ -88,53 +88,95 @@ func (c *Context) privilegeRelation(text string) (*catalog.Table, error) {
 
 // aclArray is an object's ACL as pg_class.relacl shows it: NULL while it
 // has the default privileges, else the aclitem texts.
-func aclArray(t *catalog.Table) types.Value {
-	if t.ACL == nil {
+func aclArray(t *catalog.Table) types.Value { return aclItems(t.ACL) }
+
+// aclItems is an ACL as an aclitem[] column shows it: NULL for nil.
+func aclItems(acl []catalog.ACLItem) types.Value {
+	if acl == nil {
 		return types.Null
 	}
-	items := make([]types.Value, len(t.ACL))
-	for i, a := range t.ACL {
+	items := make([]types.Value, len(acl))
+	for i, a := range acl {
 		items[i] = types.NewText(a.String())
 	}
 	return types.NewArray(types.TText, items)
 }
 
 // tablePrivilegeRows are the rows of information_schema.table_privileges:
-// one per privilege of each ACL item, PUBLIC's included. As in PostgreSQL
-// a role sees the items it (or a role it is a member of) granted or holds
-// and PUBLIC's; superusers and embedded sessions see all.
+// one per privilege of each ACL item, PUBLIC's included.
 func (c *Context) tablePrivilegeRows(tables []*catalog.Table) [][]types.Value {
-	cat := c.Store.Catalog()
-	all := c.Privilege == nil || cat.Bypasses(c.User)
-	mine := cat.Memberships(c.User)
-	t := types.NewText
-	yesNo := func(ok bool) types.Value {
-		if ok {
-			return t("YES")
-		}
-		return t("NO")
-	}
 	var rows [][]types.Value
 	for _, tbl := range tables {
 		if tbl.IsSequence() {
 			continue
 		}
-		for _, a := range tbl.EffectiveACL() {
-			if !all && a.Grantee != "" && !slices.Contains(mine, a.Grantee) && !slices.Contains(mine, a.Grantor) {
-				continue
+		c.eachVisibleGrant(tbl, tbl.EffectiveACL(), catalog.TablePrivs, func(grantor, grantee string, p catalog.Priv, grantable bool) {
+			rows = append(rows, []types.Value{types.NewText(grantor), types.NewText(grantee), types.NewText(c.Database),
+				types.NewText(tbl.Schema), types.NewText(tbl.Name), types.NewText(p.Names()[0]), yesNo(grantable),
+				yesNo(p == catalog.PrivSelect)})
+		})
+	}
+	return rows
+}
+
+// columnPrivilegeRows are the rows of information_schema.column_privileges:
+// for each column, the privileges granted on its table that apply to
+// columns and those granted on the column alone, each once.
+func (c *Context) columnPrivilegeRows(tables []*catalog.Table) [][]types.Value {
+	var rows [][]types.Value
+	for _, tbl := range tables {
+		if tbl.IsSequence() {
+			continue
+		}
+		for _, col := range tbl.Columns {
+			seen := map[[3]string]bool{}
+			emit := func(grantor, grantee string, p catalog.Priv, grantable bool) {
+				key := [3]string{grantor, grantee, p.Names()[0]}
+				if seen[key] {
+					return
+				}
+				seen[key] = true
+				rows = append(rows, []types.Value{types.NewText(grantor), types.NewText(grantee), types.NewText(c.Database),
+					types.NewText(tbl.Schema), types.NewText(tbl.Name), types.NewText(col.Name), types.NewText(key[2]), yesNo(grantable)})
 			}
-			grantee := a.Grantee
-			if grantee == "" {
-				grantee = "PUBLIC"
-			}
-			for _, name := range a.Privs.Names() {
-				p, _ := catalog.PrivByName(name)
-				rows = append(rows, []types.Value{t(a.Grantor), t(grantee), t(c.Database), t(tbl.Schema), t(tbl.Name), t(name),
-					yesNo(a.Grant&p != 0 || grantee == tbl.Owner), yesNo(p == catalog.PrivSelect)})
-			}
+			c.eachVisibleGrant(tbl, tbl.EffectiveACL(), catalog.ColumnPrivs, emit)
+			c.eachVisibleGrant(tbl, col.ACL, catalog.ColumnPrivs, emit)
 		}
 	}
 	return rows
+}
+
+// eachVisibleGrant calls fn for each privilege among privs of each item of
+// acl, an ACL of tbl or of one of its columns, that the session's role may
+// see: as in PostgreSQL, the items it (or a role it is a member of)
+// granted or holds, and PUBLIC's; superusers and embedded sessions see
+// all. The owner's privileges count as grantable.
+func (c *Context) eachVisibleGrant(tbl *catalog.Table, acl []catalog.ACLItem, privs catalog.Priv,
+	fn func(grantor, grantee string, p catalog.Priv, grantable bool)) {
+	cat := c.Store.Catalog()
+	all := c.Privilege == nil || cat.Bypasses(c.User)
+	mine := cat.Memberships(c.User)
+	for _, a := range acl {
+		if !all && a.Grantee != "" && !slices.Contains(mine, a.Grantee) && !slices.Contains(mine, a.Grantor) {
+			continue
+		}
+		grantee := a.Grantee
+		if grantee == "" {
+			grantee = "PUBLIC"
+		}
+		for _, name := range (a.Privs & privs).Names() {
+			p, _ := catalog.PrivByName(name)
+			fn(a.Grantor, grantee, p, a.Grant&p != 0 || grantee == tbl.Owner)
+		}
+	}
+}
+
+// yesNo is a yes_or_no of information_schema.
+func yesNo(ok bool) types.Value {
+	if ok {
+		return types.NewText("YES")
+	}
+	return types.NewText("NO")
 }
 
 // authMemberRows are the rows of pg_auth_members: who was granted which

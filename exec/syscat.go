@@ -153,6 +153,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		rows = c.roleRows(name)
 	case "pg_auth_members":
 		rows = c.authMemberRows()
+	case "pg_default_acl":
+		rows = c.defaultACLRows()
 	case "pg_type":
 		for _, ty := range sysTypes {
 			elem, array, category := int64(0), int64(types.ArrayOf(ty).OID()), typeCategory(ty)
@@ -202,6 +204,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 		rows = c.liveRows(name)
 	case "information_schema.table_privileges":
 		rows = c.tablePrivilegeRows(tables)
+	case "information_schema.column_privileges":
+		rows = c.columnPrivilegeRows(tables)
 	case "information_schema.schemata":
 		for _, ns := range []string{catalog.PgCatalog, catalog.Public, catalog.InformationSchema} {
 			rows = append(rows, []types.Value{t(c.Database), t(ns), t(c.User)})
@@ -239,6 +243,25 @@ func (c *Context) roleRows(name string) [][]types.Value {
 		}
 	}
 	return rows
+}
+
+// roleName is pg_get_userbyid: the name of the role with OID oid (see
+// roleOID), or PostgreSQL's "unknown (OID=n)".
+func (c *Context) roleName(oid int64) types.Value {
+	cat := c.Store.Catalog()
+	if oid == oidSuperuser {
+		for _, r := range cat.Roles() {
+			if r.Bootstrap {
+				return types.NewText(r.Name)
+			}
+		}
+		if len(cat.Roles()) == 0 { // only the implicit superuser of a database without roles
+			return types.NewText(c.User)
+		}
+	} else if r := cat.RoleByID(uint32(oid - oidRoleBase)); r != nil && oid > oidRoleBase && !r.Bootstrap {
+		return types.NewText(r.Name)
+	}
+	return types.NewText(fmt.Sprintf("unknown (OID=%d)", oid))
 }
 
 // roleOID returns the OID of the named role as pg_roles shows it.
@@ -298,7 +321,7 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 			rows = append(rows, []types.Value{i(oid), t(col.Name), i(int64(col.Type.OID())), i(-1), i(int64(col.Type.Size())),
 				i(int64(n + 1)), i(0), i(-1), i(int64(col.Type.Modifier())), b(col.Type.Size() > 0 && col.Type.Size() <= 8),
 				t("d"), t(storage(col.Type)), t(""), b(col.NotNull), b(col.Default != ""), b(false), t(identity), t(""), b(false),
-				b(true), i(0), i(coll), null, null, null})
+				b(true), i(0), i(coll), aclItems(col.ACL), null, null})
 		}
 	case "pg_attrdef":
 		for n, col := range tbl.Columns {

@@ -36,6 +36,13 @@ type Binder struct {
 	win *winContext
 	// hints are the optimizer hints of the statement being bound.
 	hints []sql.Hint
+	// srfs are the select lists' set-returning calls bound so far (srf.go).
+	srfs []liftedSRF
+	// ColumnPrivileges, when set, returns what role holds on each column
+	// of t, nil when none of it counts (see colprivileges.go); colUse
+	// collects the columns the statement being bound uses.
+	ColumnPrivileges func(role string, t *catalog.Table) []catalog.Priv
+	colUse           *columnUse
 	// Stats returns a table's ANALYZE statistics, or nil; nil Stats means
 	// none are known.
 	Stats func(*catalog.Table) *catalog.TableStats
@@ -127,8 +134,8 @@ func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 	return n
 }
 
-// Bind plans one statement.
-func (b *Binder) Bind(stmt sql.Statement) (Plan, error) {
+// bind plans one statement (see Bind).
+func (b *Binder) bind(stmt sql.Statement) (Plan, error) {
 	switch s := stmt.(type) {
 	case *sql.SelectStmt:
 		n, err := b.bindSelect(s)
@@ -285,6 +292,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 		}
 	}
 
+	if input, err = b.liftSRFs(s, input); err != nil {
+		return nil, err
+	}
+	sc.cols = input.Columns()
+
 	// Aggregation: GROUP BY, HAVING or an aggregate call anywhere in the output.
 	var agg *aggContext
 	if len(s.GroupBy) > 0 || s.Having != nil || hasAggregate(s) {
@@ -327,6 +339,7 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 					continue
 				}
 				matched = true
+				b.noteRead(c)
 				exprs = append(exprs, &ColRef{Idx: i, T: c.Type, Name: c.Name})
 				cols = append(cols, c)
 			}
@@ -340,10 +353,11 @@ func (b *Binder) bindSelect(s *sql.SelectStmt) (Node, error) {
 			return nil, err
 		}
 		e = resolveUnknown(e)
-		col := Column{Name: outputName(item), Type: e.Type()}
+		col := Column{Name: outputName(item), Type: e.Type(), Record: recordOf(e)}
 		if ref, ok := item.Expr.(*sql.ColumnRef); ok && agg == nil {
 			if i, err := b.resolve(sc, ref); err == nil {
 				col.TableID, col.Ordinal, col.Table = sc.cols[i].TableID, sc.cols[i].Ordinal, sc.cols[i].Table
+				col.Record = sc.cols[i].Record
 			}
 		}
 		exprs = append(exprs, e)
@@ -540,6 +554,8 @@ func exprName(e sql.Expr) string {
 		return e.Type.InternalName()
 	case *sql.CaseExpr:
 		return "case"
+	case *sql.FieldSelect:
+		return e.Field
 	case *sql.SubqueryExpr:
 		if e.Exists {
 			return "exists"
@@ -612,6 +628,8 @@ func walkSQL(e sql.Expr, fn func(sql.Expr) bool) {
 			}
 		}
 	case *sql.CastExpr:
+		walkSQL(e.X, fn)
+	case *sql.FieldSelect:
 		walkSQL(e.X, fn)
 	case *sql.IsNullExpr:
 		walkSQL(e.X, fn)
@@ -900,7 +918,7 @@ func requalify(n Node, alias string, names []string) *Project {
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		exprs[i] = &ColRef{Idx: i, T: c.Type, Name: c.Name}
-		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias}
+		out[i] = Column{Name: c.Name, Type: c.Type, Table: alias, Record: c.Record}
 		if i < len(names) {
 			out[i].Name = names[i]
 		}
@@ -1050,6 +1068,8 @@ func (b *Binder) joinUsing(node *Join, using []string) (Node, error) {
 		leftUsing[li] = true
 		l := &ColRef{Idx: li, T: lc[li].Type, Name: name}
 		r := &ColRef{Idx: len(lc) + ri, T: rc[ri].Type, Name: name}
+		b.noteRead(lc[li])
+		b.noteRead(rc[ri])
 		cond, err := b.comparison("=", l, r, 0)
 		if err != nil {
 			return nil, err

@@ -83,6 +83,7 @@ func (b *Binder) bindInsert(s *sql.InsertStmt) (Plan, error) {
 			target = append(target, i)
 		}
 	}
+	b.noteWrites(t, target)
 	for _, i := range target {
 		if t.Columns[i].Identity == "always" && !(len(s.Values) > 0 && allDefault(s.Values, i, target)) {
 			return nil, sqlerr.New("428C9", "cannot insert a non-DEFAULT value into column %q", t.Columns[i].Name).
@@ -213,6 +214,7 @@ func (b *Binder) bindReturning(t *catalog.Table, items []sql.SelectItem) ([]Expr
 	for _, item := range items {
 		if item.Star {
 			for i, c := range sc.cols {
+				b.noteRead(c)
 				exprs = append(exprs, &ColRef{Idx: i, T: c.Type, Name: c.Name})
 				cols = append(cols, c)
 			}
@@ -239,6 +241,7 @@ func (b *Binder) bindUpdate(s *sql.UpdateStmt) (Plan, error) {
 	if u.SetCols, u.Set, err = b.bindSet(sc, t, s.Set); err != nil {
 		return nil, err
 	}
+	b.noteWrites(t, u.SetCols)
 	if s.Where != nil {
 		var err error
 		if u.Filter, err = b.bindCondition(sc, nil, s.Where, "WHERE"); err != nil {
@@ -557,6 +560,7 @@ func (b *Binder) bindOnConflict(t *catalog.Table, alias string, oc *sql.OnConfli
 	if out.SetCols, out.Set, err = b.bindSet(sc, t, oc.Set); err != nil {
 		return nil, err
 	}
+	b.noteWrites(t, out.SetCols)
 	if oc.Where != nil {
 		out.Where, err = b.bindCondition(sc, nil, oc.Where, "WHERE")
 	}

@@ -20,6 +20,9 @@ type aggContext struct {
 
 // bindCondition binds a boolean condition (WHERE, HAVING, ON).
 func (b *Binder) bindCondition(sc *scope, agg *aggContext, e sql.Expr, clause string) (Expr, error) {
+	if err := b.noSRF(e, clause); err != nil {
+		return nil, err
+	}
 	x, err := b.bindExpr(sc, agg, e)
 	if err != nil {
 		return nil, err
@@ -88,6 +91,7 @@ func (b *Binder) bindExpr(sc *scope, agg *aggContext, e sql.Expr) (Expr, error) 
 func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 	i, err := b.resolve(sc, e)
 	if err == nil {
+		b.noteRead(sc.cols[i])
 		return &ColRef{Idx: i, T: sc.cols[i].Type, Name: e.Name}, nil
 	}
 	if code := sqlerr.Code(err); code != sqlerr.UndefinedColumn && code != sqlerr.UndefinedTable {
@@ -98,6 +102,7 @@ func (b *Binder) columnRef(sc *scope, e *sql.ColumnRef) (Expr, error) {
 		if j, oerr := b.resolve(o, e); oerr == nil {
 			b.minOuter = min(b.minOuter, level)
 			b.outerRefs = append(b.outerRefs, [2]int{level, j})
+			b.noteRead(o.cols[j])
 			return &OuterRef{Depth: len(b.outer) - level, Idx: j, T: o.cols[j].Type, Name: e.Name}, nil
 		} else if sqlerr.Code(oerr) == sqlerr.AmbiguousColumn {
 			return nil, oerr
@@ -489,6 +494,13 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		if e.Over != nil {
 			return b.bindWindow(sc, agg, e)
 		}
+		if srfCall(e) != nil {
+			if x, ok := b.srfValue(e); ok {
+				return x, nil
+			}
+			return nil, b.errAt(e.Pos, sqlerr.FeatureNotSupported, "set-returning functions are not allowed here").
+				WithHint("Call %s in FROM or in the select list.", e.Name)
+		}
 		if isAggregate(e.Name) {
 			if agg == nil {
 				return nil, b.errAt(e.Pos, sqlerr.GroupingError, "aggregate functions are not allowed here")
@@ -530,6 +542,8 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 		return &Quantified{X: x, Cmp: cmp, Sub: sub, All: e.All}, nil
 	case *sql.ArrayExpr:
 		return b.bindArray(sc, e, bind)
+	case *sql.FieldSelect:
+		return b.bindFieldSelect(sc, e, bind)
 	case *sql.SubscriptExpr:
 		x, err := bind(e.X)
 		if err != nil {

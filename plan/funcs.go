@@ -229,6 +229,7 @@ var funcs = map[string]funcSig{
 	"current_catalog":     {0, 0, fixed(types.TText)},
 	"current_user":        {0, 0, fixed(types.TText)},
 	"session_user":        {0, 0, fixed(types.TText)},
+	"current_role":        {0, 0, fixed(types.TText)},
 	"current_schema":      {0, 0, fixed(types.TText)},
 
 	"transaction_timestamp": {0, 0, fixed(types.TTimestampTZ)},

@@ -33,6 +33,8 @@ type Column struct {
 	// Rel is the relation the range variable reads, nil for FROM items
 	// other than tables, views and system catalogs.
 	Rel *RangeRel
+	// Record describes a record column (see srf.go), else nil.
+	Record *Record
 }
 
 // RangeRel is the relation a FROM item reads and whether the item gave it

@@ -9,18 +9,11 @@ import "rustydb/catalog"
 // checked against the view's owner, not the reader, so that a view can
 // give access to part of a table.
 
-// require checks that the binder's role holds need on t.
-func (b *Binder) require(t *catalog.Table, need catalog.Priv) error {
-	if b.Privilege == nil {
-		return nil
-	}
-	return b.Privilege(b.Role, t, need)
-}
-
 // viewBinder returns the binder of view t's query, which checks the
 // privileges of the view's owner.
 func (b *Binder) viewBinder(t *catalog.Table, path []string) *Binder {
 	inner := b.inner(t.View, path)
 	inner.Privilege, inner.Role = b.Privilege, t.Owner
+	inner.ColumnPrivileges, inner.colUse = b.ColumnPrivileges, b.colUse
 	return inner
 }

@@ -94,6 +94,7 @@ func init() {
 	add("pg_user", `usename:t usesysid:i8 usecreatedb:b usesuper:b userepl:b usebypassrls:b passwd:t valuntil:ts
 		useconfig:t[]`)
 	add("pg_auth_members", "roleid:i8 member:i8 grantor:i8 admin_option:b")
+	add("pg_default_acl", "oid:i8 defaclrole:i8 defaclnamespace:i8 defaclobjtype:t defaclacl:t[]")
 	add("pg_tablespace", "oid:i8 spcname:t spcowner:i8 spcacl:t[] spcoptions:t[]")
 	add("pg_sequence", "seqrelid:i8 seqtypid:i8 seqstart:i8 seqincrement:i8 seqmax:i8 seqmin:i8 seqcache:i8 seqcycle:b")
 	add("pg_proc", `oid:i8 proname:t pronamespace:i8 proowner:i8 prolang:i8 prokind:t prorettype:i8 proargtypes:i8[]
@@ -134,6 +135,8 @@ func init() {
 	add("information_schema.tables", "table_catalog:t table_schema:t table_name:t table_type:t is_insertable_into:t")
 	add("information_schema.table_privileges", `grantor:t grantee:t table_catalog:t table_schema:t table_name:t
 		privilege_type:t is_grantable:t with_hierarchy:t`)
+	add("information_schema.column_privileges", `grantor:t grantee:t table_catalog:t table_schema:t table_name:t
+		column_name:t privilege_type:t is_grantable:t`)
 	add("information_schema.views", "table_catalog:t table_schema:t table_name:t view_definition:t")
 	add("information_schema.columns", `table_catalog:t table_schema:t table_name:t column_name:t ordinal_position:i4
 		column_default:t is_nullable:t data_type:t character_maximum_length:i4 numeric_precision:i4

@@ -48,6 +48,12 @@ func (b *Binder) bindTableFunc(f *sql.FuncRef) (Node, error) {
 	switch {
 	case name == "unnest" && len(f.Args) == 1:
 		n, err = b.bindUnnest(f.Args[0], f.Pos)
+	case name == "_pg_expandarray" && len(f.Args) == 1:
+		// information_schema's: each element x with its position n
+		if n, err = b.bindUnnest(f.Args[0], f.Pos); err == nil {
+			n = &Ordinality{Input: n, Cols: []Column{{Name: "x", Type: n.Columns()[0].Type}, {Name: "n", Type: types.TInt4}}}
+		}
+		column = ""
 	case name == "pg_partition_ancestors" && len(f.Args) == 1:
 		// no table is a partition: its one ancestor is itself
 		var rel Expr

@@ -592,6 +592,13 @@ type (
 		X, Index Expr
 		Pos      int
 	}
+	// FieldSelect is (X).Field: a field of a composite value, such as a
+	// column of a function that returns a record.
+	FieldSelect struct {
+		X     Expr
+		Field string
+		Pos   int
+	}
 	// SubqueryExpr is a scalar subquery (SELECT ...) or EXISTS (SELECT ...).
 	SubqueryExpr struct {
 		Select *SelectStmt
@@ -618,6 +625,7 @@ func (e *SubqueryExpr) Position() int   { return e.Pos }
 func (e *QuantifiedExpr) Position() int { return e.Pos }
 func (e *ArrayExpr) Position() int      { return e.Pos }
 func (e *SubscriptExpr) Position() int  { return e.Pos }
+func (e *FieldSelect) Position() int    { return e.Pos }
 
 // ValuesRef is a VALUES list used as a table.
 type ValuesRef struct {

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"slices"
 	"strings"
 
 	"rustydb/sqlerr"
@@ -8,7 +9,7 @@ import (
 
 // GrantStmt is GRANT or REVOKE of privileges on objects, or of roles:
 //
-//	GRANT { priv [, ...] | ALL [PRIVILEGES] } ON { [TABLE] t [, ...] | SEQUENCE s [, ...]
+//	GRANT { priv [(column [, ...])] [, ...] | ALL [PRIVILEGES] } ON { [TABLE] t [, ...] | SEQUENCE s [, ...]
 //	      | ALL TABLES IN SCHEMA n [, ...] | SCHEMA n [, ...] }
 //	      TO grantee [, ...] [WITH GRANT OPTION]
 //	REVOKE [GRANT OPTION FOR] ... FROM grantee [, ...] [CASCADE | RESTRICT]
@@ -18,7 +19,10 @@ type GrantStmt struct {
 	Revoke bool
 	// Privs are the privileges' names in lower case; nil with All.
 	Privs []string
-	All   bool
+	// Columns are the columns each of Privs is granted on, nil for the
+	// whole object: GRANT SELECT (a, b) ON t.
+	Columns [][]string
+	All     bool
 	// On is what Objects are: "table", "sequence", "schema" or
 	// "all tables in schema" (Objects then name schemas).
 	On      string
@@ -44,6 +48,15 @@ var privilegeNames = map[string]bool{
 
 // grantStmt parses GRANT and REVOKE.
 func (p *parser) grantStmt() (Statement, error) {
+	s, err := p.grantWith(p.grantObjects)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// grantWith parses GRANT or REVOKE with objects parsing what follows ON.
+func (p *parser) grantWith(objects func(*GrantStmt) error) (*GrantStmt, error) {
 	s := &GrantStmt{Revoke: p.advance().text == "revoke"}
 	if s.Revoke && p.acceptKw("grant", "option", "for") {
 		s.GrantOption = true
@@ -61,11 +74,14 @@ func (p *parser) grantStmt() (Statement, error) {
 			}
 			p.i++
 			names = append(names, t.text)
+			var cols []string
 			if p.isOp("(") {
-				return nil, sqlerr.New(sqlerr.FeatureNotSupported, "column privileges are not supported").
-					WithPosition(charPos(p.src, p.peek().pos)).
-					WithHint("Grant the privilege on the whole table.")
+				var err error
+				if cols, err = p.parenIdentList(); err != nil {
+					return nil, err
+				}
 			}
+			s.Columns = append(s.Columns, cols)
 			if !p.acceptOp(",") {
 				break
 			}
@@ -81,14 +97,14 @@ func (p *parser) grantStmt() (Statement, error) {
 			}
 		}
 		s.Privs = names
-		if err := p.grantObjects(s); err != nil {
+		if err := objects(s); err != nil {
 			return nil, err
 		}
 	} else {
-		if s.GrantOption {
+		if s.GrantOption || slices.ContainsFunc(s.Columns, func(c []string) bool { return c != nil }) {
 			return nil, p.unexpected()
 		}
-		s.Roles = names
+		s.Roles, s.Columns = names, nil
 	}
 	to := "to"
 	if s.Revoke {

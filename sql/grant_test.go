@@ -46,12 +46,24 @@ func TestParseGrant(t *testing.T) {
 	}
 }
 
+func TestParseColumnGrant(t *testing.T) {
+	stmts, err := Parse(`REVOKE SELECT (a, "B"), INSERT, UPDATE (c) ON t FROM bob`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stmts[0].(*GrantStmt)
+	if got := fmt.Sprintf("%v %q", s.Privs, s.Columns); got != `[select insert update] [["a" "B"] [] ["c"]]` {
+		t.Errorf("got %s", got)
+	}
+}
+
 func TestParseGrantErrors(t *testing.T) {
 	tests := []struct{ sql, code, msg string }{
 		{"GRANT SELECT ON t", sqlerr.SyntaxError, "syntax error at end of input"},
 		{"GRANT SELECT ON t FROM bob", sqlerr.SyntaxError, `syntax error at or near "FROM"`},
 		{"REVOKE SELECT ON t TO bob", sqlerr.SyntaxError, `syntax error at or near "TO"`},
-		{"GRANT SELECT (a) ON t TO bob", sqlerr.FeatureNotSupported, "column privileges are not supported"},
+		{"GRANT SELECT (a) TO bob", sqlerr.SyntaxError, `syntax error at or near "TO"`},
+		{"GRANT SELECT () ON t TO bob", sqlerr.SyntaxError, `syntax error at or near ")"`},
 		{"GRANT EXECUTE ON FUNCTION f() TO bob", sqlerr.FeatureNotSupported, "privileges on FUNCTION are not supported"},
 		{"GRANT readers TO bob WITH ADMIN OPTION", sqlerr.FeatureNotSupported, "WITH ADMIN OPTION is not supported"},
 		{"REVOKE GRANT OPTION FOR readers FROM bob", sqlerr.SyntaxError, `syntax error at or near "FROM"`},

@@ -312,6 +312,12 @@ func (p *parser) statement() (Statement, error) {
 		if err != nil {
 			return nil, err
 		}
+		switch {
+		case name == "role":
+			return &SetStmt{Name: name}, nil
+		case name == "session" && p.acceptKw("authorization"):
+			return &SetStmt{Name: "session_authorization"}, nil
+		}
 		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
 	case "show":
 		return p.showStmt()
@@ -410,7 +416,18 @@ func (p *parser) setStmt() (Statement, error) {
 		}
 		return &SetStmt{Name: "default_transaction_isolation", Value: isolation}, nil
 	}
-	_ = p.acceptKw("session") || p.acceptKw("local")
+	session := p.acceptKw("session")
+	if !session && p.isKw("local") && p.isKwAt(1, "role") {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET LOCAL ROLE is not supported").
+			WithPosition(charPos(p.src, p.peek().pos)).WithHint("Use SET ROLE, and RESET ROLE where the transaction ends.")
+	}
+	_ = session || p.acceptKw("local")
+	switch {
+	case p.acceptKw("role"):
+		return p.setRoleValue("role", "none")
+	case session && p.acceptKw("authorization"):
+		return p.setRoleValue("session_authorization", "default")
+	}
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()
 		return &SetStmt{Name: "timezone", Value: strings.Join(v, ", "), Values: v}, err
@@ -1499,6 +1516,9 @@ func (p *parser) alterStmt() (Statement, error) {
 	}
 	if p.acceptKw("database") {
 		return p.alterDatabase()
+	}
+	if p.acceptKw("default", "privileges") {
+		return p.alterDefaultPrivileges()
 	}
 	if p.isKw("role") || p.isKw("user") {
 		return p.alterRole()
@@ -2711,7 +2731,10 @@ func (p *parser) primary() (Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return e, p.expectOp(")")
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			return p.fieldSelect(e)
 		}
 		return nil, p.unexpected()
 	case tQIdent:
@@ -2757,7 +2780,7 @@ func (p *parser) primary() (Expr, error) {
 				return nil, err
 			}
 			return &SubqueryExpr{Select: sel, Exists: true, Pos: t.pos}, p.expectOp(")")
-		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_schema", "current_catalog":
+		case "current_date", "current_timestamp", "localtimestamp", "current_user", "session_user", "current_role", "current_schema", "current_catalog":
 			if !(p.peekAt(1).kind == tOp && p.peekAt(1).text == "(") {
 				p.i++
 				return &FuncCall{Name: t.text, Pos: t.pos}, nil
@@ -3073,7 +3096,7 @@ func Kind(s Statement) string {
 		return "delete"
 	case *CreateTableStmt, *DropTableStmt, *AlterTableStmt, *TruncateStmt, *CreateViewStmt, *CreateSequenceStmt,
 		*CreateIndexStmt, *DropIndexStmt, *CreateRoleStmt, *AlterRoleStmt, *DropRoleStmt, *CreateSchemaStmt,
-		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt:
+		*DropSchemaStmt, *AlterSchemaStmt, *GrantStmt, *AlterDefaultPrivilegesStmt:
 		return "ddl"
 	case *CopyStmt:
 		return "copy"

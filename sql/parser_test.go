@@ -498,6 +498,9 @@ func TestExprPrecedence(t *testing.T) {
 	f(`-2 ^ 2`, `(-2 ^ 2)`) // unary minus binds tighter than ^: (-2)^2 = 4
 	f(`-a ^ 2`, `((-a) ^ 2)`)
 	f(`- - 1`, `1`)
+	f(`(information_schema._pg_expandarray(i.indkey)).n`, `(_pg_expandarray(i.indkey)).n`)
+	f(`(r.keys).x = 1`, `((r.keys).x = 1)`)
+	f(`((f(a)).x)."Y"`, `((f(a)).x).Y`)
 	f(`-(1)`, `-1`)
 	f(`+a`, `a`)
 	f(`-a.b`, `(-a.b)`)
@@ -657,6 +660,8 @@ func TestParseErrors(t *testing.T) {
 		pos  int
 	}{
 		{`SELEC 1`, "42601", `syntax error at or near "SELEC"`, 1},
+		{`SELECT (a).*`, "0A000", `(expression).* is not supported`, 12},
+		{`SELECT (a).1`, "42601", `syntax error at or near ".1"`, 11},
 		{`ALTER SYSTEM SET work_mem = '1GB' SCOPE = disk`, "42601", `SCOPE must be MEMORY, SPFILE or BOTH`, 43},
 		{`ALTER SYSTEM SET work_mem`, "42601", `syntax error at end of input`, 26},
 		{`ALTER SYSTEM RESET`, "42601", `syntax error at end of input`, 19},

@@ -122,6 +122,8 @@ func exprString(e Expr) string {
 		return "(" + stmtString(e.Select) + ")"
 	case *DefaultExpr:
 		return "DEFAULT"
+	case *FieldSelect:
+		return "(" + exprString(e.X) + ")." + e.Field
 	}
 	return fmt.Sprintf("?%T", e)
 }

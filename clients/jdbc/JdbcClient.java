@@ -1,8 +1,8 @@
 // JdbcClient checks that pgJDBC works against a running RustyDB server:
 // DDL, prepared statements with parameters of the common types, a batch
 // insert, a transaction rolled back and one committed, SQLSTATEs of
-// errors, and DatabaseMetaData.getTables / getColumns, which tools such
-// as DBeaver and IntelliJ read the schema with. scripts/test-clients.sh
+// errors, and DatabaseMetaData.getTables / getColumns / getPrimaryKeys,
+// which tools such as DBeaver and IntelliJ read the schema with. scripts/test-clients.sh
 // runs it as a single-file program (java -cp postgresql.jar JdbcClient.java URL).
 import java.math.BigDecimal;
 import java.sql.*;
@@ -111,12 +111,25 @@ public class JdbcClient {
             }
             String want = "[id:int4:0, name:varchar:0, price:numeric:1, created:timestamp:1, active:bool:1]";
             check(cols.toString().equals(want), "getColumns: got " + cols + ", want " + want);
-            // getPrimaryKeys is left out: its query selects a field of a
-            // composite function result, (information_schema._pg_expandarray(i.indkey)).n,
-            // which RustyDB's parser does not read yet.
+            // getPrimaryKeys selects a set-returning function's record and its
+            // fields: (information_schema._pg_expandarray(i.indkey)).n.
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE jdbc_pairs (a int, b text, c int, PRIMARY KEY (b, a))");
+            }
+            List<String> keys = new ArrayList<>();
+            try (ResultSet rs = md.getPrimaryKeys(null, "public", "jdbc_pairs")) {
+                while (rs.next()) {
+                    keys.add(rs.getString("COLUMN_NAME") + ":" + rs.getInt("KEY_SEQ") + ":" + rs.getString("PK_NAME"));
+                }
+            }
+            want = "[b:1:jdbc_pairs_pkey, a:2:jdbc_pairs_pkey]";
+            check(keys.toString().equals(want), "getPrimaryKeys: got " + keys + ", want " + want);
+            // getIndexInfo and getImportedKeys are left out: pgJDBC reads
+            // pg_settings (max_index_keys) first, which RustyDB lacks.
 
             try (Statement st = c.createStatement()) {
                 st.execute("DROP TABLE jdbc_items");
+                st.execute("DROP TABLE jdbc_pairs");
             }
         }
         System.out.println("JDBC: " + checks + " checks passed");
