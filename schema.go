@@ -20,17 +20,17 @@ import (
 // searchPath returns the session's search_path as schema names, with
 // "$user" replaced by the current role's name.
 func (s *Session) searchPath() []string {
-	value := s.settings["search_path"]
-	if c := &s.pathCache; c.value == value && c.user == s.user && c.path != nil {
+	value, role := s.settings["search_path"], s.currentRole()
+	if c := &s.pathCache; c.value == value && c.role == role && c.path != nil {
 		return c.path
 	}
 	path := parseSearchPath(value)
 	for i, name := range path {
 		if name == "$user" {
-			path[i] = s.currentRole()
+			path[i] = role
 		}
 	}
-	s.pathCache.value, s.pathCache.user, s.pathCache.path = value, s.user, slices.Clip(path)
+	s.pathCache.value, s.pathCache.role, s.pathCache.path = value, role, slices.Clip(path)
 	return path
 }
 

@@ -58,9 +58,9 @@ type Session struct {
 	db       *DB
 	user     string
 	settings map[string]string
-	// pathCache is searchPath's answer for a search_path value and user.
+	// pathCache is searchPath's answer for a search_path value and role.
 	pathCache struct {
-		value, user string
+		value, role string
 		path        []string
 	}
 	// params are the session's own values of server parameters (SET
