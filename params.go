@@ -246,6 +246,7 @@ var settingDescriptions = map[string]string{
 	"integer_datetimes":                   "Shows whether datetimes are integer based",
 	"intervalstyle":                       "Sets the display format for interval values",
 	"is_superuser":                        "Shows whether the current user is a superuser",
+	"role":                                "Sets the current role (SET ROLE)",
 	"server_encoding":                     "Shows the server (database) character set encoding",
 	"server_version":                      "Shows the server version",
 	"session_authorization":               "Shows the session user name",
