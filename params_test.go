@@ -72,7 +72,7 @@ func TestShowAllAndConfigFile(t *testing.T) {
 			t.Errorf("SHOW ALL: %s has no description", v[0].S)
 		}
 	}
-	for name, want := range map[string]string{"search_path": `"$user", public`, "timezone": "UTC", "work_mem": "64MB",
+	for name, want := range map[string]string{"search_path": `"$user", public`, "timezone": "UTC", "work_mem": "512MB",
 		"statement_timeout": "0", "max_connections": "100", "config_file": "", "password_encryption": "scram-sha-256"} {
 		if v, ok := got[name]; !ok || v != want {
 			t.Errorf("SHOW ALL: %s = %q (listed %v), want %q", name, v, ok, want)

@@ -30,7 +30,7 @@
 //	buffer_pool_pages               int     1000          16..100000000
 //	[memory]
 //	buffer_pool_size                size    ""            "" = buffer_pool_pages*page_size; else >= 128KiB
-//	work_mem                        size    "64MB"        >= 64KB
+//	work_mem                        size    "512MB"       >= 64KB
 //	[wal]
 //	sync_mode                       string  "local"       local | off
 //	max_segment_mb                  int     64            1..1024
@@ -221,7 +221,7 @@ func Default() *Config {
 		},
 		API:     API{Enabled: true, RestPort: 8080},
 		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 1000},
-		Memory:  Memory{WorkMem: "64MB"},
+		Memory:  Memory{WorkMem: "512MB"},
 		WAL: WAL{
 			SyncMode:             "local",
 			MaxSegmentMB:         64,
