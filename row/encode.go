@@ -127,6 +127,12 @@ func DecodeRow(buf []byte) ([]types.Value, []byte, error) {
 // decodeRow decodes a row whose out-of-line values (in heap tuples) fetch
 // reads; nil refuses them.
 func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]types.Value, []byte, error) {
+	return decodeColumns(buf, fetch, nil)
+}
+
+// decodeColumns is decodeRow of the columns want marks (nil: all); the
+// others are left NULL and skipped without being decoded.
+func decodeColumns(buf []byte, fetch func(first uint32, n int) ([]byte, error), want []bool) ([]types.Value, []byte, error) {
 	n, k := binary.Uvarint(buf)
 	if k <= 0 || n > uint64(len(buf)) {
 		return nil, nil, errCorrupt
@@ -139,6 +145,7 @@ func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]t
 		}
 		kind := buf[0]
 		buf = buf[1:]
+		skip := want != nil && (i >= len(want) || !want[i])
 		if kind == encExternal {
 			l, k := binary.Uvarint(buf)
 			if k <= 0 || len(buf) < k+5 || fetch == nil {
@@ -146,6 +153,9 @@ func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]t
 			}
 			first, inner := binary.LittleEndian.Uint32(buf[k:]), buf[k+4]
 			buf = buf[k+5:]
+			if skip {
+				continue
+			}
 			data, err := fetch(first, int(l))
 			if err != nil {
 				return nil, nil, err
@@ -156,11 +166,46 @@ func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]t
 			continue
 		}
 		var err error
-		if vals[i], buf, err = decodeValue(kind, buf); err != nil {
+		if skip {
+			buf, err = skipValue(kind, buf)
+		} else {
+			vals[i], buf, err = decodeValue(kind, buf)
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 	}
 	return vals, buf, nil
+}
+
+// skipValue returns buf after the payload of a value of the given kind
+// without making the value.
+func skipValue(kind byte, buf []byte) ([]byte, error) {
+	switch kind {
+	case encDecimal, encText, encBytea, encJSON, encJSONB:
+		l, k := binary.Uvarint(buf)
+		if k <= 0 || uint64(len(buf)-k) < l {
+			return nil, errCorrupt
+		}
+		return buf[k+int(l):], nil
+	case encUUID:
+		if len(buf) < 16 {
+			return nil, errCorrupt
+		}
+		return buf[16:], nil
+	case encArray:
+		_, k := binary.Uvarint(buf)
+		if k <= 0 {
+			return nil, errCorrupt
+		}
+		l, k2 := binary.Uvarint(buf[k:])
+		if k2 <= 0 || uint64(len(buf)-k-k2) < l {
+			return nil, errCorrupt
+		}
+		return buf[k+k2+int(l):], nil
+	}
+	_, rest, err := decodeValue(kind, buf) // the other kinds decode without allocating
+	return rest, err
 }
 
 // decodeValue decodes the payload of a value of the given kind.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strings"
+	"slices"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -190,6 +191,34 @@ func TestRowRoundTripWholeRow(t *testing.T) {
 	}
 	if string(rest) != "tail" {
 		t.Fatalf("rest after two rows = %q, want %q", rest, "tail")
+	}
+}
+
+// TestDecodeColumns decodes every kind of value with each column wanted
+// alone, none and all: the wanted ones round trip, the others stay NULL, and
+// the rest after the row is the same as a whole decode's.
+func TestDecodeColumns(t *testing.T) {
+	row := sampleValues(t)
+	buf := append(AppendRow(nil, row), "tail"...)
+	wants := [][]bool{make([]bool, len(row)), slices.Repeat([]bool{true}, len(row))}
+	for i := range row {
+		w := make([]bool, len(row)+1) // longer than the row: extra entries are ignored
+		w[i] = true
+		wants = append(wants, w)
+	}
+	for _, want := range wants {
+		got, rest, err := decodeColumns(buf, nil, want)
+		if err != nil {
+			t.Fatalf("decodeColumns(%v): %v", want, err)
+		}
+		if string(rest) != "tail" {
+			t.Fatalf("decodeColumns(%v) left %q, want %q", want, rest, "tail")
+		}
+		for i, v := range got {
+			if w := want[i]; w && !sameRow([]types.Value{v}, row[i:i+1]) || !w && !v.IsNull() {
+				t.Fatalf("decodeColumns(%v): column %d = %s, want %s (wanted %v)", want, i, rowString(got[i:i+1]), rowString(row[i:i+1]), w)
+			}
+		}
 	}
 }
 

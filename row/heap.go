@@ -139,6 +139,26 @@ func (r *Reader) Values(v *Version) ([]types.Value, error) {
 	return ps.decodeTuple(r.f, v.tid)
 }
 
+// Columns reads the columns of v that want marks (the others are NULL),
+// from the page's decoded rows when v's is there, else decoding only those
+// and without keeping the row: for a pass over a whole table that needs a
+// few columns, such as building an index.
+func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
+	ps := &r.h.pages
+	if r.f == nil || r.f.id.block != v.tid.block {
+		r.Close()
+		f, err := ps.pool.get(pageID{ps.table, v.tid.block}, false, true)
+		if err != nil {
+			return nil, err
+		}
+		r.f = f
+	}
+	r.f.latch.RLock()
+	defer r.f.latch.RUnlock()
+	r.n++
+	return ps.decodeColumns(r.f, v.tid, want)
+}
+
 // Close releases the reader's page.
 func (r *Reader) Close() {
 	if r.n > 0 { // counted per page, not per row, to keep the shared counter cool
@@ -447,23 +467,36 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	}
 	unique := len(def.Keys())
 	indexes := make([]*btree, len(def.IndexKeys()))
-	var all [][]types.Value // the versions' values, read when an index is built
+	var want []bool // the columns of the indexes to build
 	for i, cols := range def.IndexKeys() {
-		if old := h.sameIndex(cols, indexRole(def, i)); old != nil {
-			indexes[i] = old // the same rows make the same index
-			continue
+		if indexes[i] = h.sameIndex(cols, indexRole(def, i)); indexes[i] != nil {
+			continue // the same rows make the same index
 		}
-		if all == nil {
-			r := h.Reader()
-			all = make([][]types.Value, len(h.versions))
-			for j, v := range h.versions {
-				var err error
-				if all[j], err = r.Values(v); err != nil {
-					r.Close()
-					return err
-				}
-			}
+		if want == nil {
+			want = make([]bool, len(def.Columns))
+		}
+		for _, c := range cols {
+			want[c] = true
+		}
+	}
+	if want == nil {
+		h.Table, h.indexes = def, indexes
+		h.dropSegments()
+		return nil
+	}
+	r := h.Reader()
+	all := make([][]types.Value, len(h.versions))
+	for j, v := range h.versions {
+		var err error
+		if all[j], err = r.Columns(v, want); err != nil {
 			r.Close()
+			return err
+		}
+	}
+	r.Close()
+	for i, cols := range def.IndexKeys() {
+		if indexes[i] != nil {
+			continue
 		}
 		ix := newBtree(cols)
 		entries := make([]entry, 0, len(h.versions))

@@ -275,9 +275,35 @@ func (ps *pages) decodeTuple(f *frame, t tid) ([]types.Value, error) {
 		return vals, err
 	})
 	if err == errCorrupt {
-		return nil, sqlerr.New(sqlerr.DataCorrupted, "corrupt tuple (%d,%d) in relation file %s", t.block, t.slot, heapPath(ps.pool.dir, ps.table))
+		return nil, ps.corrupt(t)
 	}
 	return vals, err
+}
+
+// decodeColumns returns the columns want marks of the row in slot t.slot
+// of f's page: from the frame's decoded rows when it is there, otherwise
+// decoded alone and not kept. Caller holds f.latch shared.
+func (ps *pages) decodeColumns(f *frame, t tid, want []bool) ([]types.Value, error) {
+	if rows := f.rows.Load(); rows != nil && int(t.slot) < len(*rows) {
+		if vals := (*rows)[t.slot].Load(); vals != nil {
+			return *vals, nil
+		}
+	}
+	b := f.data.tuple(int(t.slot))
+	_, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, ps.corrupt(t)
+	}
+	vals, _, err := decodeColumns(b[k:], ps.readOverflow, want)
+	if err == errCorrupt {
+		return nil, ps.corrupt(t)
+	}
+	return vals, err
+}
+
+// corrupt is the error for the damaged tuple at t.
+func (ps *pages) corrupt(t tid) error {
+	return sqlerr.New(sqlerr.DataCorrupted, "corrupt tuple (%d,%d) in relation file %s", t.block, t.slot, heapPath(ps.pool.dir, ps.table))
 }
 
 // erase empties the slot at t at once and frees its overflow pages; only
