@@ -3,8 +3,8 @@ package row
 import (
 	"bytes"
 	"math"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
