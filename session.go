@@ -58,6 +58,11 @@ type Session struct {
 	db       *DB
 	user     string
 	settings map[string]string
+	// workMemCache is workMem's answer for a work_mem setting.
+	workMemCache struct {
+		text  string
+		bytes int64
+	}
 	// pathCache is searchPath's answer for a search_path value and role.
 	pathCache struct {
 		value, role string

@@ -25,9 +25,17 @@ func resetTempDir(dir string) (string, error) {
 	return tmp, nil
 }
 
-// workMem is the session's work_mem in bytes (0: no limit).
+// workMem is the session's work_mem in bytes (0: no limit). Every
+// statement asks: the setting is read from its field and parsed only when it
+// changed.
 func (s *Session) workMem() int64 {
-	p, _ := config.Lookup("memory.work_mem")
-	n, _ := config.ParseSize(s.paramValue(p))
-	return n
+	text, ok := s.params["work_mem"]
+	if !ok {
+		text = s.db.params.Current().Memory.WorkMem
+	}
+	if c := &s.workMemCache; c.text != text || c.bytes == 0 {
+		c.text = text
+		c.bytes, _ = config.ParseSize(text)
+	}
+	return s.workMemCache.bytes
 }

@@ -27,7 +27,7 @@
 //	[storage]
 //	data_dir                        string  "./data"      non-empty
 //	page_size                       int     8192          only 8192
-//	buffer_pool_pages               int     1000          16..100000000
+//	buffer_pool_pages               int     16384         16..100000000
 //	[memory]
 //	buffer_pool_size                size    ""            "" = buffer_pool_pages*page_size; else >= 128KiB
 //	work_mem                        size    "512MB"       >= 64KB
@@ -220,7 +220,7 @@ func Default() *Config {
 			MaxConnections: 100,
 		},
 		API:     API{Enabled: true, RestPort: 8080},
-		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 1000},
+		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384},
 		Memory:  Memory{WorkMem: "512MB"},
 		WAL: WAL{
 			SyncMode:             "local",

@@ -17,7 +17,7 @@ func TestDefaultIsValid(t *testing.T) {
 	if c.Source != "embedded defaults" {
 		t.Errorf("Source = %q", c.Source)
 	}
-	if got, want := c.BufferPoolBytes(), int64(1000*8192); got != want {
+	if got, want := c.BufferPoolBytes(), int64(16384*8192); got != want {
 		t.Errorf("BufferPoolBytes() = %d, want %d", got, want)
 	}
 	if got, want := c.WALDir(), filepath.Join("data", "wal"); got != want {

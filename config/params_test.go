@@ -140,14 +140,14 @@ func TestParamsSet(t *testing.T) {
 	f("both", testFile, "logging.level", "warn", ScopeBoth, want{scope: ScopeBoth, running: "warn", file: withLevel("warn")})
 	f("default scope dynamic", testFile, "level", "error", ScopeDefault, want{scope: ScopeBoth, running: "error", file: withLevel("error")})
 	f("default scope static", testFile, "buffer_pool_pages", "2048", ScopeDefault,
-		want{scope: ScopeSPFILE, running: "1000", file: testFile + "\n[storage]\nbuffer_pool_pages = 2048\n"})
+		want{scope: ScopeSPFILE, running: "16384", file: testFile + "\n[storage]\nbuffer_pool_pages = 2048\n"})
 	f("default scope without file", "", "max_connections", "7", ScopeDefault, want{scope: ScopeMemory, running: "7"})
 	f("keeps comment", testFile, "max_connections", "80", ScopeBoth,
 		want{scope: ScopeBoth, running: "80", file: strings.Replace(testFile, "= 50", "= 80", 1)})
 	f("string is quoted", testFile, "output", `C:\logs\"a".log`, ScopeSPFILE,
 		want{scope: ScopeSPFILE, running: "stdout", file: strings.Replace(testFile, "level = \"info\"\n", "level = \"info\"\noutput = \"C:\\\\logs\\\\\\\"a\\\".log\"\n", 1)})
 
-	f("static in memory", testFile, "buffer_pool_pages", "2048", ScopeMemory, want{err: ErrNeedsRestart, running: "1000"})
+	f("static in memory", testFile, "buffer_pool_pages", "2048", ScopeMemory, want{err: ErrNeedsRestart, running: "16384"})
 	f("static both", testFile, "listen_port", "1", ScopeBoth, want{err: ErrNeedsRestart, running: "5432"})
 	f("unknown", testFile, "no_such_thing", "1", ScopeMemory, want{err: ErrUnknownParam})
 	f("out of range", testFile, "max_connections", "0", ScopeBoth, want{err: ErrInvalidValue, running: "50"})

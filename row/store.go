@@ -176,8 +176,9 @@ type Options struct {
 }
 
 // DefaultBufferPoolPages is the buffer pool size of an embedded database:
-// 32 MiB.
-const DefaultBufferPoolPages = 4096
+// 128 MiB, PostgreSQL's default shared_buffers. Frames are allocated as
+// pages are first read.
+const DefaultBufferPoolPages = 16384
 
 // Store is the database's storage: catalog, heaps, log and transactions.
 type Store struct {

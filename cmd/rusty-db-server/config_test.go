@@ -68,7 +68,7 @@ func TestAlterSystem(t *testing.T) {
 		t.Errorf("notices = %q", notices)
 	}
 	n.Close(ctx)
-	wantRows(t, c, "SHOW buffer_pool_pages", "1000")
+	wantRows(t, c, "SHOW buffer_pool_pages", "16384")
 	wantCode(t, c, "ALTER SYSTEM SET max_connections = 0", "22023")
 
 	// the REST API: the same parameters and rules
@@ -108,7 +108,7 @@ func TestAlterSystem(t *testing.T) {
 
 	wantRows(t, c, "SELECT name, old_value, new_value, scope, username FROM v$parameter_history ORDER BY change_time",
 		"max_connections|20|30|BOTH|rustydb",
-		"buffer_pool_pages|1000|2000|SPFILE|rustydb",
+		"buffer_pool_pages|16384|2000|SPFILE|rustydb",
 		"slow_query_threshold_ms|-1|0|BOTH|rest-api@127.0.0.1",
 		"level|info|debug|MEMORY|rustydb")
 
