@@ -2,6 +2,7 @@ package row
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -51,9 +52,66 @@ type bnode struct {
 	items    []entry
 	children []*bnode // nil in leaves
 	next     *bnode   // leaves: the right neighbour
+	// ks mirrors the first key column's integers of items (MaxInt64 for
+	// NULL) when ksOK: every non-NULL one is an integer-like value of kind
+	// ksKind. A search reads 8 bytes an entry there instead of 80, which
+	// keeps a point lookup's node visits to a few cache lines.
+	ks     []int64
+	ksKind types.Kind
+	ksOK   bool
 }
 
-func newBtree(cols []int) *btree { return &btree{cols: cols, root: &bnode{}} }
+// syncKeys refreshes n's key mirror after its items changed.
+func (n *bnode) syncKeys() {
+	n.ks, n.ksKind, n.ksOK = n.ks[:0], types.KNull, true
+	for _, e := range n.items {
+		switch k := e.k0.K; {
+		case k == types.KNull:
+			n.ks = append(n.ks, math.MaxInt64)
+		case intOrdered(k) && (n.ksKind == types.KNull || n.ksKind == k):
+			n.ksKind = k
+			n.ks = append(n.ks, e.k0.I)
+		default:
+			n.ksOK = false
+			return
+		}
+	}
+}
+
+// intOrdered reports whether values of kind k order by their I.
+func intOrdered(k types.Kind) bool {
+	switch k {
+	case types.KInt, types.KDate, types.KTimestamp, types.KTimestampTZ, types.KTime:
+		return true
+	}
+	return false
+}
+
+// narrow returns the items of n whose first key column equals x, as
+// [lo, hi), from the key mirror; ok is false when the mirror cannot tell
+// (then all of n.items are candidates).
+func (n *bnode) narrow(x types.Value) (lo, hi int, ok bool) {
+	if !n.ksOK || x.K == types.KNull || x.K != n.ksKind || x.I == math.MaxInt64 {
+		return 0, len(n.items), false
+	}
+	ks := n.ks
+	lo, hi = 0, len(ks)
+	for lo < hi { // first key >= x
+		mid := int(uint(lo+hi) >> 1)
+		if ks[mid] < x.I {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	hi = lo
+	for hi < len(ks) && ks[hi] == x.I { // equal keys are few, except in non-unique indexes
+		hi++
+	}
+	return lo, hi, true
+}
+
+func newBtree(cols []int) *btree { return &btree{cols: cols, root: &bnode{ksOK: true}} }
 
 func keyVal(vals []types.Value, c int) types.Value {
 	if c < len(vals) {
@@ -111,14 +169,16 @@ func (t *btree) comparePrefix(vals []types.Value, e entry) int {
 	return 0
 }
 
-// upper returns the number of items ordered before or equal to e.
-func (t *btree) upper(items []entry, e entry) int {
-	return sort.Search(len(items), func(i int) bool { return t.compare(items[i], e) > 0 })
+// upper returns the number of items of n ordered before or equal to e.
+func (t *btree) upper(n *bnode, e entry) int {
+	lo, hi, _ := n.narrow(e.k0)
+	return lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) > 0 })
 }
 
 func (t *btree) insert(vals []types.Value, v *Version) {
 	if sep, right := t.insertAt(t.root, t.entry(vals, v)); right != nil {
 		t.root = &bnode{items: []entry{sep}, children: []*bnode{t.root, right}}
+		t.root.syncKeys()
 	}
 	t.n++
 }
@@ -126,7 +186,7 @@ func (t *btree) insert(vals []types.Value, v *Version) {
 // insertAt adds v under n and returns the separator and new right sibling
 // when n had to split.
 func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
-	i := t.upper(n.items, e)
+	i := t.upper(n, e)
 	if n.children == nil {
 		n.items = slices.Insert(n.items, i, e)
 	} else {
@@ -138,6 +198,7 @@ func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
 		n.children = slices.Insert(n.children, i+1, right)
 	}
 	if len(n.items) <= bMax {
+		n.syncKeys()
 		return entry{}, nil
 	}
 	return n.split()
@@ -150,6 +211,8 @@ func (n *bnode) split() (entry, *bnode) {
 		clear(n.items[mid:])
 		n.items = n.items[:mid]
 		n.next = right
+		n.syncKeys()
+		right.syncKeys()
 		return right.items[0], right
 	}
 	sep := n.items[mid]
@@ -157,6 +220,8 @@ func (n *bnode) split() (entry, *bnode) {
 	clear(n.items[mid:])
 	clear(n.children[mid+1:])
 	n.items, n.children = n.items[:mid], n.children[:mid+1]
+	n.syncKeys()
+	right.syncKeys()
 	return sep, right
 }
 
@@ -172,6 +237,7 @@ func (t *btree) fill(entries []entry) {
 	var level []*bnode
 	for _, part := range partition(len(entries), fillFactor) {
 		leaf := &bnode{items: slices.Clone(entries[part[0]:part[1]])}
+		leaf.syncKeys()
 		if len(level) > 0 {
 			level[len(level)-1].next = leaf
 		}
@@ -185,6 +251,7 @@ func (t *btree) fill(entries []entry) {
 			for _, c := range children[1:] {
 				n.items = append(n.items, leftmost(c))
 			}
+			n.syncKeys()
 			up = append(up, n)
 		}
 		level = up
@@ -230,14 +297,16 @@ func (t *btree) delete(vals []types.Value, v *Version) bool {
 
 func (t *btree) deleteAt(n *bnode, e entry) bool {
 	if n.children == nil {
-		i := sort.Search(len(n.items), func(i int) bool { return t.compare(n.items[i], e) >= 0 })
+		lo, hi, _ := n.narrow(e.k0)
+		i := lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) >= 0 })
 		if i == len(n.items) || n.items[i].v != e.v {
 			return false
 		}
 		n.items = slices.Delete(n.items, i, i+1)
+		n.syncKeys()
 		return true
 	}
-	i := t.upper(n.items, e)
+	i := t.upper(n, e)
 	if !t.deleteAt(n.children[i], e) {
 		return false
 	}
@@ -255,6 +324,11 @@ func (n *bnode) rebalance(i int) {
 		return
 	}
 	l, r := n.children[j], n.children[j+1]
+	defer func() {
+		n.syncKeys()
+		l.syncKeys()
+		r.syncKeys()
+	}()
 	if l.children == nil {
 		items := append(slices.Clip(l.items), r.items...)
 		if len(items) <= bMax {
@@ -300,9 +374,9 @@ func (t *btree) scan(prefix []types.Value, lo, hi *Bound, fn func(*Version) bool
 	}
 	n := t.root
 	for n.children != nil {
-		n = n.children[t.firstInRange(n.items, start, startIncl)]
+		n = n.children[t.firstInRange(n, start, startIncl)]
 	}
-	i := t.firstInRange(n.items, start, startIncl)
+	i := t.firstInRange(n, start, startIncl)
 	for ; n != nil; n, i = n.next, 0 {
 		for _, e := range n.items[i:] {
 			if r := t.comparePrefix(end, e); r < 0 || r == 0 && !endIncl {
@@ -318,8 +392,18 @@ func (t *btree) scan(prefix []types.Value, lo, hi *Bound, fn func(*Version) bool
 // firstInRange returns the number of items that precede a range starting at
 // start (inclusive or not): a binary search written out, as it is the
 // innermost loop of every index lookup.
-func (t *btree) firstInRange(items []entry, start []types.Value, incl bool) int {
+func (t *btree) firstInRange(n *bnode, start []types.Value, incl bool) int {
+	items := n.items
 	lo, hi := 0, len(items)
+	if len(start) > 0 {
+		var exact bool
+		if lo, hi, exact = n.narrow(start[0]); exact && len(start) == 1 {
+			if incl {
+				return lo
+			}
+			return hi
+		}
+	}
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		r := t.comparePrefix(start, items[mid])

@@ -123,6 +123,11 @@ func checkTree(t *btree) error {
 		if len(n.items) > bMax {
 			return errTree("overfull node")
 		}
+		mirror := &bnode{items: n.items}
+		mirror.syncKeys()
+		if n.ksOK != mirror.ksOK || n.ksKind != mirror.ksKind || !slices.Equal(n.ks, mirror.ks) {
+			return errTree("key mirror out of date")
+		}
 		for i, v := range n.items {
 			if i > 0 && t.compare(n.items[i-1], v) >= 0 {
 				return errTree("items out of order")
