@@ -2,7 +2,6 @@ package rustydb
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"runtime/debug"
 	"strconv"
@@ -369,6 +368,11 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	return s.execute(c, p, w)
 }
 
+// commandTag is a statement's completion tag: verb, then the row count.
+func commandTag(verb string, n int64) string {
+	return string(strconv.AppendInt(append(make([]byte, 0, 24), verb...), n, 10))
+}
+
 // planCache keeps a prepared statement's plan while the catalog, the
 // search path, through which its names were resolved, and the role whose
 // privileges were checked are unchanged.
@@ -425,7 +429,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err := exec.Drain(op, func(r []types.Value) error { n++; return w.Row(r) }); err != nil {
 			return err
 		}
-		return w.Complete(fmt.Sprintf("SELECT %d", n))
+		return w.Complete(commandTag("SELECT ", n))
 	case *plan.Insert:
 		ret, err := s.startReturning(p.RetCols, w)
 		if err != nil {
@@ -435,7 +439,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err != nil {
 			return err
 		}
-		return w.Complete(fmt.Sprintf("INSERT 0 %d", n))
+		return w.Complete(commandTag("INSERT 0 ", n))
 	case *plan.Update:
 		ret, err := s.startReturning(p.RetCols, w)
 		if err != nil {
@@ -445,7 +449,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err != nil {
 			return err
 		}
-		return w.Complete(fmt.Sprintf("UPDATE %d", n))
+		return w.Complete(commandTag("UPDATE ", n))
 	case *plan.Delete:
 		ret, err := s.startReturning(p.RetCols, w)
 		if err != nil {
@@ -455,7 +459,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err != nil {
 			return err
 		}
-		return w.Complete(fmt.Sprintf("DELETE %d", n))
+		return w.Complete(commandTag("DELETE ", n))
 	case *plan.CreateTable:
 		if p.Table == nil {
 			w.Notice(Notice{Severity: "NOTICE", Code: sqlerr.DuplicateTable, Message: "relation already exists, skipping"})
@@ -490,7 +494,7 @@ func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
 		if err != nil {
 			return err
 		}
-		return w.Complete(fmt.Sprintf("SELECT %d", n))
+		return w.Complete(commandTag("SELECT ", n))
 	case *plan.CreateView:
 		err := s.requireCreate(p.View.Schema)
 		switch {

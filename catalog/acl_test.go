@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -68,6 +69,27 @@ func TestOnlyPrivilegesDiffer(t *testing.T) {
 	}{{&b, true}, {a, true}, {&c, false}} {
 		if got := OnlyPrivilegesDiffer(a, tt.x); got != tt.want {
 			t.Errorf("%+v: got %v", tt.x, got)
+		}
+	}
+}
+
+// TestIndexKey checks IndexKey and NumKeys against IndexKeys and Keys.
+func TestIndexKey(t *testing.T) {
+	tbl := &Table{Name: "t", PrimaryKey: []int{0}, Unique: [][]int{{1}, {2, 3}},
+		Indexes: []Index{{Name: "a", Columns: []int{4}}, {Name: "b", Columns: []int{5}, Unique: true}, {Name: "c", Columns: []int{1, 2}}}}
+	for _, tb := range []*Table{tbl, {Name: "u"}, {Name: "v", Indexes: []Index{{Name: "x", Columns: []int{0}}}}} {
+		all := tb.IndexKeys()
+		for k := range len(all) + 1 {
+			var want []int
+			if k < len(all) {
+				want = all[k]
+			}
+			if got := tb.IndexKey(k); !slices.Equal(got, want) {
+				t.Errorf("%s: IndexKey(%d) = %v, want %v", tb.Name, k, got, want)
+			}
+		}
+		if got, want := tb.NumKeys(), len(tb.Keys()); got != want {
+			t.Errorf("%s: NumKeys() = %d, want %d", tb.Name, got, want)
 		}
 	}
 }

@@ -259,6 +259,46 @@ func (t *Table) IndexKeys() [][]int {
 	return keys
 }
 
+// IndexKey returns IndexKeys()[k] without making the list (every point
+// query and insert asks), nil when there is no index k.
+func (t *Table) IndexKey(k int) []int {
+	if len(t.PrimaryKey) > 0 {
+		if k == 0 {
+			return t.PrimaryKey
+		}
+		k--
+	}
+	if k < len(t.Unique) {
+		return t.Unique[k]
+	}
+	k -= len(t.Unique)
+	for _, unique := range []bool{true, false} {
+		for _, ix := range t.Indexes {
+			if ix.Unique == unique {
+				if k == 0 {
+					return ix.Columns
+				}
+				k--
+			}
+		}
+	}
+	return nil
+}
+
+// NumKeys is len(Keys()).
+func (t *Table) NumKeys() int {
+	n := len(t.Unique)
+	if len(t.PrimaryKey) > 0 {
+		n++
+	}
+	for _, ix := range t.Indexes {
+		if ix.Unique {
+			n++
+		}
+	}
+	return n
+}
+
 // IndexNames returns the names of the indexes of IndexKeys(), in the same
 // order, as PostgreSQL names them: t_pkey for the primary key, t_a_b_key for
 // UNIQUE (a, b), and the given name for CREATE INDEX ones.

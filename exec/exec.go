@@ -352,7 +352,7 @@ func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) 
 	if r == nil {
 		return h.Scan()
 	}
-	cols := t.IndexKeys()[r.Key]
+	cols := t.IndexKey(r.Key)
 	eval := func(e plan.Expr, col int) (types.Value, error) {
 		f, err := c.compile(e)
 		if err != nil {

@@ -223,8 +223,8 @@ type conflict struct {
 // uniqueness constraint, and prunes the dead ones it walks past when they are
 // many. Caller holds h.mu.
 func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
-	for i, cols := range h.Table.Keys() {
-		key, ok := KeyOf(vals, cols)
+	for i := range h.Table.NumKeys() {
+		key, ok := KeyOf(vals, h.Table.IndexKey(i))
 		if !ok {
 			continue
 		}
