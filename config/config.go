@@ -31,6 +31,8 @@
 //	[memory]
 //	buffer_pool_size                size    ""            "" = buffer_pool_pages*page_size; else >= 128KiB
 //	work_mem                        size    "512MB"       >= 64KB
+//	gc_percent                      int     400           -1..10000; -1 = collect only near gc_memory_limit
+//	gc_memory_limit                 size    ""            "" = 75% of the machine's memory; else >= 64MB
 //	[wal]
 //	sync_mode                       string  "local"       local | off
 //	max_segment_mb                  int     64            1..1024
@@ -165,6 +167,11 @@ type Storage struct {
 type Memory struct {
 	BufferPoolSize string `toml:"buffer_pool_size"`
 	WorkMem        string `toml:"work_mem"`
+	// The Go runtime's garbage collector (server only): a cycle starts when
+	// the heap has grown by GCPercent since the last one, or nears
+	// GCMemoryLimit.
+	GCPercent     int    `toml:"gc_percent"`
+	GCMemoryLimit string `toml:"gc_memory_limit"`
 }
 
 // WAL configures the write-ahead log.
@@ -221,7 +228,7 @@ func Default() *Config {
 		},
 		API:     API{Enabled: true, RestPort: 8080},
 		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384},
-		Memory:  Memory{WorkMem: "512MB"},
+		Memory:  Memory{WorkMem: "512MB", GCPercent: 400},
 		WAL: WAL{
 			SyncMode:             "local",
 			MaxSegmentMB:         64,
@@ -564,6 +571,10 @@ func (c *Config) Validate() error {
 		v.size("memory.buffer_pool_size", c.Memory.BufferPoolSize, "128KiB")
 	}
 	v.size("memory.work_mem", c.Memory.WorkMem, "64KiB")
+	v.inRange("memory.gc_percent", c.Memory.GCPercent, -1, 10000)
+	if c.Memory.GCMemoryLimit != "" {
+		v.size("memory.gc_memory_limit", c.Memory.GCMemoryLimit, "64MiB")
+	}
 
 	v.oneOf("wal.sync_mode", c.WAL.SyncMode, "local", "off")
 	v.inRange("wal.max_segment_mb", c.WAL.MaxSegmentMB, 1, 1024)

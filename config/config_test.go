@@ -36,7 +36,7 @@ func TestLoadFull(t *testing.T) {
 		Server:   Server{ListenHost: "0.0.0.0", ListenPort: 5433, MaxConnections: 500, QueryTimeoutMs: 30000},
 		API:      API{Enabled: false, RestPort: 8081, TokensFile: "/etc/rustydb/api_tokens"},
 		Storage:  Storage{DataDir: "/var/lib/rustydb", PageSize: 8192, BufferPoolPages: 4096},
-		Memory:   Memory{BufferPoolSize: "1GB", WorkMem: "128MB"},
+		Memory:   Memory{BufferPoolSize: "1GB", WorkMem: "128MB", GCPercent: 300, GCMemoryLimit: "8GB"},
 		WAL:      WAL{SyncMode: "local", MaxSegmentMB: 128, CheckpointIntervalMs: 60000, Dir: "/var/lib/rustydb-wal"},
 		Performance: Performance{
 			MaxParallelWorkers: 16, MaxParallelWorkersPerQuery: 4, SIMDEnabled: false, IOUringEnabled: false,

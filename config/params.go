@@ -68,6 +68,8 @@ var paramInfo = map[string]struct {
 	"storage.page_size":                          {unit: "bytes", desc: "Page size of the heap files; only 8192 is supported"},
 	"storage.buffer_pool_pages":                  {unit: "pages", desc: "Buffer pool size in pages, unless buffer_pool_size is set"},
 	"memory.buffer_pool_size":                    {desc: "Buffer pool size; overrides buffer_pool_pages when set"},
+	"memory.gc_percent":                          {dynamic: true, desc: "Go garbage collection: a cycle starts when the heap has grown by this percentage since the last (GOGC); -1 = only near gc_memory_limit"},
+	"memory.gc_memory_limit":                     {dynamic: true, desc: "Go garbage collection: the heap size near which cycles run however little it grew (GOMEMLIMIT); empty = 75% of the machine's memory"},
 	"memory.work_mem":                            {dynamic: true, session: true, desc: "Memory a sort, hash aggregation or hash join may hold before it spills to temporary files in the data directory's tmp/"},
 	"wal.sync_mode":                              {desc: "local fsyncs the WAL at commit; off does not"},
 	"wal.max_segment_mb":                         {unit: "MB", desc: "Size of one WAL segment file"},
@@ -116,7 +118,7 @@ var params, byName = func() ([]*Param, map[string]*Param) {
 				p.Name = full
 			}
 			switch f := t.FieldByIndex(p.field); {
-			case sec == "memory":
+			case sec == "memory" && f.Type.Kind() == reflect.String:
 				p.Type = "size"
 			default:
 				p.Type = tomlTypeOf[f.Type.Kind()]

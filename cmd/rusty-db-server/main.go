@@ -122,7 +122,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeLog()
 	params := config.NewParams(cfg, fromFlags...)
-	params.OnChange(func(c *config.Config) { _ = level.UnmarshalText([]byte(c.Logging.Level)) })
+	applyGC(params.Current(), logger)
+	params.OnChange(func(c *config.Config) {
+		_ = level.UnmarshalText([]byte(c.Logging.Level))
+		applyGC(c, logger)
+	})
 	err = serve(cfg, params, tlsConfig, password, startMode{mountOnly: *mountOnly, restrict: *restrict}, logger)
 	if errors.Is(err, errAborted) {
 		return 1
