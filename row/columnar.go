@@ -71,7 +71,9 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		}
 		batch := h.versions[start:end:end]
 		h.mu.RUnlock()
-		if broken != nil || end == covered || len(batch) < rowsPer && !partial {
+		if broken != nil || end == covered || len(batch) < rowsPer && !partial || mostlyDead(batch, horizon) {
+			// A batch mostly of dead versions (a table updated over and over)
+			// waits for vacuum to remove them: copied, they would stay.
 			return added, broken
 		}
 		b := column.NewBuilder(def, len(batch))
@@ -107,6 +109,18 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		h.mu.Unlock()
 		added++
 	}
+}
+
+// mostlyDead reports whether at least half of versions are dead to every
+// snapshot at horizon.
+func mostlyDead(versions []*Version, horizon uint64) bool {
+	dead := 0
+	for _, v := range versions {
+		if deadAt(v, horizon) {
+			dead++
+		}
+	}
+	return dead > 0 && dead*2 >= len(versions)
 }
 
 // settled reports whether v's creator is decided for every snapshot.

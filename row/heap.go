@@ -425,6 +425,11 @@ func (h *Heap) undoDelete(t *txn.Txn, v *Version) {
 func (h *Heap) vacuum(horizon uint64) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if mostlyDead(h.versions[:h.covered], horizon) {
+		// Versions in segments cannot be removed; when they are mostly dead
+		// the segments go, and the columnizer copies the live rows again.
+		h.dropSegments()
+	}
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {

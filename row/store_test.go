@@ -1743,3 +1743,54 @@ func mustValues(t *testing.T, h *Heap, v *Version) []types.Value {
 	}
 	return vals
 }
+
+// TestSegmentsOfUpdatedRows: segments do not keep versions that updates
+// killed. Vacuum drops segments that are mostly dead so that their versions
+// can go, the columnizer leaves a batch of mostly dead versions for vacuum,
+// and the segments built afterwards hold the live rows.
+func TestSegmentsOfUpdatedRows(t *testing.T) {
+	opts := testOptions(t)
+	opts.SegmentRows = 64
+	s := openStore(t, opts)
+	ids := make([]int64, 128)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	h := createItems(t, s, "items", ids...)
+	if n, err := s.Columnize(); err != nil || n != 2 {
+		t.Fatalf("Columnize of 128 rows: %d segments, %v; want 2", n, err)
+	}
+	ctx := context.Background()
+	want := map[int64]string{}
+	for round := range 3 {
+		tx := s.Begin()
+		snap := tx.Snapshot()
+		for _, id := range ids {
+			vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				if v.VisibleTo(&snap) {
+					name := fmt.Sprintf("r%d-%d", round, id)
+					if ok, err := tx.Update(ctx, h, v, itemRow(id, name)); !ok || err != nil {
+						t.Fatalf("update of %d: %v %v", id, ok, err)
+					}
+					want[id] = name
+				}
+			}
+		}
+		mustCommit(t, tx)
+	}
+	if n, err := s.Columnize(); err != nil || n != 0 {
+		t.Fatalf("Columnize over a batch of dead versions built %d segments, %v; want none", n, err)
+	}
+	s.Vacuum(h.Table)
+	if segs, rows := h.SegmentCount(); segs != 0 || rows != 0 || h.Len() != 128 {
+		t.Fatalf("after vacuum: %d segments of %d rows, %d versions; want no segments and the 128 live versions", segs, rows, h.Len())
+	}
+	if n, err := s.Columnize(); err != nil || n != 2 {
+		t.Fatalf("Columnize of the live rows: %d segments, %v; want 2", n, err)
+	}
+	checkContents(t, s, "items", want, "after vacuum and columnizing again")
+}
