@@ -78,6 +78,28 @@ func (n *bnode) syncKeys() {
 	}
 }
 
+// insertKey updates the mirror for e inserted at position i of n.items.
+func (n *bnode) insertKey(i int, e entry) {
+	switch k := e.k0.K; {
+	case !n.ksOK:
+	case k == types.KNull:
+		n.ks = slices.Insert(n.ks, i, math.MaxInt64)
+	case k == n.ksKind:
+		n.ks = slices.Insert(n.ks, i, e.k0.I)
+	default: // the first of its kind, or a kind the mirror cannot hold
+		n.syncKeys()
+	}
+}
+
+// deleteKey updates the mirror for the item removed at position i.
+func (n *bnode) deleteKey(i int) {
+	if n.ksOK {
+		n.ks = slices.Delete(n.ks, i, i+1)
+	} else {
+		n.syncKeys() // the item that kept the mirror off may be the one gone
+	}
+}
+
 // intOrdered reports whether values of kind k order by their I.
 func intOrdered(k types.Kind) bool {
 	switch k {
@@ -196,9 +218,10 @@ func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
 		}
 		n.items = slices.Insert(n.items, i, sep)
 		n.children = slices.Insert(n.children, i+1, right)
+		e = sep
 	}
 	if len(n.items) <= bMax {
-		n.syncKeys()
+		n.insertKey(i, e)
 		return entry{}, nil
 	}
 	return n.split()
@@ -303,7 +326,7 @@ func (t *btree) deleteAt(n *bnode, e entry) bool {
 			return false
 		}
 		n.items = slices.Delete(n.items, i, i+1)
-		n.syncKeys()
+		n.deleteKey(i)
 		return true
 	}
 	i := t.upper(n, e)
