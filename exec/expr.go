@@ -115,6 +115,15 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 				return types.NewBool(!v.Bool()), nil
 			}, nil
 		}
+		if e.Op == "~" {
+			return func(row []types.Value) (types.Value, error) {
+				v, err := x(row)
+				if err != nil || v.IsNull() {
+					return v, err
+				}
+				return types.NewInt(^v.I), nil // stays within the type's range
+			}, nil
+		}
 		t := e.T
 		return func(row []types.Value) (types.Value, error) {
 			v, err := x(row)
@@ -400,6 +409,14 @@ func intArith(op string, a, b int64, t types.T) (types.Value, error) {
 		if b != -1 {
 			r = a % b
 		}
+	case "&":
+		r = a & b
+	case "|":
+		r = a | b
+	case "#":
+		r = a ^ b
+	case "<<", ">>":
+		r = shift(op, a, b, t.ID)
 	default:
 		return types.Null, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", t, op, t)
 	}
@@ -407,6 +424,26 @@ func intArith(op string, a, b int64, t types.T) (types.Value, error) {
 		return types.Null, sqlerr.New(sqlerr.NumericValueOutOfRange, "%s out of range", t)
 	}
 	return types.NewInt(r), nil
+}
+
+// shift shifts a by b bits as PostgreSQL's int2/int4/int8 shift operators
+// do on x86: in the type's width, the count taken modulo it (a smallint
+// shifts as an integer), bits shifted out lost, never an error.
+func shift(op string, a, b int64, t types.ID) int64 {
+	if t == types.Int8 {
+		if op == "<<" {
+			return a << (uint64(b) & 63)
+		}
+		return a >> (uint64(b) & 63)
+	}
+	x, n := int32(a), uint32(b)&31
+	if op == ">>" {
+		return int64(x >> n)
+	}
+	if t == types.Int2 {
+		return int64(int16(x << n))
+	}
+	return int64(x << n)
 }
 
 func abs64(a int64) int64 {

@@ -353,6 +353,13 @@ func (b *Binder) bindCompound(sc *scope, agg *aggContext, e sql.Expr) (Expr, err
 			}
 			return &Unary{Op: "not", X: x, T: types.TBool}, nil
 		}
+		if e.Op == "~" {
+			x = resolveUnknownAs(x, types.TInt4)
+			if !x.Type().IsInteger() {
+				return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: ~ %s", x.Type())
+			}
+			return &Unary{Op: "~", X: x, T: types.T{ID: x.Type().ID}}, nil
+		}
 		x = resolveUnknownAs(x, types.TNumeric)
 		if !x.Type().IsNumeric() && x.Type().ID != types.Interval {
 			return nil, b.errAt(e.Pos, sqlerr.UndefinedFunction, "operator does not exist: - %s", x.Type())
@@ -714,6 +721,17 @@ func (b *Binder) binary(op string, l, r Expr, pos int) (Expr, error) {
 			return nil, b.opError(op, l, r, pos)
 		}
 		return &Binary{Op: op, L: l, R: r, T: types.TBool}, nil
+	case "&", "|", "#", "<<", ">>":
+		l, r = resolveUnknownAs(l, types.TInt4), resolveUnknownAs(r, types.TInt4)
+		lt, rt := l.Type(), r.Type()
+		if !lt.IsInteger() || !rt.IsInteger() {
+			return nil, b.opError(op, l, r, pos)
+		}
+		t := types.CommonNumeric(lt, rt)
+		if op == "<<" || op == ">>" {
+			t = types.T{ID: lt.ID} // the shifted value's type, whatever the count's
+		}
+		return &Binary{Op: op, L: l, R: r, T: t}, nil
 	case "||":
 		if lt, rt := l.Type(), r.Type(); lt.ID == types.Array || rt.ID == types.Array {
 			return b.arrayConcat(l, r, pos)

@@ -137,13 +137,13 @@ func (l *lexer) next() (token, error) {
 	}
 	// longest first where one is a prefix of another (->> before ->)
 	for _, op := range []string{"!~*", "!~", "~*", "::", "<=", ">=", "<>", "!=", "||",
-		"->>", "->", "#>>", "#>", "#-", "@>", "<@", "?|", "?&"} {
+		"->>", "->", "#>>", "#>", "#-", "@>", "<@", "?|", "?&", "<<", ">>"} {
 		if strings.HasPrefix(l.src[l.pos:], op) {
 			l.pos += len(op)
 			return token{kind: tOp, text: op, pos: start}, nil
 		}
 	}
-	if strings.ContainsRune("+-*/%^=<>(),;.[]:~?", rune(c)) {
+	if strings.ContainsRune("+-*/%^=<>(),;.[]:~?&|#", rune(c)) {
 		l.pos++
 		return token{kind: tOp, text: string(c), pos: start}, nil
 	}

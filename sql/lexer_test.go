@@ -123,7 +123,6 @@ func TestLexErrors(t *testing.T) {
 		{`é 1_000`, "42601", `trailing junk after numeric literal at or near "1_000"`, 3},
 		{`1é`, "42601", `trailing junk after numeric literal at or near "1é"`, 1},
 		{`a \ b`, "42601", `syntax error at or near "\"`, 3},
-		{`a # b`, "42601", `syntax error at or near "#"`, 3},
 		{`$`, "42601", `syntax error at or near "$"`, 1},
 		{`a ! b`, "42601", `syntax error at or near "!"`, 3},
 		{"a \x00", "42601", "syntax error at or near \"\x00\"", 3},

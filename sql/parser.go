@@ -2388,6 +2388,13 @@ func (p *parser) exprPrec(minPrec int) (Expr, error) {
 			return nil, err
 		}
 		left = p.negateLiteral(t, x)
+	case t.kind == tOp && t.text == "~": // bitwise not: a prefix operator at the "any other operator" level, as in PostgreSQL (~ 5 + 1 is ~6)
+		p.i++
+		x, err := p.exprPrec(precOther + 1)
+		if err != nil {
+			return nil, err
+		}
+		left = &UnaryExpr{Op: "~", X: x, Pos: t.pos}
 	default:
 		if left, err = p.primary(); err != nil {
 			return nil, err
@@ -2681,6 +2688,7 @@ func binaryOp(t token) (string, int) {
 		case "!=":
 			return "<>", precCmp
 		case "||", "~", "~*", "!~", "!~*",
+			"&", "|", "#", "<<", ">>", // bitwise
 			"->", "->>", "#>", "#>>", "#-", "@>", "<@", "?", "?|", "?&": // json and jsonb
 			return t.text, precOther
 		case "+", "-":
