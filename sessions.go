@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"rustydb/config"
 	"rustydb/exec"
 	"rustydb/sql"
 	"rustydb/sqlerr"
@@ -251,6 +252,18 @@ func (s *Session) killSession(st *sql.KillSessionStmt, w ResultWriter) error {
 type instance struct{ s *Session }
 
 func (in instance) SessionID() int64                  { return int64(in.s.id) }
+func (in instance) Variables() []exec.Variable {
+	defaults := defaultSettings(in.s.user)
+	out := make([]exec.Variable, 0, len(in.s.settings))
+	for name, v := range in.s.settings {
+		out = append(out, exec.Variable{Name: name, Value: v, Default: defaults[name], Description: settingDescriptions[name]})
+	}
+	for alias, name := range paramAliases { // statement_timeout
+		p, _ := config.Lookup(name)
+		out = append(out, exec.Variable{Name: alias, Value: in.s.paramValue(p), Default: config.Default().Value(p), Description: settingDescriptions[alias]})
+	}
+	return out
+}
 func (in instance) Sessions() []SessionInfo           { return in.s.db.Sessions() }
 func (in instance) Statements() []exec.StatementStats { return in.s.db.statements.snapshot() }
 

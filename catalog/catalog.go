@@ -259,6 +259,21 @@ func (t *Table) IndexKeys() [][]int {
 	return keys
 }
 
+// MaxIndexKeys is the most columns an index may have, PostgreSQL's
+// INDEX_MAX_KEYS; pg_settings reports it as max_index_keys.
+const MaxIndexKeys = 32
+
+// CheckIndexWidths fails with 54011 when an index of t has more than
+// MaxIndexKeys columns.
+func (t *Table) CheckIndexWidths() error {
+	for _, cols := range t.IndexKeys() {
+		if len(cols) > MaxIndexKeys {
+			return sqlerr.New(sqlerr.TooManyColumns, "cannot use more than %d columns in an index", MaxIndexKeys)
+		}
+	}
+	return nil
+}
+
 // IndexKey returns IndexKeys()[k] without making the list (every point
 // query and insert asks), nil when there is no index k.
 func (t *Table) IndexKey(k int) []int {

@@ -214,12 +214,18 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 		return types.Cast(types.NewInt(int64(types.Compare(a[0], types.NewInt(0)))), t)
 	case "pi":
 		return types.NewFloat(math.Pi), nil
-	case "trim", "btrim":
-		return types.NewText(strings.Trim(a[0].S, " ")), nil
-	case "ltrim":
-		return types.NewText(strings.TrimLeft(a[0].S, " ")), nil
-	case "rtrim":
-		return types.NewText(strings.TrimRight(a[0].S, " ")), nil
+	case "btrim", "ltrim", "rtrim":
+		chars := " "
+		if len(a) == 2 {
+			chars = a[1].S
+		}
+		switch name {
+		case "ltrim":
+			return types.NewText(strings.TrimLeft(a[0].S, chars)), nil
+		case "rtrim":
+			return types.NewText(strings.TrimRight(a[0].S, chars)), nil
+		}
+		return types.NewText(strings.Trim(a[0].S, chars)), nil
 	}
 	return types.Null, sqlerr.New(sqlerr.UndefinedFunction, "function %s is not implemented", name)
 }

@@ -35,6 +35,18 @@ const (
 func tableOID(t *catalog.Table) int64        { return oidTableBase + int64(t.ID)*64 }
 func indexOID(t *catalog.Table, k int) int64 { return tableOID(t) + 1 + int64(k) }
 
+// keyIndexOID returns the OID of t's unique index on exactly cols (in any
+// order), the one a foreign key referencing cols relies on, or 0.
+func keyIndexOID(t *catalog.Table, cols []int) int64 {
+	for k := range t.NumKeys() {
+		key := t.IndexKey(k)
+		if len(key) == len(cols) && !slices.ContainsFunc(cols, func(c int) bool { return !slices.Contains(key, c) }) {
+			return indexOID(t, k)
+		}
+	}
+	return 0
+}
+
 // tableOfOID returns the table whose OID (or one of whose index OIDs) is
 // oid, and the index number (-1 for the table itself).
 func (c *Context) tableOfOID(oid int64) (*catalog.Table, int) {
@@ -196,6 +208,8 @@ func (c *Context) systemRows(name string) [][]types.Value {
 			i(int64(c.Store.Checkpoints())), i(int64(len(tables))), types.NewFloat(c.Store.Uptime().Seconds())}}
 	case "v$parameter", "v$parameter_history":
 		rows = c.parameterRows(name)
+	case "pg_settings":
+		rows = c.pgSettingsRows()
 	case "dba_tables", "dba_indexes", "dba_objects":
 		for _, tbl := range tables {
 			rows = append(rows, c.oracleRows(name, tbl)...)
@@ -351,6 +365,9 @@ func (c *Context) relationRows(name string, tbl *catalog.Table) [][]types.Value 
 			}
 			if con.fk != nil {
 				ref, match = i(oidTableBase+int64(con.fk.RefTable)*64), t("s")
+				if rt := c.Store.Catalog().ByID(con.fk.RefTable); rt != nil {
+					index = i(keyIndexOID(rt, con.fk.RefColumns)) // the referenced key's index, as PostgreSQL records it
+				}
 				upd, del = t(fkAction(con.fk.OnUpdate)), t(fkAction(con.fk.OnDelete))
 				confkey = attnums(con.fk.RefColumns)
 			}

@@ -36,6 +36,15 @@ type Instance interface {
 	// is false when no session has that id; err is 42501 when the
 	// statement's user may not signal that session.
 	Signal(id int64, terminate bool) (found bool, err error)
+	// Variables are the session's own variables (search_path, TimeZone
+	// ...), for pg_settings.
+	Variables() []Variable
+}
+
+// Variable is a session variable with its value, its value at connection,
+// and what it does.
+type Variable struct {
+	Name, Value, Default, Description string
 }
 
 // SessionInfo is one session as v$session shows it.

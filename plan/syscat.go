@@ -124,6 +124,8 @@ func init() {
 	add("v$database", "name:t version:t io_engine:t data_dir:t checkpoints:i8 tables:i8 uptime_seconds:f8")
 	add("v$parameter", `name:t config_key:t value:t default_value:t type:t unit:t is_dynamic:b
 		is_session_modifiable:b is_modified:b source:t scope:t description:t`)
+	add("pg_settings", `name:t setting:t unit:t category:t short_desc:t extra_desc:t context:t vartype:t source:t
+		min_val:t max_val:t enumvals:t[] boot_val:t reset_val:t sourcefile:t sourceline:i4 pending_restart:b`)
 	add("v$parameter_history", "change_time:tstz name:t old_value:t new_value:t scope:t username:t")
 	for name, spec := range liveViews {
 		add(name, spec)

@@ -484,6 +484,9 @@ func (tx *Tx) Update(ctx context.Context, h *Heap, old *Version, vals []types.Va
 // CreateTable adds t to the catalog. Until commit other sessions can see the
 // name (they get 42P07 on a second CREATE) but no rows.
 func (tx *Tx) CreateTable(t *catalog.Table) error {
+	if err := t.CheckIndexWidths(); err != nil {
+		return err
+	}
 	// Publish and mark pending at once, so that a checkpoint never takes the
 	// uncommitted table for a committed one.
 	tx.s.pendingMu.Lock()
@@ -515,6 +518,9 @@ func (tx *Tx) DropTable(t *catalog.Table) {
 // AlterTable replaces t's definition by def (same id), checking the rows
 // against def's keys. Until commit, checkpoints keep the old definition.
 func (tx *Tx) AlterTable(t, def *catalog.Table) error {
+	if err := def.CheckIndexWidths(); err != nil {
+		return err
+	}
 	h := tx.s.Heap(t)
 	if h == nil {
 		return sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)

@@ -3033,6 +3033,41 @@ func (p *parser) funcArgs(name string, pos int) (Expr, error) {
 			f.Args = append(f.Args, x)
 		}
 		return f, p.expectOp(")")
+	case "trim": // trim([LEADING | TRAILING | BOTH] [chars] FROM s), trim([...] [FROM] s [, chars])
+		f.Name = "btrim"
+		if p.acceptKw("leading") {
+			f.Name = "ltrim"
+		} else if p.acceptKw("trailing") {
+			f.Name = "rtrim"
+		} else {
+			p.acceptKw("both")
+		}
+		if p.acceptKw("from") {
+			if f.Args, err = p.exprList(); err != nil {
+				return nil, err
+			}
+			return f, p.expectOp(")")
+		}
+		x, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if p.acceptKw("from") {
+			s, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			f.Args = []Expr{s, x}
+			return f, p.expectOp(")")
+		}
+		f.Args = []Expr{x}
+		for p.acceptOp(",") {
+			if x, err = p.expr(); err != nil {
+				return nil, err
+			}
+			f.Args = append(f.Args, x)
+		}
+		return f, p.expectOp(")")
 	case "position": // position(sub IN s)
 		sub, err := p.exprPrec(precLike + 1)
 		if err != nil {

@@ -61,6 +61,7 @@ const (
 	InvalidColumnDefinition    = "42611"
 	InvalidTableDefinition     = "42P16"
 	ProgramLimitExceeded       = "54000"
+	TooManyColumns             = "54011"
 	QueryCanceled              = "57014"
 	AdminShutdown              = "57P01"
 	CannotConnectNow           = "57P03"

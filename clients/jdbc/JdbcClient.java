@@ -1,8 +1,9 @@
 // JdbcClient checks that pgJDBC works against a running RustyDB server:
 // DDL, prepared statements with parameters of the common types, a batch
 // insert, a transaction rolled back and one committed, SQLSTATEs of
-// errors, and DatabaseMetaData.getTables / getColumns / getPrimaryKeys,
-// which tools such as DBeaver and IntelliJ read the schema with. scripts/test-clients.sh
+// errors, and DatabaseMetaData.getTables / getColumns / getPrimaryKeys /
+// getIndexInfo / getImportedKeys, which tools such as DBeaver and IntelliJ
+// read the schema with. scripts/test-clients.sh
 // runs it as a single-file program (java -cp postgresql.jar JdbcClient.java URL).
 import java.math.BigDecimal;
 import java.sql.*;
@@ -124,11 +125,32 @@ public class JdbcClient {
             }
             want = "[b:1:jdbc_pairs_pkey, a:2:jdbc_pairs_pkey]";
             check(keys.toString().equals(want), "getPrimaryKeys: got " + keys + ", want " + want);
-            // getIndexInfo and getImportedKeys are left out: pgJDBC reads
-            // pg_settings (max_index_keys) first, which RustyDB lacks.
+            // getIndexInfo reads pg_settings (max_index_keys) and masks
+            // index options with &; getImportedKeys walks pg_constraint.
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE INDEX jdbc_pairs_c ON jdbc_pairs (c)");
+                st.execute("CREATE TABLE jdbc_refs (id int PRIMARY KEY, pa int, pb text, FOREIGN KEY (pb, pa) REFERENCES jdbc_pairs (b, a))");
+            }
+            List<String> idx = new ArrayList<>();
+            try (ResultSet rs = md.getIndexInfo(null, "public", "jdbc_pairs", false, false)) {
+                while (rs.next()) {
+                    idx.add(rs.getString("INDEX_NAME") + ":" + rs.getBoolean("NON_UNIQUE") + ":" + rs.getInt("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME"));
+                }
+            }
+            want = "[jdbc_pairs_pkey:false:1:b, jdbc_pairs_pkey:false:2:a, jdbc_pairs_c:true:1:c]";
+            check(idx.toString().equals(want), "getIndexInfo: got " + idx + ", want " + want);
+            List<String> fks = new ArrayList<>();
+            try (ResultSet rs = md.getImportedKeys(null, "public", "jdbc_refs")) {
+                while (rs.next()) {
+                    fks.add(rs.getString("PKTABLE_NAME") + "." + rs.getString("PKCOLUMN_NAME") + "<-" + rs.getString("FKCOLUMN_NAME") + ":" + rs.getInt("KEY_SEQ"));
+                }
+            }
+            want = "[jdbc_pairs.b<-pb:1, jdbc_pairs.a<-pa:2]";
+            check(fks.toString().equals(want), "getImportedKeys: got " + fks + ", want " + want);
 
             try (Statement st = c.createStatement()) {
                 st.execute("DROP TABLE jdbc_items");
+                st.execute("DROP TABLE jdbc_refs");
                 st.execute("DROP TABLE jdbc_pairs");
             }
         }
