@@ -251,7 +251,7 @@ func (s *Session) killSession(st *sql.KillSessionStmt, w ResultWriter) error {
 // instance is the exec.Instance a session's statements see.
 type instance struct{ s *Session }
 
-func (in instance) SessionID() int64                  { return int64(in.s.id) }
+func (in instance) SessionID() int64 { return int64(in.s.id) }
 func (in instance) Variables() []exec.Variable {
 	defaults := defaultSettings(in.s.user)
 	out := make([]exec.Variable, 0, len(in.s.settings))
