@@ -247,6 +247,12 @@ var funcs = map[string]funcSig{
 
 // bindFunc types a scalar function call.
 func (b *Binder) bindFunc(f *sql.FuncCall, args []Expr) (Expr, error) {
+	if f.Name == "pg_typeof" && len(args) == 1 {
+		// The argument's type is known here, so pg_typeof is its name;
+		// text here, where PostgreSQL returns regtype.
+		t := args[0].Type()
+		return &Const{V: types.NewText(types.T{ID: t.ID, Elem: t.Elem}.String()), T: types.TText}, nil // without a typmod, as regtype prints
+	}
 	sig, ok := funcs[f.Name]
 	if !ok || len(args) < sig.minArgs || len(args) > sig.maxArgs {
 		argTypes := ""
