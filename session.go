@@ -275,6 +275,9 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.ShutdownStmt, *sql.RestrictedSessionStmt, *sql.AlterDatabaseOpenStmt:
 		return s.instanceCommand(st, w)
 	case *sql.SetStmt:
+		if st.Reset {
+			w = resetWriter{w}
+		}
 		return s.set(st, w)
 	case *sql.ShowStmt:
 		return s.show(st, w)
@@ -366,6 +369,17 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	s.lastPlan = p
 	return s.execute(c, p, w)
+}
+
+// resetWriter completes a RESET with PostgreSQL's tag RESET, where the
+// SET it runs as completes with SET.
+type resetWriter struct{ ResultWriter }
+
+func (w resetWriter) Complete(tag string) error {
+	if tag == "SET" {
+		tag = "RESET"
+	}
+	return w.ResultWriter.Complete(tag)
 }
 
 // commandTag is a statement's completion tag: verb, then the row count.

@@ -344,6 +344,7 @@ type (
 		Name   string
 		Value  string
 		Values []string
+		Reset  bool // RESET name: completes with the tag RESET
 	}
 
 	// ShowStmt is SHOW name (a word, section.key or the words of SHOW

@@ -314,11 +314,11 @@ func (p *parser) statement() (Statement, error) {
 		}
 		switch {
 		case name == "role":
-			return &SetStmt{Name: name}, nil
+			return &SetStmt{Name: name, Reset: true}, nil
 		case name == "session" && p.acceptKw("authorization"):
-			return &SetStmt{Name: "session_authorization"}, nil
+			return &SetStmt{Name: "session_authorization", Reset: true}, nil
 		}
-		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}}, nil
+		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}, Reset: true}, nil
 	case "show":
 		return p.showStmt()
 	}

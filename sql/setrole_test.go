@@ -15,10 +15,10 @@ func TestParseSetRole(t *testing.T) {
 		{`SET SESSION ROLE 'bob'`, &SetStmt{Name: "role", Value: "bob", Values: []string{"bob"}}},
 		{`SET role = carol`, &SetStmt{Name: "role", Value: "carol", Values: []string{"carol"}}},
 		{`SET ROLE NONE`, &SetStmt{Name: "role"}},
-		{`RESET ROLE`, &SetStmt{Name: "role"}},
+		{`RESET ROLE`, &SetStmt{Name: "role", Reset: true}},
 		{`SET SESSION AUTHORIZATION alice`, &SetStmt{Name: "session_authorization", Value: "alice", Values: []string{"alice"}}},
 		{`SET SESSION AUTHORIZATION DEFAULT`, &SetStmt{Name: "session_authorization"}},
-		{`RESET SESSION AUTHORIZATION`, &SetStmt{Name: "session_authorization"}},
+		{`RESET SESSION AUTHORIZATION`, &SetStmt{Name: "session_authorization", Reset: true}},
 	}
 	for _, c := range cases {
 		stmts, err := Parse(c.in)

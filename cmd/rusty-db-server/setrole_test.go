@@ -53,7 +53,7 @@ func TestSetRoleOverWire(t *testing.T) {
 	wantRows(t, bob, "SELECT current_user, session_user", "readers|bob")
 	wantCode(t, bob, "SET ROLE rustydb", "42501")
 	wantCode(t, bob, "SET SESSION AUTHORIZATION rustydb", "42501")
-	mustExec(t, bob, "RESET ROLE", "SET")
+	mustExec(t, bob, "RESET ROLE", "RESET")
 	if err := count("mine"); err != nil {
 		t.Errorf("bob reads his table after RESET ROLE: %v", err)
 	}
