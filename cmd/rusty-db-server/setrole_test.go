@@ -62,7 +62,7 @@ func TestSetRoleOverWire(t *testing.T) {
 	param(admin, "session_authorization", "bob")
 	param(admin, "is_superuser", "off")
 	wantCode(t, admin, "CREATE ROLE eve", "42501")
-	mustExec(t, admin, "RESET SESSION AUTHORIZATION", "SET")
+	mustExec(t, admin, "RESET SESSION AUTHORIZATION", "RESET")
 	param(admin, "session_authorization", "rustydb")
 	param(admin, "is_superuser", "on")
 }
