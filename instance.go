@@ -68,6 +68,23 @@ type ShutdownDeferrer interface {
 	DeferShutdown(ShutdownMode)
 }
 
+// shutdownDeferrer finds the ShutdownDeferrer under the writers a session
+// wraps around its client's (statementWriter, resetWriter): requested at
+// once instead, a SHUTDOWN IMMEDIATE could end the session before its client
+// had the answer.
+func shutdownDeferrer(w ResultWriter) (ShutdownDeferrer, bool) {
+	for {
+		if d, ok := w.(ShutdownDeferrer); ok {
+			return d, true
+		}
+		u, ok := w.(interface{ inner() ResultWriter })
+		if !ok {
+			return nil, false
+		}
+		w = u.inner()
+	}
+}
+
 // openState is the DB's administrative state; the zero value is an open,
 // unrestricted instance that no server serves.
 type openState struct {
@@ -193,7 +210,7 @@ func (s *Session) instanceCommand(stmt sql.Statement, w ResultWriter) error {
 		}
 		mode := ShutdownMode(st.Mode)
 		s.db.logger.Info("SHUTDOWN requested", "mode", string(mode), "user", s.user)
-		if d, ok := w.(ShutdownDeferrer); ok {
+		if d, ok := shutdownDeferrer(w); ok {
 			d.DeferShutdown(mode)
 		} else {
 			s.db.RequestShutdown(mode)

@@ -153,6 +153,17 @@ func TestShutdownStatement(t *testing.T) {
 			t.Errorf("%s requested nothing", c.sql)
 		}
 	}
+	// A client's writer that defers the request gets it, under the
+	// session's own wrappers; nothing is requested before it delivers.
+	d := &deferringWriter{}
+	if _, err := admin.Run(ctx, "SHUTDOWN IMMEDIATE", d); err != nil || d.mode != ShutdownImmediate {
+		t.Fatalf("SHUTDOWN IMMEDIATE through a deferring writer: %v, deferred %q", err, d.mode)
+	}
+	select {
+	case m := <-requests:
+		t.Errorf("SHUTDOWN requested %s at once instead of deferring it", m)
+	default:
+	}
 	if !ShutdownAbort.Stronger(ShutdownImmediate) || !ShutdownImmediate.Stronger(ShutdownNormal) || ShutdownNormal.Stronger(ShutdownNormal) {
 		t.Error("Stronger does not order NORMAL < IMMEDIATE < ABORT")
 	}
@@ -162,3 +173,12 @@ func TestShutdownStatement(t *testing.T) {
 		}
 	}
 }
+
+// deferringWriter is a client's writer that keeps a SHUTDOWN, as the wire
+// protocol's does until ReadyForQuery.
+type deferringWriter struct {
+	collector
+	mode ShutdownMode
+}
+
+func (w *deferringWriter) DeferShutdown(m ShutdownMode) { w.mode = m }

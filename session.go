@@ -375,6 +375,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 // SET it runs as completes with SET.
 type resetWriter struct{ ResultWriter }
 
+func (w resetWriter) inner() ResultWriter { return w.ResultWriter }
+
 func (w resetWriter) Complete(tag string) error {
 	if tag == "SET" {
 		tag = "RESET"

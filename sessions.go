@@ -310,6 +310,8 @@ type statementWriter struct {
 	tagged   int64
 }
 
+func (w *statementWriter) inner() ResultWriter { return w.ResultWriter }
+
 func (w *statementWriter) Row(vals []types.Value) error {
 	w.returned++
 	w.progress.Add(1, 0)
