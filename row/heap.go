@@ -485,8 +485,7 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 		}
 	}
 	if want == nil {
-		h.Table, h.indexes = def, indexes
-		h.dropSegments()
+		h.install(def, indexes)
 		return nil
 	}
 	r := h.Reader()
@@ -519,9 +518,22 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 		ix.fill(entries)
 		indexes[i] = ix
 	}
-	h.Table, h.indexes = def, indexes
-	h.dropSegments()
+	h.install(def, indexes)
 	return nil
+}
+
+// install makes def and indexes the heap's. Its column segments stay when
+// def has the same columns (CREATE INDEX, ADD PRIMARY KEY, a renamed
+// column): the columnizer would copy the same rows again.
+func (h *Heap) install(def *catalog.Table, indexes []*btree) {
+	same := len(def.Columns) == len(h.Table.Columns)
+	for i := 0; same && i < len(def.Columns); i++ {
+		same = def.Columns[i].Type == h.Table.Columns[i].Type
+	}
+	h.Table, h.indexes = def, indexes
+	if !same {
+		h.dropSegments()
+	}
 }
 
 // sameIndex returns the current index on cols when it can serve as the

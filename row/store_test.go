@@ -1794,3 +1794,41 @@ func TestSegmentsOfUpdatedRows(t *testing.T) {
 	}
 	checkContents(t, s, "items", want, "after vacuum and columnizing again")
 }
+
+// TestIndexChangesKeepSegments: an index added to a table keeps its column
+// segments (the rows and columns are the same); a new column drops them.
+func TestIndexChangesKeepSegments(t *testing.T) {
+	opts := testOptions(t)
+	opts.SegmentRows = 64
+	s := openStore(t, opts)
+	ids := make([]int64, 128)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	h := createItems(t, s, "items", ids...)
+	if n, err := s.Columnize(); err != nil || n != 2 {
+		t.Fatalf("Columnize: %d segments, %v; want 2", n, err)
+	}
+	alter := func(change func(def *catalog.Table)) {
+		t.Helper()
+		def := *h.Table
+		def.Columns = slices.Clone(def.Columns)
+		change(&def)
+		tx := s.Begin()
+		if err := tx.AlterTable(h.Table, &def); err != nil {
+			t.Fatal(err)
+		}
+		mustCommit(t, tx)
+	}
+	alter(func(def *catalog.Table) { def.Indexes = append(def.Indexes, catalog.Index{Name: "items_name", Columns: []int{1}}) })
+	if segs, _ := h.SegmentCount(); segs != 2 {
+		t.Fatalf("after CREATE INDEX: %d segments, want the 2 there were", segs)
+	}
+	if vs, err := h.Lookup(1, []types.Value{types.NewText(defaultName(7))}, nil, nil); err != nil || len(vs) != 1 {
+		t.Fatalf("lookup through the new index: %d versions, %v", len(vs), err)
+	}
+	alter(func(def *catalog.Table) { def.Columns = append(def.Columns, catalog.Column{Name: "extra", Type: types.TInt4}) })
+	if segs, _ := h.SegmentCount(); segs != 0 {
+		t.Fatalf("after ADD COLUMN: %d segments, want none", segs)
+	}
+}
