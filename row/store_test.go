@@ -1820,14 +1820,18 @@ func TestIndexChangesKeepSegments(t *testing.T) {
 		}
 		mustCommit(t, tx)
 	}
-	alter(func(def *catalog.Table) { def.Indexes = append(def.Indexes, catalog.Index{Name: "items_name", Columns: []int{1}}) })
+	alter(func(def *catalog.Table) {
+		def.Indexes = append(def.Indexes, catalog.Index{Name: "items_name", Columns: []int{1}})
+	})
 	if segs, _ := h.SegmentCount(); segs != 2 {
 		t.Fatalf("after CREATE INDEX: %d segments, want the 2 there were", segs)
 	}
 	if vs, err := h.Lookup(1, []types.Value{types.NewText(defaultName(7))}, nil, nil); err != nil || len(vs) != 1 {
 		t.Fatalf("lookup through the new index: %d versions, %v", len(vs), err)
 	}
-	alter(func(def *catalog.Table) { def.Columns = append(def.Columns, catalog.Column{Name: "extra", Type: types.TInt4}) })
+	alter(func(def *catalog.Table) {
+		def.Columns = append(def.Columns, catalog.Column{Name: "extra", Type: types.TInt4})
+	})
 	if segs, _ := h.SegmentCount(); segs != 0 {
 		t.Fatalf("after ADD COLUMN: %d segments, want none", segs)
 	}
