@@ -97,7 +97,10 @@ func BenchmarkAutocommitInsert(b *testing.B) {
 }
 
 // openSQL opens RustyDB through database/sql, as the SQLite comparison does.
-func openSQL(b *testing.B) *sql.DB {
+// openSQL opens a new embedded database through database/sql, on one
+// connection, and runs setup in it (by default, creating the table t of
+// workloads a and b).
+func openSQL(b *testing.B, setup ...string) *sql.DB {
 	b.Helper()
 	db, err := sql.Open("rustydb", b.TempDir())
 	if err != nil {
@@ -105,8 +108,13 @@ func openSQL(b *testing.B) *sql.DB {
 	}
 	db.SetMaxOpenConns(1)
 	b.Cleanup(func() { db.Close() })
-	if _, err := db.Exec("CREATE TABLE t (id INT PRIMARY KEY, name TEXT, v DOUBLE PRECISION)"); err != nil {
-		b.Fatal(err)
+	if len(setup) == 0 {
+		setup = []string{"CREATE TABLE t (id INT PRIMARY KEY, name TEXT, v DOUBLE PRECISION)"}
+	}
+	for _, q := range setup {
+		if _, err := db.Exec(q); err != nil {
+			b.Fatal(err)
+		}
 	}
 	return db
 }
@@ -161,18 +169,8 @@ func BenchmarkSQLPointSelect(b *testing.B) {
 // 10,000-row range over a secondary index whose keys scatter the rows across
 // a 100,000-row table, read through database/sql; one op is one scan.
 func BenchmarkSQLRangeScan(b *testing.B) {
-	db, err := sql.Open("rustydb", b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	b.Cleanup(func() { db.Close() })
-	for _, q := range []string{"CREATE TABLE t (id INT PRIMARY KEY, k INT)", "CREATE INDEX t_k ON t(k)",
-		"INSERT INTO t SELECT g, g * 7919 % 100000 FROM generate_series(0, 99999) g"} {
-		if _, err := db.Exec(q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	db := openSQL(b, "CREATE TABLE t (id INT PRIMARY KEY, k INT)", "CREATE INDEX t_k ON t(k)",
+		"INSERT INTO t SELECT g, g * 7919 % 100000 FROM generate_series(0, 99999) g")
 	st, err := db.Prepare("SELECT id, k FROM t WHERE k BETWEEN $1 AND $2")
 	if err != nil {
 		b.Fatal(err)

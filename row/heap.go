@@ -124,19 +124,7 @@ func (h *Heap) Reader() *Reader { return &Reader{h: h} }
 
 // Values reads v's values.
 func (r *Reader) Values(v *Version) ([]types.Value, error) {
-	ps := &r.h.pages
-	if r.f == nil || r.f.id.block != v.tid.block {
-		r.Close()
-		f, err := ps.pool.get(pageID{ps.table, v.tid.block}, false, true)
-		if err != nil {
-			return nil, err
-		}
-		r.f = f
-	}
-	r.f.latch.RLock()
-	defer r.f.latch.RUnlock()
-	r.n++
-	return ps.decodeTuple(r.f, v.tid)
+	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeTuple(f, v.tid) })
 }
 
 // Columns reads the columns of v that want marks (the others are NULL),
@@ -144,6 +132,12 @@ func (r *Reader) Values(v *Version) ([]types.Value, error) {
 // and without keeping the row: for a pass over a whole table that needs a
 // few columns, such as building an index.
 func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
+	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeColumns(f, v.tid, want) })
+}
+
+// read pins v's page, keeping it pinned for the next row of the same page,
+// and decodes v from it with its latch held shared.
+func (r *Reader) read(v *Version, decode func(*frame) ([]types.Value, error)) ([]types.Value, error) {
 	ps := &r.h.pages
 	if r.f == nil || r.f.id.block != v.tid.block {
 		r.Close()
@@ -156,7 +150,7 @@ func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
 	r.f.latch.RLock()
 	defer r.f.latch.RUnlock()
 	r.n++
-	return ps.decodeColumns(r.f, v.tid, want)
+	return decode(r.f)
 }
 
 // Close releases the reader's page.

@@ -1749,17 +1749,7 @@ func mustValues(t *testing.T, h *Heap, v *Version) []types.Value {
 // can go, the columnizer leaves a batch of mostly dead versions for vacuum,
 // and the segments built afterwards hold the live rows.
 func TestSegmentsOfUpdatedRows(t *testing.T) {
-	opts := testOptions(t)
-	opts.SegmentRows = 64
-	s := openStore(t, opts)
-	ids := make([]int64, 128)
-	for i := range ids {
-		ids[i] = int64(i + 1)
-	}
-	h := createItems(t, s, "items", ids...)
-	if n, err := s.Columnize(); err != nil || n != 2 {
-		t.Fatalf("Columnize of 128 rows: %d segments, %v; want 2", n, err)
-	}
+	s, h, ids := segmentedItems(t)
 	ctx := context.Background()
 	want := map[int64]string{}
 	for round := range 3 {
@@ -1798,17 +1788,7 @@ func TestSegmentsOfUpdatedRows(t *testing.T) {
 // TestIndexChangesKeepSegments: an index added to a table keeps its column
 // segments (the rows and columns are the same); a new column drops them.
 func TestIndexChangesKeepSegments(t *testing.T) {
-	opts := testOptions(t)
-	opts.SegmentRows = 64
-	s := openStore(t, opts)
-	ids := make([]int64, 128)
-	for i := range ids {
-		ids[i] = int64(i + 1)
-	}
-	h := createItems(t, s, "items", ids...)
-	if n, err := s.Columnize(); err != nil || n != 2 {
-		t.Fatalf("Columnize: %d segments, %v; want 2", n, err)
-	}
+	s, h, _ := segmentedItems(t)
 	alter := func(change func(def *catalog.Table)) {
 		t.Helper()
 		def := *h.Table
@@ -1835,4 +1815,22 @@ func TestIndexChangesKeepSegments(t *testing.T) {
 	if segs, _ := h.SegmentCount(); segs != 0 {
 		t.Fatalf("after ADD COLUMN: %d segments, want none", segs)
 	}
+}
+
+// segmentedItems is a store whose table items holds rows 1..128 in two
+// column segments of 64 rows.
+func segmentedItems(t *testing.T) (*Store, *Heap, []int64) {
+	t.Helper()
+	opts := testOptions(t)
+	opts.SegmentRows = 64
+	s := openStore(t, opts)
+	ids := make([]int64, 128)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	h := createItems(t, s, "items", ids...)
+	if n, err := s.Columnize(); err != nil || n != 2 {
+		t.Fatalf("Columnize of 128 rows: %d segments, %v; want 2", n, err)
+	}
+	return s, h, ids
 }
