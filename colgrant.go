@@ -74,18 +74,7 @@ func (s *Session) grantColumns(st *sql.GrantStmt, w ResultWriter) error {
 				if c < 0 {
 					return sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", col, t.Name)
 				}
-				acl := def.Columns[c].ACL
-				for _, g := range st.Grantees {
-					if st.Revoke {
-						acl = catalog.Revoked(acl, g, grantor, p, st.GrantOption)
-						continue
-					}
-					option := catalog.Priv(0)
-					if st.GrantOption {
-						option = p
-					}
-					acl = catalog.Granted(acl, g, grantor, p, option)
-				}
+				acl := catalog.Apply(def.Columns[c].ACL, st.Grantees, grantor, p, st.Revoke, st.GrantOption)
 				def.Columns[c].ACL = catalog.ColumnACL(acl)
 			}
 		}

@@ -72,17 +72,7 @@ func (s *Session) alterDefaultPrivileges(st *sql.AlterDefaultPrivilegesStmt, w R
 			} else if schema == "" {
 				acl = catalog.BuiltinACL(name, typ)
 			}
-			for _, grantee := range g.Grantees {
-				if g.Revoke {
-					acl = catalog.Revoked(acl, grantee, name, want, g.GrantOption)
-					continue
-				}
-				option := catalog.Priv(0)
-				if g.GrantOption {
-					option = want
-				}
-				acl = catalog.Granted(acl, grantee, name, want, option)
-			}
+			acl = catalog.Apply(acl, g.Grantees, name, want, g.Revoke, g.GrantOption)
 			r.DefaultACLs = slices.DeleteFunc(r.DefaultACLs, func(d catalog.DefaultACL) bool { return d.Schema == schema && d.Type == typ })
 			// an entry that changes nothing goes, as in PostgreSQL
 			if schema == "" && !catalog.SameACL(acl, catalog.BuiltinACL(name, typ)) || schema != "" && len(acl) > 0 {

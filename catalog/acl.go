@@ -160,6 +160,24 @@ func Granted(acl []ACLItem, grantee, grantor string, privs, grant Priv) []ACLIte
 }
 
 // Revoked returns acl without grantee's privs from grantor (only the
+// Apply returns acl after GRANT p (WITH GRANT OPTION when grantOption) to
+// each of grantees by grantor, or with revoke after REVOKE [GRANT OPTION
+// FOR] p FROM them.
+func Apply(acl []ACLItem, grantees []string, grantor string, p Priv, revoke, grantOption bool) []ACLItem {
+	for _, g := range grantees {
+		if revoke {
+			acl = Revoked(acl, g, grantor, p, grantOption)
+			continue
+		}
+		option := Priv(0)
+		if grantOption {
+			option = p
+		}
+		acl = Granted(acl, g, grantor, p, option)
+	}
+	return acl
+}
+
 // grant options when optionOnly); items left without privileges go.
 func Revoked(acl []ACLItem, grantee, grantor string, privs Priv, optionOnly bool) []ACLItem {
 	out := make([]ACLItem, 0, len(acl))
