@@ -159,7 +159,6 @@ func Granted(acl []ACLItem, grantee, grantor string, privs, grant Priv) []ACLIte
 	return append(out, ACLItem{Grantee: grantee, Grantor: grantor, Privs: privs, Grant: grant})
 }
 
-// Revoked returns acl without grantee's privs from grantor (only the
 // Apply returns acl after GRANT p (WITH GRANT OPTION when grantOption) to
 // each of grantees by grantor, or with revoke after REVOKE [GRANT OPTION
 // FOR] p FROM them.
@@ -178,6 +177,7 @@ func Apply(acl []ACLItem, grantees []string, grantor string, p Priv, revoke, gra
 	return acl
 }
 
+// Revoked returns acl without grantee's privs from grantor (only the
 // grant options when optionOnly); items left without privileges go.
 func Revoked(acl []ACLItem, grantee, grantor string, privs Priv, optionOnly bool) []ACLItem {
 	out := make([]ACLItem, 0, len(acl))
