@@ -68,18 +68,20 @@ type ShutdownDeferrer interface {
 	DeferShutdown(ShutdownMode)
 }
 
-// shutdownDeferrer finds the ShutdownDeferrer under the writers a session
-// wraps around its client's (statementWriter, resetWriter): requested at
-// once instead, a SHUTDOWN IMMEDIATE could end the session before its client
-// had the answer.
-func shutdownDeferrer(w ResultWriter) (ShutdownDeferrer, bool) {
+// findWriter finds a client writer's optional interface T (ShutdownDeferrer,
+// StatementDeallocator) under the writers a session wraps around it
+// (statementWriter, resetWriter, noTag). Missed, a SHUTDOWN IMMEDIATE would
+// be requested at once and could end its session before the client had the
+// answer.
+func findWriter[T any](w ResultWriter) (T, bool) {
 	for {
-		if d, ok := w.(ShutdownDeferrer); ok {
+		if d, ok := w.(T); ok {
 			return d, true
 		}
 		u, ok := w.(interface{ inner() ResultWriter })
 		if !ok {
-			return nil, false
+			var zero T
+			return zero, false
 		}
 		w = u.inner()
 	}
@@ -210,7 +212,7 @@ func (s *Session) instanceCommand(stmt sql.Statement, w ResultWriter) error {
 		}
 		mode := ShutdownMode(st.Mode)
 		s.db.logger.Info("SHUTDOWN requested", "mode", string(mode), "user", s.user)
-		if d, ok := shutdownDeferrer(w); ok {
+		if d, ok := findWriter[ShutdownDeferrer](w); ok {
 			d.DeferShutdown(mode)
 		} else {
 			s.db.RequestShutdown(mode)

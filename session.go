@@ -62,6 +62,9 @@ type Session struct {
 		text  string
 		bytes int64
 	}
+	// txSettings are the values of the settings the transaction block's
+	// SETs changed, from before them (localset.go).
+	txSettings map[string]*savedSetting
 	// pathCache is searchPath's answer for a search_path value and role.
 	pathCache struct {
 		value, role string
@@ -279,6 +282,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			w = resetWriter{w}
 		}
 		return s.set(st, w)
+	case *sql.DiscardStmt:
+		return s.discard(st, w)
 	case *sql.ShowStmt:
 		return s.show(st, w)
 	case *sql.AlterSystemStmt:
@@ -594,13 +599,16 @@ func (s *Session) transaction(t *sql.TransactionStmt, w ResultWriter) error {
 	case "commit":
 		if s.failed {
 			s.rollback()
+			s.endSettings(w, true)
 			return w.Complete("ROLLBACK")
 		}
 		if s.tx == nil {
 			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "there is no transaction in progress"})
 			return w.Complete("COMMIT")
 		}
-		if err := s.commit(); err != nil {
+		err := s.commit()
+		s.endSettings(w, err != nil)
+		if err != nil {
 			return err
 		}
 		return w.Complete("COMMIT")
@@ -609,6 +617,7 @@ func (s *Session) transaction(t *sql.TransactionStmt, w ResultWriter) error {
 			w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "there is no transaction in progress"})
 		}
 		s.rollback()
+		s.endSettings(w, true)
 		return w.Complete("ROLLBACK")
 	}
 }
@@ -687,6 +696,13 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	case "session_authorization":
 		return s.setSessionAuthorization(st, w)
 	}
+	switch {
+	case st.Local && !s.explicit:
+		w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "SET LOCAL can only be used in transaction blocks"})
+		return w.Complete("SET")
+	case s.explicit && name != "transaction_isolation":
+		s.rememberSetting(name, st.Local)
+	}
 	if p, ok := sessionParam(name); ok {
 		return s.setParam(p, st, w)
 	}
@@ -751,7 +767,7 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 			value = formatSearchPath(st.Values)
 		}
 	case "client_encoding":
-		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" {
+		if u := strings.ToUpper(value); u != "UTF8" && u != "UTF-8" && u != "UNICODE" && u != "DEFAULT" {
 			return sqlerr.New(sqlerr.InvalidParameterValue, "client encoding %q is not supported; only UTF8 is", value)
 		}
 		value = "UTF8"

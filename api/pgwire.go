@@ -280,7 +280,7 @@ func (c *pgConn) ready() {
 }
 
 func (c *pgConn) simpleQuery(query string) {
-	w := &wireWriter{be: c.be, session: c.session, shutdown: &c.pendingShutdown}
+	w := &wireWriter{be: c.be, session: c.session, shutdown: &c.pendingShutdown, deallocate: c.deallocateAll}
 	n, err := c.session.Run(context.Background(), query, w)
 	if w.copyIn != nil {
 		w.copyIn.drain()
@@ -324,6 +324,8 @@ type wireWriter struct {
 	copyOut bool        // COPY TO STDOUT sent CopyOutResponse
 	// session gives the TimeZone in which timestamps with time zone print.
 	session *rustydb.Session
+	// deallocate drops the connection's prepared statements (DISCARD ALL).
+	deallocate func()
 	// shutdown receives a SHUTDOWN's mode (see DeferShutdown).
 	shutdown *rustydb.ShutdownMode
 }
@@ -467,4 +469,15 @@ func (s *Server) ActiveConnections() int {
 	s.conns.mu.Lock()
 	defer s.conns.mu.Unlock()
 	return len(s.conns.conns)
+}
+
+// deallocateAll drops the connection's prepared statements, as DISCARD ALL
+// does in PostgreSQL; portals stay until their transaction ends.
+func (c *pgConn) deallocateAll() { clear(c.statements) }
+
+// DeallocateAll is DISCARD ALL's DEALLOCATE ALL (rustydb.StatementDeallocator).
+func (w *wireWriter) DeallocateAll() {
+	if w.deallocate != nil {
+		w.deallocate()
+	}
 }

@@ -120,3 +120,6 @@ func errShuttingDown() *sqlerr.Error {
 func (w *wireWriter) DeferShutdown(mode rustydb.ShutdownMode) { *w.shutdown = mode }
 
 func (w *collectWriter) DeferShutdown(mode rustydb.ShutdownMode) { w.c.pendingShutdown = mode }
+
+// DeallocateAll is DISCARD ALL's DEALLOCATE ALL (rustydb.StatementDeallocator).
+func (w *collectWriter) DeallocateAll() { w.c.deallocateAll() }

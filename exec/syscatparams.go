@@ -95,3 +95,27 @@ func (c *Context) pgSettingsRows() [][]types.Value {
 	slices.SortFunc(rows, func(a, b []types.Value) int { return strings.Compare(a[0].S, b[0].S) })
 	return rows
 }
+
+// currentSetting is current_setting(name): a session variable or a server
+// parameter (the session's own value, where it set one), as SHOW gives it.
+func (c *Context) currentSetting(name string) (string, bool) {
+	name = strings.ToLower(name)
+	if c.Instance != nil {
+		for _, v := range c.Instance.Variables() {
+			if v.Name == name {
+				return v.Value, true
+			}
+		}
+	}
+	if c.Config != nil {
+		for _, s := range c.Config.Settings() {
+			if s.Name == name || s.Key == name {
+				if v, ok := c.SessionConfig[s.Name]; ok {
+					return v, true
+				}
+				return s.Value, true
+			}
+		}
+	}
+	return "", false
+}

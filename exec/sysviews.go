@@ -12,6 +12,7 @@ import (
 	"rustydb/plan"
 	"rustydb/row"
 	"rustydb/sql"
+	"rustydb/sqlerr"
 	"rustydb/types"
 )
 
@@ -481,6 +482,19 @@ func (c *Context) sessionFunc(e *plan.Func, args []evalFn) evalFn {
 				}
 			}
 			return types.NewText(""), nil
+		}
+	case "current_setting":
+		fn = func(a []types.Value) (types.Value, error) {
+			if a[0].IsNull() {
+				return types.Null, nil
+			}
+			if v, ok := c.currentSetting(a[0].S); ok {
+				return types.NewText(v), nil
+			}
+			if len(a) == 2 && !a[1].IsNull() && a[1].Bool() { // missing_ok
+				return types.Null, nil
+			}
+			return types.Null, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", a[0].S)
 		}
 	case "pg_cancel_backend", "pg_terminate_backend":
 		fn = strict(func(a []types.Value) (types.Value, error) {

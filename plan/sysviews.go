@@ -46,4 +46,5 @@ var sessionFuncs = map[string]funcSig{
 	"pg_backend_pid":       {0, 0, fixed(types.TInt4)},
 	"pg_cancel_backend":    {1, 1, argsOf(types.TBool, types.TInt4)},
 	"pg_terminate_backend": {1, 2, argsOf(types.TBool, types.TInt4, types.TInt8)},
+	"current_setting":      {1, 2, argsOf(types.TText, types.TText, types.TBool)},
 }

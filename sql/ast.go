@@ -345,6 +345,13 @@ type (
 		Value  string
 		Values []string
 		Reset  bool // RESET name: completes with the tag RESET
+		Local  bool // SET LOCAL: until the transaction ends
+	}
+
+	// DiscardStmt is DISCARD ALL | PLANS | SEQUENCES | TEMP, and RESET ALL
+	// (What "reset all").
+	DiscardStmt struct {
+		What string
 	}
 
 	// ShowStmt is SHOW name (a word, section.key or the words of SHOW
@@ -417,6 +424,7 @@ func (*AlterTableStmt) statement()     {}
 func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}
 func (*ShowStmt) statement()           {}
+func (*DiscardStmt) statement()        {}
 func (*CreateSchemaStmt) statement()   {}
 func (*DropSchemaStmt) statement()     {}
 func (*AlterSchemaStmt) statement()    {}

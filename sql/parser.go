@@ -308,6 +308,9 @@ func (p *parser) statement() (Statement, error) {
 		return p.setStmt()
 	case "reset":
 		p.i++
+		if p.acceptKw("all") {
+			return &DiscardStmt{What: "reset all"}, nil
+		}
 		name, err := p.ident()
 		if err != nil {
 			return nil, err
@@ -321,6 +324,13 @@ func (p *parser) statement() (Statement, error) {
 		return &SetStmt{Name: name, Value: "default", Values: []string{"default"}, Reset: true}, nil
 	case "show":
 		return p.showStmt()
+	case "discard":
+		p.i++
+		for _, what := range []string{"all", "plans", "sequences", "temp", "temporary"} {
+			if p.acceptKw(what) {
+				return &DiscardStmt{What: strings.TrimSuffix(what, "orary")}, nil
+			}
+		}
 	}
 	return nil, p.unexpected()
 }
@@ -421,7 +431,7 @@ func (p *parser) setStmt() (Statement, error) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET LOCAL ROLE is not supported").
 			WithPosition(charPos(p.src, p.peek().pos)).WithHint("Use SET ROLE, and RESET ROLE where the transaction ends.")
 	}
-	_ = session || p.acceptKw("local")
+	local := !session && p.acceptKw("local")
 	switch {
 	case p.acceptKw("role"):
 		return p.setRoleValue("role", "none")
@@ -430,7 +440,7 @@ func (p *parser) setStmt() (Statement, error) {
 	}
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()
-		return &SetStmt{Name: "timezone", Value: strings.Join(v, ", "), Values: v}, err
+		return &SetStmt{Name: "timezone", Value: strings.Join(v, ", "), Values: v, Local: local}, err
 	}
 	name, err := p.ident()
 	if err != nil {
@@ -447,7 +457,7 @@ func (p *parser) setStmt() (Statement, error) {
 		return nil, p.unexpected()
 	}
 	v, err := p.setValue()
-	return &SetStmt{Name: name, Value: strings.Join(v, ", "), Values: v}, err
+	return &SetStmt{Name: name, Value: strings.Join(v, ", "), Values: v, Local: local}, err
 }
 
 // setValue reads SET's value: a comma-separated list of words, strings and
@@ -3151,7 +3161,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt, *AlterSystemStmt, *KillSessionStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
+	case *SetStmt, *ShowStmt, *DiscardStmt, *AlterSystemStmt, *KillSessionStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)

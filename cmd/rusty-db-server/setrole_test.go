@@ -66,3 +66,25 @@ func TestSetRoleOverWire(t *testing.T) {
 	param(admin, "session_authorization", "rustydb")
 	param(admin, "is_superuser", "on")
 }
+
+// TestDiscardAllOverWire: DISCARD ALL drops the connection's prepared
+// statements (a pooler such as pgbouncer runs it between clients, who then
+// prepare their statements again under the same names) and resets the
+// session's settings.
+func TestDiscardAllOverWire(t *testing.T) {
+	s := startServer(t, "")
+	c := s.connect(t)
+	ctx := context.Background()
+	if _, err := c.Prepare(ctx, "q", "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, c, "SET work_mem = '1MB'", "SET")
+	if _, err := c.Prepare(ctx, "q", "SELECT 2"); err == nil {
+		t.Fatal("preparing q again before DISCARD ALL worked; want 42P05")
+	}
+	mustExec(t, c, "DISCARD ALL", "DISCARD ALL")
+	if _, err := c.Prepare(ctx, "q", "SELECT 2"); err != nil {
+		t.Fatalf("preparing q after DISCARD ALL: %v", err)
+	}
+	wantRows(t, c, "SHOW work_mem", "512MB")
+}
