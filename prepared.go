@@ -65,6 +65,10 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 		}
 	case *sql.ShowStmt:
 		p.Columns = showColumns(st.Name)
+	case *sql.ExecuteStmt:
+		if sp := s.sqlPrepared[st.Name]; sp != nil {
+			p.Columns = sp.Columns
+		}
 	}
 	for i, t := range p.ParamTypes {
 		if t.ID == types.Unknown {

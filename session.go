@@ -62,6 +62,8 @@ type Session struct {
 		text  string
 		bytes int64
 	}
+	// sqlPrepared are the statements SQL's PREPARE made, by name.
+	sqlPrepared map[string]*Prepared
 	// txSettings are the values of the settings the transaction block's
 	// SETs changed, from before them (localset.go).
 	txSettings map[string]*savedSetting
@@ -284,6 +286,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		return s.set(st, w)
 	case *sql.DiscardStmt:
 		return s.discard(st, w)
+	case *sql.PrepareStmt:
+		return s.prepareSQL(st, w)
+	case *sql.ExecuteStmt:
+		return s.executeSQL(ctx, st, w)
+	case *sql.DeallocateStmt:
+		return s.deallocateSQL(st, w)
 	case *sql.ShowStmt:
 		return s.show(st, w)
 	case *sql.AlterSystemStmt:

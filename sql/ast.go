@@ -348,6 +348,24 @@ type (
 		Local  bool // SET LOCAL: until the transaction ends
 	}
 
+	// PrepareStmt is PREPARE name [(types)] AS statement; Query is the
+	// statement's text.
+	PrepareStmt struct {
+		Name  string
+		Types []types.T
+		Query string
+	}
+	// ExecuteStmt is EXECUTE name [(args)].
+	ExecuteStmt struct {
+		Name string
+		Args []Expr
+	}
+	// DeallocateStmt is DEALLOCATE [PREPARE] name | ALL.
+	DeallocateStmt struct {
+		Name string
+		All  bool
+	}
+
 	// DiscardStmt is DISCARD ALL | PLANS | SEQUENCES | TEMP, and RESET ALL
 	// (What "reset all").
 	DiscardStmt struct {
@@ -425,6 +443,9 @@ func (*CopyStmt) statement()           {}
 func (*SetStmt) statement()            {}
 func (*ShowStmt) statement()           {}
 func (*DiscardStmt) statement()        {}
+func (*PrepareStmt) statement()        {}
+func (*ExecuteStmt) statement()        {}
+func (*DeallocateStmt) statement()     {}
 func (*CreateSchemaStmt) statement()   {}
 func (*DropSchemaStmt) statement()     {}
 func (*AlterSchemaStmt) statement()    {}

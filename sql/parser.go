@@ -267,6 +267,8 @@ func (p *parser) statement() (Statement, error) {
 		return p.shutdownStmt()
 	case "declare":
 		return p.declareStmt()
+	case "prepare", "execute", "deallocate":
+		return p.preparedStmt()
 	case "fetch", "move":
 		return p.fetchStmt()
 	case "close":
@@ -3161,7 +3163,7 @@ func Kind(s Statement) string {
 		return "explain"
 	case *TransactionStmt:
 		return s.Kind
-	case *SetStmt, *ShowStmt, *DiscardStmt, *AlterSystemStmt, *KillSessionStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
+	case *SetStmt, *ShowStmt, *DiscardStmt, *PrepareStmt, *DeallocateStmt, *AlterSystemStmt, *KillSessionStmt, *ShutdownStmt, *RestrictedSessionStmt, *AlterDatabaseOpenStmt:
 		return "utility"
 	}
 	return fmt.Sprintf("%T", s)
@@ -3221,6 +3223,71 @@ func (p *parser) declareStmt() (Statement, error) {
 	}
 	s.Query, err = p.selectStmt()
 	return s, err
+}
+
+// preparedStmt parses PREPARE name [(types)] AS statement, EXECUTE name
+// [(args)] and DEALLOCATE [PREPARE] name | ALL.
+func (p *parser) preparedStmt() (Statement, error) {
+	switch p.advance().text {
+	case "deallocate":
+		p.acceptKw("prepare")
+		if p.acceptKw("all") {
+			return &DeallocateStmt{All: true}, nil
+		}
+		name, err := p.ident()
+		return &DeallocateStmt{Name: name}, err
+	case "execute":
+		name, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		s := &ExecuteStmt{Name: name}
+		if p.acceptOp("(") {
+			if s.Args, err = p.exprList(); err != nil {
+				return nil, err
+			}
+			err = p.expectOp(")")
+		}
+		return s, err
+	}
+	name, err := p.ident()
+	if err != nil {
+		return nil, err
+	}
+	s := &PrepareStmt{Name: name}
+	if p.acceptOp("(") {
+		for {
+			t, err := p.typeName()
+			if err != nil {
+				return nil, err
+			}
+			s.Types = append(s.Types, t)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		if err := p.expectOp(")"); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectKw("as"); err != nil {
+		return nil, err
+	}
+	start := p.peek().pos
+	switch p.peek().text {
+	case "select", "values", "with", "insert", "update", "delete", "(":
+	default:
+		return nil, p.unexpected()
+	}
+	if _, err := p.statement(); err != nil {
+		return nil, err
+	}
+	end := len(p.src)
+	if p.i < len(p.toks) && p.peek().kind != tEOF {
+		end = p.peek().pos
+	}
+	s.Query = strings.TrimSpace(p.src[start:end])
+	return s, nil
 }
 
 // fetchStmt parses FETCH / MOVE [NEXT | FORWARD [n | ALL] | n | ALL]

@@ -82,9 +82,14 @@ func TestDiscardAllOverWire(t *testing.T) {
 	if _, err := c.Prepare(ctx, "q", "SELECT 2"); err == nil {
 		t.Fatal("preparing q again before DISCARD ALL worked; want 42P05")
 	}
+	// SQL's PREPARE, and EXECUTE through the extended protocol, which
+	// describes the prepared statement's columns.
+	mustExec(t, c, "PREPARE twice (int) AS SELECT $1 * 2 AS doubled", "PREPARE")
+	wantRows(t, c, "EXECUTE twice(21)", "42")
 	mustExec(t, c, "DISCARD ALL", "DISCARD ALL")
 	if _, err := c.Prepare(ctx, "q", "SELECT 2"); err != nil {
 		t.Fatalf("preparing q after DISCARD ALL: %v", err)
 	}
 	wantRows(t, c, "SHOW work_mem", "512MB")
+	wantCode(t, c, "EXECUTE twice(1)", "26000")
 }
