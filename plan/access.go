@@ -19,9 +19,11 @@ type IndexRange struct {
 	Name   string // the index's name, for EXPLAIN
 	Values []Expr // one per leading key column, constant for the statement
 	Lo, Hi *RangeBound
-	// The filter condition the range was chosen from and its conjuncts
-	// that the range does not cover; see Residual.
-	from, residual Expr
+	// The filter condition the range was chosen from, the conjuncts of it
+	// the range was made from, and the others; see Residual.
+	from     Expr
+	covers   []Expr
+	residual Expr
 }
 
 // Residual returns what a filter with condition cond over a scan through r
@@ -78,6 +80,8 @@ func accessHint(hints []sql.Hint, t *catalog.Table, alias string) AccessHint {
 type predicate struct {
 	eq     Expr
 	lo, hi *RangeBound
+	// the conjuncts eq, lo and hi come from
+	eqFrom, loFrom, hiFrom Expr
 }
 
 // chooseIndex picks the index of t that narrows a scan filtered by cond the
@@ -111,11 +115,11 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.Ta
 		}
 		switch op {
 		case "=":
-			p.eq = val
+			p.eq, p.eqFrom = val, c
 		case ">", ">=":
-			p.lo = &RangeBound{Value: val, Inclusive: op == ">="}
+			p.lo, p.loFrom = &RangeBound{Value: val, Inclusive: op == ">="}, c
 		case "<", "<=":
-			p.hi = &RangeBound{Value: val, Inclusive: op == "<="}
+			p.hi, p.hiFrom = &RangeBound{Value: val, Inclusive: op == "<="}, c
 		}
 	}
 	names := t.IndexNames()
@@ -134,6 +138,7 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.Ta
 				break
 			}
 			r.Values = append(r.Values, p.eq)
+			r.covers = append(r.covers, p.eqFrom)
 		}
 		score := 10 * len(r.Values)
 		switch {
@@ -144,9 +149,11 @@ func chooseIndex(t *catalog.Table, cond Expr, hint AccessHint, stats *catalog.Ta
 			r.Lo, r.Hi = p.lo, p.hi
 			if r.Lo != nil {
 				score += 3
+				r.covers = append(r.covers, p.loFrom)
 			}
 			if r.Hi != nil {
 				score += 3
+				r.covers = append(r.covers, p.hiFrom)
 			}
 		}
 		if hinted {

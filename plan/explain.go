@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 
 	"rustydb/catalog"
@@ -212,21 +213,11 @@ func uncovered(cond Expr, r *IndexRange) Expr {
 	if r == nil {
 		return cond
 	}
-	used := map[Expr]bool{}
-	for _, v := range r.Values {
-		used[v] = true
-	}
-	for _, b := range []*RangeBound{r.Lo, r.Hi} {
-		if b != nil {
-			used[b.Value] = true
-		}
-	}
 	var rest []Expr
 	for _, c := range conjuncts(cond, nil) {
-		if b, ok := c.(*Binary); ok && (used[b.L] || used[b.R]) {
-			continue
+		if !slices.Contains(r.covers, c) { // the conjunct itself: a value may be shared
+			rest = append(rest, c)
 		}
-		rest = append(rest, c)
 	}
 	return andAll(rest)
 }
