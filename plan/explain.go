@@ -2,8 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"rustydb/catalog"
