@@ -79,7 +79,7 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		b := column.NewBuilder(def, len(batch))
 		r := h.Reader()
 		for _, v := range batch {
-			vals, err := r.Values(v)
+			vals, err := r.Columns(v, nil) // not kept in the frames: the segment holds them now
 			if err != nil {
 				r.Close()
 				return added, err

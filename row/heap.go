@@ -127,10 +127,10 @@ func (r *Reader) Values(v *Version) ([]types.Value, error) {
 	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeTuple(f, v.tid) })
 }
 
-// Columns reads the columns of v that want marks (the others are NULL),
-// from the page's decoded rows when v's is there, else decoding only those
-// and without keeping the row: for a pass over a whole table that needs a
-// few columns, such as building an index.
+// Columns reads the columns of v that want marks (nil: all; the others are
+// NULL), from the page's decoded rows when v's is there, else decoding only
+// those and without keeping the row: for a pass over a whole table, such as
+// building an index or a column segment.
 func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
 	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeColumns(f, v.tid, want) })
 }
