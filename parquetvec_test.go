@@ -1,0 +1,153 @@
+package rustydb
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"rustydb/sqlerr"
+)
+
+// TestParquetVectorAggregates checks that aggregations over read_parquet,
+// which decode row groups into column vectors, give what the row path
+// (enable_columnar_scan off) gives: every type the vectors hold, with
+// NULLs, over several row groups, with filters that skip row groups, over
+// files RustyDB and DuckDB wrote, plain and dictionary-encoded.
+func TestParquetVectorAggregates(t *testing.T) {
+	_, s := openParquetDB(t)
+	dir := t.TempDir()
+	copyExec(t, s, `CREATE TABLE vt AS SELECT g AS id,
+		CASE WHEN g % 7 <> 0 THEN (g % 300)::smallint END AS s,
+		CASE WHEN g % 5 <> 0 THEN g::bigint * 1000003 END AS b,
+		CASE WHEN g % 6 <> 0 THEN (g / 8.0)::real END AS r,
+		CASE WHEN g % 4 <> 0 THEN g / 3.0::double precision END AS d,
+		CASE WHEN g % 9 <> 0 THEN g % 2 = 0 END AS ok,
+		CASE WHEN g % 11 <> 0 THEN 'tag ' || (g % 13) END AS t,
+		CASE WHEN g % 3 <> 0 THEN ('v' || g)::varchar(10) END AS v,
+		CASE WHEN g % 8 <> 0 THEN date '2024-01-01' + g END AS day,
+		CASE WHEN g % 10 <> 0 THEN timestamp '2024-01-01 00:00:00' + g * interval '1 minute 1.5 second' END AS ts,
+		CASE WHEN g % 12 <> 0 THEN timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour' END AS tz,
+		CASE WHEN g % 14 <> 0 THEN (g * 1.125)::numeric(12,3) END AS n,
+		CASE WHEN g % 15 <> 0 THEN (g % 999 - 500 + 0.25)::numeric(5,2) END AS n4,
+		CASE WHEN g % 16 <> 0 THEN g::numeric * 10 END AS big
+		FROM generate_series(1, 3000) g`, "SELECT 3000")
+	ours := filepath.Join(dir, "vt.parquet")
+	copyExec(t, s, "COPY vt TO '"+ours+"' (FORMAT parquet, ROW_GROUP_SIZE 500)", "COPY 3000")
+	duck, err := filepath.Abs("testdata/parquet/duckdb_types.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := "read_parquet('" + ours + "')"
+	const all = "count(*), count(s), sum(s), min(b), max(b), sum(b), sum(r), avg(d), min(d), count(ok), min(t), max(t), max(v), min(day), max(ts), min(tz), sum(n), avg(n), max(n4), sum(n4)"
+	queries := []string{
+		"SELECT " + all + " FROM " + from,
+		"SELECT count(*) FROM " + from,
+		"SELECT count(*), sum(n) FROM " + from + " WHERE id <= 700",               // skips row groups
+		"SELECT count(*), sum(b) FROM " + from + " WHERE id > 5000",               // skips them all
+		"SELECT count(*), max(t) FROM " + from + " WHERE t > 'tag 5' AND d < 900", // vector filter
+		"SELECT t, count(*), sum(n), min(day), avg(r) FROM " + from + " GROUP BY t ORDER BY t",
+		"SELECT ok, day > date '2024-06-01', count(*), sum(s) FROM " + from + " GROUP BY 1, 2 ORDER BY 1, 2",
+		"SELECT count(*), max(big) FROM " + from, // numeric without precision: written as text
+		"SELECT s % 3, count(*), max(ts) FROM " + from + " WHERE s IS NOT NULL GROUP BY 1 ORDER BY 1",
+		"SELECT count(*), count(s), sum(s), sum(b), sum(f), sum(d), count(ok), max(txt), max(day), max(ts), sum(n), sum(n4), sum(tiny), sum(u32) FROM read_parquet('" + duck + "')",
+		"SELECT txt, count(*), sum(b) FROM read_parquet('" + duck + "') GROUP BY txt ORDER BY txt",
+		"SELECT count(tm), max(tm), sum(n) FROM read_parquet('" + duck + "')", // time has no vector form: the row path
+	}
+	results := map[string]string{}
+	for _, mode := range []string{"off", "on"} {
+		copyExec(t, s, "SET enable_columnar_scan = "+mode, "SET")
+		for _, q := range queries {
+			got := copyRows(t, s, q)
+			if mode == "off" {
+				results[q] = got
+			} else if got != results[q] {
+				t.Errorf("%s\nvectors: %s\nrows:    %s", q, got, results[q])
+			}
+		}
+	}
+	// the vectors were used: the aggregation reports the row groups it
+	// read and those it skipped
+	plan := copyRows(t, s, "EXPLAIN ANALYZE SELECT count(*), sum(n) FROM "+from+" WHERE id <= 700")
+	if !strings.Contains(plan, "segments=6 pruned=4") {
+		t.Errorf("row groups read and skipped:\n%s", plan)
+	}
+}
+
+// TestParquetVectorEncodings reads columns in vector form whose pages are
+// dictionary-encoded, plain, or first the one then the other (a writer
+// whose dictionary grew too big), required or optional, and refuses
+// invalid UTF-8 in either encoding.
+func TestParquetVectorEncodings(t *testing.T) {
+	_, s := openParquetDB(t)
+	dir := t.TempDir()
+	type plainRow struct {
+		Name *string  `parquet:"name,optional"`
+		N    *int64   `parquet:"n,optional"`
+		F    *float64 `parquet:"f,optional"`
+		I    int32    `parquet:"i"`
+	}
+	type dictRow struct {
+		Name *string  `parquet:"name,optional,dict"`
+		N    *int64   `parquet:"n,optional,dict"`
+		F    *float64 `parquet:"f,optional,dict"`
+		I    int32    `parquet:"i,dict"`
+	}
+	var plainRows []plainRow
+	var dictRows []dictRow
+	for i := range 5000 {
+		name, n, f := []string{"tea", "coffee", "cocoa ☕"}[i%3], int64(i%7)*1_000_000_007, float64(i%5)/4
+		r := plainRow{&name, &n, &f, int32(i % 3)}
+		if i%4 == 0 {
+			r.Name, r.N, r.F = nil, nil, nil
+		}
+		plainRows, dictRows = append(plainRows, r), append(dictRows, dictRow(r))
+	}
+	// a dictionary too small for the distinct names after the first rows
+	var mixedRows []dictRow
+	for i := range 3000 {
+		name := fmt.Sprintf("name %d", i%1000)
+		mixedRows = append(mixedRows, dictRow{Name: &name, I: int32(i)})
+	}
+	files := map[string]string{}
+	for name, write := range map[string]func(string) error{
+		"plain": func(f string) error {
+			return parquet.WriteFile(f, plainRows, parquet.MaxRowsPerRowGroup(1500), parquet.PageBufferSize(1024))
+		},
+		"dict": func(f string) error {
+			return parquet.WriteFile(f, dictRows, parquet.MaxRowsPerRowGroup(1500), parquet.PageBufferSize(1024))
+		},
+		"mixed": func(f string) error {
+			return parquet.WriteFile(f, mixedRows, parquet.PageBufferSize(512), parquet.DictionaryMaxBytes(1000))
+		},
+	} {
+		files[name] = filepath.Join(dir, name+".parquet")
+		if err := write(files[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []string{
+		"SELECT name, count(*), sum(n), avg(f), sum(i) FROM read_parquet('" + files["plain"] + "') GROUP BY name ORDER BY name",
+		"SELECT name, count(*), sum(n), avg(f), sum(i) FROM read_parquet('" + files["dict"] + "') GROUP BY name ORDER BY name",
+		"SELECT count(name), min(name), max(name), sum(i) FROM read_parquet('" + files["mixed"] + "') WHERE name > 'name 5'",
+	}
+	for _, q := range queries {
+		vectors := copyRows(t, s, q)
+		copyExec(t, s, "SET enable_columnar_scan = off", "SET")
+		rows := copyRows(t, s, q)
+		copyExec(t, s, "SET enable_columnar_scan = on", "SET")
+		if vectors != rows || strings.Count(vectors, "\n") < 1 {
+			t.Errorf("%s\nvectors: %s\nrows:    %s", q, vectors, rows)
+		}
+	}
+	bad := "caf\xe9"
+	for i, opts := range [][]parquet.WriterOption{nil, {parquet.MaxRowsPerRowGroup(1)}} {
+		badFile := filepath.Join(dir, fmt.Sprintf("bad%d.parquet", i))
+		if err := parquet.WriteFile(badFile, []dictRow{{I: 1}, {Name: &bad}}, opts...); err != nil {
+			t.Fatal(err)
+		}
+		wantCopyError(t, s, "SELECT max(name) FROM read_parquet('"+badFile+"')", sqlerr.CharacterNotInRepertoire, `invalid byte sequence for encoding "UTF8" in Parquet file "`+badFile+`"`)
+	}
+}
