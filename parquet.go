@@ -76,6 +76,8 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	}
 	var root plan.Node
 	pick := cols // the columns of root's rows written
+	var runs []exec.SegmentRows
+	var delta func(func([]types.Value) error) error
 	if q != nil {
 		root = q.Root
 		pick = make([]int, len(root.Columns()))
@@ -88,6 +90,12 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 			scan.Cols = append(scan.Cols, plan.Column{Name: col.Name, Type: col.Type, Table: t.Name})
 		}
 		root = scan
+		if columnarColumns(t, cols) {
+			var err error
+			if runs, delta, err = c.TableColumns(t); err != nil {
+				return err
+			}
+		}
 	}
 	all := root.Columns()
 	outCols := make([]plan.Column, len(pick))
@@ -98,51 +106,35 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	if err != nil {
 		return err
 	}
-	op, err := c.Build(root)
-	if err != nil {
-		return err
+	var op exec.Operator
+	if runs == nil {
+		if op, err = c.Build(root); err != nil {
+			return err
+		}
 	}
 	file, err := createCopyFile(st.File)
 	if err != nil {
-		op.Close()
+		if op != nil {
+			op.Close()
+		}
 		return err
 	}
 	pw := parquet.NewWriter(file, schema, parquet.Compression(opts.codec), parquet.MaxRowsPerRowGroup(opts.rowGroup))
+	rows := newParquetRows(c, pw, conv, pick, st.File)
 	var n int64
-	// the rows of a batch are reused: WriteRows copies their values
-	batch := make([]parquet.Row, 0, 1024)
-	values := make([]parquet.Value, cap(batch)*len(pick))
-	flush := func() error {
-		if _, err := pw.WriteRows(batch); err != nil {
-			return fileError(err, "could not write to COPY file \"%s\"", st.File)
+	if runs != nil {
+		// the rows in column segments a row group at a time from their
+		// vectors, then the newer ones as rows
+		if n, err = writeParquetSegments(c, pw, runs, cols, st.File, opts.rowGroup); err == nil {
+			err = delta(rows.add)
 		}
-		c.Progress.Add(int64(len(batch)), 0)
-		batch = batch[:0]
-		return nil
+	} else {
+		err = exec.Drain(op, rows.add)
 	}
-	err = exec.Drain(op, func(r []types.Value) error {
-		at := len(batch) * len(pick)
-		row := parquet.Row(values[at : at+len(pick) : at+len(pick)])
-		for i, k := range pick {
-			v, err := conv[i](r[k])
-			if err != nil {
-				return err
-			}
-			if v.IsNull() {
-				row[i] = v.Level(0, 0, i)
-			} else {
-				row[i] = v.Level(0, 1, i)
-			}
-		}
-		n++
-		if batch = append(batch, row); len(batch) == cap(batch) {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
+	if err == nil {
+		err = rows.flush()
 	}
+	n += rows.n
 	if err == nil {
 		if cerr := pw.Close(); cerr != nil {
 			err = fileError(cerr, "could not write to COPY file \"%s\"", st.File)
