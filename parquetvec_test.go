@@ -16,7 +16,8 @@ import (
 // which decode row groups into column vectors, give what the row path
 // (enable_columnar_scan off) gives: every type the vectors hold, with
 // NULLs, over several row groups, with filters that skip row groups, over
-// files RustyDB and DuckDB wrote, plain and dictionary-encoded.
+// files RustyDB and DuckDB wrote (testdata/parquet, made by
+// benchmarks/peers/duckdb), plain and dictionary-encoded.
 func TestParquetVectorAggregates(t *testing.T) {
 	_, s := openParquetDB(t)
 	dir := t.TempDir()
@@ -41,7 +42,12 @@ func TestParquetVectorAggregates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	groups, err := filepath.Abs("testdata/parquet/duckdb_groups.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
 	from := "read_parquet('" + ours + "')"
+	fromDuck := "read_parquet('" + groups + "')"
 	const all = "count(*), count(s), sum(s), min(b), max(b), sum(b), sum(r), avg(d), min(d), count(ok), min(t), max(t), max(v), min(day), max(ts), min(tz), sum(n), avg(n), max(n4), sum(n4)"
 	queries := []string{
 		"SELECT " + all + " FROM " + from,
@@ -56,6 +62,10 @@ func TestParquetVectorAggregates(t *testing.T) {
 		"SELECT count(*), count(s), sum(s), sum(b), sum(f), sum(d), count(ok), max(txt), max(day), max(ts), sum(n), sum(n4), sum(tiny), sum(u32) FROM read_parquet('" + duck + "')",
 		"SELECT txt, count(*), sum(b) FROM read_parquet('" + duck + "') GROUP BY txt ORDER BY txt",
 		"SELECT count(tm), max(tm), sum(n) FROM read_parquet('" + duck + "')", // time has no vector form: the row path
+		// DuckDB's row groups of 2048 rows, zstd, dictionary and plain pages
+		"SELECT count(*), count(s), sum(s), sum(b), avg(d), min(t), max(v), min(day), max(ts), sum(n), min(n4) FROM " + fromDuck,
+		"SELECT t, count(*), sum(b), max(v), sum(n) FROM " + fromDuck + " WHERE id >= 4000 AND n4 > 0 GROUP BY t ORDER BY t",
+		"SELECT day, count(*), max(ts) FROM " + fromDuck + " WHERE day < date '2024-01-05' GROUP BY day ORDER BY day",
 	}
 	results := map[string]string{}
 	for _, mode := range []string{"off", "on"} {
