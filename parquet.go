@@ -120,21 +120,16 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		return err
 	}
 	pw := parquet.NewWriter(file, schema, parquet.Compression(opts.codec), parquet.MaxRowsPerRowGroup(opts.rowGroup))
-	rows := newParquetRows(c, pw, conv, pick, st.File)
-	var n int64
+	groups := newParquetGroups(c, pw, st.File, opts.rowGroup, conv, pick)
 	if runs != nil {
-		// the rows in column segments a row group at a time from their
-		// vectors, then the newer ones as rows
-		if n, err = writeParquetSegments(c, pw, runs, cols, st.File, opts.rowGroup); err == nil {
-			err = delta(rows.add)
+		// the rows in column segments from their vectors, then the newer ones
+		if err = groups.addRuns(runs, cols); err == nil {
+			err = delta(groups.add)
 		}
 	} else {
-		err = exec.Drain(op, rows.add)
+		err = exec.Drain(op, groups.add)
 	}
-	if err == nil {
-		err = rows.flush()
-	}
-	n += rows.n
+	n, err := groups.finish(err)
 	if err == nil {
 		if cerr := pw.Close(); cerr != nil {
 			err = fileError(cerr, "could not write to COPY file \"%s\"", st.File)
@@ -261,7 +256,7 @@ func parquetColumn(t types.T) (parquet.Node, parquetValue) {
 	case types.Float8:
 		return parquet.Leaf(parquet.DoubleType), func(v types.Value) (parquet.Value, error) { return parquet.DoubleValue(v.F), nil }
 	case types.Text, types.Varchar, types.Char:
-		return parquet.String(), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue([]byte(v.S)), nil }
+		return parquet.String(), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue(stringBytes(v.S)), nil }
 	case types.Date:
 		return parquet.Date(), func(v types.Value) (parquet.Value, error) { return parquet.Int32Value(int32(v.I)), nil }
 	case types.Timestamp, types.TimestampTZ:
@@ -272,7 +267,7 @@ func parquetColumn(t types.T) (parquet.Node, parquetValue) {
 	case types.UUID:
 		return parquet.UUID(), func(v types.Value) (parquet.Value, error) { return parquet.FixedLenByteArrayValue([]byte(v.S)), nil }
 	case types.Bytea:
-		return parquet.Leaf(parquet.ByteArrayType), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue([]byte(v.S)), nil }
+		return parquet.Leaf(parquet.ByteArrayType), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue(stringBytes(v.S)), nil }
 	case types.Numeric:
 		if t.Precision > 0 && t.Precision <= 18 {
 			return decimalColumn(t)
@@ -291,15 +286,30 @@ func decimalColumn(t types.T) (parquet.Node, parquetValue) {
 		physical, wide = parquet.Int64Type, true
 	}
 	ctx := apd.BaseContext.WithPrecision(uint32(t.Precision))
+	limit := int64(1)
+	for range t.Precision {
+		limit *= 10
+	}
 	return parquet.Decimal(int(t.Scale), int(t.Precision), physical), func(v types.Value) (parquet.Value, error) {
-		var d apd.Decimal
-		if _, err := ctx.Quantize(&d, v.ToDecimal(), -t.Scale); err != nil {
-			return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
-		}
-		d.Exponent = 0
-		n, err := d.Int64()
-		if err != nil {
-			return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+		var n int64
+		if d := v.D; v.K == types.KDecimal && d.Form == apd.Finite && d.Exponent == -t.Scale && d.Coeff.IsInt64() {
+			// already at the column's scale, as a typed column's values are
+			if n = d.Coeff.Int64(); n >= limit {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
+			if d.Negative {
+				n = -n
+			}
+		} else {
+			var d apd.Decimal
+			if _, err := ctx.Quantize(&d, v.ToDecimal(), -t.Scale); err != nil {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
+			d.Exponent = 0
+			var err error
+			if n, err = d.Int64(); err != nil {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
 		}
 		if !wide {
 			return parquet.Int32Value(int32(n)), nil

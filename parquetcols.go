@@ -11,9 +11,9 @@ package rustydb
 // same schema and values (see parquet.go).
 
 import (
+	"errors"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -24,59 +24,6 @@ import (
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
-
-// parquetRows writes rows to a Parquet file in batches.
-type parquetRows struct {
-	c      *exec.Context
-	pw     *parquet.Writer
-	conv   []parquetValue
-	pick   []int // the row's values written, in order
-	file   string
-	batch  []parquet.Row
-	values []parquet.Value // of the batch's rows, reused: WriteRows copies them
-	n      int64           // rows written
-}
-
-func newParquetRows(c *exec.Context, pw *parquet.Writer, conv []parquetValue, pick []int, file string) *parquetRows {
-	const batch = 1024
-	return &parquetRows{c: c, pw: pw, conv: conv, pick: pick, file: file,
-		batch: make([]parquet.Row, 0, batch), values: make([]parquet.Value, batch*len(pick))}
-}
-
-// add converts and adds one row.
-func (w *parquetRows) add(r []types.Value) error {
-	at := len(w.batch) * len(w.pick)
-	row := parquet.Row(w.values[at : at+len(w.pick) : at+len(w.pick)])
-	for i, k := range w.pick {
-		v, err := w.conv[i](r[k])
-		if err != nil {
-			return err
-		}
-		if v.IsNull() {
-			row[i] = v.Level(0, 0, i)
-		} else {
-			row[i] = v.Level(0, 1, i)
-		}
-	}
-	w.n++
-	if w.batch = append(w.batch, row); len(w.batch) == cap(w.batch) {
-		return w.flush()
-	}
-	return nil
-}
-
-// flush writes the rows added since the last flush.
-func (w *parquetRows) flush() error {
-	if len(w.batch) == 0 {
-		return nil
-	}
-	if _, err := w.pw.WriteRows(w.batch); err != nil {
-		return fileError(err, "could not write to COPY file \"%s\"", w.file)
-	}
-	w.c.Progress.Add(int64(len(w.batch)), 0)
-	w.batch = w.batch[:0]
-	return nil
-}
 
 // columnarColumns reports whether the columns cols of t are all held in
 // column segments, so that COPY TO can write them from the vectors.
@@ -95,93 +42,257 @@ type segmentPiece struct {
 	lo, hi int
 }
 
-// writeParquetSegments writes the rows of runs, columns cols of their
-// segments, to pw in row groups of size rows, and returns how many rows
-// it wrote.
-func writeParquetSegments(c *exec.Context, pw *parquet.Writer, runs []exec.SegmentRows, cols []int, file string, size int64) (int64, error) {
-	var groups [][]segmentPiece
-	var cur []segmentPiece
-	var rows, curRows int64
-	for _, run := range runs {
-		for lo := 0; lo < run.Len(); {
-			take := int(min(int64(run.Len()-lo), size-curRows))
-			cur = append(cur, segmentPiece{run: run, lo: lo, hi: lo + take})
-			lo, curRows, rows = lo+take, curRows+int64(take), rows+int64(take)
-			if curRows == size {
-				groups, cur, curRows = append(groups, cur), nil, 0
-			}
-		}
-	}
-	if curRows > 0 {
-		groups = append(groups, cur)
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(groups))
+// parquetGroups writes the row groups of a Parquet file on workers: each
+// fills and compresses a row group in memory (a ConcurrentRowGroupWriter)
+// and commits it to the file once the row groups before it are there.
+// The producer (the statement's goroutine) hands out a row group at a
+// time, of segment pieces or of rows that it converts a chunk at a time;
+// it waits while all workers are busy, which bounds the memory held.
+type parquetGroups struct {
+	c    *exec.Context
+	pw   *parquet.Writer
+	file string
+	size int64 // rows per row group
+	conv []parquetValue
+	pick []int // the values of a row written, in order
+	jobs chan *parquetGroup
+	stop chan struct{} // closed when a worker or the producer fails
+	once sync.Once
+	wg   sync.WaitGroup
+	errs []error
+	prev chan struct{} // closed once the last row group handed out is committed
+	rows int64         // rows handed out
+	// the row group of rows being filled, its rows so far and the chunk
+	// being converted
+	group     *parquetGroup
+	groupRows int64
+	chunk     *rowChunk
+	free      chan *rowChunk // written chunks, for reuse
+}
+
+// parquetGroup is one row group: write fills it.
+type parquetGroup struct {
+	write      func(rg *parquet.ConcurrentRowGroupWriter, enc *segmentEncoder) (int64, error)
+	chunks     chan *rowChunk // of a row group of rows
+	turn, done chan struct{}  // turn is closed when it may commit; done when it has
+}
+
+// rowChunk is rows of a row group converted to Parquet values, column by
+// column.
+type rowChunk struct {
+	cols [][]parquet.Value
+	rows int
+}
+
+// rowChunkRows is the most rows a chunk holds: a few pages' worth.
+const rowChunkRows = 4096
+
+func newParquetGroups(c *exec.Context, pw *parquet.Writer, file string, size int64, conv []parquetValue, pick []int) *parquetGroups {
+	workers := runtime.GOMAXPROCS(0)
 	if c.MaxWorkers > 0 {
 		workers = min(workers, c.MaxWorkers)
 	}
-	// turn[g] is closed once row group g may be committed: the row groups
-	// before it are in the file
-	turn := make([]chan struct{}, len(groups)+1)
-	for g := range turn {
-		turn[g] = make(chan struct{})
+	g := &parquetGroups{c: c, pw: pw, file: file, size: size, conv: conv, pick: pick,
+		jobs: make(chan *parquetGroup), stop: make(chan struct{}), errs: make([]error, max(workers, 1)),
+		prev: make(chan struct{}), free: make(chan *rowChunk, 2*workers+2)}
+	close(g.prev)
+	for w := range g.errs {
+		g.wg.Go(func() { g.work(w) })
 	}
-	close(turn[0])
-	stop := make(chan struct{})
-	var once sync.Once
-	var next atomic.Int64
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			defer func() {
-				if r := recover(); r != nil {
-					errs[w] = sqlerr.New(sqlerr.InternalError, "internal error writing Parquet: %v", r)
-				}
-				if errs[w] != nil {
-					once.Do(func() { close(stop) })
-				}
-			}()
-			rg := pw.BeginRowGroup()
-			enc := &segmentEncoder{buf: make([]parquet.Value, 0, 1024)}
-			for {
-				g := int(next.Add(1)) - 1
-				if g >= len(groups) {
-					return
-				}
-				if errs[w] = c.Canceled(); errs[w] != nil {
-					return
-				}
-				var n int
-				for leaf, k := range cols {
-					if errs[w] = enc.column(rg.ColumnWriters()[leaf], groups[g], k, leaf); errs[w] != nil {
-						errs[w] = fileError(errs[w], "could not write to COPY file \"%s\"", file)
-						return
-					}
-				}
-				for _, p := range groups[g] {
-					n += p.hi - p.lo
-				}
-				select {
-				case <-turn[g]:
-				case <-stop:
-					return
-				}
-				if _, errs[w] = rg.Commit(); errs[w] != nil {
-					errs[w] = fileError(errs[w], "could not write to COPY file \"%s\"", file)
-					return
-				}
-				close(turn[g+1])
-				c.Progress.Add(int64(n), 0)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
+	return g
+}
+
+// work writes the row groups handed out until there are no more or
+// something failed.
+func (g *parquetGroups) work(w int) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.errs[w] = sqlerr.New(sqlerr.InternalError, "internal error writing Parquet: %v", r)
+		}
+		if g.errs[w] != nil {
+			g.fail()
+		}
+	}()
+	rg := g.pw.BeginRowGroup()
+	enc := &segmentEncoder{buf: make([]parquet.Value, 0, 1024)}
+	for job := range g.jobs {
+		n, err := job.write(rg, enc)
 		if err != nil {
-			return 0, err
+			g.errs[w] = fileError(err, "could not write to COPY file \"%s\"", g.file)
+			return
+		}
+		select {
+		case <-job.turn:
+		case <-g.stop:
+			return
+		}
+		if _, err := rg.Commit(); err != nil {
+			g.errs[w] = fileError(err, "could not write to COPY file \"%s\"", g.file)
+			return
+		}
+		close(job.done)
+		g.c.Progress.Add(n, 0)
+	}
+}
+
+func (g *parquetGroups) fail() { g.once.Do(func() { close(g.stop) }) }
+
+// errWorkerFailed stops the producer; the worker's error is reported.
+var errWorkerFailed = errors.New("a Parquet worker failed")
+
+// start hands out a row group to the next free worker.
+func (g *parquetGroups) start(job *parquetGroup) error {
+	if err := g.c.Canceled(); err != nil {
+		return err
+	}
+	job.turn, job.done = g.prev, make(chan struct{})
+	select {
+	case g.jobs <- job:
+		g.prev = job.done
+		return nil
+	case <-g.stop:
+		return errWorkerFailed
+	}
+}
+
+// addRuns writes the rows of runs, columns cols of their segments, from
+// the vectors; a last row group of fewer rows is written on its own.
+func (g *parquetGroups) addRuns(runs []exec.SegmentRows, cols []int) error {
+	var pieces []segmentPiece
+	var rows int64
+	flush := func() error {
+		group, n := pieces, rows
+		pieces, rows = nil, 0
+		return g.start(&parquetGroup{write: func(rg *parquet.ConcurrentRowGroupWriter, enc *segmentEncoder) (int64, error) {
+			for leaf, k := range cols {
+				if err := enc.column(rg.ColumnWriters()[leaf], group, k, leaf); err != nil {
+					return 0, err
+				}
+			}
+			return n, nil
+		}})
+	}
+	for _, run := range runs {
+		for lo := 0; lo < run.Len(); {
+			take := int(min(int64(run.Len()-lo), g.size-rows))
+			pieces = append(pieces, segmentPiece{run: run, lo: lo, hi: lo + take})
+			lo, rows, g.rows = lo+take, rows+int64(take), g.rows+int64(take)
+			if rows == g.size {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return rows, nil
+	if rows > 0 {
+		return flush()
+	}
+	return nil
+}
+
+// add converts a row and adds it to the row group of rows being filled.
+func (g *parquetGroups) add(r []types.Value) error {
+	if g.chunk == nil {
+		select {
+		case g.chunk = <-g.free:
+			for i := range g.chunk.cols {
+				g.chunk.cols[i] = g.chunk.cols[i][:0]
+			}
+			g.chunk.rows = 0
+		default:
+			g.chunk = &rowChunk{cols: make([][]parquet.Value, len(g.pick))}
+			for i := range g.chunk.cols {
+				g.chunk.cols[i] = make([]parquet.Value, 0, min(g.size, rowChunkRows))
+			}
+		}
+	}
+	ch := g.chunk
+	for i, k := range g.pick {
+		v, err := g.conv[i](r[k])
+		if err != nil {
+			return err
+		}
+		if v.IsNull() {
+			v = v.Level(0, 0, i)
+		} else {
+			v = v.Level(0, 1, i)
+		}
+		ch.cols[i] = append(ch.cols[i], v)
+	}
+	ch.rows++
+	g.groupRows++
+	g.rows++
+	if ch.rows == rowChunkRows || g.groupRows == g.size {
+		return g.sendChunk()
+	}
+	return nil
+}
+
+// sendChunk hands the chunk to the worker writing its row group, handing
+// the row group out first if it is new, and ends the row group when full.
+func (g *parquetGroups) sendChunk() error {
+	if g.group == nil {
+		chunks := make(chan *rowChunk, 2)
+		g.group = &parquetGroup{chunks: chunks, write: func(rg *parquet.ConcurrentRowGroupWriter, _ *segmentEncoder) (int64, error) {
+			var n int64
+			for ch := range chunks {
+				for i, vals := range ch.cols {
+					// a call at a time for the writer to cut pages between
+					for lo := 0; lo < len(vals); lo += 1024 {
+						if _, err := rg.ColumnWriters()[i].WriteRowValues(vals[lo:min(lo+1024, len(vals))]); err != nil {
+							return 0, err
+						}
+					}
+				}
+				n += int64(ch.rows)
+				select {
+				case g.free <- ch:
+				default:
+				}
+			}
+			return n, nil
+		}}
+		if err := g.start(g.group); err != nil {
+			return err
+		}
+	}
+	select {
+	case g.group.chunks <- g.chunk:
+	case <-g.stop:
+		return errWorkerFailed
+	}
+	g.chunk = nil
+	if g.groupRows == g.size {
+		close(g.group.chunks)
+		g.group, g.groupRows = nil, 0
+	}
+	return nil
+}
+
+// finish writes what is left (unless err, the producer's error) and waits
+// for the workers; it returns the rows written.
+func (g *parquetGroups) finish(err error) (int64, error) {
+	if err == nil && g.chunk != nil && g.chunk.rows > 0 {
+		err = g.sendChunk()
+	}
+	if g.group != nil {
+		close(g.group.chunks)
+		g.group = nil
+	}
+	close(g.jobs)
+	if err != nil {
+		g.fail()
+	}
+	g.wg.Wait()
+	for _, werr := range g.errs {
+		if werr != nil {
+			return 0, werr
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return g.rows, nil
 }
 
 // segmentEncoder turns segment columns into the Parquet values of their
