@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/parquet-go/parquet-go"
 
 	"rustydb/sqlerr"
+	"rustydb/types"
 )
 
 // TestParquetVectorAggregates checks that aggregations over read_parquet,
@@ -225,5 +227,49 @@ func TestParquetWriteFromSegments(t *testing.T) {
 	}
 	if got, want := copyRows(t, s, "SELECT * FROM read_parquet('"+vectors+".some') ORDER BY id"), copyRows(t, s, "SELECT * FROM read_parquet('"+rows+".some') ORDER BY id"); got != want {
 		t.Errorf("some columns:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestParquetDecimalValues checks the conversion of numerics to the
+// scaled integers of a DECIMAL column: values at the column's scale take
+// a shortcut, others are rounded to it, and both refuse values that need
+// more digits than the column's precision.
+func TestParquetDecimalValues(t *testing.T) {
+	for _, tc := range []struct {
+		typ  types.T
+		in   string
+		want int64 // -1: out of range
+	}{
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "123.45", 12345},
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "-999.99", -99999},
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "1000.00", -1},
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "-1000.00", -1},
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "1.005", 101}, // rounded half away from zero
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "7", 700},
+		{types.T{ID: types.Numeric, Precision: 5, Scale: 2}, "999.996", -1},
+		{types.T{ID: types.Numeric, Precision: 15, Scale: 2}, "1234567890123.45", 123456789012345},
+		{types.T{ID: types.Numeric, Precision: 15, Scale: 2}, "-0.02", -2},
+		{types.T{ID: types.Numeric, Precision: 18, Scale: 0}, "999999999999999999", 999999999999999999},
+		{types.T{ID: types.Numeric, Precision: 18, Scale: 0}, "1000000000000000000", -1},
+	} {
+		d, _, err := apd.NewFromString(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, conv := decimalColumn(tc.typ)
+		v, err := conv(types.NewDecimal(d))
+		got := int64(-1)
+		if err == nil {
+			if tc.typ.Precision <= 9 {
+				got = int64(v.Int32())
+			} else {
+				got = v.Int64()
+			}
+		} else if sqlerr.Code(err) != sqlerr.NumericValueOutOfRange {
+			t.Errorf("%s as %s: %v", tc.in, tc.typ, err)
+		}
+		if got != tc.want {
+			t.Errorf("%s as %s: got %d, want %d", tc.in, tc.typ, got, tc.want)
+		}
 	}
 }
