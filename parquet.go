@@ -77,7 +77,7 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	var root plan.Node
 	pick := cols // the columns of root's rows written
 	var runs []exec.SegmentRows
-	var delta func(func([]types.Value) error) error
+	var heap *exec.HeapRows
 	if q != nil {
 		root = q.Root
 		pick = make([]int, len(root.Columns()))
@@ -92,7 +92,7 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		root = scan
 		if columnarColumns(t, cols) {
 			var err error
-			if runs, delta, err = c.TableColumns(t); err != nil {
+			if runs, heap, err = c.TableColumns(t); err != nil {
 				return err
 			}
 		}
@@ -107,7 +107,7 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 		return err
 	}
 	var op exec.Operator
-	if runs == nil {
+	if heap == nil {
 		if op, err = c.Build(root); err != nil {
 			return err
 		}
@@ -121,11 +121,8 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	}
 	pw := parquet.NewWriter(file, schema, parquet.Compression(opts.codec), parquet.MaxRowsPerRowGroup(opts.rowGroup))
 	groups := newParquetGroups(c, pw, st.File, opts.rowGroup, conv, pick)
-	if runs != nil {
-		// the rows in column segments from their vectors, then the newer ones
-		if err = groups.addRuns(runs, cols); err == nil {
-			err = delta(groups.add)
-		}
+	if heap != nil {
+		err = groups.addTable(runs, heap, cols)
 	} else {
 		err = exec.Drain(op, groups.add)
 	}

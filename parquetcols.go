@@ -1,14 +1,15 @@
 package rustydb
 
-// How COPY ... TO (FORMAT parquet) writes its rows. A table whose rows are
-// in column segments is written from the segments' vectors: workers each
-// fill a whole row group column by column (integers, floats, scaled
-// numerics and strings go from the vectors to Parquet values without row
-// values in between), compress it in memory, and commit it to the file in
-// turn, so row groups are encoded in parallel and written in order. The
-// rows after the segments, and the rows of a query, go through the row
-// path: batches of rows converted value by value. Both give the file the
-// same schema and values (see parquet.go).
+// How COPY ... TO (FORMAT parquet) writes its rows: on workers, each of
+// which fills a whole row group, compresses it in memory and commits it to
+// the file when the row groups before it are there, so row groups are
+// encoded in parallel and written in order. A table's rows in column
+// segments go from the segments' vectors to Parquet values column by
+// column (integers, floats, scaled numerics and strings, without row
+// values in between); the rows after them are read from the heap by the
+// workers, a chunk of rows at a time. A query's rows are converted by the
+// statement's goroutine a chunk at a time and handed to a worker. All give
+// the file the same schema and values (see parquet.go).
 
 import (
 	"errors"
@@ -36,18 +37,17 @@ func columnarColumns(t *catalog.Table, cols []int) bool {
 	return true
 }
 
-// segmentPiece is rows lo to hi of a run of segment rows.
-type segmentPiece struct {
+// tablePiece is rows lo to hi of a run of segment rows or, when heap is
+// set, of the heap's rows.
+type tablePiece struct {
 	run    exec.SegmentRows
+	heap   *exec.HeapRows
 	lo, hi int
 }
 
-// parquetGroups writes the row groups of a Parquet file on workers: each
-// fills and compresses a row group in memory (a ConcurrentRowGroupWriter)
-// and commits it to the file once the row groups before it are there.
-// The producer (the statement's goroutine) hands out a row group at a
-// time, of segment pieces or of rows that it converts a chunk at a time;
-// it waits while all workers are busy, which bounds the memory held.
+// parquetGroups hands out the row groups of a Parquet file to workers.
+// The producer (the statement's goroutine) waits while all workers are
+// busy, which bounds the memory held.
 type parquetGroups struct {
 	c    *exec.Context
 	pw   *parquet.Writer
@@ -62,23 +62,22 @@ type parquetGroups struct {
 	errs []error
 	prev chan struct{} // closed once the last row group handed out is committed
 	rows int64         // rows handed out
-	// the row group of rows being filled, its rows so far and the chunk
-	// being converted
+	// the row group of a query's rows being filled, its rows so far and
+	// the chunk being converted
 	group     *parquetGroup
 	groupRows int64
 	chunk     *rowChunk
 	free      chan *rowChunk // written chunks, for reuse
 }
 
-// parquetGroup is one row group: write fills it.
+// parquetGroup is one row group: write fills it and returns its rows.
 type parquetGroup struct {
-	write      func(rg *parquet.ConcurrentRowGroupWriter, enc *segmentEncoder) (int64, error)
-	chunks     chan *rowChunk // of a row group of rows
+	write      func(w *groupWriter) (int64, error)
+	chunks     chan *rowChunk // of a row group of a query's rows
 	turn, done chan struct{}  // turn is closed when it may commit; done when it has
 }
 
-// rowChunk is rows of a row group converted to Parquet values, column by
-// column.
+// rowChunk is rows converted to Parquet values, column by column.
 type rowChunk struct {
 	cols [][]parquet.Value
 	rows int
@@ -102,23 +101,31 @@ func newParquetGroups(c *exec.Context, pw *parquet.Writer, file string, size int
 	return g
 }
 
+// groupWriter is a worker's row group and scratch.
+type groupWriter struct {
+	g     *parquetGroups
+	rg    *parquet.ConcurrentRowGroupWriter
+	buf   []parquet.Value
+	dict  [][]byte // a dictionary column's entries, as bytes
+	chunk *rowChunk
+}
+
 // work writes the row groups handed out until there are no more or
 // something failed.
-func (g *parquetGroups) work(w int) {
+func (g *parquetGroups) work(i int) {
 	defer func() {
 		if r := recover(); r != nil {
-			g.errs[w] = sqlerr.New(sqlerr.InternalError, "internal error writing Parquet: %v", r)
+			g.errs[i] = sqlerr.New(sqlerr.InternalError, "internal error writing Parquet: %v", r)
 		}
-		if g.errs[w] != nil {
+		if g.errs[i] != nil {
 			g.fail()
 		}
 	}()
-	rg := g.pw.BeginRowGroup()
-	enc := &segmentEncoder{buf: make([]parquet.Value, 0, 1024)}
+	w := &groupWriter{g: g, rg: g.pw.BeginRowGroup(), buf: make([]parquet.Value, 0, 1024)}
 	for job := range g.jobs {
-		n, err := job.write(rg, enc)
+		n, err := job.write(w)
 		if err != nil {
-			g.errs[w] = fileError(err, "could not write to COPY file \"%s\"", g.file)
+			g.errs[i] = err
 			return
 		}
 		select {
@@ -126,8 +133,8 @@ func (g *parquetGroups) work(w int) {
 		case <-g.stop:
 			return
 		}
-		if _, err := rg.Commit(); err != nil {
-			g.errs[w] = fileError(err, "could not write to COPY file \"%s\"", g.file)
+		if _, err := w.rg.Commit(); err != nil {
+			g.errs[i] = g.writeError(err)
 			return
 		}
 		close(job.done)
@@ -136,6 +143,10 @@ func (g *parquetGroups) work(w int) {
 }
 
 func (g *parquetGroups) fail() { g.once.Do(func() { close(g.stop) }) }
+
+func (g *parquetGroups) writeError(err error) error {
+	return fileError(err, "could not write to COPY file \"%s\"", g.file)
+}
 
 // errWorkerFailed stops the producer; the worker's error is reported.
 var errWorkerFailed = errors.New("a Parquet worker failed")
@@ -155,34 +166,43 @@ func (g *parquetGroups) start(job *parquetGroup) error {
 	}
 }
 
-// addRuns writes the rows of runs, columns cols of their segments, from
-// the vectors; a last row group of fewer rows is written on its own.
-func (g *parquetGroups) addRuns(runs []exec.SegmentRows, cols []int) error {
-	var pieces []segmentPiece
+// addTable writes the rows of runs and then of heap, columns cols of the
+// table.
+func (g *parquetGroups) addTable(runs []exec.SegmentRows, heap *exec.HeapRows, cols []int) error {
+	var pieces []tablePiece
 	var rows int64
 	flush := func() error {
 		group, n := pieces, rows
 		pieces, rows = nil, 0
-		return g.start(&parquetGroup{write: func(rg *parquet.ConcurrentRowGroupWriter, enc *segmentEncoder) (int64, error) {
-			for leaf, k := range cols {
-				if err := enc.column(rg.ColumnWriters()[leaf], group, k, leaf); err != nil {
+		return g.start(&parquetGroup{write: func(w *groupWriter) (int64, error) {
+			for _, p := range group {
+				if err := w.piece(p, cols); err != nil {
 					return 0, err
 				}
 			}
 			return n, nil
 		}})
 	}
-	for _, run := range runs {
-		for lo := 0; lo < run.Len(); {
-			take := int(min(int64(run.Len()-lo), g.size-rows))
-			pieces = append(pieces, segmentPiece{run: run, lo: lo, hi: lo + take})
-			lo, rows, g.rows = lo+take, rows+int64(take), g.rows+int64(take)
+	add := func(p tablePiece, size int) error {
+		for p.lo = 0; p.lo < size; p.lo = p.hi {
+			p.hi = p.lo + int(min(int64(size-p.lo), g.size-rows))
+			pieces = append(pieces, p)
+			rows, g.rows = rows+int64(p.hi-p.lo), g.rows+int64(p.hi-p.lo)
 			if rows == g.size {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
 		}
+		return nil
+	}
+	for _, run := range runs {
+		if err := add(tablePiece{run: run}, run.Len()); err != nil {
+			return err
+		}
+	}
+	if err := add(tablePiece{heap: heap}, heap.Len()); err != nil {
+		return err
 	}
 	if rows > 0 {
 		return flush()
@@ -190,23 +210,37 @@ func (g *parquetGroups) addRuns(runs []exec.SegmentRows, cols []int) error {
 	return nil
 }
 
-// add converts a row and adds it to the row group of rows being filled.
+// add converts a row of a query and adds it to the row group being
+// filled.
 func (g *parquetGroups) add(r []types.Value) error {
 	if g.chunk == nil {
 		select {
 		case g.chunk = <-g.free:
-			for i := range g.chunk.cols {
-				g.chunk.cols[i] = g.chunk.cols[i][:0]
-			}
-			g.chunk.rows = 0
 		default:
-			g.chunk = &rowChunk{cols: make([][]parquet.Value, len(g.pick))}
-			for i := range g.chunk.cols {
-				g.chunk.cols[i] = make([]parquet.Value, 0, min(g.size, rowChunkRows))
-			}
+			g.chunk = g.newChunk()
 		}
 	}
-	ch := g.chunk
+	if err := g.convert(g.chunk, r); err != nil {
+		return err
+	}
+	g.groupRows++
+	g.rows++
+	if g.chunk.rows == rowChunkRows || g.groupRows == g.size {
+		return g.sendChunk()
+	}
+	return nil
+}
+
+func (g *parquetGroups) newChunk() *rowChunk {
+	ch := &rowChunk{cols: make([][]parquet.Value, len(g.pick))}
+	for i := range ch.cols {
+		ch.cols[i] = make([]parquet.Value, 0, min(g.size, rowChunkRows))
+	}
+	return ch
+}
+
+// convert adds row r to ch.
+func (g *parquetGroups) convert(ch *rowChunk, r []types.Value) error {
 	for i, k := range g.pick {
 		v, err := g.conv[i](r[k])
 		if err != nil {
@@ -220,11 +254,6 @@ func (g *parquetGroups) add(r []types.Value) error {
 		ch.cols[i] = append(ch.cols[i], v)
 	}
 	ch.rows++
-	g.groupRows++
-	g.rows++
-	if ch.rows == rowChunkRows || g.groupRows == g.size {
-		return g.sendChunk()
-	}
 	return nil
 }
 
@@ -233,16 +262,11 @@ func (g *parquetGroups) add(r []types.Value) error {
 func (g *parquetGroups) sendChunk() error {
 	if g.group == nil {
 		chunks := make(chan *rowChunk, 2)
-		g.group = &parquetGroup{chunks: chunks, write: func(rg *parquet.ConcurrentRowGroupWriter, _ *segmentEncoder) (int64, error) {
+		g.group = &parquetGroup{chunks: chunks, write: func(w *groupWriter) (int64, error) {
 			var n int64
 			for ch := range chunks {
-				for i, vals := range ch.cols {
-					// a call at a time for the writer to cut pages between
-					for lo := 0; lo < len(vals); lo += 1024 {
-						if _, err := rg.ColumnWriters()[i].WriteRowValues(vals[lo:min(lo+1024, len(vals))]); err != nil {
-							return 0, err
-						}
-					}
+				if err := w.writeChunk(ch); err != nil {
+					return 0, err
 				}
 				n += int64(ch.rows)
 				select {
@@ -295,77 +319,95 @@ func (g *parquetGroups) finish(err error) (int64, error) {
 	return g.rows, nil
 }
 
-// segmentEncoder turns segment columns into the Parquet values of their
-// column, a buffer at a time.
-type segmentEncoder struct {
-	buf  []parquet.Value
-	out  *parquet.ColumnWriter
-	dict [][]byte // a dictionary column's entries, as bytes
-}
-
-// column writes column k of the pieces' segments as leaf column leaf.
-func (e *segmentEncoder) column(out *parquet.ColumnWriter, pieces []segmentPiece, k, leaf int) error {
-	e.out, e.buf = out, e.buf[:0]
-	for _, p := range pieces {
-		col := &p.run.Seg.Cols[k]
-		var value func(i int) parquet.Value
-		switch t := col.Type; {
-		case t.ID == types.Bool:
-			value = func(i int) parquet.Value { return parquet.BooleanValue(col.I32[i] != 0) }
-		case col.Kind == column.Int32:
-			value = func(i int) parquet.Value { return parquet.Int32Value(col.I32[i]) }
-		case t.ID == types.Numeric && t.Precision <= 9: // DECIMAL over INT32
-			value = func(i int) parquet.Value { return parquet.Int32Value(int32(col.I64[i])) }
-		case col.Kind == column.Int64:
-			value = func(i int) parquet.Value { return parquet.Int64Value(col.I64[i]) }
-		case t.ID == types.Float4:
-			value = func(i int) parquet.Value { return parquet.FloatValue(float32(col.F64[i])) }
-		case col.Kind == column.Float64:
-			value = func(i int) parquet.Value { return parquet.DoubleValue(col.F64[i]) }
-		case col.Codes != nil:
-			e.dict = e.dict[:0]
-			for _, s := range col.Dict {
-				e.dict = append(e.dict, stringBytes(s))
+// writeChunk writes a chunk's values to the row group and empties it.
+func (w *groupWriter) writeChunk(ch *rowChunk) error {
+	for i, vals := range ch.cols {
+		// a call at a time, for the writer to cut pages between them
+		for lo := 0; lo < len(vals); lo += cap(w.buf) {
+			if _, err := w.rg.ColumnWriters()[i].WriteRowValues(vals[lo:min(lo+cap(w.buf), len(vals))]); err != nil {
+				return w.g.writeError(err)
 			}
-			value = func(i int) parquet.Value { return parquet.ByteArrayValue(e.dict[col.Codes[i]]) }
-		default:
-			offsets, data := col.Str.ValueOffsets(), col.Str.ValueBytes()
-			value = func(i int) parquet.Value { return parquet.ByteArrayValue(data[offsets[i]:offsets[i+1]]) }
 		}
-		if err := e.encode(p, col, leaf, value); err != nil {
-			return err
-		}
+		ch.cols[i] = vals[:0]
 	}
-	return e.flush()
+	ch.rows = 0
+	return nil
 }
 
-// encode adds the values of a piece of column col, value(i) for row i of
-// its segment, NULLs as such.
-func (e *segmentEncoder) encode(p segmentPiece, col *column.Column, leaf int, value func(i int) parquet.Value) error {
-	for r := p.lo; r < p.hi; r++ {
-		i := p.run.Row(r)
-		if col.Null(i) {
-			e.buf = append(e.buf, parquet.NullValue().Level(0, 0, leaf))
-		} else {
-			e.buf = append(e.buf, value(i).Level(0, 1, leaf))
-		}
-		if len(e.buf) == cap(e.buf) {
-			if err := e.flush(); err != nil {
+// piece writes a piece of a table's rows, columns cols.
+func (w *groupWriter) piece(p tablePiece, cols []int) error {
+	if p.heap == nil {
+		for leaf, k := range cols {
+			if err := w.column(p, k, leaf); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+	if w.chunk == nil {
+		w.chunk = w.g.newChunk()
+	}
+	for lo := p.lo; lo < p.hi; lo += rowChunkRows {
+		if err := p.heap.Read(lo, min(lo+rowChunkRows, p.hi), func(r []types.Value) error { return w.g.convert(w.chunk, r) }); err != nil {
+			return err
+		}
+		if err := w.writeChunk(w.chunk); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// flush writes the buffered values; the writer cuts pages between calls.
-func (e *segmentEncoder) flush() error {
-	if len(e.buf) == 0 {
+// column writes column k of a piece of segment rows as leaf column leaf.
+func (w *groupWriter) column(p tablePiece, k, leaf int) error {
+	col := &p.run.Seg.Cols[k]
+	var value func(i int) parquet.Value
+	switch t := col.Type; {
+	case t.ID == types.Bool:
+		value = func(i int) parquet.Value { return parquet.BooleanValue(col.I32[i] != 0) }
+	case col.Kind == column.Int32:
+		value = func(i int) parquet.Value { return parquet.Int32Value(col.I32[i]) }
+	case t.ID == types.Numeric && t.Precision <= 9: // DECIMAL over INT32
+		value = func(i int) parquet.Value { return parquet.Int32Value(int32(col.I64[i])) }
+	case col.Kind == column.Int64:
+		value = func(i int) parquet.Value { return parquet.Int64Value(col.I64[i]) }
+	case t.ID == types.Float4:
+		value = func(i int) parquet.Value { return parquet.FloatValue(float32(col.F64[i])) }
+	case col.Kind == column.Float64:
+		value = func(i int) parquet.Value { return parquet.DoubleValue(col.F64[i]) }
+	case col.Codes != nil:
+		w.dict = w.dict[:0]
+		for _, s := range col.Dict {
+			w.dict = append(w.dict, stringBytes(s))
+		}
+		value = func(i int) parquet.Value { return parquet.ByteArrayValue(w.dict[col.Codes[i]]) }
+	default:
+		offsets, data := col.Str.ValueOffsets(), col.Str.ValueBytes()
+		value = func(i int) parquet.Value { return parquet.ByteArrayValue(data[offsets[i]:offsets[i+1]]) }
+	}
+	out := w.rg.ColumnWriters()[leaf]
+	flush := func() error {
+		_, err := out.WriteRowValues(w.buf)
+		w.buf = w.buf[:0]
+		if err != nil {
+			return w.g.writeError(err)
+		}
 		return nil
 	}
-	_, err := e.out.WriteRowValues(e.buf)
-	e.buf = e.buf[:0]
-	return err
+	for r := p.lo; r < p.hi; r++ {
+		i := p.run.Row(r)
+		if col.Null(i) {
+			w.buf = append(w.buf, parquet.NullValue().Level(0, 0, leaf))
+		} else {
+			w.buf = append(w.buf, value(i).Level(0, 1, leaf))
+		}
+		if len(w.buf) == cap(w.buf) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // stringBytes views s's bytes, which the Parquet writer copies and does

@@ -3,11 +3,12 @@ package exec
 // A table's rows for writers of columnar files (COPY TO parquet): the rows
 // in column segments as runs of vectors, so that a writer converts whole
 // columns without making row values, and the rows after the segments (the
-// heap delta) as rows.
+// heap delta) as versions that workers read in parallel.
 
 import (
 	"rustydb/catalog"
 	"rustydb/column"
+	"rustydb/row"
 	"rustydb/types"
 )
 
@@ -35,18 +36,44 @@ func (r SegmentRows) Row(i int) int {
 	return i
 }
 
+// HeapRows is rows of a table's heap that a statement sees, in order;
+// goroutines may read different ones at once.
+type HeapRows struct {
+	h        *row.Heap
+	versions []*row.Version
+}
+
+// Len is the number of rows.
+func (r *HeapRows) Len() int { return len(r.versions) }
+
+// Read calls yield with the values of rows lo to hi-1 in turn until yield
+// fails.
+func (r *HeapRows) Read(lo, hi int, yield func([]types.Value) error) error {
+	rd := r.h.Reader()
+	defer rd.Close()
+	for _, v := range r.versions[lo:hi] {
+		vals, err := rd.Values(v)
+		if err != nil {
+			return err
+		}
+		if err := yield(vals); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TableColumns returns the rows of t that the statement sees: those in
-// column segments as runs, then through delta, which calls yield with each
-// row of the heap after the segments in turn until yield fails. It
-// returns no runs when the table has no segments or columnar scans are
-// off: a table scan reads the rows then.
-func (c *Context) TableColumns(t *catalog.Table) ([]SegmentRows, func(yield func([]types.Value) error) error, error) {
+// column segments as runs, then those after the segments in the heap. It
+// returns a nil heap when columnar scans are off: a table scan reads the
+// rows then.
+func (c *Context) TableColumns(t *catalog.Table) ([]SegmentRows, *HeapRows, error) {
 	h := c.Store.Heap(t)
 	if h == nil || c.NoColumnar {
 		return nil, nil, nil
 	}
 	segs, rest, err := h.Columnar()
-	if err != nil || len(segs) == 0 {
+	if err != nil {
 		return nil, nil, err
 	}
 	runs := make([]SegmentRows, 0, len(segs))
@@ -62,27 +89,13 @@ func (c *Context) TableColumns(t *catalog.Table) ([]SegmentRows, func(yield func
 		}
 		runs = append(runs, run)
 	}
-	delta := func(yield func([]types.Value) error) error {
-		r := h.Reader()
-		defer r.Close()
-		for _, v := range rest {
-			if err := c.cancelErr(); err != nil {
-				return err
-			}
-			if !v.VisibleTo(&c.Snap) {
-				continue
-			}
-			vals, err := r.Values(v)
-			if err != nil {
-				return err
-			}
-			if err := yield(vals); err != nil {
-				return err
-			}
+	heap := &HeapRows{h: h}
+	for _, v := range rest {
+		if v.VisibleTo(&c.Snap) {
+			heap.versions = append(heap.versions, v)
 		}
-		return nil
 	}
-	return runs, delta, nil
+	return runs, heap, nil
 }
 
 // Canceled returns the error that ends a statement canceled or out of
