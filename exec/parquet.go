@@ -5,7 +5,9 @@ package exec
 // (in parallel, and ahead of the operators above it), so columns nothing
 // reads are never decoded (the scan's Need), and it skips row groups whose
 // min/max statistics prove the filter above it false. Values convert to
-// the SQL types plan.ParquetType gives.
+// the SQL types plan.ParquetType gives: columns of a type that column
+// segments hold decode from the pages' typed buffers into a vector first
+// (parquetvec.go), the others value by value.
 
 import (
 	"errors"
@@ -346,7 +348,7 @@ func (o *parquetScanOp) decode(p *plan.ParquetFile, rg parquet.RowGroup, convs [
 				func() {
 					defer recoverInto(&errs[k])
 					i := need[k]
-					cols[i], errs[k] = readParquetColumn(p, rg, i, convs[i], cols[i])
+					cols[i], errs[k] = decodeParquetValues(p, rg, i, o.n.Cols[i].Type, convs[i], cols[i])
 				}()
 			}
 		}()

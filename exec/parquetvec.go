@@ -10,16 +10,19 @@ package exec
 // and the groups merge at the end as for a table's segments. Row groups
 // that the statistics rule out are skipped as in the row scan, and
 // count(*) alone reads no column data: the row group's row count comes
-// from the file's metadata.
+// from the file's metadata. The row scan decodes its columns through the
+// same vectors.
 
 import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
@@ -178,6 +181,41 @@ func decodeParquetSegment(p *plan.ParquetFile, rg parquet.RowGroup, cols []plan.
 		seg.Cols[i] = b.finish()
 	}
 	return seg, nil
+}
+
+// decodeParquetValues decodes column col of rg, of SQL type t, into out
+// (reused) as read_parquet's row scan gives them: through a column vector
+// when t has one, which reads the pages' typed buffers, else value by
+// value.
+func decodeParquetValues(p *plan.ParquetFile, rg parquet.RowGroup, col int, t types.T, conv parquetConv, out []types.Value) ([]types.Value, error) {
+	if column.KindOf(t) == column.Unsupported {
+		return readParquetColumn(p, rg, col, conv, out)
+	}
+	n := int(rg.NumRows())
+	b := newVecBuilder(t, n)
+	if err := b.decode(p, rg, col, conv); err != nil {
+		return out, err
+	}
+	c := b.finish()
+	out = slices.Grow(out[:0], n)[:n]
+	if t.ID != types.Numeric {
+		for i := range out {
+			out[i] = c.Value(i)
+		}
+		return out, nil
+	}
+	decs := make([]apd.Decimal, n-c.Zone.Nulls) // at once, not one by one
+	for i := range out {
+		if c.Null(i) {
+			out[i] = types.Null
+			continue
+		}
+		d := &decs[0]
+		decs = decs[1:]
+		d.SetFinite(c.I64[i], -t.Scale)
+		out[i] = types.NewDecimal(d)
+	}
+	return out, nil
 }
 
 // vecBuilder decodes one column chunk into a segment column of type t.
@@ -470,27 +508,29 @@ func (b *vecBuilder) strings(page parquet.Page, base, rows int, pos []int32) err
 		}
 		return nil
 	}
-	var vals [][]byte // the page's values: views, copied below
+	var count int               // the page's values
+	var value func(k int) []byte // a view of the k-th, copied below
 	if d != nil {
-		for _, ix := range data.Int32() {
+		idx := data.Int32()
+		for _, ix := range idx {
 			if uint32(ix) >= uint32(d.Len()) {
 				return errBadIndex
 			}
-			vals = append(vals, d.Index(ix).ByteArray())
 		}
+		count, value = len(idx), func(k int) []byte { return d.Index(idx[k]).ByteArray() }
 	} else {
 		bytes, offsets := data.ByteArray()
-		for k := 0; k+1 < len(offsets); k++ {
-			vals = append(vals, bytes[offsets[k]:offsets[k+1]])
-		}
+		count = max(len(offsets)-1, 0)
+		value = func(k int) []byte { return bytes[offsets[k]:offsets[k+1]] }
+		b.data = slices.Grow(b.data, len(bytes))
 	}
-	if !valuesFit(pos, len(vals), rows) {
+	if !valuesFit(pos, count, rows) {
 		return errShortPage
 	}
 	k := 0
 	for r := range rows {
 		if pos == nil || k < len(pos) && int(pos[k]) == r {
-			v := vals[k]
+			v := value(k)
 			if !utf8.Valid(v) {
 				return errInvalidUTF8
 			}
