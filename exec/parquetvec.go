@@ -508,7 +508,7 @@ func (b *vecBuilder) strings(page parquet.Page, base, rows int, pos []int32) err
 		}
 		return nil
 	}
-	var count int               // the page's values
+	var count int                // the page's values
 	var value func(k int) []byte // a view of the k-th, copied below
 	if d != nil {
 		idx := data.Int32()
