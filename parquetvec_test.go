@@ -272,3 +272,19 @@ func TestParquetDecimalValues(t *testing.T) {
 		}
 	}
 }
+
+// TestParquetWriteFails checks that an error while row groups are being
+// written in parallel ends the COPY with that error and no file.
+func TestParquetWriteFails(t *testing.T) {
+	_, s := openParquetDB(t)
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	for _, q := range []string{
+		"COPY (SELECT g, 1 / (g - 7000) AS r FROM generate_series(1, 10000) g) TO '" + path + "' (FORMAT parquet, ROW_GROUP_SIZE 1000)",
+		"COPY (SELECT g, 1 / (g - 7000) AS r FROM generate_series(1, 10000) g) TO '" + path + "' (FORMAT parquet)",
+	} {
+		wantCopyError(t, s, q, sqlerr.DivisionByZero, "division by zero")
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s left its file: %v", q, err)
+		}
+	}
+}
