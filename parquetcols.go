@@ -7,9 +7,9 @@ package rustydb
 // segments go from the segments' vectors to Parquet values column by
 // column (integers, floats, scaled numerics and strings, without row
 // values in between); the rows after them are read from the heap by the
-// workers, a chunk of rows at a time. A query's rows are converted by the
-// statement's goroutine a chunk at a time and handed to a worker. All give
-// the file the same schema and values (see parquet.go).
+// workers, a chunk of rows at a time. The statement's goroutine runs a
+// query and hands its rows to the workers in batches, which they convert.
+// All give the file the same schema and values (see parquet.go).
 
 import (
 	"errors"
@@ -63,17 +63,17 @@ type parquetGroups struct {
 	prev chan struct{} // closed once the last row group handed out is committed
 	rows int64         // rows handed out
 	// the row group of a query's rows being filled, its rows so far and
-	// the chunk being converted
+	// the batch of them not yet handed to its worker
 	group     *parquetGroup
 	groupRows int64
-	chunk     *rowChunk
-	free      chan *rowChunk // written chunks, for reuse
+	batch     [][]types.Value
+	free      chan [][]types.Value // batches written, for reuse
 }
 
 // parquetGroup is one row group: write fills it and returns its rows.
 type parquetGroup struct {
 	write      func(w *groupWriter) (int64, error)
-	chunks     chan *rowChunk // of a row group of a query's rows
+	batches    chan [][]types.Value // of a row group of a query's rows
 	turn, done chan struct{}  // turn is closed when it may commit; done when it has
 }
 
@@ -83,7 +83,8 @@ type rowChunk struct {
 	rows int
 }
 
-// rowChunkRows is the most rows a chunk holds: a few pages' worth.
+// rowChunkRows is the most rows a chunk or a batch holds: a few pages'
+// worth.
 const rowChunkRows = 4096
 
 func newParquetGroups(c *exec.Context, pw *parquet.Writer, file string, size int64, conv []parquetValue, pick []int) *parquetGroups {
@@ -93,7 +94,7 @@ func newParquetGroups(c *exec.Context, pw *parquet.Writer, file string, size int
 	}
 	g := &parquetGroups{c: c, pw: pw, file: file, size: size, conv: conv, pick: pick,
 		jobs: make(chan *parquetGroup), stop: make(chan struct{}), errs: make([]error, max(workers, 1)),
-		prev: make(chan struct{}), free: make(chan *rowChunk, 2*workers+2)}
+		prev: make(chan struct{}), free: make(chan [][]types.Value, 2*workers+2)}
 	close(g.prev)
 	for w := range g.errs {
 		g.wg.Go(func() { g.work(w) })
@@ -210,23 +211,21 @@ func (g *parquetGroups) addTable(runs []exec.SegmentRows, heap *exec.HeapRows, c
 	return nil
 }
 
-// add converts a row of a query and adds it to the row group being
-// filled.
+// add adds a row of a query to the row group being filled; its worker
+// converts it.
 func (g *parquetGroups) add(r []types.Value) error {
-	if g.chunk == nil {
+	if g.batch == nil {
 		select {
-		case g.chunk = <-g.free:
+		case g.batch = <-g.free:
 		default:
-			g.chunk = g.newChunk()
+			g.batch = make([][]types.Value, 0, min(g.size, rowChunkRows))
 		}
 	}
-	if err := g.convert(g.chunk, r); err != nil {
-		return err
-	}
+	g.batch = append(g.batch, r)
 	g.groupRows++
 	g.rows++
-	if g.chunk.rows == rowChunkRows || g.groupRows == g.size {
-		return g.sendChunk()
+	if len(g.batch) == cap(g.batch) || g.groupRows == g.size {
+		return g.sendBatch()
 	}
 	return nil
 }
@@ -257,20 +256,28 @@ func (g *parquetGroups) convert(ch *rowChunk, r []types.Value) error {
 	return nil
 }
 
-// sendChunk hands the chunk to the worker writing its row group, handing
+// sendBatch hands the batch to the worker writing its row group, handing
 // the row group out first if it is new, and ends the row group when full.
-func (g *parquetGroups) sendChunk() error {
+func (g *parquetGroups) sendBatch() error {
 	if g.group == nil {
-		chunks := make(chan *rowChunk, 2)
-		g.group = &parquetGroup{chunks: chunks, write: func(w *groupWriter) (int64, error) {
+		batches := make(chan [][]types.Value, 2)
+		g.group = &parquetGroup{batches: batches, write: func(w *groupWriter) (int64, error) {
 			var n int64
-			for ch := range chunks {
-				if err := w.writeChunk(ch); err != nil {
+			for rows := range batches {
+				if err := w.rows(func(yield func([]types.Value) error) error {
+					for _, r := range rows {
+						if err := yield(r); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
 					return 0, err
 				}
-				n += int64(ch.rows)
+				n += int64(len(rows))
+				clear(rows) // let the rows go
 				select {
-				case g.free <- ch:
+				case g.free <- rows[:0]:
 				default:
 				}
 			}
@@ -281,13 +288,13 @@ func (g *parquetGroups) sendChunk() error {
 		}
 	}
 	select {
-	case g.group.chunks <- g.chunk:
+	case g.group.batches <- g.batch:
 	case <-g.stop:
 		return errWorkerFailed
 	}
-	g.chunk = nil
+	g.batch = nil
 	if g.groupRows == g.size {
-		close(g.group.chunks)
+		close(g.group.batches)
 		g.group, g.groupRows = nil, 0
 	}
 	return nil
@@ -296,11 +303,11 @@ func (g *parquetGroups) sendChunk() error {
 // finish writes what is left (unless err, the producer's error) and waits
 // for the workers; it returns the rows written.
 func (g *parquetGroups) finish(err error) (int64, error) {
-	if err == nil && g.chunk != nil && g.chunk.rows > 0 {
-		err = g.sendChunk()
+	if err == nil && len(g.batch) > 0 {
+		err = g.sendBatch()
 	}
 	if g.group != nil {
-		close(g.group.chunks)
+		close(g.group.batches)
 		g.group = nil
 	}
 	close(g.jobs)
@@ -344,18 +351,26 @@ func (w *groupWriter) piece(p tablePiece, cols []int) error {
 		}
 		return nil
 	}
-	if w.chunk == nil {
-		w.chunk = w.g.newChunk()
-	}
 	for lo := p.lo; lo < p.hi; lo += rowChunkRows {
-		if err := p.heap.Read(lo, min(lo+rowChunkRows, p.hi), func(r []types.Value) error { return w.g.convert(w.chunk, r) }); err != nil {
-			return err
-		}
-		if err := w.writeChunk(w.chunk); err != nil {
+		if err := w.rows(func(yield func([]types.Value) error) error {
+			return p.heap.Read(lo, min(lo+rowChunkRows, p.hi), yield)
+		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rows converts and writes the rows read calls its argument with (at
+// most rowChunkRows).
+func (w *groupWriter) rows(read func(yield func([]types.Value) error) error) error {
+	if w.chunk == nil {
+		w.chunk = w.g.newChunk()
+	}
+	if err := read(func(r []types.Value) error { return w.g.convert(w.chunk, r) }); err != nil {
+		return err
+	}
+	return w.writeChunk(w.chunk)
 }
 
 // column writes column k of a piece of segment rows as leaf column leaf.
