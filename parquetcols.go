@@ -74,7 +74,7 @@ type parquetGroups struct {
 type parquetGroup struct {
 	write      func(w *groupWriter) (int64, error)
 	batches    chan [][]types.Value // of a row group of a query's rows
-	turn, done chan struct{}  // turn is closed when it may commit; done when it has
+	turn, done chan struct{}        // turn is closed when it may commit; done when it has
 }
 
 // rowChunk is rows converted to Parquet values, column by column.
