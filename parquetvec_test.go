@@ -68,6 +68,13 @@ func TestParquetVectorAggregates(t *testing.T) {
 		"SELECT count(*), count(s), sum(s), sum(b), avg(d), min(t), max(v), min(day), max(ts), sum(n), min(n4) FROM " + fromDuck,
 		"SELECT t, count(*), sum(b), max(v), sum(n) FROM " + fromDuck + " WHERE id >= 4000 AND n4 > 0 GROUP BY t ORDER BY t",
 		"SELECT day, count(*), max(ts) FROM " + fromDuck + " WHERE day < date '2024-01-05' GROUP BY day ORDER BY day",
+		// rows of a filtered scan: the vectors filter before rows are made
+		"SELECT * FROM " + from + " WHERE n > 3000 AND t <> 'tag 3' ORDER BY id",
+		"SELECT id, b, ts FROM " + from + " WHERE s < 20 OR d > 990 ORDER BY id",
+		"SELECT * FROM " + from + " WHERE v = 'v2999' OR day = date '2024-03-01'",
+		"SELECT id, n4 FROM " + from + " WHERE n4 * 2 > 990 ORDER BY id",
+		"SELECT * FROM " + fromDuck + " WHERE t = 'tag 7' AND n4 < 0 AND id % 3 = 1 ORDER BY id",
+		"SELECT count(*) FROM (SELECT * FROM " + fromDuck + " WHERE b > 5000000000 LIMIT 100) x",
 	}
 	results := map[string]string{}
 	for _, mode := range []string{"off", "on"} {

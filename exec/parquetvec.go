@@ -191,31 +191,134 @@ func decodeParquetValues(p *plan.ParquetFile, rg parquet.RowGroup, col int, t ty
 	if column.KindOf(t) == column.Unsupported {
 		return readParquetColumn(p, rg, col, conv, out)
 	}
-	n := int(rg.NumRows())
-	b := newVecBuilder(t, n)
+	b := newVecBuilder(t, int(rg.NumRows()))
 	if err := b.decode(p, rg, col, conv); err != nil {
 		return out, err
 	}
 	c := b.finish()
+	return columnValues(&c, nil, out), nil
+}
+
+// columnValues returns rows rows of c (nil: all) as values, in out
+// (reused).
+func columnValues(c *column.Column, rows []int32, out []types.Value) []types.Value {
+	n := len(rows)
+	if rows == nil {
+		n = max(len(c.I32), len(c.I64), len(c.F64), len(c.Codes))
+		if c.Str != nil {
+			n = c.Str.Len()
+		}
+	}
+	row := func(k int) int {
+		if rows == nil {
+			return k
+		}
+		return int(rows[k])
+	}
 	out = slices.Grow(out[:0], n)[:n]
-	if t.ID != types.Numeric {
-		for i := range out {
-			out[i] = c.Value(i)
+	if c.Type.ID != types.Numeric {
+		for k := range out {
+			out[k] = c.Value(row(k))
 		}
-		return out, nil
+		return out
 	}
-	decs := make([]apd.Decimal, n-c.Zone.Nulls) // at once, not one by one
-	for i := range out {
-		if c.Null(i) {
-			out[i] = types.Null
-			continue
+	decs := make([]apd.Decimal, n) // at once, not one by one
+	for k := range out {
+		if i := row(k); c.Null(i) {
+			out[k] = types.Null
+		} else {
+			decs[k].SetFinite(c.I64[i], -c.Type.Scale)
+			out[k] = types.NewDecimal(&decs[k])
 		}
-		d := &decs[0]
-		decs = decs[1:]
-		d.SetFinite(c.I64[i], -t.Scale)
-		out[i] = types.NewDecimal(d)
 	}
-	return out, nil
+	return out
+}
+
+// parquetFilter is the vector form of the filter above a read_parquet
+// scan, which the scan applies to each row group it decodes so that only
+// the rows that pass become row values (the filter above still checks
+// them).
+type parquetFilter struct {
+	pred vpred
+	all  []int32
+	keep []int32
+}
+
+// newParquetFilter compiles the filter of scan n, or returns nil when
+// there is none, it has no vector form or it reads a column without one.
+func (c *Context) newParquetFilter(n *plan.ParquetScan) (*parquetFilter, error) {
+	if n.Cond == nil || c.NoColumnar {
+		return nil, nil
+	}
+	cols := make([]types.T, len(n.Cols))
+	for i, col := range n.Cols {
+		cols[i] = col.Type
+		if (n.Need == nil || n.Need[i]) && column.KindOf(col.Type) == column.Unsupported {
+			return nil, nil
+		}
+	}
+	size := max(1, BatchSize)
+	vc := &vcompiler{c: c.fork(), cols: cols, size: size}
+	pred, err := vc.pred(n.Cond)
+	if errors.Is(err, errNotVectorized) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := &parquetFilter{pred: pred, all: make([]int32, size)}
+	for i := range f.all {
+		f.all[i] = int32(i)
+	}
+	return f, nil
+}
+
+// rows returns the rows of seg that pass the filter; a batch whose filter
+// the vectors cannot compute passes whole.
+func (f *parquetFilter) rows(seg *row.Segment) ([]int32, error) {
+	if f.keep == nil {
+		f.keep = make([]int32, 0, seg.Rows) // not nil: nil means all rows
+	}
+	f.keep = f.keep[:0]
+	b := vbatch{seg: seg}
+	for b.off = 0; b.off < seg.Rows; b.off += b.n {
+		b.n = min(len(f.all), seg.Rows-b.off)
+		sel, err := f.pred(&b, f.all[:b.n])
+		if errors.Is(err, errVectorFallback) {
+			sel = f.all[:b.n]
+		} else if err != nil {
+			return nil, err
+		}
+		for _, j := range sel {
+			f.keep = append(f.keep, int32(b.off)+j)
+		}
+	}
+	return f.keep, nil
+}
+
+// decode decodes the needed columns of rg into g (in parallel), only the
+// rows that pass f.
+func (f *parquetFilter) decode(c *Context, p *plan.ParquetFile, rg parquet.RowGroup, cols []plan.Column, convs []parquetConv, g *parquetRowGroup) error {
+	n := int(rg.NumRows())
+	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(cols))}}
+	err := c.eachColumn(convs, func(i int) error {
+		b := newVecBuilder(cols[i].Type, n)
+		err := b.decode(p, rg, i, convs[i])
+		seg.Cols[i] = b.finish()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	keep, err := f.rows(seg)
+	if err != nil {
+		return err
+	}
+	g.rows = len(keep)
+	return c.eachColumn(convs, func(i int) error {
+		g.cols[i] = columnValues(&seg.Cols[i], keep, g.cols[i])
+		return nil
+	})
 }
 
 // vecBuilder decodes one column chunk into a segment column of type t.
