@@ -11,7 +11,7 @@ package exec
 // that the statistics rule out are skipped as in the row scan, and
 // count(*) alone reads no column data: the row group's row count comes
 // from the file's metadata. The row scan decodes its columns through the
-// same vectors.
+// same vectors and runs the filter above it on them (parquetFilter).
 
 import (
 	"errors"
