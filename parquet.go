@@ -76,6 +76,8 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	}
 	var root plan.Node
 	pick := cols // the columns of root's rows written
+	var runs []exec.SegmentRows
+	var heap *exec.HeapRows
 	if q != nil {
 		root = q.Root
 		pick = make([]int, len(root.Columns()))
@@ -88,6 +90,12 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 			scan.Cols = append(scan.Cols, plan.Column{Name: col.Name, Type: col.Type, Table: t.Name})
 		}
 		root = scan
+		if columnarColumns(t, cols) {
+			var err error
+			if runs, heap, err = c.TableColumns(t); err != nil {
+				return err
+			}
+		}
 	}
 	all := root.Columns()
 	outCols := make([]plan.Column, len(pick))
@@ -98,51 +106,27 @@ func (s *Session) copyParquet(c *exec.Context, st *sql.CopyStmt, t *catalog.Tabl
 	if err != nil {
 		return err
 	}
-	op, err := c.Build(root)
-	if err != nil {
-		return err
+	var op exec.Operator
+	if heap == nil {
+		if op, err = c.Build(root); err != nil {
+			return err
+		}
 	}
 	file, err := createCopyFile(st.File)
 	if err != nil {
-		op.Close()
+		if op != nil {
+			op.Close()
+		}
 		return err
 	}
 	pw := parquet.NewWriter(file, schema, parquet.Compression(opts.codec), parquet.MaxRowsPerRowGroup(opts.rowGroup))
-	var n int64
-	// the rows of a batch are reused: WriteRows copies their values
-	batch := make([]parquet.Row, 0, 1024)
-	values := make([]parquet.Value, cap(batch)*len(pick))
-	flush := func() error {
-		if _, err := pw.WriteRows(batch); err != nil {
-			return fileError(err, "could not write to COPY file \"%s\"", st.File)
-		}
-		c.Progress.Add(int64(len(batch)), 0)
-		batch = batch[:0]
-		return nil
+	groups := newParquetGroups(c, pw, st.File, opts.rowGroup, conv, pick)
+	if heap != nil {
+		err = groups.addTable(runs, heap, cols)
+	} else {
+		err = exec.Drain(op, groups.add)
 	}
-	err = exec.Drain(op, func(r []types.Value) error {
-		at := len(batch) * len(pick)
-		row := parquet.Row(values[at : at+len(pick) : at+len(pick)])
-		for i, k := range pick {
-			v, err := conv[i](r[k])
-			if err != nil {
-				return err
-			}
-			if v.IsNull() {
-				row[i] = v.Level(0, 0, i)
-			} else {
-				row[i] = v.Level(0, 1, i)
-			}
-		}
-		n++
-		if batch = append(batch, row); len(batch) == cap(batch) {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
-	}
+	n, err := groups.finish(err)
 	if err == nil {
 		if cerr := pw.Close(); cerr != nil {
 			err = fileError(cerr, "could not write to COPY file \"%s\"", st.File)
@@ -269,7 +253,7 @@ func parquetColumn(t types.T) (parquet.Node, parquetValue) {
 	case types.Float8:
 		return parquet.Leaf(parquet.DoubleType), func(v types.Value) (parquet.Value, error) { return parquet.DoubleValue(v.F), nil }
 	case types.Text, types.Varchar, types.Char:
-		return parquet.String(), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue([]byte(v.S)), nil }
+		return parquet.String(), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue(stringBytes(v.S)), nil }
 	case types.Date:
 		return parquet.Date(), func(v types.Value) (parquet.Value, error) { return parquet.Int32Value(int32(v.I)), nil }
 	case types.Timestamp, types.TimestampTZ:
@@ -280,7 +264,7 @@ func parquetColumn(t types.T) (parquet.Node, parquetValue) {
 	case types.UUID:
 		return parquet.UUID(), func(v types.Value) (parquet.Value, error) { return parquet.FixedLenByteArrayValue([]byte(v.S)), nil }
 	case types.Bytea:
-		return parquet.Leaf(parquet.ByteArrayType), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue([]byte(v.S)), nil }
+		return parquet.Leaf(parquet.ByteArrayType), func(v types.Value) (parquet.Value, error) { return parquet.ByteArrayValue(stringBytes(v.S)), nil }
 	case types.Numeric:
 		if t.Precision > 0 && t.Precision <= 18 {
 			return decimalColumn(t)
@@ -299,15 +283,30 @@ func decimalColumn(t types.T) (parquet.Node, parquetValue) {
 		physical, wide = parquet.Int64Type, true
 	}
 	ctx := apd.BaseContext.WithPrecision(uint32(t.Precision))
+	limit := int64(1)
+	for range t.Precision {
+		limit *= 10
+	}
 	return parquet.Decimal(int(t.Scale), int(t.Precision), physical), func(v types.Value) (parquet.Value, error) {
-		var d apd.Decimal
-		if _, err := ctx.Quantize(&d, v.ToDecimal(), -t.Scale); err != nil {
-			return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
-		}
-		d.Exponent = 0
-		n, err := d.Int64()
-		if err != nil {
-			return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+		var n int64
+		if d := v.D; v.K == types.KDecimal && d.Form == apd.Finite && d.Exponent == -t.Scale && d.Coeff.IsInt64() {
+			// already at the column's scale, as a typed column's values are
+			if n = d.Coeff.Int64(); n >= limit {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
+			if d.Negative {
+				n = -n
+			}
+		} else {
+			var d apd.Decimal
+			if _, err := ctx.Quantize(&d, v.ToDecimal(), -t.Scale); err != nil {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
+			d.Exponent = 0
+			var err error
+			if n, err = d.Int64(); err != nil {
+				return parquet.Value{}, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric value %s does not fit %s", v, t)
+			}
 		}
 		if !wide {
 			return parquet.Int32Value(int32(n)), nil

@@ -294,6 +294,9 @@ func TestReadParquetRescan(t *testing.T) {
 		{"SELECT count(*) FROM src JOIN read_parquet('" + path + "') p ON p.k < src.id", "3\n"},
 		{"SELECT id, (SELECT count(*) FROM read_parquet('" + path + "') p WHERE p.k <= src.id) FROM src ORDER BY id", "1|1\n2|2\n3|3\n"},
 		{"SELECT count(*) FROM read_parquet('" + path + "') a, read_parquet('" + path + "') b WHERE a.k > b.k", "10\n"},
+		// a filter on the outer row, which the scan applies to its vectors
+		{"SELECT id, (SELECT k * 10 FROM read_parquet('" + path + "') p WHERE p.k = src.id + 1) FROM src ORDER BY id", "1|20\n2|30\n3|40\n"},
+		{"SELECT id, ARRAY(SELECT k FROM read_parquet('" + path + "') p WHERE p.k > src.id AND p.k < 5 ORDER BY k) FROM src ORDER BY id", "1|{2,3,4}\n2|{3,4}\n3|{4}\n"},
 	} {
 		if got := copyRows(t, s, tc.q); got != tc.want {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)

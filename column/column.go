@@ -371,12 +371,12 @@ func (cb *colBuilder) finishStrings(c *Column, n int, validBuf *memory.Buffer, n
 			note(types.NewText(s))
 		}
 	}
-	c.Str = stringArray(cb.str, validBuf, cb.nulls)
+	c.Str = stringArray(cb.str, c.Valid, cb.nulls)
 	c.Array = c.Str
 }
 
 // stringArray builds an Arrow utf8 array of strs.
-func stringArray(strs []string, valid *memory.Buffer, nulls int) *array.String {
+func stringArray(strs []string, valid []byte, nulls int) *array.String {
 	offsets := make([]int32, len(strs)+1)
 	size := 0
 	for _, s := range strs {
@@ -387,8 +387,7 @@ func stringArray(strs []string, valid *memory.Buffer, nulls int) *array.String {
 		data = append(data, s...)
 		offsets[i+1] = int32(len(data))
 	}
-	return array.NewStringData(array.NewData(arrow.BinaryTypes.String, len(strs),
-		[]*memory.Buffer{valid, memory.NewBufferBytes(bytesOf(offsets)), memory.NewBufferBytes(data)}, nil, nulls, 0))
+	return NewStrings(data, offsets, valid, nulls)
 }
 
 func minMax[T int32 | int64](x []T, valid []bool) (lo, hi T, any bool) {

@@ -153,6 +153,12 @@ func (o *aggOp) Init() error {
 		}
 	}
 	if o.node.Parallel == 0 && !o.c.NoColumnar {
+		if groups, done, err := o.aggregateParquet(o.node); done || err != nil {
+			if err != nil {
+				return err
+			}
+			return o.emitGroups(groups)
+		}
 		if done, err := o.aggregateBatches(); done || err != nil {
 			return err
 		}

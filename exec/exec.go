@@ -303,7 +303,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 	case *plan.FileScan:
 		return c.buildFileScan(n)
 	case *plan.ParquetScan:
-		return c.buildParquetScan(n), nil
+		return c.buildParquetScan(n)
 	case *plan.Unnest:
 		arr, err := c.compile(n.Array)
 		if err != nil {

@@ -5,7 +5,9 @@ package exec
 // (in parallel, and ahead of the operators above it), so columns nothing
 // reads are never decoded (the scan's Need), and it skips row groups whose
 // min/max statistics prove the filter above it false. Values convert to
-// the SQL types plan.ParquetType gives.
+// the SQL types plan.ParquetType gives: columns of a type that column
+// segments hold decode from the pages' typed buffers into a vector first
+// (parquetvec.go), the others value by value.
 
 import (
 	"errors"
@@ -199,6 +201,9 @@ type parquetScanOp struct {
 	wg    sync.WaitGroup
 	cur   parquetRowGroup
 	row   int
+	// filter is the filter above in vector form, applied to each row
+	// group decoded (nil: none)
+	filter *parquetFilter
 }
 
 // parquetRowGroup is the decoded columns of a row group (nil where not
@@ -209,8 +214,9 @@ type parquetRowGroup struct {
 	err  error
 }
 
-func (c *Context) buildParquetScan(n *plan.ParquetScan) Operator {
-	return &parquetScanOp{c: c, n: n}
+func (c *Context) buildParquetScan(n *plan.ParquetScan) (Operator, error) {
+	f, err := c.newParquetFilter(n)
+	return &parquetScanOp{c: c, n: n, filter: f}, err
 }
 
 func (o *parquetScanOp) Init() error {
@@ -315,7 +321,11 @@ func (o *parquetScanOp) produceFile(p *plan.ParquetFile, send func(parquetRowGro
 		default:
 			g.cols = make([][]types.Value, len(convs))
 		}
-		g.err = o.decode(p, rg, convs, g.cols)
+		if o.filter != nil {
+			g.err = o.filter.decode(o.c, p, rg, o.n.Cols, convs, &g)
+		} else {
+			g.err = o.decode(p, rg, convs, g.cols)
+		}
 		if !send(g) {
 			return false
 		}
@@ -325,6 +335,15 @@ func (o *parquetScanOp) produceFile(p *plan.ParquetFile, send func(parquetRowGro
 
 // decode decodes the needed columns of rg into cols, in parallel.
 func (o *parquetScanOp) decode(p *plan.ParquetFile, rg parquet.RowGroup, convs []parquetConv, cols [][]types.Value) error {
+	return o.c.eachColumn(convs, func(i int) (err error) {
+		cols[i], err = decodeParquetValues(p, rg, i, o.n.Cols[i].Type, convs[i], cols[i])
+		return err
+	})
+}
+
+// eachColumn runs decode for each column that has a converter, on up to
+// MaxWorkers goroutines.
+func (c *Context) eachColumn(convs []parquetConv, decode func(i int) error) error {
 	var need []int
 	for i, conv := range convs {
 		if conv != nil {
@@ -332,8 +351,8 @@ func (o *parquetScanOp) decode(p *plan.ParquetFile, rg parquet.RowGroup, convs [
 		}
 	}
 	workers := min(len(need), runtime.GOMAXPROCS(0))
-	if o.c.MaxWorkers > 0 {
-		workers = min(workers, o.c.MaxWorkers)
+	if c.MaxWorkers > 0 {
+		workers = min(workers, c.MaxWorkers)
 	}
 	errs := make([]error, len(need))
 	var next atomic.Int64
@@ -345,8 +364,7 @@ func (o *parquetScanOp) decode(p *plan.ParquetFile, rg parquet.RowGroup, convs [
 			for k := int(next.Add(1)) - 1; k < len(need); k = int(next.Add(1)) - 1 {
 				func() {
 					defer recoverInto(&errs[k])
-					i := need[k]
-					cols[i], errs[k] = readParquetColumn(p, rg, i, convs[i], cols[i])
+					errs[k] = decode(need[k])
 				}()
 			}
 		}()
