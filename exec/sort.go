@@ -63,7 +63,7 @@ func (o *sortOp) sortInput() error {
 		}
 	}
 	for {
-		r, ok, err := o.next()
+		r, ok, err := o.next(nil)
 		if err != nil {
 			return err
 		}
@@ -103,13 +103,16 @@ func (o *sortOp) sortInput() error {
 	return nil
 }
 
-// next reads the next input row and computes its keys; ok is false at the
-// end of the input.
-func (o *sortOp) next() (r keyedRow, ok bool, err error) {
+// next reads the next input row and computes its keys, into keys when it
+// is not nil (the keys of a row dropped); ok is false at the end of the
+// input.
+func (o *sortOp) next(keys []types.Value) (r keyedRow, ok bool, err error) {
 	if r.row, err = o.in.Next(); r.row == nil || err != nil {
 		return r, false, err
 	}
-	r.keys = make([]types.Value, len(o.keys))
+	if r.keys = keys; keys == nil {
+		r.keys = make([]types.Value, len(o.keys))
+	}
 	for i, f := range o.keys {
 		if r.keys[i], err = f(r.row); err != nil {
 			return r, false, err

@@ -44,23 +44,27 @@ func (o *sortOp) topN(k int64) (rows []keyedRow, bytes int64, done bool, err err
 	o.c.noteTopN(o.node, k)
 	h := topHeap{o: o}
 	var seq int64
+	var spare []types.Value // the keys of the last row dropped, for the next
 	for k > 0 {
-		r, ok, err := o.next()
-		if err != nil || !ok {
-			if err == nil {
-				break
-			}
+		r, ok, err := o.next(spare)
+		if err != nil {
 			return nil, 0, false, err
 		}
+		if !ok {
+			break
+		}
 		seq++
+		spare = nil
 		size := rowSize(r.row) + rowSize(r.keys)
 		if int64(len(h.rows)) < k {
 			h.push(seqRow{r, seq})
 		} else if o.compare(r.keys, h.rows[0].keys) < 0 { // an equal row is later, so worse
 			bytes -= rowSize(h.rows[0].row) + rowSize(h.rows[0].keys)
+			spare = h.rows[0].keys
 			h.rows[0] = seqRow{r, seq}
 			h.down(0)
 		} else {
+			spare = r.keys
 			continue
 		}
 		bytes += size
