@@ -23,7 +23,8 @@
 //
 // Int32 and Int64 columns may be bit-packed or run-length encoded instead,
 // when that takes less memory (Segment.Encode, encode.go); the columnizer
-// encodes the segments it builds.
+// encodes the segments it builds. An encoded column has no Arrow array:
+// Arrow has no bit-packed layout.
 //
 // Every other type (arrays, JSON, interval, unconstrained numeric, ...) is
 // Unsupported: the column is not copied and queries reading it take the row
@@ -72,7 +73,7 @@ type Zone struct {
 type Column struct {
 	Kind  Kind
 	Type  types.T
-	Array arrow.Array // nil when Unsupported
+	Array arrow.Array // nil when Unsupported or encoded
 	Zone  Zone
 	// Valid is the validity bitmap, nil when no row is NULL.
 	Valid []byte
