@@ -179,7 +179,7 @@ func (c *Column) Int(i int) int64 {
 	case BitPacked:
 		return c.Pack.at(uint(i))
 	case RunLength:
-		return c.Runs.Values[c.Runs.run(i)]
+		return c.Runs.Values[c.Runs.Run(i)]
 	}
 	if c.Kind == Int32 {
 		return int64(c.I32[i])
@@ -187,8 +187,8 @@ func (c *Column) Int(i int) int64 {
 	return c.I64[i]
 }
 
-// run returns the run that holds row i.
-func (r *Runs) run(i int) int {
+// Run returns the run that holds row i.
+func (r *Runs) Run(i int) int {
 	return sort.Search(len(r.Ends), func(k int) bool { return int(r.Ends[k]) > i })
 }
 
@@ -202,7 +202,7 @@ func (c *Column) Decode(off, n int, dst []int64) []int64 {
 		c.Pack.unpack(off, dst)
 	case RunLength:
 		r := c.Runs
-		for k, i := r.run(off), 0; i < n; k++ {
+		for k, i := r.Run(off), 0; i < n; k++ {
 			end := min(int(r.Ends[k])-off, n)
 			v := r.Values[k]
 			for ; i < end; i++ {
@@ -242,7 +242,7 @@ func (c *Column) Gather(off int, sel []int32, dst []int64) {
 		}
 	case RunLength:
 		r := c.Runs
-		k := r.run(off + int(sel[0]))
+		k := r.Run(off + int(sel[0]))
 		for _, j := range sel {
 			for int(r.Ends[k]) <= off+int(j) {
 				k++

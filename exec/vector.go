@@ -1351,6 +1351,9 @@ func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 	decoded := make([]int64, vc.size) // the selected rows of an encoded column
 	return func(b *vbatch, sel []int32) ([]int32, error) {
 		c := &b.seg.Cols[idx]
+		if c.Enc == column.RunLength {
+			return dropColNulls(c, b.off, runsSel(c.Runs, b.off, op, k, sel, out[:0])), nil
+		}
 		var x64 []int64 // the batch's values as int64s, unless a plain int32 column
 		switch {
 		case c.Enc != column.Plain && sparse(sel, b.n):
@@ -1379,18 +1382,47 @@ func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 		} else {
 			res = cmpConstSel(x64, op, k, sel, out[:0])
 		}
-		if c.Valid != nil {
-			kept := res[:0]
-			for _, j := range res {
-				if !c.Null(b.off + int(j)) {
-					kept = append(kept, j)
-				}
-			}
-			res = kept
-		}
-		return res, nil
+		return dropColNulls(c, b.off, res), nil
 	}
 }
+
+// dropColNulls removes from res the rows where column c (of a batch at row
+// off) is NULL.
+func dropColNulls(c *column.Column, off int, res []int32) []int32 {
+	if c.Valid == nil {
+		return res
+	}
+	kept := res[:0]
+	for _, j := range res {
+		if !c.Null(off + int(j)) {
+			kept = append(kept, j)
+		}
+	}
+	return kept
+}
+
+// runsSel keeps the rows of sel (of a batch at row off) whose value in a
+// run-length encoded column compares with k, comparing once per run.
+func runsSel(r *column.Runs, off int, op asm.Op, k int64, sel, out []int32) []int32 {
+	if len(sel) == 0 {
+		return out
+	}
+	var hit [1]int32
+	for run, i := r.Run(off+int(sel[0])), 0; i < len(sel); run++ {
+		end, j := int(r.Ends[run])-off, i // batch rows before end are in the run
+		for j < len(sel) && int(sel[j]) < end {
+			j++
+		}
+		if len(cmpConstSel(r.Values[run:run+1], op, k, zeroSel, hit[:0])) > 0 {
+			out = append(out, sel[i:j]...)
+		}
+		i = j
+	}
+	return out
+}
+
+// zeroSel selects the one value runsSel compares.
+var zeroSel = []int32{0}
 
 func cmpConstSel[T int32 | int64](x []T, op asm.Op, k int64, sel, out []int32) []int32 {
 	switch op {
