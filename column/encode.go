@@ -173,18 +173,23 @@ func encodeRuns(vals []int64, runs int) *Runs {
 }
 
 // Int returns the integer form of row i of an Int32 or Int64 column (zero
-// for a NULL).
+// for a NULL). Small enough to inline for a plain Int64 column.
 func (c *Column) Int(i int) int64 {
+	if c.I64 != nil {
+		return c.I64[i]
+	}
+	return c.intOther(i)
+}
+
+// intOther is Int of an Int32 or encoded column.
+func (c *Column) intOther(i int) int64 {
 	switch c.Enc {
 	case BitPacked:
 		return c.Pack.at(uint(i))
 	case RunLength:
 		return c.Runs.Values[c.Runs.Run(i)]
 	}
-	if c.Kind == Int32 {
-		return int64(c.I32[i])
-	}
-	return c.I64[i]
+	return int64(c.I32[i])
 }
 
 // Run returns the run that holds row i.
