@@ -21,6 +21,11 @@
 //	                      Arrow dictionary<uint16, utf8> (Codes index Dict)
 //	boolean               Int32: Arrow int32 holding 0 or 1
 //
+// Int32 and Int64 columns may be bit-packed or run-length encoded instead,
+// when that takes less memory (Segment.Encode, encode.go); the columnizer
+// encodes the segments it builds. An encoded column has no Arrow array:
+// Arrow has no bit-packed layout.
+//
 // Every other type (arrays, JSON, interval, unconstrained numeric, ...) is
 // Unsupported: the column is not copied and queries reading it take the row
 // path. Nulls are an Arrow validity bitmap (bit i set: row i is not null),
@@ -68,14 +73,20 @@ type Zone struct {
 type Column struct {
 	Kind  Kind
 	Type  types.T
-	Array arrow.Array // nil when Unsupported
+	Array arrow.Array // nil when Unsupported or encoded
 	Zone  Zone
 	// Valid is the validity bitmap, nil when no row is NULL.
 	Valid []byte
-	// The values, views of Array's buffers, by Kind.
+	// The values, views of Array's buffers, by Kind; I32 and I64 are nil
+	// when Enc is not Plain (see encode.go).
 	I32 []int32
 	I64 []int64
-	F64 []float64
+	// Enc is how an Int32 or Int64 column's values are stored: Pack or
+	// Runs hold them when it is not Plain.
+	Enc  Encoding
+	Pack *Packed
+	Runs *Runs
+	F64  []float64
 	// Strings: Str for plain columns; Codes and Dict for dictionary ones.
 	Str   *array.String
 	Codes []uint16
@@ -99,10 +110,8 @@ func (c *Column) Value(i int) types.Value {
 		return types.Null
 	}
 	switch c.Kind {
-	case Int32:
-		return FromInt64(c.Type, int64(c.I32[i]))
-	case Int64:
-		return FromInt64(c.Type, c.I64[i])
+	case Int32, Int64:
+		return FromInt64(c.Type, c.Int(i))
 	case Float64:
 		return types.NewFloat(c.F64[i])
 	case String:

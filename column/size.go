@@ -7,12 +7,15 @@ import (
 
 // Bytes returns the memory the segment's column data occupies: the bytes of
 // its Arrow buffers (values, offsets, validity bitmaps, dictionaries), which
-// the segment's typed views (I32, I64, Codes, ...) share.
+// the segment's typed views (I32, I64, Codes, ...) share, or those of an
+// encoded column's values and validity bitmap.
 func (s *Segment) Bytes() int64 {
 	var n int64
 	for _, c := range s.Cols {
 		if c.Array != nil {
 			n += dataBytes(c.Array.Data())
+		} else if c.Enc != Plain {
+			n += c.encodedBytes() + int64(len(c.Valid))
 		}
 	}
 	return n

@@ -33,6 +33,9 @@ type OpStats struct {
 	// aggregation's groups (see rowBytes; the Go allocator's own overhead
 	// is not counted).
 	Memory int64
+	// TopN is the bound of a sort that kept only its best TopN rows (0:
+	// a full sort).
+	TopN int64
 	// Disk is what the operator wrote to temporary files when its data
 	// passed work_mem, in bytes.
 	Disk int64
@@ -65,6 +68,9 @@ func (a *Analysis) Annotation(key any) string {
 	}
 	if st.Segments > 0 {
 		workers += fmt.Sprintf(" segments=%d pruned=%d", st.Segments, st.SegmentsPruned)
+	}
+	if st.TopN > 0 {
+		workers += fmt.Sprintf(" top-N=%d", st.TopN)
 	}
 	if st.Memory > 0 {
 		workers += fmt.Sprintf(" memory=%dkB", (st.Memory+1023)/1024)
@@ -123,6 +129,14 @@ func (c *Context) noteMemory(n plan.Node, bytes int64) {
 	}
 	if st := c.Analysis.Stats(n); bytes > st.Memory {
 		st.Memory = bytes
+	}
+}
+
+// noteTopN records that the sort of n kept only its best k rows, under
+// EXPLAIN ANALYZE.
+func (c *Context) noteTopN(n plan.Node, k int64) {
+	if c.Analysis != nil {
+		c.Analysis.Stats(n).TopN = k
 	}
 }
 

@@ -276,13 +276,7 @@ func (o *colScanOp) applyKeyFilters(b *vbatch, sel []int32) []int32 {
 			if c.Null(i) {
 				continue
 			}
-			k := int64(0)
-			if c.Kind == column.Int32 {
-				k = int64(c.I32[i])
-			} else {
-				k = c.I64[i]
-			}
-			if f.keys.has(k) {
+			if f.keys.has(c.Int(i)) {
 				kept = append(kept, j)
 			}
 		}
@@ -393,7 +387,7 @@ func (o *colScanOp) materialize(b *vbatch, sel []int32) error {
 				}
 				d := &decs[0]
 				decs = decs[1:]
-				d.SetFinite(c.I64[i], -c.Type.Scale)
+				d.SetFinite(c.Int(i), -c.Type.Scale)
 				out[r*ncols] = types.NewDecimal(d)
 			}
 		}

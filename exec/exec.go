@@ -279,6 +279,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 			}
 			*p.dst = v.I
 		}
+		l.boundSort()
 		return l, nil
 	case *plan.Distinct:
 		in, err := c.Build(n.Input)

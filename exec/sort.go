@@ -17,12 +17,16 @@ import (
 
 // sortOp materializes its input and sorts it.
 type sortOp struct {
-	c      *Context
-	node   *plan.Sort
-	in     Operator
-	keys   []evalFn
-	spec   []plan.SortKey
-	rowsOp // the computed result, handed out by Next when nothing spilled
+	c    *Context
+	node *plan.Sort
+	in   Operator
+	keys []evalFn
+	spec []plan.SortKey
+	// bounded keeps only the best bound rows, all that a Limit above
+	// takes (topn.go).
+	bounded bool
+	bound   int64
+	rowsOp  // the computed result, handed out by Next when nothing spilled
 
 	runs  []*spillFile // sorted runs written to disk
 	merge *runMerge    // merges runs and the last in-memory rows
@@ -51,22 +55,23 @@ func (o *sortOp) sortInput() error {
 	var all []keyedRow
 	var bytes, peak int64
 	defer func() { o.c.noteMemory(o.node, max(peak, bytes)) }()
+	if o.bounded {
+		var done bool
+		var err error
+		if all, bytes, done, err = o.topN(o.bound); done || err != nil {
+			return err
+		}
+	}
 	for {
-		r, err := o.in.Next()
+		r, ok, err := o.next(nil)
 		if err != nil {
 			return err
 		}
-		if r == nil {
+		if !ok {
 			break
 		}
-		k := make([]types.Value, len(o.keys))
-		for i, f := range o.keys {
-			if k[i], err = f(r); err != nil {
-				return err
-			}
-		}
-		all = append(all, keyedRow{r, k})
-		bytes += rowSize(r) + rowSize(k)
+		all = append(all, r)
+		bytes += rowSize(r.row) + rowSize(r.keys)
 		if !o.c.overWorkMem(bytes) {
 			continue
 		}
@@ -96,6 +101,24 @@ func (o *sortOp) sortInput() error {
 	m.push(len(o.runs)) // the rows in memory, the last run
 	o.merge = m
 	return nil
+}
+
+// next reads the next input row and computes its keys, into keys when it
+// is not nil (the keys of a row dropped); ok is false at the end of the
+// input.
+func (o *sortOp) next(keys []types.Value) (r keyedRow, ok bool, err error) {
+	if r.row, err = o.in.Next(); r.row == nil || err != nil {
+		return r, false, err
+	}
+	if r.keys = keys; keys == nil {
+		r.keys = make([]types.Value, len(o.keys))
+	}
+	for i, f := range o.keys {
+		if r.keys[i], err = f(r.row); err != nil {
+			return r, false, err
+		}
+	}
+	return r, true, nil
 }
 
 // sortRows sorts rows stably by the sort keys.

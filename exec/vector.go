@@ -83,6 +83,35 @@ type vcompiler struct {
 	memoize bool
 	memo    map[string]memoized
 	epoch   uint64
+	// decoded holds, by column, the last batch of an encoded column that
+	// was decoded whole, shared by the functions reading the column (a
+	// range filter compares it twice).
+	decoded map[int]*decodedBatch
+}
+
+// decodedBatch is rows [off, off+len(vals)) of a segment's column.
+type decodedBatch struct {
+	seg  *row.Segment
+	off  int
+	vals []int64
+	buf  []int64
+}
+
+// decode returns the batch of b's encoded integer column idx as int64s,
+// decoding it at most once per batch.
+func (vc *vcompiler) decode(b *vbatch, idx int) []int64 {
+	d := vc.decoded[idx]
+	if d == nil {
+		if vc.decoded == nil {
+			vc.decoded = map[int]*decodedBatch{}
+		}
+		d = &decodedBatch{buf: make([]int64, vc.size)}
+		vc.decoded[idx] = d
+	}
+	if d.seg != b.seg || d.off != b.off || len(d.vals) != b.n {
+		d.seg, d.off, d.vals = b.seg, b.off, b.seg.Cols[idx].Decode(b.off, b.n, d.buf)
+	}
+	return d.vals
 }
 
 type memoized struct {
@@ -430,6 +459,10 @@ func (vc *vcompiler) colRef(idx int) (vfn, vtype, error) {
 	}
 	out := vc.newVec(t.k)
 	nulls := make([]bool, vc.size)
+	var decoded []int64 // a plain int32 column's or an encoded one's selected rows
+	if t.k == vInt {
+		decoded = make([]int64, vc.size)
+	}
 	return func(b *vbatch, sel []int32) (*vec, error) {
 		c := &b.seg.Cols[idx]
 		off := b.off
@@ -440,18 +473,23 @@ func (vc *vcompiler) colRef(idx int) (vfn, vtype, error) {
 				nulls[j] = c.Null(off + int(j))
 			}
 		}
-		switch c.Kind {
-		case column.Int64:
+		switch {
+		case c.Enc != column.Plain && sparse(sel, b.n):
+			c.Gather(off, sel, decoded)
+			out.i = decoded
+		case c.Enc != column.Plain:
+			out.i = vc.decode(b, idx)
+		case c.Kind == column.Int64:
 			out.i = c.I64[off : off+b.n] // a view: no copy
-		case column.Int32:
-			out.i = out.i[:cap(out.i)]
+		case c.Kind == column.Int32:
+			out.i = decoded
 			x := c.I32[off:]
 			for _, j := range sel {
 				out.i[j] = int64(x[j])
 			}
-		case column.Float64:
+		case c.Kind == column.Float64:
 			out.f = c.F64[off : off+b.n]
-		case column.String:
+		case c.Kind == column.String:
 			if c.Codes != nil {
 				codes := c.Codes[off:]
 				for _, j := range sel {
@@ -987,7 +1025,7 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 	return func(b *vbatch, sel []int32) ([]int32, error) {
 		if in32 {
 			x, y := &b.seg.Cols[lc.Idx], &b.seg.Cols[rc.Idx]
-			if x.Kind == column.Int32 && y.Kind == column.Int32 {
+			if x.I32 != nil && y.I32 != nil { // plain int32 columns, not encoded
 				res := cmpSel(op, x.I32[b.off:b.off+b.n], y.I32[b.off:b.off+b.n], sel, out[:0])
 				if x.Valid != nil || y.Valid != nil {
 					kept := res[:0]
@@ -1301,18 +1339,37 @@ func exactCast(from, to types.T) bool {
 	return false
 }
 
+// sparse reports whether the selection sel of a batch of n rows is small
+// enough that reading an encoded column's selected rows one by one beats
+// decoding them all.
+func sparse(sel []int32, n int) bool { return len(sel) < n/4 }
+
 // intColPred keeps the rows whose stored int column idx compares with k.
 func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 	out := make([]int32, vc.size)
 	bits := make([]byte, (vc.size+7)/8+8)
+	decoded := make([]int64, vc.size) // the selected rows of an encoded column
 	return func(b *vbatch, sel []int32) ([]int32, error) {
 		c := &b.seg.Cols[idx]
-		if len(sel) == b.n && b.off%8 == 0 && (c.Kind == column.Int64 || k == int64(int32(k))) {
+		if c.Enc == column.RunLength {
+			return dropColNulls(c, b.off, runsSel(c.Runs, b.off, op, k, sel, out[:0])), nil
+		}
+		var x64 []int64 // the batch's values as int64s, unless a plain int32 column
+		switch {
+		case c.Enc != column.Plain && sparse(sel, b.n):
+			c.Gather(b.off, sel, decoded)
+			x64 = decoded
+		case c.Enc != column.Plain:
+			x64 = vc.decode(b, idx)
+		case c.Kind == column.Int64:
+			x64 = c.I64[b.off : b.off+b.n]
+		}
+		if len(sel) == b.n && b.off%8 == 0 && (x64 != nil || k == int64(int32(k))) {
 			bm := bits[:(b.n+7)/8]
-			if c.Kind == column.Int32 {
+			if x64 == nil {
 				asm.CmpInt32(c.I32[b.off:b.off+b.n], op, int32(k), bm)
 			} else {
-				asm.CmpInt64(c.I64[b.off:b.off+b.n], op, k, bm)
+				asm.CmpInt64(x64, op, k, bm)
 			}
 			if c.Valid != nil {
 				asm.BitmapAnd(bm, bm, c.Valid[b.off/8:b.off/8+len(bm)])
@@ -1320,23 +1377,52 @@ func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 			return out[:asm.BitmapToSel(bm, b.n, out)], nil
 		}
 		var res []int32
-		if c.Kind == column.Int32 {
+		if x64 == nil {
 			res = cmpConstSel(c.I32[b.off:], op, k, sel, out[:0])
 		} else {
-			res = cmpConstSel(c.I64[b.off:], op, k, sel, out[:0])
+			res = cmpConstSel(x64, op, k, sel, out[:0])
 		}
-		if c.Valid != nil {
-			kept := res[:0]
-			for _, j := range res {
-				if !c.Null(b.off + int(j)) {
-					kept = append(kept, j)
-				}
-			}
-			res = kept
-		}
-		return res, nil
+		return dropColNulls(c, b.off, res), nil
 	}
 }
+
+// dropColNulls removes from res the rows where column c (of a batch at row
+// off) is NULL.
+func dropColNulls(c *column.Column, off int, res []int32) []int32 {
+	if c.Valid == nil {
+		return res
+	}
+	kept := res[:0]
+	for _, j := range res {
+		if !c.Null(off + int(j)) {
+			kept = append(kept, j)
+		}
+	}
+	return kept
+}
+
+// runsSel keeps the rows of sel (of a batch at row off) whose value in a
+// run-length encoded column compares with k, comparing once per run.
+func runsSel(r *column.Runs, off int, op asm.Op, k int64, sel, out []int32) []int32 {
+	if len(sel) == 0 {
+		return out
+	}
+	var hit [1]int32
+	for run, i := r.Run(off+int(sel[0])), 0; i < len(sel); run++ {
+		end, j := int(r.Ends[run])-off, i // batch rows before end are in the run
+		for j < len(sel) && int(sel[j]) < end {
+			j++
+		}
+		if len(cmpConstSel(r.Values[run:run+1], op, k, zeroSel, hit[:0])) > 0 {
+			out = append(out, sel[i:j]...)
+		}
+		i = j
+	}
+	return out
+}
+
+// zeroSel selects the one value runsSel compares.
+var zeroSel = []int32{0}
 
 func cmpConstSel[T int32 | int64](x []T, op asm.Op, k int64, sel, out []int32) []int32 {
 	switch op {

@@ -87,7 +87,9 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 			b.Add(vals)
 		}
 		r.Close()
-		seg := &Segment{Segment: b.Finish(), Versions: batch}
+		cs := b.Finish()
+		cs.Encode() // bit-packs or run-length encodes the integer columns where that saves memory
+		seg := &Segment{Segment: cs, Versions: batch}
 		h.mu.Lock()
 		if h.covered != covered || len(h.segs) != nsegs || h.Table != def {
 			h.mu.Unlock() // ALTER TABLE changed the heap under us
