@@ -378,14 +378,16 @@ func (w *groupWriter) column(p tablePiece, k, leaf int) error {
 	col := &p.run.Seg.Cols[k]
 	var value func(i int) parquet.Value
 	switch t := col.Type; {
+	// Integer columns read through Int: a segment may hold them bit-packed
+	// or run-length encoded.
 	case t.ID == types.Bool:
-		value = func(i int) parquet.Value { return parquet.BooleanValue(col.I32[i] != 0) }
+		value = func(i int) parquet.Value { return parquet.BooleanValue(col.Int(i) != 0) }
 	case col.Kind == column.Int32:
-		value = func(i int) parquet.Value { return parquet.Int32Value(col.I32[i]) }
+		value = func(i int) parquet.Value { return parquet.Int32Value(int32(col.Int(i))) }
 	case t.ID == types.Numeric && t.Precision <= 9: // DECIMAL over INT32
-		value = func(i int) parquet.Value { return parquet.Int32Value(int32(col.I64[i])) }
+		value = func(i int) parquet.Value { return parquet.Int32Value(int32(col.Int(i))) }
 	case col.Kind == column.Int64:
-		value = func(i int) parquet.Value { return parquet.Int64Value(col.I64[i]) }
+		value = func(i int) parquet.Value { return parquet.Int64Value(col.Int(i)) }
 	case t.ID == types.Float4:
 		value = func(i int) parquet.Value { return parquet.FloatValue(float32(col.F64[i])) }
 	case col.Kind == column.Float64:

@@ -227,7 +227,7 @@ func columnValues(c *column.Column, rows []int32, out []types.Value) []types.Val
 		if i := row(k); c.Null(i) {
 			out[k] = types.Null
 		} else {
-			decs[k].SetFinite(c.I64[i], -c.Type.Scale)
+			decs[k].SetFinite(c.Int(i), -c.Type.Scale)
 			out[k] = types.NewDecimal(&decs[k])
 		}
 	}
