@@ -155,6 +155,18 @@ func (o *colScanOp) Next() ([]types.Value, error) {
 // nextBatch fills rows with the next batch's passing rows; it reports false
 // when the segments are done.
 func (o *colScanOp) nextBatch() (bool, error) {
+	sel, more, err := o.nextSelection()
+	if err != nil || !more {
+		return false, err
+	}
+	return true, o.materialize(&o.b, sel)
+}
+
+// nextSelection moves o.b to the next batch with rows that pass the filter
+// and returns their positions; it reports false when the segments are
+// done. A vectorized hash join (vjoin.go) reads the batch's columns
+// itself, without rows.
+func (o *colScanOp) nextSelection() ([]int32, bool, error) {
 	b := &o.b
 	for {
 		if b.seg == nil || b.off+b.n >= b.seg.Rows {
@@ -163,7 +175,7 @@ func (o *colScanOp) nextBatch() (bool, error) {
 				i = int(o.claimed.Add(1)) - 1
 			}
 			if i >= len(o.segs) {
-				return false, nil
+				return nil, false, nil
 			}
 			b.seg, b.off, b.n = o.segs[i], 0, 0
 			o.seg = i + 1
@@ -190,14 +202,16 @@ func (o *colScanOp) nextBatch() (bool, error) {
 		if o.pred != nil && len(sel) > 0 {
 			var err error
 			if sel, err = o.pred(b, sel); err != nil {
-				if errors.Is(err, errVectorFallback) {
-					return o.rowFilter(b, sel)
+				if !errors.Is(err, errVectorFallback) {
+					return nil, false, err
 				}
-				return false, err
+				if sel, err = o.rowFilter(b, sel); err != nil {
+					return nil, false, err
+				}
 			}
 		}
 		if sel = o.applyKeyFilters(b, sel); len(sel) > 0 {
-			return true, o.materialize(b, sel)
+			return sel, true, nil
 		}
 	}
 }
@@ -307,23 +321,23 @@ func (o *colScanOp) keyFiltersPass(vals []types.Value) bool {
 }
 
 // rowFilter runs the filter on the row path for a batch the vectorized
-// filter could not compute.
-func (o *colScanOp) rowFilter(b *vbatch, sel []int32) (bool, error) {
+// filter could not compute, returning the positions of sel that pass.
+func (o *colScanOp) rowFilter(b *vbatch, sel []int32) ([]int32, error) {
 	kept := make([]int32, 0, len(sel))
-	for _, j := range o.applyKeyFilters(b, sel) {
+	for _, j := range sel {
 		vals, err := o.values(b, int(j))
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		ok, err := o.cond(vals)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if !ok.IsNull() && ok.Bool() {
 			kept = append(kept, j)
 		}
 	}
-	return true, o.materialize(b, kept)
+	return kept, nil
 }
 
 func (o *colScanOp) values(b *vbatch, j int) ([]types.Value, error) {

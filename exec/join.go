@@ -59,6 +59,11 @@ type joinOp struct {
 	peers     []*joinOp
 	peersDone *sync.WaitGroup
 	slab      []types.Value // where output rows are cut from (alloc)
+	// vneed, when set, asks for a jtable of the built rows (vt) instead
+	// of the maps, for a vectorized pipeline (vjoin.go); it marks the
+	// built columns the pipeline reads.
+	vneed []bool
+	vt    *jtable
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -228,6 +233,11 @@ func (j *joinOp) buildTable() error {
 	if err != nil || j.grace != nil {
 		return err
 	}
+	if j.vneed != nil {
+		if ok, err := j.buildVectors(); ok || err != nil {
+			return err
+		}
+	}
 	return j.index()
 }
 
@@ -281,7 +291,7 @@ func (j *joinOp) index() error {
 func (j *joinOp) share(from *joinOp, peersDone *sync.WaitGroup) {
 	j.shared = true
 	j.built, j.next, j.matched = from.built, from.next, nil
-	j.itable, j.ptable, j.table, j.keySet = from.itable, from.ptable, from.table, from.keySet
+	j.itable, j.ptable, j.table, j.keySet, j.vt = from.itable, from.ptable, from.table, from.keySet, from.vt
 	if j.keepsUnmatched(true) {
 		j.matched = make([]bool, len(j.built))
 		from.peers, from.peersDone = append(from.peers, j), peersDone
@@ -314,8 +324,8 @@ func (j *joinOp) gatherMatches() {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
-	if j.grace != nil {
-		return // no table yet: partitions come one by one
+	if j.grace != nil || j.vt != nil {
+		return // no table yet: partitions come one by one; or no keySet
 	}
 	if !j.intKeys && !j.pairKeys || j.streamKeyCols == nil || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return

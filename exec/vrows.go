@@ -45,21 +45,27 @@ func newRowColumns(ts []types.T, used []bool, size int) *rowColumns {
 		rc.codes[i] = uint16(i)
 	}
 	for i, t := range ts {
-		if !used[i] {
-			continue
-		}
-		c := &rc.cols[i]
-		c.Type = t
-		switch column.KindOf(t) {
-		case column.Int32, column.Int64:
-			c.Kind, c.I64 = column.Int64, make([]int64, size)
-		case column.Float64:
-			c.Kind, c.F64 = column.Float64, make([]float64, size)
-		case column.String:
-			c.Kind, c.Dict = column.String, make([]string, size)
+		if used[i] {
+			rc.cols[i] = vectorColumn(t, size)
 		}
 	}
 	return rc
+}
+
+// vectorColumn returns a column of type t's vector form with room for n
+// values: int64 for integer-like types, float64, or strings in Dict, one
+// per row.
+func vectorColumn(t types.T, n int) column.Column {
+	c := column.Column{Type: t}
+	switch column.KindOf(t) {
+	case column.Int32, column.Int64:
+		c.Kind, c.I64 = column.Int64, make([]int64, n)
+	case column.Float64:
+		c.Kind, c.F64 = column.Float64, make([]float64, n)
+	case column.String:
+		c.Kind, c.Dict = column.String, make([]string, n)
+	}
+	return c
 }
 
 // maxBatchRows bounds a batch of rows: dictionary codes are uint16.
@@ -77,49 +83,62 @@ func (rc *rowColumns) segment(rows [][]types.Value) (*row.Segment, error) {
 			continue
 		}
 		c := rc.cols[ci] // a copy: the buffers are shared, Valid is per batch
-		c.Valid = nil
-		for r, vals := range rows {
-			v := vals[ci]
-			if v.IsNull() {
-				if c.Valid == nil {
-					c.Valid = make([]byte, (n+7)/8)
-					for i := range c.Valid {
-						c.Valid[i] = 0xff
-					}
-				}
-				c.Valid[r>>3] &^= 1 << (r & 7)
-				continue
-			}
-			// A value whose form the column's type does not promise
-			// stops the batches rather than be misread.
-			switch {
-			case c.Kind == column.Int64 && c.Type.ID == types.Numeric:
-				x, ok := scaledInt(v, c.Type.Scale)
-				if !ok {
-					return nil, errVectorFallback
-				}
-				c.I64[r] = x
-			case c.Kind == column.Int64 && v.K != types.KDecimal && v.K != types.KFloat && v.K != types.KText:
-				c.I64[r] = v.I
-			case c.Kind == column.Float64 && v.K == types.KFloat:
-				c.F64[r] = v.F
-			case c.Kind == column.String && v.K == types.KText:
-				c.Dict[r] = v.S
-			default:
-				return nil, errVectorFallback
-			}
+		if err := layOut(&c, rows, ci); err != nil {
+			return nil, err
 		}
-		switch c.Kind {
-		case column.Int64:
-			c.I64 = c.I64[:n]
-		case column.Float64:
-			c.F64 = c.F64[:n]
-		case column.String:
-			c.Dict, c.Codes = c.Dict[:n], rc.codes[:n]
+		if c.Kind == column.String {
+			c.Codes = rc.codes[:n]
 		}
 		seg.Cols[ci] = c
 	}
 	return seg, nil
+}
+
+// layOut writes column ci of rows into c, a vectorColumn with room for
+// them, cutting its values to len(rows) and making its Valid bitmap. It
+// returns errVectorFallback for a value whose form c's type does not
+// promise, such as a numeric that the column's scale cannot hold.
+func layOut(c *column.Column, rows [][]types.Value, ci int) error {
+	n := len(rows)
+	c.Valid = nil
+	for r, vals := range rows {
+		v := vals[ci]
+		if v.IsNull() {
+			if c.Valid == nil {
+				c.Valid = make([]byte, (n+7)/8)
+				for i := range c.Valid {
+					c.Valid[i] = 0xff
+				}
+			}
+			c.Valid[r>>3] &^= 1 << (r & 7)
+			continue
+		}
+		switch {
+		case c.Kind == column.Int64 && c.Type.ID == types.Numeric:
+			x, ok := scaledInt(v, c.Type.Scale)
+			if !ok {
+				return errVectorFallback
+			}
+			c.I64[r] = x
+		case c.Kind == column.Int64 && v.K != types.KDecimal && v.K != types.KFloat && v.K != types.KText:
+			c.I64[r] = v.I
+		case c.Kind == column.Float64 && v.K == types.KFloat:
+			c.F64[r] = v.F
+		case c.Kind == column.String && v.K == types.KText:
+			c.Dict[r] = v.S
+		default:
+			return errVectorFallback
+		}
+	}
+	switch c.Kind {
+	case column.Int64:
+		c.I64 = c.I64[:n]
+	case column.Float64:
+		c.F64 = c.F64[:n]
+	case column.String:
+		c.Dict = c.Dict[:n]
+	}
+	return nil
 }
 
 // batchable reports whether n's aggregates all have a vector form and the
@@ -160,18 +179,49 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	first := newBatcher(o, used)
+	pipe, err := o.vectorPipeline(o.in, first)
+	if err != nil {
+		return true, err
+	}
 	if err := o.in.Init(); err != nil {
 		o.in.Close()
 		return true, err
 	}
 	defer o.in.Close()
+	if pipe != nil {
+		var ready bool
+		if ready, err = pipe.ready(); err != nil {
+			return true, err
+		}
+		if !ready {
+			pipe, first.va = nil, nil
+		}
+	}
 	var peersDone sync.WaitGroup // the workers after the first
-	inputs, batchers, err := o.pipelineWorkers(used, &peersDone)
+	inputs, batchers, err := o.pipelineWorkers(first, &peersDone)
 	if err != nil {
 		return true, err
 	}
 	for _, in := range inputs[1:] {
 		defer in.Close()
+	}
+	var pipes []*vpipe
+	if pipe != nil {
+		pipes = []*vpipe{pipe}
+		for i, in := range inputs[1:] {
+			p, err := o.vectorPipeline(in, batchers[i+1])
+			if err == nil && p == nil {
+				err = sqlerr.New(sqlerr.InternalError, "a parallel worker's pipeline differs from the first's")
+			}
+			if err != nil {
+				return true, err
+			}
+			pipes = append(pipes, p)
+		}
+		for _, p := range pipes {
+			p.dropRows()
+		}
 	}
 	errs := make([]error, len(batchers))
 	var failed atomic.Bool
@@ -191,10 +241,17 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 				}
 			}()
 			defer recoverInto(&errs[i])
-			errs[i] = b.drain(inputs[i], &failed)
+			if pipes != nil {
+				errs[i] = pipes[i].run(&failed)
+			} else {
+				errs[i] = b.drain(inputs[i], &failed)
+			}
 		})
 	}
 	wg.Wait()
+	for _, p := range pipes {
+		p.report()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return true, err
@@ -203,11 +260,12 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	return true, o.emitBatched(batchers)
 }
 
-// pipelineWorkers returns the inputs the workers drain and their batchers:
-// o.in alone, or also copies of it that share its hash tables and its
-// column scan's segments.
-func (o *aggOp) pipelineWorkers(used []bool, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
-	inputs, batchers := []Operator{o.in}, []*batcher{newBatcher(o, used)}
+// pipelineWorkers returns the inputs the workers drain and their batchers,
+// first's for o.in: o.in alone, or also copies of it that share its hash
+// tables and its column scan's segments.
+func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
+	used := first.used
+	inputs, batchers := []Operator{o.in}, []*batcher{first}
 	joins, scan := spine(o.in)
 	if scan == nil || o.node.Pipeline == 0 || o.c.Analysis != nil {
 		return inputs, batchers, nil

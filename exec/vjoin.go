@@ -1,0 +1,748 @@
+package exec
+
+import (
+	"errors"
+	"math/bits"
+	"sync/atomic"
+
+	"rustydb/column"
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// Vectorized hash joins. An aggregation over hash joins down to a column
+// scan (the pipeline of vrows.go) would otherwise make a row of Values of
+// each scanned row, probe a Go map with it, cut the joined row from a slab
+// and lay the joined rows out as columns again for the vectorized
+// aggregation. Here the joins run on the scan's batches instead: each
+// join's built rows are laid out once as typed columns, their keys in an
+// open-addressing table (jtable); a batch's key column probes it, and the
+// matching (probe position, built row) pairs gather the output columns into
+// a batch of a synthetic segment, which the next join probes, a filter
+// selects from or the vectorized aggregation consumes. No Value is made.
+//
+// Whether a pipeline runs this way is decided before the joins build their
+// tables, from the operators' shapes: inner joins, and semi and anti joins
+// that build their right input, whose keys are one or two integer-like
+// columns of the streamed input and that have no other condition; filters
+// with a vectorized form; a scan whose columns the segments hold; an
+// aggregation with a vectorized form. Anything else keeps the row path, as
+// does a pipeline one of whose joins turns out to hold a value without an
+// exact vector form or to spill: its joins then index their rows as usual.
+
+// jtable is a hash join's table of built rows by their keys (one or two
+// int64s), with the rows' columns the pipeline reads laid out as vectors.
+type jtable struct {
+	two    bool
+	k1, k2 []int64 // each built row's key
+	// slots hold the first built row (+ 1) of a key, 0 when empty; next
+	// chains the further rows (+ 1) of the same key, in input order.
+	slots []int32
+	next  []int32
+	shift uint
+	cols  []column.Column // by built column: Int64, Float64 or String with one Dict entry per row
+}
+
+func jhash(a, b int64) uint64 {
+	return (uint64(a) ^ uint64(b)*0xbf58476d1ce4e5b9) * 0x9E3779B97F4A7C15
+}
+
+// slot returns the slot of key (a, b): its own or the empty one it would
+// take.
+func (t *jtable) slot(a, b int64) int {
+	mask := len(t.slots) - 1
+	for i := int(jhash(a, b) >> t.shift); ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 || t.k1[s-1] == a && (!t.two || t.k2[s-1] == b) {
+			return i
+		}
+	}
+}
+
+// vectorize asks a join to lay out its built rows for a vectorized
+// pipeline: the built columns need marks.
+func (j *joinOp) vectorize(need []bool) { j.vneed = need }
+
+// buildVectors makes j's jtable of its built rows. It reports false,
+// leaving j without one, when a needed value has no exact vector form.
+func (j *joinOp) buildVectors() (bool, error) {
+	n := len(j.built)
+	size := 64
+	for size < 2*n {
+		size *= 2
+	}
+	t := &jtable{two: j.pairKeys, k1: make([]int64, n), next: make([]int32, n), slots: make([]int32, size),
+		shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	if t.two {
+		t.k2 = make([]int64, n)
+	}
+	for i := n - 1; i >= 0; i-- {
+		k, ok, err := j.key(j.buildKeys, j.built[i])
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			continue // a NULL key matches nothing
+		}
+		var k2 int64
+		if t.two {
+			k, k2 = j.pair[0], j.pair[1]
+			t.k2[i] = k2
+		}
+		t.k1[i] = k
+		s := t.slot(k, k2)
+		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
+	}
+	ts := j.buildTypes()
+	t.cols = make([]column.Column, len(ts))
+	bytes := int64(n)*(8+4) + int64(len(t.k2))*8 + int64(size)*4
+	for ci, typ := range ts {
+		if !j.vneed[ci] {
+			continue
+		}
+		c := vectorColumn(typ, n)
+		if err := layOut(&c, j.built, ci); err != nil {
+			if errors.Is(err, errVectorFallback) {
+				return false, nil
+			}
+			return false, err
+		}
+		t.cols[ci] = c
+		bytes += int64(n) * 8
+		for _, s := range c.Dict {
+			bytes += 8 + int64(len(s))
+		}
+	}
+	// the built rows and their vectors are held at once until the
+	// pipeline drops the rows
+	j.c.noteMemory(j.node, rowBytes(j.built)+bytes)
+	j.vt = t
+	return true, nil
+}
+
+// buildTypes are the types of the built input's columns.
+func (j *joinOp) buildTypes() []types.T {
+	side := j.node.Right
+	if j.buildLeft {
+		side = j.node.Left
+	}
+	return columnTypes(side.Columns())
+}
+
+func columnTypes(cols []plan.Column) []types.T {
+	ts := make([]types.T, len(cols))
+	for i, c := range cols {
+		ts[i] = c.Type
+	}
+	return ts
+}
+
+// vsink takes a batch's selected rows.
+type vsink interface {
+	push(b *vbatch, sel []int32) error
+}
+
+// vpipe is one worker's vectorized pipeline: its share of the scan's
+// batches pushed through its stages into its batcher.
+type vpipe struct {
+	scan      *colScanOp
+	scanTypes []types.T
+	scanNeed  []bool // the scan's columns the stages read
+	first     vsink
+	stages    []*vstage
+	sink      *batcher
+	size      int
+	all       []int32
+}
+
+// vstage is a join or filter of a pipeline; it counts the rows it outputs
+// for EXPLAIN ANALYZE.
+type vstage struct {
+	st   *OpStats // nil unless analyzed
+	rows int64
+	// a join's
+	j        *joinOp
+	keyCols  []int // the input's key columns
+	semi     bool  // semi or anti: the input's rows that match (or do not)
+	anti     bool
+	remap    []int     // semi or anti join, projection: the input columns output, nil for all
+	srcs     []vsrc    // inner: each output column's source
+	bufs     []gathers // inner: each output column's memory
+	codes    []uint16  // 0, 1, 2, ...
+	pos, brs []int32   // inner: the pairs of input position and built row
+	kept     []int32   // semi or anti: the rows output
+	all      []int32   // 0, 1, 2, ...: the positions of a gathered batch
+	// a filter's
+	pred vpred
+	cond evalFn // the row path's, for a batch the vector form cannot compute
+	next vsink
+}
+
+// vsrc is where a join's output column comes from: a column of the
+// streamed input or of the built rows; need says the pipeline reads it.
+type vsrc struct {
+	built bool
+	col   int
+	need  bool
+}
+
+// vectorPipeline returns the vectorized pipeline of in, the input of
+// b's aggregation, or nil when in's shape has none. The first worker's
+// (before in starts) asks its joins to lay out their built rows.
+func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
+	if o.c.NoColumnar {
+		return nil, nil
+	}
+	type level struct {
+		op Operator
+		st *OpStats
+	}
+	var levels []level
+	var scan *colScanOp
+	var scanSt *OpStats
+	for op := in; scan == nil; {
+		var st *OpStats
+		if a, ok := op.(*analyzeOp); ok {
+			op, st = a.in, a.st
+		}
+		switch x := op.(type) {
+		case *joinOp:
+			levels, op = append(levels, level{x, st}), x.stream
+		case *filterOp:
+			if x.expr == nil {
+				return nil, nil
+			}
+			levels, op = append(levels, level{x, st}), x.in
+		case *projectOp:
+			for _, e := range x.plan {
+				if _, ok := e.(*plan.ColRef); !ok {
+					return nil, nil
+				}
+			}
+			levels, op = append(levels, level{x, st}), x.in
+		case *colScanOp:
+			scan, scanSt = x, st
+		default:
+			return nil, nil
+		}
+	}
+	if len(levels) == 0 {
+		return nil, nil
+	}
+	// The types of each level's input, from the bottom.
+	ins := make([][]types.T, len(levels))
+	ts := make([]types.T, len(scan.scan.Table.Columns))
+	for i, c := range scan.scan.Table.Columns {
+		ts[i] = c.Type
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		ins[i] = ts
+		switch x := levels[i].op.(type) {
+		case *joinOp:
+			ts = columnTypes(x.node.Cols)
+		case *projectOp:
+			ts = make([]types.T, len(x.plan))
+			for k, e := range x.plan {
+				ts[k] = e.Type()
+			}
+		}
+	}
+	va, err := b.o.newVAgg(b.o.node, nil, ts)
+	if err != nil {
+		if errors.Is(err, errNotVectorized) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	p := &vpipe{scan: scan, scanTypes: ins[len(ins)-1], sink: b, size: min(scan.size, maxBatchRows)}
+	p.all = make([]int32, p.size)
+	for i := range p.all {
+		p.all[i] = int32(i)
+	}
+	// From the top: each level reads the columns its output needs.
+	need, next := append([]bool(nil), b.used...), vsink(b)
+	joins := map[*joinOp][]bool{}
+	for i, l := range levels {
+		s := &vstage{st: l.st, next: next}
+		switch x := l.op.(type) {
+		case *joinOp:
+			var vneed []bool
+			if need, vneed = p.joinStage(s, x, ins[i], need); need == nil {
+				return nil, nil
+			}
+			joins[x] = vneed
+		case *projectOp:
+			inNeed := make([]bool, len(ins[i]))
+			for k, e := range x.plan {
+				c := e.(*plan.ColRef).Idx
+				out := ts
+				if i > 0 {
+					out = ins[i-1]
+				}
+				if t := ins[i][c]; t.ID != out[k].ID || t.Scale != out[k].Scale {
+					return nil, nil
+				}
+				s.remap = append(s.remap, c)
+				inNeed[c] = inNeed[c] || need[k]
+			}
+			need = inNeed
+		case *filterOp:
+			vc := &vcompiler{c: b.o.c.fork(), cols: ins[i], size: scan.size}
+			if s.pred, err = vc.pred(x.expr); err != nil {
+				if errors.Is(err, errNotVectorized) {
+					return nil, nil
+				}
+				return nil, err
+			}
+			s.cond = x.cond
+			plan.Walk(x.expr, func(e plan.Expr) {
+				if c, ok := e.(*plan.ColRef); ok && c.Idx < len(need) {
+					need[c.Idx] = true
+				}
+			})
+		}
+		p.stages = append(p.stages, s)
+		next = s
+	}
+	for c, n := range need {
+		if n && column.KindOf(p.scanTypes[c]) == column.Unsupported {
+			return nil, nil // the heap holds it
+		}
+	}
+	for j, vneed := range joins {
+		j.vectorize(vneed)
+	}
+	p.first, p.scanNeed = next, need
+	b.va = va
+	p.stages = append(p.stages, &vstage{st: scanSt}) // counts the scan's rows
+	return p, nil
+}
+
+// joinStage makes s the stage of join j over input columns of types in,
+// whose output columns need marks. It returns the input columns and the
+// built columns the stage reads, or nil when j has no vectorized form.
+func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool) {
+	semi := j.semi() && !j.buildLeft
+	inner := j.kind == "inner" || j.kind == "cross" // a cross join with keys is an inner one
+	if !inner && !semi || j.on != nil || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
+		return nil, nil
+	}
+	inNeed := make([]bool, len(in))
+	for _, c := range j.streamKeyCols {
+		if k := column.KindOf(in[c]); k != column.Int32 && k != column.Int64 {
+			return nil, nil
+		}
+		inNeed[c] = true
+	}
+	s.j, s.keyCols = j, j.streamKeyCols
+	if semi {
+		s.semi, s.anti, s.remap = true, j.kind == "anti", j.out
+		s.kept = make([]int32, 0, p.size)
+		for k, n := range need {
+			src := k
+			if j.out != nil {
+				src = j.out[k]
+			}
+			inNeed[src] = inNeed[src] || n
+		}
+		return inNeed, nil
+	}
+	built := j.buildTypes()
+	vneed := make([]bool, len(built))
+	outTypes := columnTypes(j.node.Cols)
+	for k := range outTypes {
+		src := k
+		if j.out != nil {
+			src = j.out[k]
+		}
+		streamed := src >= j.nLeft // the right input's column
+		if streamed {
+			src -= j.nLeft
+		}
+		if !j.buildLeft {
+			streamed = !streamed
+		}
+		s.srcs = append(s.srcs, vsrc{built: !streamed, col: src, need: need[k]})
+		switch {
+		case !need[k]:
+		case streamed:
+			// the column passes through as the segment holds it
+			if t := in[src]; t.ID != outTypes[k].ID || t.Scale != outTypes[k].Scale {
+				return nil, nil
+			}
+			inNeed[src] = true
+		default:
+			if column.KindOf(built[src]) == column.Unsupported {
+				return nil, nil
+			}
+			vneed[src] = true
+		}
+	}
+	s.bufs = make([]gathers, len(s.srcs))
+	s.codes = make([]uint16, p.size)
+	for i := range s.codes {
+		s.codes[i] = uint16(i)
+	}
+	s.pos, s.brs, s.all = make([]int32, 0, p.size), make([]int32, 0, p.size), p.all
+	return inNeed, vneed
+}
+
+// ready reports whether every join of the first worker's pipeline built
+// its jtable (its Init ran); if not, the joins that did index their rows
+// for the row path instead.
+func (p *vpipe) ready() (bool, error) {
+	ok := true
+	for _, s := range p.stages {
+		if s.j != nil && s.j.vt == nil {
+			ok = false
+		}
+	}
+	if ok {
+		return true, nil
+	}
+	for _, s := range p.stages {
+		if j := s.j; j != nil && j.vt != nil {
+			j.vt, j.vneed = nil, nil
+			if err := j.index(); err != nil {
+				return false, err
+			}
+			j.pushKeyFilter()
+		}
+	}
+	return false, nil
+}
+
+// dropRows lets the built rows go once the pipeline runs on the vectors.
+func (p *vpipe) dropRows() {
+	for _, s := range p.stages {
+		if s.j != nil {
+			s.j.built = nil
+		}
+	}
+}
+
+// run pushes the worker's share of the scan through the pipeline, then
+// (for the first worker) the heap delta, until done or another worker
+// fails.
+func (p *vpipe) run(failed *atomic.Bool) error {
+	s := p.scan
+	scanned := p.stages[len(p.stages)-1]
+	for !failed.Load() {
+		if err := s.c.cancelErr(); err != nil {
+			return err
+		}
+		sel, more, err := s.nextSelection()
+		if err != nil || !more {
+			if err != nil {
+				return err
+			}
+			return p.delta()
+		}
+		scanned.rows += int64(len(sel))
+		if err := p.first.push(&s.b, sel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delta pushes the visible rows of the heap delta that pass the scan's
+// filter, laid out as columns a batch at a time.
+func (p *vpipe) delta() error {
+	s := p.scan
+	if len(s.delta) == 0 {
+		return nil
+	}
+	rc := newRowColumns(p.scanTypes, p.scanNeed, p.size)
+	rows := make([][]types.Value, 0, p.size)
+	for {
+		r, err := s.nextDelta()
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			rows = append(rows, r)
+		}
+		if len(rows) == p.size || r == nil && len(rows) > 0 {
+			seg, err := rc.segment(rows)
+			if err != nil {
+				// the heap holds values of the columns' types, which have a
+				// vector form: this is not expected
+				return sqlerr.New(sqlerr.InternalError, "a row of table %q has a value its column's type does not describe; SET enable_columnar_scan = off runs the statement without vectors",
+					s.scan.Table.Name)
+			}
+			p.stages[len(p.stages)-1].rows += int64(len(rows))
+			if err := p.first.push(&vbatch{seg: seg, n: len(rows)}, p.all[:len(rows)]); err != nil {
+				return err
+			}
+			rows = rows[:0]
+		}
+		if r == nil {
+			return nil
+		}
+	}
+}
+
+// report adds the rows the stages output to their operators' EXPLAIN
+// ANALYZE figures.
+func (p *vpipe) report() {
+	for _, s := range p.stages {
+		if s.st != nil {
+			s.st.Rows += s.rows
+		}
+	}
+}
+
+func (s *vstage) push(b *vbatch, sel []int32) error {
+	switch {
+	case s.pred != nil:
+		return s.filter(b, sel)
+	case s.j == nil: // a projection
+		s.rows += int64(len(sel))
+		return s.next.push(remapped(b, s.remap), sel)
+	case s.semi:
+		return s.semiJoin(b, sel)
+	}
+	return s.innerJoin(b, sel)
+}
+
+// remapped returns b with the columns of remap, in order (nil for all).
+func remapped(b *vbatch, remap []int) *vbatch {
+	if remap == nil {
+		return b
+	}
+	seg := &row.Segment{Segment: &column.Segment{Rows: b.seg.Rows, Cols: make([]column.Column, len(remap))}}
+	for k, c := range remap {
+		seg.Cols[k] = b.seg.Cols[c]
+	}
+	return &vbatch{seg: seg, off: b.off, n: b.n}
+}
+
+// filter pushes the rows of sel that pass the filter.
+func (s *vstage) filter(b *vbatch, sel []int32) error {
+	kept, err := s.pred(b, sel)
+	if errors.Is(err, errVectorFallback) {
+		kept, err = nil, nil
+		for _, j := range sel {
+			v, cerr := s.cond(batchRow(b, j))
+			if cerr != nil {
+				return cerr
+			}
+			if !v.IsNull() && v.Bool() {
+				kept = append(kept, j)
+			}
+		}
+	}
+	if err != nil || len(kept) == 0 {
+		return err
+	}
+	s.rows += int64(len(kept))
+	return s.next.push(b, kept)
+}
+
+// batchRow makes the row values of position j of b, for the row path.
+func batchRow(b *vbatch, j int32) []types.Value {
+	vals := make([]types.Value, len(b.seg.Cols))
+	for ci := range b.seg.Cols {
+		vals[ci] = b.seg.Cols[ci].Value(b.off + int(j))
+	}
+	return vals
+}
+
+// keyCol returns the key column k of b.
+func (s *vstage) keyCol(b *vbatch, k int) *column.Column {
+	if k >= len(s.keyCols) {
+		return nil
+	}
+	return &b.seg.Cols[s.keyCols[k]]
+}
+
+// keyAt returns the integer at row i of an Int32 or Int64 column.
+func keyAt(c *column.Column, i int) int64 {
+	if c.Kind == column.Int32 {
+		return int64(c.I32[i])
+	}
+	return c.I64[i]
+}
+
+// probe returns the first built row (+ 1) matching row i of b's key
+// columns k1 and k2 (nil for one key), 0 for none or a NULL key.
+func (s *vstage) probe(k1, k2 *column.Column, i int) int32 {
+	if k1.Null(i) {
+		return 0
+	}
+	a, b := keyAt(k1, i), int64(0)
+	if k2 != nil {
+		if k2.Null(i) {
+			return 0
+		}
+		b = keyAt(k2, i)
+	}
+	t := s.j.vt
+	return t.slots[t.slot(a, b)]
+}
+
+// semiJoin pushes the rows of sel that match some built row (semi) or
+// none (anti), with the columns the join outputs.
+func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
+	k1, k2 := s.keyCol(b, 0), s.keyCol(b, 1)
+	kept := s.kept[:0]
+	for _, j := range sel {
+		if (s.probe(k1, k2, b.off+int(j)) != 0) != s.anti {
+			kept = append(kept, j)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	s.rows += int64(len(kept))
+	return s.next.push(remapped(b, s.remap), kept)
+}
+
+// innerJoin pushes the joined rows of sel's rows and their matching built
+// rows, a batch of at most size pairs at a time.
+func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
+	k1, k2 := s.keyCol(b, 0), s.keyCol(b, 1)
+	next := s.j.vt.next
+	pos, brs := s.pos[:0], s.brs[:0]
+	for _, j := range sel {
+		for r := s.probe(k1, k2, b.off+int(j)); r != 0; r = next[r-1] {
+			pos, brs = append(pos, j), append(brs, r-1)
+			if len(pos) == cap(pos) {
+				if err := s.emit(b, pos, brs); err != nil {
+					return err
+				}
+				pos, brs = pos[:0], brs[:0]
+			}
+		}
+	}
+	if len(pos) == 0 {
+		return nil
+	}
+	return s.emit(b, pos, brs)
+}
+
+// emit gathers the output columns of the pairs (input position pos[k],
+// built row brs[k]) into a batch and pushes it.
+func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
+	n := len(pos)
+	s.rows += int64(n)
+	// a new segment each batch: vectorized code caches facts by its address
+	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
+	for k, src := range s.srcs {
+		switch {
+		case !src.need:
+		case src.built:
+			seg.Cols[k] = s.bufs[k].gather(&s.j.vt.cols[src.col], 0, brs, s.codes)
+		default:
+			seg.Cols[k] = s.bufs[k].gather(&b.seg.Cols[src.col], b.off, pos, s.codes)
+		}
+	}
+	return s.next.push(&vbatch{seg: seg, n: n}, s.all[:n])
+}
+
+// gathers is the memory of one output column of a join's batches, reused
+// from batch to batch.
+type gathers struct {
+	i32   []int32
+	i64   []int64
+	f64   []float64
+	strs  []string
+	codes []uint16
+	valid []byte
+}
+
+// gather returns a column of the values of src at rows off+idx[k];
+// identity holds the codes 0, 1, 2, ... of strings that are their own
+// dictionary entries.
+func (g *gathers) gather(src *column.Column, off int, idx []int32, identity []uint16) column.Column {
+	n := len(idx)
+	size := len(identity)
+	dst := column.Column{Kind: src.Kind, Type: src.Type}
+	switch src.Kind {
+	case column.Int32:
+		g.i32 = grown(g.i32, size)
+		for k, i := range idx {
+			g.i32[k] = src.I32[off+int(i)]
+		}
+		dst.I32 = g.i32[:n]
+	case column.Int64:
+		g.i64 = grown(g.i64, size)
+		for k, i := range idx {
+			g.i64[k] = src.I64[off+int(i)]
+		}
+		dst.I64 = g.i64[:n]
+	case column.Float64:
+		g.f64 = grown(g.f64, size)
+		for k, i := range idx {
+			g.f64[k] = src.F64[off+int(i)]
+		}
+		dst.F64 = g.f64[:n]
+	case column.String:
+		switch {
+		case src.Codes != nil && len(src.Dict) <= size:
+			// a small dictionary is shared: the codes say it all
+			g.codes = grown(g.codes, size)
+			for k, i := range idx {
+				g.codes[k] = src.Codes[off+int(i)]
+			}
+			dst.Codes, dst.Dict = g.codes[:n], src.Dict
+		default:
+			g.strs = grown(g.strs, size)
+			for k, i := range idx {
+				g.strs[k] = text(src, off+int(i))
+			}
+			dst.Codes, dst.Dict = identity[:n], g.strs[:n]
+		}
+	}
+	if src.Valid != nil {
+		g.valid = grown(g.valid, (size+7)/8)
+		v := g.valid[:(n+7)/8]
+		for i := range v {
+			v[i] = 0xff
+		}
+		for k, i := range idx {
+			if src.Null(off + int(i)) {
+				v[k>>3] &^= 1 << (k & 7)
+			}
+		}
+		dst.Valid = v
+	}
+	return dst
+}
+
+// text returns row i of a String column: a segment's, or a jtable's with
+// one Dict entry per row.
+func text(c *column.Column, i int) string {
+	if c.Codes == nil && c.Str == nil {
+		return c.Dict[i]
+	}
+	return c.Text(i)
+}
+
+// grown returns s with a length of at least n.
+func grown[T any](s []T, n int) []T {
+	if len(s) < n {
+		return make([]T, n)
+	}
+	return s
+}
+
+// push aggregates a batch of a vectorized pipeline; after a batch the
+// vector form cannot compute, the rows go through the row path.
+func (b *batcher) push(vb *vbatch, sel []int32) error {
+	if b.rest.empty() {
+		err := b.va.batch(vb, sel)
+		if err == nil || !errors.Is(err, errVectorFallback) {
+			return err
+		}
+	}
+	for _, j := range sel {
+		if err := b.rest.add(batchRow(vb, j)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
