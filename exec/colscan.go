@@ -2,6 +2,8 @@ package exec
 
 import (
 	"errors"
+	"iter"
+	"maps"
 	"math"
 	"sync/atomic"
 
@@ -251,8 +253,15 @@ const maxKeySpan = 1 << 30
 
 func newKeySet(keys map[int64]int32) *keySet {
 	s := &keySet{keys: keys}
-	if len(keys) == 0 {
-		return s
+	s.lo, s.bits = keyBits(maps.Keys(keys), len(keys))
+	return s
+}
+
+// keyBits returns the bitmap of n keys over their range from lo, or nil
+// when the keys are too sparse for one to pay.
+func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
+	if n == 0 {
+		return 0, nil
 	}
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for k := range keys {
@@ -260,15 +269,15 @@ func newKeySet(keys map[int64]int32) *keySet {
 	}
 	span := uint64(hi) - uint64(lo) + 1
 	// a bitmap of at most one word per key is smaller than the map
-	if span == 0 || span > maxKeySpan || span/64 > uint64(len(keys)) {
-		return s
+	if span == 0 || span > maxKeySpan || span/64 > uint64(n) {
+		return 0, nil
 	}
-	s.lo, s.bits = lo, make([]uint64, (span+63)/64)
+	bits = make([]uint64, (span+63)/64)
 	for k := range keys {
 		d := uint64(k - lo)
-		s.bits[d>>6] |= 1 << (d & 63)
+		bits[d>>6] |= 1 << (d & 63)
 	}
-	return s
+	return lo, bits
 }
 
 func (s *keySet) has(k int64) bool {
@@ -276,8 +285,13 @@ func (s *keySet) has(k int64) bool {
 		_, ok := s.keys[k]
 		return ok
 	}
-	d := uint64(k) - uint64(s.lo)
-	return d>>6 < uint64(len(s.bits)) && s.bits[d>>6]&(1<<(d&63)) != 0
+	return hasBit(s.bits, s.lo, k)
+}
+
+// hasBit reports whether k's bit is set in a keyBits bitmap from lo.
+func hasBit(bits []uint64, lo, k int64) bool {
+	d := uint64(k) - uint64(lo)
+	return d>>6 < uint64(len(bits)) && bits[d>>6]&(1<<(d&63)) != 0
 }
 
 // applyKeyFilters returns the positions of sel that pass the key filters.

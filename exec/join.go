@@ -219,6 +219,11 @@ func (j *joinOp) Init() error {
 // partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
+	if j.vneed != nil && j.grace == nil {
+		if done, err := j.buildFromBatches(); done || err != nil {
+			return err
+		}
+	}
 	var bytes int64
 	err := Drain(j.build, func(r []types.Value) error {
 		if j.grace != nil {

@@ -42,7 +42,14 @@ type jtable struct {
 	slots []int32
 	next  []int32
 	shift uint
-	cols  []column.Column // by built column: Int64, Float64 or String with one Dict entry per row
+	// bits, for one key dense in its range, has the bit of each key from
+	// lo: most rows without a match cost one load, not a probe
+	lo       int64
+	bits     []uint64
+	// cols are the built columns the pipeline reads: Int64, Float64 or
+	// String with one Dict entry per row
+	cols     []column.Column
+	fromRows bool // made of the join's built rows, not of batches
 }
 
 func jhash(a, b int64) uint64 {
@@ -65,39 +72,85 @@ func (t *jtable) slot(a, b int64) int {
 // pipeline: the built columns need marks.
 func (j *joinOp) vectorize(need []bool) { j.vneed = need }
 
-// buildVectors makes j's jtable of its built rows. It reports false,
-// leaving j without one, when a needed value has no exact vector form.
-func (j *joinOp) buildVectors() (bool, error) {
-	n := len(j.built)
+// newJTable indexes the keys (k1, k2) of n built rows (k2 nil for one
+// key); null marks the rows whose key is NULL (nil for none).
+func newJTable(k1, k2 []int64, null []bool) *jtable {
+	n := len(k1)
 	size := 64
 	for size < 2*n {
 		size *= 2
 	}
-	t := &jtable{two: j.pairKeys, k1: make([]int64, n), next: make([]int32, n), slots: make([]int32, size),
+	t := &jtable{two: k2 != nil, k1: k1, k2: k2, next: make([]int32, n), slots: make([]int32, size),
 		shift: uint(64 - bits.TrailingZeros(uint(size)))}
-	if t.two {
-		t.k2 = make([]int64, n)
-	}
+	nulls := 0
+	// Backwards, so that each key's chain is in input order.
 	for i := n - 1; i >= 0; i-- {
-		k, ok, err := j.key(j.buildKeys, j.built[i])
+		if null != nil && null[i] {
+			nulls++
+			continue // a NULL key matches nothing
+		}
+		var b int64
+		if t.two {
+			b = k2[i]
+		}
+		s := t.slot(k1[i], b)
+		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
+	}
+	if !t.two {
+		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
+			for i, k := range k1 {
+				if (null == nil || !null[i]) && !yield(k) {
+					return
+				}
+			}
+		}, n-nulls)
+	}
+	return t
+}
+
+// bytes is the memory of t.
+func (t *jtable) bytes() int64 {
+	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots))*4
+	for _, c := range t.cols {
+		n += int64(len(c.I64)+len(c.F64)+len(c.Valid)/8) * 8
+		for _, s := range c.Dict {
+			n += 16 + int64(len(s))
+		}
+	}
+	return n
+}
+
+// buildVectors makes j's jtable of its built rows. It reports false,
+// leaving j without one, when a needed value has no exact vector form.
+func (j *joinOp) buildVectors() (bool, error) {
+	n := len(j.built)
+	k1 := make([]int64, n)
+	var k2 []int64
+	if j.pairKeys {
+		k2 = make([]int64, n)
+	}
+	var null []bool
+	for i, r := range j.built {
+		k, ok, err := j.key(j.buildKeys, r)
 		if err != nil {
 			return false, err
 		}
-		if !ok {
-			continue // a NULL key matches nothing
+		switch {
+		case !ok:
+			if null == nil {
+				null = make([]bool, n)
+			}
+			null[i] = true
+		case k2 != nil:
+			k1[i], k2[i] = j.pair[0], j.pair[1]
+		default:
+			k1[i] = k
 		}
-		var k2 int64
-		if t.two {
-			k, k2 = j.pair[0], j.pair[1]
-			t.k2[i] = k2
-		}
-		t.k1[i] = k
-		s := t.slot(k, k2)
-		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
 	}
+	t := newJTable(k1, k2, null)
+	t.fromRows = true
 	ts := j.buildTypes()
 	t.cols = make([]column.Column, len(ts))
-	bytes := int64(n)*(8+4) + int64(len(t.k2))*8 + int64(size)*4
 	for ci, typ := range ts {
 		if !j.vneed[ci] {
 			continue
@@ -110,14 +163,10 @@ func (j *joinOp) buildVectors() (bool, error) {
 			return false, err
 		}
 		t.cols[ci] = c
-		bytes += int64(n) * 8
-		for _, s := range c.Dict {
-			bytes += 8 + int64(len(s))
-		}
 	}
 	// the built rows and their vectors are held at once until the
 	// pipeline drops the rows
-	j.c.noteMemory(j.node, rowBytes(j.built)+bytes)
+	j.c.noteMemory(j.node, rowBytes(j.built)+t.bytes())
 	j.vt = t
 	return true, nil
 }
@@ -152,7 +201,6 @@ type vpipe struct {
 	scanNeed  []bool // the scan's columns the stages read
 	first     vsink
 	stages    []*vstage
-	sink      *batcher
 	size      int
 	all       []int32
 }
@@ -188,13 +236,33 @@ type vsrc struct {
 	need  bool
 }
 
-// vectorPipeline returns the vectorized pipeline of in, the input of
-// b's aggregation, or nil when in's shape has none. The first worker's
-// (before in starts) asks its joins to lay out their built rows.
+// vectorPipeline returns the vectorized pipeline of in, the input of b's
+// aggregation, or nil when in's shape has none.
 func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 	if o.c.NoColumnar {
 		return nil, nil
 	}
+	if _, ok := unwrapAnalyze(in).(*colScanOp); ok {
+		return nil, nil // the vectorized aggregation of a scan has its own path
+	}
+	va, err := b.o.newVAgg(b.o.node, nil, columnTypes(b.o.node.Input.Columns()))
+	if err != nil {
+		if errors.Is(err, errNotVectorized) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	p, err := newVPipe(b.o.c, in, append([]bool(nil), b.used...), b)
+	if p != nil {
+		b.va = va
+	}
+	return p, err
+}
+
+// newVPipe returns the vectorized pipeline of in, whose output columns
+// need marks, into sink, or nil when in's shape has none. It asks the
+// joins of in to build jtables, which they do when in starts.
+func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) {
 	type level struct {
 		op Operator
 		st *OpStats
@@ -228,17 +296,15 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 			return nil, nil
 		}
 	}
-	if len(levels) == 0 {
-		return nil, nil
-	}
-	// The types of each level's input, from the bottom.
-	ins := make([][]types.T, len(levels))
+	// outs[i] are the types of levels[i]'s output, outs[len(levels)] the
+	// scan's, from the bottom.
+	outs := make([][]types.T, len(levels)+1)
 	ts := make([]types.T, len(scan.scan.Table.Columns))
 	for i, c := range scan.scan.Table.Columns {
 		ts[i] = c.Type
 	}
+	outs[len(levels)] = ts
 	for i := len(levels) - 1; i >= 0; i-- {
-		ins[i] = ts
 		switch x := levels[i].op.(type) {
 		case *joinOp:
 			ts = columnTypes(x.node.Cols)
@@ -248,40 +314,30 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 				ts[k] = e.Type()
 			}
 		}
+		outs[i] = ts
 	}
-	va, err := b.o.newVAgg(b.o.node, nil, ts)
-	if err != nil {
-		if errors.Is(err, errNotVectorized) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	p := &vpipe{scan: scan, scanTypes: ins[len(ins)-1], sink: b, size: min(scan.size, maxBatchRows)}
+	p := &vpipe{scan: scan, scanTypes: outs[len(levels)], size: min(scan.size, maxBatchRows)}
 	p.all = make([]int32, p.size)
 	for i := range p.all {
 		p.all[i] = int32(i)
 	}
 	// From the top: each level reads the columns its output needs.
-	need, next := append([]bool(nil), b.used...), vsink(b)
+	next := sink
 	joins := map[*joinOp][]bool{}
 	for i, l := range levels {
 		s := &vstage{st: l.st, next: next}
 		switch x := l.op.(type) {
 		case *joinOp:
 			var vneed []bool
-			if need, vneed = p.joinStage(s, x, ins[i], need); need == nil {
+			if need, vneed = p.joinStage(s, x, outs[i+1], need); need == nil {
 				return nil, nil
 			}
 			joins[x] = vneed
 		case *projectOp:
-			inNeed := make([]bool, len(ins[i]))
+			inNeed := make([]bool, len(outs[i+1]))
 			for k, e := range x.plan {
 				c := e.(*plan.ColRef).Idx
-				out := ts
-				if i > 0 {
-					out = ins[i-1]
-				}
-				if t := ins[i][c]; t.ID != out[k].ID || t.Scale != out[k].Scale {
+				if t, o := outs[i+1][c], outs[i][k]; t.ID != o.ID || t.Scale != o.Scale {
 					return nil, nil
 				}
 				s.remap = append(s.remap, c)
@@ -289,7 +345,8 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 			}
 			need = inNeed
 		case *filterOp:
-			vc := &vcompiler{c: b.o.c.fork(), cols: ins[i], size: scan.size}
+			vc := &vcompiler{c: c.fork(), cols: outs[i+1], size: scan.size}
+			var err error
 			if s.pred, err = vc.pred(x.expr); err != nil {
 				if errors.Is(err, errNotVectorized) {
 					return nil, nil
@@ -315,7 +372,6 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 		j.vectorize(vneed)
 	}
 	p.first, p.scanNeed = next, need
-	b.va = va
 	p.stages = append(p.stages, &vstage{st: scanSt}) // counts the scan's rows
 	return p, nil
 }
@@ -347,7 +403,7 @@ func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bo
 			}
 			inNeed[src] = inNeed[src] || n
 		}
-		return inNeed, nil
+		return inNeed, make([]bool, len(j.buildTypes())) // the keys alone
 	}
 	built := j.buildTypes()
 	vneed := make([]bool, len(built))
@@ -403,15 +459,36 @@ func (p *vpipe) ready() (bool, error) {
 		return true, nil
 	}
 	for _, s := range p.stages {
-		if j := s.j; j != nil && j.vt != nil {
-			j.vt, j.vneed = nil, nil
-			if err := j.index(); err != nil {
+		if j := s.j; j != nil {
+			if err := j.unvectorize(); err != nil {
 				return false, err
 			}
-			j.pushKeyFilter()
 		}
 	}
 	return false, nil
+}
+
+// unvectorize gives j the row path's table in place of its jtable.
+func (j *joinOp) unvectorize() error {
+	vt := j.vt
+	j.vt, j.vneed = nil, nil
+	switch {
+	case vt == nil:
+		return nil // it has the row path's table, or spilled
+	case vt.fromRows:
+		if err := j.index(); err != nil {
+			return err
+		}
+	default: // built from batches: the rows are yet to be made
+		if err := j.buildTable(); err != nil {
+			return err
+		}
+		if j.grace != nil {
+			return j.partitionStream()
+		}
+	}
+	j.pushKeyFilter()
+	return nil
 }
 
 // dropRows lets the built rows go once the pipeline runs on the vectors.
@@ -581,6 +658,9 @@ func (s *vstage) probe(k1, k2 *column.Column, i int) int32 {
 		b = keyAt(k2, i)
 	}
 	t := s.j.vt
+	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
+		return 0
+	}
 	return t.slots[t.slot(a, b)]
 }
 
@@ -745,4 +825,166 @@ func (b *batcher) push(vb *vbatch, sel []int32) error {
 		}
 	}
 	return nil
+}
+
+// errOverWorkMem stops a jtable's build from batches that passed work_mem:
+// the join builds its rows instead, which spill.
+var errOverWorkMem = errors.New("jtable over work_mem")
+
+// buildFromBatches makes j's jtable from the batches of its built input
+// when that is a vectorized pipeline itself (a column scan, possibly under
+// joins, filters and projections), without making rows. It reports false
+// when the built input has no such form or its table passes work_mem: the
+// join then builds its rows as usual.
+func (j *joinOp) buildFromBatches() (bool, error) {
+	keys := j.node.RightKeys
+	if j.buildLeft {
+		keys = j.node.LeftKeys
+	}
+	ts := j.buildTypes()
+	need := append([]bool(nil), j.vneed...)
+	jb := &jbuilder{c: j.c, need: j.vneed, cols: make([]column.Column, len(ts))}
+	for _, k := range keys {
+		c, ok := k.(*plan.ColRef)
+		if !ok {
+			return false, nil
+		}
+		jb.keyCols = append(jb.keyCols, c.Idx)
+		need[c.Idx] = true
+	}
+	for ci, t := range ts {
+		if j.vneed[ci] {
+			jb.cols[ci] = vectorColumn(t, 0)
+		}
+	}
+	p, err := newVPipe(j.c, j.build, need, jb)
+	if p == nil || err != nil {
+		return false, err
+	}
+	if err := j.build.Init(); err != nil {
+		j.build.Close()
+		return true, err
+	}
+	defer j.build.Close()
+	if ready, err := p.ready(); err != nil || !ready {
+		return err != nil, err
+	}
+	p.dropRows()
+	var never atomic.Bool // one worker
+	err = p.run(&never)
+	p.report()
+	if errors.Is(err, errOverWorkMem) {
+		p.forget()
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	for ci := range jb.cols {
+		if c := &jb.cols[ci]; c.Valid != nil {
+			for len(c.Valid) < (jb.n+7)/8 {
+				c.Valid = append(c.Valid, 0xff)
+			}
+		}
+	}
+	t := newJTable(jb.k1, jb.k2, jb.null)
+	t.cols = jb.cols
+	j.c.noteMemory(j.node, t.bytes())
+	j.vt = t
+	return true, nil
+}
+
+// forget makes the pipeline's joins build their rows the next time they
+// start.
+func (p *vpipe) forget() {
+	for _, s := range p.stages {
+		if s.j != nil {
+			s.j.vt, s.j.vneed = nil, nil
+		}
+	}
+}
+
+// jbuilder collects the batches of a join's built input: the key and the
+// needed columns of each row.
+type jbuilder struct {
+	c       *Context
+	keyCols []int
+	need    []bool
+	cols    []column.Column
+	k1, k2  []int64
+	null    []bool // the rows whose key is NULL, nil for none
+	n       int
+	bytes   int64
+}
+
+func (jb *jbuilder) push(b *vbatch, sel []int32) error {
+	for ci := range jb.cols {
+		if jb.need[ci] {
+			jb.bytes += appendColumn(&jb.cols[ci], &b.seg.Cols[ci], b.off, sel, jb.n)
+		}
+	}
+	k1 := &b.seg.Cols[jb.keyCols[0]]
+	var k2 *column.Column
+	if len(jb.keyCols) == 2 {
+		k2 = &b.seg.Cols[jb.keyCols[1]]
+	}
+	for k, j := range sel {
+		i := b.off + int(j)
+		null := k1.Null(i) || k2 != nil && k2.Null(i)
+		if null && jb.null == nil {
+			jb.null = make([]bool, jb.n+k, cap(jb.k1))
+		}
+		if jb.null != nil {
+			jb.null = append(jb.null, null)
+		}
+		jb.k1 = append(jb.k1, keyAt(k1, i))
+		if k2 != nil {
+			jb.k2 = append(jb.k2, keyAt(k2, i))
+		}
+	}
+	jb.n += len(sel)
+	jb.bytes += int64(len(sel)) * int64(8*len(jb.keyCols)+4+4) // keys, chain and slots
+	if jb.c.overWorkMem(jb.bytes) {
+		return errOverWorkMem
+	}
+	return nil
+}
+
+// appendColumn appends the values of src at rows off+sel[k] to dst, which
+// holds n rows, and returns the bytes they take.
+func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
+	bytes := int64(len(sel)) * 8
+	switch src.Kind {
+	case column.Int32:
+		for _, j := range sel {
+			dst.I64 = append(dst.I64, int64(src.I32[off+int(j)]))
+		}
+	case column.Int64:
+		for _, j := range sel {
+			dst.I64 = append(dst.I64, src.I64[off+int(j)])
+		}
+	case column.Float64:
+		for _, j := range sel {
+			dst.F64 = append(dst.F64, src.F64[off+int(j)])
+		}
+	case column.String:
+		for _, j := range sel {
+			s := text(src, off+int(j))
+			dst.Dict = append(dst.Dict, s)
+			bytes += 8 + int64(len(s))
+		}
+	}
+	if src.Valid != nil {
+		for k, j := range sel {
+			if !src.Null(off + int(j)) {
+				continue
+			}
+			r := n + k
+			for len(dst.Valid) <= r>>3 {
+				dst.Valid = append(dst.Valid, 0xff)
+			}
+			dst.Valid[r>>3] &^= 1 << (r & 7)
+		}
+	}
+	return bytes
 }
