@@ -44,8 +44,8 @@ type jtable struct {
 	shift uint
 	// bits, for one key dense in its range, has the bit of each key from
 	// lo: most rows without a match cost one load, not a probe
-	lo       int64
-	bits     []uint64
+	lo   int64
+	bits []uint64
 	// cols are the built columns the pipeline reads: Int64, Float64 or
 	// String with one Dict entry per row
 	cols     []column.Column
