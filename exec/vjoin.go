@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/bits"
 	"sync/atomic"
+	"time"
 
 	"rustydb/column"
 	"rustydb/plan"
@@ -199,17 +200,18 @@ type vpipe struct {
 	scan      *colScanOp
 	scanTypes []types.T
 	scanNeed  []bool // the scan's columns the stages read
-	first     vsink
 	stages    []*vstage
 	size      int
 	all       []int32
 }
 
-// vstage is a join or filter of a pipeline; it counts the rows it outputs
-// for EXPLAIN ANALYZE.
+// vstage is a join, filter or projection of a pipeline, or its scan; it
+// counts the rows it outputs and, under EXPLAIN ANALYZE, its time: spent
+// in all, down in the stages it pushes to.
 type vstage struct {
-	st   *OpStats // nil unless analyzed
-	rows int64
+	st          *OpStats // nil unless analyzed
+	rows        int64
+	spent, down time.Duration
 	// a join's
 	j        *joinOp
 	keyCols  []int // the input's key columns
@@ -371,8 +373,8 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) 
 	for j, vneed := range joins {
 		j.vectorize(vneed)
 	}
-	p.first, p.scanNeed = next, need
-	p.stages = append(p.stages, &vstage{st: scanSt}) // counts the scan's rows
+	p.scanNeed = need
+	p.stages = append(p.stages, &vstage{st: scanSt, next: next}) // the scan's
 	return p, nil
 }
 
@@ -510,6 +512,7 @@ func (p *vpipe) run(failed *atomic.Bool) error {
 		if err := s.c.cancelErr(); err != nil {
 			return err
 		}
+		start := time.Now()
 		sel, more, err := s.nextSelection()
 		if err != nil || !more {
 			if err != nil {
@@ -517,8 +520,9 @@ func (p *vpipe) run(failed *atomic.Bool) error {
 			}
 			return p.delta()
 		}
-		scanned.rows += int64(len(sel))
-		if err := p.first.push(&s.b, sel); err != nil {
+		err = scanned.out(&s.b, sel)
+		scanned.spent += time.Since(start)
+		if err != nil {
 			return err
 		}
 	}
@@ -550,8 +554,7 @@ func (p *vpipe) delta() error {
 				return sqlerr.New(sqlerr.InternalError, "a row of table %q has a value its column's type does not describe; SET enable_columnar_scan = off runs the statement without vectors",
 					s.scan.Table.Name)
 			}
-			p.stages[len(p.stages)-1].rows += int64(len(rows))
-			if err := p.first.push(&vbatch{seg: seg, n: len(rows)}, p.all[:len(rows)]); err != nil {
+			if err := p.stages[len(p.stages)-1].out(&vbatch{seg: seg, n: len(rows)}, p.all[:len(rows)]); err != nil {
 				return err
 			}
 			rows = rows[:0]
@@ -565,24 +568,45 @@ func (p *vpipe) delta() error {
 // report adds the rows the stages output to their operators' EXPLAIN
 // ANALYZE figures.
 func (p *vpipe) report() {
-	for _, s := range p.stages {
+	var below time.Duration // the time of the stage and those under it
+	for i := len(p.stages) - 1; i >= 0; i-- {
+		s := p.stages[i]
+		below += s.spent - s.down
 		if s.st != nil {
 			s.st.Rows += s.rows
+			s.st.Total += below
+			s.st.Vectorized = true
 		}
 	}
 }
 
 func (s *vstage) push(b *vbatch, sel []int32) error {
+	var start time.Time
+	if s.st != nil {
+		start = time.Now()
+		defer func() { s.spent += time.Since(start) }()
+	}
 	switch {
 	case s.pred != nil:
 		return s.filter(b, sel)
 	case s.j == nil: // a projection
-		s.rows += int64(len(sel))
-		return s.next.push(remapped(b, s.remap), sel)
+		return s.out(remapped(b, s.remap), sel)
 	case s.semi:
 		return s.semiJoin(b, sel)
 	}
 	return s.innerJoin(b, sel)
+}
+
+// out pushes the stage's output rows to the next stage.
+func (s *vstage) out(b *vbatch, sel []int32) error {
+	s.rows += int64(len(sel))
+	if s.st == nil {
+		return s.next.push(b, sel)
+	}
+	start := time.Now()
+	err := s.next.push(b, sel)
+	s.down += time.Since(start)
+	return err
 }
 
 // remapped returns b with the columns of remap, in order (nil for all).
@@ -615,8 +639,7 @@ func (s *vstage) filter(b *vbatch, sel []int32) error {
 	if err != nil || len(kept) == 0 {
 		return err
 	}
-	s.rows += int64(len(kept))
-	return s.next.push(b, kept)
+	return s.out(b, kept)
 }
 
 // batchRow makes the row values of position j of b, for the row path.
@@ -677,8 +700,7 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 	if len(kept) == 0 {
 		return nil
 	}
-	s.rows += int64(len(kept))
-	return s.next.push(remapped(b, s.remap), kept)
+	return s.out(remapped(b, s.remap), kept)
 }
 
 // innerJoin pushes the joined rows of sel's rows and their matching built
@@ -708,7 +730,6 @@ func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 // built row brs[k]) into a batch and pushes it.
 func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 	n := len(pos)
-	s.rows += int64(n)
 	// a new segment each batch: vectorized code caches facts by its address
 	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
 	for k, src := range s.srcs {
@@ -720,7 +741,7 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 			seg.Cols[k] = s.bufs[k].gather(&b.seg.Cols[src.col], b.off, pos, s.codes)
 		}
 	}
-	return s.next.push(&vbatch{seg: seg, n: n}, s.all[:n])
+	return s.out(&vbatch{seg: seg, n: n}, s.all[:n])
 }
 
 // gathers is the memory of one output column of a join's batches, reused
