@@ -79,6 +79,9 @@ var columnarQueries = []string{
 	`SELECT %s count(*) FROM c WHERE c.i NOT IN (SELECT i FROM c2 WHERE id < 100)`,
 	`SELECT %s c2.t, count(*) FROM c2 JOIN c ON c2.id = c.id WHERE c.i IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c2.flag, count(*) FROM c JOIN c2 ON c.t = c2.t WHERE c.id < 50 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c.flag, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i AND (c.n < c2.n OR c2.t = 'beta') AND c.dt <> c2.dt
+	 WHERE c.id < 1500 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

@@ -224,7 +224,7 @@ type vstage struct {
 	pos, brs []int32   // inner: the pairs of input position and built row
 	kept     []int32   // semi or anti: the rows output
 	all      []int32   // 0, 1, 2, ...: the positions of a gathered batch
-	// a filter's
+	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
 	next vsink
@@ -331,8 +331,9 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) 
 		switch x := l.op.(type) {
 		case *joinOp:
 			var vneed []bool
-			if need, vneed = p.joinStage(s, x, outs[i+1], need); need == nil {
-				return nil, nil
+			var err error
+			if need, vneed, err = p.joinStage(c, s, x, outs[i+1], need); need == nil {
+				return nil, err
 			}
 			joins[x] = vneed
 		case *projectOp:
@@ -356,11 +357,7 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) 
 				return nil, err
 			}
 			s.cond = x.cond
-			plan.Walk(x.expr, func(e plan.Expr) {
-				if c, ok := e.(*plan.ColRef); ok && c.Idx < len(need) {
-					need[c.Idx] = true
-				}
-			})
+			markRefs(x.expr, need)
 		}
 		p.stages = append(p.stages, s)
 		next = s
@@ -381,16 +378,16 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) 
 // joinStage makes s the stage of join j over input columns of types in,
 // whose output columns need marks. It returns the input columns and the
 // built columns the stage reads, or nil when j has no vectorized form.
-func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool) {
+func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool, error) {
 	semi := j.semi() && !j.buildLeft
 	inner := j.kind == "inner" || j.kind == "cross" // a cross join with keys is an inner one
-	if !inner && !semi || j.on != nil || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
-		return nil, nil
+	if !inner && !(semi && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
+		return nil, nil, nil
 	}
 	inNeed := make([]bool, len(in))
 	for _, c := range j.streamKeyCols {
 		if k := column.KindOf(in[c]); k != column.Int32 && k != column.Int64 {
-			return nil, nil
+			return nil, nil, nil
 		}
 		inNeed[c] = true
 	}
@@ -405,15 +402,40 @@ func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bo
 			}
 			inNeed[src] = inNeed[src] || n
 		}
-		return inNeed, make([]bool, len(j.buildTypes())) // the keys alone
+		return inNeed, make([]bool, len(j.buildTypes())), nil // the keys alone
 	}
 	built := j.buildTypes()
 	vneed := make([]bool, len(built))
-	outTypes := columnTypes(j.node.Cols)
+	// The gathered batch holds the output columns, or with an ON condition
+	// beyond the keys all the joined columns, which the condition filters
+	// before the output's are picked (remap).
+	layout, outTypes := j.out, columnTypes(j.node.Cols)
+	if j.on != nil {
+		full := append(columnTypes(j.node.Left.Columns()), columnTypes(j.node.Right.Columns())...)
+		vc := &vcompiler{c: c.fork(), cols: full, size: p.size}
+		var err error
+		if s.pred, err = vc.pred(j.node.On); err != nil {
+			if errors.Is(err, errNotVectorized) {
+				err = nil
+			}
+			return nil, nil, err
+		}
+		s.cond, s.remap = j.on, j.out
+		fullNeed := make([]bool, len(full))
+		markRefs(j.node.On, fullNeed)
+		for k, n := range need {
+			src := k
+			if j.out != nil {
+				src = j.out[k]
+			}
+			fullNeed[src] = fullNeed[src] || n
+		}
+		layout, outTypes, need = nil, full, fullNeed
+	}
 	for k := range outTypes {
 		src := k
-		if j.out != nil {
-			src = j.out[k]
+		if layout != nil {
+			src = layout[k]
 		}
 		streamed := src >= j.nLeft // the right input's column
 		if streamed {
@@ -428,12 +450,12 @@ func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bo
 		case streamed:
 			// the column passes through as the segment holds it
 			if t := in[src]; t.ID != outTypes[k].ID || t.Scale != outTypes[k].Scale {
-				return nil, nil
+				return nil, nil, nil
 			}
 			inNeed[src] = true
 		default:
 			if column.KindOf(built[src]) == column.Unsupported {
-				return nil, nil
+				return nil, nil, nil
 			}
 			vneed[src] = true
 		}
@@ -444,7 +466,16 @@ func (p *vpipe) joinStage(s *vstage, j *joinOp, in []types.T, need []bool) ([]bo
 		s.codes[i] = uint16(i)
 	}
 	s.pos, s.brs, s.all = make([]int32, 0, p.size), make([]int32, 0, p.size), p.all
-	return inNeed, vneed
+	return inNeed, vneed, nil
+}
+
+// markRefs marks the columns e reads in need.
+func markRefs(e plan.Expr, need []bool) {
+	plan.Walk(e, func(x plan.Expr) {
+		if c, ok := x.(*plan.ColRef); ok && c.Idx < len(need) {
+			need[c.Idx] = true
+		}
+	})
 }
 
 // ready reports whether every join of the first worker's pipeline built
@@ -587,7 +618,7 @@ func (s *vstage) push(b *vbatch, sel []int32) error {
 		defer func() { s.spent += time.Since(start) }()
 	}
 	switch {
-	case s.pred != nil:
+	case s.j == nil && s.pred != nil:
 		return s.filter(b, sel)
 	case s.j == nil: // a projection
 		return s.out(remapped(b, s.remap), sel)
@@ -623,23 +654,31 @@ func remapped(b *vbatch, remap []int) *vbatch {
 
 // filter pushes the rows of sel that pass the filter.
 func (s *vstage) filter(b *vbatch, sel []int32) error {
-	kept, err := s.pred(b, sel)
-	if errors.Is(err, errVectorFallback) {
-		kept, err = nil, nil
-		for _, j := range sel {
-			v, cerr := s.cond(batchRow(b, j))
-			if cerr != nil {
-				return cerr
-			}
-			if !v.IsNull() && v.Bool() {
-				kept = append(kept, j)
-			}
-		}
-	}
+	kept, err := s.selected(b, sel)
 	if err != nil || len(kept) == 0 {
 		return err
 	}
 	return s.out(b, kept)
+}
+
+// selected returns the rows of sel that pass the stage's condition: on
+// vectors, or on the row path for a batch the vector form cannot compute.
+func (s *vstage) selected(b *vbatch, sel []int32) ([]int32, error) {
+	kept, err := s.pred(b, sel)
+	if !errors.Is(err, errVectorFallback) {
+		return kept, err
+	}
+	kept = nil
+	for _, j := range sel {
+		v, err := s.cond(batchRow(b, j))
+		if err != nil {
+			return nil, err
+		}
+		if !v.IsNull() && v.Bool() {
+			kept = append(kept, j)
+		}
+	}
+	return kept, nil
 }
 
 // batchRow makes the row values of position j of b, for the row path.
@@ -741,7 +780,15 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 			seg.Cols[k] = s.bufs[k].gather(&b.seg.Cols[src.col], b.off, pos, s.codes)
 		}
 	}
-	return s.out(&vbatch{seg: seg, n: n}, s.all[:n])
+	out, sel := &vbatch{seg: seg, n: n}, s.all[:n]
+	if s.pred != nil { // the ON condition
+		var err error
+		if sel, err = s.selected(out, sel); err != nil || len(sel) == 0 {
+			return err
+		}
+		out = remapped(out, s.remap)
+	}
+	return s.out(out, sel)
 }
 
 // gathers is the memory of one output column of a join's batches, reused
