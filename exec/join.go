@@ -62,8 +62,9 @@ type joinOp struct {
 	// vneed, when set, asks for a jtable of the built rows (vt) instead
 	// of the maps, for a vectorized pipeline (vjoin.go); it marks the
 	// built columns the pipeline reads.
-	vneed []bool
-	vt    *jtable
+	vneed   []bool
+	vdegree int // the workers the jtable's build may use (plan.Aggregate.Pipeline)
+	vt      *jtable
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {

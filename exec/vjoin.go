@@ -70,8 +70,9 @@ func (t *jtable) slot(a, b int64) int {
 }
 
 // vectorize asks a join to lay out its built rows for a vectorized
-// pipeline: the built columns need marks.
-func (j *joinOp) vectorize(need []bool) { j.vneed = need }
+// pipeline: the built columns need marks; degree is the workers its build
+// from batches may use.
+func (j *joinOp) vectorize(need []bool, degree int) { j.vneed, j.vdegree = need, degree }
 
 // newJTable indexes the keys (k1, k2) of n built rows (k2 nil for one
 // key); null marks the rows whose key is NULL (nil for none).
@@ -254,7 +255,7 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 		}
 		return nil, err
 	}
-	p, err := newVPipe(b.o.c, in, append([]bool(nil), b.used...), b)
+	p, err := newVPipe(b.o.c, in, append([]bool(nil), b.used...), b, b.o.node.Pipeline)
 	if p != nil {
 		b.va = va
 	}
@@ -263,8 +264,9 @@ func (o *aggOp) vectorPipeline(in Operator, b *batcher) (*vpipe, error) {
 
 // newVPipe returns the vectorized pipeline of in, whose output columns
 // need marks, into sink, or nil when in's shape has none. It asks the
-// joins of in to build jtables, which they do when in starts.
-func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) {
+// joins of in to build jtables, which they do when in starts, on up to
+// degree workers (as plan.Aggregate.Pipeline).
+func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vpipe, error) {
 	type level struct {
 		op Operator
 		st *OpStats
@@ -368,7 +370,7 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink) (*vpipe, error) 
 		}
 	}
 	for j, vneed := range joins {
-		j.vectorize(vneed)
+		j.vectorize(vneed, degree)
 	}
 	p.scanNeed = need
 	p.stages = append(p.stages, &vstage{st: scanSt, next: next}) // the scan's
@@ -911,7 +913,7 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 	}
 	ts := j.buildTypes()
 	need := append([]bool(nil), j.vneed...)
-	jb := &jbuilder{c: j.c, need: j.vneed, cols: make([]column.Column, len(ts))}
+	jb := &jbuilder{c: j.c, total: new(atomic.Int64), need: j.vneed, cols: make([]column.Column, len(ts))}
 	for _, k := range keys {
 		c, ok := k.(*plan.ColRef)
 		if !ok {
@@ -925,7 +927,7 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 			jb.cols[ci] = vectorColumn(t, 0)
 		}
 	}
-	p, err := newVPipe(j.c, j.build, need, jb)
+	p, err := newVPipe(j.c, j.build, need, jb, j.vdegree)
 	if p == nil || err != nil {
 		return false, err
 	}
@@ -937,9 +939,35 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 	if ready, err := p.ready(); err != nil || !ready {
 		return err != nil, err
 	}
-	p.dropRows()
-	var never atomic.Bool // one worker
-	err = p.run(&never)
+	pipes, builders := []*vpipe{p}, []*jbuilder{jb}
+	if j.vdegree != 0 && j.c.Analysis == nil {
+		side := j.node.Right
+		if j.buildLeft {
+			side = j.node.Left
+		}
+		copies, contexts, err := j.c.workerCopies(side, j.build, j.vdegree, nil)
+		for _, in := range copies {
+			defer in.Close()
+		}
+		for i := range contexts {
+			if err != nil {
+				break
+			}
+			b := jb.peer()
+			var q *vpipe
+			if q, err = newVPipe(contexts[i], copies[i], need, b, j.vdegree); err == nil && q == nil {
+				err = sqlerr.New(sqlerr.InternalError, "a parallel worker's pipeline differs from the first's")
+			}
+			pipes, builders = append(pipes, q), append(builders, b)
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	for _, q := range pipes {
+		q.dropRows()
+	}
+	err = j.c.runWorkers(len(pipes), func(i int, failed *atomic.Bool) error { return pipes[i].run(failed) })
 	p.report()
 	if errors.Is(err, errOverWorkMem) {
 		p.forget()
@@ -947,6 +975,9 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 	}
 	if err != nil {
 		return true, err
+	}
+	for _, b := range builders[1:] {
+		jb.absorb(b)
 	}
 	for ci := range jb.cols {
 		if c := &jb.cols[ci]; c.Valid != nil {
@@ -976,19 +1007,20 @@ func (p *vpipe) forget() {
 // needed columns of each row.
 type jbuilder struct {
 	c       *Context
+	total   *atomic.Int64 // the bytes of the builders of all workers
 	keyCols []int
 	need    []bool
 	cols    []column.Column
 	k1, k2  []int64
 	null    []bool // the rows whose key is NULL, nil for none
 	n       int
-	bytes   int64
 }
 
 func (jb *jbuilder) push(b *vbatch, sel []int32) error {
+	var bytes int64
 	for ci := range jb.cols {
 		if jb.need[ci] {
-			jb.bytes += appendColumn(&jb.cols[ci], &b.seg.Cols[ci], b.off, sel, jb.n)
+			bytes += appendColumn(&jb.cols[ci], &b.seg.Cols[ci], b.off, sel, jb.n)
 		}
 	}
 	k1 := &b.seg.Cols[jb.keyCols[0]]
@@ -1011,11 +1043,55 @@ func (jb *jbuilder) push(b *vbatch, sel []int32) error {
 		}
 	}
 	jb.n += len(sel)
-	jb.bytes += int64(len(sel)) * int64(8*len(jb.keyCols)+4+4) // keys, chain and slots
-	if jb.c.overWorkMem(jb.bytes) {
+	bytes += int64(len(sel)) * int64(8*len(jb.keyCols)+4+4) // keys, chain and slots
+	if jb.c.overWorkMem(jb.total.Add(bytes)) {
 		return errOverWorkMem
 	}
 	return nil
+}
+
+// peer returns an empty builder of the same columns for another worker.
+func (jb *jbuilder) peer() *jbuilder {
+	b := &jbuilder{c: jb.c, total: jb.total, keyCols: jb.keyCols, need: jb.need, cols: make([]column.Column, len(jb.cols))}
+	for ci, c := range jb.cols {
+		if jb.need[ci] {
+			b.cols[ci] = vectorColumn(c.Type, 0)
+		}
+	}
+	return b
+}
+
+// absorb appends the rows of another worker's builder.
+func (jb *jbuilder) absorb(from *jbuilder) {
+	for ci := range jb.cols {
+		if !jb.need[ci] {
+			continue
+		}
+		dst, src := &jb.cols[ci], &from.cols[ci]
+		dst.I64, dst.F64, dst.Dict = append(dst.I64, src.I64...), append(dst.F64, src.F64...), append(dst.Dict, src.Dict...)
+		for r := range from.n {
+			if r>>3 < len(src.Valid) && src.Null(r) {
+				setNull(dst, jb.n+r)
+			}
+		}
+	}
+	if from.null != nil && jb.null == nil {
+		jb.null = make([]bool, jb.n, jb.n+from.n)
+	}
+	if jb.null != nil {
+		jb.null = append(jb.null, from.null...)
+		jb.null = append(jb.null, make([]bool, jb.n+from.n-len(jb.null))...) // from had no NULL key
+	}
+	jb.k1, jb.k2 = append(jb.k1, from.k1...), append(jb.k2, from.k2...)
+	jb.n += from.n
+}
+
+// setNull marks row r of c, a column being appended to, NULL.
+func setNull(c *column.Column, r int) {
+	for len(c.Valid) <= r>>3 {
+		c.Valid = append(c.Valid, 0xff)
+	}
+	c.Valid[r>>3] &^= 1 << (r & 7)
 }
 
 // appendColumn appends the values of src at rows off+sel[k] to dst, which
@@ -1047,11 +1123,7 @@ func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 			if !src.Null(off + int(j)) {
 				continue
 			}
-			r := n + k
-			for len(dst.Valid) <= r>>3 {
-				dst.Valid = append(dst.Valid, 0xff)
-			}
-			dst.Valid[r>>3] &^= 1 << (r & 7)
+			setNull(dst, n+k)
 		}
 	}
 	return bytes

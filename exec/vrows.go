@@ -200,11 +200,11 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	}
 	var peersDone sync.WaitGroup // the workers after the first
 	inputs, batchers, err := o.pipelineWorkers(first, &peersDone)
-	if err != nil {
-		return true, err
-	}
 	for _, in := range inputs[1:] {
 		defer in.Close()
+	}
+	if err != nil {
+		return true, err
 	}
 	var pipes []*vpipe
 	if pipe != nil {
@@ -223,39 +223,21 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 			p.dropRows()
 		}
 	}
-	errs := make([]error, len(batchers))
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for i, b := range batchers {
+	peersDone.Add(len(batchers) - 1)
+	err = o.c.runWorkers(len(batchers), func(i int, failed *atomic.Bool) error {
 		if i > 0 {
-			peersDone.Add(1)
+			defer peersDone.Done()
 		}
-		wg.Go(func() {
-			defer o.c.working()()
-			if i > 0 {
-				defer peersDone.Done()
-			}
-			defer func() {
-				if errs[i] != nil {
-					failed.Store(true)
-				}
-			}()
-			defer recoverInto(&errs[i])
-			if pipes != nil {
-				errs[i] = pipes[i].run(&failed)
-			} else {
-				errs[i] = b.drain(inputs[i], &failed)
-			}
-		})
-	}
-	wg.Wait()
+		if pipes != nil {
+			return pipes[i].run(failed)
+		}
+		return batchers[i].drain(inputs[i], failed)
+	})
 	for _, p := range pipes {
 		p.report()
 	}
-	for _, err := range errs {
-		if err != nil {
-			return true, err
-		}
+	if err != nil {
+		return true, err
 	}
 	return true, o.emitBatched(batchers)
 }
@@ -264,44 +246,64 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 // first's for o.in: o.in alone, or also copies of it that share its hash
 // tables and its column scan's segments.
 func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
-	used := first.used
 	inputs, batchers := []Operator{o.in}, []*batcher{first}
-	joins, scan := spine(o.in)
-	if scan == nil || o.node.Pipeline == 0 || o.c.Analysis != nil {
+	if o.node.Pipeline == 0 || o.c.Analysis != nil {
 		return inputs, batchers, nil
+	}
+	copies, contexts, err := o.c.workerCopies(o.node.Input, o.in, o.node.Pipeline, peersDone)
+	for i, in := range copies {
+		inputs = append(inputs, in)
+		if err != nil {
+			continue // to be closed
+		}
+		var w *aggOp
+		if w, err = contexts[i].buildAggregateFuncs(o.node); err == nil {
+			w.node, w.having = o.node, o.having
+			batchers = append(batchers, newBatcher(w, first.used))
+		}
+	}
+	return inputs, batchers, err
+}
+
+// workerCopies returns started copies of op, the operators of node, and
+// their workers' contexts, for as many more workers as degree and the size
+// of op's column scan warrant: their joins share op's hash tables and
+// their scans take turns at op's segments. There are none when op is not
+// joins over a column scan.
+func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDone *sync.WaitGroup) ([]Operator, []*Context, error) {
+	joins, scan := spine(op)
+	if scan == nil {
+		return nil, nil, nil
 	}
 	rows := 0
 	for _, sg := range scan.segs {
 		rows += sg.Rows
 	}
-	workers := workersFor(o.node.Pipeline, rows, rows/max(1, len(scan.segs)), o.c.MaxWorkers)
+	workers := workersFor(degree, rows, rows/max(1, len(scan.segs)), c.MaxWorkers)
 	claimed := new(atomic.Int64)
+	var copies []Operator
+	var contexts []*Context
 	for range workers - 1 {
-		wc := o.c.fork()
-		in, err := wc.Build(o.node.Input)
+		wc := c.fork()
+		in, err := wc.Build(node)
 		if err != nil {
-			return inputs, batchers, err
+			return copies, contexts, err
 		}
-		w, err := wc.buildAggregateFuncs(o.node)
-		if err != nil {
-			return inputs, batchers, err
+		same, copyScan := spine(in)
+		if copyScan == nil || len(same) != len(joins) {
+			break // not the same shape: op works alone
 		}
-		w.node, w.having = o.node, o.having
-		copies, copyScan := spine(in)
-		if copyScan == nil || len(copies) != len(joins) {
-			break // not the same shape: o.in works alone
-		}
-		for i, j := range copies {
+		for i, j := range same {
 			j.share(joins[i], peersDone)
 		}
 		if err := in.Init(); err != nil {
 			in.Close()
-			return inputs, batchers, err
+			return copies, contexts, err
 		}
 		copyScan.share(scan, claimed)
-		inputs, batchers = append(inputs, in), append(batchers, newBatcher(w, used))
+		copies, contexts = append(copies, in), append(contexts, wc)
 	}
-	return inputs, batchers, nil
+	return copies, contexts, nil
 }
 
 // spine returns the joins down the streamed side of op, through filters
@@ -326,6 +328,33 @@ func spine(op Operator) ([]*joinOp, *colScanOp) {
 			return nil, nil
 		}
 	}
+}
+
+// runWorkers runs work(i) for each i < n on a goroutine counted as a busy
+// worker and returns the first error; failed tells the others to stop.
+func (c *Context) runWorkers(n int, work func(i int, failed *atomic.Bool) error) error {
+	errs := make([]error, n)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			defer c.working()()
+			defer func() {
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}()
+			defer recoverInto(&errs[i])
+			errs[i] = work(i, &failed)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recoverInto, deferred in a worker goroutine, turns a panic into an
