@@ -116,6 +116,7 @@ func (o *colScanOp) Init() error {
 	var err error
 	o.segs, o.delta, err = o.heap.Columnar()
 	o.seg, o.b, o.rows, o.pos, o.dpos, o.pruned = 0, vbatch{}, nil, 0, 0, 0
+	o.claimed = nil // the segments are its own until it shares them again
 	o.keyFilters = o.keyFilters[:0]
 	if o.reader == nil {
 		o.reader = o.heap.Reader()
