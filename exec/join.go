@@ -204,6 +204,10 @@ func (j *joinOp) Init() error {
 		}
 	}
 	if j.grace != nil {
+		if err := unvectorizeAll(j.stream); err != nil { // the partitions take rows
+			j.endGrace()
+			return err
+		}
 		if err := j.partitionStream(); err != nil {
 			j.endGrace()
 			return err

@@ -110,6 +110,26 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 	return t
 }
 
+// addNullRow appends a row of NULLs to t's columns (not to its keys),
+// which an outer join joins its rows without a match to.
+func (t *jtable) addNullRow() {
+	n := len(t.k1)
+	for ci := range t.cols {
+		c := &t.cols[ci]
+		switch c.Kind {
+		case column.Int64:
+			c.I64 = append(c.I64[:n], 0)
+		case column.Float64:
+			c.F64 = append(c.F64[:n], 0)
+		case column.String:
+			c.Dict = append(c.Dict[:n], "")
+		default:
+			continue
+		}
+		setNull(c, n)
+	}
+}
+
 // bytes is the memory of t.
 func (t *jtable) bytes() int64 {
 	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots))*4
@@ -166,11 +186,18 @@ func (j *joinOp) buildVectors() (bool, error) {
 		}
 		t.cols[ci] = c
 	}
-	// the built rows and their vectors are held at once until the
-	// pipeline drops the rows
-	j.c.noteMemory(j.node, rowBytes(j.built)+t.bytes())
-	j.vt = t
+	j.useTable(t, rowBytes(j.built))
 	return true, nil
+}
+
+// useTable makes t j's jtable; rows are the bytes of the built rows held
+// with it until the pipeline drops them.
+func (j *joinOp) useTable(t *jtable, rows int64) {
+	if j.keepsUnmatched(false) {
+		t.addNullRow()
+	}
+	j.c.noteMemory(j.node, rows+t.bytes())
+	j.vt = t
 }
 
 // buildTypes are the types of the built input's columns.
@@ -217,6 +244,7 @@ type vstage struct {
 	j        *joinOp
 	keyCols  []int // the input's key columns
 	semi     bool  // semi or anti: the input's rows that match (or do not)
+	outer    bool  // rows without a match are joined to the jtable's NULL row
 	anti     bool
 	remap    []int     // semi or anti join, projection: the input columns output, nil for all
 	srcs     []vsrc    // inner: each output column's source
@@ -382,10 +410,14 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 // built columns the stage reads, or nil when j has no vectorized form.
 func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool, error) {
 	semi := j.semi() && !j.buildLeft
-	inner := j.kind == "inner" || j.kind == "cross" // a cross join with keys is an inner one
-	if !inner && !(semi && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
+	// a cross join with keys is an inner one; an outer join that keeps its
+	// streamed rows joins those without a match to the jtable's NULL row
+	inner := j.kind == "inner" || j.kind == "cross"
+	outer := (j.kind == "left" || j.kind == "right") && j.keepsUnmatched(false) && !j.keepsUnmatched(true)
+	if !inner && !(semi && j.on == nil) && !(outer && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
 		return nil, nil, nil
 	}
+	s.outer = outer
 	inNeed := make([]bool, len(in))
 	for _, c := range j.streamKeyCols {
 		if k := column.KindOf(in[c]); k != column.Int32 && k != column.Int64 {
@@ -501,6 +533,26 @@ func (p *vpipe) ready() (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// unvectorizeAll gives the joins of a vectorized pipeline's shape down
+// from op the row path's tables, for a consumer of its rows.
+func unvectorizeAll(op Operator) error {
+	for {
+		switch x := unwrapAnalyze(op).(type) {
+		case *joinOp:
+			if err := x.unvectorize(); err != nil {
+				return err
+			}
+			op = x.stream
+		case *filterOp:
+			op = x.in
+		case *projectOp:
+			op = x.in
+		default:
+			return nil
+		}
+	}
 }
 
 // unvectorize gives j the row path's table in place of its jtable.
@@ -749,22 +801,36 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 	k1, k2 := s.keyCol(b, 0), s.keyCol(b, 1)
 	next := s.j.vt.next
-	pos, brs := s.pos[:0], s.brs[:0]
+	s.pos, s.brs = s.pos[:0], s.brs[:0]
 	for _, j := range sel {
-		for r := s.probe(k1, k2, b.off+int(j)); r != 0; r = next[r-1] {
-			pos, brs = append(pos, j), append(brs, r-1)
-			if len(pos) == cap(pos) {
-				if err := s.emit(b, pos, brs); err != nil {
-					return err
-				}
-				pos, brs = pos[:0], brs[:0]
+		r := s.probe(k1, k2, b.off+int(j))
+		if r == 0 && s.outer {
+			if err := s.pair(b, j, int32(len(next))); err != nil { // the NULL row
+				return err
+			}
+		}
+		for ; r != 0; r = next[r-1] {
+			if err := s.pair(b, j, r-1); err != nil {
+				return err
 			}
 		}
 	}
-	if len(pos) == 0 {
+	if len(s.pos) == 0 {
 		return nil
 	}
-	return s.emit(b, pos, brs)
+	return s.emit(b, s.pos, s.brs)
+}
+
+// pair adds the pair of input position j and built row r, emitting the
+// pairs when they make a whole batch.
+func (s *vstage) pair(b *vbatch, j, r int32) error {
+	s.pos, s.brs = append(s.pos, j), append(s.brs, r)
+	if len(s.pos) < cap(s.pos) {
+		return nil
+	}
+	err := s.emit(b, s.pos, s.brs)
+	s.pos, s.brs = s.pos[:0], s.brs[:0]
+	return err
 }
 
 // emit gathers the output columns of the pairs (input position pos[k],
@@ -988,8 +1054,7 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 	}
 	t := newJTable(jb.k1, jb.k2, jb.null)
 	t.cols = jb.cols
-	j.c.noteMemory(j.node, t.bytes())
-	j.vt = t
+	j.useTable(t, 0)
 	return true, nil
 }
 
