@@ -24,14 +24,23 @@ import (
 // a batch of a synthetic segment, which the next join probes, a filter
 // selects from or the vectorized aggregation consumes. No Value is made.
 //
+// A join builds its jtable from the batches of its built input when that
+// is itself such a pipeline (a column scan under joins, filters and
+// projections), else from its rows; both the builds and the probes run on
+// the workers the aggregation may use, sharing the tables and taking turns
+// at the scans' segments.
+//
 // Whether a pipeline runs this way is decided before the joins build their
-// tables, from the operators' shapes: inner joins, and semi and anti joins
-// that build their right input, whose keys are one or two integer-like
-// columns of the streamed input and that have no other condition; filters
-// with a vectorized form; a scan whose columns the segments hold; an
-// aggregation with a vectorized form. Anything else keeps the row path, as
-// does a pipeline one of whose joins turns out to hold a value without an
-// exact vector form or to spill: its joins then index their rows as usual.
+// tables, from the operators' shapes: inner joins (an ON condition beyond
+// the keys filters the gathered batch), left or right joins that keep
+// their streamed rows (those without a match join a NULL row), semi and
+// anti joins that build their right input, all with keys that are one or
+// two integer-like columns of the streamed input; filters with a vectorized
+// form; projections of columns; a scan whose segments hold the columns
+// read; an aggregation with a vectorized form. Anything else keeps the row
+// path, as does a pipeline one of whose joins turns out to hold a value
+// without an exact vector form or to spill: its joins then index their
+// rows as usual.
 
 // jtable is a hash join's table of built rows by their keys (one or two
 // int64s), with the rows' columns the pipeline reads laid out as vectors.
@@ -223,7 +232,8 @@ type vsink interface {
 }
 
 // vpipe is one worker's vectorized pipeline: its share of the scan's
-// batches pushed through its stages into its batcher.
+// batches pushed through its stages (from the top; the last one counts
+// the scan's rows) into its sink.
 type vpipe struct {
 	scan      *colScanOp
 	scanTypes []types.T
