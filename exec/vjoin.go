@@ -256,7 +256,7 @@ type vstage struct {
 	semi     bool  // semi or anti: the input's rows that match (or do not)
 	outer    bool  // rows without a match are joined to the jtable's NULL row
 	anti     bool
-	remap    []int     // semi or anti join, projection: the input columns output, nil for all
+	remap    []int     // projection, semi or anti join, join with an ON condition: the columns output, nil for all
 	srcs     []vsrc    // inner: each output column's source
 	bufs     []gathers // inner: each output column's memory
 	codes    []uint16  // 0, 1, 2, ...
