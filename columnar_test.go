@@ -61,6 +61,29 @@ var columnarQueries = []string{
 	`SELECT %s ck.k, count(c.id) FROM ck LEFT JOIN c ON c.i = ck.k WHERE c.t IS NULL OR c.t > 'm' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*) FROM c JOIN ck ON c.i = ck.k LEFT JOIN ck k2 ON c.sm = k2.k
 	 WHERE k2.k IS NULL OR c.n > 0 GROUP BY 1 HAVING count(*) > 10 ORDER BY 1`,
+	// vectorized hash joins (vjoin.go): several levels, duplicate and NULL
+	// keys on both sides, keys absent on either side, filters on both
+	// sides and across them, groups of built columns, two keys, date
+	// keys, semi and anti joins; text keys stay on the row path
+	`SELECT %s ck.label, c2.flag, count(*), sum(c.n), min(c2.t), max(c.dt), sum(c2.f) FROM c JOIN c2 ON c.id = c2.id
+	 JOIN ck ON c2.i = ck.k WHERE c.f < 80 AND c2.dt > date '2020-03-01' GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s c2.t, c.flag, count(*), sum(c.f), sum(c2.n), min(c.ch), max(c2.dt) FROM c JOIN c2 ON c.i = c2.i
+	 WHERE c.id < 600 GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s c2.flag, count(*), sum(c2.f), max(c.v) FROM c JOIN c2 ON c.id = c2.id AND c.i = c2.i GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*), min(c2.id), max(c.id) FROM c JOIN c2 ON c.dt = c2.dt WHERE c.id < 300 AND c2.id < 300`,
+	`SELECT %s ck.label, count(*), avg(c.f), sum(c.sm) FROM c JOIN ck ON c.sm = ck.k WHERE ck.label = 'k1' OR c.n > 500
+	 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s k2.label, ck.label, count(*) FROM c JOIN ck ON c.i = ck.k JOIN ck k2 ON c.sm = k2.k GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s c.t, count(*), sum(c.n) FROM c WHERE c.i IN (SELECT k FROM ck WHERE label <> 'k1') GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c.t, count(*), sum(c.f) FROM c WHERE NOT EXISTS (SELECT 1 FROM ck WHERE ck.k = c.i) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*) FROM c WHERE c.i NOT IN (SELECT i FROM c2 WHERE id < 100)`,
+	`SELECT %s c2.t, count(*) FROM c2 JOIN c ON c2.id = c.id WHERE c.i IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.flag, count(*) FROM c JOIN c2 ON c.t = c2.t WHERE c.id < 50 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c.flag, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i AND (c.n < c2.n OR c2.t = 'beta') AND c.dt <> c2.dt
+	 WHERE c.id < 1500 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s k2.label, c2.flag, count(k2.k), count(*), sum(c.n), max(c2.dt) FROM c LEFT JOIN ck k2 ON c.sm = k2.k
+	 LEFT JOIN c2 ON c.i = c2.id WHERE c.id < 2000 GROUP BY 1, 2 ORDER BY 1, 2`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -122,9 +145,11 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 			for range 3 {
 				exec.BatchSize = 1 + rng.IntN(700)
 				hint := []string{"", "/*+ NO_PARALLEL */", "/*+ PARALLEL(2) */", "/*+ PARALLEL(3) */"}[rng.IntN(4)]
-				got := queryText(t, db, "SET enable_columnar_scan = on", fmt.Sprintf(q, hint))
+				// a small work_mem sends large hash tables back to rows, which spill
+				setup := []string{"SET enable_columnar_scan = on", "SET enable_columnar_scan = on; SET work_mem = '64kB'"}[rng.IntN(5)/4]
+				got := queryText(t, db, setup, fmt.Sprintf(q, hint))
 				if got != rowPath {
-					t.Errorf("%s, batch size %d, %q: %s\ncolumn path:\n%s\nrow path:\n%s", stage, exec.BatchSize, hint, q, got, rowPath)
+					t.Errorf("%s, batch size %d, %q, %s: %s\ncolumn path:\n%s\nrow path:\n%s", stage, exec.BatchSize, hint, setup, q, got, rowPath)
 				}
 			}
 		}
@@ -142,6 +167,13 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 		if !regexp.MustCompile(op + ` \(actual [^)]* memory=[1-9][0-9]*kB\)`).MatchString(plan) {
 			t.Errorf("EXPLAIN ANALYZE shows no memory for %s:\n%s", op, plan)
 		}
+	}
+	// A vectorized hash join reports its rows.
+	want := queryText(t, db, "SET enable_columnar_scan = off", "SELECT count(*) FROM c JOIN ck ON c.i = ck.k")
+	plan = queryText(t, db, "SET enable_columnar_scan = on", `EXPLAIN ANALYZE SELECT ck.label, count(*) FROM c JOIN ck ON c.i = ck.k GROUP BY 1`)
+	want = regexp.MustCompile(`[0-9]+`).FindString(want)
+	if !regexp.MustCompile(`Hash Join \(actual [^)]* rows=` + want + ` loops=1 vectorized`).MatchString(plan) {
+		t.Errorf("EXPLAIN ANALYZE shows no vectorized join of %s rows:\n%s", want, plan)
 	}
 	// The column path must really have run.
 	plan = queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")

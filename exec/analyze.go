@@ -39,6 +39,9 @@ type OpStats struct {
 	// Disk is what the operator wrote to temporary files when its data
 	// passed work_mem, in bytes.
 	Disk int64
+	// Vectorized says the operator ran on batches of column vectors in a
+	// vectorized hash join's pipeline (vjoin.go), not row by row.
+	Vectorized bool
 }
 
 // NewAnalysis returns an empty Analysis.
@@ -66,6 +69,9 @@ func (a *Analysis) Annotation(key any) string {
 	if st.Workers > 1 {
 		workers = fmt.Sprintf(" workers=%d", st.Workers)
 	}
+	if st.Vectorized {
+		workers += " vectorized"
+	}
 	if st.Segments > 0 {
 		workers += fmt.Sprintf(" segments=%d pruned=%d", st.Segments, st.SegmentsPruned)
 	}
@@ -78,6 +84,7 @@ func (a *Analysis) Annotation(key any) string {
 	if st.Disk > 0 {
 		workers += fmt.Sprintf(" disk=%dkB", (st.Disk+1023)/1024)
 	}
+
 	return fmt.Sprintf(" (actual time=%.3f..%.3f rows=%d loops=%d%s)", ms(st.First), ms(st.Total), st.Rows/st.Loops, st.Loops, workers)
 }
 

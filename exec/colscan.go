@@ -2,6 +2,8 @@ package exec
 
 import (
 	"errors"
+	"iter"
+	"maps"
 	"math"
 	"sync/atomic"
 
@@ -114,6 +116,7 @@ func (o *colScanOp) Init() error {
 	var err error
 	o.segs, o.delta, err = o.heap.Columnar()
 	o.seg, o.b, o.rows, o.pos, o.dpos, o.pruned = 0, vbatch{}, nil, 0, 0, 0
+	o.claimed = nil // the segments are its own until it shares them again
 	o.keyFilters = o.keyFilters[:0]
 	if o.reader == nil {
 		o.reader = o.heap.Reader()
@@ -155,6 +158,18 @@ func (o *colScanOp) Next() ([]types.Value, error) {
 // nextBatch fills rows with the next batch's passing rows; it reports false
 // when the segments are done.
 func (o *colScanOp) nextBatch() (bool, error) {
+	sel, more, err := o.nextSelection()
+	if err != nil || !more {
+		return false, err
+	}
+	return true, o.materialize(&o.b, sel)
+}
+
+// nextSelection moves o.b to the next batch with rows that pass the filter
+// and returns their positions; it reports false when the segments are
+// done. A vectorized hash join (vjoin.go) reads the batch's columns
+// itself, without rows.
+func (o *colScanOp) nextSelection() ([]int32, bool, error) {
 	b := &o.b
 	for {
 		if b.seg == nil || b.off+b.n >= b.seg.Rows {
@@ -163,7 +178,7 @@ func (o *colScanOp) nextBatch() (bool, error) {
 				i = int(o.claimed.Add(1)) - 1
 			}
 			if i >= len(o.segs) {
-				return false, nil
+				return nil, false, nil
 			}
 			b.seg, b.off, b.n = o.segs[i], 0, 0
 			o.seg = i + 1
@@ -190,14 +205,16 @@ func (o *colScanOp) nextBatch() (bool, error) {
 		if o.pred != nil && len(sel) > 0 {
 			var err error
 			if sel, err = o.pred(b, sel); err != nil {
-				if errors.Is(err, errVectorFallback) {
-					return o.rowFilter(b, sel)
+				if !errors.Is(err, errVectorFallback) {
+					return nil, false, err
 				}
-				return false, err
+				if sel, err = o.rowFilter(b, sel); err != nil {
+					return nil, false, err
+				}
 			}
 		}
 		if sel = o.applyKeyFilters(b, sel); len(sel) > 0 {
-			return true, o.materialize(b, sel)
+			return sel, true, nil
 		}
 	}
 }
@@ -237,8 +254,15 @@ const maxKeySpan = 1 << 30
 
 func newKeySet(keys map[int64]int32) *keySet {
 	s := &keySet{keys: keys}
-	if len(keys) == 0 {
-		return s
+	s.lo, s.bits = keyBits(maps.Keys(keys), len(keys))
+	return s
+}
+
+// keyBits returns the bitmap of n keys over their range from lo, or nil
+// when the keys are too sparse for one to pay.
+func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
+	if n == 0 {
+		return 0, nil
 	}
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for k := range keys {
@@ -246,15 +270,15 @@ func newKeySet(keys map[int64]int32) *keySet {
 	}
 	span := uint64(hi) - uint64(lo) + 1
 	// a bitmap of at most one word per key is smaller than the map
-	if span == 0 || span > maxKeySpan || span/64 > uint64(len(keys)) {
-		return s
+	if span == 0 || span > maxKeySpan || span/64 > uint64(n) {
+		return 0, nil
 	}
-	s.lo, s.bits = lo, make([]uint64, (span+63)/64)
+	bits = make([]uint64, (span+63)/64)
 	for k := range keys {
 		d := uint64(k - lo)
-		s.bits[d>>6] |= 1 << (d & 63)
+		bits[d>>6] |= 1 << (d & 63)
 	}
-	return s
+	return lo, bits
 }
 
 func (s *keySet) has(k int64) bool {
@@ -262,8 +286,13 @@ func (s *keySet) has(k int64) bool {
 		_, ok := s.keys[k]
 		return ok
 	}
-	d := uint64(k) - uint64(s.lo)
-	return d>>6 < uint64(len(s.bits)) && s.bits[d>>6]&(1<<(d&63)) != 0
+	return hasBit(s.bits, s.lo, k)
+}
+
+// hasBit reports whether k's bit is set in a keyBits bitmap from lo.
+func hasBit(bits []uint64, lo, k int64) bool {
+	d := uint64(k) - uint64(lo)
+	return d>>6 < uint64(len(bits)) && bits[d>>6]&(1<<(d&63)) != 0
 }
 
 // applyKeyFilters returns the positions of sel that pass the key filters.
@@ -301,23 +330,23 @@ func (o *colScanOp) keyFiltersPass(vals []types.Value) bool {
 }
 
 // rowFilter runs the filter on the row path for a batch the vectorized
-// filter could not compute.
-func (o *colScanOp) rowFilter(b *vbatch, sel []int32) (bool, error) {
+// filter could not compute, returning the positions of sel that pass.
+func (o *colScanOp) rowFilter(b *vbatch, sel []int32) ([]int32, error) {
 	kept := make([]int32, 0, len(sel))
-	for _, j := range o.applyKeyFilters(b, sel) {
+	for _, j := range sel {
 		vals, err := o.values(b, int(j))
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		ok, err := o.cond(vals)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if !ok.IsNull() && ok.Bool() {
 			kept = append(kept, j)
 		}
 	}
-	return true, o.materialize(b, kept)
+	return kept, nil
 }
 
 func (o *colScanOp) values(b *vbatch, j int) ([]types.Value, error) {

@@ -222,7 +222,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		if ok {
 			agg.having = n.Cond
 		}
-		return &filterOp{c: c, in: in, cond: cond}, nil
+		return &filterOp{c: c, in: in, cond: cond, expr: filter}, nil
 	case *plan.Project:
 		in, err := c.Build(n.Input)
 		if err != nil {
@@ -232,7 +232,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &projectOp{in: in, exprs: fns}, nil
+		return &projectOp{in: in, exprs: fns, plan: n.Exprs}, nil
 	case *plan.Join:
 		return c.buildJoin(n)
 	case *plan.Aggregate:

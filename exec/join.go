@@ -59,6 +59,12 @@ type joinOp struct {
 	peers     []*joinOp
 	peersDone *sync.WaitGroup
 	slab      []types.Value // where output rows are cut from (alloc)
+	// vneed, when set, asks for a jtable of the built rows (vt) instead
+	// of the maps, for a vectorized pipeline (vjoin.go); it marks the
+	// built columns the pipeline reads.
+	vneed   []bool
+	vdegree int // the workers the jtable's build may use (plan.Aggregate.Pipeline)
+	vt      *jtable
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -198,6 +204,10 @@ func (j *joinOp) Init() error {
 		}
 	}
 	if j.grace != nil {
+		if err := unvectorizeAll(j.stream); err != nil { // the partitions take rows
+			j.endGrace()
+			return err
+		}
 		if err := j.partitionStream(); err != nil {
 			j.endGrace()
 			return err
@@ -214,6 +224,11 @@ func (j *joinOp) Init() error {
 // partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
+	if j.vneed != nil && j.grace == nil {
+		if done, err := j.buildFromBatches(); done || err != nil {
+			return err
+		}
+	}
 	var bytes int64
 	err := Drain(j.build, func(r []types.Value) error {
 		if j.grace != nil {
@@ -227,6 +242,11 @@ func (j *joinOp) buildTable() error {
 	})
 	if err != nil || j.grace != nil {
 		return err
+	}
+	if j.vneed != nil {
+		if ok, err := j.buildVectors(); ok || err != nil {
+			return err
+		}
 	}
 	return j.index()
 }
@@ -281,7 +301,7 @@ func (j *joinOp) index() error {
 func (j *joinOp) share(from *joinOp, peersDone *sync.WaitGroup) {
 	j.shared = true
 	j.built, j.next, j.matched = from.built, from.next, nil
-	j.itable, j.ptable, j.table, j.keySet = from.itable, from.ptable, from.table, from.keySet
+	j.itable, j.ptable, j.table, j.keySet, j.vt = from.itable, from.ptable, from.table, from.keySet, from.vt
 	if j.keepsUnmatched(true) {
 		j.matched = make([]bool, len(j.built))
 		from.peers, from.peersDone = append(from.peers, j), peersDone
@@ -314,8 +334,8 @@ func (j *joinOp) gatherMatches() {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
-	if j.grace != nil {
-		return // no table yet: partitions come one by one
+	if j.grace != nil || j.vt != nil {
+		return // no table yet: partitions come one by one; or no keySet
 	}
 	if !j.intKeys && !j.pairKeys || j.streamKeyCols == nil || j.keepsUnmatched(false) || j.kind == "anti" && !j.buildLeft {
 		return

@@ -73,6 +73,7 @@ type filterOp struct {
 	c    *Context
 	in   Operator
 	cond evalFn
+	expr plan.Expr // cond's plan, which a vectorized hash join compiles
 }
 
 func (o *filterOp) Init() error { return o.in.Init() }
@@ -99,6 +100,7 @@ func (o *filterOp) Next() ([]types.Value, error) {
 type projectOp struct {
 	in    Operator
 	exprs []evalFn
+	plan  []plan.Expr // exprs' plans, which a vectorized hash join reads
 }
 
 func (o *projectOp) Init() error { return o.in.Init() }

@@ -45,21 +45,27 @@ func newRowColumns(ts []types.T, used []bool, size int) *rowColumns {
 		rc.codes[i] = uint16(i)
 	}
 	for i, t := range ts {
-		if !used[i] {
-			continue
-		}
-		c := &rc.cols[i]
-		c.Type = t
-		switch column.KindOf(t) {
-		case column.Int32, column.Int64:
-			c.Kind, c.I64 = column.Int64, make([]int64, size)
-		case column.Float64:
-			c.Kind, c.F64 = column.Float64, make([]float64, size)
-		case column.String:
-			c.Kind, c.Dict = column.String, make([]string, size)
+		if used[i] {
+			rc.cols[i] = vectorColumn(t, size)
 		}
 	}
 	return rc
+}
+
+// vectorColumn returns a column of type t's vector form with room for n
+// values: int64 for integer-like types, float64, or strings in Dict, one
+// per row.
+func vectorColumn(t types.T, n int) column.Column {
+	c := column.Column{Type: t}
+	switch column.KindOf(t) {
+	case column.Int32, column.Int64:
+		c.Kind, c.I64 = column.Int64, make([]int64, n)
+	case column.Float64:
+		c.Kind, c.F64 = column.Float64, make([]float64, n)
+	case column.String:
+		c.Kind, c.Dict = column.String, make([]string, n)
+	}
+	return c
 }
 
 // maxBatchRows bounds a batch of rows: dictionary codes are uint16.
@@ -77,49 +83,62 @@ func (rc *rowColumns) segment(rows [][]types.Value) (*row.Segment, error) {
 			continue
 		}
 		c := rc.cols[ci] // a copy: the buffers are shared, Valid is per batch
-		c.Valid = nil
-		for r, vals := range rows {
-			v := vals[ci]
-			if v.IsNull() {
-				if c.Valid == nil {
-					c.Valid = make([]byte, (n+7)/8)
-					for i := range c.Valid {
-						c.Valid[i] = 0xff
-					}
-				}
-				c.Valid[r>>3] &^= 1 << (r & 7)
-				continue
-			}
-			// A value whose form the column's type does not promise
-			// stops the batches rather than be misread.
-			switch {
-			case c.Kind == column.Int64 && c.Type.ID == types.Numeric:
-				x, ok := scaledInt(v, c.Type.Scale)
-				if !ok {
-					return nil, errVectorFallback
-				}
-				c.I64[r] = x
-			case c.Kind == column.Int64 && v.K != types.KDecimal && v.K != types.KFloat && v.K != types.KText:
-				c.I64[r] = v.I
-			case c.Kind == column.Float64 && v.K == types.KFloat:
-				c.F64[r] = v.F
-			case c.Kind == column.String && v.K == types.KText:
-				c.Dict[r] = v.S
-			default:
-				return nil, errVectorFallback
-			}
+		if err := layOut(&c, rows, ci); err != nil {
+			return nil, err
 		}
-		switch c.Kind {
-		case column.Int64:
-			c.I64 = c.I64[:n]
-		case column.Float64:
-			c.F64 = c.F64[:n]
-		case column.String:
-			c.Dict, c.Codes = c.Dict[:n], rc.codes[:n]
+		if c.Kind == column.String {
+			c.Codes = rc.codes[:n]
 		}
 		seg.Cols[ci] = c
 	}
 	return seg, nil
+}
+
+// layOut writes column ci of rows into c, a vectorColumn with room for
+// them, cutting its values to len(rows) and making its Valid bitmap. It
+// returns errVectorFallback for a value whose form c's type does not
+// promise, such as a numeric that the column's scale cannot hold.
+func layOut(c *column.Column, rows [][]types.Value, ci int) error {
+	n := len(rows)
+	c.Valid = nil
+	for r, vals := range rows {
+		v := vals[ci]
+		if v.IsNull() {
+			if c.Valid == nil {
+				c.Valid = make([]byte, (n+7)/8)
+				for i := range c.Valid {
+					c.Valid[i] = 0xff
+				}
+			}
+			c.Valid[r>>3] &^= 1 << (r & 7)
+			continue
+		}
+		switch {
+		case c.Kind == column.Int64 && c.Type.ID == types.Numeric:
+			x, ok := scaledInt(v, c.Type.Scale)
+			if !ok {
+				return errVectorFallback
+			}
+			c.I64[r] = x
+		case c.Kind == column.Int64 && v.K != types.KDecimal && v.K != types.KFloat && v.K != types.KText:
+			c.I64[r] = v.I
+		case c.Kind == column.Float64 && v.K == types.KFloat:
+			c.F64[r] = v.F
+		case c.Kind == column.String && v.K == types.KText:
+			c.Dict[r] = v.S
+		default:
+			return errVectorFallback
+		}
+	}
+	switch c.Kind {
+	case column.Int64:
+		c.I64 = c.I64[:n]
+	case column.Float64:
+		c.F64 = c.F64[:n]
+	case column.String:
+		c.Dict = c.Dict[:n]
+	}
+	return nil
 }
 
 // batchable reports whether n's aggregates all have a vector form and the
@@ -160,90 +179,131 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	first := newBatcher(o, used)
+	pipe, err := o.vectorPipeline(o.in, first)
+	if err != nil {
+		return true, err
+	}
 	if err := o.in.Init(); err != nil {
 		o.in.Close()
 		return true, err
 	}
 	defer o.in.Close()
-	var peersDone sync.WaitGroup // the workers after the first
-	inputs, batchers, err := o.pipelineWorkers(used, &peersDone)
-	if err != nil {
-		return true, err
+	if pipe != nil {
+		var ready bool
+		if ready, err = pipe.ready(); err != nil {
+			return true, err
+		}
+		if !ready {
+			pipe, first.va = nil, nil
+		}
 	}
+	var peersDone sync.WaitGroup // the workers after the first
+	inputs, batchers, err := o.pipelineWorkers(first, &peersDone)
 	for _, in := range inputs[1:] {
 		defer in.Close()
 	}
-	errs := make([]error, len(batchers))
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for i, b := range batchers {
-		if i > 0 {
-			peersDone.Add(1)
-		}
-		wg.Go(func() {
-			defer o.c.working()()
-			if i > 0 {
-				defer peersDone.Done()
-			}
-			defer func() {
-				if errs[i] != nil {
-					failed.Store(true)
-				}
-			}()
-			defer recoverInto(&errs[i])
-			errs[i] = b.drain(inputs[i], &failed)
-		})
+	if err != nil {
+		return true, err
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return true, err
+	var pipes []*vpipe
+	if pipe != nil {
+		pipes = []*vpipe{pipe}
+		for i, in := range inputs[1:] {
+			p, err := o.vectorPipeline(in, batchers[i+1])
+			if err == nil && p == nil {
+				err = sqlerr.New(sqlerr.InternalError, "a parallel worker's pipeline differs from the first's")
+			}
+			if err != nil {
+				return true, err
+			}
+			pipes = append(pipes, p)
 		}
+		for _, p := range pipes {
+			p.dropRows()
+		}
+	}
+	peersDone.Add(len(batchers) - 1)
+	err = o.c.runWorkers(len(batchers), func(i int, failed *atomic.Bool) error {
+		if i > 0 {
+			defer peersDone.Done()
+		}
+		if pipes != nil {
+			return pipes[i].run(failed)
+		}
+		return batchers[i].drain(inputs[i], failed)
+	})
+	for _, p := range pipes {
+		p.report()
+	}
+	if err != nil {
+		return true, err
 	}
 	return true, o.emitBatched(batchers)
 }
 
-// pipelineWorkers returns the inputs the workers drain and their batchers:
-// o.in alone, or also copies of it that share its hash tables and its
-// column scan's segments.
-func (o *aggOp) pipelineWorkers(used []bool, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
-	inputs, batchers := []Operator{o.in}, []*batcher{newBatcher(o, used)}
-	joins, scan := spine(o.in)
-	if scan == nil || o.node.Pipeline == 0 || o.c.Analysis != nil {
+// pipelineWorkers returns the inputs the workers drain and their batchers,
+// first's for o.in: o.in alone, or also copies of it that share its hash
+// tables and its column scan's segments.
+func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
+	inputs, batchers := []Operator{o.in}, []*batcher{first}
+	if o.node.Pipeline == 0 || o.c.Analysis != nil {
 		return inputs, batchers, nil
+	}
+	copies, contexts, err := o.c.workerCopies(o.node.Input, o.in, o.node.Pipeline, peersDone)
+	for i, in := range copies {
+		inputs = append(inputs, in)
+		if err != nil {
+			continue // to be closed
+		}
+		var w *aggOp
+		if w, err = contexts[i].buildAggregateFuncs(o.node); err == nil {
+			w.node, w.having = o.node, o.having
+			batchers = append(batchers, newBatcher(w, first.used))
+		}
+	}
+	return inputs, batchers, err
+}
+
+// workerCopies returns started copies of op, the operators of node, and
+// their workers' contexts, for as many more workers as degree and the size
+// of op's column scan warrant: their joins share op's hash tables and
+// their scans take turns at op's segments. There are none when op is not
+// joins over a column scan.
+func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDone *sync.WaitGroup) ([]Operator, []*Context, error) {
+	joins, scan := spine(op)
+	if scan == nil {
+		return nil, nil, nil
 	}
 	rows := 0
 	for _, sg := range scan.segs {
 		rows += sg.Rows
 	}
-	workers := workersFor(o.node.Pipeline, rows, rows/max(1, len(scan.segs)), o.c.MaxWorkers)
+	workers := workersFor(degree, rows, rows/max(1, len(scan.segs)), c.MaxWorkers)
 	claimed := new(atomic.Int64)
+	var copies []Operator
+	var contexts []*Context
 	for range workers - 1 {
-		wc := o.c.fork()
-		in, err := wc.Build(o.node.Input)
+		wc := c.fork()
+		in, err := wc.Build(node)
 		if err != nil {
-			return inputs, batchers, err
+			return copies, contexts, err
 		}
-		w, err := wc.buildAggregateFuncs(o.node)
-		if err != nil {
-			return inputs, batchers, err
+		same, copyScan := spine(in)
+		if copyScan == nil || len(same) != len(joins) {
+			break // not the same shape: op works alone
 		}
-		w.node, w.having = o.node, o.having
-		copies, copyScan := spine(in)
-		if copyScan == nil || len(copies) != len(joins) {
-			break // not the same shape: o.in works alone
-		}
-		for i, j := range copies {
+		for i, j := range same {
 			j.share(joins[i], peersDone)
 		}
 		if err := in.Init(); err != nil {
 			in.Close()
-			return inputs, batchers, err
+			return copies, contexts, err
 		}
 		copyScan.share(scan, claimed)
-		inputs, batchers = append(inputs, in), append(batchers, newBatcher(w, used))
+		copies, contexts = append(copies, in), append(contexts, wc)
 	}
-	return inputs, batchers, nil
+	return copies, contexts, nil
 }
 
 // spine returns the joins down the streamed side of op, through filters
@@ -268,6 +328,33 @@ func spine(op Operator) ([]*joinOp, *colScanOp) {
 			return nil, nil
 		}
 	}
+}
+
+// runWorkers runs work(i) for each i < n on a goroutine counted as a busy
+// worker and returns the first error; failed tells the others to stop.
+func (c *Context) runWorkers(n int, work func(i int, failed *atomic.Bool) error) error {
+	errs := make([]error, n)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			defer c.working()()
+			defer func() {
+				if errs[i] != nil {
+					failed.Store(true)
+				}
+			}()
+			defer recoverInto(&errs[i])
+			errs[i] = work(i, &failed)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recoverInto, deferred in a worker goroutine, turns a panic into an
