@@ -762,13 +762,9 @@ func (s *vstage) keyCol(b *vbatch, k int) *column.Column {
 	return &b.seg.Cols[s.keyCols[k]]
 }
 
-// keyAt returns the integer at row i of an Int32 or Int64 column.
-func keyAt(c *column.Column, i int) int64 {
-	if c.Kind == column.Int32 {
-		return int64(c.I32[i])
-	}
-	return c.I64[i]
-}
+// keyAt returns the integer at row i of an Int32 or Int64 column, which a
+// segment may hold encoded.
+func keyAt(c *column.Column, i int) int64 { return c.Int(i) }
 
 // probe returns the first built row (+ 1) matching row i of b's key
 // columns k1 and k2 (nil for one key), 0 for none or a NULL key.
@@ -888,16 +884,16 @@ func (g *gathers) gather(src *column.Column, off int, idx []int32, identity []ui
 	size := len(identity)
 	dst := column.Column{Kind: src.Kind, Type: src.Type}
 	switch src.Kind {
-	case column.Int32:
+	case column.Int32: // through Int: a segment's column may be encoded
 		g.i32 = grown(g.i32, size)
 		for k, i := range idx {
-			g.i32[k] = src.I32[off+int(i)]
+			g.i32[k] = int32(src.Int(off + int(i)))
 		}
 		dst.I32 = g.i32[:n]
 	case column.Int64:
 		g.i64 = grown(g.i64, size)
 		for k, i := range idx {
-			g.i64[k] = src.I64[off+int(i)]
+			g.i64[k] = src.Int(off + int(i))
 		}
 		dst.I64 = g.i64[:n]
 	case column.Float64:
@@ -1174,13 +1170,9 @@ func setNull(c *column.Column, r int) {
 func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 	bytes := int64(len(sel)) * 8
 	switch src.Kind {
-	case column.Int32:
+	case column.Int32, column.Int64: // through Int: a segment's column may be encoded
 		for _, j := range sel {
-			dst.I64 = append(dst.I64, int64(src.I32[off+int(j)]))
-		}
-	case column.Int64:
-		for _, j := range sel {
-			dst.I64 = append(dst.I64, src.I64[off+int(j)])
+			dst.I64 = append(dst.I64, src.Int(off+int(j)))
 		}
 	case column.Float64:
 		for _, j := range sel {
