@@ -25,17 +25,17 @@ func (s *Session) rememberSetting(name string, local bool) {
 	if s.txSettings == nil {
 		s.txSettings = map[string]*savedSetting{}
 	}
-	if p, ok := sessionParam(name); ok {
+	p, param := sessionParam(name)
+	if param {
 		name = p.Name
 	}
 	if saved, ok := s.txSettings[name]; ok {
 		saved.local = local
 		return
 	}
-	saved := &savedSetting{local: local}
-	if p, ok := sessionParam(name); ok {
-		saved.param = true
-		saved.value, saved.had = s.params[p.Name]
+	saved := &savedSetting{local: local, param: param}
+	if param {
+		saved.value, saved.had = s.params[name]
 	} else {
 		saved.value = s.settings[name]
 	}

@@ -263,13 +263,7 @@ func TestParquetDuckDBFile(t *testing.T) {
 // column segments, with newer rows, updates and deletes in the heap, and
 // checks the file holds exactly the visible rows.
 func TestParquetFromColumnSegments(t *testing.T) {
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", SegmentRows: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := db.NewSession("rustydb")
-	defer s.Close()
+	s := segmentedSession(t)
 	copyExec(t, s, "CREATE TABLE seg (id INT PRIMARY KEY, n NUMERIC(10,2), t TEXT)", "CREATE TABLE")
 	copyExec(t, s, "INSERT INTO seg SELECT g, g / 4.0, 'v' || g FROM generate_series(1, 2000) g", "INSERT 0 2000")
 	copyExec(t, s, "VACUUM seg", "VACUUM")
@@ -302,4 +296,18 @@ func TestReadParquetRescan(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.q, got, tc.want)
 		}
 	}
+}
+
+// segmentedSession is a session on a new database whose column segments
+// hold 256 rows, so that small tables span several.
+func segmentedSession(t *testing.T) *Session {
+	t.Helper()
+	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", SegmentRows: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := db.NewSession("rustydb")
+	t.Cleanup(s.Close)
+	return s
 }

@@ -178,13 +178,7 @@ func TestParquetVectorEncodings(t *testing.T) {
 // the same schema and rows as the table, NULLs included, with row groups
 // that span segments.
 func TestParquetWriteFromSegments(t *testing.T) {
-	db, err := OpenWith(Options{Dir: t.TempDir(), SyncMode: "off", SegmentRows: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := db.NewSession("rustydb")
-	defer s.Close()
+	s := segmentedSession(t)
 	copyExec(t, s, `CREATE TABLE ws (id INT, s SMALLINT, b BIGINT, r REAL, d DOUBLE PRECISION, ok BOOLEAN,
 		t TEXT, v VARCHAR(12), c CHAR(3), day DATE, ts TIMESTAMP, tz TIMESTAMPTZ, n NUMERIC(12,3), n4 NUMERIC(5,2))`, "CREATE TABLE")
 	copyExec(t, s, `INSERT INTO ws SELECT g,

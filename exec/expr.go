@@ -28,6 +28,15 @@ func (c *Context) param(e *plan.Param) (types.Value, error) {
 	return types.CastIn(c.Params[e.N-1], e.T, c.Loc)
 }
 
+// cast converts v as cast e does: an assignment's rules or CAST's, in the
+// session's time zone.
+func (c *Context) cast(v types.Value, e *plan.Cast) (types.Value, error) {
+	if e.Assign {
+		return types.AssignIn(v, e.T, c.Loc)
+	}
+	return types.CastIn(v, e.T, c.Loc)
+}
+
 // literal reports whether e is made of constants, parameters and casts
 // only, which constant evaluates.
 func literal(e plan.Expr) bool {
@@ -52,10 +61,7 @@ func (c *Context) constant(e plan.Expr) (types.Value, error) {
 		if err != nil {
 			return v, err
 		}
-		if e.Assign {
-			return types.AssignIn(v, e.T, c.Loc)
-		}
-		return types.CastIn(v, e.T, c.Loc)
+		return c.cast(v, e)
 	}
 	panic(fmt.Sprintf("exec: constant of %T", e))
 }
@@ -137,16 +143,12 @@ func (c *Context) compile(e plan.Expr) (evalFn, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, assign := e.T, e.Assign
 		return func(row []types.Value) (types.Value, error) {
 			v, err := x(row)
 			if err != nil {
 				return v, err
 			}
-			if assign {
-				return types.AssignIn(v, t, c.Loc)
-			}
-			return types.CastIn(v, t, c.Loc)
+			return c.cast(v, e)
 		}, nil
 	case *plan.IsNull:
 		x, err := c.compile(e.X)

@@ -84,9 +84,12 @@ func (c *Context) pgSettingsRows() [][]types.Value {
 			case s.Dynamic:
 				context = "sighup"
 			}
-			vartype := map[string]string{"integer": "integer", "boolean": "bool"}[s.Type]
-			if vartype == "" {
-				vartype = "string"
+			vartype := "string"
+			switch s.Type {
+			case "integer":
+				vartype = "integer"
+			case "boolean":
+				vartype = "bool"
 			}
 			category, _, _ := strings.Cut(s.Key, ".")
 			rows = append(rows, setting(s.Name, value, s.Unit, category, s.Description, context, vartype, source, s.Default, s.Value))
