@@ -256,13 +256,14 @@ type vstage struct {
 	semi     bool  // semi or anti: the input's rows that match (or do not)
 	outer    bool  // rows without a match are joined to the jtable's NULL row
 	anti     bool
-	remap    []int     // projection, semi or anti join, join with an ON condition: the columns output, nil for all
-	srcs     []vsrc    // inner: each output column's source
-	bufs     []gathers // inner: each output column's memory
-	codes    []uint16  // 0, 1, 2, ...
-	pos, brs []int32   // inner: the pairs of input position and built row
-	kept     []int32   // semi or anti: the rows output
-	all      []int32   // 0, 1, 2, ...: the positions of a gathered batch
+	remap    []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
+	srcs     []vsrc     // inner: each output column's source
+	bufs     []gathers  // inner: each output column's memory
+	codes    []uint16   // 0, 1, 2, ...
+	pos, brs []int32    // inner: the pairs of input position and built row
+	kept     []int32    // semi or anti: the rows output
+	ints     [2][]int64 // scratch of keyInts
+	all      []int32    // 0, 1, 2, ...: the positions of a gathered batch
 	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
@@ -754,30 +755,20 @@ func batchRow(b *vbatch, j int32) []types.Value {
 	return vals
 }
 
-// keyCol returns the key column k of b.
-func (s *vstage) keyCol(b *vbatch, k int) *column.Column {
-	if k >= len(s.keyCols) {
-		return nil
-	}
-	return &b.seg.Cols[s.keyCols[k]]
-}
-
-// keyAt returns the integer at row i of an Int32 or Int64 column, which a
-// segment may hold encoded.
-func keyAt(c *column.Column, i int) int64 { return c.Int(i) }
-
-// probe returns the first built row (+ 1) matching row i of b's key
-// columns k1 and k2 (nil for one key), 0 for none or a NULL key.
-func (s *vstage) probe(k1, k2 *column.Column, i int) int32 {
+// probe returns the first built row (+ 1) matching row off+j of the key
+// columns k1 and k2 (nil for one key), whose integers at j are x1[j] and
+// x2[j] (selectedInts), 0 for none or a NULL key.
+func (s *vstage) probe(k1, k2 *column.Column, x1, x2 []int64, off int, j int32) int32 {
+	i := off + int(j)
 	if k1.Null(i) {
 		return 0
 	}
-	a, b := keyAt(k1, i), int64(0)
+	a, b := x1[j], int64(0)
 	if k2 != nil {
 		if k2.Null(i) {
 			return 0
 		}
-		b = keyAt(k2, i)
+		b = x2[j]
 	}
 	t := s.j.vt
 	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
@@ -786,13 +777,24 @@ func (s *vstage) probe(k1, k2 *column.Column, i int) int32 {
 	return t.slots[t.slot(a, b)]
 }
 
+// keyInts returns the integers of b's key columns at sel's rows, for probe.
+func (s *vstage) keyInts(b *vbatch, sel []int32) (k1, k2 *column.Column, x1, x2 []int64) {
+	k1 = &b.seg.Cols[s.keyCols[0]]
+	x1 = selectedInts(k1, b.off, b.n, sel, &s.ints[0])
+	if len(s.keyCols) == 2 {
+		k2 = &b.seg.Cols[s.keyCols[1]]
+		x2 = selectedInts(k2, b.off, b.n, sel, &s.ints[1])
+	}
+	return k1, k2, x1, x2
+}
+
 // semiJoin pushes the rows of sel that match some built row (semi) or
 // none (anti), with the columns the join outputs.
 func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
-	k1, k2 := s.keyCol(b, 0), s.keyCol(b, 1)
+	k1, k2, x1, x2 := s.keyInts(b, sel)
 	kept := s.kept[:0]
 	for _, j := range sel {
-		if (s.probe(k1, k2, b.off+int(j)) != 0) != s.anti {
+		if (s.probe(k1, k2, x1, x2, b.off, j) != 0) != s.anti {
 			kept = append(kept, j)
 		}
 	}
@@ -805,11 +807,11 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 // innerJoin pushes the joined rows of sel's rows and their matching built
 // rows, a batch of at most size pairs at a time.
 func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
-	k1, k2 := s.keyCol(b, 0), s.keyCol(b, 1)
+	k1, k2, x1, x2 := s.keyInts(b, sel)
 	next := s.j.vt.next
 	s.pos, s.brs = s.pos[:0], s.brs[:0]
 	for _, j := range sel {
-		r := s.probe(k1, k2, b.off+int(j))
+		r := s.probe(k1, k2, x1, x2, b.off, j)
 		if r == 0 && s.outer {
 			if err := s.pair(b, j, int32(len(next))); err != nil { // the NULL row
 				return err
@@ -1083,7 +1085,8 @@ type jbuilder struct {
 	need    []bool
 	cols    []column.Column
 	k1, k2  []int64
-	null    []bool // the rows whose key is NULL, nil for none
+	ints    [2][]int64 // scratch of selectedInts
+	null    []bool     // the rows whose key is NULL, nil for none
 	n       int
 }
 
@@ -1095,9 +1098,12 @@ func (jb *jbuilder) push(b *vbatch, sel []int32) error {
 		}
 	}
 	k1 := &b.seg.Cols[jb.keyCols[0]]
+	x1 := selectedInts(k1, b.off, b.n, sel, &jb.ints[0])
 	var k2 *column.Column
+	var x2 []int64
 	if len(jb.keyCols) == 2 {
 		k2 = &b.seg.Cols[jb.keyCols[1]]
+		x2 = selectedInts(k2, b.off, b.n, sel, &jb.ints[1])
 	}
 	for k, j := range sel {
 		i := b.off + int(j)
@@ -1108,9 +1114,9 @@ func (jb *jbuilder) push(b *vbatch, sel []int32) error {
 		if jb.null != nil {
 			jb.null = append(jb.null, null)
 		}
-		jb.k1 = append(jb.k1, keyAt(k1, i))
+		jb.k1 = append(jb.k1, x1[j])
 		if k2 != nil {
-			jb.k2 = append(jb.k2, keyAt(k2, i))
+			jb.k2 = append(jb.k2, x2[j])
 		}
 	}
 	jb.n += len(sel)

@@ -48,7 +48,7 @@ func TestJTable(t *testing.T) {
 				if tc.k2 != nil {
 					k2 = &column.Column{Kind: column.Int64, I64: []int64{p[1]}}
 				}
-				for r := s.probe(k1, k2, 0); r != 0; r = tab.next[r-1] {
+				for r := s.probe(k1, k2, k1.I64, p[1:], 0, 0); r != 0; r = tab.next[r-1] {
 					got = append(got, r-1)
 				}
 				if !slices.Equal(got, want) {
