@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"rustydb/config"
+	"rustydb/exec"
 	"rustydb/iouring"
 	"rustydb/row"
 	"rustydb/wal"
@@ -75,6 +76,7 @@ type DB struct {
 	started time.Time
 	logger  *slog.Logger
 	params  *config.Params
+	sched   *exec.Scheduler // parallel workers shared by the sessions
 	tempDir string // the statements' temporary files (tempdir.go)
 
 	stop     chan struct{}
@@ -150,6 +152,7 @@ func (db *DB) Recovery() row.RecoveryInfo { return db.store.Recovered() }
 func (db *DB) checkpointLoop() {
 	defer db.stopped.Done()
 	changed := make(chan struct{}, 1)
+	db.sched = exec.NewScheduler(func() int { return db.params.Current().Performance.MaxParallelWorkers })
 	db.params.OnChange(func(*config.Config) {
 		select {
 		case changed <- struct{}{}:

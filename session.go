@@ -324,7 +324,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
-		MaxWorkers: s.maxWorkers(), Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
+		MaxWorkers: s.maxWorkers(), Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
 		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile, Privilege: s.runtimePrivilegeHook()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:

@@ -3,6 +3,7 @@ package rustydb
 import (
 	"time"
 
+	"rustydb/exec"
 	"rustydb/row"
 	"rustydb/wal"
 )
@@ -25,6 +26,8 @@ type Stats struct {
 	// ParallelWorkersBusy is the number of parallel query workers running.
 	RowsRead, RowsInserted, RowsDeleted uint64
 	ParallelWorkersBusy                 int64
+	// Workers is the parallel worker pool's size and what it lent.
+	Workers exec.SchedulerStats
 }
 
 // Stats returns the engine's current counters.
@@ -48,6 +51,7 @@ func (db *DB) Stats() Stats {
 		WALUnusable:         db.store.WAL().Err() != nil,
 		IOEngine:            db.opts.IO.Name(),
 		BufferPool:          db.store.BufferPool(),
+		Workers:             db.sched.Stats(),
 	}
 	return st
 }

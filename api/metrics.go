@@ -129,6 +129,7 @@ type engineCollector struct {
 	bpPages, bpUsed, bpDirty, bpHits, bpMisses          *prometheus.Desc
 	bpEvictions, bpWrites                               *prometheus.Desc
 	rowsRead, rowsWritten, workersBusy                  *prometheus.Desc
+	poolSize, poolLent, poolLaunched, poolDenied        *prometheus.Desc
 }
 
 func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
@@ -163,6 +164,10 @@ func newEngineCollector(stats func() rustydb.Stats) *engineCollector {
 		rowsRead:        desc("rows_read_total", "Rows read from heap pages and column segments by scans, index lookups and the rows DML examines."),
 		rowsWritten:     desc("rows_written_total", "Row versions that committed transactions created (op=insert) or ended (op=delete); an UPDATE does one of each.", "op"),
 		workersBusy:     desc("parallel_workers_busy", "Parallel query workers running now."),
+		poolSize:        desc("parallel_worker_pool_size", "Parallel workers the server lends to queries at once (performance.max_parallel_workers)."),
+		poolLent:        desc("parallel_workers_lent", "Parallel workers lent to running operators now, beyond each operator's first."),
+		poolLaunched:    desc("parallel_workers_launched_total", "Parallel workers lent to operators since the server started."),
+		poolDenied:      desc("parallel_workers_denied_total", "Parallel workers operators asked for while the pool had none free; those operators ran with fewer."),
 	}
 }
 
@@ -173,6 +178,7 @@ func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.walSegsCreated, c.walSegsRemoved, c.uptime, c.buildInfo, c.simdInfo, c.ioInfo,
 		c.bpPages, c.bpUsed, c.bpDirty, c.bpHits, c.bpMisses, c.bpEvictions, c.bpWrites,
 		c.walGroupSize, c.rowsRead, c.rowsWritten, c.workersBusy,
+		c.poolSize, c.poolLent, c.poolLaunched, c.poolDenied,
 	} {
 		ch <- d
 	}
@@ -213,6 +219,10 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.rowsWritten, st.RowsInserted, "insert")
 	counter(c.rowsWritten, st.RowsDeleted, "delete")
 	gauge(c.workersBusy, float64(st.ParallelWorkersBusy))
+	gauge(c.poolSize, float64(st.Workers.Size))
+	gauge(c.poolLent, float64(st.Workers.Lent))
+	counter(c.poolLaunched, uint64(st.Workers.Launched))
+	counter(c.poolDenied, uint64(st.Workers.Denied))
 	ch <- groupSizeHistogram(c.walGroupSize, st.WAL)
 }
 

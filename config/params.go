@@ -75,7 +75,7 @@ var paramInfo = map[string]struct {
 	"wal.max_segment_mb":                         {unit: "MB", desc: "Size of one WAL segment file"},
 	"wal.checkpoint_interval_ms":                 {unit: "ms", dynamic: true, desc: "Time between periodic checkpoints"},
 	"wal.dir":                                    {desc: "Directory of the WAL files; empty = <data_dir>/wal"},
-	"performance.max_parallel_workers":           {dynamic: true, desc: "Workers a query may use when max_parallel_workers_per_query is 0; 0 = number of CPUs"},
+	"performance.max_parallel_workers":           {dynamic: true, desc: "Parallel workers the server lends to all queries at once, beyond each operator's own; also a query's cap when max_parallel_workers_per_query is 0; 0 = number of CPUs"},
 	"performance.max_parallel_workers_per_query": {dynamic: true, session: true, desc: "Workers one parallel aggregation may use; 0 = max_parallel_workers"},
 	"performance.simd_enabled":                   {desc: "Use SIMD kernels where the CPU has them"},
 	"performance.io_uring_enabled":               {desc: "Use io_uring for file I/O where the kernel supports it"},

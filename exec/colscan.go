@@ -5,7 +5,6 @@ import (
 	"iter"
 	"maps"
 	"math"
-	"sync/atomic"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -47,9 +46,10 @@ type colScanOp struct {
 	segs  []*row.Segment
 	delta []*row.Version
 	seg   int // next segment
-	// claimed, when workers share the scan, numbers the segments they
-	// have taken (see share)
-	claimed *atomic.Int64
+	// morsels, when workers share the scan, hands out the segments; the
+	// scan is worker worker (see share)
+	morsels *Morsels
+	worker  int
 	b       vbatch
 	rows    [][]types.Value // the current batch's rows that passed
 	pos     int
@@ -117,7 +117,7 @@ func (o *colScanOp) Init() error {
 	var err error
 	o.segs, o.delta, err = o.heap.Columnar()
 	o.seg, o.b, o.rows, o.pos, o.dpos, o.pruned = 0, vbatch{}, nil, 0, 0, 0
-	o.claimed = nil // the segments are its own until it shares them again
+	o.morsels = nil // the segments are its own until it shares them again
 	o.keyFilters = o.keyFilters[:0]
 	if o.reader == nil {
 		o.reader = o.heap.Reader()
@@ -175,8 +175,11 @@ func (o *colScanOp) nextSelection() ([]int32, bool, error) {
 	for {
 		if b.seg == nil || b.off+b.n >= b.seg.Rows {
 			i := o.seg
-			if o.claimed != nil {
-				i = int(o.claimed.Add(1)) - 1
+			if o.morsels != nil {
+				var ok bool
+				if i, ok = o.morsels.Next(o.worker); !ok {
+					return nil, false, nil
+				}
 			}
 			if i >= len(o.segs) {
 				return nil, false, nil
@@ -220,12 +223,13 @@ func (o *colScanOp) nextSelection() ([]int32, bool, error) {
 	}
 }
 
-// share makes o, a scan of the same plan as from (for another worker),
-// and from take the segments of from's Init in turns; from alone reads the
-// heap delta.
-func (o *colScanOp) share(from *colScanOp, claimed *atomic.Int64) {
+// share makes o, a scan of the same plan as from (for worker w), and from
+// (worker 0) take the segments of from's Init from morsels; from alone
+// reads the heap delta.
+func (o *colScanOp) share(from *colScanOp, morsels *Morsels, w int) {
 	o.segs, o.delta, o.dpos = from.segs, nil, 0
-	o.claimed, from.claimed = claimed, claimed
+	o.morsels, o.worker = morsels, w
+	from.morsels, from.worker = morsels, 0
 }
 
 // keyFilter keeps the rows whose integer column col holds a key of keys.

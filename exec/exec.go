@@ -81,6 +81,9 @@ type Context struct {
 	// MaxWorkers caps the workers of a parallel aggregation
 	// (max_parallel_workers_per_query); 0 means one per CPU.
 	MaxWorkers int
+	// Sched lends parallel operators their workers beyond the first (nil:
+	// as many as they ask for).
+	Sched *Scheduler
 	// Config holds the server parameters, for v$parameter and
 	// v$parameter_history; SessionConfig the session's own values of some
 	// of them (SET, ALTER SESSION SET), by parameter name.

@@ -90,7 +90,8 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if err != nil {
 		return nil, false, err
 	}
-	workers := workersFor(n.Parallel, len(versions), morselRows, o.c.MaxWorkers)
+	workers, giveBack := o.c.degree(workersFor(n.Parallel, len(versions), morselRows, o.c.MaxWorkers))
+	defer giveBack()
 	if workers < 2 {
 		return nil, false, nil
 	}
@@ -98,7 +99,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 		o.c.Analysis.Stats(n).Workers = workers
 	}
 	defer o.noteScan(n)
-	var next atomic.Int64
+	morsels := NewMorsels((len(versions)+morselRows-1)/morselRows, workers)
 	var failed atomic.Bool
 	partials := make([]map[string]*partialGroup, workers)
 	errs := make([]error, workers)
@@ -114,7 +115,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 				}
 			}()
 			defer recoverInto(&errs[w])
-			partials[w], errs[w] = o.worker(n, filter, h, versions, &next, &failed)
+			partials[w], errs[w] = o.worker(n, filter, h, versions, morsels, w, &failed)
 		}()
 	}
 	wg.Wait()
@@ -126,11 +127,12 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	return o.merge(partials)
 }
 
-// worker aggregates the morsels it takes into a table of partial groups.
+// worker aggregates the morsels of versions (morselRows each) it takes as
+// worker w into a table of partial groups.
 func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, versions []*row.Version,
-	next *atomic.Int64, failed *atomic.Bool) (map[string]*partialGroup, error) {
+	morsels *Morsels, w int, failed *atomic.Bool) (map[string]*partialGroup, error) {
 	wc := o.c.fork()
-	w, err := wc.buildAggregateFuncs(n)
+	funcs, err := wc.buildAggregateFuncs(n)
 	if err != nil {
 		return nil, err
 	}
@@ -142,14 +144,15 @@ func (o *aggOp) worker(n *plan.Aggregate, filter plan.Expr, h *row.Heap, version
 	}
 	r := h.Reader()
 	defer r.Close()
-	table := newPartials(w)
+	table := newPartials(funcs)
 	passed := int64(0)
 	defer func() { o.scanned.Add(passed) }()
 	for !failed.Load() {
-		start := int(next.Add(morselRows)) - morselRows
-		if start >= len(versions) {
+		m, ok := morsels.Next(w)
+		if !ok {
 			break
 		}
+		start := m * morselRows
 		for _, v := range versions[start:min(start+morselRows, len(versions))] {
 			if !v.VisibleTo(&wc.Snap) {
 				continue

@@ -13,11 +13,9 @@ import (
 	"errors"
 	"io"
 	"math/big"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/cockroachdb/apd/v3"
@@ -350,18 +348,16 @@ func (c *Context) eachColumn(convs []parquetConv, decode func(i int) error) erro
 			need = append(need, i)
 		}
 	}
-	workers := min(len(need), runtime.GOMAXPROCS(0))
-	if c.MaxWorkers > 0 {
-		workers = min(workers, c.MaxWorkers)
-	}
+	workers, giveBack := c.degree(min(len(need), c.allWorkers()))
+	defer giveBack()
 	errs := make([]error, len(need))
-	var next atomic.Int64
+	morsels := NewMorsels(len(need), workers)
 	var wg sync.WaitGroup
-	for range max(workers, 1) {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := int(next.Add(1)) - 1; k < len(need); k = int(next.Add(1)) - 1 {
+			for k, ok := morsels.Next(w); ok; k, ok = morsels.Next(w) {
 				func() {
 					defer recoverInto(&errs[k])
 					errs[k] = decode(need[k])

@@ -16,7 +16,6 @@ package exec
 import (
 	"errors"
 	"io"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -60,11 +59,9 @@ func (o *aggOp) aggregateParquet(n *plan.Aggregate) ([]*partialGroup, bool, erro
 			return nil, false, nil
 		}
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if o.c.MaxWorkers > 0 {
-		workers = min(workers, o.c.MaxWorkers)
-	}
-	vaggs := make([]*vagg, max(workers, 1))
+	workers, giveBack := o.c.degree(o.c.allWorkers())
+	defer giveBack()
+	vaggs := make([]*vagg, workers)
 	for w := range vaggs {
 		va, err := o.newVAgg(n, filter, cols)
 		if err != nil {
@@ -109,7 +106,7 @@ func (o *aggOp) aggregateParquet(n *plan.Aggregate) ([]*partialGroup, bool, erro
 }
 
 // aggregateParquetFile aggregates the row groups of the file at path that
-// may match the filter, the workers (one per vagg) taking them in turns;
+// may match the filter, the workers (one per vagg) taking them as morsels;
 // read and decoded count their rows and row groups, total all row groups.
 func (o *aggOp) aggregateParquetFile(scan *parquetScanOp, path string, vaggs []*vagg, read, decoded, total *atomic.Int64) error {
 	p, err := plan.OpenParquet(path, path)
@@ -123,7 +120,7 @@ func (o *aggOp) aggregateParquetFile(scan *parquetScanOp, path string, vaggs []*
 	}
 	groups := p.RowGroups()
 	total.Add(int64(len(groups)))
-	var next atomic.Int64
+	morsels := NewMorsels(len(groups), len(vaggs))
 	var failed atomic.Bool
 	errs := make([]error, len(vaggs))
 	var wg sync.WaitGroup
@@ -137,8 +134,8 @@ func (o *aggOp) aggregateParquetFile(scan *parquetScanOp, path string, vaggs []*
 			}()
 			defer recoverInto(&errs[w])
 			for !failed.Load() {
-				g := int(next.Add(1)) - 1
-				if g >= len(groups) {
+				g, ok := morsels.Next(w)
+				if !ok {
 					return
 				}
 				o.c.Progress.Add(0, p.Metadata().RowGroups[g].TotalByteSize)

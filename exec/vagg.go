@@ -56,14 +56,16 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	for _, sg := range segs {
 		rows += sg.Rows
 	}
-	workers := workersFor(n.Parallel, rows, morselRows, o.c.MaxWorkers)
+	workers, giveBack := o.c.degree(workersFor(n.Parallel, rows, morselRows, o.c.MaxWorkers))
+	defer giveBack()
 	var prune *zonePruner
 	if filter != nil {
 		if prune, err = o.c.newZonePruner(filter); err != nil {
 			return nil, false, err
 		}
 	}
-	var nextSeg, nextDelta atomic.Int64
+	segMorsels := NewMorsels(len(segs), workers)
+	deltaMorsels := NewMorsels((len(delta)+morselRows-1)/morselRows, workers)
 	var pruned atomic.Int64
 	var failed atomic.Bool
 	partials := make([]map[string]*partialGroup, workers+1)
@@ -87,8 +89,8 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				return
 			}
 			for !failed.Load() {
-				i := int(nextSeg.Add(1)) - 1
-				if i >= len(segs) {
+				i, ok := segMorsels.Next(w)
+				if !ok {
 					break
 				}
 				if prune != nil && prune.excludes(segs[i]) {
@@ -107,7 +109,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 			}
 			vaggs[w] = va
 			o.scanned.Add(va.scanned)
-			partials[w], errs[w] = o.worker(n, filter, h, delta, &nextDelta, &failed)
+			partials[w], errs[w] = o.worker(n, filter, h, delta, deltaMorsels, w, &failed)
 		}()
 	}
 	wg.Wait()

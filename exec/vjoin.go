@@ -1019,7 +1019,8 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 		if j.buildLeft {
 			side = j.node.Left
 		}
-		copies, contexts, err := j.c.workerCopies(side, j.build, j.vdegree, nil)
+		copies, contexts, giveBack, err := j.c.workerCopies(side, j.build, j.vdegree, nil)
+		defer giveBack()
 		for _, in := range copies {
 			defer in.Close()
 		}

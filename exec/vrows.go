@@ -199,7 +199,8 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 		}
 	}
 	var peersDone sync.WaitGroup // the workers after the first
-	inputs, batchers, err := o.pipelineWorkers(first, &peersDone)
+	inputs, batchers, giveBack, err := o.pipelineWorkers(first, &peersDone)
+	defer giveBack()
 	for _, in := range inputs[1:] {
 		defer in.Close()
 	}
@@ -244,13 +245,14 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 
 // pipelineWorkers returns the inputs the workers drain and their batchers,
 // first's for o.in: o.in alone, or also copies of it that share its hash
-// tables and its column scan's segments.
-func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Operator, []*batcher, error) {
+// tables and its column scan's segments, and the function that gives the
+// workers back.
+func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Operator, []*batcher, func(), error) {
 	inputs, batchers := []Operator{o.in}, []*batcher{first}
 	if o.node.Pipeline == 0 || o.c.Analysis != nil {
-		return inputs, batchers, nil
+		return inputs, batchers, func() {}, nil
 	}
-	copies, contexts, err := o.c.workerCopies(o.node.Input, o.in, o.node.Pipeline, peersDone)
+	copies, contexts, giveBack, err := o.c.workerCopies(o.node.Input, o.in, o.node.Pipeline, peersDone)
 	for i, in := range copies {
 		inputs = append(inputs, in)
 		if err != nil {
@@ -262,32 +264,33 @@ func (o *aggOp) pipelineWorkers(first *batcher, peersDone *sync.WaitGroup) ([]Op
 			batchers = append(batchers, newBatcher(w, first.used))
 		}
 	}
-	return inputs, batchers, err
+	return inputs, batchers, giveBack, err
 }
 
 // workerCopies returns started copies of op, the operators of node, and
-// their workers' contexts, for as many more workers as degree and the size
-// of op's column scan warrant: their joins share op's hash tables and
-// their scans take turns at op's segments. There are none when op is not
-// joins over a column scan.
-func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDone *sync.WaitGroup) ([]Operator, []*Context, error) {
+// their workers' contexts, for as many more workers as degree, the size
+// of op's column scan and the scheduler allow, and the function that
+// gives the workers back once they are done: their joins share op's hash
+// tables and their scans take op's segments as morsels. There are none
+// when op is not joins over a column scan.
+func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDone *sync.WaitGroup) ([]Operator, []*Context, func(), error) {
 	joins, scan := spine(op)
 	if scan == nil {
-		return nil, nil, nil
+		return nil, nil, func() {}, nil
 	}
 	rows := 0
 	for _, sg := range scan.segs {
 		rows += sg.Rows
 	}
-	workers := workersFor(degree, rows, rows/max(1, len(scan.segs)), c.MaxWorkers)
-	claimed := new(atomic.Int64)
+	workers, giveBack := c.degree(workersFor(degree, rows, rows/max(1, len(scan.segs)), c.MaxWorkers))
+	morsels := NewMorsels(len(scan.segs), workers)
 	var copies []Operator
 	var contexts []*Context
-	for range workers - 1 {
+	for w := 1; w < workers; w++ {
 		wc := c.fork()
 		in, err := wc.Build(node)
 		if err != nil {
-			return copies, contexts, err
+			return copies, contexts, giveBack, err
 		}
 		same, copyScan := spine(in)
 		if copyScan == nil || len(same) != len(joins) {
@@ -298,12 +301,12 @@ func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDon
 		}
 		if err := in.Init(); err != nil {
 			in.Close()
-			return copies, contexts, err
+			return copies, contexts, giveBack, err
 		}
-		copyScan.share(scan, claimed)
+		copyScan.share(scan, morsels, w)
 		copies, contexts = append(copies, in), append(contexts, wc)
 	}
-	return copies, contexts, nil
+	return copies, contexts, giveBack, nil
 }
 
 // spine returns the joins down the streamed side of op, through filters
