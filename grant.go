@@ -421,10 +421,13 @@ func (s *Session) runtimePrivilegeHook() func(*catalog.Table, catalog.Priv) erro
 	if !s.checked() {
 		return nil
 	}
-	return func(t *catalog.Table, anyOf catalog.Priv) error {
-		if privs, _ := s.db.store.Catalog().Privileges(s.currentRole(), t); privs&anyOf == 0 {
-			return permissionDenied(t)
+	if s.privilege == nil {
+		s.privilege = func(t *catalog.Table, anyOf catalog.Priv) error {
+			if privs, _ := s.db.store.Catalog().Privileges(s.currentRole(), t); privs&anyOf == 0 {
+				return permissionDenied(t)
+			}
+			return nil
 		}
-		return nil
 	}
+	return s.privilege
 }

@@ -29,6 +29,14 @@ func (s *Session) readFiles(n *plan.FileScan) error {
 	return exec.SniffFile(n, f)
 }
 
+// openFileHook returns openReadFile as exec.Context's OpenFile.
+func (s *Session) openFileHook() func(path string) (io.ReadCloser, error) {
+	if s.openFile == nil {
+		s.openFile = s.openReadFile
+	}
+	return s.openFile
+}
+
 // openReadFile opens a file of read_csv or read_json for a superuser.
 func (s *Session) openReadFile(path string) (io.ReadCloser, error) {
 	if !s.superuser() {

@@ -103,6 +103,11 @@ type Session struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
 
+	// the session's hooks into exec.Context, made once: a method value or
+	// closure made per statement is an allocation per statement
+	openFile  func(path string) (io.ReadCloser, error)
+	privilege func(*catalog.Table, catalog.Priv) error
+
 	id  uint32   // in the DB's session registry (sessions.go)
 	act activity // what the session is doing, for v$session
 
@@ -313,11 +318,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	s.tx.NextCommand()
 	ctx, cancel := s.statementContext(ctx)
-	defer cancel()
+	defer s.endStatement(cancel)
 	snap := s.tx.Snapshot()
 	if s.isolation == "repeatable read" {
 		if s.txSnap == nil {
-			s.txSnap = &snap
+			first := snap // a copy: snap itself stays off the heap
+			s.txSnap = &first
 		}
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
@@ -325,7 +331,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
-		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openReadFile, Privilege: s.runtimePrivilegeHook()}
+		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openFileHook(), Privilege: s.runtimePrivilegeHook()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -399,6 +405,18 @@ func (w resetWriter) Complete(tag string) error {
 
 // commandTag is a statement's completion tag: verb, then the row count.
 func commandTag(verb string, n int64) string {
+	if n == 1 { // a single-row statement's tag, without building it
+		switch verb {
+		case "INSERT 0 ":
+			return "INSERT 0 1"
+		case "SELECT ":
+			return "SELECT 1"
+		case "UPDATE ":
+			return "UPDATE 1"
+		case "DELETE ":
+			return "DELETE 1"
+		}
+	}
 	return string(strconv.AppendInt(append(make([]byte, 0, 24), verb...), n, 10))
 }
 
@@ -422,7 +440,8 @@ func cacheable(p plan.Plan) bool {
 	return false
 }
 
-// statementContext applies statement_timeout and makes the statement cancelable.
+// statementContext applies statement_timeout and makes the statement
+// cancelable; endStatement(cancel) ends what it began.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	var cancel context.CancelFunc
 	if ms := s.queryTimeoutMS(); ms > 0 {
@@ -436,12 +455,14 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 	if s.Terminated() { // killed before the statement could be canceled
 		cancel()
 	}
-	return ctx, func() {
-		s.mu.Lock()
-		s.cancel = nil
-		s.mu.Unlock()
-		cancel()
-	}
+	return ctx, cancel
+}
+
+func (s *Session) endStatement(cancel context.CancelFunc) {
+	s.mu.Lock()
+	s.cancel = nil
+	s.mu.Unlock()
+	cancel()
 }
 
 func (s *Session) execute(c *exec.Context, p plan.Plan, w ResultWriter) error {
