@@ -844,6 +844,25 @@ func (c *Context) compileLike(e *plan.Like) (evalFn, error) {
 	}, nil
 }
 
+// likeMatcher returns a matcher for a valid LIKE pattern, nil for a
+// malformed one.
+func likeMatcher(p string) func(string) bool {
+	if match := percentOnlyLike(p); match != nil {
+		return match
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' {
+			if i++; i == len(p) {
+				return nil // like's error: the pattern ends with the escape
+			}
+		}
+	}
+	return func(s string) bool {
+		m, _ := like(s, p)
+		return m
+	}
+}
+
 // percentOnlyLike returns a matcher for a LIKE pattern whose only special
 // character is % (TPC-H's '%special%requests%', 'PROMO%'): its literal
 // pieces must appear in order, the first at the start unless the pattern

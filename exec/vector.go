@@ -940,6 +940,10 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 				return res, nil
 			}, nil
 		}
+	case *plan.Like:
+		if p, err := vc.like(e); err == nil {
+			return p, nil
+		}
 	case *plan.ColRef:
 		if e.T.ID == types.Bool {
 			x, _, err := vc.value(e)
@@ -963,6 +967,67 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 		}
 	}
 	return vc.rowPred(e)
+}
+
+// like compiles [NOT] LIKE of a string value against a constant pattern:
+// the matcher runs on the strings in place, and once per dictionary entry
+// of a column that holds them as one.
+func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
+	pc, ok := e.Pattern.(*plan.Const)
+	if !ok || pc.V.K != types.KText || e.ILike || e.X.Type().ID == types.Char {
+		return nil, errNotVectorized // case folding, char's blanks: the row path's rules
+	}
+	match := likeMatcher(pc.V.S)
+	if match == nil {
+		return nil, errNotVectorized // a malformed pattern: the row path reports it
+	}
+	x, t, err := vc.value(e.X)
+	if err != nil || t.k != vStr {
+		return nil, errNotVectorized
+	}
+	col := -1
+	if r, ok := e.X.(*plan.ColRef); ok {
+		col = r.Idx
+	}
+	out := make([]int32, vc.size)
+	var lastSeg *row.Segment
+	var dictResult []int8 // per dictionary entry: 0 unknown, 1 passes, 2 does not
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		res := out[:0]
+		if col >= 0 && b.seg.Cols[col].Codes != nil {
+			c := &b.seg.Cols[col]
+			if lastSeg != b.seg {
+				lastSeg, dictResult = b.seg, make([]int8, len(c.Dict))
+			}
+			for _, j := range sel {
+				i := b.off + int(j)
+				if c.Null(i) {
+					continue
+				}
+				r := &dictResult[c.Codes[i]]
+				if *r == 0 {
+					*r = 2
+					if match(c.Dict[c.Codes[i]]) != e.Not {
+						*r = 1
+					}
+				}
+				if *r == 1 {
+					res = append(res, j)
+				}
+			}
+			return res, nil
+		}
+		v, err := x(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range sel {
+			if (v.null == nil || !v.null[j]) && match(v.s[j]) != e.Not {
+				res = append(res, j)
+			}
+		}
+		return res, nil
+	}, nil
 }
 
 // or keeps the positions where either side is TRUE.
