@@ -25,6 +25,8 @@ var columnarQueries = []string{
 	`SELECT %s count(*), sum(i) FROM c WHERE s LIKE '%%1%%2' AND t NOT LIKE '%%a_'`,
 	`SELECT %s flag, count(*) FROM c WHERE s NOT LIKE 'b_%%' AND v LIKE 'v1%%' GROUP BY flag ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE s LIKE '\_%%' OR t LIKE 'gam%%a' OR ch LIKE 'ab%%' OR t ILIKE 'BETA'`,
+	`SELECT %s substring(s, 1, 2), substr(t, 2), count(*), sum(i) FROM c WHERE substring(s FROM 2 FOR 1) IN ('1', '5', '9') AND sm NOT IN (3, 50, 199) GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s count(*) FROM c WHERE substring(v, -1, 3) IN ('v', 'v1') OR i IN (1, 2, NULL) OR t NOT IN ('beta', NULL) OR big IN (1, 2)`,
 	`SELECT %s ch, dt, count(*), max(v) FROM c WHERE ch <> 'ab' GROUP BY ch, dt ORDER BY 1, 2 LIMIT 40`,
 	`SELECT %s f, n, count(*) FROM c GROUP BY f, n ORDER BY 1, 2 LIMIT 30`,
 	`SELECT %s i %% 7, count(*) FROM c GROUP BY 1 ORDER BY 1`,

@@ -98,20 +98,14 @@ func (c *Context) callFunc(name string, a []types.Value, t types.T) (types.Value
 	case "octet_length":
 		return types.NewInt(int64(len(a[0].S))), nil
 	case "substring", "substr":
-		r := []rune(a[0].S)
-		start := a[1].I - 1 // SQL is 1-based; start may be before the string
-		end := int64(len(r))
+		count := int64(-1)
 		if len(a) == 3 {
 			if a[2].I < 0 {
 				return types.Null, sqlerr.New(sqlerr.SubstringError, "negative substring length not allowed")
 			}
-			end = min(start+a[2].I, end)
+			count = a[2].I
 		}
-		start = max(start, 0)
-		if start >= end {
-			return types.NewText(""), nil
-		}
-		return types.NewText(string(r[start:end])), nil
+		return types.NewText(substring(a[0].S, a[1].I, count)), nil
 	case "extract", "date_part":
 		if a[1].K == types.KInterval {
 			return intervalPart(name, strings.ToLower(a[0].S), a[1])
@@ -580,4 +574,35 @@ func age(a, b types.Value) types.Value {
 		return types.NewInterval(int32(-months), int32(-days), -us)
 	}
 	return types.NewInterval(int32(months), int32(days), us)
+}
+
+// substring is SQL's substring(s FROM from FOR count) in characters, from
+// 1-based and possibly before the string, count < 0 meaning to the end.
+// An ASCII string is sliced in place.
+func substring(s string, from, count int64) string {
+	n := int64(len(s))
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	var r []rune
+	if !ascii {
+		r = []rune(s)
+		n = int64(len(r))
+	}
+	start, end := from-1, n
+	if count >= 0 && count < n-start { // else the end: no overflow
+		end = start + count
+	}
+	start = max(start, 0)
+	if start >= end {
+		return ""
+	}
+	if ascii {
+		return s[start:end]
+	}
+	return string(r[start:end])
 }

@@ -243,9 +243,43 @@ func (vc *vcompiler) compileValue(e plan.Expr) (vfn, vtype, error) {
 	case *plan.Case:
 		return vc.caseExpr(e)
 	case *plan.Func:
+		if e.Name == "substring" || e.Name == "substr" {
+			return vc.substring(e)
+		}
 		return vc.datePart(e)
 	}
 	return nil, vtype{}, errNotVectorized
+}
+
+// substring computes substring(s, from [, count]) of a string with
+// constant bounds (TPC-H's substring(c_phone FROM 1 FOR 2)).
+func (vc *vcompiler) substring(e *plan.Func) (vfn, vtype, error) {
+	if len(e.Args) < 2 || len(e.Args) > 3 || e.Args[0].Type().ID == types.Char {
+		return nil, vtype{}, errNotVectorized
+	}
+	bounds := [2]int64{0, -1}
+	for k, a := range e.Args[1:] {
+		if !constant(a) {
+			return nil, vtype{}, errNotVectorized
+		}
+		v, err := vc.eval(a)
+		if err != nil || v.K != types.KInt || k == 1 && v.I < 0 {
+			return nil, vtype{}, errNotVectorized // a NULL or a negative count: the row path's answer
+		}
+		bounds[k] = v.I
+	}
+	x, t, err := vc.value(e.Args[0])
+	if err != nil || t.k != vStr {
+		return nil, vtype{}, errNotVectorized
+	}
+	return vc.each(x, vStr, func(v, out *vec, sel []int32) error {
+		for _, j := range sel {
+			if v.null == nil || !v.null[j] {
+				out.s[j] = substring(v.s[j], bounds[0], bounds[1])
+			}
+		}
+		return nil
+	}), vtype{k: vStr, t: e.Type()}, nil
 }
 
 // datePart computes extract / date_part of the year, month or day of a
@@ -944,6 +978,10 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 		if p, err := vc.like(e); err == nil {
 			return p, nil
 		}
+	case *plan.In:
+		if p, err := vc.inList(e); err == nil {
+			return p, nil
+		}
 	case *plan.ColRef:
 		if e.T.ID == types.Bool {
 			x, _, err := vc.value(e)
@@ -1029,6 +1067,62 @@ func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
 		return res, nil
 	}, nil
 }
+
+// inList compiles x [NOT] IN (constants) of a string or integer value
+// (TPC-H's p_size IN (49, 14, ...), substring(c_phone, 1, 2) IN ('13', ...)).
+func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
+	id := e.X.Type().ID
+	if e.Sub != nil || !stringID(id) && id != types.Int2 && id != types.Int4 && id != types.Int8 {
+		return nil, errNotVectorized
+	}
+	strs, ints := map[string]bool{}, map[int64]bool{}
+	for _, item := range e.List {
+		if iid := item.Type().ID; !constant(item) || iid != id && !(stringID(iid) && stringID(id)) {
+			return nil, errNotVectorized
+		}
+		v, err := vc.eval(item)
+		switch {
+		case err != nil || v.IsNull(): // NULL in the list: the row path's three-valued answer
+			return nil, errNotVectorized
+		case v.K == types.KText:
+			strs[v.S] = true
+		case v.K == types.KInt:
+			ints[v.I] = true
+		default:
+			return nil, errNotVectorized
+		}
+	}
+	x, t, err := vc.value(e.X)
+	if err != nil || t.k != vStr && t.k != vInt {
+		return nil, errNotVectorized
+	}
+	out := make([]int32, vc.size)
+	return func(b *vbatch, sel []int32) ([]int32, error) {
+		v, err := x(b, sel)
+		if err != nil {
+			return nil, err
+		}
+		res := out[:0]
+		for _, j := range sel {
+			if v.null != nil && v.null[j] {
+				continue
+			}
+			var in bool
+			if t.k == vStr {
+				in = strs[v.s[j]]
+			} else {
+				in = ints[v.i[j]]
+			}
+			if in != e.Not {
+				res = append(res, j)
+			}
+		}
+		return res, nil
+	}, nil
+}
+
+// stringID reports whether id is text or varchar, which compare alike.
+func stringID(id types.ID) bool { return id == types.Text || id == types.Varchar }
 
 // or keeps the positions where either side is TRUE.
 func (vc *vcompiler) or(e *plan.Binary) (vpred, error) {
