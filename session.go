@@ -698,16 +698,13 @@ var settable = map[string]bool{
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
-	switch name {
-	case "role":
-		return s.setRole(st, w)
-	case "session_authorization":
-		return s.setSessionAuthorization(st, w)
-	}
 	switch {
 	case st.Local && !s.explicit:
-		w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "SET LOCAL can only be used in transaction blocks"})
-		return w.Complete("SET")
+		return s.setLocalOutsideBlock(name, st, w)
+	case name == "role":
+		return s.setRole(st, w)
+	case name == "session_authorization":
+		return s.setSessionAuthorization(st, w)
 	case s.explicit && name != "transaction_isolation":
 		s.rememberSetting(name, st.Local)
 	}
