@@ -63,7 +63,11 @@ func (c *pgConn) parse(m *pgproto3.Parse) error {
 	for i, oid := range m.ParameterOIDs {
 		paramTypes[i] = typeForOID(oid)
 	}
-	prep, err := c.session.Prepare(m.Query, paramTypes)
+	prepare := c.session.Prepare
+	if m.Name == "" {
+		prepare = c.session.PrepareUnnamed
+	}
+	prep, err := prepare(m.Query, paramTypes)
 	if err != nil {
 		return err
 	}
