@@ -197,7 +197,9 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 			return err
 		}
 	}
-	w := &wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session}
+	w := &c.rowOut
+	*w = wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session,
+		buf: w.buf, vals: w.vals, offsets: w.offsets}
 	end := len(p.rows)
 	if m.MaxRows > 0 && p.sent+int(m.MaxRows) < end {
 		end = p.sent + int(m.MaxRows)
