@@ -10,7 +10,8 @@ import (
 )
 
 // Column privileges: GRANT SELECT (a, b), UPDATE (c) ON t TO r and their
-// REVOKE, kept in each column's ACL (catalog/colacl.go). The binder lets a
+// REVOKE, kept in each column's ACL (catalog/colacl.go), of tables and
+// views alike. The binder lets a
 // statement read or write a table the role lacks the table privilege on
 // when it holds the privilege on every column the statement uses
 // (plan/colprivileges.go). A REVOKE on the whole table takes the column
@@ -57,13 +58,9 @@ func (s *Session) grantColumns(st *sql.GrantStmt, w ResultWriter) error {
 		if t.IsSequence() {
 			return sqlerr.New(invalidGrantOperation, "column privileges are only valid for relations")
 		}
-		if t.IsView() {
-			return sqlerr.New(sqlerr.FeatureNotSupported, "column privileges on views are not supported").
-				WithHint("Grant on the view, or define a view of just the columns.")
-		}
 		grantor, grantable := s.grantor(t, want)
 		if want&grantable != want {
-			return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied for table %s", t.Name)
+			return permissionDenied(t)
 		}
 		def := *t
 		def.Columns = slices.Clone(t.Columns)

@@ -396,15 +396,12 @@ func (s *Session) setOwner(t *catalog.Table, role string) error {
 		def := *rel
 		def.Owner = role
 		if rel.ACL != nil {
-			def.ACL = []catalog.ACLItem{} // items that now coincide merge
-			for _, a := range rel.ACL {
-				if a.Grantee == rel.Owner {
-					a.Grantee = role
-				}
-				if a.Grantor == rel.Owner {
-					a.Grantor = role
-				}
-				def.ACL = catalog.Granted(def.ACL, a.Grantee, a.Grantor, a.Privs, a.Grant)
+			def.ACL = ownerMoved(rel.ACL, rel.Owner, role)
+		}
+		def.Columns = slices.Clone(rel.Columns)
+		for i, col := range def.Columns {
+			if col.ACL != nil {
+				def.Columns[i].ACL = catalog.ColumnACL(ownerMoved(col.ACL, rel.Owner, role))
 			}
 		}
 		if err := s.tx.AlterTable(rel, &def); err != nil {
@@ -412,6 +409,23 @@ func (s *Session) setOwner(t *catalog.Table, role string) error {
 		}
 	}
 	return nil
+}
+
+// ownerMoved returns a relation's or column's ACL with what the old owner
+// held or granted moved to the new one, as PostgreSQL does; items that
+// now coincide merge.
+func ownerMoved(acl []catalog.ACLItem, from, to string) []catalog.ACLItem {
+	out := []catalog.ACLItem{}
+	for _, a := range acl {
+		if a.Grantee == from {
+			a.Grantee = to
+		}
+		if a.Grantor == from {
+			a.Grantor = to
+		}
+		out = catalog.Granted(out, a.Grantee, a.Grantor, a.Privs, a.Grant)
+	}
+	return out
 }
 
 // runtimePrivilegeHook returns the executor's check of relations named at

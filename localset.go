@@ -8,15 +8,23 @@ import (
 
 // Settings across a transaction, as in PostgreSQL: SET LOCAL lasts until
 // the transaction block ends, a plain SET until a ROLLBACK undoes it; RESET
-// ALL and DISCARD put the session back as it started.
+// ALL and DISCARD put the session back as it started. SET [LOCAL] ROLE and
+// SET [LOCAL] SESSION AUTHORIZATION follow the same rules.
 
-// savedSetting is a setting's value before the first SET of it in the
-// transaction block.
+// savedSetting is what the transaction block's end puts back of a setting
+// that a SET in the block changed: at ROLLBACK its value before the block,
+// at COMMIT, if the last SET was SET LOCAL, its value before that SET LOCAL
+// as plain SETs left it (PostgreSQL's GUC_SET_LOCAL; else COMMIT keeps it).
 type savedSetting struct {
+	before, atCommit settingValue
+	param            bool // a server parameter: had says the session has its own
+	local            bool // the last SET of it in the block was SET LOCAL
+}
+
+// settingValue is a setting's value at some point of the block.
+type settingValue struct {
 	value string
-	param bool // a server parameter: value is the session's own when had
 	had   bool
-	local bool // the last SET of it in the block was SET LOCAL
 }
 
 // rememberSetting records name's value before a SET in the transaction
@@ -30,35 +38,87 @@ func (s *Session) rememberSetting(name string, local bool) {
 		name = p.Name
 	}
 	if saved, ok := s.txSettings[name]; ok {
+		if local && !saved.local {
+			saved.atCommit = s.settingNow(name, saved)
+		}
 		saved.local = local
 		return
 	}
 	saved := &savedSetting{local: local, param: param}
-	if param {
-		saved.value, saved.had = s.params[name]
-	} else {
-		saved.value = s.settings[name]
-	}
+	saved.before = s.settingNow(name, saved)
+	saved.atCommit = saved.before
 	s.txSettings[name] = saved
+}
+
+// settingNow returns the current value of the setting saved is kept for.
+func (s *Session) settingNow(name string, saved *savedSetting) settingValue {
+	switch {
+	case saved.param:
+		v, had := s.params[name]
+		return settingValue{v, had}
+	case name == "role":
+		return settingValue{s.role, true}
+	case name == "session_authorization":
+		return settingValue{s.sessionAuth, true}
+	}
+	return settingValue{s.settings[name], true}
 }
 
 // endSettings runs as the transaction block ends: it restores what its SET
 // LOCALs changed, and after a rollback everything its SETs changed,
-// reporting restored protocol parameters to the client through w.
+// reporting restored protocol parameters to the client through w. Roles
+// are put back without checking the privilege to take them on again, as
+// PostgreSQL does.
 func (s *Session) endSettings(w ResultWriter, rolledBack bool) {
 	saved := s.txSettings
 	s.txSettings = nil
+	rolesChanged := false
 	for name, v := range saved {
+		to := v.atCommit
 		switch {
-		case !rolledBack && !v.local:
-		case v.param && v.had:
-			s.params[name] = v.value
+		case rolledBack:
+			to = v.before
+		case !v.local:
+			continue
+		}
+		switch {
+		case v.param && to.had:
+			s.params[name] = to.value
 		case v.param:
 			delete(s.params, name)
+		case name == "role":
+			s.role, rolesChanged = to.value, true
+		case name == "session_authorization":
+			s.sessionAuth, rolesChanged = to.value, true
 		default:
-			_ = s.setTo(name, v.value, w)
+			_ = s.setTo(name, to.value, w)
 		}
 	}
+	if rolesChanged {
+		s.roleChanged(w)
+	}
+}
+
+// setLocalOutsideBlock runs SET LOCAL outside a transaction block: it
+// warns, and as in PostgreSQL, where the statement's own transaction ends
+// at once, the value is checked and then has no effect.
+func (s *Session) setLocalOutsideBlock(name string, st *sql.SetStmt, w ResultWriter) error {
+	w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "SET LOCAL can only be used in transaction blocks"})
+	if name == "transaction_isolation" {
+		return w.Complete("SET")
+	}
+	s.rememberSetting(name, true)
+	if name == "session_authorization" {
+		s.rememberSetting("role", true)
+	}
+	plain := *st
+	plain.Local = false
+	err := s.set(&plain, noTag{w})
+	s.endSettings(noTag{w}, true)
+	if err != nil {
+		return err
+	}
+	return w.Complete("SET")
 }
 
 // setTo runs SET name = value on behalf of another statement (its tag is

@@ -2,6 +2,7 @@ package rustydb
 
 import (
 	"context"
+	"slices"
 
 	"rustydb/plan"
 	"rustydb/sql"
@@ -18,6 +19,8 @@ type Prepared struct {
 	Columns    []Column // nil when the statement returns no rows
 	cache      planCache
 	norm       sql.Normalized // for the statement statistics
+	key        planKey        // the session's when it was prepared
+	asked      []types.T      // the parameter types the client gave
 }
 
 // Empty reports whether the prepared query holds no statement.
@@ -34,7 +37,8 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 	if len(stmts) > 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	p := &Prepared{Query: query, ParamTypes: append([]types.T(nil), paramTypes...), norm: sql.Normalize(query)}
+	p := &Prepared{Query: query, ParamTypes: slices.Clone(paramTypes), norm: sql.Normalize(query), key: s.planKey(),
+		asked: slices.Clone(paramTypes)}
 	if len(stmts) == 0 {
 		return p, nil
 	}
@@ -47,6 +51,11 @@ func (s *Session) Prepare(query string, paramTypes []types.T) (*Prepared, error)
 			return nil, err
 		}
 		p.ParamTypes = b.ParamTypes
+		// The first execution runs this plan unless a parameter's type
+		// was left to default to text, which would bind differently.
+		if cacheable(pl) && !slices.ContainsFunc(p.ParamTypes, func(t types.T) bool { return t.ID == types.Unknown }) {
+			p.cache = planCache{plan: pl, key: p.key}
+		}
 		switch pl := pl.(type) {
 		case *plan.Query:
 			p.Columns = pl.Root.Columns()

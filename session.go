@@ -64,6 +64,9 @@ type Session struct {
 	}
 	// sqlPrepared are the statements SQL's PREPARE made, by name.
 	sqlPrepared map[string]*Prepared
+	// unnamed are the extended protocol's recent unnamed statements, by
+	// query text (unnamed.go).
+	unnamed map[string][]*Prepared
 	// txSettings are the values of the settings the transaction block's
 	// SETs changed, from before them (localset.go).
 	txSettings map[string]*savedSetting
@@ -368,22 +371,19 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.AlterSchemaStmt:
 		return s.alterSchema(st, w)
 	}
-	cat := s.db.store.Catalog()
-	if cache != nil && cache.plan != nil && cache.version == cat.Version() && cache.searchPath == s.settings["search_path"] &&
-		cache.role == s.currentRole() {
+	key := s.planKey()
+	if cache != nil && cache.plan != nil && cache.key == key {
 		s.lastPlan = cache.plan
 		c.Memo = &cache.memo
 		return s.execute(c, cache.plan, w)
 	}
-	version := cat.Version()
 	b := s.binder(query, append([]types.T(nil), paramTypes...))
 	p, err := b.Bind(stmt)
 	if err != nil {
 		return err
 	}
 	if cache != nil && cacheable(p) {
-		cache.plan, cache.version, cache.searchPath, cache.role = p, version, s.settings["search_path"], s.currentRole()
-		cache.memo = exec.PlanMemo{}
+		*cache = planCache{plan: p, key: key}
 		c.Memo = &cache.memo
 	}
 	s.lastPlan = p
@@ -420,14 +420,24 @@ func commandTag(verb string, n int64) string {
 	return string(strconv.AppendInt(append(make([]byte, 0, 24), verb...), n, 10))
 }
 
-// planCache keeps a prepared statement's plan while the catalog, the
-// search path, through which its names were resolved, and the role whose
-// privileges were checked are unchanged.
+// planCache keeps a prepared statement's plan while its planKey holds.
 type planCache struct {
-	plan             plan.Plan
+	plan plan.Plan
+	key  planKey
+	memo exec.PlanMemo
+}
+
+// planKey is what a plan depends on besides the statement: the catalog's
+// version, the search path through which its names were resolved, and the
+// role whose privileges were checked.
+type planKey struct {
 	version          uint64
 	searchPath, role string
-	memo             exec.PlanMemo
+}
+
+// planKey returns the session's planKey now.
+func (s *Session) planKey() planKey {
+	return planKey{s.db.store.Catalog().Version(), s.settings["search_path"], s.currentRole()}
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
@@ -719,16 +729,13 @@ var settable = map[string]bool{
 
 func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 	name := strings.ToLower(st.Name)
-	switch name {
-	case "role":
-		return s.setRole(st, w)
-	case "session_authorization":
-		return s.setSessionAuthorization(st, w)
-	}
 	switch {
 	case st.Local && !s.explicit:
-		w.Notice(Notice{Severity: "WARNING", Code: sqlerr.NoActiveSQLTransaction, Message: "SET LOCAL can only be used in transaction blocks"})
-		return w.Complete("SET")
+		return s.setLocalOutsideBlock(name, st, w)
+	case name == "role":
+		return s.setRole(st, w)
+	case name == "session_authorization":
+		return s.setSessionAuthorization(st, w)
 	case s.explicit && name != "transaction_isolation":
 		s.rememberSetting(name, st.Local)
 	}

@@ -14,7 +14,8 @@ import (
 // the session user is a member of. Privileges, ownership of new objects,
 // current_user and "$user" in search_path follow the current role.
 //
-// An embedded session that takes on a role, with either statement, has
+// Inside a transaction block both are undone as other settings are (see
+// localset.go). An embedded session that takes on a role, with either statement, has
 // that role's privileges until RESET; without one it may do anything.
 
 // sessionUser returns session_user: SET SESSION AUTHORIZATION's role, else
@@ -56,6 +57,9 @@ func (s *Session) setRole(st *sql.SetStmt, w ResultWriter) error {
 			return sqlerr.New(sqlerr.InsufficientPrivilege, "permission denied to set role %q", role)
 		}
 	}
+	if s.explicit {
+		s.rememberSetting("role", st.Local)
+	}
 	s.role = role
 	s.roleChanged(w)
 	return w.Complete("SET")
@@ -74,6 +78,10 @@ func (s *Session) setSessionAuthorization(st *sql.SetStmt, w ResultWriter) error
 		if s.db.Role(user) == nil {
 			return sqlerr.New(sqlerr.UndefinedObject, "role %q does not exist", user)
 		}
+	}
+	if s.explicit { // it also sets the role, as PostgreSQL's SET SESSION AUTHORIZATION does
+		s.rememberSetting("session_authorization", st.Local)
+		s.rememberSetting("role", st.Local)
 	}
 	s.sessionAuth, s.role = user, ""
 	s.roleChanged(w)

@@ -63,7 +63,11 @@ func (c *pgConn) parse(m *pgproto3.Parse) error {
 	for i, oid := range m.ParameterOIDs {
 		paramTypes[i] = typeForOID(oid)
 	}
-	prep, err := c.session.Prepare(m.Query, paramTypes)
+	prepare := c.session.Prepare
+	if m.Name == "" {
+		prepare = c.session.PrepareUnnamed
+	}
+	prep, err := prepare(m.Query, paramTypes)
 	if err != nil {
 		return err
 	}
@@ -193,7 +197,9 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 			return err
 		}
 	}
-	w := &wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session}
+	w := &c.rowOut
+	*w = wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session,
+		buf: w.buf, vals: w.vals, offsets: w.offsets}
 	end := len(p.rows)
 	if m.MaxRows > 0 && p.sent+int(m.MaxRows) < end {
 		end = p.sent + int(m.MaxRows)

@@ -40,6 +40,9 @@ type pgConn struct {
 	skipToSync bool // an error occurred: ignore messages until Sync
 	syncFailed bool // the implicit transaction must roll back at Sync
 	closing    bool // a FATAL error was sent: the connection ends
+	// rowOut sends Execute's rows; kept so that its buffers serve every
+	// Execute of the connection.
+	rowOut wireWriter
 
 	// pendingShutdown holds a SHUTDOWN the session ran until its client
 	// has the answer.
@@ -318,6 +321,7 @@ type wireWriter struct {
 	noDesc  bool    // extended protocol: RowDescription comes from Describe
 	buf     []byte
 	vals    [][]byte
+	offsets []int // where each value of the row being sent starts in buf
 	rows    int
 	err     error
 	copyIn  *copyReader // set while COPY FROM STDIN runs
@@ -361,7 +365,7 @@ func (w *wireWriter) Row(vals []types.Value) error {
 	}
 	w.buf = w.buf[:0]
 	w.vals = w.vals[:0]
-	offsets := make([]int, 0, len(vals)+1)
+	offsets := w.offsets[:0]
 	loc := time.UTC
 	if w.session != nil {
 		loc = w.session.Location()
@@ -377,6 +381,7 @@ func (w *wireWriter) Row(vals []types.Value) error {
 		}
 	}
 	offsets = append(offsets, len(w.buf))
+	w.offsets = offsets
 	for i, v := range vals {
 		if v.IsNull() {
 			w.vals = append(w.vals, nil)

@@ -1693,7 +1693,13 @@ func (b *Binder) expandView(t *catalog.Table, alias string, colAliases []string)
 	if len(n.Columns()) != len(names) {
 		return nil, sqlerr.New(sqlerr.DataCorrupted, "view %q returns %d columns but is defined with %d; recreate it", t.Name, len(n.Columns()), len(names))
 	}
-	return requalify(n, alias, names), nil
+	p := requalify(n, alias, names)
+	// The view's own columns, as PostgreSQL's RowDescription gives them and
+	// for the view's column privileges (GRANT SELECT (x) ON v).
+	for i := range p.Cols {
+		p.Cols[i].TableID, p.Cols[i].Ordinal = t.ID, int16(i+1)
+	}
+	return p, nil
 }
 
 func (b *Binder) bindCreateView(s *sql.CreateViewStmt) (Plan, error) {

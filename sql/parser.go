@@ -429,16 +429,12 @@ func (p *parser) setStmt() (Statement, error) {
 		return &SetStmt{Name: "default_transaction_isolation", Value: isolation}, nil
 	}
 	session := p.acceptKw("session")
-	if !session && p.isKw("local") && p.isKwAt(1, "role") {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "SET LOCAL ROLE is not supported").
-			WithPosition(charPos(p.src, p.peek().pos)).WithHint("Use SET ROLE, and RESET ROLE where the transaction ends.")
-	}
 	local := !session && p.acceptKw("local")
 	switch {
 	case p.acceptKw("role"):
-		return p.setRoleValue("role", "none")
-	case session && p.acceptKw("authorization"):
-		return p.setRoleValue("session_authorization", "default")
+		return p.setRoleValue("role", "none", local)
+	case session && p.acceptKw("authorization"), local && p.acceptKw("session", "authorization"):
+		return p.setRoleValue("session_authorization", "default", local)
 	}
 	if p.acceptKw("time", "zone") {
 		v, err := p.setValue()

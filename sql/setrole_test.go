@@ -19,6 +19,10 @@ func TestParseSetRole(t *testing.T) {
 		{`SET SESSION AUTHORIZATION alice`, &SetStmt{Name: "session_authorization", Value: "alice", Values: []string{"alice"}}},
 		{`SET SESSION AUTHORIZATION DEFAULT`, &SetStmt{Name: "session_authorization"}},
 		{`RESET SESSION AUTHORIZATION`, &SetStmt{Name: "session_authorization", Reset: true}},
+		{`SET LOCAL ROLE alice`, &SetStmt{Name: "role", Value: "alice", Values: []string{"alice"}, Local: true}},
+		{`SET LOCAL ROLE NONE`, &SetStmt{Name: "role", Local: true}},
+		{`SET LOCAL SESSION AUTHORIZATION alice`, &SetStmt{Name: "session_authorization", Value: "alice", Values: []string{"alice"}, Local: true}},
+		{`SET LOCAL SESSION AUTHORIZATION DEFAULT`, &SetStmt{Name: "session_authorization", Local: true}},
 	}
 	for _, c := range cases {
 		stmts, err := Parse(c.in)
@@ -30,7 +34,7 @@ func TestParseSetRole(t *testing.T) {
 			t.Errorf("%s: got %+v, want %+v", c.in, stmts[0], c.want)
 		}
 	}
-	for _, bad := range []string{`SET ROLE`, `SET ROLE 1`, `SET LOCAL ROLE alice`} {
+	for _, bad := range []string{`SET ROLE`, `SET ROLE 1`, `SET LOCAL AUTHORIZATION alice`, `SET LOCAL SESSION alice`} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("%s: parsed", bad)
 		}
