@@ -281,13 +281,6 @@ func (s *Store) removeUnnamedSegments(named map[uint64]bool) {
 	}
 }
 
-// SegmentDiskBytes returns the bytes of the heap's segment files.
-func (h *Heap) SegmentDiskBytes() int64 {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return segmentDiskBytes(h.segs)
-}
-
 func segmentDiskBytes(segs []*Segment) int64 {
 	var n int64
 	for _, s := range segs {

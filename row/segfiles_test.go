@@ -98,8 +98,9 @@ func TestSegmentFilesSurviveRestart(t *testing.T) {
 		t.Fatalf("after the restart: %d segments, want the 2 written", segs)
 	}
 	files := segFiles(t, s)
-	if len(files) != 2 || h.SegmentDiskBytes() == 0 {
-		t.Fatalf("segment files %v (%d bytes), want 2", files, h.SegmentDiskBytes())
+	snap := s.Begin().Snapshot()
+	if disk := h.Usage(&snap).SegmentDiskBytes; len(files) != 2 || disk == 0 {
+		t.Fatalf("segment files %v (%d bytes), want 2", files, disk)
 	}
 	if !h.segs[0].Touched() || !h.segs[1].Touched() {
 		t.Fatalf("segments with rows deleted before the checkpoint are not touched")

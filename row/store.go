@@ -1082,13 +1082,19 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 		return 0, corrupt(err.Error())
 	}
 	s.segNamed = make(map[uint64]bool)
+	var segs int
+	var segBytes int64
 	for id, list := range refs {
 		for _, ref := range list {
 			s.segNamed[ref.file] = true
 		}
 		if h := s.heaps[id]; h != nil && h.broken == nil {
 			s.loadSegments(h, list)
+			segs, segBytes = segs+len(h.segs), segBytes+segmentDiskBytes(h.segs)
 		}
+	}
+	if len(s.segNamed) > 0 {
+		s.logger.Info("column segments loaded from files", "segments", segs, "named", len(s.segNamed), "bytes", segBytes)
 	}
 	return redo, nil
 }
