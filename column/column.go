@@ -31,9 +31,12 @@
 // path. Nulls are an Arrow validity bitmap (bit i set: row i is not null),
 // absent when the column has none; a null slot holds zero.
 //
-// Segments live in memory only: they are derived from the heap, which stays
-// the durable copy, so a crash loses nothing and the columnizer rebuilds
-// them after a restart.
+// Segments are derived from the heap, which stays the durable copy. The
+// row store's checkpoints also write each segment to a segment file
+// (EncodeFile; the byte layout is in segfile.go) and load it back at start
+// (DecodeSegment), its buffers views of the file's bytes; a file that fails
+// its checksums or checks is dropped and the columnizer rebuilds the
+// segment from the heap.
 package column
 
 import (

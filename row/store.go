@@ -17,6 +17,7 @@
 //	meta/checkpoint   the last checkpoint (below); replaced atomically by rename.
 //	base/<table id>   the table's heap file: 8 KiB pages, block n at n*8192.
 //	base/doublewrite  the last batch of pages written, see below.
+//	seg/<table>_<n>   a column segment file, named by the checkpoint (segfiles.go).
 //	wal/              the write-ahead log (package wal).
 //
 // # Page (8192 bytes, little-endian)
@@ -59,21 +60,25 @@
 //
 // # Checkpoint file (little-endian)
 //
-//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
-//	| magic  | version | redo LSN | catalog len | catalog JSON    | tables | roles | trailer |
-//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table | ...    | ...   | 4 B     |
-//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
+//	+--------+---------+----------+-------------+-----------------+--------+-------+----------+---------+
+//	| magic  | version | redo LSN | catalog len | catalog JSON    | tables | roles | segments | trailer |
+//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table | ...    | ...   | ...      | 4 B     |
+//	+--------+---------+----------+-------------+-----------------+--------+-------+----------+---------+
 //	tables: uvarint count, then per table: u32 table id, uvarint next row id,
 //	uvarint block count, uvarint row count, then per committed row: uvarint
 //	row id, uvarint block, uvarint slot.
 //	roles: uvarint length + []catalog.Role JSON, the committed roles. A
 //	checkpoint written before roles existed lacks this part; it has none.
+//	segments: the column segment files of each table and the row ids they
+//	hold, laid out in segfiles.go. A checkpoint written before segment
+//	files existed lacks this part; it names none.
 //	trailer: u32 CRC-32C (Castagnoli) of every byte before it.
 //
 // The catalog JSON lists the schema entries first, then the relations;
 // schemas are entries without rows, as views are.
 //
-// A checkpoint first writes every dirty page, then this file. Recovery loads
+// A checkpoint first writes the segment files it will name and every dirty
+// page, then this file. Recovery loads
 // the rows it names, clears every other tuple from the pages (rows written
 // after it, or by transactions that had not committed) and replays the WAL
 // from its redo LSN.
