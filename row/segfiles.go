@@ -264,6 +264,22 @@ func (s *Store) readSegment(h *Heap, ref segRef) (*Segment, error) {
 	return seg, nil
 }
 
+// keptSegments adds to named, the files a checkpoint names, those of the
+// segments in memory that it left out (of a table being altered): the
+// next checkpoint may name them.
+func (s *Store) keptSegments(named map[uint64]bool) map[uint64]bool {
+	for _, h := range s.allHeaps() {
+		h.mu.RLock()
+		for _, seg := range h.segs {
+			if seg.file != 0 {
+				named[seg.file] = true
+			}
+		}
+		h.mu.RUnlock()
+	}
+	return named
+}
+
 // removeUnnamedSegments removes the segment files that named does not
 // list, and sets the next file number past every file kept.
 func (s *Store) removeUnnamedSegments(named map[uint64]bool) {

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"rustydb/catalog"
+	"rustydb/types"
 )
 
 // columnContents reads table items as a column scan does: the segments'
@@ -151,6 +154,69 @@ func TestSegmentFileOfDroppedSegmentRemoved(t *testing.T) {
 	}
 	s = restart(t, s, true)
 	checkPaths(t, s, wantItems(101, 128), "after the restart")
+}
+
+// TestSegmentFilesOfChangedTablesRemoved: the checkpoint after DROP TABLE
+// or a new column removes the table's segment files; one during an ALTER
+// not yet committed keeps them.
+func TestSegmentFilesOfChangedTablesRemoved(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, s *Store, h *Heap) *Tx
+		kept   int
+	}{
+		{"drop table", func(t *testing.T, s *Store, h *Heap) *Tx {
+			tx := s.Begin()
+			tx.DropTable(h.Table)
+			mustCommit(t, tx)
+			return nil
+		}, 0},
+		{"add column", func(t *testing.T, s *Store, h *Heap) *Tx {
+			mustCommit(t, addColumn(t, s, h))
+			return nil
+		}, 0},
+		{"alter index, open", func(t *testing.T, s *Store, h *Heap) *Tx {
+			def := *h.Table
+			def.Indexes = append(slices.Clone(def.Indexes), catalog.Index{Name: "items_name", Columns: []int{1}})
+			tx := s.Begin()
+			if err := tx.AlterTable(h.Table, &def); err != nil {
+				t.Fatal(err)
+			}
+			return tx
+		}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, h, _ := segmentedItems(t)
+			if err := s.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+			open := tc.change(t, s, h)
+			if err := s.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+			if files := segFiles(t, s); len(files) != tc.kept {
+				t.Fatalf("segment files %v after the checkpoint, want %d", files, tc.kept)
+			}
+			if open != nil {
+				mustCommit(t, open)
+				s = restart(t, s, true)
+				if segs, _ := heapOf(t, s, "items").SegmentCount(); segs != 2 {
+					t.Fatalf("%d segments loaded after the ALTER committed, want 2", segs)
+				}
+				checkPaths(t, s, wantItems(1, 128), "after the restart")
+			}
+		})
+	}
+}
+
+func addColumn(t *testing.T, s *Store, h *Heap) *Tx {
+	def := *h.Table
+	def.Columns = append(slices.Clone(def.Columns), catalog.Column{Name: "extra", Type: types.TInt4})
+	tx := s.Begin()
+	if err := tx.AlterTable(h.Table, &def); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }
 
 // TestDamagedSegmentFileRebuilt: a damaged or missing segment file is

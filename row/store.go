@@ -880,7 +880,7 @@ func (s *Store) Checkpoint() error {
 	for _, id := range dropped {
 		os.Remove(heapPath(s.opts.Dir, id))
 	}
-	s.removeUnnamedSegments(named)
+	s.removeUnnamedSegments(s.keptSegments(named))
 	if err := s.log.RemoveBefore(redo); err != nil {
 		s.logger.Warn("could not remove old WAL segments", "err", err)
 	}
