@@ -56,7 +56,7 @@ func segPath(dir string, table uint32, n uint64) string {
 	return filepath.Join(dir, segDir, strconv.FormatUint(uint64(table), 10)+"_"+strconv.FormatUint(n, 10))
 }
 
-// parseSegPath returns the file number of a segment file's name.
+// parseSegName returns the file number of a segment file's name.
 func parseSegName(name string) (uint64, bool) {
 	_, num, ok := strings.Cut(name, "_")
 	if !ok {

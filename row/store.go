@@ -78,10 +78,9 @@
 // schemas are entries without rows, as views are.
 //
 // A checkpoint first writes the segment files it will name and every dirty
-// page, then this file. Recovery loads
-// the rows it names, clears every other tuple from the pages (rows written
-// after it, or by transactions that had not committed) and replays the WAL
-// from its redo LSN.
+// page, then this file. Recovery loads the rows it names, clears every other
+// tuple from the pages (rows written after it, or by transactions that had
+// not committed) and replays the WAL from its redo LSN.
 //
 // # Row encoding
 //
