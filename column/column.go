@@ -31,9 +31,12 @@
 // path. Nulls are an Arrow validity bitmap (bit i set: row i is not null),
 // absent when the column has none; a null slot holds zero.
 //
-// Segments live in memory only: they are derived from the heap, which stays
-// the durable copy, so a crash loses nothing and the columnizer rebuilds
-// them after a restart.
+// Segments are derived from the heap, which stays the durable copy. The
+// row store's checkpoints also write each segment to a segment file
+// (EncodeFile; the byte layout is in segfile.go) and load it back at start
+// (DecodeSegment), its buffers views of the file's bytes; a file that fails
+// its checksums or checks is dropped and the columnizer rebuilds the
+// segment from the heap.
 package column
 
 import (
@@ -276,7 +279,6 @@ func (cb *colBuilder) finish(n int) Column {
 	if cb.kind == Unsupported {
 		return c
 	}
-	var validBuf *memory.Buffer
 	if cb.nulls > 0 {
 		c.Valid = make([]byte, (n+7)/8)
 		for i, ok := range cb.valid {
@@ -284,7 +286,6 @@ func (cb *colBuilder) finish(n int) Column {
 				c.Valid[i>>3] |= 1 << (i & 7)
 			}
 		}
-		validBuf = memory.NewBufferBytes(c.Valid)
 	}
 	first := true
 	note := func(v types.Value) {
@@ -307,11 +308,6 @@ func (cb *colBuilder) finish(n int) Column {
 			note(FromInt64(cb.t, int64(lo)))
 			note(FromInt64(cb.t, int64(hi)))
 		}
-		dt := arrow.DataType(arrow.PrimitiveTypes.Int32)
-		if cb.t.ID == types.Date {
-			dt = arrow.FixedWidthTypes.Date32
-		}
-		c.Array = array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bytesOf(c.I32))}, nil, cb.nulls, 0))
 	case Int64:
 		c.I64 = cb.i64
 		lo, hi, any := minMax(cb.i64, cb.valid)
@@ -319,16 +315,6 @@ func (cb *colBuilder) finish(n int) Column {
 			note(FromInt64(cb.t, lo))
 			note(FromInt64(cb.t, hi))
 		}
-		dt := arrow.DataType(arrow.PrimitiveTypes.Int64)
-		switch cb.t.ID {
-		case types.Numeric:
-			dt = &arrow.Decimal64Type{Precision: cb.t.Precision, Scale: cb.t.Scale}
-		case types.Timestamp:
-			dt = &arrow.TimestampType{Unit: arrow.Microsecond} // local time: no zone
-		case types.TimestampTZ:
-			dt = arrow.FixedWidthTypes.Timestamp_us // an instant, in UTC
-		}
-		c.Array = array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bytesOf(c.I64))}, nil, cb.nulls, 0))
 	case Float64:
 		c.F64 = cb.f64
 		for i, f := range cb.f64 {
@@ -336,14 +322,55 @@ func (cb *colBuilder) finish(n int) Column {
 				note(types.NewFloat(f))
 			}
 		}
-		c.Array = array.MakeFromData(array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bytesOf(c.F64))}, nil, cb.nulls, 0))
 	case String:
-		cb.finishStrings(&c, n, validBuf, note)
+		cb.finishStrings(&c, n, note)
 	}
+	c.setArray(n)
 	return c
 }
 
-func (cb *colBuilder) finishStrings(c *Column, n int, validBuf *memory.Buffer, note func(types.Value)) {
+// setArray wraps the column's plain values (I32, I64, F64, Codes and Dict,
+// or Str) and validity bitmap in its Arrow array, without copying them:
+// the builder and the segment file reader (segfile.go) share it.
+func (c *Column) setArray(n int) {
+	var validBuf *memory.Buffer
+	if c.Valid != nil {
+		validBuf = memory.NewBufferBytes(c.Valid)
+	}
+	fixed := func(dt arrow.DataType, values []byte) arrow.Array {
+		return array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(values)}, nil, c.Zone.Nulls, 0))
+	}
+	switch {
+	case c.Enc != Plain:
+		c.Array = nil // Arrow has no bit-packed layout (encode.go)
+	case c.Kind == Int32:
+		dt := arrow.DataType(arrow.PrimitiveTypes.Int32)
+		if c.Type.ID == types.Date {
+			dt = arrow.FixedWidthTypes.Date32
+		}
+		c.Array = fixed(dt, bytesOf(c.I32))
+	case c.Kind == Int64:
+		dt := arrow.DataType(arrow.PrimitiveTypes.Int64)
+		switch c.Type.ID {
+		case types.Numeric:
+			dt = &arrow.Decimal64Type{Precision: c.Type.Precision, Scale: c.Type.Scale}
+		case types.Timestamp:
+			dt = &arrow.TimestampType{Unit: arrow.Microsecond} // local time: no zone
+		case types.TimestampTZ:
+			dt = arrow.FixedWidthTypes.Timestamp_us // an instant, in UTC
+		}
+		c.Array = fixed(dt, bytesOf(c.I64))
+	case c.Kind == Float64:
+		c.Array = fixed(arrow.PrimitiveTypes.Float64, bytesOf(c.F64))
+	case c.Kind == String && c.Codes != nil:
+		idx := fixed(arrow.PrimitiveTypes.Uint16, bytesOf(c.Codes))
+		c.Array = array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Uint16, ValueType: arrow.BinaryTypes.String}, idx, stringArray(c.Dict, nil, 0))
+	case c.Kind == String:
+		c.Array = c.Str
+	}
+}
+
+func (cb *colBuilder) finishStrings(c *Column, n int, note func(types.Value)) {
 	codes := map[string]uint16{}
 	var dict []string
 	for i, s := range cb.str {
@@ -370,9 +397,6 @@ func (cb *colBuilder) finishStrings(c *Column, n int, validBuf *memory.Buffer, n
 				c.Codes[i] = codes[s]
 			}
 		}
-		idx := array.MakeFromData(array.NewData(arrow.PrimitiveTypes.Uint16, n, []*memory.Buffer{validBuf, memory.NewBufferBytes(bytesOf(c.Codes))}, nil, cb.nulls, 0))
-		values := stringArray(dict, nil, 0)
-		c.Array = array.NewDictionaryArray(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Uint16, ValueType: arrow.BinaryTypes.String}, idx, values)
 		return
 	}
 	for i, s := range cb.str {
@@ -381,7 +405,6 @@ func (cb *colBuilder) finishStrings(c *Column, n int, validBuf *memory.Buffer, n
 		}
 	}
 	c.Str = stringArray(cb.str, c.Valid, cb.nulls)
-	c.Array = c.Str
 }
 
 // stringArray builds an Arrow utf8 array of strs.

@@ -28,6 +28,7 @@
 //	data_dir                        string  "./data"      non-empty
 //	page_size                       int     8192          only 8192
 //	buffer_pool_pages               int     16384         16..100000000
+//	segment_rows                    int     65536         64..16777216; rows per column segment
 //	[memory]
 //	buffer_pool_size                size    ""            "" = buffer_pool_pages*page_size; else >= 128KiB
 //	work_mem                        size    "512MB"       >= 64KB
@@ -161,6 +162,7 @@ type Storage struct {
 	DataDir         string `toml:"data_dir"`
 	PageSize        int    `toml:"page_size"`
 	BufferPoolPages int    `toml:"buffer_pool_pages"`
+	SegmentRows     int    `toml:"segment_rows"`
 }
 
 // Memory holds memory budgets as size strings; see [ParseSize].
@@ -227,7 +229,7 @@ func Default() *Config {
 			MaxConnections: 100,
 		},
 		API:     API{Enabled: true, RestPort: 8080},
-		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384},
+		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384, SegmentRows: 65536},
 		Memory:  Memory{WorkMem: "512MB", GCPercent: 400},
 		WAL: WAL{
 			SyncMode:             "local",
@@ -565,6 +567,7 @@ func (c *Config) Validate() error {
 		v.add("storage.page_size", "%d is not supported (only 8192 is supported)", c.Storage.PageSize)
 	}
 	v.inRange("storage.buffer_pool_pages", c.Storage.BufferPoolPages, 16, 100000000)
+	v.inRange("storage.segment_rows", c.Storage.SegmentRows, 64, 1<<24)
 
 	if c.Memory.BufferPoolSize != "" {
 		// Same floor as buffer_pool_pages, so either way the pool has 16 pages.

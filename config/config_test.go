@@ -35,7 +35,7 @@ func TestLoadFull(t *testing.T) {
 		Instance: Instance{Name: "rustydb-prod-1", Mode: "prod"},
 		Server:   Server{ListenHost: "0.0.0.0", ListenPort: 5433, MaxConnections: 500, QueryTimeoutMs: 30000},
 		API:      API{Enabled: false, RestPort: 8081, TokensFile: "/etc/rustydb/api_tokens"},
-		Storage:  Storage{DataDir: "/var/lib/rustydb", PageSize: 8192, BufferPoolPages: 4096},
+		Storage:  Storage{DataDir: "/var/lib/rustydb", PageSize: 8192, BufferPoolPages: 4096, SegmentRows: 4096},
 		Memory:   Memory{BufferPoolSize: "1GB", WorkMem: "128MB", GCPercent: 300, GCMemoryLimit: "8GB"},
 		WAL:      WAL{SyncMode: "local", MaxSegmentMB: 128, CheckpointIntervalMs: 60000, Dir: "/var/lib/rustydb-wal"},
 		Performance: Performance{

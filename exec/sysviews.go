@@ -450,7 +450,7 @@ func (c *Context) usageRows(name string) [][]types.Value {
 			analyzed = i(st.Rows)
 		}
 		rows = append(rows, []types.Value{t(tbl.Schema), t(tbl.Name), i(int64(u.Live)), i(int64(u.Dead)), i(u.Pages),
-			i(u.Pages * row.PageSize), i(int64(u.Segments)), i(int64(u.SegmentRows)), i(u.SegmentBytes), i(int64(u.SeqScans)),
+			i(u.Pages * row.PageSize), i(int64(u.Segments)), i(int64(u.SegmentRows)), i(u.SegmentBytes), i(u.SegmentDiskBytes), i(int64(u.SeqScans)),
 			i(int64(idxScans)), analyzed, timestamp(u.LastVacuum), timestamp(u.LastAutovacuum), timestamp(u.LastAnalyze)})
 	}
 	return rows

@@ -27,7 +27,7 @@ var liveViews = map[string]string{
 	"v$log":                "file_name:t first_lsn:i8 next_lsn:i8 bytes:i8 status:t",
 	"v$health_check":       "component:t status:t message:t latency_ms:f8 checked_at:tstz",
 	"v$table_statistics": `schema_name:t table_name:t live_rows:i8 dead_rows:i8 pages:i8 heap_bytes:i8 segments:i8
-		segment_rows:i8 segment_bytes:i8 seq_scans:i8 index_scans:i8 analyzed_rows:i8 last_vacuum:tstz
+		segment_rows:i8 segment_bytes:i8 segment_disk_bytes:i8 seq_scans:i8 index_scans:i8 analyzed_rows:i8 last_vacuum:tstz
 		last_autovacuum:tstz last_analyze:tstz`,
 	"v$index_statistics": "schema_name:t index_name:t table_name:t column_names:t is_unique:b is_primary:b entries:i8 scans:i8",
 }

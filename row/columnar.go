@@ -27,6 +27,14 @@ type Segment struct {
 	*column.Segment
 	Versions []*Version
 	touched  atomic.Bool
+	// held is how many of Versions are in the heap's versions: all of them,
+	// but for a segment loaded from a file, whose rows deleted before the
+	// checkpoint are dead placeholders (segfiles.go).
+	held int
+	// file is the segment file's number once a checkpoint wrote it, 0
+	// before; only checkpoints, which run one at a time, use it.
+	file      uint64
+	diskBytes atomic.Int64 // the file's size
 }
 
 // Touched reports whether a row of the segment may have been deleted or
@@ -60,7 +68,7 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		def, covered, broken, nsegs := h.Table, h.covered, h.broken, len(h.segs)
 		start, replace := covered, false
 		if nsegs > 0 && h.segs[nsegs-1].Rows < rowsPer {
-			start, replace = covered-h.segs[nsegs-1].Rows, true
+			start, replace = covered-h.segs[nsegs-1].held, true
 		}
 		end := min(len(h.versions), start+rowsPer)
 		for i, v := range h.versions[covered:end] {
@@ -89,7 +97,7 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 		r.Close()
 		cs := b.Finish()
 		cs.Encode() // bit-packs or run-length encodes the integer columns where that saves memory
-		seg := &Segment{Segment: cs, Versions: batch}
+		seg := &Segment{Segment: cs, Versions: batch, held: len(batch)}
 		h.mu.Lock()
 		if h.covered != covered || len(h.segs) != nsegs || h.Table != def {
 			h.mu.Unlock() // ALTER TABLE changed the heap under us
@@ -123,6 +131,21 @@ func mostlyDead(versions []*Version, horizon uint64) bool {
 		}
 	}
 	return dead > 0 && dead*2 >= len(versions)
+}
+
+// segmentsMostlyDead reports whether at least half of the rows of segs,
+// dead placeholders included, are dead to every snapshot at horizon.
+func segmentsMostlyDead(segs []*Segment, horizon uint64) bool {
+	dead, rows := 0, 0
+	for _, s := range segs {
+		for _, v := range s.Versions {
+			if deadAt(v, horizon) {
+				dead++
+			}
+		}
+		rows += len(s.Versions)
+	}
+	return dead > 0 && dead*2 >= rows
 }
 
 // settled reports whether v's creator is decided for every snapshot.

@@ -419,7 +419,7 @@ func (h *Heap) undoDelete(t *txn.Txn, v *Version) {
 func (h *Heap) vacuum(horizon uint64) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if mostlyDead(h.versions[:h.covered], horizon) {
+	if segmentsMostlyDead(h.segs, horizon) {
 		// Versions in segments cannot be removed; when they are mostly dead
 		// the segments go, and the columnizer copies the live rows again.
 		h.dropSegments()

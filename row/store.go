@@ -17,6 +17,7 @@
 //	meta/checkpoint   the last checkpoint (below); replaced atomically by rename.
 //	base/<table id>   the table's heap file: 8 KiB pages, block n at n*8192.
 //	base/doublewrite  the last batch of pages written, see below.
+//	seg/<table>_<n>   a column segment file, named by the checkpoint (segfiles.go).
 //	wal/              the write-ahead log (package wal).
 //
 // # Page (8192 bytes, little-endian)
@@ -59,24 +60,27 @@
 //
 // # Checkpoint file (little-endian)
 //
-//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
-//	| magic  | version | redo LSN | catalog len | catalog JSON    | tables | roles | trailer |
-//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table | ...    | ...   | 4 B     |
-//	+--------+---------+----------+-------------+-----------------+--------+-------+---------+
+//	+--------+---------+----------+-------------+-----------------+--------+-------+----------+---------+
+//	| magic  | version | redo LSN | catalog len | catalog JSON    | tables | roles | segments | trailer |
+//	| 8 B    | u32     | u64      | uvarint     | []catalog.Table | ...    | ...   | ...      | 4 B     |
+//	+--------+---------+----------+-------------+-----------------+--------+-------+----------+---------+
 //	tables: uvarint count, then per table: u32 table id, uvarint next row id,
 //	uvarint block count, uvarint row count, then per committed row: uvarint
 //	row id, uvarint block, uvarint slot.
 //	roles: uvarint length + []catalog.Role JSON, the committed roles. A
 //	checkpoint written before roles existed lacks this part; it has none.
+//	segments: the column segment files of each table and the row ids they
+//	hold, laid out in segfiles.go. A checkpoint written before segment
+//	files existed lacks this part; it names none.
 //	trailer: u32 CRC-32C (Castagnoli) of every byte before it.
 //
 // The catalog JSON lists the schema entries first, then the relations;
 // schemas are entries without rows, as views are.
 //
-// A checkpoint first writes every dirty page, then this file. Recovery loads
-// the rows it names, clears every other tuple from the pages (rows written
-// after it, or by transactions that had not committed) and replays the WAL
-// from its redo LSN.
+// A checkpoint first writes the segment files it will name and every dirty
+// page, then this file. Recovery loads the rows it names, clears every other
+// tuple from the pages (rows written after it, or by transactions that had
+// not committed) and replays the WAL from its redo LSN.
 //
 // # Row encoding
 //
@@ -214,6 +218,12 @@ type Store struct {
 	// checkpoint no longer names the tables.
 	droppedFiles []uint32
 
+	// segMu runs checkpoints one at a time: each writes the segment files
+	// it names and then removes those it does not (segfiles.go).
+	segMu       sync.Mutex
+	nextSegFile uint64          // the highest segment file number in use
+	segNamed    map[uint64]bool // the segment files the checkpoint loaded at start names
+
 	checkpoints atomic.Uint64
 	redoLSN     atomic.Uint64 // the last checkpoint's redo LSN
 	recovered   RecoveryInfo
@@ -244,7 +254,7 @@ func Open(opts Options) (*Store, error) {
 		opts.BufferPoolPages = DefaultBufferPoolPages
 	}
 	meta := filepath.Join(opts.Dir, "meta")
-	for _, d := range []string{meta, filepath.Join(opts.Dir, "base")} {
+	for _, d := range []string{meta, filepath.Join(opts.Dir, "base"), filepath.Join(opts.Dir, segDir)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("cannot create data directory %s: %w", opts.Dir, err)
 		}
@@ -338,7 +348,8 @@ func (s *Store) stopBackgroundWriter() {
 }
 
 // removeStrayFiles deletes heap files of tables that no longer exist
-// (dropped, or created by a transaction that never committed).
+// (dropped, or created by a transaction that never committed) and segment
+// files the checkpoint does not name.
 func (s *Store) removeStrayFiles() {
 	entries, _ := os.ReadDir(filepath.Join(s.opts.Dir, "base"))
 	for _, e := range entries {
@@ -347,6 +358,8 @@ func (s *Store) removeStrayFiles() {
 			os.Remove(heapPath(s.opts.Dir, uint32(id)))
 		}
 	}
+	s.removeUnnamedSegments(s.segNamed)
+	s.segNamed = nil
 }
 
 type control struct {
@@ -787,6 +800,9 @@ func (h *Heap) redoDelete(id uint64) {
 		}
 	}
 	if v := h.redoIndex[id]; v != nil {
+		if v.seg != nil {
+			v.seg.touched.Store(true)
+		}
 		v.deleter.Store(txn.Recovered)
 		delete(h.redoIndex, id)
 	}
@@ -797,11 +813,18 @@ func (h *Heap) redoDelete(id uint64) {
 // what no checkpoint needs any more: removed tuples, dropped tables' files
 // and old WAL segments. Commits wait while its final part runs.
 func (s *Store) Checkpoint() error {
+	s.segMu.Lock()
+	defer s.segMu.Unlock()
 	horizon := s.txns.Horizon()
 	heaps := s.allHeaps()
 	for _, h := range heaps {
 		h.vacuum(horizon)
 		stamp(&h.usage.lastAutoVac)
+	}
+	if err := s.writeSegments(heaps); err != nil {
+		// The checkpoint names only segments with files; the others stay in
+		// memory, and the next checkpoint tries again.
+		s.logger.Warn("could not write column segments", "err", err)
 	}
 	// Most pages are written before commits have to wait.
 	if err := s.pool.flush(); err != nil {
@@ -829,8 +852,9 @@ func (s *Store) Checkpoint() error {
 		h.mu.RUnlock()
 	}
 	err := s.pool.flush()
+	var named map[uint64]bool
 	if err == nil {
-		err = s.writeCheckpoint(redo, &snap, blocks)
+		named, err = s.writeCheckpoint(redo, &snap, blocks)
 	}
 	s.heapsMu.Lock()
 	dropped := s.droppedFiles
@@ -855,6 +879,7 @@ func (s *Store) Checkpoint() error {
 	for _, id := range dropped {
 		os.Remove(heapPath(s.opts.Dir, id))
 	}
+	s.removeUnnamedSegments(s.keptSegments(named))
 	if err := s.log.RemoveBefore(redo); err != nil {
 		s.logger.Warn("could not remove old WAL segments", "err", err)
 	}
@@ -871,7 +896,9 @@ func (s *Store) allHeaps() []*Heap {
 	return heaps
 }
 
-func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uint32]uint32) error {
+// writeCheckpoint writes meta/checkpoint and returns the segment files it
+// names.
+func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uint32]uint32) (map[uint64]bool, error) {
 	var buf bytes.Buffer
 	buf.WriteString(checkpointMagic)
 	buf.Write(binary.LittleEndian.AppendUint32(nil, FormatVersion))
@@ -882,10 +909,12 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 	// and one that a rolling-back drop has already put back is listed once.
 	var committed []*catalog.Table
 	listed := make(map[uint32]bool)
+	altering := make(map[uint32]bool)
 	s.pendingMu.Lock()
 	for _, t := range s.catalog.Entries() {
 		if old := s.pendingAlters[t.ID]; old != nil {
 			t = old // an ALTER not yet committed
+			altering[t.ID] = true
 		}
 		if t.IsSequence() {
 			t = s.sequenceForCheckpoint(t)
@@ -908,8 +937,21 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 	buf.Write(cat)
 	buf.Write(binary.AppendUvarint(nil, uint64(len(committed))))
 	var scratch []byte
+	var segTables []uint32
+	segs := make(map[uint32][]*Segment)
+	named := make(map[uint64]bool)
 	for _, t := range committed {
 		h := s.Heap(t)
+		// Segments are taken before the versions: versions are only
+		// appended or removed, so the ones the segments hold still come
+		// first among them.
+		if fs := h.fileSegments(); len(fs) > 0 && !altering[t.ID] {
+			segTables = append(segTables, t.ID)
+			segs[t.ID] = fs
+			for _, seg := range fs {
+				named[seg.file] = true
+			}
+		}
 		versions, _ := h.all()
 		var live []*Version
 		for _, v := range versions {
@@ -931,8 +973,9 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 	}
 	buf.Write(binary.AppendUvarint(nil, uint64(len(roles))))
 	buf.Write(roles)
+	buf.Write(appendSegmentsPart(nil, segTables, segs))
 	buf.Write(binary.LittleEndian.AppendUint32(nil, crc32.Checksum(buf.Bytes(), crcTable)))
-	return s.writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
+	return named, s.writeFileSync(filepath.Join(s.opts.Dir, "meta", "checkpoint"), buf.Bytes())
 }
 
 // loadCheckpoint reads meta/checkpoint, if any, loads the rows it names
@@ -1028,9 +1071,34 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 		}
 	}
 	if len(rest) > 0 { // a checkpoint written before roles existed ends here
-		if err := s.loadRoles(rest); err != nil {
+		l, k := binary.Uvarint(rest)
+		if k <= 0 || l > uint64(len(rest)-k) {
+			return 0, corrupt("roles length")
+		}
+		if err := s.loadRoles(rest[:k+int(l)]); err != nil {
 			return 0, corrupt("roles: " + err.Error())
 		}
+		rest = rest[k+int(l):]
+	}
+	// A checkpoint written before segment files existed ends here.
+	refs, err := parseSegmentsPart(rest)
+	if len(rest) > 0 && err != nil {
+		return 0, corrupt(err.Error())
+	}
+	s.segNamed = make(map[uint64]bool)
+	var segs int
+	var segBytes int64
+	for id, list := range refs {
+		for _, ref := range list {
+			s.segNamed[ref.file] = true
+		}
+		if h := s.heaps[id]; h != nil && h.broken == nil {
+			s.loadSegments(h, list)
+			segs, segBytes = segs+len(h.segs), segBytes+segmentDiskBytes(h.segs)
+		}
+	}
+	if len(s.segNamed) > 0 {
+		s.logger.Info("column segments loaded from files", "segments", segs, "named", len(s.segNamed), "bytes", segBytes)
 	}
 	return redo, nil
 }
@@ -1066,7 +1134,19 @@ func (s *Store) BufferPool() BufferPoolStats { return s.pool.stats() }
 // leaves the old file or the new one.
 func (s *Store) writeFileSync(path string, data []byte) error {
 	tmp := path + ".tmp"
-	f, err := s.opts.IO.Open(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err := s.writeSynced(tmp, data); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeSynced writes data to a new file at path through the I/O engine and
+// fsyncs it.
+func (s *Store) writeSynced(path string, data []byte) error {
+	f, err := s.opts.IO.Open(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
@@ -1078,13 +1158,12 @@ func (s *Store) writeFileSync(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
+	return f.Close()
+}
+
+// syncDir fsyncs a directory, making the names of files in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}

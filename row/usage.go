@@ -26,6 +26,9 @@ type TableUsage struct {
 	Segments     int
 	SegmentRows  int
 	SegmentBytes int64
+	// SegmentDiskBytes is the size of the segments' files; segments built
+	// since the last checkpoint have none yet.
+	SegmentDiskBytes int64
 	// LastVacuum is the last VACUUM of the table, LastAutovacuum the last
 	// checkpoint's; LastAnalyze the last ANALYZE. Zero when never.
 	LastVacuum, LastAutovacuum, LastAnalyze time.Time
@@ -47,6 +50,7 @@ func (h *Heap) Usage(snap *txn.Snapshot) TableUsage {
 	h.mu.RLock()
 	u.Pages, u.Segments, u.SegmentRows = int64(h.pages.blocks), len(h.segs), h.covered
 	u.SegmentBytes = segmentBytes(h.segs)
+	u.SegmentDiskBytes = segmentDiskBytes(h.segs)
 	versions := h.versions[:len(h.versions):len(h.versions)]
 	h.mu.RUnlock()
 	for _, v := range versions {

@@ -28,7 +28,10 @@ import (
 // SIGKILL at a random moment (in half the cycles while checkpoints are being
 // requested), and after a restart every writer's rows must be exactly its
 // acknowledged commits, a commit whose acknowledgement was lost counting all
-// or nothing, and every index must hold exactly the heap's rows.
+// or nothing, and every index must hold exactly the heap's rows. Column
+// segments of 256 rows are written by the checkpoints and loaded at start:
+// after every restart the column path and the row path must read the same
+// rows, and no segment file may fail its checks.
 //
 // RUSTYDB_CRASH_CYCLES sets the number of cycles (default 3; make crashtest
 // runs 50) and RUSTYDB_CRASH_SEED the first cycle's seed, to replay a failure
@@ -38,7 +41,11 @@ func TestCrashCycles(t *testing.T) {
 	seed0 := envInt(t, "RUSTYDB_CRASH_SEED", int(time.Now().UnixNano()%1e9))
 	start := time.Now()
 
-	s := startServer(t, filepath.Join(t.TempDir(), "data"))
+	conf := filepath.Join(t.TempDir(), "segments.toml")
+	if err := os.WriteFile(conf, []byte("[storage]\nsegment_rows = 256\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, filepath.Join(t.TempDir(), "data"), "--config", conf)
 	c := s.connect(t)
 	mustExec(t, c, "CREATE TABLE acct (id INT PRIMARY KEY, bal INT NOT NULL, tag TEXT)", "CREATE TABLE")
 	mustExec(t, c, "CREATE INDEX acct_tag ON acct (tag)", "")
@@ -104,9 +111,10 @@ func TestCrashCycles(t *testing.T) {
 			}
 		}
 
-		s = startServer(t, s.dataDir)
+		s = startServer(t, s.dataDir, "--config", conf)
 		replayed := recovered(t, label, s.log.String())
 		c = s.connect(t)
+		loaded := samePaths(t, c, label, s.log.String())
 		inDoubt := 0
 		for _, wr := range ws {
 			if wr.doubt != nil {
@@ -126,8 +134,8 @@ func TestCrashCycles(t *testing.T) {
 		if acked == 0 {
 			note = " (no commit acknowledged before the kill)"
 		}
-		t.Logf("%s: killed after %v, checkpoints %v: %d commits acknowledged%s, %d in doubt (%d found committed), %d rows, replayed %d transactions",
-			label, delay, checkpoints, acked, note, inDoubt, applied, rows, replayed)
+		t.Logf("%s: killed after %v, checkpoints %v: %d commits acknowledged%s, %d in doubt (%d found committed), %d rows, replayed %d transactions, %s",
+			label, delay, checkpoints, acked, note, inDoubt, applied, rows, replayed, loaded)
 	}
 	if totalAcked == 0 {
 		t.Fatalf("no commit was acknowledged in %d cycles", cycles)
@@ -137,10 +145,44 @@ func TestCrashCycles(t *testing.T) {
 	if code := s.stop(syscall.SIGTERM); code != 0 || !strings.Contains(s.log.String(), "checkpoint complete") {
 		t.Fatalf("SIGTERM: exit code %d, want 0 and a final checkpoint:\n%s", code, s.log)
 	}
-	s = startServer(t, s.dataDir)
+	s = startServer(t, s.dataDir, "--config", conf)
 	recovered(t, "final restart", s.log.String())
-	_, rows := verify(t, s.connect(t), "final restart", ws, rand.New(rand.NewPCG(uint64(seed0), 1)))
+	c = s.connect(t)
+	if loaded := samePaths(t, c, "final restart", s.log.String()); !strings.Contains(loaded, "segments loaded") {
+		t.Fatalf("final restart: no column segments loaded from files after a clean stop:\n%s", s.log)
+	}
+	_, rows := verify(t, c, "final restart", ws, rand.New(rand.NewPCG(uint64(seed0), 1)))
 	t.Logf("%d cycles, %d commits acknowledged, %d rows after a clean restart, %v", cycles, totalAcked, rows, time.Since(start).Round(time.Millisecond))
+}
+
+var segmentsRE = regexp.MustCompile(`msg="column segments loaded from files" segments=(\d+) named=(\d+)`)
+
+// samePaths checks after a restart that the segment files the checkpoint
+// names all loaded and that aggregates over the column path (segments and
+// the heap's newer rows) equal those over the row path; it describes the
+// segments loaded.
+func samePaths(t *testing.T, c *pgx.Conn, label, log string) string {
+	t.Helper()
+	if strings.Contains(log, "segment file dropped") {
+		t.Fatalf("%s: a segment file failed its checks:\n%s", label, log)
+	}
+	loaded := "no segments loaded"
+	if m := segmentsRE.FindStringSubmatch(log); m != nil {
+		if m[1] != m[2] {
+			t.Fatalf("%s: %s of %s named segment files loaded:\n%s", label, m[1], m[2], log)
+		}
+		loaded = m[1] + " segments loaded"
+	}
+	const q = "SELECT count(*), sum(bal), count(tag), min(id), max(id), sum(id % 1000), count(DISTINCT tag) FROM acct"
+	paths := map[string]string{}
+	for _, mode := range []string{"off", "on"} {
+		mustExec(t, c, "SET enable_columnar_scan = "+mode, "SET")
+		paths[mode] = strings.Join(rowsText(t, c, q), "\n")
+	}
+	if paths["on"] != paths["off"] {
+		t.Fatalf("%s: %s\ncolumn path: %s\nrow path:    %s", label, q, paths["on"], paths["off"])
+	}
+	return loaded
 }
 
 func envInt(t *testing.T, name string, def int) int {

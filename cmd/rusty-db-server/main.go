@@ -185,6 +185,7 @@ func serve(cfg *config.Config, params *config.Params, tlsConfig *tls.Config, adm
 		Logger:             log,
 		IO:                 ioEngine,
 		BufferPoolPages:    int(cfg.BufferPoolBytes() / row.PageSize),
+		SegmentRows:        cfg.Storage.SegmentRows,
 		PasswordEncryption: cfg.PasswordEncryption(),
 		MountOnly:          start.mountOnly,
 		Restricted:         start.restrict,
