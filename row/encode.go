@@ -178,6 +178,38 @@ func decodeColumns(buf []byte, fetch func(first uint32, n int) ([]byte, error), 
 	return vals, buf, nil
 }
 
+// externalFirsts returns the first overflow block of each long value of
+// an encoded row, skipping the other values without decoding them.
+func externalFirsts(buf []byte) ([]uint32, error) {
+	n, k := binary.Uvarint(buf)
+	if k <= 0 || n > uint64(len(buf)) {
+		return nil, errCorrupt
+	}
+	buf = buf[k:]
+	var firsts []uint32
+	for range n {
+		if len(buf) == 0 {
+			return firsts, errCorrupt
+		}
+		kind := buf[0]
+		buf = buf[1:]
+		if kind != encExternal {
+			var err error
+			if buf, err = skipValue(kind, buf); err != nil {
+				return firsts, err
+			}
+			continue
+		}
+		_, k := binary.Uvarint(buf)
+		if k <= 0 || len(buf) < k+5 {
+			return firsts, errCorrupt
+		}
+		firsts = append(firsts, binary.LittleEndian.Uint32(buf[k:]))
+		buf = buf[k+5:]
+	}
+	return firsts, nil
+}
+
 // skipValue returns buf after the payload of a value of the given kind
 // without making the value.
 func skipValue(kind byte, buf []byte) ([]byte, error) {

@@ -181,11 +181,7 @@ func (ps *pages) overflowBlocks(t []byte) []uint32 {
 	if k <= 0 {
 		return nil
 	}
-	var firsts []uint32
-	_, _, _ = decodeRow(t[k:], func(first uint32, n int) ([]byte, error) {
-		firsts = append(firsts, first)
-		return make([]byte, n), nil
-	})
+	firsts, _ := externalFirsts(t[k:])
 	var blocks []uint32
 	for _, first := range firsts {
 		for block := first; block != noPage; {
