@@ -77,7 +77,7 @@ type DB struct {
 	logger  *slog.Logger
 	params  *config.Params
 	sched   *exec.Scheduler // parallel workers shared by the sessions
-	tempDir string // the statements' temporary files (tempdir.go)
+	tempDir string          // the statements' temporary files (tempdir.go)
 
 	stop     chan struct{}
 	stopped  sync.WaitGroup

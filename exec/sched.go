@@ -116,7 +116,7 @@ func NewMorsels(n, workers int) *Morsels {
 	return m
 }
 
-func pack(lo, hi int) uint64           { return uint64(lo)<<32 | uint64(hi) }
+func pack(lo, hi int) uint64          { return uint64(lo)<<32 | uint64(hi) }
 func unpack(span uint64) (lo, hi int) { return int(span >> 32), int(uint32(span)) }
 
 // Next returns the next morsel for worker w, or false when none is left.
