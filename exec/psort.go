@@ -38,6 +38,14 @@ func (o *sortOp) sortShares() error {
 		}
 		inputs, contexts = append(inputs, copies...), cs
 	}
+	return o.sortWith(inputs, contexts, bound, &peersDone)
+}
+
+// sortWith sorts inputs[0] (o.in) and, on more workers, the other inputs,
+// which run in contexts, keeping the best bound rows of each unless bound
+// is negative. peersDone is what the first input's joins wait on for the
+// others to finish.
+func (o *sortOp) sortWith(inputs []Operator, contexts []*Context, bound int64, peersDone *sync.WaitGroup) error {
 	workMem := o.c.WorkMem / int64(len(inputs))
 	if o.c.WorkMem > 0 {
 		workMem = max(workMem, 1)
@@ -57,7 +65,7 @@ func (o *sortOp) sortShares() error {
 		}
 	}
 	if len(inputs) == 1 {
-		return o.workers[0].sort(o.in, bound)
+		return o.workers[0].sort(inputs[0], bound)
 	}
 	if o.c.Analysis != nil {
 		o.c.Analysis.Stats(o.node).Workers = len(inputs)

@@ -62,12 +62,17 @@ func (o *sortOp) Init() error {
 }
 
 // sortInput sorts the input, on workers when it can be shared, and
-// prepares the result: the rows when one worker kept them all in memory,
-// else the merge of the runs.
+// prepares the result.
 func (o *sortOp) sortInput() error {
 	if err := o.sortShares(); err != nil {
 		return err
 	}
+	return o.prepare()
+}
+
+// prepare readies the workers' result for Next: the rows when one worker
+// kept them all in memory, else the merge of the runs.
+func (o *sortOp) prepare() error {
 	var mem int64
 	for _, w := range o.workers {
 		mem += w.peak
@@ -121,7 +126,7 @@ func (w *sortWorker) sort(in Operator, bound int64) error {
 			w.finish()
 			return nil
 		}
-		if w.buf.keys, err = w.evalKeys(w.buf.keys, r); err != nil {
+		if _, err := w.evalKeys(w.buf.keysOf(uint32(len(w.buf.rows)))[:0], r); err != nil {
 			return err
 		}
 		w.buf.add(r)

@@ -23,7 +23,9 @@ import (
 type sortBuf struct {
 	spec []plan.SortKey
 	rows [][]types.Value
-	keys []types.Value // len(spec) for each row, row i's from i*len(spec)
+	// keys are the rows' sort keys, len(spec) for each, in chunks of
+	// sortChunkRows rows, which a growing buffer need not copy.
+	keys [][]types.Value
 	ents []sortEnt
 	// abbr says how the first keys abbreviate, kind the kind of the first
 	// non-NULL first key: abbreviations of different kinds do not compare.
@@ -43,6 +45,8 @@ type sortEnt struct {
 // sortEntSize is what an entry adds to a sorted row's memory.
 const sortEntSize = 16
 
+const sortChunkRows = 1024
+
 type abbrMode uint8
 
 const (
@@ -61,11 +65,16 @@ func abbreviate(v types.Value) (uint64, abbrMode) {
 	case types.KFloat:
 		return floatOrder(v.F), abbrExact
 	case types.KText, types.KBytes, types.KUUID, types.KJSON: // ordered as strings.Compare
-		var b [8]byte
-		copy(b[:], v.S)
-		return binary.BigEndian.Uint64(b[:]), abbrPrefix
+		return stringPrefix(v.S), abbrPrefix
 	}
 	return 0, abbrOff
+}
+
+// stringPrefix is the first 8 bytes of s, big-endian.
+func stringPrefix(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // floatOrder maps floats to unsigned integers in types.Compare's order:
@@ -84,18 +93,30 @@ func floatOrder(f float64) uint64 {
 
 // reset empties the buffer, keeping its memory.
 func (b *sortBuf) reset() {
-	clear(b.rows) // let the rows go
-	b.rows, b.keys, b.ents, b.bytes = b.rows[:0], b.keys[:0], b.ents[:0], 0
+	clear(b.rows) // let the rows and their keys go
+	for _, c := range b.keys {
+		clear(c)
+	}
+	b.rows, b.ents, b.bytes = b.rows[:0], b.ents[:0], 0
 }
 
-// add appends row r, whose keys were evaluated into the last len(spec)
-// values of b.keys.
+// add appends row r, whose keys were evaluated into keysOf(len(b.rows)).
 func (b *sortBuf) add(r []types.Value) {
-	nk := len(b.spec)
-	keys := b.keys[len(b.keys)-nk:]
-	b.ents = append(b.ents, b.ent(keys, len(b.rows)))
-	b.rows = append(b.rows, r)
+	idx := len(b.rows)
+	keys := b.keysOf(uint32(idx))
+	b.ents = append(roomFor(b.ents), b.ent(keys, idx))
+	b.rows = append(roomFor(b.rows), r)
 	b.bytes += rowSize(r) + rowSize(keys) + sortEntSize
+}
+
+// roomFor returns s with room for another element, doubling its capacity
+// when full: append's smaller steps for large slices would copy a sort's
+// millions of entries several times over.
+func roomFor[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(len(s), 256))
 }
 
 // ent returns the entry of the row at idx with keys.
@@ -127,10 +148,15 @@ func (b *sortBuf) ent(keys []types.Value, idx int) sortEnt {
 	return e
 }
 
-// keysOf returns the keys of the row at idx.
+// keysOf returns the keys of the row at idx, making room for them when
+// idx is the first row past the chunks.
 func (b *sortBuf) keysOf(idx uint32) []types.Value {
 	nk := len(b.spec)
-	return b.keys[int(idx)*nk : (int(idx)+1)*nk]
+	c, i := int(idx/sortChunkRows), int(idx%sortChunkRows)*nk
+	if c == len(b.keys) {
+		b.keys = append(b.keys, make([]types.Value, sortChunkRows*nk))
+	}
+	return b.keys[c][i : i+nk : i+nk]
 }
 
 // compare orders the rows of two entries by their keys alone.
@@ -155,12 +181,52 @@ func (b *sortBuf) compare(x, y sortEnt) int {
 
 // sort orders the entries by key, equal keys in the order they were added.
 func (b *sortBuf) sort() {
+	b.skipCommonPrefix()
 	slices.SortFunc(b.ents, func(x, y sortEnt) int {
 		if c := b.compare(x, y); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.idx, y.idx)
 	})
+}
+
+// skipCommonPrefix abbreviates string first keys anew by their bytes
+// after the prefix they all share, which would make every abbreviation
+// of keys like 'Customer#000012345' the same.
+func (b *sortBuf) skipCommonPrefix() {
+	if b.abbr != abbrPrefix {
+		return
+	}
+	var first string
+	common := -1
+	for _, e := range b.ents {
+		if e.rank != 1 {
+			continue
+		}
+		s := b.keysOf(e.idx)[0].S
+		if common < 0 {
+			first, common = s, len(s)
+		}
+		common = min(common, len(s))
+		for common > 0 && s[:common] != first[:common] {
+			common-- // rare past the first rows: the prefix only shrinks
+		}
+		if common == 0 {
+			return
+		}
+	}
+	if common <= 0 {
+		return
+	}
+	for i, e := range b.ents {
+		if e.rank == 1 {
+			pre := stringPrefix(b.keysOf(e.idx)[0].S[common:])
+			if b.spec[0].Desc {
+				pre = ^pre
+			}
+			b.ents[i].pre = pre
+		}
+	}
 }
 
 // compareKeys orders two rows' sort keys under spec.

@@ -13,8 +13,6 @@ package exec
 import (
 	"cmp"
 	"slices"
-
-	"rustydb/types"
 )
 
 // topNMaxRows is the largest bound that gets the top-N path: above it a
@@ -40,7 +38,6 @@ func (l *limitOp) boundSort() {
 // to continue from.
 func (w *sortWorker) topN(in Operator, k int64) (done bool, err error) {
 	b := &w.buf
-	nk := len(b.spec)
 	h := topHeap{b: b}
 	spare := -1
 	var seq int64
@@ -58,7 +55,6 @@ func (w *sortWorker) topN(in Operator, k int64) (done bool, err error) {
 		if !full || spare < 0 {
 			slot = len(b.rows)
 			b.rows, h.seqs = append(b.rows, nil), append(h.seqs, 0)
-			b.keys = append(b.keys, make([]types.Value, nk)...)
 		}
 		keys := b.keysOf(uint32(slot))
 		if _, err := w.evalKeys(keys[:0], r); err != nil {
@@ -104,7 +100,7 @@ func (w *sortWorker) inInputOrder(seqs []int64) {
 	slices.SortFunc(old.ents, func(x, y sortEnt) int { return cmp.Compare(seqs[x.idx], seqs[y.idx]) })
 	w.buf = sortBuf{spec: old.spec, abbr: old.abbr, kind: old.kind}
 	for _, e := range old.ents {
-		w.buf.keys = append(w.buf.keys, old.keysOf(e.idx)...)
+		copy(w.buf.keysOf(uint32(len(w.buf.rows))), old.keysOf(e.idx))
 		w.buf.add(old.rows[e.idx])
 	}
 }
