@@ -185,14 +185,7 @@ func (o *aggOp) emit(keys []types.Value, states []aggState) error {
 // them; equal keys keep their input order.
 func (o *aggOp) feedOrdered(s *aggState, i int, rows []keyedRow) error {
 	keys := o.calls[i].OrderBy
-	sort.SliceStable(rows, func(a, b int) bool {
-		for k, key := range keys {
-			if c := compareKey(rows[a].keys[k], rows[b].keys[k], key); c != 0 {
-				return c < 0
-			}
-		}
-		return false
-	})
+	sort.SliceStable(rows, func(a, b int) bool { return compareKeys(keys, rows[a].keys, rows[b].keys) < 0 })
 	for _, r := range rows {
 		if err := o.add(s, i, r.row); err != nil {
 			return err

@@ -34,6 +34,12 @@ type aggGroup struct {
 	ordered [][]keyedRow
 }
 
+// keyedRow is a row with the keys of an aggregate's ORDER BY.
+type keyedRow struct {
+	row  []types.Value
+	keys []types.Value
+}
+
 // maxSpillDepth bounds the levels of re-partitioning.
 const maxSpillDepth = 6
 

@@ -36,6 +36,9 @@ type OpStats struct {
 	// TopN is the bound of a sort that kept only its best TopN rows (0:
 	// a full sort).
 	TopN int64
+	// Runs is how many sorted runs a sort merged: the ones it spilled and
+	// each worker's rows in memory (0: it merged none).
+	Runs int
 	// Disk is what the operator wrote to temporary files when its data
 	// passed work_mem, in bytes.
 	Disk int64
@@ -77,6 +80,9 @@ func (a *Analysis) Annotation(key any) string {
 	}
 	if st.TopN > 0 {
 		workers += fmt.Sprintf(" top-N=%d", st.TopN)
+	}
+	if st.Runs > 0 {
+		workers += fmt.Sprintf(" runs=%d", st.Runs)
 	}
 	if st.Memory > 0 {
 		workers += fmt.Sprintf(" memory=%dkB", (st.Memory+1023)/1024)

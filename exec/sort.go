@@ -1,16 +1,16 @@
 package exec
 
 // The sort operator: in memory while its rows fit work_mem, else an
-// external merge sort. Rows are gathered until they pass work_mem, sorted
-// and written to a temporary file as a run; at the end the runs and the
-// rows still in memory are merged through a heap. Equal keys keep their
-// input order: runs are sorted stably and the merge prefers the earlier
-// run.
+// external merge sort. Rows are gathered (sortkeys.go's sortBuf) until
+// they pass work_mem, sorted and written to a temporary file as a run; at
+// the end the runs and the rows still in memory are merged through a heap.
+// When its input is a column scan that workers can share (psort.go), each
+// worker sorts its share so, within its part of work_mem, and the merge
+// takes the runs of all of them. Equal keys keep their input order within
+// a worker: runs are sorted stably and the merge prefers the earlier run.
+// Across workers the input has no order to keep.
 
 import (
-	"container/heap"
-	"sort"
-
 	"rustydb/plan"
 	"rustydb/types"
 )
@@ -26,133 +26,157 @@ type sortOp struct {
 	// takes (topn.go).
 	bounded bool
 	bound   int64
-	rowsOp  // the computed result, handed out by Next when nothing spilled
+	rowsOp  // the computed result, handed out by Next when there is no merge
 
-	runs  []*spillFile // sorted runs written to disk
-	merge *runMerge    // merges runs and the last in-memory rows
+	workers []*sortWorker // who sorted the input, with their runs
+	merge   *runMerge     // merges the workers' runs
+	// measured are the EXPLAIN ANALYZE measurements of the inputs of the
+	// workers after the first, added to the plan's when the sort closes.
+	measured []*Analysis
 }
 
-// keyedRow is a row with its sort keys.
-type keyedRow struct {
-	row  []types.Value
-	keys []types.Value
+// sortWorker sorts one stream of rows: the whole input of a serial sort,
+// or one worker's share of a parallel one. What it sorted is its runs,
+// then the rows in buf, sorted.
+type sortWorker struct {
+	c       *Context // the context its input runs in
+	node    *plan.Sort
+	fns     []evalFn
+	workMem int64 // its part of work_mem (0: no limit)
+	buf     sortBuf
+	runs    []*spillFile
+	peak    int64 // the most bytes it held
 }
 
 func (o *sortOp) Init() error {
-	o.runs, o.merge, o.rows, o.pos = removeSpills(o.runs), nil, nil, 0
+	o.cleanup()
+	o.rows, o.pos = nil, 0
 	if err := o.in.Init(); err != nil {
 		return err
 	}
 	if err := o.sortInput(); err != nil {
-		o.runs = removeSpills(o.runs)
+		o.cleanup()
 		return err
 	}
 	return nil
 }
 
-// sortInput reads the input and sorts it, spilling runs past work_mem.
+// sortInput sorts the input, on workers when it can be shared, and
+// prepares the result.
 func (o *sortOp) sortInput() error {
-	var all []keyedRow
-	var bytes, peak int64
-	defer func() { o.c.noteMemory(o.node, max(peak, bytes)) }()
-	if o.bounded {
-		var done bool
-		var err error
-		if all, bytes, done, err = o.topN(o.bound); done || err != nil {
+	if err := o.sortShares(); err != nil {
+		return err
+	}
+	return o.prepare()
+}
+
+// prepare readies the workers' result for Next: the rows when one worker
+// kept them all in memory, else the merge of the runs.
+func (o *sortOp) prepare() error {
+	var mem int64
+	for _, w := range o.workers {
+		mem += w.peak
+	}
+	o.c.noteMemory(o.node, mem)
+	if w := o.workers[0]; len(o.workers) == 1 && len(w.runs) == 0 {
+		o.rows = make([][]types.Value, len(w.buf.ents))
+		for i, e := range w.buf.ents {
+			o.rows[i] = w.buf.rows[e.idx]
+		}
+		w.buf = sortBuf{}
+		return nil
+	}
+	m := &runMerge{spec: o.spec}
+	for _, w := range o.workers {
+		for _, f := range w.runs {
+			if err := f.rewind(); err != nil {
+				return err
+			}
+			m.runs = append(m.runs, &sortRun{f: f})
+		}
+		m.runs = append(m.runs, &sortRun{buf: &w.buf})
+	}
+	if o.c.Analysis != nil {
+		o.c.Analysis.Stats(o.node).Runs = len(m.runs)
+	}
+	o.merge = m
+	return m.start()
+}
+
+// newWorker returns a worker that sorts a stream in context c with key
+// functions fns, within workMem bytes.
+func (o *sortOp) newWorker(c *Context, fns []evalFn, workMem int64) *sortWorker {
+	return &sortWorker{c: c, node: o.node, fns: fns, workMem: workMem, buf: sortBuf{spec: o.spec}}
+}
+
+// sort reads in to its end and sorts its rows, keeping only the best bound
+// when bound is not negative (as long as they fit in memory).
+func (w *sortWorker) sort(in Operator, bound int64) error {
+	if bound >= 0 {
+		if done, err := w.topN(in, bound); done || err != nil {
 			return err
 		}
 	}
 	for {
-		r, ok, err := o.next(nil)
+		r, err := in.Next()
 		if err != nil {
 			return err
 		}
-		if !ok {
-			break
+		if r == nil {
+			w.finish()
+			return nil
 		}
-		all = append(all, r)
-		bytes += rowSize(r.row) + rowSize(r.keys)
-		if !o.c.overWorkMem(bytes) {
+		if _, err := w.evalKeys(w.buf.keysOf(uint32(len(w.buf.rows)))[:0], r); err != nil {
+			return err
+		}
+		w.buf.add(r)
+		if w.workMem <= 0 || w.buf.bytes <= w.workMem {
 			continue
 		}
-		peak = max(peak, bytes)
-		if err := o.writeRun(all); err != nil {
-			return err
-		}
-		all, bytes = nil, 0
-	}
-	o.sortRows(all)
-	if len(o.runs) == 0 {
-		o.rows = make([][]types.Value, len(all))
-		for i, k := range all {
-			o.rows[i] = k.row
-		}
-		return nil
-	}
-	m := &runMerge{o: o, mem: all}
-	for i, run := range o.runs {
-		if err := run.rewind(); err != nil {
-			return err
-		}
-		if err := m.push(i); err != nil {
+		w.peak = max(w.peak, w.buf.bytes)
+		if err := w.writeRun(); err != nil {
 			return err
 		}
 	}
-	m.push(len(o.runs)) // the rows in memory, the last run
-	o.merge = m
-	return nil
 }
 
-// next reads the next input row and computes its keys, into keys when it
-// is not nil (the keys of a row dropped); ok is false at the end of the
-// input.
-func (o *sortOp) next(keys []types.Value) (r keyedRow, ok bool, err error) {
-	if r.row, err = o.in.Next(); r.row == nil || err != nil {
-		return r, false, err
-	}
-	if r.keys = keys; keys == nil {
-		r.keys = make([]types.Value, len(o.keys))
-	}
-	for i, f := range o.keys {
-		if r.keys[i], err = f(r.row); err != nil {
-			return r, false, err
+// finish sorts the rows left in memory.
+func (w *sortWorker) finish() {
+	w.peak = max(w.peak, w.buf.bytes)
+	w.buf.sort()
+}
+
+// evalKeys appends the sort keys of row r to dst, checking every few
+// hundred rows whether the statement was canceled.
+func (w *sortWorker) evalKeys(dst, r []types.Value) ([]types.Value, error) {
+	for _, f := range w.fns {
+		v, err := f(r)
+		if err != nil {
+			return dst, err
 		}
+		dst = append(dst, v)
 	}
-	return r, true, nil
+	return dst, w.c.canceled()
 }
 
-// sortRows sorts rows stably by the sort keys.
-func (o *sortOp) sortRows(rows []keyedRow) {
-	sort.SliceStable(rows, func(i, j int) bool { return o.compare(rows[i].keys, rows[j].keys) < 0 })
-}
-
-// compare orders two rows' sort keys.
-func (o *sortOp) compare(a, b []types.Value) int {
-	for k, s := range o.spec {
-		if c := compareKey(a[k], b[k], s); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
-// writeRun sorts rows and writes them to a new run, each as its keys then
-// the row.
-func (o *sortOp) writeRun(rows []keyedRow) error {
-	o.sortRows(rows)
-	f := o.c.newSpill(o.node)
-	o.runs = append(o.runs, f)
-	for _, r := range rows {
-		if err := f.write(r.keys); err != nil {
+// writeRun sorts the rows in memory and writes them to a new run, each as
+// its keys then the row, and empties the buffer.
+func (w *sortWorker) writeRun() error {
+	w.buf.sort()
+	f := w.c.newSpill(w.node)
+	w.runs = append(w.runs, f)
+	for _, e := range w.buf.ents {
+		if err := f.write(w.buf.keysOf(e.idx)); err != nil {
 			return err
 		}
-		if err := f.write(r.row); err != nil {
+		if err := f.write(w.buf.rows[e.idx]); err != nil {
 			return err
 		}
-		if err := o.c.canceled(); err != nil {
+		if err := w.c.canceled(); err != nil {
 			return err
 		}
 	}
+	w.buf.reset()
 	return f.close()
 }
 
@@ -167,66 +191,123 @@ func (o *sortOp) Next() ([]types.Value, error) {
 }
 
 func (o *sortOp) Close() {
-	o.runs, o.merge = removeSpills(o.runs), nil
+	o.cleanup()
 	o.in.Close()
+	o.absorbMeasured()
 }
 
-// runMerge is the k-way merge of the sorted runs: a heap of each run's
-// next row. Run len(o.runs) is the rows left in memory (mem).
-type runMerge struct {
-	o     *sortOp
-	heads []mergeHead
-	mem   []keyedRow
+// cleanup drops the workers' runs, removing their files.
+func (o *sortOp) cleanup() {
+	for _, w := range o.workers {
+		removeSpills(w.runs)
+	}
+	o.workers, o.merge = nil, nil
 }
 
-type mergeHead struct {
-	keyedRow
-	run int
+// sortRun is one sorted run of a merge: rows spilled to a file, or a
+// worker's rows in memory; keys and row are its current row.
+type sortRun struct {
+	f         *spillFile
+	buf       *sortBuf
+	pos       int
+	keys, row []types.Value
 }
 
-// push reads the next row of run i into the heap, if it has one.
-func (m *runMerge) push(i int) error {
-	var r keyedRow
-	if i == len(m.o.runs) {
-		if len(m.mem) == 0 {
+// advance moves to the run's next row; row is nil after the last.
+func (r *sortRun) advance() (err error) {
+	if r.buf != nil {
+		if r.pos == len(r.buf.ents) {
+			r.keys, r.row = nil, nil
 			return nil
 		}
-		r, m.mem = m.mem[0], m.mem[1:]
-	} else {
-		f := m.o.runs[i]
-		keys, err := f.read()
-		if err != nil || keys == nil {
-			return err
-		}
-		if r.row, err = f.read(); err != nil {
-			return err
-		}
-		r.keys = keys
+		e := r.buf.ents[r.pos]
+		r.pos++
+		r.keys, r.row = r.buf.keysOf(e.idx), r.buf.rows[e.idx]
+		return nil
 	}
-	heap.Push(m, mergeHead{r, i})
+	if r.keys, err = r.f.read(); r.keys == nil || err != nil {
+		r.row = nil
+		return err
+	}
+	r.row, err = r.f.read()
+	return err
+}
+
+// runMerge is the k-way merge of sorted runs: a binary heap of the runs
+// that have rows left, by their current rows, the earlier run first among
+// equal ones.
+type runMerge struct {
+	spec []plan.SortKey
+	runs []*sortRun
+	heap []int // indexes into runs
+}
+
+// start reads each run's first row.
+func (m *runMerge) start() error {
+	for i, r := range m.runs {
+		if err := r.advance(); err != nil {
+			return err
+		}
+		if r.row != nil {
+			m.heap = append(m.heap, i)
+			m.up(len(m.heap) - 1)
+		}
+	}
 	return nil
+}
+
+// less reports whether run i's row comes before run j's.
+func (m *runMerge) less(i, j int) bool {
+	if c := compareKeys(m.spec, m.runs[i].keys, m.runs[j].keys); c != 0 {
+		return c < 0
+	}
+	return i < j
 }
 
 // next returns the smallest row of all runs, or nil when they are done.
 func (m *runMerge) next() ([]types.Value, error) {
-	if len(m.heads) == 0 {
+	if len(m.heap) == 0 {
 		return nil, nil
 	}
-	h := heap.Pop(m).(mergeHead)
-	return h.row, m.push(h.run)
+	r := m.runs[m.heap[0]]
+	row := r.row
+	if err := r.advance(); err != nil {
+		return nil, err
+	}
+	if r.row == nil {
+		last := len(m.heap) - 1
+		m.heap[0] = m.heap[last]
+		m.heap = m.heap[:last]
+	}
+	m.down(0)
+	return row, nil
 }
 
-func (m *runMerge) Len() int { return len(m.heads) }
-func (m *runMerge) Less(i, j int) bool {
-	if c := m.o.compare(m.heads[i].keys, m.heads[j].keys); c != 0 {
-		return c < 0
+func (m *runMerge) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !m.less(m.heap[i], m.heap[p]) {
+			return
+		}
+		m.heap[i], m.heap[p] = m.heap[p], m.heap[i]
+		i = p
 	}
-	return m.heads[i].run < m.heads[j].run // stable: the earlier input first
 }
-func (m *runMerge) Swap(i, j int) { m.heads[i], m.heads[j] = m.heads[j], m.heads[i] }
-func (m *runMerge) Push(x any)    { m.heads = append(m.heads, x.(mergeHead)) }
-func (m *runMerge) Pop() any {
-	h := m.heads[len(m.heads)-1]
-	m.heads = m.heads[:len(m.heads)-1]
-	return h
+
+func (m *runMerge) down(i int) {
+	n := len(m.heap)
+	for {
+		s := i
+		if l := 2*i + 1; l < n && m.less(m.heap[l], m.heap[s]) {
+			s = l
+		}
+		if r := 2*i + 2; r < n && m.less(m.heap[r], m.heap[s]) {
+			s = r
+		}
+		if s == i {
+			return
+		}
+		m.heap[i], m.heap[s] = m.heap[s], m.heap[i]
+		i = s
+	}
 }

@@ -5,14 +5,14 @@ package exec
 // worst of them, instead of sorting its whole input (PostgreSQL's "top-N
 // heapsort"). The result is the one sort-then-limit gives: a row ties with
 // an earlier row of equal keys and loses to it, as the stable full sort
-// orders them. Should the kept rows pass work_mem (huge rows), the heap
-// hands its rows back in input order and the sort goes on as a full,
-// spilling sort.
+// orders them. Each worker of a parallel sort keeps its own heap, and the
+// merge of their rows gives the best of all. Should the kept rows pass
+// work_mem (huge rows), the heap hands its rows back in input order and
+// the sort goes on as a full, spilling sort.
 
 import (
-	"sort"
-
-	"rustydb/types"
+	"cmp"
+	"slices"
 )
 
 // topNMaxRows is the largest bound that gets the top-N path: above it a
@@ -31,103 +31,126 @@ func (l *limitOp) boundSort() {
 	}
 }
 
-// seqRow is a kept row with its position in the input, which breaks ties.
-type seqRow struct {
-	keyedRow
-	seq int64
-}
-
-// topN keeps the k best input rows. It returns done with the rows sorted in
-// o.rows, or, when they passed work_mem, not done with the kept rows in
-// input order and their size, for the full sort to continue from.
-func (o *sortOp) topN(k int64) (rows []keyedRow, bytes int64, done bool, err error) {
-	o.c.noteTopN(o.node, k)
-	h := topHeap{o: o}
+// topN keeps the k best input rows in w.buf, whose rows are slots the
+// heap's entries point to, one of them spare for the next row read. It
+// reports done with the kept rows' entries sorted, or, when they passed
+// work_mem, not done with them put back in input order for the full sort
+// to continue from.
+func (w *sortWorker) topN(in Operator, k int64) (done bool, err error) {
+	b := &w.buf
+	h := topHeap{b: b}
+	spare := -1
 	var seq int64
-	var spare []types.Value // the keys of the last row dropped, for the next
 	for k > 0 {
-		r, ok, err := o.next(spare)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		if !ok {
+		r, err := in.Next()
+		if r == nil || err != nil {
+			if err != nil {
+				return false, err
+			}
 			break
 		}
 		seq++
-		spare = nil
-		size := rowSize(r.row) + rowSize(r.keys)
-		if int64(len(h.rows)) < k {
-			h.push(seqRow{r, seq})
-		} else if o.compare(r.keys, h.rows[0].keys) < 0 { // an equal row is later, so worse
-			bytes -= rowSize(h.rows[0].row) + rowSize(h.rows[0].keys)
-			spare = h.rows[0].keys
-			h.rows[0] = seqRow{r, seq}
+		full := int64(len(b.ents)) == k
+		slot := spare
+		if !full || spare < 0 {
+			slot = len(b.rows)
+			b.rows, h.seqs = append(b.rows, nil), append(h.seqs, 0)
+		}
+		keys := b.keysOf(uint32(slot))
+		if _, err := w.evalKeys(keys[:0], r); err != nil {
+			return false, err
+		}
+		e := b.ent(keys, slot)
+		if full {
+			if b.compare(e, b.ents[0]) >= 0 { // an equal row is later, so worse
+				spare = slot
+				continue
+			}
+			spare = int(b.ents[0].idx)
+			b.bytes -= rowSize(b.rows[spare]) + rowSize(b.keysOf(uint32(spare))) + sortEntSize
+			b.rows[spare] = nil
+		}
+		b.rows[slot], h.seqs[slot] = r, seq
+		b.bytes += rowSize(r) + rowSize(keys) + sortEntSize
+		w.peak = max(w.peak, b.bytes)
+		if full {
+			b.ents[0] = e
 			h.down(0)
 		} else {
-			spare = r.keys
-			continue
+			h.push(e)
 		}
-		bytes += size
-		o.c.noteMemory(o.node, bytes)
-		if o.c.overWorkMem(bytes) {
-			sort.Slice(h.rows, func(i, j int) bool { return h.rows[i].seq < h.rows[j].seq })
-			rows = make([]keyedRow, len(h.rows))
-			for i, r := range h.rows {
-				rows[i] = r.keyedRow
-			}
-			return rows, bytes, false, nil
+		if w.workMem > 0 && b.bytes > w.workMem {
+			w.inInputOrder(h.seqs)
+			return false, nil
 		}
 	}
-	sort.Slice(h.rows, func(i, j int) bool { return h.worse(j, i) })
-	o.rows = make([][]types.Value, len(h.rows))
-	for i, r := range h.rows {
-		o.rows[i] = r.row
-	}
-	return nil, bytes, true, nil
+	slices.SortFunc(b.ents, func(x, y sortEnt) int {
+		if c := b.compare(x, y); c != 0 {
+			return c
+		}
+		return cmp.Compare(h.seqs[x.idx], h.seqs[y.idx])
+	})
+	return true, nil
 }
 
-// topHeap is a binary max-heap of rows by sort order: the root is the row
-// that would come last.
+// inInputOrder rebuilds w.buf from the rows the heap kept, in the order
+// they were read (seqs: the input position of each slot's row).
+func (w *sortWorker) inInputOrder(seqs []int64) {
+	old := w.buf
+	slices.SortFunc(old.ents, func(x, y sortEnt) int { return cmp.Compare(seqs[x.idx], seqs[y.idx]) })
+	w.buf = sortBuf{spec: old.spec, abbr: old.abbr, kind: old.kind}
+	for _, e := range old.ents {
+		copy(w.buf.keysOf(uint32(len(w.buf.rows))), old.keysOf(e.idx))
+		w.buf.add(old.rows[e.idx])
+	}
+}
+
+// topHeap is a binary max-heap of entries by sort order: the root is the
+// row that would come last. seqs is the input position of each slot's
+// row, which breaks ties.
 type topHeap struct {
-	o    *sortOp
-	rows []seqRow
+	b    *sortBuf
+	seqs []int64
 }
 
-// worse reports whether row i sorts after row j.
+// worse reports whether entry i's row sorts after entry j's.
 func (h *topHeap) worse(i, j int) bool {
-	if c := h.o.compare(h.rows[i].keys, h.rows[j].keys); c != 0 {
+	x, y := h.b.ents[i], h.b.ents[j]
+	if c := h.b.compare(x, y); c != 0 {
 		return c > 0
 	}
-	return h.rows[i].seq > h.rows[j].seq
+	return h.seqs[x.idx] > h.seqs[y.idx]
 }
 
-func (h *topHeap) push(r seqRow) {
-	h.rows = append(h.rows, r)
-	for i := len(h.rows) - 1; i > 0; {
+func (h *topHeap) push(e sortEnt) {
+	ents := append(h.b.ents, e)
+	h.b.ents = ents
+	for i := len(ents) - 1; i > 0; {
 		p := (i - 1) / 2
 		if !h.worse(i, p) {
 			break
 		}
-		h.rows[i], h.rows[p] = h.rows[p], h.rows[i]
+		ents[i], ents[p] = ents[p], ents[i]
 		i = p
 	}
 }
 
 // down restores the heap below i after its row got better.
 func (h *topHeap) down(i int) {
-	n := len(h.rows)
+	ents := h.b.ents
+	n := len(ents)
 	for {
-		w := i
-		if l := 2*i + 1; l < n && h.worse(l, w) {
-			w = l
+		s := i
+		if l := 2*i + 1; l < n && h.worse(l, s) {
+			s = l
 		}
-		if r := 2*i + 2; r < n && h.worse(r, w) {
-			w = r
+		if r := 2*i + 2; r < n && h.worse(r, s) {
+			s = r
 		}
-		if w == i {
+		if s == i {
 			return
 		}
-		h.rows[i], h.rows[w] = h.rows[w], h.rows[i]
-		i = w
+		ents[i], ents[s] = ents[s], ents[i]
+		i = s
 	}
 }

@@ -288,6 +288,9 @@ func (c *Context) workerCopies(node plan.Node, op Operator, degree int, peersDon
 	var contexts []*Context
 	for w := 1; w < workers; w++ {
 		wc := c.fork()
+		if c.Analysis != nil { // measured apart, for the caller to add up (see Analysis.absorb)
+			wc.Analysis = NewAnalysis()
+		}
 		in, err := wc.Build(node)
 		if err != nil {
 			return copies, contexts, giveBack, err

@@ -122,6 +122,9 @@ func (e *explainer) node(n Node, depth int) {
 			}
 		}
 		e.detail(depth, "Sort Key", strings.Join(keys, ", "))
+		if n.Parallel > 1 { // by hint, as an aggregation's
+			e.detail(depth, "Workers Planned", strconv.Itoa(n.Parallel))
+		}
 		e.node(n.Input, depth+1)
 	case *Limit:
 		e.line(depth, n, "Limit")

@@ -35,6 +35,9 @@ func chooseParallel(n Node, hints []sql.Hint) {
 		}
 	}
 	walkNodes(n, func(x Node) {
+		if s, ok := x.(*Sort); ok && noSubqueries(s) {
+			s.Parallel = degree
+		}
 		a, ok := x.(*Aggregate)
 		switch {
 		case !ok:
@@ -50,11 +53,14 @@ func chooseParallel(n Node, hints []sql.Hint) {
 // executor decides whether its shape allows it): its aggregates are
 // mergeable and neither they nor anything under them holds a subquery.
 func pipelineSafe(a *Aggregate) bool {
-	if !mergeableAggs(a) {
-		return false
-	}
+	return mergeableAggs(a) && noSubqueries(a)
+}
+
+// noSubqueries reports whether nothing in n nor under it holds a
+// subquery, which workers could not evaluate concurrently.
+func noSubqueries(n Node) bool {
 	safe := true
-	walkPlan(a, func(es []Expr) {
+	walkPlan(n, func(es []Expr) {
 		for _, e := range es {
 			safe = safe && (e == nil || !hasSubquery(e))
 		}

@@ -128,6 +128,10 @@ type (
 	Sort struct {
 		Input Node
 		Keys  []SortKey
+		// Parallel is how many workers may sort shares of the input, when
+		// it is a column scan under filters, projections and joins whose
+		// tables workers share (see chooseParallel): as Aggregate's, 0 none.
+		Parallel int
 	}
 	Limit struct {
 		Input         Node

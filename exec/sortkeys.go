@@ -1,0 +1,240 @@
+package exec
+
+// The rows a sort holds in memory and how it compares them. Comparing
+// types.Values kind by kind is what a sort spends its time on, so each row
+// gets a small entry with its first key abbreviated to an unsigned integer
+// that orders as the key does (PostgreSQL's abbreviated keys): integers,
+// dates, times and floats exactly, strings by their first 8 bytes. Most
+// comparisons end at the abbreviations; equal ones go on to the values.
+// The entries, 16 bytes each, are what the sort moves, and the row's index
+// in them breaks ties, so an unstable sort orders as a stable one.
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"slices"
+
+	"rustydb/plan"
+	"rustydb/types"
+)
+
+// sortBuf holds rows and their sort keys.
+type sortBuf struct {
+	spec []plan.SortKey
+	rows [][]types.Value
+	// keys are the rows' sort keys, len(spec) for each, in chunks of
+	// sortChunkRows rows, which a growing buffer need not copy.
+	keys [][]types.Value
+	ents []sortEnt
+	// abbr says how the first keys abbreviate, kind the kind of the first
+	// non-NULL first key: abbreviations of different kinds do not compare.
+	abbr  abbrMode
+	kind  types.Kind
+	bytes int64 // the memory the rows take (rowSize, and the entries)
+}
+
+// sortEnt is a row's place in the order: the NULL rank and abbreviation
+// of its first key, and its index in rows.
+type sortEnt struct {
+	pre  uint64
+	idx  uint32
+	rank uint8 // 0: a NULL first key placed first, 1: a value, 2: a NULL placed last
+}
+
+// sortEntSize is what an entry adds to a sorted row's memory.
+const sortEntSize = 16
+
+const sortChunkRows = 1024
+
+type abbrMode uint8
+
+const (
+	abbrUnset  abbrMode = iota // no non-NULL first key yet
+	abbrExact                  // equal abbreviations are equal keys
+	abbrPrefix                 // equal abbreviations need the values compared
+	abbrOff                    // the first keys do not abbreviate: compare values
+)
+
+// abbreviate returns the unsigned integer that orders as v among values of
+// its kind, and whether it tells equal values too.
+func abbreviate(v types.Value) (uint64, abbrMode) {
+	switch v.K {
+	case types.KBool, types.KInt, types.KDate, types.KTimestamp, types.KTimestampTZ, types.KTime:
+		return uint64(v.I) ^ 1<<63, abbrExact
+	case types.KFloat:
+		return floatOrder(v.F), abbrExact
+	case types.KText, types.KBytes, types.KUUID, types.KJSON: // ordered as strings.Compare
+		return stringPrefix(v.S), abbrPrefix
+	}
+	return 0, abbrOff
+}
+
+// stringPrefix is the first 8 bytes of s, big-endian.
+func stringPrefix(s string) uint64 {
+	var b [8]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// floatOrder maps floats to unsigned integers in types.Compare's order:
+// -0 equal to 0, every NaN equal and above +Inf.
+func floatOrder(f float64) uint64 {
+	switch {
+	case f == 0:
+		return 1 << 63
+	case math.IsNaN(f):
+		return math.MaxUint64
+	case f < 0:
+		return ^math.Float64bits(f)
+	}
+	return math.Float64bits(f) | 1<<63
+}
+
+// reset empties the buffer, keeping its memory.
+func (b *sortBuf) reset() {
+	clear(b.rows) // let the rows and their keys go
+	for _, c := range b.keys {
+		clear(c)
+	}
+	b.rows, b.ents, b.bytes = b.rows[:0], b.ents[:0], 0
+}
+
+// add appends row r, whose keys were evaluated into keysOf(len(b.rows)).
+func (b *sortBuf) add(r []types.Value) {
+	idx := len(b.rows)
+	keys := b.keysOf(uint32(idx))
+	b.ents = append(roomFor(b.ents), b.ent(keys, idx))
+	b.rows = append(roomFor(b.rows), r)
+	b.bytes += rowSize(r) + rowSize(keys) + sortEntSize
+}
+
+// roomFor returns s with room for another element, doubling its capacity
+// when full: append's smaller steps for large slices would copy a sort's
+// millions of entries several times over.
+func roomFor[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(len(s), 256))
+}
+
+// ent returns the entry of the row at idx with keys.
+func (b *sortBuf) ent(keys []types.Value, idx int) sortEnt {
+	e := sortEnt{idx: uint32(idx), rank: 1}
+	k, s := keys[0], b.spec[0]
+	switch {
+	case k.IsNull() && s.NullsFirst:
+		e.rank = 0
+		return e
+	case k.IsNull():
+		e.rank = 2
+		return e
+	case b.abbr == abbrOff:
+		return e
+	}
+	pre, mode := abbreviate(k)
+	switch {
+	case b.abbr == abbrUnset:
+		b.abbr, b.kind = mode, k.K
+	case k.K != b.kind:
+		b.abbr = abbrOff
+		return e
+	}
+	if s.Desc {
+		pre = ^pre
+	}
+	e.pre = pre
+	return e
+}
+
+// keysOf returns the keys of the row at idx, making room for them when
+// idx is the first row past the chunks.
+func (b *sortBuf) keysOf(idx uint32) []types.Value {
+	nk := len(b.spec)
+	c, i := int(idx/sortChunkRows), int(idx%sortChunkRows)*nk
+	if c == len(b.keys) {
+		b.keys = append(b.keys, make([]types.Value, sortChunkRows*nk))
+	}
+	return b.keys[c][i : i+nk : i+nk]
+}
+
+// compare orders the rows of two entries by their keys alone.
+func (b *sortBuf) compare(x, y sortEnt) int {
+	if x.rank != y.rank {
+		return int(x.rank) - int(y.rank)
+	}
+	from := 0
+	switch {
+	case x.rank != 1: // both first keys NULL
+		from = 1
+	case b.abbr == abbrExact && x.pre == y.pre:
+		from = 1
+	case b.abbr == abbrExact || b.abbr == abbrPrefix && x.pre != y.pre:
+		return cmp.Compare(x.pre, y.pre)
+	}
+	if from == len(b.spec) {
+		return 0
+	}
+	return compareKeys(b.spec[from:], b.keysOf(x.idx)[from:], b.keysOf(y.idx)[from:])
+}
+
+// sort orders the entries by key, equal keys in the order they were added.
+func (b *sortBuf) sort() {
+	b.skipCommonPrefix()
+	slices.SortFunc(b.ents, func(x, y sortEnt) int {
+		if c := b.compare(x, y); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+}
+
+// skipCommonPrefix abbreviates string first keys anew by their bytes
+// after the prefix they all share, which would make every abbreviation
+// of keys like 'Customer#000012345' the same.
+func (b *sortBuf) skipCommonPrefix() {
+	if b.abbr != abbrPrefix {
+		return
+	}
+	var first string
+	common := -1
+	for _, e := range b.ents {
+		if e.rank != 1 {
+			continue
+		}
+		s := b.keysOf(e.idx)[0].S
+		if common < 0 {
+			first, common = s, len(s)
+		}
+		common = min(common, len(s))
+		for common > 0 && s[:common] != first[:common] {
+			common-- // rare past the first rows: the prefix only shrinks
+		}
+		if common == 0 {
+			return
+		}
+	}
+	if common <= 0 {
+		return
+	}
+	for i, e := range b.ents {
+		if e.rank == 1 {
+			pre := stringPrefix(b.keysOf(e.idx)[0].S[common:])
+			if b.spec[0].Desc {
+				pre = ^pre
+			}
+			b.ents[i].pre = pre
+		}
+	}
+}
+
+// compareKeys orders two rows' sort keys under spec.
+func compareKeys(spec []plan.SortKey, a, b []types.Value) int {
+	for k, s := range spec {
+		if c := compareKey(a[k], b[k], s); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
