@@ -29,7 +29,8 @@ func (o *sortOp) sortShares() error {
 	inputs := []Operator{o.in}
 	var contexts []*Context
 	if o.node.Parallel != 0 {
-		copies, cs, err := o.c.workerCopies(o.node.Input, o.in, o.node.Parallel, &peersDone)
+		copies, cs, giveBack, err := o.c.workerCopies(o.node.Input, o.in, o.node.Parallel, &peersDone)
+		defer giveBack()
 		for _, in := range copies {
 			defer in.Close()
 		}
