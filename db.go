@@ -136,6 +136,7 @@ func OpenWith(opts Options) (*DB, error) {
 		opts.Params = config.NewParams(embeddedConfig(opts))
 	}
 	db := &DB{opts: opts, store: store, lock: lock, tempDir: tempDir, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
+	db.sched = exec.NewScheduler(func() int { return db.params.Current().Performance.MaxParallelWorkers })
 	db.inst.mounted.Store(opts.MountOnly)
 	db.inst.restricted.Store(opts.Restricted)
 	db.stopped.Add(1)
@@ -152,7 +153,6 @@ func (db *DB) Recovery() row.RecoveryInfo { return db.store.Recovered() }
 func (db *DB) checkpointLoop() {
 	defer db.stopped.Done()
 	changed := make(chan struct{}, 1)
-	db.sched = exec.NewScheduler(func() int { return db.params.Current().Performance.MaxParallelWorkers })
 	db.params.OnChange(func(*config.Config) {
 		select {
 		case changed <- struct{}{}:
