@@ -1,6 +1,7 @@
 package row
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 
@@ -342,63 +343,134 @@ func (ps *pages) settle(n int) error {
 // load installs the rows a checkpoint names (frozen versions at the given
 // tuples) and indexes them, then reclaims whatever else the pages hold:
 // tuples written after that checkpoint or by transactions that had not
-// committed before it, and overflow pages no named row uses.
+// committed before it, and overflow pages no named row uses. It reads each
+// page once, in block order, decoding only the indexes' key columns, and
+// builds each index in one sorted pass.
 func (h *Heap) load(live []*Version) error {
 	ps := &h.pages
-	used := make(map[tid]bool, len(live))
-	long := map[uint32]bool{}
-	r := h.Reader()
-	defer r.Close()
-	h.versions = make([]*Version, 0, len(live))
-	for _, v := range live {
-		vals, err := r.Values(v)
-		if err != nil {
-			return err
+	h.versions = live
+	order := slices.Clone(live) // the named tuples in block order
+	byTid := func(a, b *Version) int {
+		return cmp.Or(cmp.Compare(a.tid.block, b.tid.block), cmp.Compare(a.tid.slot, b.tid.slot))
+	}
+	if !slices.IsSortedFunc(order, byTid) {
+		slices.SortFunc(order, byTid)
+	}
+	ld := &loader{h: h, long: map[uint32]bool{}, entries: make([][]entry, len(h.indexes))}
+	for i, ix := range h.indexes {
+		ld.entries[i] = make([]entry, 0, len(live))
+		if ld.want == nil {
+			ld.want = make([]bool, len(h.Table.Columns))
 		}
-		h.add(v, vals)
-		used[v.tid] = true
-		if err := ps.tuple(v.tid, true, func(b []byte) error {
-			for _, block := range ps.overflowBlocks(b) {
-				long[block] = true
-			}
-			return nil
-		}); err != nil {
-			return err
+		for _, c := range ix.cols {
+			ld.want[c] = true
 		}
 	}
-	r.Close()
 	written, err := ps.pool.fileBlocks(ps.table)
 	if err != nil {
 		return err
 	}
+	next := 0
 	for b := range ps.blocks {
+		start := next
+		for next < len(order) && order[next].tid.block == b {
+			next++
+		}
+		named := order[start:next]
 		if b >= written { // allocated, never written: no row there
+			if len(named) > 0 {
+				return ps.corrupt(named[0].tid)
+			}
 			ps.freeBlocks = append(ps.freeBlocks, b)
 			continue
 		}
-		f, err := ps.pool.get(pageID{ps.table, b}, false, true)
-		if err != nil {
+		if err := ld.page(b, named); err != nil {
 			return err
 		}
-		f.latch.Lock()
-		switch p := f.data; p.kind() {
-		case pageKindHeap:
-			for i := range p.count() {
-				if off, _ := p.slot(i); off != 0 && !used[tid{b, uint16(i)}] {
-					p.remove(i)
-					f.modified()
-				}
-			}
-			ps.room[b] = uint16(p.freeSpace())
-		case pageKindOverflow:
-			if !long[b] {
-				ps.freeBlocks = append(ps.freeBlocks, b)
-			}
-		default: // never written
+	}
+	for _, b := range ld.overflow {
+		if !ld.long[b] {
 			ps.freeBlocks = append(ps.freeBlocks, b)
 		}
-		f.latch.Unlock()
-		ps.pool.release(f)
+	}
+	for i, ix := range h.indexes {
+		slices.SortFunc(ld.entries[i], ix.compare)
+		ix.fill(ld.entries[i])
+	}
+	return nil
+}
+
+// loader is the state of a heap's load as it goes from page to page.
+type loader struct {
+	h        *Heap
+	want     []bool          // the indexes' key columns; nil: no index
+	entries  [][]entry       // each index's, in load order
+	long     map[uint32]bool // the overflow blocks named rows use
+	overflow []uint32        // the overflow blocks met
+}
+
+// page loads block b, whose named tuples are named, in slot order.
+func (ld *loader) page(b uint32, named []*Version) error {
+	ps := &ld.h.pages
+	f, err := ps.pool.get(pageID{ps.table, b}, false, true)
+	if err != nil {
+		return err
+	}
+	defer ps.pool.release(f)
+	f.latch.Lock()
+	defer f.latch.Unlock()
+	switch p := f.data; p.kind() {
+	case pageKindHeap:
+		k := 0
+		for i := range p.count() {
+			if k < len(named) && int(named[k].tid.slot) == i {
+				if err := ld.tuple(p.tuple(i), named[k]); err != nil {
+					return err
+				}
+				k++
+			} else if off, _ := p.slot(i); off != 0 {
+				p.remove(i)
+				f.modified()
+			}
+		}
+		if k < len(named) {
+			return ps.corrupt(named[k].tid)
+		}
+		ps.room[b] = uint16(p.freeSpace())
+		return nil
+	case pageKindOverflow:
+		ld.overflow = append(ld.overflow, b)
+	default: // never written
+		ps.freeBlocks = append(ps.freeBlocks, b)
+	}
+	if len(named) > 0 {
+		return ps.corrupt(named[0].tid)
+	}
+	return nil
+}
+
+// tuple notes the overflow pages of v's tuple t and its index entries.
+func (ld *loader) tuple(t []byte, v *Version) error {
+	ps := &ld.h.pages
+	_, n := binary.Uvarint(t)
+	if t == nil || n <= 0 {
+		return ps.corrupt(v.tid)
+	}
+	for _, block := range ps.overflowBlocks(t) {
+		ld.long[block] = true
+	}
+	if ld.want == nil {
+		return nil
+	}
+	vals, _, err := decodeColumns(t[n:], ps.readOverflow, ld.want)
+	if err == errCorrupt {
+		return ps.corrupt(v.tid)
+	}
+	if err != nil {
+		return err
+	}
+	for i, ix := range ld.h.indexes {
+		ld.entries[i] = append(ld.entries[i], ix.entry(vals, v))
 	}
 	return nil
 }
