@@ -14,7 +14,6 @@ import (
 
 	"rustydb/catalog"
 	"rustydb/plan"
-	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -172,6 +171,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 	batches, wait := c.convertRows(t, cols, src, f, stop)
 	defer wait()
 	defer close(stop)
+	ins := c.newLoadInserter(t, h)
 	var n int64
 	for b := range batches {
 		<-b.done
@@ -200,13 +200,13 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 					r.vals[i] = v
 				}
 			}
-			if err := c.insertLoaded(t, h, r.vals, r.explicit); err != nil {
+			if err := ins.insert(r.vals, r.explicit); err != nil {
 				return n, err
 			}
 			n++
 		}
 	}
-	return n, nil
+	return n, ins.finish()
 }
 
 // loadBatch is a run of input rows of a COPY FROM that a worker converts
@@ -400,10 +400,10 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 	}
 }
 
-// loadRow inserts one loaded row into t (heap h): loaded holds the values
-// of the columns cols, the others get their defaults. It counts the row in
-// the statement's progress.
-func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols []int, loaded []types.Value) error {
+// loadRow inserts one loaded row into t through ins: loaded holds the
+// values of the columns cols, the others get their defaults. It counts the
+// row in the statement's progress.
+func (c *Context) loadRow(t *catalog.Table, ins *loadInserter, defaults []evalFn, cols []int, loaded []types.Value) error {
 	vals := make([]types.Value, len(t.Columns))
 	for i, d := range defaults {
 		if d != nil {
@@ -418,20 +418,7 @@ func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols
 		vals[col] = loaded[i]
 	}
 	c.Progress.Add(1, 0)
-	return c.insertLoaded(t, h, vals, nil)
-}
-
-// insertLoaded checks a whole row of a COPY FROM against t's constraints
-// and inserts it; converted marks the values already of their columns'
-// types.
-func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value, converted []bool) error {
-	if err := c.validateConverted(t, vals, nil, converted); err != nil {
-		return err
-	}
-	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
-		return err
-	}
-	return c.canceled()
+	return ins.insert(vals, nil)
 }
 
 // readLine returns the next line of br with its '\n' (the last line may

@@ -346,10 +346,13 @@ func (ps *pages) settle(n int) error {
 // load installs the rows a checkpoint names (frozen versions at the given
 // tuples) and indexes them, then reclaims whatever else the pages hold:
 // tuples written after that checkpoint or by transactions that had not
-// committed before it, and overflow pages no named row uses.
-func (h *Heap) load(live []*Version) error {
+// committed before it, and overflow pages no named row uses. It leaves
+// alone the claimed blocks, which committed bulk loads the log replays
+// wrote (bulk.go).
+func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	ps := &h.pages
 	used := make(map[tid]bool, len(live))
+	usedBlocks := map[uint32]bool{}
 	long := map[uint32]bool{}
 	r := h.Reader()
 	defer r.Close()
@@ -361,6 +364,7 @@ func (h *Heap) load(live []*Version) error {
 		}
 		h.add(v, vals)
 		used[v.tid] = true
+		usedBlocks[v.tid.block] = true
 		if err := ps.tuple(v.tid, true, func(b []byte) error {
 			for _, block := range ps.overflowBlocks(b) {
 				long[block] = true
@@ -376,11 +380,18 @@ func (h *Heap) load(live []*Version) error {
 		return err
 	}
 	for b := range ps.blocks {
-		if b >= written { // allocated, never written: no row there
+		switch {
+		case claimed[b]:
+			continue
+		case b >= written: // allocated, never written: no row there
 			ps.freeBlocks = append(ps.freeBlocks, b)
 			continue
 		}
 		f, err := ps.pool.get(pageID{ps.table, b}, false, true)
+		if tornFree(err, usedBlocks[b] || long[b]) {
+			ps.freeBlocks = append(ps.freeBlocks, b)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -404,5 +415,6 @@ func (h *Heap) load(live []*Version) error {
 		f.latch.Unlock()
 		ps.pool.release(f)
 	}
+	ps.claim(claimed)
 	return nil
 }
