@@ -293,30 +293,34 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 // convertBatch turns the fields of b's rows into column values.
 func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch) {
 	defer close(b.done)
+	// The rows' values share two allocations, a load's allocations being
+	// much of its garbage collection.
+	n := len(t.Columns)
+	vals, explicit := make([]types.Value, len(b.rows)*n), make([]bool, len(b.rows)*n)
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.err != nil {
 			continue
 		}
+		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			r.vals, r.explicit, r.err = c.convertRow(t, cols, f, r.fields, r.line)
+			r.err = c.convertRow(t, cols, f, r.fields, r.line, r.vals, r.explicit)
 		}()
 	}
 }
 
 // convertRow converts one input row's fields (nil for NULL, CopyDefault
-// for the column's default) to t's column types.
-func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64) ([]types.Value, []bool, error) {
+// for the column's default) to t's column types, into vals; explicit
+// marks the columns the input gives.
+func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64, vals []types.Value, explicit []bool) error {
 	if len(fields) != len(cols) {
 		if len(fields) > len(cols) {
-			return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
+			return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
 		}
-		return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+		return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
 			WithDetail("%s", f.At(t, line))
 	}
-	vals := make([]types.Value, len(t.Columns))
-	explicit := make([]bool, len(t.Columns))
 	for i, fld := range fields {
 		if fld == CopyDefault {
 			continue
@@ -328,12 +332,12 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields 
 		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
 		if err != nil {
 			e := sqlerr.From(err)
-			return nil, nil, &sqlerr.Error{Code: e.Code, Message: e.Message,
+			return &sqlerr.Error{Code: e.Code, Message: e.Message,
 				Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
 		}
 		vals[cols[i]] = v
 	}
-	return vals, explicit, nil
+	return nil
 }
 
 // textSource reads the rows of COPY's text and CSV formats from r.

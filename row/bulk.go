@@ -183,12 +183,14 @@ func (l *Load) flush(ctx context.Context) error {
 	pending := l.pending
 	l.pending, l.npages = l.pending[:0], 0
 	m, t := l.tx.s.txns, l.tx.Txn
+	slab := make([]Version, len(pending)) // one allocation for the chunk's versions
 	h.mu.Lock()
 	for i := 0; i < len(pending); {
 		r := &pending[i]
 		c := h.checkUnique(m, t, r.vals)
 		if c.err == nil && c.wait == nil {
-			v := &Version{ID: r.id, tid: tid{first + uint32(r.page), r.slot}, creator: t, cmin: t.CommandID()}
+			v := &slab[i]
+			v.ID, v.tid, v.creator, v.cmin = r.id, tid{first + uint32(r.page), r.slot}, t, t.CommandID()
 			h.add(v, r.vals)
 			l.versions = append(l.versions, v)
 			l.addToSegment(r.vals)

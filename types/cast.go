@@ -207,6 +207,13 @@ func ApplyNumericTypmod(d *apd.Decimal, t T) (Value, error) {
 	if t.Precision == 0 {
 		return NewDecimal(d), nil
 	}
+	if d.Form == apd.Finite && d.Exponent == -t.Scale && !(d.Negative && d.IsZero()) {
+		// Already at the scale, as a load's values mostly are: no rounding.
+		if int64(d.NumDigits()) > int64(t.Precision) && !d.IsZero() {
+			return Null, numericOverflow(t)
+		}
+		return NewDecimal(d), nil
+	}
 	r := new(apd.Decimal)
 	if _, err := DecimalContext.Quantize(r, d, -t.Scale); err != nil {
 		return Null, numericOverflow(t)
