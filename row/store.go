@@ -9,6 +9,9 @@
 // rebuilt from the pages at start. The WAL is logical and redo-only: a
 // commit record carries its rows, so pages never need undo, and recovery
 // loads the rows the last checkpoint names and replays the log after it.
+// A bulk load (COPY FROM) is the exception: its pages are written and
+// fsynced before its commit, whose record names where its rows are
+// (bulk.go).
 //
 // # Files under the data directory
 //
