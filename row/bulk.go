@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"sync"
 
+	"rustydb/catalog"
 	"rustydb/column"
 	"rustydb/iouring"
 	"rustydb/sqlerr"
@@ -61,6 +62,9 @@ const loadChunkPages = 256
 type Load struct {
 	tx *Tx
 	h  *Heap
+	// def is the table's definition the segments are built for; they are
+	// not offered if it changed before commit.
+	def *catalog.Table
 
 	images  []byte // the chunk's pages, filled in order
 	npages  int
@@ -90,7 +94,7 @@ type loadedRow struct {
 // ordinary, logged way. Finish ends the load; the transaction's commit
 // makes it durable and visible.
 func (tx *Tx) BulkLoad(h *Heap) *Load {
-	l := &Load{tx: tx, h: h, rowsPer: tx.s.segmentRows(),
+	l := &Load{tx: tx, h: h, def: h.Def(), rowsPer: tx.s.segmentRows(),
 		images: iouring.AlignedBuffer(loadChunkPages * PageSize)}
 	l.align()
 	tx.ops = append(tx.ops, op{kind: opLoad, heap: h, load: l})
@@ -243,7 +247,7 @@ func (l *Load) addToSegment(vals []types.Value) {
 		return
 	}
 	if l.builder == nil {
-		l.builder, l.segStart = column.NewBuilder(l.h.Table, l.rowsPer), len(l.versions)-1
+		l.builder, l.segStart = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1
 	}
 	l.builder.Add(vals)
 	if l.builder.Rows() < l.rowsPer {
@@ -304,6 +308,10 @@ func (l *Load) offer() {
 	}
 	h := l.h
 	h.mu.Lock()
+	if h.Table != l.def {
+		h.mu.Unlock()
+		return
+	}
 	if h.prebuilt == nil {
 		h.prebuilt = make(map[*Version]*Segment)
 	}
@@ -504,6 +512,42 @@ func (s *Store) redoLoad(data []byte) ([]byte, error) {
 		}
 	}
 	return data, nil
+}
+
+// clearClaimed removes from the claimed blocks the tuples no version
+// names, once the log is replayed: tuples stored there after the load,
+// in the free room recovery gave its pages, by a transaction that did not
+// commit or whose rows the replay stored elsewhere.
+func (h *Heap) clearClaimed(claimed map[uint32]bool) error {
+	if len(claimed) == 0 {
+		return nil
+	}
+	used := map[tid]bool{}
+	for _, v := range h.versions {
+		if claimed[v.tid.block] {
+			used[v.tid] = true
+		}
+	}
+	ps := &h.pages
+	for b := range claimed {
+		f, err := ps.pool.get(pageID{ps.table, b}, false, true)
+		if err != nil {
+			return err
+		}
+		f.latch.Lock()
+		if p := f.data; p.kind() == pageKindHeap {
+			for i := range p.count() {
+				if off, _ := p.slot(i); off != 0 && !used[tid{b, uint16(i)}] {
+					p.remove(i)
+					f.modified()
+				}
+			}
+			ps.room[b] = uint16(p.freeSpace())
+		}
+		f.latch.Unlock()
+		ps.pool.release(f)
+	}
+	return nil
 }
 
 // tornFree reports whether block b, which failed its check when recovery

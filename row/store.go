@@ -311,6 +311,10 @@ func Open(opts Options) (*Store, error) {
 	}
 	for _, h := range s.heaps {
 		h.redoIndex = nil
+		if err := h.clearClaimed(s.claims[h.id]); err != nil {
+			log.Close()
+			return nil, fmt.Errorf("WAL replay failed: %w", err)
+		}
 		h.vacuum(txn.Recovered.CommitSeq())
 	}
 	s.claims = nil
