@@ -345,6 +345,7 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 	br := bufio.NewReaderSize(r, 64<<10)
 	var record []byte // a CSV record that spans lines
 	var line int64
+	var slab fieldSlab
 	done := false
 	return func() ([]*string, int64, []byte, error) {
 		for !done {
@@ -390,7 +391,7 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 			if f.CSV {
 				fields, perr = splitCSVRow(raw, f)
 			} else {
-				fields, perr = splitTextRow(raw, f)
+				fields, perr = splitTextRow(raw, f, &slab)
 				if len(fields) == ncols+1 && endsWithDelimiter(raw, f.Delimiter) {
 					fields = fields[:ncols]
 				}
@@ -531,9 +532,9 @@ func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
 
 // splitTextRow splits one line of COPY text format into fields, undoing
 // backslash escapes; a field equal to the NULL marker is nil.
-func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
+func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return splitPlainRow(raw, f), nil
+		return splitPlainRow(raw, f, slab), nil
 	}
 	var fields []*string
 	var cur []byte
@@ -610,11 +611,11 @@ func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
 
 // splitPlainRow splits a text-format line without escapes: one string for
 // the line, whose fields are substrings (a load's rows are millions of
-// lines of a dozen fields each).
-func splitPlainRow(raw []byte, f CopyFormat) []*string {
+// lines of a dozen fields each), their slices from slab.
+func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
 	line, delim := string(raw), string([]byte{f.Delimiter})
 	n := strings.Count(line, delim) + 1
-	vals, fields := make([]string, n), make([]*string, n)
+	vals, fields := slab.take(n)
 	for i := range n {
 		v, rest, _ := strings.Cut(line, delim)
 		line = rest
@@ -624,6 +625,27 @@ func splitPlainRow(raw []byte, f CopyFormat) []*string {
 		}
 	}
 	return fields
+}
+
+// fieldSlab hands out the fields of many rows from shared allocations,
+// two for thousands of rows instead of two a row.
+type fieldSlab struct {
+	vals []string
+	ptrs []*string
+}
+
+// take returns room for n fields; a nil slab allocates it.
+func (s *fieldSlab) take(n int) ([]string, []*string) {
+	if s == nil {
+		return make([]string, n), make([]*string, n)
+	}
+	if len(s.vals) < n {
+		size := max(n, 8192)
+		s.vals, s.ptrs = make([]string, size), make([]*string, size)
+	}
+	vals, ptrs := s.vals[:n:n], s.ptrs[:n:n]
+	s.vals, s.ptrs = s.vals[n:], s.ptrs[n:]
+	return vals, ptrs
 }
 
 func isHex(b byte) bool {

@@ -252,10 +252,16 @@ func fitString(s string, t T, assign bool) (Value, error) {
 		n = w
 	}
 	if t.ID == Char && n < w {
-		s += strings.Repeat(" ", w-n)
+		if w-n <= len(blanks) {
+			s += blanks[:w-n] // one allocation, not two: loads pad millions
+		} else {
+			s += strings.Repeat(" ", w-n)
+		}
 	}
 	return NewText(s), nil
 }
+
+const blanks = "                                                                "
 
 // ParseBool accepts PostgreSQL's boolean spellings: any prefix of true, false,
 // yes or no, on, off (at least "of"), 1 and 0, in any case.
