@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"rustydb/catalog"
+	"rustydb/iouring"
 	"rustydb/sqlerr"
 )
 
@@ -139,5 +141,42 @@ func TestCopyBulkLoad(t *testing.T) {
 	}
 	if _, err := db.Exec(ctx, "INSERT INTO li VALUES (35000, 1, 1, NULL, NULL)"); sqlerr.Code(err) != sqlerr.UniqueViolation {
 		t.Errorf("inserting a loaded key after a crash: %v, want 23505", err)
+	}
+}
+
+// TestCopyBulkLoadFaults fails the bulk load's page writes and its fsync
+// at commit: the COPY gets 58030, none of its rows is visible then or
+// after a restart, and the table takes writes again.
+func TestCopyBulkLoadFaults(t *testing.T) {
+	for _, op := range []iouring.Op{iouring.Write, iouring.Sync} {
+		t.Run(fmt.Sprint(op), func(t *testing.T) {
+			dir := t.TempDir()
+			var fs iouring.Faults
+			db, err := OpenWith(Options{Dir: dir, SyncMode: "off", IO: iouring.WithFaults(iouring.NewPread(), &fs)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "CREATE TABLE li (id INT PRIMARY KEY, qty INT NOT NULL, price NUMERIC(10,2), day DATE, note VARCHAR(20))")
+			mustExec(t, db, "INSERT INTO li VALUES (-1, 1, 1, NULL, NULL)")
+			li := db.store.Catalog().Lookup(catalog.Public, "li")
+			fs.Add(iouring.Fault{Op: op, Path: filepath.Join(dir, "base", fmt.Sprint(li.ID))})
+			_, err = db.Exec(context.Background(), fmt.Sprintf("COPY li FROM '%s' WITH (DELIMITER '|')", bulkFile(t, 0, 10000, 0)))
+			if sqlerr.Code(err) != sqlerr.IOError || fs.Fired() == 0 {
+				t.Fatalf("COPY under a failing %v: %v (fired %d), want SQLSTATE 58030", op, err, fs.Fired())
+			}
+			const count = "SELECT count(*) FROM li"
+			if got := queryText(t, db, "", count); got != "[1]\n" {
+				t.Errorf("after the failed load: %s", got)
+			}
+			mustExec(t, db, "INSERT INTO li VALUES (-2, 1, 1, NULL, NULL)")
+			db.Close()
+			if db, err = Open(dir); err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if got := queryText(t, db, "", count); got != "[2]\n" {
+				t.Errorf("after a restart: %s", got)
+			}
+		})
 	}
 }
