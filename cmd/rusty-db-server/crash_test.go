@@ -393,7 +393,7 @@ func (wr *writer) randomOp(rng *rand.Rand) (string, string, []effect) {
 	}
 	newID := func() int { wr.next++; return wr.base + wr.next - 1 }
 	switch {
-	case p == 99 && rng.IntN(12) == 0:
+	case p == 99 && rng.IntN(30) == 0:
 		return wr.copyOp(rng)
 	case p < 35:
 		id := wr.base + rng.IntN(wr.next+1)
