@@ -14,7 +14,6 @@ import (
 
 	"rustydb/catalog"
 	"rustydb/plan"
-	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -172,6 +171,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 	batches, wait := c.convertRows(t, cols, src, f, stop)
 	defer wait()
 	defer close(stop)
+	ins := c.newLoadInserter(t, h)
 	var n int64
 	for b := range batches {
 		<-b.done
@@ -200,13 +200,13 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 					r.vals[i] = v
 				}
 			}
-			if err := c.insertLoaded(t, h, r.vals, r.explicit); err != nil {
+			if err := ins.insert(r.vals, r.explicit); err != nil {
 				return n, err
 			}
 			n++
 		}
 	}
-	return n, nil
+	return n, ins.finish()
 }
 
 // loadBatch is a run of input rows of a COPY FROM that a worker converts
@@ -293,30 +293,34 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 // convertBatch turns the fields of b's rows into column values.
 func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch) {
 	defer close(b.done)
+	// The rows' values share two allocations, a load's allocations being
+	// much of its garbage collection.
+	n := len(t.Columns)
+	vals, explicit := make([]types.Value, len(b.rows)*n), make([]bool, len(b.rows)*n)
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.err != nil {
 			continue
 		}
+		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			r.vals, r.explicit, r.err = c.convertRow(t, cols, f, r.fields, r.line)
+			r.err = c.convertRow(t, cols, f, r.fields, r.line, r.vals, r.explicit)
 		}()
 	}
 }
 
 // convertRow converts one input row's fields (nil for NULL, CopyDefault
-// for the column's default) to t's column types.
-func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64) ([]types.Value, []bool, error) {
+// for the column's default) to t's column types, into vals; explicit
+// marks the columns the input gives.
+func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64, vals []types.Value, explicit []bool) error {
 	if len(fields) != len(cols) {
 		if len(fields) > len(cols) {
-			return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
+			return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
 		}
-		return nil, nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+		return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
 			WithDetail("%s", f.At(t, line))
 	}
-	vals := make([]types.Value, len(t.Columns))
-	explicit := make([]bool, len(t.Columns))
 	for i, fld := range fields {
 		if fld == CopyDefault {
 			continue
@@ -328,12 +332,12 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields 
 		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
 		if err != nil {
 			e := sqlerr.From(err)
-			return nil, nil, &sqlerr.Error{Code: e.Code, Message: e.Message,
+			return &sqlerr.Error{Code: e.Code, Message: e.Message,
 				Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
 		}
 		vals[cols[i]] = v
 	}
-	return vals, explicit, nil
+	return nil
 }
 
 // textSource reads the rows of COPY's text and CSV formats from r.
@@ -341,6 +345,7 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 	br := bufio.NewReaderSize(r, 64<<10)
 	var record []byte // a CSV record that spans lines
 	var line int64
+	var slab fieldSlab
 	done := false
 	return func() ([]*string, int64, []byte, error) {
 		for !done {
@@ -386,7 +391,7 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 			if f.CSV {
 				fields, perr = splitCSVRow(raw, f)
 			} else {
-				fields, perr = splitTextRow(raw, f)
+				fields, perr = splitTextRow(raw, f, &slab)
 				if len(fields) == ncols+1 && endsWithDelimiter(raw, f.Delimiter) {
 					fields = fields[:ncols]
 				}
@@ -400,10 +405,10 @@ func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFor
 	}
 }
 
-// loadRow inserts one loaded row into t (heap h): loaded holds the values
-// of the columns cols, the others get their defaults. It counts the row in
-// the statement's progress.
-func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols []int, loaded []types.Value) error {
+// loadRow inserts one loaded row into t through ins: loaded holds the
+// values of the columns cols, the others get their defaults. It counts the
+// row in the statement's progress.
+func (c *Context) loadRow(t *catalog.Table, ins *loadInserter, defaults []evalFn, cols []int, loaded []types.Value) error {
 	vals := make([]types.Value, len(t.Columns))
 	for i, d := range defaults {
 		if d != nil {
@@ -418,20 +423,7 @@ func (c *Context) loadRow(t *catalog.Table, h *row.Heap, defaults []evalFn, cols
 		vals[col] = loaded[i]
 	}
 	c.Progress.Add(1, 0)
-	return c.insertLoaded(t, h, vals, nil)
-}
-
-// insertLoaded checks a whole row of a COPY FROM against t's constraints
-// and inserts it; converted marks the values already of their columns'
-// types.
-func (c *Context) insertLoaded(t *catalog.Table, h *row.Heap, vals []types.Value, converted []bool) error {
-	if err := c.validateConverted(t, vals, nil, converted); err != nil {
-		return err
-	}
-	if err := c.Tx.Insert(c.Ctx, h, vals); err != nil {
-		return err
-	}
-	return c.canceled()
+	return ins.insert(vals, nil)
 }
 
 // readLine returns the next line of br with its '\n' (the last line may
@@ -540,9 +532,9 @@ func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
 
 // splitTextRow splits one line of COPY text format into fields, undoing
 // backslash escapes; a field equal to the NULL marker is nil.
-func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
+func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return splitPlainRow(raw, f), nil
+		return splitPlainRow(raw, f, slab), nil
 	}
 	var fields []*string
 	var cur []byte
@@ -619,11 +611,11 @@ func splitTextRow(raw []byte, f CopyFormat) ([]*string, error) {
 
 // splitPlainRow splits a text-format line without escapes: one string for
 // the line, whose fields are substrings (a load's rows are millions of
-// lines of a dozen fields each).
-func splitPlainRow(raw []byte, f CopyFormat) []*string {
+// lines of a dozen fields each), their slices from slab.
+func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
 	line, delim := string(raw), string([]byte{f.Delimiter})
 	n := strings.Count(line, delim) + 1
-	vals, fields := make([]string, n), make([]*string, n)
+	vals, fields := slab.take(n)
 	for i := range n {
 		v, rest, _ := strings.Cut(line, delim)
 		line = rest
@@ -633,6 +625,27 @@ func splitPlainRow(raw []byte, f CopyFormat) []*string {
 		}
 	}
 	return fields
+}
+
+// fieldSlab hands out the fields of many rows from shared allocations,
+// two for thousands of rows instead of two a row.
+type fieldSlab struct {
+	vals []string
+	ptrs []*string
+}
+
+// take returns room for n fields; a nil slab allocates it.
+func (s *fieldSlab) take(n int) ([]string, []*string) {
+	if s == nil {
+		return make([]string, n), make([]*string, n)
+	}
+	if len(s.vals) < n {
+		size := max(n, 8192)
+		s.vals, s.ptrs = make([]string, size), make([]*string, size)
+	}
+	vals, ptrs := s.vals[:n:n], s.ptrs[:n:n]
+	s.vals, s.ptrs = s.vals[n:], s.ptrs[n:]
+	return vals, ptrs
 }
 
 func isHex(b byte) bool {

@@ -22,7 +22,7 @@ func TestSplitTextRow(t *testing.T) {
 		{"", '|', `\N`, []string{""}},
 		{"é|ü", '|', `\N`, []string{"é", "ü"}},
 	} {
-		fields, err := splitTextRow([]byte(tc.raw), CopyFormat{Delimiter: tc.delim, Null: tc.nullS})
+		fields, err := splitTextRow([]byte(tc.raw), CopyFormat{Delimiter: tc.delim, Null: tc.nullS}, &fieldSlab{})
 		if err != nil {
 			t.Fatalf("%q: %v", tc.raw, err)
 		}

@@ -507,6 +507,7 @@ func (c *Context) CopyFromParquet(t *catalog.Table, cols []int, path, name strin
 	}
 	scan := &parquetScanOp{c: c, n: &plan.ParquetScan{Files: []string{path}, Cols: fileCols}, names: []string{name}}
 	var n int64
+	ins := c.newLoadInserter(t, h)
 	err = Drain(scan, func(r []types.Value) error {
 		for i, col := range cols {
 			if same[i] {
@@ -520,11 +521,14 @@ func (c *Context) CopyFromParquet(t *catalog.Table, cols []int, path, name strin
 			}
 			r[i] = v
 		}
-		if err := c.loadRow(t, h, defaults, cols, r); err != nil {
+		if err := c.loadRow(t, ins, defaults, cols, r); err != nil {
 			return err
 		}
 		n++
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	return n, ins.finish()
 }

@@ -84,19 +84,22 @@ func (h *Heap) Columnize(horizon uint64, rowsPer int, partial bool) (int, error)
 			// waits for vacuum to remove them: copied, they would stay.
 			return added, broken
 		}
-		b := column.NewBuilder(def, len(batch))
-		r := h.Reader()
-		for _, v := range batch {
-			vals, err := r.Columns(v, nil) // not kept in the frames: the segment holds them now
-			if err != nil {
-				r.Close()
-				return added, err
+		cs := h.prebuiltFor(batch) // a bulk load's
+		if cs == nil {
+			b := column.NewBuilder(def, len(batch))
+			r := h.Reader()
+			for _, v := range batch {
+				vals, err := r.Columns(v, nil) // not kept in the frames: the segment holds them now
+				if err != nil {
+					r.Close()
+					return added, err
+				}
+				b.Add(vals)
 			}
-			b.Add(vals)
+			r.Close()
+			cs = b.Finish()
+			cs.Encode() // bit-packs or run-length encodes the integer columns where that saves memory
 		}
-		r.Close()
-		cs := b.Finish()
-		cs.Encode() // bit-packs or run-length encodes the integer columns where that saves memory
 		seg := &Segment{Segment: cs, Versions: batch, held: len(batch)}
 		h.mu.Lock()
 		if h.covered != covered || len(h.segs) != nsegs || h.Table != def {

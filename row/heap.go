@@ -75,6 +75,9 @@ type Heap struct {
 	segs        []*Segment
 	covered     int
 	columnizing sync.Mutex
+	// prebuilt are the segments committed bulk loads built, by first
+	// version, for the columnizer to take (bulk.go).
+	prebuilt map[*Version]*Segment
 
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[catalog.TableStats]
@@ -527,6 +530,7 @@ func (h *Heap) install(def *catalog.Table, indexes []*btree) {
 	h.Table, h.indexes = def, indexes
 	if !same {
 		h.dropSegments()
+		h.prebuilt = nil
 	}
 }
 

@@ -345,8 +345,9 @@ func (ps *pages) settle(n int) error {
 // tuples written after that checkpoint or by transactions that had not
 // committed before it, and overflow pages no named row uses. It reads each
 // page once, in block order, decoding only the indexes' key columns, and
-// builds each index in one sorted pass.
-func (h *Heap) load(live []*Version) error {
+// builds each index in one sorted pass. It leaves alone the claimed
+// blocks, which committed bulk loads the log replays wrote (bulk.go).
+func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	ps := &h.pages
 	h.versions = live
 	order := slices.Clone(live) // the named tuples in block order
@@ -377,6 +378,9 @@ func (h *Heap) load(live []*Version) error {
 			next++
 		}
 		named := order[start:next]
+		if claimed[b] && len(named) == 0 {
+			continue
+		}
 		if b >= written { // allocated, never written: no row there
 			if len(named) > 0 {
 				return ps.corrupt(named[0].tid)
@@ -384,7 +388,7 @@ func (h *Heap) load(live []*Version) error {
 			ps.freeBlocks = append(ps.freeBlocks, b)
 			continue
 		}
-		if err := ld.page(b, named); err != nil {
+		if err := ld.page(b, named, claimed[b]); err != nil {
 			return err
 		}
 	}
@@ -393,6 +397,13 @@ func (h *Heap) load(live []*Version) error {
 			ps.freeBlocks = append(ps.freeBlocks, b)
 		}
 	}
+	for _, t := range ld.torn {
+		if ld.long[t.block] {
+			return t.err
+		}
+		ps.freeBlocks = append(ps.freeBlocks, t.block)
+	}
+	ps.claim(claimed)
 	for i, ix := range h.indexes {
 		slices.SortFunc(ld.entries[i], ix.compare)
 		ix.fill(ld.entries[i])
@@ -407,12 +418,25 @@ type loader struct {
 	entries  [][]entry       // each index's, in load order
 	long     map[uint32]bool // the overflow blocks named rows use
 	overflow []uint32        // the overflow blocks met
+	// torn are the unreadable pages no named tuple is on: free, unless a
+	// named row's overflow chain (known at the end) runs through them
+	torn []tornPage
 }
 
-// page loads block b, whose named tuples are named, in slot order.
-func (ld *loader) page(b uint32, named []*Version) error {
+type tornPage struct {
+	block uint32
+	err   error
+}
+
+// page loads block b, whose named tuples are named, in slot order; on a
+// claimed block the other tuples stay.
+func (ld *loader) page(b uint32, named []*Version, claimed bool) error {
 	ps := &ld.h.pages
 	f, err := ps.pool.get(pageID{ps.table, b}, false, true)
+	if len(named) == 0 && tornFree(err, false) {
+		ld.torn = append(ld.torn, tornPage{b, err})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -428,7 +452,7 @@ func (ld *loader) page(b uint32, named []*Version) error {
 					return err
 				}
 				k++
-			} else if off, _ := p.slot(i); off != 0 {
+			} else if off, _ := p.slot(i); off != 0 && !claimed {
 				p.remove(i)
 				f.modified()
 			}

@@ -9,6 +9,9 @@
 // rebuilt from the pages at start. The WAL is logical and redo-only: a
 // commit record carries its rows, so pages never need undo, and recovery
 // loads the rows the last checkpoint names and replays the log after it.
+// A bulk load (COPY FROM) is the exception: its pages are written and
+// fsynced before its commit, whose record names where its rows are
+// (bulk.go).
 //
 // # Files under the data directory
 //
@@ -113,6 +116,7 @@
 //	6 create role:  uvarint length + catalog.Role JSON
 //	7 alter role:   uvarint length + the new catalog.Role JSON (same id)
 //	8 drop role:    u32 role id
+//	9 load:         a bulk load's rows, located in its pages (bulk.go)
 package row
 
 import (
@@ -157,6 +161,7 @@ const (
 	opCreateRole  = 6
 	opAlterRole   = 7
 	opDropRole    = 8
+	opLoad        = 9
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -228,6 +233,9 @@ type Store struct {
 	redoLSN     atomic.Uint64 // the last checkpoint's redo LSN
 	recovered   RecoveryInfo
 	opened      time.Time
+	// claims are the blocks of committed bulk loads recovery replays, by
+	// table; during Open only (bulk.go).
+	claims map[uint32]map[uint32]bool
 }
 
 // RecoveryInfo says what Open found.
@@ -276,16 +284,20 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("cannot repair torn pages from the doublewrite file: %w", err)
 	}
 	s.recovered.RepairedPages = repaired
-	redo, err := s.loadCheckpoint()
-	if err != nil {
-		return nil, err
-	}
-	s.recovered.CheckpointLSN = redo
-	s.redoLSN.Store(uint64(redo))
 	log, err := wal.Open(wal.Options{Dir: opts.WALDir, SegmentSize: opts.SegmentSize, SyncMode: opts.SyncMode, IO: opts.IO})
 	if err != nil {
 		return nil, fmt.Errorf("cannot open WAL in %s: %w", opts.WALDir, err)
 	}
+	redo, err := s.loadCheckpoint(func(redo wal.LSN) (err error) {
+		s.claims, err = scanLoads(log, redo) // before any heap is loaded
+		return err
+	})
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	s.recovered.CheckpointLSN = redo
+	s.redoLSN.Store(uint64(redo))
 	s.log = log
 	if at, reason, found := log.TornTail(); found {
 		s.recovered.TornTail = fmt.Sprintf("at LSN %d: %s", at, reason)
@@ -309,8 +321,13 @@ func Open(opts Options) (*Store, error) {
 	}
 	for _, h := range s.heaps {
 		h.redoIndex = nil
+		if err := h.clearClaimed(s.claims[h.id]); err != nil {
+			log.Close()
+			return nil, fmt.Errorf("WAL replay failed: %w", err)
+		}
 		h.vacuum(txn.Recovered.CommitSeq())
 	}
+	s.claims = nil
 	s.txns = txn.NewManager(maxTxn)
 	s.removeStrayFiles()
 	s.opened = time.Now()
@@ -436,6 +453,7 @@ type op struct {
 	// role operations: the new definition (the dropped one for a drop)
 	// and, for an alter, the one before
 	role, oldRole *catalog.Role
+	load          *Load // a bulk load
 }
 
 // Begin starts a transaction.
@@ -581,9 +599,21 @@ func (tx *Tx) Commit() error {
 		s.txns.Commit(tx.Txn)
 		return nil
 	}
+	for _, o := range tx.ops {
+		if o.kind == opLoad {
+			if err := o.load.sync(); err != nil {
+				tx.Rollback()
+				return err
+			}
+			o.load.offer()
+		}
+	}
 	payload := tx.encode()
 	s.ckptMu.RLock()
-	_, err := s.log.Commit(tx.ID, wal.TypeCommit, payload)
+	err := tx.logLoads()
+	if err == nil {
+		_, err = s.log.Commit(tx.ID, wal.TypeCommit, payload)
+	}
 	if err != nil {
 		s.ckptMu.RUnlock()
 		tx.Rollback()
@@ -602,6 +632,8 @@ func (tx *Tx) Commit() error {
 			inserted++
 		case opDelete:
 			deleted++
+		case opLoad:
+			inserted += uint64(len(o.load.versions))
 		}
 	}
 	s.pool.activity.RowsInserted.Add(inserted)
@@ -620,6 +652,11 @@ func (tx *Tx) Commit() error {
 	}
 	tx.settleDDL()
 	s.ckptMu.RUnlock()
+	for _, o := range tx.ops {
+		if o.kind == opLoad {
+			o.load.install()
+		}
+	}
 	tx.ops, tx.rows = nil, nil
 	return nil
 }
@@ -636,6 +673,8 @@ func (tx *Tx) encode() []byte {
 		case opDelete:
 			buf = binary.LittleEndian.AppendUint32(buf, o.heap.id)
 			buf = binary.AppendUvarint(buf, o.v.ID)
+		case opLoad:
+			buf = o.load.appendOp(buf)
 		case opCreateTable, opAlterTable:
 			b, _ := json.Marshal(o.table)
 			buf = binary.AppendUvarint(buf, uint64(len(b)))
@@ -662,6 +701,8 @@ func (tx *Tx) Rollback() {
 			}
 		case opDelete:
 			o.heap.undoDelete(tx.Txn, o.v)
+		case opLoad:
+			o.load.undo()
 		case opCreateTable:
 			s.catalog.Remove(o.table)
 			s.heapsMu.Lock()
@@ -733,6 +774,7 @@ func (s *Store) redo(data []byte) error {
 				return err
 			}
 			s.heaps[t.ID] = newHeap(&t, s.pool)
+			s.heaps[t.ID].pages.claim(s.claims[t.ID])
 		case opAlterTable:
 			l, k := binary.Uvarint(data)
 			if k <= 0 || uint64(len(data)-k) < l {
@@ -762,6 +804,12 @@ func (s *Store) redo(data []byte) error {
 			}
 		case opCreateRole, opAlterRole, opDropRole:
 			rest, err := s.redoRole(kind, data)
+			if err != nil {
+				return err
+			}
+			data = rest
+		case opLoad:
+			rest, err := s.redoLoad(data)
 			if err != nil {
 				return err
 			}
@@ -980,11 +1028,11 @@ func (s *Store) writeCheckpoint(redo wal.LSN, snap *txn.Snapshot, blocks map[uin
 
 // loadCheckpoint reads meta/checkpoint, if any, loads the rows it names
 // and returns its redo LSN.
-func (s *Store) loadCheckpoint() (wal.LSN, error) {
+func (s *Store) loadCheckpoint(found func(redo wal.LSN) error) (wal.LSN, error) {
 	path := filepath.Join(s.opts.Dir, "meta", "checkpoint")
 	b, err := s.readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
+		return 0, found(0)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("cannot read checkpoint %s: %w", path, err)
@@ -1002,6 +1050,9 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 		return 0, fmt.Errorf("checkpoint %s has format version %d, this server reads %d", path, v, FormatVersion)
 	}
 	redo := wal.LSN(binary.LittleEndian.Uint64(b[12:]))
+	if err := found(redo); err != nil {
+		return 0, err
+	}
 	r := bytes.NewReader(b[20 : len(b)-4])
 	n, err := binary.ReadUvarint(r)
 	if err != nil || n > uint64(r.Len()) {
@@ -1062,7 +1113,7 @@ func (s *Store) loadCheckpoint() (wal.LSN, error) {
 			}
 			live[i] = &Version{ID: id, tid: tid{uint32(block), uint16(slot)}}
 		}
-		if err := h.load(live); err != nil {
+		if err := h.load(live, s.claims[h.id]); err != nil {
 			if sqlerr.Code(err) != sqlerr.DataCorrupted {
 				return 0, err
 			}

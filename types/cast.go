@@ -207,6 +207,13 @@ func ApplyNumericTypmod(d *apd.Decimal, t T) (Value, error) {
 	if t.Precision == 0 {
 		return NewDecimal(d), nil
 	}
+	if d.Form == apd.Finite && d.Exponent == -t.Scale && !(d.Negative && d.IsZero()) {
+		// Already at the scale, as a load's values mostly are: no rounding.
+		if int64(d.NumDigits()) > int64(t.Precision) && !d.IsZero() {
+			return Null, numericOverflow(t)
+		}
+		return NewDecimal(d), nil
+	}
 	r := new(apd.Decimal)
 	if _, err := DecimalContext.Quantize(r, d, -t.Scale); err != nil {
 		return Null, numericOverflow(t)
@@ -245,10 +252,16 @@ func fitString(s string, t T, assign bool) (Value, error) {
 		n = w
 	}
 	if t.ID == Char && n < w {
-		s += strings.Repeat(" ", w-n)
+		if w-n <= len(blanks) {
+			s += blanks[:w-n] // one allocation, not two: loads pad millions
+		} else {
+			s += strings.Repeat(" ", w-n)
+		}
 	}
 	return NewText(s), nil
 }
+
+const blanks = "                                                                "
 
 // ParseBool accepts PostgreSQL's boolean spellings: any prefix of true, false,
 // yes or no, on, off (at least "of"), 1 and 0, in any case.

@@ -69,7 +69,7 @@ func TestCrashCycles(t *testing.T) {
 
 	ws := make([]*writer, 6)
 	for w := range ws {
-		ws[w] = &writer{w: w, base: w * 1_000_000, m: newModel()}
+		ws[w] = &writer{w: w, base: w * 1_000_000, m: newModel(), dir: t.TempDir()}
 	}
 	totalAcked := 0
 	for cycle := 1; cycle <= cycles; cycle++ {
@@ -324,6 +324,7 @@ type writer struct {
 	writes  int    // those that changed a row (an UPDATE 0 need not be logged)
 	doubt   *doubt // the commit whose acknowledgement the kill cut off
 	bug     error  // an error while the server was up, or a wrong command tag
+	dir     string // for the files COPY loads
 }
 
 // doubt is a commit that may or may not have happened.
@@ -434,6 +435,8 @@ func (wr *writer) randomOp(rng *rand.Rand) (string, string, []effect) {
 	}
 	newID := func() int { wr.next++; return wr.base + wr.next - 1 }
 	switch {
+	case p == 99 && rng.IntN(30) == 0:
+		return wr.copyOp(rng)
 	case p < 35:
 		id := wr.base + rng.IntN(wr.next+1)
 		// Now and then an id that was deleted (or never committed), so
@@ -637,3 +640,32 @@ func minus(a, b []string) []string {
 }
 
 func firstN(s []string) []string { return s[:min(len(s), 10)] }
+
+// copyRows is how many new rows a COPY of the crash test loads: past the
+// threshold from which COPY FROM writes pages directly and logs only
+// where the rows are (exec's bulkLoadAfter), so that kills land in such
+// loads, their fsyncs and commits.
+const copyRows = 4500
+
+// copyOp writes copyRows new rows to a file and returns the COPY FROM that
+// loads them.
+func (wr *writer) copyOp(rng *rand.Rand) (string, string, []effect) {
+	var b strings.Builder
+	eff := make([]effect, copyRows)
+	for i := range eff {
+		id := wr.base + wr.next
+		wr.next++
+		r := acctRow{rng.IntN(2001) - 1000, randTag(rng)}
+		tag := r.tag
+		if tag == "NULL" {
+			tag = `\N`
+		}
+		fmt.Fprintf(&b, "%d|%d|%s\n", id, r.bal, tag)
+		eff[i] = effect{id, &r}
+	}
+	path := filepath.Join(wr.dir, fmt.Sprintf("copy-%d.tbl", wr.next))
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		wr.bug = err
+	}
+	return fmt.Sprintf("COPY acct FROM '%s' WITH (DELIMITER '|')", path), fmt.Sprintf("COPY %d", copyRows), eff
+}
