@@ -13,7 +13,6 @@ package rustydb
 
 import (
 	"errors"
-	"runtime"
 	"sync"
 	"unsafe"
 
@@ -60,8 +59,10 @@ type parquetGroups struct {
 	once sync.Once
 	wg   sync.WaitGroup
 	errs []error
-	prev chan struct{} // closed once the last row group handed out is committed
-	rows int64         // rows handed out
+	// giveBack returns the workers to the scheduler once they are done
+	giveBack func()
+	prev     chan struct{} // closed once the last row group handed out is committed
+	rows     int64         // rows handed out
 	// the row group of a query's rows being filled, its rows so far and
 	// the batch of them not yet handed to its worker
 	group     *parquetGroup
@@ -88,11 +89,8 @@ type rowChunk struct {
 const rowChunkRows = 4096
 
 func newParquetGroups(c *exec.Context, pw *parquet.Writer, file string, size int64, conv []parquetValue, pick []int) *parquetGroups {
-	workers := runtime.GOMAXPROCS(0)
-	if c.MaxWorkers > 0 {
-		workers = min(workers, c.MaxWorkers)
-	}
-	g := &parquetGroups{c: c, pw: pw, file: file, size: size, conv: conv, pick: pick,
+	workers, giveBack := c.Workers()
+	g := &parquetGroups{c: c, pw: pw, file: file, size: size, conv: conv, pick: pick, giveBack: giveBack,
 		jobs: make(chan *parquetGroup), stop: make(chan struct{}), errs: make([]error, max(workers, 1)),
 		prev: make(chan struct{}), free: make(chan [][]types.Value, 2*workers+2)}
 	close(g.prev)
@@ -315,6 +313,7 @@ func (g *parquetGroups) finish(err error) (int64, error) {
 		g.fail()
 	}
 	g.wg.Wait()
+	g.giveBack()
 	for _, werr := range g.errs {
 		if werr != nil {
 			return 0, werr

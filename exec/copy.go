@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,10 +233,7 @@ const loadBatchRows = 512
 // Reading and converting text is most of a load's work; the inserts stay
 // on the caller's goroutine, in order.
 func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
-	workers := max(1, runtime.GOMAXPROCS(0))
-	if c.MaxWorkers > 0 {
-		workers = min(workers, c.MaxWorkers)
-	}
+	workers, giveBack := c.Workers()
 	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
 	var wg sync.WaitGroup
 	send := func(ch chan *loadBatch, b *loadBatch) bool {
@@ -287,7 +283,10 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 			}
 		})
 	}
-	return ordered, wg.Wait
+	return ordered, func() {
+		wg.Wait()
+		giveBack()
+	}
 }
 
 // convertBatch turns the fields of b's rows into column values.

@@ -82,6 +82,10 @@ func (c *Context) degree(want int) (int, func()) {
 	return 1 + n, func() { s.lent.Add(-int64(n)) }
 }
 
+// Workers returns how many workers an operator that would use every CPU
+// may run (see degree) and the function that gives them back.
+func (c *Context) Workers() (int, func()) { return c.degree(c.allWorkers()) }
+
 // allWorkers is the degree of an operator that would use every CPU:
 // one per CPU, or max_parallel_workers_per_query when lower.
 func (c *Context) allWorkers() int {
