@@ -133,12 +133,26 @@ func decodeRow(buf []byte, fetch func(first uint32, n int) ([]byte, error)) ([]t
 // decodeColumns is decodeRow of the columns want marks (nil: all); the
 // others are left NULL and skipped without being decoded.
 func decodeColumns(buf []byte, fetch func(first uint32, n int) ([]byte, error), want []bool) ([]types.Value, []byte, error) {
+	return decodeColumnsNoting(buf, fetch, want, nil, nil)
+}
+
+// decodeColumnsNoting is decodeColumns that also tells note, when not nil,
+// the first overflow block of each long value, decoded or not, and decodes
+// into into's memory when it has room.
+func decodeColumnsNoting(buf []byte, fetch func(first uint32, n int) ([]byte, error), want []bool,
+	note func(first uint32), into []types.Value) ([]types.Value, []byte, error) {
 	n, k := binary.Uvarint(buf)
 	if k <= 0 || n > uint64(len(buf)) {
 		return nil, nil, errCorrupt
 	}
 	buf = buf[k:]
-	vals := make([]types.Value, n)
+	var vals []types.Value
+	if uint64(cap(into)) >= n {
+		vals = into[:n]
+		clear(vals)
+	} else {
+		vals = make([]types.Value, n)
+	}
 	for i := range vals {
 		if len(buf) == 0 {
 			return nil, nil, errCorrupt
@@ -153,6 +167,9 @@ func decodeColumns(buf []byte, fetch func(first uint32, n int) ([]byte, error), 
 			}
 			first, inner := binary.LittleEndian.Uint32(buf[k:]), buf[k+4]
 			buf = buf[k+5:]
+			if note != nil {
+				note(first)
+			}
 			if skip {
 				continue
 			}
@@ -225,6 +242,15 @@ func skipValue(kind byte, buf []byte) ([]byte, error) {
 			return nil, errCorrupt
 		}
 		return buf[16:], nil
+	case encDecimalInt: // two varints, without making the decimal
+		e, k := binary.Varint(buf)
+		if k <= 0 || e < math.MinInt32 || e > math.MaxInt32 {
+			return nil, errCorrupt
+		}
+		if _, k2 := binary.Varint(buf[k:]); k2 > 0 {
+			return buf[k+k2:], nil
+		}
+		return nil, errCorrupt
 	case encArray:
 		_, k := binary.Uvarint(buf)
 		if k <= 0 {

@@ -183,6 +183,11 @@ func (ps *pages) overflowBlocks(t []byte) []uint32 {
 		return nil
 	}
 	firsts, _ := externalFirsts(t[k:])
+	return ps.chains(firsts)
+}
+
+// chains returns the blocks of the overflow chains that start at firsts.
+func (ps *pages) chains(firsts []uint32) []uint32 {
 	var blocks []uint32
 	for _, first := range firsts {
 		for block := first; block != noPage; {
@@ -358,6 +363,7 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 		slices.SortFunc(order, byTid)
 	}
 	ld := &loader{h: h, long: map[uint32]bool{}, entries: make([][]entry, len(h.indexes))}
+	ld.noteFirst = func(first uint32) { ld.firsts = append(ld.firsts, first) }
 	for i, ix := range h.indexes {
 		ld.entries[i] = make([]entry, 0, len(live))
 		if ld.want == nil {
@@ -405,7 +411,9 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	}
 	ps.claim(claimed)
 	for i, ix := range h.indexes {
-		slices.SortFunc(ld.entries[i], ix.compare)
+		if !slices.IsSortedFunc(ld.entries[i], ix.compare) { // a key loaded in order is
+			slices.SortFunc(ld.entries[i], ix.compare)
+		}
 		ix.fill(ld.entries[i])
 	}
 	return nil
@@ -413,11 +421,14 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 
 // loader is the state of a heap's load as it goes from page to page.
 type loader struct {
-	h        *Heap
-	want     []bool          // the indexes' key columns; nil: no index
-	entries  [][]entry       // each index's, in load order
-	long     map[uint32]bool // the overflow blocks named rows use
-	overflow []uint32        // the overflow blocks met
+	h         *Heap
+	want      []bool          // the indexes' key columns; nil: no index
+	entries   [][]entry       // each index's, in load order
+	long      map[uint32]bool // the overflow blocks named rows use
+	overflow  []uint32        // the overflow blocks met
+	firsts    []uint32        // a tuple's overflow chains (scratch)
+	noteFirst func(first uint32)
+	vals      []types.Value // a tuple's decoded key columns (scratch)
 	// torn are the unreadable pages no named tuple is on: free, unless a
 	// named row's overflow chain (known at the end) runs through them
 	torn []tornPage
@@ -480,18 +491,23 @@ func (ld *loader) tuple(t []byte, v *Version) error {
 	if t == nil || n <= 0 {
 		return ps.corrupt(v.tid)
 	}
-	for _, block := range ps.overflowBlocks(t) {
-		ld.long[block] = true
-	}
 	if ld.want == nil {
+		for _, block := range ps.overflowBlocks(t) {
+			ld.long[block] = true
+		}
 		return nil
 	}
-	vals, _, err := decodeColumns(t[n:], ps.readOverflow, ld.want)
+	ld.firsts = ld.firsts[:0]
+	vals, _, err := decodeColumnsNoting(t[n:], ps.readOverflow, ld.want, ld.noteFirst, ld.vals)
+	ld.vals = vals // reused: the entries copy their keys
 	if err == errCorrupt {
 		return ps.corrupt(v.tid)
 	}
 	if err != nil {
 		return err
+	}
+	for _, block := range ps.chains(ld.firsts) {
+		ld.long[block] = true
 	}
 	for i, ix := range ld.h.indexes {
 		ld.entries[i] = append(ld.entries[i], ix.entry(vals, v))
