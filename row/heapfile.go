@@ -355,17 +355,12 @@ func (ps *pages) settle(n int) error {
 func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	ps := &h.pages
 	h.versions = live
-	order := slices.Clone(live) // the named tuples in block order
-	byTid := func(a, b *Version) int {
-		return cmp.Or(cmp.Compare(a.tid.block, b.tid.block), cmp.Compare(a.tid.slot, b.tid.slot))
-	}
-	if !slices.IsSortedFunc(order, byTid) {
-		slices.SortFunc(order, byTid)
-	}
-	ld := &loader{h: h, long: map[uint32]bool{}, entries: make([][]entry, len(h.indexes))}
+	ld := &loader{h: h, live: live, long: map[uint32]bool{}, entries: make([][]entry, len(h.indexes))}
 	ld.noteFirst = func(first uint32) { ld.firsts = append(ld.firsts, first) }
 	for i, ix := range h.indexes {
-		ld.entries[i] = make([]entry, 0, len(live))
+		// in the versions' order, whichever pages they are on: keys that
+		// grow with the row ids (a table loaded in key order) need no sort
+		ld.entries[i] = make([]entry, len(live))
 		if ld.want == nil {
 			ld.want = make([]bool, len(h.Table.Columns))
 		}
@@ -377,19 +372,15 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	if err != nil {
 		return err
 	}
-	next := 0
+	order, starts := ld.byBlock(ps.blocks)
 	for b := range ps.blocks {
-		start := next
-		for next < len(order) && order[next].tid.block == b {
-			next++
-		}
-		named := order[start:next]
+		named := order[starts[b]:starts[b+1]]
 		if claimed[b] && len(named) == 0 {
 			continue
 		}
 		if b >= written { // allocated, never written: no row there
 			if len(named) > 0 {
-				return ps.corrupt(named[0].tid)
+				return ps.corrupt(live[named[0]].tid)
 			}
 			ps.freeBlocks = append(ps.freeBlocks, b)
 			continue
@@ -411,7 +402,7 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	}
 	ps.claim(claimed)
 	for i, ix := range h.indexes {
-		if !slices.IsSortedFunc(ld.entries[i], ix.compare) { // a key loaded in order is
+		if !slices.IsSortedFunc(ld.entries[i], ix.compare) {
 			slices.SortFunc(ld.entries[i], ix.compare)
 		}
 		ix.fill(ld.entries[i])
@@ -419,11 +410,38 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	return nil
 }
 
+// byBlock returns the positions of the named tuples in live grouped by
+// block, in slot order within each, block b's at order[starts[b]:starts[b+1]]
+// (a counting sort: the checkpoint checked every block is below blocks).
+func (ld *loader) byBlock(blocks uint32) (order []int32, starts []int32) {
+	starts = make([]int32, blocks+1)
+	for _, v := range ld.live {
+		starts[v.tid.block+1]++
+	}
+	for b := range blocks {
+		starts[b+1] += starts[b]
+	}
+	next := slices.Clone(starts[:blocks])
+	order = make([]int32, len(ld.live))
+	for i, v := range ld.live {
+		order[next[v.tid.block]] = int32(i)
+		next[v.tid.block]++
+	}
+	bySlot := func(a, b int32) int { return cmp.Compare(ld.live[a].tid.slot, ld.live[b].tid.slot) }
+	for b := range blocks {
+		if group := order[starts[b]:starts[b+1]]; !slices.IsSortedFunc(group, bySlot) {
+			slices.SortFunc(group, bySlot)
+		}
+	}
+	return order, starts
+}
+
 // loader is the state of a heap's load as it goes from page to page.
 type loader struct {
 	h         *Heap
+	live      []*Version      // the versions the checkpoint names
 	want      []bool          // the indexes' key columns; nil: no index
-	entries   [][]entry       // each index's, in load order
+	entries   [][]entry       // each index's, in live's order
 	long      map[uint32]bool // the overflow blocks named rows use
 	overflow  []uint32        // the overflow blocks met
 	firsts    []uint32        // a tuple's overflow chains (scratch)
@@ -439,9 +457,9 @@ type tornPage struct {
 	err   error
 }
 
-// page loads block b, whose named tuples are named, in slot order; on a
-// claimed block the other tuples stay.
-func (ld *loader) page(b uint32, named []*Version, claimed bool) error {
+// page loads block b, whose named tuples are those of ld.live at the
+// positions named, in slot order; on a claimed block the other tuples stay.
+func (ld *loader) page(b uint32, named []int32, claimed bool) error {
 	ps := &ld.h.pages
 	f, err := ps.pool.get(pageID{ps.table, b}, false, true)
 	if len(named) == 0 && tornFree(err, false) {
@@ -458,7 +476,7 @@ func (ld *loader) page(b uint32, named []*Version, claimed bool) error {
 	case pageKindHeap:
 		k := 0
 		for i := range p.count() {
-			if k < len(named) && int(named[k].tid.slot) == i {
+			if k < len(named) && int(ld.live[named[k]].tid.slot) == i {
 				if err := ld.tuple(p.tuple(i), named[k]); err != nil {
 					return err
 				}
@@ -469,7 +487,7 @@ func (ld *loader) page(b uint32, named []*Version, claimed bool) error {
 			}
 		}
 		if k < len(named) {
-			return ps.corrupt(named[k].tid)
+			return ps.corrupt(ld.live[named[k]].tid)
 		}
 		ps.room[b] = uint16(p.freeSpace())
 		return nil
@@ -479,14 +497,16 @@ func (ld *loader) page(b uint32, named []*Version, claimed bool) error {
 		ps.freeBlocks = append(ps.freeBlocks, b)
 	}
 	if len(named) > 0 {
-		return ps.corrupt(named[0].tid)
+		return ps.corrupt(ld.live[named[0]].tid)
 	}
 	return nil
 }
 
-// tuple notes the overflow pages of v's tuple t and its index entries.
-func (ld *loader) tuple(t []byte, v *Version) error {
+// tuple notes the overflow pages of tuple t, of ld.live[pos], and its
+// index entries.
+func (ld *loader) tuple(t []byte, pos int32) error {
 	ps := &ld.h.pages
+	v := ld.live[pos]
 	_, n := binary.Uvarint(t)
 	if t == nil || n <= 0 {
 		return ps.corrupt(v.tid)
@@ -510,7 +530,7 @@ func (ld *loader) tuple(t []byte, v *Version) error {
 		ld.long[block] = true
 	}
 	for i, ix := range ld.h.indexes {
-		ld.entries[i] = append(ld.entries[i], ix.entry(vals, v))
+		ld.entries[i][pos] = ix.entry(vals, v)
 	}
 	return nil
 }
