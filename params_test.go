@@ -155,6 +155,12 @@ func TestDynamicParams(t *testing.T) {
 	if w := workers(); w != "2" {
 		t.Errorf("workers = %s, want 2 (max_parallel_workers_per_query)", w)
 	}
+	// a query may ask for 4, but the pool lends one worker beyond its own
+	execIn(t, s, "ALTER SYSTEM SET max_parallel_workers = 1")
+	execIn(t, s, "SET max_parallel_workers_per_query = 4")
+	if w := workers(); w != "2" {
+		t.Errorf("workers = %s, want 2 (a pool of max_parallel_workers = 1)", w)
+	}
 
 	// the checkpoint interval: an embedded engine starts without one
 	before := db.store.Checkpoints()
