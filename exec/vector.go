@@ -959,20 +959,7 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 	case *plan.IsNull:
 		x, _, err := vc.value(e.X)
 		if err == nil {
-			out := make([]int32, vc.size)
-			return func(b *vbatch, sel []int32) ([]int32, error) {
-				v, err := x(b, sel)
-				if err != nil {
-					return nil, err
-				}
-				res := out[:0]
-				for _, j := range sel {
-					if (v.null != nil && v.null[j]) != e.Not {
-						res = append(res, j)
-					}
-				}
-				return res, nil
-			}, nil
+			return vc.keep(x, func(v *vec, j int32) bool { return (v.null != nil && v.null[j]) != e.Not }), nil
 		}
 	case *plan.Like:
 		if p, err := vc.like(e); err == nil {
@@ -988,20 +975,7 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 			if err != nil {
 				return nil, err
 			}
-			out := make([]int32, vc.size)
-			return func(b *vbatch, sel []int32) ([]int32, error) {
-				v, err := x(b, sel)
-				if err != nil {
-					return nil, err
-				}
-				res := out[:0]
-				for _, j := range sel {
-					if v.i[j] != 0 && (v.null == nil || !v.null[j]) {
-						res = append(res, j)
-					}
-				}
-				return res, nil
-			}, nil
+			return vc.keep(x, func(v *vec, j int32) bool { return v.i[j] != 0 && (v.null == nil || !v.null[j]) }), nil
 		}
 	}
 	return vc.rowPred(e)
@@ -1096,6 +1070,15 @@ func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
 	if err != nil || t.k != vStr && t.k != vInt {
 		return nil, errNotVectorized
 	}
+	if t.k == vStr {
+		return vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && strs[v.s[j]] != e.Not }), nil
+	}
+	return vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && ints[v.i[j]] != e.Not }), nil
+}
+
+// keep compiles a predicate that keeps the positions of sel where pass
+// holds of x's vector.
+func (vc *vcompiler) keep(x vfn, pass func(v *vec, j int32) bool) vpred {
 	out := make([]int32, vc.size)
 	return func(b *vbatch, sel []int32) ([]int32, error) {
 		v, err := x(b, sel)
@@ -1104,21 +1087,12 @@ func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
 		}
 		res := out[:0]
 		for _, j := range sel {
-			if v.null != nil && v.null[j] {
-				continue
-			}
-			var in bool
-			if t.k == vStr {
-				in = strs[v.s[j]]
-			} else {
-				in = ints[v.i[j]]
-			}
-			if in != e.Not {
+			if pass(v, j) {
 				res = append(res, j)
 			}
 		}
 		return res, nil
-	}, nil
+	}
 }
 
 // stringID reports whether id is text or varchar, which compare alike.
