@@ -138,6 +138,13 @@ func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
 	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeColumns(f, v.tid, want) })
 }
 
+// ColumnsInto is Columns decoding into into's memory when it has room (a
+// row from the page's cache of decoded rows is returned as it is); the
+// values are good until the next call.
+func (r *Reader) ColumnsInto(v *Version, want []bool, into []types.Value) ([]types.Value, error) {
+	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeColumnsInto(f, v.tid, want, into) })
+}
+
 // read pins v's page, keeping it pinned for the next row of the same page,
 // and decodes v from it with its latch held shared.
 func (r *Reader) read(v *Version, decode func(*frame) ([]types.Value, error)) ([]types.Value, error) {
@@ -485,35 +492,44 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 		h.install(def, indexes)
 		return nil
 	}
+	// Each version's key columns are decoded once, into the same memory,
+	// for the entries of every index to build.
+	var build []int
+	entries := make([][]entry, len(indexes))
+	for i, cols := range def.IndexKeys() {
+		if indexes[i] == nil {
+			build = append(build, i)
+			indexes[i] = newBtree(cols)
+			entries[i] = make([]entry, 0, len(h.versions))
+		}
+	}
 	r := h.Reader()
-	all := make([][]types.Value, len(h.versions))
-	for j, v := range h.versions {
-		var err error
-		if all[j], err = r.Columns(v, want); err != nil {
+	scratch := make([]types.Value, len(def.Columns)) // never a page's cached row: that is not ours to write
+	for _, v := range h.versions {
+		if v.pruned { // a pruned version is dead to all: no lookup needs it
+			continue
+		}
+		vals, err := r.ColumnsInto(v, want, scratch)
+		if err != nil {
 			r.Close()
 			return err
 		}
+		for _, i := range build {
+			entries[i] = append(entries[i], indexes[i].entry(vals, v))
+		}
 	}
 	r.Close()
-	for i, cols := range def.IndexKeys() {
-		if indexes[i] != nil {
-			continue
+	for _, i := range build {
+		ix, entries := indexes[i], entries[i]
+		if !slices.IsSortedFunc(entries, ix.compare) {
+			slices.SortFunc(entries, ix.compare)
 		}
-		ix := newBtree(cols)
-		entries := make([]entry, 0, len(h.versions))
-		for j, v := range h.versions {
-			if !v.pruned { // a pruned version is dead to all: no lookup needs it
-				entries = append(entries, ix.entry(all[j], v))
-			}
-		}
-		slices.SortFunc(entries, ix.compare)
 		if check && i < unique {
 			if err := h.checkKeys(t, def, i, entries); err != nil {
 				return err
 			}
 		}
 		ix.fill(entries)
-		indexes[i] = ix
 	}
 	h.install(def, indexes)
 	return nil
@@ -564,18 +580,20 @@ func indexRole(t *catalog.Table, i int) int {
 // adjacent.
 func (h *Heap) checkKeys(t *txn.Txn, def *catalog.Table, i int, entries []entry) error {
 	cols := def.IndexKeys()[i]
-	var prev *entry // the last live entry with a key without NULLs
+	vals := make([]types.Value, len(def.Columns)) // the key columns of the entry at hand
+	var prev *entry                               // the last live entry with a key without NULLs
 	for k := range entries {
 		e := &entries[k]
 		if !liveForKey(t, e.v) {
 			continue
 		}
-		vals := make([]types.Value, len(def.Columns))
+		null := e.k0.IsNull()
 		vals[cols[0]] = e.k0
 		for n, c := range cols[1:] {
 			vals[c] = e.rest[n]
+			null = null || e.rest[n].IsNull()
 		}
-		if _, ok := KeyOf(vals, cols); !ok {
+		if null {
 			if indexRole(def, i) == 2 {
 				for _, c := range cols {
 					if vals[c].IsNull() {

@@ -286,6 +286,11 @@ func (ps *pages) decodeTuple(f *frame, t tid) ([]types.Value, error) {
 // of f's page: from the frame's decoded rows when it is there, otherwise
 // decoded alone and not kept. Caller holds f.latch shared.
 func (ps *pages) decodeColumns(f *frame, t tid, want []bool) ([]types.Value, error) {
+	return ps.decodeColumnsInto(f, t, want, nil)
+}
+
+// decodeColumnsInto is decodeColumns into into's memory when it has room.
+func (ps *pages) decodeColumnsInto(f *frame, t tid, want []bool, into []types.Value) ([]types.Value, error) {
 	if rows := f.rows.Load(); rows != nil && int(t.slot) < len(*rows) {
 		if vals := (*rows)[t.slot].Load(); vals != nil {
 			return *vals, nil
@@ -296,7 +301,7 @@ func (ps *pages) decodeColumns(f *frame, t tid, want []bool) ([]types.Value, err
 	if k <= 0 {
 		return nil, ps.corrupt(t)
 	}
-	vals, _, err := decodeColumns(b[k:], ps.readOverflow, want)
+	vals, _, err := decodeColumnsNoting(b[k:], ps.readOverflow, want, nil, into)
 	if err == errCorrupt {
 		return nil, ps.corrupt(t)
 	}
