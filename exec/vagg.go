@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -942,6 +943,9 @@ func eqWords(a, b []uint64) bool {
 
 func (t *vtable) rehash() {
 	t.slots = make([]int32, 2*len(t.slots))
+	// room for the keys of every group until the next rehash: append would
+	// grow a large slice by a quarter, copying it over and over
+	t.keys = slices.Grow(t.keys, len(t.slots)/2*t.nk-len(t.keys))
 	t.shift--
 	mask := len(t.slots) - 1
 	for g := range t.len() {
