@@ -257,6 +257,40 @@ func (c *Column) Gather(off int, sel []int32, dst []int64) {
 	}
 }
 
+// Take sets dst[k] to row off+idx[k] of an Int32 or Int64 column, encoded
+// or not. Rows of a run-length column are found by moving through the runs
+// while idx does not descend (a join's output rows mostly ascend), by a
+// search when it does.
+func (c *Column) Take(off int, idx []int32, dst []int64) {
+	switch {
+	case c.Enc == RunLength:
+		r := c.Runs
+		k := 0
+		for n, i := range idx {
+			row := off + int(i)
+			if n == 0 || k > 0 && row < int(r.Ends[k-1]) { // before the run at hand
+				k = r.Run(row)
+			}
+			for int(r.Ends[k]) <= row {
+				k++
+			}
+			dst[n] = r.Values[k]
+		}
+	case c.Enc == BitPacked:
+		for n, i := range idx {
+			dst[n] = c.Pack.at(uint(off + int(i)))
+		}
+	case c.Kind == Int64:
+		for n, i := range idx {
+			dst[n] = c.I64[off+int(i)]
+		}
+	default:
+		for n, i := range idx {
+			dst[n] = int64(c.I32[off+int(i)])
+		}
+	}
+}
+
 // at returns row i of a bit-packed column.
 func (p *Packed) at(i uint) int64 {
 	at := i * p.Width

@@ -3,6 +3,7 @@ package column
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"rustydb/types"
@@ -112,5 +113,27 @@ func checkDecoding(t *testing.T, rnd *rand.Rand, c, plain *Column, vals []types.
 				t.Fatalf("Gather(%d)[%d] = %d, want %d", off, j, buf[j], want)
 			}
 		}
+		// Take: ascending with repeats (a join's output), then any order
+		var idx []int32
+		for _, j := range sel {
+			for range 1 + rnd.Intn(2) {
+				idx = append(idx, j)
+			}
+		}
+		for _, order := range [][]int32{idx, shuffled(rnd, idx)} {
+			out := make([]int64, len(order))
+			c.Take(off, order, out)
+			for n, j := range order {
+				if want := plain.Int(off + int(j)); out[n] != want {
+					t.Fatalf("Take(%d)[%d] (row %d) = %d, want %d", off, n, j, out[n], want)
+				}
+			}
+		}
 	}
+}
+
+func shuffled(rnd *rand.Rand, s []int32) []int32 {
+	s = slices.Clone(s)
+	rnd.Shuffle(len(s), func(i, j int) { s[i], s[j] = s[j], s[i] })
+	return s
 }

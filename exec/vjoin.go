@@ -3,6 +3,7 @@ package exec
 import (
 	"errors"
 	"math/bits"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -886,17 +887,23 @@ func (g *gathers) gather(src *column.Column, off int, idx []int32, identity []ui
 	size := len(identity)
 	dst := column.Column{Kind: src.Kind, Type: src.Type}
 	switch src.Kind {
-	case column.Int32: // through Int: a segment's column may be encoded
+	case column.Int32: // through Take: a segment's column may be encoded
 		g.i32 = grown(g.i32, size)
-		for k, i := range idx {
-			g.i32[k] = int32(src.Int(off + int(i)))
+		if src.Enc == column.Plain {
+			for k, i := range idx {
+				g.i32[k] = src.I32[off+int(i)]
+			}
+		} else {
+			g.i64 = grown(g.i64, size)
+			src.Take(off, idx, g.i64)
+			for k := range idx {
+				g.i32[k] = int32(g.i64[k])
+			}
 		}
 		dst.I32 = g.i32[:n]
 	case column.Int64:
 		g.i64 = grown(g.i64, size)
-		for k, i := range idx {
-			g.i64[k] = src.Int(off + int(i))
-		}
+		src.Take(off, idx, g.i64)
 		dst.I64 = g.i64[:n]
 	case column.Float64:
 		g.f64 = grown(g.f64, size)
@@ -1177,10 +1184,10 @@ func setNull(c *column.Column, r int) {
 func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 	bytes := int64(len(sel)) * 8
 	switch src.Kind {
-	case column.Int32, column.Int64: // through Int: a segment's column may be encoded
-		for _, j := range sel {
-			dst.I64 = append(dst.I64, src.Int(off+int(j)))
-		}
+	case column.Int32, column.Int64: // through Take: a segment's column may be encoded
+		at := len(dst.I64)
+		dst.I64 = slices.Grow(dst.I64, len(sel))[:at+len(sel)]
+		src.Take(off, sel, dst.I64[at:])
 	case column.Float64:
 		for _, j := range sel {
 			dst.F64 = append(dst.F64, src.F64[off+int(j)])
