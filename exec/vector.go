@@ -1004,9 +1004,10 @@ func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
 	out := make([]int32, vc.size)
 	var lastSeg *row.Segment
 	var dictResult []int8 // per dictionary entry: 0 unknown, 1 passes, 2 does not
+	each := vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && match(v.s[j]) != e.Not })
 	return func(b *vbatch, sel []int32) ([]int32, error) {
-		res := out[:0]
 		if col >= 0 && b.seg.Cols[col].Codes != nil {
+			res := out[:0]
 			c := &b.seg.Cols[col]
 			if lastSeg != b.seg {
 				lastSeg, dictResult = b.seg, make([]int8, len(c.Dict))
@@ -1029,16 +1030,7 @@ func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
 			}
 			return res, nil
 		}
-		v, err := x(b, sel)
-		if err != nil {
-			return nil, err
-		}
-		for _, j := range sel {
-			if (v.null == nil || !v.null[j]) && match(v.s[j]) != e.Not {
-				res = append(res, j)
-			}
-		}
-		return res, nil
+		return each(b, sel)
 	}, nil
 }
 

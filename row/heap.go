@@ -135,7 +135,7 @@ func (r *Reader) Values(v *Version) ([]types.Value, error) {
 // those and without keeping the row: for a pass over a whole table, such as
 // building an index or a column segment.
 func (r *Reader) Columns(v *Version, want []bool) ([]types.Value, error) {
-	return r.read(v, func(f *frame) ([]types.Value, error) { return r.h.pages.decodeColumns(f, v.tid, want) })
+	return r.ColumnsInto(v, want, nil)
 }
 
 // ColumnsInto is Columns decoding into into's memory when it has room (a

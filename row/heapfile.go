@@ -282,14 +282,10 @@ func (ps *pages) decodeTuple(f *frame, t tid) ([]types.Value, error) {
 	return vals, err
 }
 
-// decodeColumns returns the columns want marks of the row in slot t.slot
+// decodeColumnsInto returns the columns want marks of the row in slot t.slot
 // of f's page: from the frame's decoded rows when it is there, otherwise
-// decoded alone and not kept. Caller holds f.latch shared.
-func (ps *pages) decodeColumns(f *frame, t tid, want []bool) ([]types.Value, error) {
-	return ps.decodeColumnsInto(f, t, want, nil)
-}
-
-// decodeColumnsInto is decodeColumns into into's memory when it has room.
+// decoded alone, into into's memory when it has room, and not kept. Caller
+// holds f.latch shared.
 func (ps *pages) decodeColumnsInto(f *frame, t tid, want []bool, into []types.Value) ([]types.Value, error) {
 	if rows := f.rows.Load(); rows != nil && int(t.slot) < len(*rows) {
 		if vals := (*rows)[t.slot].Load(); vals != nil {
