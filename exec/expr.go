@@ -809,7 +809,7 @@ func (c *Context) compileLike(e *plan.Like) (evalFn, error) {
 		if fold {
 			pat = strings.ToLower(pat)
 		}
-		if match := percentOnlyLike(pat); match != nil {
+		if match := likeMatcher(pat); match != nil { // nil for a malformed pattern, which the general form below reports
 			return func(row []types.Value) (types.Value, error) {
 				s, err := x(row)
 				if err != nil || s.IsNull() {
