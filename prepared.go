@@ -26,6 +26,16 @@ type Prepared struct {
 // Empty reports whether the prepared query holds no statement.
 func (p *Prepared) Empty() bool { return p.stmt == nil }
 
+// Streams reports whether the statement's result is rows and a command tag
+// only (a query or DML), which a protocol can send as they come.
+func (p *Prepared) Streams() bool {
+	switch p.stmt.(type) {
+	case *sql.SelectStmt, *sql.InsertStmt, *sql.UpdateStmt, *sql.DeleteStmt:
+		return true
+	}
+	return false
+}
+
 // Prepare parses one statement and infers the types of its $n parameters
 // (paramTypes gives those the client specified; Unknown entries are inferred,
 // and parameters nothing constrains become text, as in PostgreSQL).
@@ -99,7 +109,7 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 	if s.Terminated() {
 		return ErrTerminated
 	}
-	defer s.idle()
+	defer func() { s.idleAt(s.stmtEnd) }()
 	err := s.measure(p.stmt, p.Query, p.norm, w, func(w ResultWriter) error {
 		return s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
 	})

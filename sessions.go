@@ -76,23 +76,23 @@ type activity struct {
 	queryStart  time.Time
 	tx          *txn.Txn // the open transaction, whose lock waits show as wait events
 	txStart     time.Time
-	killed      bool
+	killed      atomic.Bool // read without mu by every statement
 	onKill      func()
 	progress    exec.Progress
 }
 
-func (a *activity) setState(state string) {
+// setState records state, entered at now.
+func (a *activity) setState(state string, now time.Time) {
 	a.mu.Lock()
 	if a.state != state {
-		a.state, a.stateChange = state, time.Now()
+		a.state, a.stateChange = state, now
 	}
 	a.mu.Unlock()
 }
 
-// begin makes a statement the session's current one.
-func (a *activity) begin(n sql.Normalized, text string) {
+// begin makes a statement, started at now, the session's current one.
+func (a *activity) begin(n sql.Normalized, text string, now time.Time) {
 	a.progress.Reset()
-	now := time.Now()
 	a.mu.Lock()
 	a.query, a.queryID, a.queryStart = text, n.ID, now
 	if a.state != "active" {
@@ -102,8 +102,12 @@ func (a *activity) begin(n sql.Normalized, text string) {
 }
 
 // idle records the state a statement (or an extended-protocol Sync) left
-// the session in.
-func (s *Session) idle() {
+// the session in, now.
+func (s *Session) idle() { s.idleAt(time.Now()) }
+
+// idleAt is idle for a state entered at now: a statement's end, which
+// measure has just read.
+func (s *Session) idleAt(now time.Time) {
 	state := "idle"
 	switch s.TxStatus() {
 	case 'T':
@@ -111,7 +115,7 @@ func (s *Session) idle() {
 	case 'E':
 		state = "idle in transaction (aborted)"
 	}
-	s.act.setState(state)
+	s.act.setState(state, now)
 	if s.tx == nil {
 		s.act.mu.Lock()
 		s.act.tx, s.act.txStart = nil, time.Time{}
@@ -142,9 +146,7 @@ func (s *Session) OnTerminate(fn func()) {
 // Terminated reports whether the session was killed: its statements fail
 // with 57P01 and its connection should close.
 func (s *Session) Terminated() bool {
-	s.act.mu.Lock()
-	defer s.act.mu.Unlock()
-	return s.act.killed
+	return s.act.killed.Load()
 }
 
 // terminated turns a statement's error into 57P01 once the session is
@@ -173,7 +175,7 @@ func (db *DB) Sessions() []SessionInfo {
 		a := &s.act
 		a.mu.Lock()
 		out[k] = SessionInfo{ID: int64(s.id), User: s.user, Database: DatabaseName, Application: a.app, ClientAddr: a.client,
-			BackendStart: a.started, State: a.state, StateChange: a.stateChange, Killed: a.killed, Query: a.query,
+			BackendStart: a.started, State: a.state, StateChange: a.stateChange, Killed: a.killed.Load(), Query: a.query,
 			QueryID: a.queryID, QueryStart: a.queryStart, TxStart: a.txStart}
 		tx := a.tx
 		a.mu.Unlock()
@@ -216,7 +218,7 @@ func (db *DB) signal(id uint32, terminate bool) bool {
 	var hook func()
 	if terminate {
 		s.act.mu.Lock()
-		s.act.killed = true
+		s.act.killed.Store(true)
 		hook = s.act.onKill
 		s.act.mu.Unlock()
 	}
@@ -333,11 +335,13 @@ func (w *statementWriter) Complete(tag string) error {
 // counters and the OnStatement hook. A statement of a killed session fails
 // with 57P01.
 func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, w ResultWriter, run func(ResultWriter) error) error {
-	s.act.begin(norm, text)
+	start := time.Now() // one reading for the statement's start everywhere
+	s.act.begin(norm, text, start)
+	s.stmtStart = start
 	sw := &statementWriter{ResultWriter: w, progress: &s.act.progress}
-	start := time.Now()
 	err := run(sw)
-	d := time.Since(start)
+	s.stmtEnd = time.Now()
+	d := s.stmtEnd.Sub(start)
 	err = s.terminated(err)
 	kind := sql.Kind(stmt)
 	reg := &s.db.sessions
@@ -347,7 +351,7 @@ func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, 
 		if c, ok := stmt.(*sql.CopyStmt); kind == "insert" || kind == "update" || kind == "delete" || ok && c.From {
 			reg.rowsWritten.Add(uint64(sw.tagged))
 		}
-		s.db.statements.record(norm, d, sw.tagged)
+		s.db.statements.record(norm, d, sw.tagged, s.stmtEnd)
 	}
 	if s.OnStatement != nil {
 		s.OnStatement(kind, d, err)

@@ -34,16 +34,15 @@ type statementEntry struct {
 	exec.StatementStats
 }
 
-// record adds one successful execution of norm that took d and returned or
-// changed rows rows.
-func (t *statementStats) record(norm sql.Normalized, d time.Duration, rows int64) {
+// record adds one successful execution of norm that took d, ended at end,
+// and returned or changed rows rows.
+func (t *statementStats) record(norm sql.Normalized, d time.Duration, rows int64, end time.Time) {
 	t.mu.RLock()
 	e := t.entries[norm.ID]
 	t.mu.RUnlock()
 	if e == nil {
 		e = t.add(norm)
 	}
-	now := time.Now()
 	msd := float64(d) / float64(time.Millisecond)
 	e.mu.Lock()
 	if e.Calls == 0 || d < e.Min {
@@ -54,7 +53,7 @@ func (t *statementStats) record(norm sql.Normalized, d time.Duration, rows int64
 	e.Rows += rows
 	e.Total += d
 	e.SumSquares += msd * msd
-	e.LastCall = now
+	e.LastCall = end
 	e.mu.Unlock()
 }
 

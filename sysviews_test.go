@@ -152,10 +152,10 @@ func TestStatementStatsBounded(t *testing.T) {
 	var st statementStats
 	hot := sql.Normalize("SELECT hot FROM t WHERE id = 1")
 	for i := 0; i < 3; i++ {
-		st.record(hot, time.Millisecond*time.Duration(i+1), 1)
+		st.record(hot, time.Millisecond*time.Duration(i+1), 1, time.Now())
 	}
 	for i := 0; i < maxStatements+10; i++ {
-		st.record(sql.Normalize(fmt.Sprintf("SELECT c%d FROM t", i)), time.Millisecond, 0)
+		st.record(sql.Normalize(fmt.Sprintf("SELECT c%d FROM t", i)), time.Millisecond, 0, time.Now())
 	}
 	all := st.snapshot()
 	if len(all) > maxStatements || len(all) < maxStatements-maxStatements/20 {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -151,7 +152,15 @@ func (c *pgConn) describe(m *pgproto3.Describe) error {
 	if p == nil {
 		return sqlerr.New(sqlerr.InvalidCursorName, "portal %q does not exist", m.Name)
 	}
-	c.sendDescription(p.prep.Columns, p.formats)
+	if len(p.prep.Columns) == 0 {
+		c.be.Send(&pgproto3.NoData{})
+		return nil
+	}
+	d := &c.desc
+	if d.prep != p.prep || !slices.Equal(d.formats, p.formats) {
+		d.prep, d.formats, d.msg = p.prep, slices.Clone(p.formats), rowDescription(p.prep.Columns, p.formats)
+	}
+	c.be.Send(d.msg)
 	return nil
 }
 
@@ -191,15 +200,22 @@ func (c *pgConn) execute(m *pgproto3.Execute) error {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return nil
 	}
+	w := &c.rowOut
+	*w = wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session,
+		buf: w.buf, vals: w.vals, offsets: w.offsets}
 	if !p.executed {
 		p.executed = true
+		if m.MaxRows == 0 && p.prep.Streams() {
+			// All rows at once, as nearly every client asks: they go to the
+			// client as the statement makes them, not kept first.
+			err := c.session.ExecutePrepared(context.Background(), p.prep, p.params, w)
+			p.tag = w.tag // what an Execute of the finished portal repeats
+			return err
+		}
 		if err := c.session.ExecutePrepared(context.Background(), p.prep, p.params, &collectWriter{c: c, p: p}); err != nil {
 			return err
 		}
 	}
-	w := &c.rowOut
-	*w = wireWriter{be: c.be, cols: p.prep.Columns, formats: p.formats, noDesc: true, session: c.session,
-		buf: w.buf, vals: w.vals, offsets: w.offsets}
 	end := len(p.rows)
 	if m.MaxRows > 0 && p.sent+int(m.MaxRows) < end {
 		end = p.sent + int(m.MaxRows)

@@ -35,6 +35,15 @@ type Metrics struct {
 	connReject  *prometheus.CounterVec
 	statements  *prometheus.CounterVec
 	stmtSeconds *prometheus.HistogramVec
+	// byKind holds statementKinds' series, looked up once: a labelled
+	// lookup hashes its labels under a lock, twice per statement.
+	byKind map[string]kindSeries
+}
+
+// kindSeries are one statement kind's series.
+type kindSeries struct {
+	ok, failed prometheus.Counter
+	seconds    prometheus.Observer
 }
 
 // NewMetrics creates the metrics. stats is called once per scrape for the
@@ -65,10 +74,9 @@ func NewMetrics(stats func() rustydb.Stats) *Metrics {
 			Buckets: prometheus.ExponentialBucketsRange(50e-6, 10, 16),
 		}, []string{"kind"}),
 	}
+	m.byKind = make(map[string]kindSeries, len(statementKinds))
 	for _, kind := range statementKinds {
-		m.statements.WithLabelValues(kind, "ok")
-		m.statements.WithLabelValues(kind, "error")
-		m.stmtSeconds.WithLabelValues(kind)
+		m.byKind[kind] = m.series(kind)
 	}
 	m.registry.MustRegister(
 		m.connActive, m.connTotal, m.connReject, m.statements, m.stmtSeconds,
@@ -97,12 +105,22 @@ func (m *Metrics) ConnectionRejected(reason string) {
 // StatementDone records one executed statement of kind (select, insert,
 // update, delete, ddl, begin, commit, rollback, utility) that took d.
 func (m *Metrics) StatementDone(kind string, d time.Duration, failed bool) {
-	status := "ok"
-	if failed {
-		status = "error"
+	k, ok := m.byKind[kind]
+	if !ok {
+		k = m.series(kind)
 	}
-	m.statements.WithLabelValues(kind, status).Inc()
-	m.stmtSeconds.WithLabelValues(kind).Observe(d.Seconds())
+	if failed {
+		k.failed.Inc()
+	} else {
+		k.ok.Inc()
+	}
+	k.seconds.Observe(d.Seconds())
+}
+
+// series looks kind's series up by their labels.
+func (m *Metrics) series(kind string) kindSeries {
+	return kindSeries{m.statements.WithLabelValues(kind, "ok"), m.statements.WithLabelValues(kind, "error"),
+		m.stmtSeconds.WithLabelValues(kind)}
 }
 
 // Handler serves the metrics in the Prometheus exposition formats.

@@ -43,6 +43,14 @@ type pgConn struct {
 	// rowOut sends Execute's rows; kept so that its buffers serve every
 	// Execute of the connection.
 	rowOut wireWriter
+	// desc is the last portal description sent, which the next Describe
+	// of the same statement with the same formats sends again (libpq
+	// describes the portal of every PQexecPrepared).
+	desc struct {
+		prep    *rustydb.Prepared
+		formats []int16
+		msg     *pgproto3.RowDescription
+	}
 
 	// pendingShutdown holds a SHUTDOWN the session ran until its client
 	// has the answer.
@@ -324,6 +332,7 @@ type wireWriter struct {
 	offsets []int // where each value of the row being sent starts in buf
 	rows    int
 	err     error
+	tag     string      // the last command tag sent
 	copyIn  *copyReader // set while COPY FROM STDIN runs
 	copyOut bool        // COPY TO STDOUT sent CopyOutResponse
 	// session gives the TimeZone in which timestamps with time zone print.
@@ -407,6 +416,7 @@ func (w *wireWriter) Complete(tag string) error {
 		w.copyOut = false
 	}
 	w.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	w.tag = tag
 	return nil
 }
 

@@ -118,7 +118,7 @@ type target struct {
 // matching returns the versions of h visible to the statement that satisfy
 // cond (nil: all), read through the index range when there is one.
 func (c *Context) matching(t *catalog.Table, h *row.Heap, cond evalFn, lookup *plan.IndexRange) ([]target, error) {
-	candidates, err := c.candidates(t, h, lookup)
+	candidates, err := c.candidates(t, h, lookup, nil)
 	if err != nil {
 		return nil, err
 	}

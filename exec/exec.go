@@ -351,35 +351,27 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 }
 
 // candidates returns the versions of t's heap h that a scan must check for
-// visibility and its filter: all of them, or those in index range r.
-func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) ([]*row.Version, error) {
+// visibility and its filter: all of them, or those in index range r,
+// appended to into.
+func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange, into []*row.Version) ([]*row.Version, error) {
 	if r == nil {
 		return h.Scan()
 	}
 	cols := t.IndexKey(r.Key)
-	eval := func(e plan.Expr, col int) (types.Value, error) {
-		f, err := c.compile(e)
-		if err != nil {
-			return types.Null, err
-		}
-		v, err := f(nil)
-		if err != nil {
-			return types.Null, err
-		}
-		return types.Cast(v, t.Columns[col].Type)
-	}
-	prefix := make([]types.Value, len(r.Values))
+	var keys [4]types.Value // on the stack for keys of up to 4 columns
+	prefix := keys[:0]
 	for i, e := range r.Values {
-		var err error
-		if prefix[i], err = eval(e, cols[i]); err != nil || prefix[i].IsNull() { // = NULL matches nothing
+		v, err := c.keyValue(e, t.Columns[cols[i]].Type)
+		if err != nil || v.IsNull() { // = NULL matches nothing
 			return nil, err
 		}
+		prefix = append(prefix, v)
 	}
 	bound := func(b *plan.RangeBound) (*row.Bound, bool, error) {
 		if b == nil {
 			return nil, true, nil
 		}
-		v, err := eval(b.Value, cols[len(prefix)])
+		v, err := c.keyValue(b.Value, t.Columns[cols[len(prefix)]].Type)
 		return &row.Bound{Value: v, Inclusive: b.Inclusive}, !v.IsNull(), err
 	}
 	lo, okLo, err := bound(r.Lo)
@@ -393,7 +385,27 @@ func (c *Context) candidates(t *catalog.Table, h *row.Heap, r *plan.IndexRange) 
 	if lo != nil && hi == nil {
 		hi = &row.Bound{Value: types.Null} // NULLs sort last: stop before them
 	}
-	return h.Lookup(r.Key, prefix, lo, hi)
+	return h.Lookup(r.Key, prefix, lo, hi, into)
+}
+
+// keyValue evaluates e, an index range's key, as a value of the key
+// column's type t; a literal (a prepared statement's parameter) without
+// compiling it.
+func (c *Context) keyValue(e plan.Expr, t types.T) (types.Value, error) {
+	var v types.Value
+	var err error
+	if literal(e) {
+		v, err = c.constant(e)
+	} else {
+		var f evalFn
+		if f, err = c.compile(e); err == nil {
+			v, err = f(nil)
+		}
+	}
+	if err != nil {
+		return types.Null, err
+	}
+	return types.Cast(v, t)
 }
 
 // cteResult computes a WITH query's rows, once per statement unless it is

@@ -14,23 +14,23 @@ type scanOp struct {
 	index    *plan.IndexRange // non-nil: read this range instead of scanning
 	versions []*row.Version
 	pos      int
-	reader   *row.Reader
+	// reader and found are held in the operator, not allocated apart: a
+	// point query makes one scan per execution.
+	reader row.Reader
+	opened bool
+	found  [2]*row.Version
 }
 
 func (o *scanOp) Init() (err error) {
-	o.versions, err = o.c.candidates(o.table, o.heap, o.index)
+	o.versions, err = o.c.candidates(o.table, o.heap, o.index, o.found[:0])
 	o.pos = 0
-	if o.reader == nil {
-		o.reader = o.heap.Reader()
+	if !o.opened {
+		o.reader, o.opened = *o.heap.Reader(), true
 	}
 	return err
 }
 
-func (o *scanOp) Close() {
-	if o.reader != nil {
-		o.reader.Close()
-	}
-}
+func (o *scanOp) Close() { o.reader.Close() }
 func (o *scanOp) Next() ([]types.Value, error) {
 	for o.pos < len(o.versions) {
 		v := o.versions[o.pos]

@@ -86,7 +86,7 @@ func (o *aggOp) aggregateParallel(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if h == nil {
 		return nil, false, nil
 	}
-	versions, err := o.c.candidates(s.Table, h, s.Lookup)
+	versions, err := o.c.candidates(s.Table, h, s.Lookup, nil)
 	if err != nil {
 		return nil, false, err
 	}

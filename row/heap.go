@@ -178,8 +178,9 @@ func (r *Reader) Close() {
 // Lookup returns the versions, live or dead, in key order, whose leading
 // columns under index k (an index into Table.IndexKeys()) equal prefix and
 // whose next column lies within lo and hi (nil: unbounded). Callers filter by
-// visibility. A NULL in prefix matches nothing, as = NULL does.
-func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) ([]*Version, error) {
+// visibility. A NULL in prefix matches nothing, as = NULL does. The versions
+// are appended to into.
+func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound, into []*Version) ([]*Version, error) {
 	for _, v := range prefix {
 		if v.IsNull() {
 			return nil, nil
@@ -188,7 +189,7 @@ func (h *Heap) Lookup(k int, prefix []types.Value, lo, hi *Bound) ([]*Version, e
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	h.indexes[k].scans.Add(1)
-	var out []*Version
+	out := into
 	h.indexes[k].scan(prefix, lo, hi, func(v *Version) bool {
 		out = append(out, v)
 		return true
@@ -679,7 +680,7 @@ func (tx *Tx) LiveWithKey(ctx context.Context, h *Heap, cols []int, key []types.
 		var candidates []*Version
 		var err error
 		if k >= 0 {
-			candidates, err = h.Lookup(k, key, nil, nil)
+			candidates, err = h.Lookup(k, key, nil, nil, nil)
 		} else {
 			candidates, err = h.Scan()
 		}

@@ -1682,7 +1682,7 @@ func TestPruneUpdatedKey(t *testing.T) {
 	ctx := context.Background()
 	versionsOf := func(id int64) []*Version {
 		t.Helper()
-		vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil)
+		vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1756,7 +1756,7 @@ func TestSegmentsOfUpdatedRows(t *testing.T) {
 		tx := s.Begin()
 		snap := tx.Snapshot()
 		for _, id := range ids {
-			vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil)
+			vs, err := h.Lookup(0, []types.Value{types.NewInt(id)}, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1806,7 +1806,7 @@ func TestIndexChangesKeepSegments(t *testing.T) {
 	if segs, _ := h.SegmentCount(); segs != 2 {
 		t.Fatalf("after CREATE INDEX: %d segments, want the 2 there were", segs)
 	}
-	if vs, err := h.Lookup(1, []types.Value{types.NewText(defaultName(7))}, nil, nil); err != nil || len(vs) != 1 {
+	if vs, err := h.Lookup(1, []types.Value{types.NewText(defaultName(7))}, nil, nil, nil); err != nil || len(vs) != 1 {
 		t.Fatalf("lookup through the new index: %d versions, %v", len(vs), err)
 	}
 	alter(func(def *catalog.Table) {
