@@ -81,15 +81,6 @@ type activity struct {
 	progress    exec.Progress
 }
 
-// setState records state, entered at now.
-func (a *activity) setState(state string, now time.Time) {
-	a.mu.Lock()
-	if a.state != state {
-		a.state, a.stateChange = state, now
-	}
-	a.mu.Unlock()
-}
-
 // begin makes a statement, started at now, the session's current one.
 func (a *activity) begin(n sql.Normalized, text string, now time.Time) {
 	a.progress.Reset()
@@ -115,12 +106,15 @@ func (s *Session) idleAt(now time.Time) {
 	case 'E':
 		state = "idle in transaction (aborted)"
 	}
-	s.act.setState(state, now)
-	if s.tx == nil {
-		s.act.mu.Lock()
-		s.act.tx, s.act.txStart = nil, time.Time{}
-		s.act.mu.Unlock()
+	a := &s.act
+	a.mu.Lock()
+	if a.state != state {
+		a.state, a.stateChange = state, now
 	}
+	if s.tx == nil {
+		a.tx, a.txStart = nil, time.Time{}
+	}
+	a.mu.Unlock()
 }
 
 // ID returns the session's id: pg_backend_pid() and v$session.sid.

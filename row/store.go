@@ -596,7 +596,7 @@ func (tx *Tx) settleDDL() {
 func (tx *Tx) Commit() error {
 	s := tx.s
 	if len(tx.ops) == 0 {
-		s.txns.Commit(tx.Txn)
+		s.txns.CommitReadOnly(tx.Txn)
 		return nil
 	}
 	for _, o := range tx.ops {

@@ -104,8 +104,12 @@ var Recovered = func() *Txn {
 // Manager hands out transaction ids and commit sequence numbers.
 type Manager struct {
 	nextID atomic.Uint64
-	seqMu  sync.Mutex
-	seq    uint64
+	// seq is the latest commit sequence number: read without a lock,
+	// advanced under seqMu only after the committing transaction's
+	// commitSeq is stored, so a snapshot that sees a number sees every
+	// transaction committed at or before it.
+	seqMu sync.Mutex
+	seq   atomic.Uint64
 
 	mu     sync.Mutex
 	active map[uint64]*Txn
@@ -120,16 +124,13 @@ type Manager struct {
 func NewManager(firstID uint64) *Manager {
 	m := &Manager{active: make(map[uint64]*Txn)}
 	m.nextID.Store(firstID)
-	m.seq = 1
+	m.seq.Store(1)
 	return m
 }
 
 // Begin starts a transaction.
 func (m *Manager) Begin() *Txn {
-	t := &Txn{ID: m.nextID.Add(1), done: make(chan struct{})}
-	m.seqMu.Lock()
-	t.beginSeq = m.seq
-	m.seqMu.Unlock()
+	t := &Txn{ID: m.nextID.Add(1), done: make(chan struct{}), beginSeq: m.seq.Load()}
 	m.mu.Lock()
 	m.active[t.ID] = t
 	m.mu.Unlock()
@@ -138,10 +139,7 @@ func (m *Manager) Begin() *Txn {
 
 // Snapshot returns a snapshot for the next command of t (t may be nil).
 func (m *Manager) Snapshot(t *Txn) Snapshot {
-	m.seqMu.Lock()
-	seq := m.seq
-	m.seqMu.Unlock()
-	s := Snapshot{Seq: seq, Own: t}
+	s := Snapshot{Seq: m.seq.Load(), Own: t}
 	if t != nil {
 		s.CID = t.cid
 	}
@@ -152,10 +150,19 @@ func (m *Manager) Snapshot(t *Txn) Snapshot {
 // made the commit durable first.
 func (m *Manager) Commit(t *Txn) {
 	m.seqMu.Lock()
-	m.seq++
-	t.commitSeq.Store(m.seq)
+	next := m.seq.Load() + 1
+	t.commitSeq.Store(next)
 	t.status.Store(uint32(Committed))
+	m.seq.Store(next)
 	m.seqMu.Unlock()
+	m.end(t)
+	m.commits.Add(1)
+}
+
+// CommitReadOnly ends t, which wrote nothing: with nothing to make
+// visible, it takes no commit sequence number.
+func (m *Manager) CommitReadOnly(t *Txn) {
+	t.status.Store(uint32(Committed))
 	m.end(t)
 	m.commits.Add(1)
 }
@@ -184,9 +191,7 @@ func (m *Manager) Active() int {
 // Horizon returns a commit sequence number that no open transaction's
 // snapshots are older than: versions deleted at or before it are dead to all.
 func (m *Manager) Horizon() uint64 {
-	m.seqMu.Lock()
-	h := m.seq
-	m.seqMu.Unlock()
+	h := m.seq.Load()
 	m.mu.Lock()
 	for _, t := range m.active {
 		h = min(h, t.beginSeq)
