@@ -86,9 +86,16 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 			return 0, err
 		}
 	}
+	// validate changes the row in place (casts, defaults): a copy, unless
+	// the row is the INSERT's own
+	values, owned := src.(*rowsOp)
+	owned = owned && values.owned
 	var n int64
 	err = Drain(src, func(r []types.Value) error {
-		vals := append([]types.Value(nil), r...)
+		vals := r
+		if !owned {
+			vals = append([]types.Value(nil), r...)
+		}
 		if err := c.validate(p.Table, vals, nil); err != nil {
 			return err
 		}

@@ -188,7 +188,7 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		return &scanOp{c: c, table: n.Table, heap: h, index: n.Lookup}, nil
 	case *plan.Values:
 		if rows, ok, err := c.constantRows(n.Rows); ok || err != nil {
-			return &rowsOp{rows: rows}, err
+			return &rowsOp{rows: rows, owned: true}, err
 		}
 		rows := make([][]evalFn, len(n.Rows))
 		for i, r := range n.Rows {

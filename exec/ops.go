@@ -280,6 +280,9 @@ func (o *setOp) Close() {}
 type rowsOp struct {
 	rows [][]types.Value
 	pos  int
+	// owned: the rows were made for this operator alone (VALUES), so
+	// whoever reads them may keep or change them without a copy.
+	owned bool
 }
 
 func (o *rowsOp) Init() error { return nil }

@@ -206,14 +206,14 @@ func (h *Heap) Len() int {
 
 // KeyOf returns the values of cols in vals, or false when one is NULL: a
 // NULL never conflicts in a unique key and refers to nothing in a foreign
-// key.
-func KeyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
-	key := make([]types.Value, len(cols))
-	for i, c := range cols {
+// key. The key is appended to into.
+func KeyOf(vals []types.Value, cols []int, into []types.Value) ([]types.Value, bool) {
+	key := into
+	for _, c := range cols {
 		if vals[c].IsNull() {
 			return nil, false
 		}
-		key[i] = vals[c]
+		key = append(key, vals[c])
 	}
 	return key, true
 }
@@ -228,8 +228,9 @@ type conflict struct {
 // uniqueness constraint, and prunes the dead ones it walks past when they are
 // many. Caller holds h.mu.
 func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
+	var buf [4]types.Value // on the stack for keys of up to 4 columns
 	for i := range h.Table.NumKeys() {
-		key, ok := KeyOf(vals, h.Table.IndexKey(i))
+		key, ok := KeyOf(vals, h.Table.IndexKey(i), buf[:0])
 		if !ok {
 			continue
 		}
@@ -333,7 +334,7 @@ func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
 
 // insert adds a version created by t, after checking uniqueness. It waits for
 // transactions whose outcome decides a conflict.
-func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value) (*Version, error) {
+func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value, row []byte) (*Version, error) {
 	for {
 		h.mu.Lock()
 		if h.broken != nil {
@@ -344,7 +345,7 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 		if c.wait == nil && c.err == nil {
 			v := &Version{ID: h.nextID.Add(1), creator: t, cmin: t.CommandID()}
 			var err error
-			if v.tid, err = h.pages.store(v.ID, vals); err == nil {
+			if v.tid, err = h.pages.store(v.ID, vals, row); err == nil {
 				h.add(v, vals)
 			}
 			h.mu.Unlock()

@@ -29,16 +29,24 @@ type pages struct {
 	// pendingFree are the slots of removed versions. The last checkpoint may
 	// still name them, so they are emptied only after the next one.
 	pendingFree []tid
+	// building is where store assembles a tuple before copying it to its page.
+	building []byte
 }
 
 // spillThreshold is the encoded size above which a text or numeric value of
 // a too-long tuple moves to overflow pages.
 const spillThreshold = 200
 
-// store writes a tuple for row id with vals and returns where it went.
-func (ps *pages) store(id uint64, vals []types.Value) (tid, error) {
-	t := binary.AppendUvarint(nil, id)
-	t = AppendRow(t, vals)
+// store writes a tuple for row id with vals and returns where it went. row
+// is vals encoded by AppendRow, or nil to encode them here.
+func (ps *pages) store(id uint64, vals []types.Value, row []byte) (tid, error) {
+	t := binary.AppendUvarint(ps.building[:0], id)
+	if row != nil {
+		t = append(t, row...)
+	} else {
+		t = AppendRow(t, vals)
+	}
+	ps.building = t
 	if len(t) > maxTupleSize {
 		var err error
 		if t, err = ps.spill(id, vals); err != nil {

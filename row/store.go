@@ -464,26 +464,30 @@ func (tx *Tx) Snapshot() txn.Snapshot { return tx.s.txns.Snapshot(tx.Txn) }
 
 // Insert adds a row to h.
 func (tx *Tx) Insert(ctx context.Context, h *Heap, vals []types.Value) error {
-	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals)
-	if err != nil {
-		return err
-	}
-	tx.addInsert(h, v, vals)
-	return nil
+	_, err := tx.insert(ctx, h, vals)
+	return err
 }
 
-func (tx *Tx) addInsert(h *Heap, v *Version, vals []types.Value) {
+// insert encodes vals once, for the commit record and the heap page, and
+// stores them as a new version in h.
+func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version, error) {
 	// A large transaction (a load) doubles its buffers: append grows a big
 	// slice by a quarter, copying what it holds about five times over.
 	if cap(tx.rows)-len(tx.rows) < 1024 {
 		tx.rows = slices.Grow(tx.rows, len(tx.rows)+1024)
 	}
+	off := len(tx.rows)
+	tx.rows = AppendRow(tx.rows, vals)
+	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals, tx.rows[off:])
+	if err != nil {
+		tx.rows = tx.rows[:off]
+		return nil, err
+	}
 	if len(tx.ops) == cap(tx.ops) {
 		tx.ops = slices.Grow(tx.ops, len(tx.ops)+16)
 	}
-	off := len(tx.rows)
-	tx.rows = AppendRow(tx.rows, vals)
 	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, off: off, end: len(tx.rows)})
+	return v, nil
 }
 
 // Delete removes v from h. It reports false when this statement already
@@ -503,11 +507,10 @@ func (tx *Tx) Update(ctx context.Context, h *Heap, old *Version, vals []types.Va
 	if !ok || err != nil {
 		return ok, err
 	}
-	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals)
+	v, err := tx.insert(ctx, h, vals)
 	if err != nil {
 		return false, err
 	}
-	tx.addInsert(h, v, vals)
 	old.next.Store(v)
 	return true, nil
 }
@@ -823,7 +826,7 @@ func (s *Store) redo(data []byte) error {
 
 // redoInsert stores a recovered, committed row.
 func (h *Heap) redoInsert(id uint64, vals []types.Value) error {
-	t, err := h.pages.store(id, vals)
+	t, err := h.pages.store(id, vals, nil)
 	if err != nil {
 		return err
 	}
