@@ -104,6 +104,8 @@ type Session struct {
 
 	seqs exec.SeqValues // currval / lastval state
 
+	running exec.Context // the running statement's (see runOne)
+
 	cursors map[string]*cursor // DECLAREd cursors, by name
 
 	// loc is the TimeZone setting resolved; nil is UTC.
@@ -347,7 +349,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		}
 		snap.Seq = s.txSnap.Seq // the first statement's view, with this command's own changes
 	}
-	c := &exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
+	// The session's one statement context: a statement's operators hold it
+	// only while it runs (a cursor copies it), and a new one per statement
+	// would be half a kilobyte to allocate and collect.
+	c := &s.running
+	defer func() { *c = exec.Context{} }() // nothing of the statement stays reachable
+	*c = exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
 		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
 		MaxWorkers: s.maxWorkers(), Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
