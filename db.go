@@ -137,6 +137,8 @@ func OpenWith(opts Options) (*DB, error) {
 	}
 	db := &DB{opts: opts, store: store, lock: lock, tempDir: tempDir, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
 	db.sched = exec.NewScheduler(func() int { return db.params.Current().Performance.MaxParallelWorkers })
+	store.SetAutovacuum(db.params.Current().Storage.Autovacuum)
+	db.params.OnChange(func(c *config.Config) { store.SetAutovacuum(c.Storage.Autovacuum) })
 	db.inst.mounted.Store(opts.MountOnly)
 	db.inst.restricted.Store(opts.Restricted)
 	db.stopped.Add(1)

@@ -29,6 +29,7 @@
 //	page_size                       int     8192          only 8192
 //	buffer_pool_pages               int     16384         16..100000000
 //	segment_rows                    int     65536         64..16777216; rows per column segment
+//	autovacuum                      bool    true          vacuum tables whose dead rows exceed 50 + 20%
 //	[memory]
 //	buffer_pool_size                size    ""            "" = buffer_pool_pages*page_size; else >= 128KiB
 //	work_mem                        size    "512MB"       >= 64KB
@@ -163,6 +164,7 @@ type Storage struct {
 	PageSize        int    `toml:"page_size"`
 	BufferPoolPages int    `toml:"buffer_pool_pages"`
 	SegmentRows     int    `toml:"segment_rows"`
+	Autovacuum      bool   `toml:"autovacuum"`
 }
 
 // Memory holds memory budgets as size strings; see [ParseSize].
@@ -229,7 +231,7 @@ func Default() *Config {
 			MaxConnections: 100,
 		},
 		API:     API{Enabled: true, RestPort: 8080},
-		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384, SegmentRows: 65536},
+		Storage: Storage{DataDir: "./data", PageSize: 8192, BufferPoolPages: 16384, SegmentRows: 65536, Autovacuum: true},
 		Memory:  Memory{WorkMem: "512MB", GCPercent: 400},
 		WAL: WAL{
 			SyncMode:             "local",

@@ -68,6 +68,7 @@ var paramInfo = map[string]struct {
 	"storage.page_size":                          {unit: "bytes", desc: "Page size of the heap files; only 8192 is supported"},
 	"storage.buffer_pool_pages":                  {unit: "pages", desc: "Buffer pool size in pages, unless buffer_pool_size is set"},
 	"storage.segment_rows":                       {unit: "rows", desc: "Rows per column segment (and segment file)"},
+	"storage.autovacuum":                         {dynamic: true, desc: "Vacuum a table in the background once its rows made dead since its last vacuum exceed 50 plus 20% of its rows"},
 	"memory.buffer_pool_size":                    {desc: "Buffer pool size; overrides buffer_pool_pages when set"},
 	"memory.gc_percent":                          {dynamic: true, desc: "Go garbage collection: a cycle starts when the heap has grown by this percentage since the last (GOGC); -1 = only near gc_memory_limit"},
 	"memory.gc_memory_limit":                     {dynamic: true, desc: "Go garbage collection: the heap size near which cycles run however little it grew (GOMEMLIMIT); empty = 75% of the machine's memory"},

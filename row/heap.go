@@ -82,6 +82,9 @@ type Heap struct {
 	redoIndex map[uint64]*Version // row id -> version, during recovery only
 	stats     atomic.Pointer[catalog.TableStats]
 	usage     heapUsage
+	// deadSince counts the versions committed deletes and updates made
+	// dead since the last vacuum, which autovacuum weighs.
+	deadSince atomic.Int64
 }
 
 func newHeap(t *catalog.Table, pool *bufferPool) *Heap {
@@ -267,18 +270,26 @@ const pruneAfter = 8
 // free, whose index deletes then find nothing. Caller holds h.mu.
 func (h *Heap) prune(versions []*Version, horizon uint64) {
 	for _, v := range versions {
-		if v.seg != nil || !deadAt(v, horizon) || v.pruned {
-			continue
+		if deadAt(v, horizon) {
+			h.unindex(v)
 		}
-		vals, err := h.pages.values(v.tid, true)
-		if err != nil {
-			continue
-		}
-		for _, ix := range h.indexes {
-			ix.delete(vals, v)
-		}
-		v.pruned = true
 	}
+}
+
+// unindex removes the index entries of v, a version dead to every
+// snapshot, unless that was done. Caller holds h.mu.
+func (h *Heap) unindex(v *Version) {
+	if v.pruned {
+		return
+	}
+	vals, err := h.pages.values(v.tid, true)
+	if err != nil {
+		return // unreadable: vacuum's index deletes find it later or never
+	}
+	for _, ix := range h.indexes {
+		ix.delete(vals, v)
+	}
+	v.pruned = true
 }
 
 // deadAt reports whether no snapshot at or after horizon can see v: its
@@ -436,29 +447,45 @@ func (h *Heap) vacuum(horizon uint64) int {
 		// the segments go, and the columnizer copies the live rows again.
 		h.dropSegments()
 	}
+	h.deadSince.Store(0)
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {
+		dead := deadAt(v, horizon)
+		if dead {
+			h.unindex(v) // now, also for a version that stays
+		}
 		// Versions in segments stay: the segments cover a prefix of
 		// h.versions and scans check their visibility.
-		if v.seg != nil || !deadAt(v, horizon) {
+		if v.seg != nil || !dead {
 			kept = append(kept, v)
 			continue
 		}
 		removed++
-		// The tuple stays until the next checkpoint (see pendingFree); its
-		// index entries go now, unless prune took them.
-		if vals, err := h.pages.values(v.tid, true); err == nil && !v.pruned {
-			for _, ix := range h.indexes {
-				ix.delete(vals, v)
-			}
-		}
+		// The tuple stays until the next checkpoint (see pendingFree).
 		h.pages.pendingFree = append(h.pages.pendingFree, v.tid)
 	}
 	if removed > 0 {
 		h.versions = kept
 	}
 	return removed
+}
+
+// Autovacuum thresholds, PostgreSQL's defaults: a table is vacuumed once
+// the versions made dead since its last vacuum exceed autovacuumBase plus
+// autovacuumScale of its versions.
+const (
+	autovacuumBase  = 50
+	autovacuumScale = 0.2
+)
+
+// needsVacuum reports whether enough versions died since the last vacuum
+// for autovacuum to run one.
+func (h *Heap) needsVacuum() bool {
+	h.mu.RLock()
+	n := len(h.versions)
+	h.mu.RUnlock()
+	return float64(h.deadSince.Load()) > autovacuumBase+autovacuumScale*float64(n)
 }
 
 // liveForKey reports whether v still holds its key for writer t (live, or

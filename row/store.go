@@ -191,11 +191,12 @@ const DefaultBufferPoolPages = 16384
 
 // Store is the database's storage: catalog, heaps, log and transactions.
 type Store struct {
-	opts    Options
-	log     *wal.Log
-	txns    *txn.Manager
-	catalog *catalog.Catalog
-	logger  *slog.Logger
+	opts          Options
+	autovacuumOff atomic.Bool
+	log           *wal.Log
+	txns          *txn.Manager
+	catalog       *catalog.Catalog
+	logger        *slog.Logger
 
 	heapsMu sync.RWMutex
 	heaps   map[uint32]*Heap
@@ -335,6 +336,7 @@ func Open(opts Options) (*Store, error) {
 	s.bgWriter.Add(2)
 	go s.every(200*time.Millisecond, "background writer could not write pages", s.pool.writeBehind)
 	go s.every(time.Second, "columnizer could not read rows", func() error {
+		s.autovacuum()
 		_, err := s.Columnize() // settled rows into column segments
 		return err
 	})
@@ -635,6 +637,7 @@ func (tx *Tx) Commit() error {
 			inserted++
 		case opDelete:
 			deleted++
+			o.heap.deadSince.Add(1)
 		case opLoad:
 			inserted += uint64(len(o.load.versions))
 		}
@@ -1155,6 +1158,25 @@ func (s *Store) loadCheckpoint(found func(redo wal.LSN) error) (wal.LSN, error) 
 		s.logger.Info("column segments loaded from files", "segments", segs, "named", len(s.segNamed), "bytes", segBytes)
 	}
 	return redo, nil
+}
+
+// SetAutovacuum turns autovacuum on or off (storage.autovacuum).
+func (s *Store) SetAutovacuum(on bool) { s.autovacuumOff.Store(!on) }
+
+// autovacuum vacuums the tables where enough versions died since their
+// last vacuum (needsVacuum), as PostgreSQL's autovacuum does, so that dead
+// versions and their index entries do not pile up between checkpoints
+// under a steady stream of updates.
+func (s *Store) autovacuum() {
+	if s.autovacuumOff.Load() {
+		return
+	}
+	for _, h := range s.allHeaps() {
+		if h.needsVacuum() {
+			h.vacuum(s.txns.Horizon())
+			stamp(&h.usage.lastAutoVac)
+		}
+	}
 }
 
 // Vacuum removes the versions of t that no snapshot can see any more and

@@ -30,7 +30,8 @@ type TableUsage struct {
 	// since the last checkpoint have none yet.
 	SegmentDiskBytes int64
 	// LastVacuum is the last VACUUM of the table, LastAutovacuum the last
-	// checkpoint's; LastAnalyze the last ANALYZE. Zero when never.
+	// autovacuum's or checkpoint's; LastAnalyze the last ANALYZE. Zero
+	// when never.
 	LastVacuum, LastAutovacuum, LastAnalyze time.Time
 }
 
