@@ -66,6 +66,12 @@ type Options struct {
 	// MountOnly opens the database mounted and Restricted with restricted
 	// sessions (see instance.go).
 	MountOnly, Restricted bool
+	// KeepGC leaves the Go runtime's garbage collector as the program set
+	// it. Otherwise an engine opened without Params applies [memory]
+	// gc_percent and gc_memory_limit (defaults 400 and 75% of the
+	// machine's memory) to the process as the server does, unless GOGC or
+	// GOMEMLIMIT are set (see ApplyGC).
+	KeepGC bool
 }
 
 // DB is an open database.
@@ -124,6 +130,9 @@ func OpenWith(opts Options) (*DB, error) {
 		lock.release()
 		return nil, err
 	}
+	if opts.Params == nil && !opts.KeepGC {
+		ApplyGC(embeddedConfig(opts)) // before recovery, which fills the heap
+	}
 	store, err := row.Open(row.Options{Dir: opts.Dir, WALDir: opts.WALDir, SyncMode: mode, SegmentSize: opts.WALSegmentBytes, Logger: opts.Logger, IO: opts.IO, BufferPoolPages: opts.BufferPoolPages, SegmentRows: opts.SegmentRows})
 	if err != nil {
 		lock.release()
@@ -134,6 +143,9 @@ func OpenWith(opts Options) (*DB, error) {
 	}
 	if opts.Params == nil {
 		opts.Params = config.NewParams(embeddedConfig(opts))
+		if !opts.KeepGC {
+			opts.Params.OnChange(func(c *config.Config) { ApplyGC(c) })
+		}
 	}
 	db := &DB{opts: opts, store: store, lock: lock, tempDir: tempDir, started: time.Now(), logger: opts.Logger, params: opts.Params, stop: make(chan struct{})}
 	db.sched = exec.NewScheduler(func() int { return db.params.Current().Performance.MaxParallelWorkers })

@@ -122,10 +122,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeLog()
 	params := config.NewParams(cfg, fromFlags...)
-	applyGC(params.Current(), logger)
+	applyGC := func(c *config.Config) {
+		percent, limit := rustydb.ApplyGC(c)
+		logger.Info("garbage collector", "gc_percent", percent, "gc_memory_limit", limit)
+	}
+	applyGC(params.Current())
 	params.OnChange(func(c *config.Config) {
 		_ = level.UnmarshalText([]byte(c.Logging.Level))
-		applyGC(c, logger)
+		applyGC(c)
 	})
 	err = serve(cfg, params, tlsConfig, password, startMode{mountOnly: *mountOnly, restrict: *restrict}, logger)
 	if errors.Is(err, errAborted) {

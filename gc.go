@@ -1,7 +1,6 @@
-package main
+package rustydb
 
 import (
-	"log/slog"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -11,15 +10,18 @@ import (
 	"rustydb/config"
 )
 
-// applyGC sets the Go runtime's garbage collector from [memory] gc_percent
-// and gc_memory_limit. The database keeps its rows' versions and indexes on
-// the Go heap, so the runtime's default (a cycle each time the heap doubles)
-// spends a tenth of an OLTP workload's CPU marking; a larger percentage with
-// a soft limit below the machine's memory collects rarely while the heap is
-// small and stays bounded when it is large. The GOGC and GOMEMLIMIT
-// environment variables, when set, win.
-func applyGC(c *config.Config, logger *slog.Logger) {
-	percent, limit := "GOGC", "GOMEMLIMIT"
+// ApplyGC sets the Go runtime's garbage collector from [memory] gc_percent
+// and gc_memory_limit, and returns the percentage and limit in force. The
+// database keeps its rows' versions and indexes on the Go heap, so the
+// runtime's default (a cycle each time the heap doubles) spends a tenth of
+// an OLTP workload's CPU marking; a larger percentage with a soft limit
+// below the machine's memory collects rarely while the heap is small and
+// stays bounded when it is large. The GOGC and GOMEMLIMIT environment
+// variables, when set, win. The server applies it at start and on every
+// change of the parameters; an embedded engine when it opens (see
+// Options.KeepGC).
+func ApplyGC(c *config.Config) (percent, limit string) {
+	percent, limit = "GOGC", "GOMEMLIMIT"
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(c.Memory.GCPercent)
 		percent = strconv.Itoa(c.Memory.GCPercent)
@@ -29,7 +31,7 @@ func applyGC(c *config.Config, logger *slog.Logger) {
 		debug.SetMemoryLimit(n)
 		limit = strconv.FormatInt(n>>20, 10) + "MB"
 	}
-	logger.Info("garbage collector", "gc_percent", percent, "gc_memory_limit", limit)
+	return percent, limit
 }
 
 // gcMemoryLimit is gc_memory_limit in bytes: the configured size, else 75%

@@ -1,7 +1,6 @@
-package main
+package rustydb
 
 import (
-	"log/slog"
 	"runtime/debug"
 	"testing"
 
@@ -21,7 +20,7 @@ func TestApplyGC(t *testing.T) {
 	}()
 	c := config.Default()
 	c.Memory.GCPercent, c.Memory.GCMemoryLimit = 250, "3GB"
-	applyGC(c, slog.New(slog.DiscardHandler))
+	ApplyGC(c)
 	if got := debug.SetGCPercent(100); got != 250 {
 		t.Errorf("gc_percent 250 gave GOGC %d", got)
 	}
