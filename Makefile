@@ -75,7 +75,7 @@ bench-sqlite:
 	cd benchmarks/peers/sqlite && $(GO) run .
 
 # TPC-H on embedded RustyDB and DuckDB (duckdb-go, cgo) on the same tpchgen data,
-# in process; TPCH_FLAGS sets -sf, -queries, -runs, -threads, -dir, -timeout.
+# in process; TPCH_FLAGS sets -sf, -queries, -runs, -threads, -workers, -dir, -timeout.
 bench-tpch:
 	cd benchmarks/peers/duckdb && $(GO) run . $(TPCH_FLAGS)
 

@@ -69,17 +69,15 @@ CREATE TABLE orders   (o_orderkey BIGINT NOT NULL PRIMARY KEY, o_custkey INTEGER
 CREATE TABLE lineitem (l_orderkey BIGINT NOT NULL, l_partkey INTEGER NOT NULL, l_suppkey INTEGER NOT NULL, l_linenumber INTEGER NOT NULL, l_quantity DECIMAL(15,2) NOT NULL, l_extendedprice DECIMAL(15,2) NOT NULL, l_discount DECIMAL(15,2) NOT NULL, l_tax DECIMAL(15,2) NOT NULL, l_returnflag VARCHAR(1) NOT NULL, l_linestatus VARCHAR(1) NOT NULL, l_shipdate DATE NOT NULL, l_commitdate DATE NOT NULL, l_receiptdate DATE NOT NULL, l_shipinstruct VARCHAR(25) NOT NULL, l_shipmode VARCHAR(10) NOT NULL, l_comment VARCHAR(44) NOT NULL, PRIMARY KEY (l_orderkey, l_linenumber));
 `
 
-// defaultQueries leaves out what RustyDB cannot finish at SF 1 today: Q18
-// and Q21 need more than the 24 GB of RAM of the machine this was written
-// on, and Q17 and Q20 (correlated subqueries) run over two minutes. Q13
-// stands in for Q18 as the other big grouping.
-const defaultQueries = "1,6,3,5,10,12,13,14"
+// defaultQueries are all 22.
+const defaultQueries = "all"
 
 var (
 	sf       = flag.Float64("sf", 1, "TPC-H scale factor (at least 0.01)")
 	queryArg = flag.String("queries", defaultQueries, `comma-separated query numbers, or "all"`)
-	runs     = flag.Int("runs", 3, "runs of each query per engine; the median is printed")
+	runs     = flag.Int("runs", 5, "runs of each query per engine; the median is printed")
 	threads  = flag.Int("threads", 2, "DuckDB threads")
+	workers  = flag.String("workers", "1,2", "comma-separated RustyDB worker counts (max_parallel_workers_per_query) to run each query with; the ratio is taken at -threads")
 	dataDir  = flag.String("dir", "", "directory of the generated .tbl files, reused when it already holds them for this -sf and -seed (default a temporary directory)")
 	dbParent = flag.String("dbdir", "", "where to create the temporary directory of both databases (default the system temp dir)")
 	timeout  = flag.Duration("timeout", 120*time.Second, "per-query limit on either engine; a query that exceeds it prints as timeout")
@@ -104,9 +102,27 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(queries); err != nil {
+	counts, err := parseWorkers(*workers)
+	if err != nil {
 		log.Fatal(err)
 	}
+	if err := run(queries, counts); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// parseWorkers reads -workers: positive counts, ascending.
+func parseWorkers(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-workers: %q is not a positive worker count", f)
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 func parseQueries(s string) ([]int, error) {
@@ -153,7 +169,7 @@ func ensureData(dir string, opt tpchgen.Options) (string, error) {
 	return "generated in " + fmtDuration(time.Since(start)), nil
 }
 
-func run(queries []int) error {
+func run(queries, counts []int) error {
 	ctx := context.Background()
 	guardMemory()
 	opt := tpchgen.Options{SF: *sf, Seed: *seed}
@@ -267,21 +283,69 @@ func run(queries []int) error {
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("loaded: process RSS %s, of which Go heap in use (RustyDB's) %s\n\n", fmtKB(vmStatus("VmRSS:")), fmtKB(int64(ms.HeapInuse>>10)))
 
-	fmt.Printf("%-6s %-18s %-18s %-10s %s\n", "query", "RustyDB (median)", "DuckDB (median)", "ratio", "rows match")
+	// The ratio compares RustyDB at DuckDB's thread count, or at its most
+	// workers when -workers lacks that count.
+	at := len(counts) - 1
+	if i := slices.Index(counts, *threads); i >= 0 {
+		at = i
+	}
+	header := []string{"query"}
+	for _, w := range counts {
+		header = append(header, fmt.Sprintf("RustyDB %dw", w))
+	}
+	if len(counts) > 1 {
+		header = append(header, fmt.Sprintf("%dw/%dw", counts[len(counts)-1], counts[0]))
+	}
+	header = append(header, fmt.Sprintf("DuckDB %dt", *threads), "ratio", "RustyDB mem", "DuckDB mem", "rows match")
+	printRow := func(cells []string) {
+		for i, c := range cells {
+			width := 12
+			if i == 0 {
+				width = 6
+			}
+			fmt.Printf("%-*s ", width, c)
+		}
+		fmt.Println()
+	}
+	printRow(header)
 	var notes []string
 	var rustyQueryPeak, duckQueryPeak int64
+	var speedups []float64
 	for _, q := range queries {
 		name := fmt.Sprintf("q%02d", q)
 		text, err := queryFiles.ReadFile("queries/" + name + ".sql")
 		if err != nil {
 			return err
 		}
-		mem.start()
-		rm := rusty.measure(ctx, string(text))
-		rustyQueryPeak = max(rustyQueryPeak, mem.peak())
-		mem.start()
+		row := []string{name}
+		rms := make([]measurement, len(counts))
+		var rustyMem int64 // kB above the RSS the query started from, the most over the worker counts
+		for i, w := range counts {
+			if _, err := rusty.s.Exec(ctx, fmt.Sprintf("SET max_parallel_workers_per_query = %d", w)); err != nil {
+				return err
+			}
+			base := mem.start()
+			rms[i] = rusty.measure(ctx, string(text))
+			peak := mem.peak()
+			rustyQueryPeak = max(rustyQueryPeak, peak)
+			rustyMem = max(rustyMem, peak-base)
+			row = append(row, rms[i].cell())
+		}
+		if len(counts) > 1 {
+			first, last := rms[0], rms[len(rms)-1]
+			speedup := "-"
+			if first.err == nil && last.err == nil {
+				x := first.median.Seconds() / last.median.Seconds()
+				speedups = append(speedups, x)
+				speedup = fmt.Sprintf("%.2fx", x)
+			}
+			row = append(row, speedup)
+		}
+		rm := rms[at]
+		base := mem.start()
 		dm := measure(*runs, func() (result, error) { return duckQuery(ctx, duck, string(text)) })
-		duckQueryPeak = max(duckQueryPeak, mem.peak())
+		duckPeak := mem.peak()
+		duckQueryPeak = max(duckQueryPeak, duckPeak)
 		match := "-"
 		if rm.err == nil && dm.err == nil {
 			var detail string
@@ -290,20 +354,25 @@ func run(queries []int) error {
 				notes = append(notes, name+": "+detail)
 			}
 		}
-		for _, e := range []struct {
-			engine string
-			m      measurement
-		}{{"RustyDB", rm}, {"DuckDB", dm}} {
-			if e.m.err != nil {
-				notes = append(notes, fmt.Sprintf("%s on %s: %v", name, e.engine, e.m.err))
+		for i, m := range rms {
+			if m.err != nil {
+				notes = append(notes, fmt.Sprintf("%s on RustyDB with %d workers: %v", name, counts[i], m.err))
 			}
+		}
+		if dm.err != nil {
+			notes = append(notes, fmt.Sprintf("%s on DuckDB: %v", name, dm.err))
 		}
 		ratio := "-"
 		if rm.err == nil && dm.err == nil {
 			ratio = fmt.Sprintf("%.3gx", dm.median.Seconds()/rm.median.Seconds())
 		}
-		fmt.Printf("%-6s %-18s %-18s %-10s %s\n", name, rm.cell(), dm.cell(), ratio, match)
+		printRow(append(row, dm.cell(), ratio, "+"+fmtKB(rustyMem), "+"+fmtKB(duckPeak-base), match))
 	}
+	if len(speedups) > 0 {
+		fmt.Printf("\nRustyDB %d workers over %d: geometric mean speedup %.2fx over %d queries\n",
+			counts[len(counts)-1], counts[0], geomean(speedups), len(speedups))
+	}
+	fmt.Println("mem: the peak resident memory of the process while the query's runs ran, above what it held when they began")
 	if rusty.abandoned > 0 {
 		notes = append(notes, fmt.Sprintf("%d RustyDB statement(s) did not stop within %v of their timeout and kept running in the background, competing for CPU with the queries after them", rusty.abandoned, cancelGrace))
 	}
@@ -724,13 +793,24 @@ type memory struct {
 }
 
 // start begins a phase, first returning the Go heap's garbage to the
-// kernel so that a phase does not inherit the previous one's.
-func (m *memory) start() {
+// kernel so that a phase does not inherit the previous one's; it returns
+// the resident memory (kB) the phase starts from.
+func (m *memory) start() int64 {
 	m.peak() // fold the previous phase into overall before the reset
 	debug.FreeOSMemory()
 	if os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) != nil {
 		m.noReset = true
 	}
+	return vmStatus("VmRSS:")
+}
+
+// geomean is the geometric mean of xs.
+func geomean(xs []float64) float64 {
+	sum := 0.0
+	for _, x := range xs {
+		sum += math.Log(x)
+	}
+	return math.Exp(sum / float64(len(xs)))
 }
 
 // peak returns the phase's peak in kB.
