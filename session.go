@@ -803,6 +803,9 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		return sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter %q", st.Name)
 	}
 	value := st.Value
+	if strings.EqualFold(value, "default") && name != "search_path" { // RESET, SET ... TO DEFAULT
+		value = defaultSettings(s.user)[name]
+	}
 	switch name {
 	case "transaction_isolation":
 		if s.tx == nil || !s.explicit {

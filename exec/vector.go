@@ -55,6 +55,10 @@ type vec struct {
 	f    []float64
 	s    []string
 	null []bool // nil: no position is NULL
+	// lo and hi bound every selected non-NULL value of i when bounded
+	// (see vbounds.go); producers that do not know leave bounded false.
+	lo, hi  int64
+	bounded bool
 }
 
 // vbatch is rows [off, off+n) of a segment.
@@ -404,6 +408,7 @@ func (vc *vcompiler) constVec(v types.Value, t types.T) (vfn, vtype, error) {
 			for i := range out.i {
 				out.i[i] = x
 			}
+			out.bound(x, x)
 		case vFloat:
 			for i := range out.f {
 				out.f[i] = v.F
@@ -424,6 +429,7 @@ func (vc *vcompiler) constInt(x int64, null bool) vfn {
 	for i := range out.i {
 		out.i[i] = x
 	}
+	out.bound(x, x)
 	if null {
 		out.null = make([]bool, vc.size)
 		for i := range out.null {
@@ -501,6 +507,12 @@ func (vc *vcompiler) colRef(idx int) (vfn, vtype, error) {
 		c := &b.seg.Cols[idx]
 		off := b.off
 		out.null = nil
+		out.bounded = false
+		if t.k == vInt {
+			if lo, hi, ok := zoneBounds(&c.Zone, t.scale); ok {
+				out.bound(lo, hi)
+			}
+		}
 		if c.Valid != nil {
 			out.null = nulls
 			for _, j := range sel {
@@ -598,6 +610,14 @@ func (vc *vcompiler) scaleTo(f vfn, t vtype, to int32) vfn {
 // back to the row path, which reports it as PostgreSQL does.
 func (vc *vcompiler) mulInts(f vfn, m int64) vfn {
 	return vc.each(f, vInt, func(v, out *vec, sel []int32) error {
+		out.bounded = false
+		if lo, hi, ok := resultBounds("*", v, &vec{lo: m, hi: m, bounded: true}); ok {
+			for _, j := range sel {
+				out.i[j] = v.i[j] * m
+			}
+			out.bound(lo, hi)
+			return nil
+		}
 		for _, j := range sel {
 			x, ok := mulChecked(v.i[j], m)
 			if !ok {
@@ -688,6 +708,12 @@ func (vc *vcompiler) arith(e *plan.Binary) (vfn, vtype, error) {
 		if t.k == vFloat {
 			return out, floatOp(op, lv.f, rv.f, out.f, out.null, sel)
 		}
+		if rlo, rhi, ok := resultBounds(op, lv, rv); ok && rlo >= lo && rhi <= hi {
+			intOpUnchecked(op, lv.i, rv.i, out.i, sel)
+			out.bound(rlo, rhi)
+			return out, nil
+		}
+		out.bounded = false
 		return out, intOp(op, lv.i, rv.i, out.i, out.null, sel, lo, hi)
 	}, t, nil
 }
