@@ -477,11 +477,30 @@ func castTZ(v Value, t T, assign bool, loc *time.Location) (Value, bool, error) 
 // timestamp with time zone and text, timestamp, date and time.
 func CastIn(v Value, t T, loc *time.Location) (Value, error) { return convertIn(v, t, false, loc) }
 
+// alreadyOf reports whether v is a value of type t as it is, so that a
+// conversion would return it unchanged: the common case of a prepared
+// statement's parameter, converted once per execution.
+func alreadyOf(v Value, t T) bool {
+	switch t.ID {
+	case Int8:
+		return v.K == KInt
+	case Int4:
+		return v.K == KInt && v.I == int64(int32(v.I))
+	case Float8:
+		return v.K == KFloat
+	case Text:
+		return v.K == KText
+	case Bool:
+		return v.K == KBool
+	}
+	return false
+}
+
 // AssignIn is Assign with loc as the session time zone.
 func AssignIn(v Value, t T, loc *time.Location) (Value, error) { return convertIn(v, t, true, loc) }
 
 func convertIn(v Value, t T, assign bool, loc *time.Location) (Value, error) {
-	if v.K == KNull {
+	if v.K == KNull || alreadyOf(v, t) {
 		return v, nil
 	}
 	if r, ok, err := castJSON(v, t, assign); ok {
