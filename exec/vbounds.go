@@ -72,9 +72,11 @@ func subChecked(a, b int64) (int64, bool) {
 	return s, (s < a) == (b > 0)
 }
 
-// intOpUnchecked is intOp for operands whose result bounds are known to fit:
-// no check per row, and a plain loop when the selection is every row.
-func intOpUnchecked(op string, l, r, out []int64, sel []int32) {
+// plainOp computes l op r (+, - or *) at the positions of sel, without a
+// check: intOp's unchecked form for operands whose result bounds fit, and
+// floatOp's, whose overflow is an infinity checked afterwards. A selection
+// of every row runs as a plain loop.
+func plainOp[T int64 | float64](op string, l, r, out []T, sel []int32) {
 	// dense: sel, ascending, is 0..n-1
 	if n := len(sel); n > 0 && sel[0] == 0 && int(sel[n-1]) == n-1 && n <= min(len(l), len(r), len(out)) {
 		l, r, out = l[:n], r[:n], out[:n]

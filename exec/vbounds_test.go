@@ -36,9 +36,9 @@ func TestResultBounds(t *testing.T) {
 	}
 }
 
-// TestIntOpUnchecked compares the unchecked kernels with intOp on dense and
+// TestPlainOp compares plainOp with intOp on dense and
 // sparse selections of operands whose bounds fit.
-func TestIntOpUnchecked(t *testing.T) {
+func TestPlainOp(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n = 300
 	l, r := make([]int64, n), make([]int64, n)
@@ -59,7 +59,7 @@ func TestIntOpUnchecked(t *testing.T) {
 			if err := intOp(op, l, r, want, nil, sel, math.MinInt64, math.MaxInt64); err != nil {
 				t.Fatal(err)
 			}
-			intOpUnchecked(op, l, r, got, sel)
+			plainOp(op, l, r, got, sel)
 			for _, j := range sel {
 				if got[j] != want[j] {
 					t.Fatalf("%s at %d: %d, want %d", op, j, got[j], want[j])

@@ -709,7 +709,7 @@ func (vc *vcompiler) arith(e *plan.Binary) (vfn, vtype, error) {
 			return out, floatOp(op, lv.f, rv.f, out.f, out.null, sel)
 		}
 		if rlo, rhi, ok := resultBounds(op, lv, rv); ok && rlo >= lo && rhi <= hi {
-			intOpUnchecked(op, lv.i, rv.i, out.i, sel)
+			plainOp(op, lv.i, rv.i, out.i, sel)
 			out.bound(rlo, rhi)
 			return out, nil
 		}
@@ -783,18 +783,8 @@ func intOp(op string, l, r, out []int64, null []bool, sel []int32, lo, hi int64)
 
 func floatOp(op string, l, r, out []float64, null []bool, sel []int32) error {
 	switch op {
-	case "+":
-		for _, j := range sel {
-			out[j] = l[j] + r[j]
-		}
-	case "-":
-		for _, j := range sel {
-			out[j] = l[j] - r[j]
-		}
-	case "*":
-		for _, j := range sel {
-			out[j] = l[j] * r[j]
-		}
+	case "+", "-", "*":
+		plainOp(op, l, r, out, sel)
 	case "/":
 		for _, j := range sel {
 			if r[j] == 0 && (null == nil || !null[j]) {
