@@ -89,6 +89,15 @@ var columnarQueries = []string{
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s k2.label, c2.flag, count(k2.k), count(*), sum(c.n), max(c2.dt) FROM c LEFT JOIN ck k2 ON c.sm = k2.k
 	 LEFT JOIN c2 ON c.i = c2.id WHERE c.id < 2000 GROUP BY 1, 2 ORDER BY 1, 2`,
+	// one integer key (vtable's one-key slots, NULL among the keys) and
+	// many groups, which the workers merge in parallel (ParallelMergeGroups)
+	`SELECT %s i, count(*), sum(n), min(f), max(dt), avg(sm) FROM c GROUP BY i ORDER BY 1`,
+	`SELECT %s id, sum(n), avg(f), count(v) FROM c GROUP BY id HAVING sum(n) > 900 ORDER BY 1`,
+	`SELECT %s big, count(*), sum(i), max(s) FROM c GROUP BY big ORDER BY 2 DESC, 1 LIMIT 20`,
+	`SELECT %s id %% 1000, i, count(*), sum(f), min(n) FROM c GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 60`,
+	`SELECT %s c2.id, count(*), sum(c.f), max(c.n) FROM c JOIN c2 ON c.i = c2.i GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30`,
+	`SELECT %s c.id, c.dt, sum(c2.n) FROM c JOIN c2 ON c.id = c2.id
+	 WHERE c.id IN (SELECT id FROM c2 GROUP BY id HAVING sum(n) > 950) GROUP BY 1, 2 ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -102,6 +111,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	}
 	defer db.Close()
 	defer func(size int) { exec.BatchSize = size }(exec.BatchSize)
+	defer func(groups int) { exec.ParallelMergeGroups = groups }(exec.ParallelMergeGroups)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(11, 12))
 	mustExec(t, db, `CREATE TABLE c (id INT PRIMARY KEY, i INT, sm SMALLINT, big BIGINT, n NUMERIC(12,2), d NUMERIC(4,2),
@@ -149,6 +159,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 			rowPath := queryText(t, db, "SET enable_columnar_scan = off", fmt.Sprintf(q, "/*+ NO_PARALLEL */"))
 			for range 3 {
 				exec.BatchSize = 1 + rng.IntN(700)
+				exec.ParallelMergeGroups = []int{1, 1000, 1 << 15}[rng.IntN(3)]
 				hint := []string{"", "/*+ NO_PARALLEL */", "/*+ PARALLEL(2) */", "/*+ PARALLEL(3) */"}[rng.IntN(4)]
 				// a small work_mem sends large hash tables back to rows, which spill
 				setup := []string{"SET enable_columnar_scan = on", "SET enable_columnar_scan = on; SET work_mem = '64kB'"}[rng.IntN(5)/4]

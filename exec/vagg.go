@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -133,9 +132,6 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	}
 	// The workers' tables merge in their vector form, so that only the
 	// final groups become rows (TPC-H q18 groups 6M rows into 1.5M).
-	for _, va := range vaggs[1:] {
-		vaggs[0].absorb(va)
-	}
 	deltaGroups := false
 	for _, p := range partials[:workers] {
 		deltaGroups = deltaGroups || len(p) > 0
@@ -143,11 +139,12 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if !deltaGroups { // no rows outside segments: no merging by row keys
 		// Groups the filter above would drop need not become rows
 		// (TPC-H q18 keeps 57 of 1.5M).
-		o.tableBytes = vaggs[0].bytes()
-		return vaggs[0].groups(workers, vaggs[0].havingTests(o.having)), true, nil
+		groups, bytes := finishVAggs(vaggs, o.having)
+		o.tableBytes = bytes
+		return groups, true, nil
 	}
-	groups := vaggs[0].groups(workers, nil)
-	o.tableBytes = vaggs[0].bytes()
+	groups, bytes := finishVAggs(vaggs, nil)
+	o.tableBytes = bytes
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
 }
@@ -522,7 +519,11 @@ func (a *vacc) grow(n int) {
 	a.count = growTo(a.count, n)
 	switch a.call.Func {
 	case "sum", "avg":
-		a.hi, a.lo, a.f = growTo(a.hi, n), growTo(a.lo, n), growTo(a.f, n)
+		if a.t.k == vFloat {
+			a.f = growTo(a.f, n)
+		} else {
+			a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
+		}
 	case "min", "max":
 		a.hasBest = growTo(a.hasBest, n)
 		switch a.t.k {
@@ -687,8 +688,9 @@ func intValue(t vtype, x int64) types.Value {
 	return column.FromInt64(t.t, x)
 }
 
-// absorb merges the groups of another worker's aggregation into va's.
-func (va *vagg) absorb(from *vagg) {
+// absorb merges the groups of another worker's aggregation into va's:
+// those of part (of parts) by their keys' hash, all when parts is 1.
+func (va *vagg) absorb(from *vagg, part, parts int) {
 	nk := len(va.keys) + 1
 	k := make([]uint64, nk)
 	for _, a := range from.aggs {
@@ -696,6 +698,9 @@ func (va *vagg) absorb(from *vagg) {
 	}
 	for g := range from.table.len() {
 		copy(k, from.table.keys[g*nk:(g+1)*nk])
+		if parts > 1 && partOf(k, parts) != part {
+			continue
+		}
 		for i, key := range va.keys {
 			if key.t.k == vStr && k[0]&(1<<i) == 0 { // string ids are per worker
 				k[i+1] = va.strID(from.strs[k[i+1]])
@@ -709,12 +714,86 @@ func (va *vagg) absorb(from *vagg) {
 	}
 }
 
+// partOf is the partition (of parts) of group key k in a parallel merge.
+// It takes the hash's low bits: a table's slots take its top bits, which
+// are then not the same for every key of a partition.
+func partOf(k []uint64, parts int) int {
+	return int(uint64(uint32(hashWords(k))) * uint64(parts) >> 32)
+}
+
+// ParallelMergeGroups is the number of groups from which the workers'
+// aggregations merge in parallel: below it, one table absorbing the
+// others is quicker than starting the workers. Tests lower it.
+var ParallelMergeGroups = 1 << 15
+
+// mergeVAggs merges the workers' aggregations into one, or into parts
+// that hold disjoint groups. The parts merge on the workers: each takes
+// the groups of one hash partition from every worker's table (TPC-H q18's
+// 1.5M groups would otherwise merge on one core). Keys with strings merge
+// into one, their ids being per worker.
+func mergeVAggs(vaggs []*vagg) []*vagg {
+	groups, strs := 0, false
+	for _, va := range vaggs {
+		groups += va.table.len()
+	}
+	for _, k := range vaggs[0].keys {
+		strs = strs || k.t.k == vStr
+	}
+	if len(vaggs) == 1 || groups < ParallelMergeGroups || strs {
+		for _, va := range vaggs[1:] {
+			vaggs[0].absorb(va, 0, 1)
+		}
+		return vaggs[:1]
+	}
+	parts := make([]*vagg, len(vaggs))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			out := vaggs[0].empty()
+			for _, va := range vaggs {
+				out.absorb(va, p, len(parts))
+			}
+			parts[p] = out
+		})
+	}
+	wg.Wait()
+	return parts
+}
+
+// empty returns an aggregation of va's keys and aggregates without groups,
+// to merge others into.
+func (va *vagg) empty() *vagg {
+	out := &vagg{c: va.c, vc: va.vc, keys: va.keys, strIDs: map[string]uint64{}, size: va.size}
+	for _, a := range va.aggs {
+		out.aggs = append(out.aggs, &vacc{call: a.call, arg: a.arg, t: a.t})
+	}
+	out.table.init(len(va.keys) + 1)
+	return out
+}
+
+// finishVAggs merges the workers' aggregations and returns their groups,
+// leaving out those the filter having (over the aggregation's output, nil
+// for none) drops for sure (see havingTests), and the memory the merged
+// tables hold.
+func finishVAggs(vaggs []*vagg, having plan.Expr) ([]*partialGroup, int64) {
+	var groups []*partialGroup
+	var bytes int64
+	for _, va := range mergeVAggs(vaggs) {
+		groups = append(groups, va.groups(len(vaggs), va.havingTests(having))...)
+		bytes += va.bytes()
+	}
+	return groups, bytes
+}
+
 // merge adds group g of b's states into group into of a's.
 func (a *vacc) merge(into int, b *vacc, g int) {
 	a.count[into] += b.count[g]
 	switch a.call.Func {
 	case "sum", "avg":
-		a.f[into] += b.f[g]
+		if a.t.k == vFloat {
+			a.f[into] += b.f[g]
+			return
+		}
 		var carry uint64
 		a.lo[into], carry = bits.Add64(a.lo[into], b.lo[g], 0)
 		a.hi[into] += b.hi[g] + int64(carry)
@@ -760,7 +839,7 @@ func (va *vagg) groups(workers int, tests []groupTest) []*partialGroup {
 
 // bytes is the memory of the group table and the aggregates' states.
 func (va *vagg) bytes() int64 {
-	n := int64(len(va.table.keys))*8 + int64(len(va.table.slots))*4
+	n := va.table.bytes()
 	for _, s := range va.strs {
 		n += int64(len(s)) + 16
 	}
@@ -883,77 +962,6 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 			pg.states[i] = a.state(g)
 		}
 		out[i] = pg
-	}
-}
-
-// vtable is an open-addressing hash table from group keys (nk words each)
-// to dense group ids.
-type vtable struct {
-	nk    int
-	keys  []uint64
-	slots []int32 // group id + 1; 0 is empty
-	shift uint
-}
-
-func (t *vtable) init(nk int) {
-	t.nk = nk
-	t.slots = make([]int32, 64)
-	t.shift = 64 - 6
-}
-
-func (t *vtable) len() int { return len(t.keys) / t.nk }
-
-func hashWords(k []uint64) uint64 {
-	h := uint64(0x9E3779B97F4A7C15)
-	for _, w := range k {
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-		h ^= h >> 31
-	}
-	return h * 0x94d049bb133111eb
-}
-
-// find returns the id of group k, adding it when new.
-func (t *vtable) find(k []uint64) int32 {
-	mask := len(t.slots) - 1
-	for i := int(hashWords(k) >> t.shift); ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
-			g := int32(t.len())
-			t.keys = append(t.keys, k...)
-			t.slots[i] = g + 1
-			if 2*t.len() > len(t.slots) {
-				t.rehash()
-			}
-			return g
-		}
-		if eqWords(t.keys[int(s-1)*t.nk:int(s)*t.nk], k) {
-			return s - 1
-		}
-	}
-}
-
-func eqWords(a, b []uint64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (t *vtable) rehash() {
-	t.slots = make([]int32, 2*len(t.slots))
-	// room for the keys of every group until the next rehash: append would
-	// grow a large slice by a quarter, copying it over and over
-	t.keys = slices.Grow(t.keys, len(t.slots)/2*t.nk-len(t.keys))
-	t.shift--
-	mask := len(t.slots) - 1
-	for g := range t.len() {
-		i := int(hashWords(t.keys[g*t.nk:(g+1)*t.nk]) >> t.shift)
-		for t.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = int32(g) + 1
 	}
 }
 
