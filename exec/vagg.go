@@ -537,6 +537,29 @@ func (a *vacc) grow(n int) {
 	}
 }
 
+// shrink cuts the states back to n groups, keeping their memory.
+func (a *vacc) shrink(n int) {
+	a.count = a.count[:n]
+	if a.hi != nil {
+		a.hi, a.lo = a.hi[:n], a.lo[:n]
+	}
+	if a.f != nil {
+		a.f = a.f[:n]
+	}
+	if a.hasBest != nil {
+		a.hasBest = a.hasBest[:n]
+	}
+	if a.bestI != nil {
+		a.bestI = a.bestI[:n]
+	}
+	if a.bestF != nil {
+		a.bestF = a.bestF[:n]
+	}
+	if a.bestS != nil {
+		a.bestS = a.bestS[:n]
+	}
+}
+
 // growTo extends s with zero values to length n, at least doubling its
 // capacity when it must reallocate: tables of a million groups grow a
 // batch at a time.
@@ -750,6 +773,7 @@ func mergeVAggs(vaggs []*vagg) []*vagg {
 	for p := range parts {
 		wg.Go(func() {
 			out := vaggs[0].empty()
+			out.reserve(groups / len(parts))
 			for _, va := range vaggs {
 				out.absorb(va, p, len(parts))
 			}
@@ -769,6 +793,16 @@ func (va *vagg) empty() *vagg {
 	}
 	out.table.init(len(va.keys) + 1)
 	return out
+}
+
+// reserve makes room for n groups in va's table and states.
+func (va *vagg) reserve(n int) {
+	va.table.reserve(n)
+	for _, a := range va.aggs {
+		l := len(a.count)
+		a.grow(n)
+		a.shrink(l)
+	}
 }
 
 // finishVAggs merges the workers' aggregations and returns their groups,

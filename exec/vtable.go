@@ -1,6 +1,9 @@
 package exec
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // vtable is the vectorized aggregation's hash table: open addressing from
 // group keys (nk words each: a word of NULL flags, then one word a key) to
@@ -131,12 +134,25 @@ func eqWords(a, b []uint64) bool {
 	return true
 }
 
-func (t *vtable) rehash() {
-	size := 2 * t.size()
+func (t *vtable) rehash() { t.resize(2 * t.size()) }
+
+// reserve makes room for n groups without a rehash.
+func (t *vtable) reserve(n int) {
+	size := t.size()
+	for size < 2*n {
+		size *= 2
+	}
+	if size > t.size() {
+		t.resize(size)
+	}
+}
+
+// resize moves the slots to a table of size (a power of two) slots.
+func (t *vtable) resize(size int) {
 	// room for the keys of every group until the next rehash: append would
 	// grow a large slice by a quarter, copying it over and over
 	t.keys = slices.Grow(t.keys, size/2*t.nk-len(t.keys))
-	t.shift--
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	mask := size - 1
 	if t.islots != nil {
 		old := t.islots
