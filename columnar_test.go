@@ -98,6 +98,14 @@ var columnarQueries = []string{
 	`SELECT %s c2.id, count(*), sum(c.f), max(c.n) FROM c JOIN c2 ON c.i = c2.i GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30`,
 	`SELECT %s c.id, c.dt, sum(c2.n) FROM c JOIN c2 ON c.id = c2.id
 	 WHERE c.id IN (SELECT id FROM c2 GROUP BY id HAVING sum(n) > 950) GROUP BY 1, 2 ORDER BY 1`,
+	// keys a primary key among the keys determines (plan.Aggregate.Dependent),
+	// NULL among their values and the rows of an outer join's NULL side
+	`SELECT %s id, t, v, n, f, dt, count(*), sum(i) FROM c GROUP BY id, t, v, n, f, dt HAVING count(*) > 0 ORDER BY 1 LIMIT 80`,
+	`SELECT %s c.t, c.id, c.n, c.s, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i GROUP BY c.t, c.id, c.n, c.s
+	 ORDER BY 5 DESC, 2 LIMIT 40`,
+	`SELECT %s ck.label, ck.k, c.flag, count(*), sum(c.n) FROM c JOIN ck ON c.i = ck.k GROUP BY ck.k, ck.label, c.flag ORDER BY 2, 3`,
+	`SELECT %s ck.k, ck.label, c.id, c.t, count(*) FROM ck LEFT JOIN c ON c.i = ck.k AND c.id < 40
+	 GROUP BY ck.k, ck.label, c.id, c.t ORDER BY 1, 3`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

@@ -155,7 +155,8 @@ type vagg struct {
 	vc     *vcompiler
 	filter vpred
 	keys   []vkey
-	aggs   []*vacc
+	aggs   []*vacc // the aggregates' states, then the dependent keys'
+	nAggs  int     // the aggregates'
 	table  vtable
 	strIDs map[string]uint64
 	strs   []string
@@ -184,6 +185,10 @@ type vkey struct {
 	col   int
 	seg   *row.Segment
 	trans []uint64
+	// dep is the index in aggs of the state that keeps the key's value
+	// when other keys determine it (plan.Aggregate.Dependent), else -1:
+	// such a key is left out of the hashed words
+	dep int
 }
 
 // vacc is one aggregate's states, indexed by group.
@@ -223,7 +228,7 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 	vc.memoize = true
 	va.vc = vc
 	for _, g := range n.GroupBy {
-		k := vkey{col: -1}
+		k := vkey{col: -1, dep: -1}
 		if k.fn, k.t, err = vc.value(g); err != nil {
 			return nil, err
 		}
@@ -246,6 +251,13 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 			}
 		}
 		va.aggs = append(va.aggs, a)
+	}
+	va.nAggs = len(va.aggs)
+	for i, dep := range n.Dependent {
+		if k := &va.keys[i]; dep {
+			k.dep = len(va.aggs)
+			va.aggs = append(va.aggs, &vacc{call: plan.AggCall{Func: "any"}, arg: k.fn, t: k.t})
+		}
 	}
 	va.table.init(len(va.keys) + 1)
 	return va, nil
@@ -376,6 +388,9 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 	clear(words)
 	for ki := range va.keys {
 		k := &va.keys[ki]
+		if k.dep >= 0 {
+			continue // its state keeps it (batch)
+		}
 		v, err := k.fn(b, sel)
 		if err != nil {
 			return err
@@ -462,6 +477,9 @@ func (va *vagg) dictGroupIDs(b *vbatch, sel []int32, gids []int32) bool {
 		g := va.combos[combo]
 		if g < 0 {
 			for ki := range va.keys {
+				if va.keys[ki].dep >= 0 {
+					continue // not hashed, as in groupIDs
+				}
 				c := &b.seg.Cols[va.keys[ki].col]
 				key[ki+1] = va.strID(c.Dict[c.Codes[i]])
 			}
@@ -524,7 +542,7 @@ func (a *vacc) grow(n int) {
 		} else {
 			a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
 		}
-	case "min", "max":
+	case "min", "max", "any":
 		a.hasBest = growTo(a.hasBest, n)
 		switch a.t.k {
 		case vInt:
@@ -615,14 +633,17 @@ func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 				a.hi[g] += x>>63 + int64(carry)
 			}
 		}
-	case "min", "max":
-		isMin := a.call.Func == "min"
+	case "min", "max", "any":
+		isMin, first := a.call.Func == "min", a.call.Func == "any"
 		for r, j := range sel {
 			if null != nil && null[j] {
 				continue
 			}
 			g := int(gids[r])
 			a.count[g]++
+			if first && a.hasBest[g] {
+				continue
+			}
 			switch a.t.k {
 			case vInt:
 				a.offerInt(g, v.i[j], isMin)
@@ -677,7 +698,7 @@ func (a *vacc) state(g int) aggState {
 		default:
 			s.sumD = int128Decimal(a.hi[g], a.lo[g], 0)
 		}
-	case "min", "max":
+	case "min", "max", "any":
 		if a.hasBest[g] {
 			switch a.t.k {
 			case vInt:
@@ -725,7 +746,7 @@ func (va *vagg) absorb(from *vagg, part, parts int) {
 			continue
 		}
 		for i, key := range va.keys {
-			if key.t.k == vStr && k[0]&(1<<i) == 0 { // string ids are per worker
+			if key.t.k == vStr && key.dep < 0 && k[0]&(1<<i) == 0 { // string ids are per worker
 				k[i+1] = va.strID(from.strs[k[i+1]])
 			}
 		}
@@ -787,7 +808,7 @@ func mergeVAggs(vaggs []*vagg) []*vagg {
 // empty returns an aggregation of va's keys and aggregates without groups,
 // to merge others into.
 func (va *vagg) empty() *vagg {
-	out := &vagg{c: va.c, vc: va.vc, keys: va.keys, strIDs: map[string]uint64{}, size: va.size}
+	out := &vagg{c: va.c, vc: va.vc, keys: va.keys, nAggs: va.nAggs, strIDs: map[string]uint64{}, size: va.size}
 	for _, a := range va.aggs {
 		out.aggs = append(out.aggs, &vacc{call: a.call, arg: a.arg, t: a.t})
 	}
@@ -831,8 +852,8 @@ func (a *vacc) merge(into int, b *vacc, g int) {
 		var carry uint64
 		a.lo[into], carry = bits.Add64(a.lo[into], b.lo[g], 0)
 		a.hi[into] += b.hi[g] + int64(carry)
-	case "min", "max":
-		if !b.hasBest[g] {
+	case "min", "max", "any":
+		if !b.hasBest[g] || a.call.Func == "any" && a.hasBest[into] {
 			return
 		}
 		isMin := a.call.Func == "min"
@@ -918,7 +939,7 @@ func (va *vagg) havingTests(cond plan.Expr) []groupTest {
 			op, aggSide, constSide = flipCmp[op], b.R, b.L
 		}
 		ref, ok := aggSide.(*plan.ColRef)
-		if !ok || op == "" || !constant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+len(va.aggs) {
+		if !ok || op == "" || !constant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+va.nAggs {
 			return
 		}
 		c, err := va.vc.eval(constSide)
@@ -981,6 +1002,8 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 		for i, k := range va.keys {
 			w := words[i+1]
 			switch {
+			case k.dep >= 0:
+				keys[i] = va.aggs[k.dep].state(g).best // Null when it was NULL
 			case words[0]&(1<<i) != 0:
 				keys[i] = types.Null
 			case k.t.k == vInt:
@@ -991,8 +1014,8 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 				keys[i] = types.NewText(va.strs[w])
 			}
 		}
-		pg := &partialGroup{keys: keys, states: make([]aggState, len(va.aggs))}
-		for i, a := range va.aggs {
+		pg := &partialGroup{keys: keys, states: make([]aggState, va.nAggs)}
+		for i, a := range va.aggs[:va.nAggs] {
 			pg.states[i] = a.state(g)
 		}
 		out[i] = pg

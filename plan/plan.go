@@ -124,6 +124,9 @@ type (
 		// the scan at the bottom through the hash tables built once: as
 		// Parallel, 0 none.
 		Pipeline int
+		// Dependent marks the GroupBy keys that other keys determine (see
+		// markDependentKeys); nil for none.
+		Dependent []bool
 	}
 	Sort struct {
 		Input Node
