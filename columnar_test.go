@@ -106,6 +106,15 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, ck.k, c.flag, count(*), sum(c.n) FROM c JOIN ck ON c.i = ck.k GROUP BY ck.k, ck.label, c.flag ORDER BY 2, 3`,
 	`SELECT %s ck.k, ck.label, c.id, c.t, count(*) FROM ck LEFT JOIN c ON c.i = ck.k AND c.id < 40
 	 GROUP BY ck.k, ck.label, c.id, c.t ORDER BY 1, 3`,
+	// semi and anti joins that hold their left input, the smaller, and
+	// mark it from the right input's batches (vmark.go); TPC-H q21's shape
+	`SELECT %s ck.label, count(*) FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm <> ck.k + 50) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.k, ck.label FROM ck WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.f > 90) ORDER BY 1`,
+	`SELECT %s ck.k FROM ck WHERE ck.k IN (SELECT i FROM c WHERE c.dt > date '2021-07-01') ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c2 WHERE c2.id < 300
+	   AND EXISTS (SELECT * FROM c WHERE c.i = c2.i AND c.id <> c2.id)
+	   AND NOT EXISTS (SELECT * FROM c c3 WHERE c3.i = c2.i AND c3.id <> c2.id AND c3.f > c3.n AND c3.t <> c2.t)
+	 GROUP BY 1 ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

@@ -65,6 +65,7 @@ type joinOp struct {
 	vneed   []bool
 	vdegree int // the workers the jtable's build may use (plan.Aggregate.Pipeline)
 	vt      *jtable
+	marking bool // its marking pipeline is being made (vmark.go)
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -191,6 +192,10 @@ func (j *joinOp) Init() error {
 	if scan, ok := unwrapAnalyze(j.stream).(*colScanOp); ok && j.out != nil {
 		scan.reuse = true // combine and leftOut copy the columns out
 	}
+	marks, err := j.markPipeline()
+	if err != nil {
+		return err
+	}
 	if !j.shared {
 		if err := j.buildTable(); err != nil {
 			j.endGrace()
@@ -215,6 +220,9 @@ func (j *joinOp) Init() error {
 		return nil
 	}
 	if j.buildLeft && j.semi() {
+		if marks != nil && j.vt != nil {
+			return j.markBatches(marks)
+		}
 		return j.markMatches()
 	}
 	return nil
@@ -224,7 +232,8 @@ func (j *joinOp) Init() error {
 // partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
-	if j.vneed != nil && j.grace == nil {
+	// a join that marks its left rows outputs them: it needs their rows
+	if j.vneed != nil && j.grace == nil && !(j.buildLeft && j.semi()) {
 		if done, err := j.buildFromBatches(); done || err != nil {
 			return err
 		}

@@ -423,8 +423,10 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool, error) {
 	semi := j.semi() && !j.buildLeft
 	// a cross join with keys is an inner one; an outer join that keeps its
-	// streamed rows joins those without a match to the jtable's NULL row
-	inner := j.kind == "inner" || j.kind == "cross"
+	// streamed rows joins those without a match to the jtable's NULL row;
+	// a semi or anti join that holds its left input pairs its rows as an
+	// inner one does for its marker (vmark.go)
+	inner := j.kind == "inner" || j.kind == "cross" || j.marking
 	outer := (j.kind == "left" || j.kind == "right") && j.keepsUnmatched(false) && !j.keepsUnmatched(true)
 	if !inner && !(semi && j.on == nil) && !(outer && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
 		return nil, nil, nil
