@@ -13,11 +13,13 @@ import (
 // then only marks the left rows it matches, and the join outputs the
 // left rows marked (semi) or not (anti) at the end. On the row path each
 // scanned row that passes the key filter becomes a row of Values, probes a
-// Go map and is joined to each candidate for the ON condition. Here the
-// scan's batches run through a join stage of the vectorized pipeline
-// (vjoin.go) instead: the left rows are laid out as a jtable, the batch's
-// keys probe it, the ON condition filters the gathered (scanned row, left
-// row) pairs on vectors, and the pairs that pass mark their left rows.
+// Go map and is joined to each candidate for the ON condition, on one
+// core. Here the scan's batches run through a join stage of the vectorized
+// pipeline (vjoin.go) instead: the left rows are laid out as a jtable, the
+// batch's keys probe it, the ON condition filters the gathered (scanned
+// row, left row) pairs on vectors, and the pairs that pass mark their left
+// rows. Workers (plan.Join.Parallel) take the scan's segments as morsels,
+// each marking in its own array; the arrays merge at the end.
 //
 // It is decided in Init, before the left rows are built: when the right
 // input is a column scan, the keys are integer-like columns of it and the
@@ -48,32 +50,118 @@ func (j *joinOp) markPipeline() (*vpipe, error) {
 	if !j.buildLeft || !j.semi() || j.shared || j.c.NoColumnar {
 		return nil, nil
 	}
-	if _, ok := unwrapAnalyze(j.stream).(*colScanOp); !ok {
+	var st *OpStats
+	op := j.stream
+	if a, ok := op.(*analyzeOp); ok {
+		op, st = a.in, a.st
+	}
+	scan, ok := op.(*colScanOp)
+	if !ok {
 		return nil, nil
 	}
-	m := &marker{}
-	j.marking = true
-	p, err := newVPipe(j.c, j, make([]bool, len(j.node.Cols)), m, 1)
-	j.marking = false
-	if p == nil || err != nil {
-		return nil, err
+	p, vneed, err := j.markPipe(j.c, scan, st)
+	if p != nil {
+		j.vectorize(vneed, 1)
 	}
-	m.s = p.stages[0]
-	return p, nil
+	return p, err
+}
+
+// markPipe returns the marking pipeline of scan, one worker's share of j's
+// right input, and the built columns it reads.
+func (j *joinOp) markPipe(c *Context, scan *colScanOp, st *OpStats) (*vpipe, []bool, error) {
+	p := newPipe(scan, scan.columnTypes())
+	m := &marker{}
+	s := &vstage{next: m}
+	j.marking = true
+	need, vneed, err := p.joinStage(c, s, j, p.scanTypes, make([]bool, len(j.node.Cols)))
+	j.marking = false
+	if need == nil || !p.reads(need, st, s) {
+		return nil, nil, err
+	}
+	m.s = s
+	p.stages = append([]*vstage{s}, p.stages...)
+	return p, vneed, nil
 }
 
 // markBatches runs p, j's marking pipeline, over the right input's
-// batches once j's left rows are in its jtable, and leaves the matches in
+// batches once j's left rows are in its jtable, with as many more workers
+// as j's plan and the scan's size allow, and leaves the matches in
 // j.matched for Next.
 func (j *joinOp) markBatches(p *vpipe) error {
-	m := p.stages[0].next.(*marker)
-	m.matched = make([]bool, len(j.built))
 	if len(j.built) != len(j.vt.k1) {
 		return sqlerr.New(sqlerr.InternalError, "a semi join's table holds %d rows of %d", len(j.vt.k1), len(j.built))
 	}
-	var failed atomic.Bool
-	err := p.run(&failed)
+	pipes, giveBack, err := j.markWorkers(p)
+	defer giveBack()
+	if err != nil {
+		return err
+	}
+	markers := make([]*marker, len(pipes))
+	for i, p := range pipes {
+		markers[i] = p.stages[0].next.(*marker)
+		markers[i].matched = make([]bool, len(j.built))
+	}
+	err = j.c.runWorkers(len(pipes), func(i int, failed *atomic.Bool) error {
+		return pipes[i].run(failed)
+	})
 	p.report()
-	j.matched, j.leftDone = m.matched, true
+	j.matched, j.leftDone = markers[0].matched, true
+	for _, m := range markers[1:] {
+		for i, ok := range m.matched {
+			j.matched[i] = j.matched[i] || ok
+		}
+	}
 	return err
+}
+
+// markWorkers returns p and the marking pipelines of the further workers,
+// each over a copy of the right input's scan that takes p's scan's
+// segments as morsels (p's scan alone reads the heap delta), and the
+// function that gives the workers back and closes the copies.
+func (j *joinOp) markWorkers(p *vpipe) ([]*vpipe, func(), error) {
+	pipes := []*vpipe{p}
+	if j.node.Parallel == 0 || j.c.Analysis != nil {
+		return pipes, func() {}, nil
+	}
+	scan := p.scan
+	rows := 0
+	for _, sg := range scan.segs {
+		rows += sg.Rows
+	}
+	// the morsels are the segments
+	workers, giveBack := j.c.degree(workersFor(j.node.Parallel, rows, rows/max(1, len(scan.segs)), j.c.MaxWorkers))
+	var copies []Operator
+	done := func() {
+		for _, in := range copies {
+			in.Close()
+		}
+		giveBack()
+	}
+	morsels := NewMorsels(len(scan.segs), workers)
+	for w := 1; w < workers; w++ {
+		wc := j.c.fork()
+		in, err := wc.Build(j.node.Right)
+		if err != nil {
+			return pipes, done, err
+		}
+		copyScan, ok := in.(*colScanOp)
+		if !ok {
+			break // not the same shape: p works alone
+		}
+		if err := in.Init(); err != nil {
+			in.Close()
+			return pipes, done, err
+		}
+		copies = append(copies, in)
+		wp, _, err := j.markPipe(wc, copyScan, nil)
+		if wp == nil || err != nil {
+			if err == nil {
+				err = sqlerr.New(sqlerr.InternalError, "a parallel worker's pipeline differs from the first's")
+			}
+			return pipes, done, err
+		}
+		copyScan.share(scan, morsels, w)
+		pipes = append(pipes, wp)
+	}
+	return pipes, done, nil
 }

@@ -102,6 +102,10 @@ type (
 		// BuildLeft makes a hash join keep its left input in memory and
 		// stream the right one (see chooseBuildSides).
 		BuildLeft bool
+		// Parallel is how many workers may stream the right input of a
+		// semi or anti join with BuildLeft, marking the left rows it
+		// matches (see chooseParallel): as Aggregate's, 0 none.
+		Parallel int
 		// Out, when not nil, lists the columns of the joined row (the left
 		// row's followed by the right row's; the left row's alone for semi
 		// and anti joins) that the join outputs, in order: the others are
