@@ -232,9 +232,11 @@ func (j *joinOp) Init() error {
 // partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
-	// a join that marks its left rows outputs them: it needs their rows
-	if j.vneed != nil && j.grace == nil && !(j.buildLeft && j.semi()) {
+	if j.vneed != nil && j.grace == nil {
 		if done, err := j.buildFromBatches(); done || err != nil {
+			if err == nil && j.buildLeft && j.semi() {
+				j.built = j.vt.rows(j.nLeft, j.outCols()) // it outputs the rows it marks
+			}
 			return err
 		}
 	}

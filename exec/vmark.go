@@ -3,7 +3,9 @@ package exec
 import (
 	"sync/atomic"
 
+	"rustydb/column"
 	"rustydb/sqlerr"
+	"rustydb/types"
 )
 
 // Vectorized semi and anti joins that hold their left input. The planner
@@ -61,9 +63,51 @@ func (j *joinOp) markPipeline() (*vpipe, error) {
 	}
 	p, vneed, err := j.markPipe(j.c, scan, st)
 	if p != nil {
-		j.vectorize(vneed, 1)
+		// the left rows may come from batches too: their columns output
+		// then become rows (jtable.rows)
+		for c, out := range j.outCols() {
+			vneed[c] = vneed[c] || out
+		}
+		j.vectorize(vneed, j.node.Parallel)
 	}
 	return p, err
+}
+
+// outCols marks the left row's columns a semi or anti join outputs.
+func (j *joinOp) outCols() []bool {
+	out := make([]bool, j.nLeft)
+	for c := range out {
+		out[c] = j.out == nil
+	}
+	for _, c := range j.out {
+		out[c] = true
+	}
+	return out
+}
+
+// rows makes rows of width values of t's built columns that cols marks,
+// the others NULL.
+func (t *jtable) rows(width int, cols []bool) [][]types.Value {
+	n := len(t.k1)
+	vals := make([]types.Value, n*width)
+	rows := make([][]types.Value, n)
+	for i := range rows {
+		rows[i] = vals[i*width : (i+1)*width : (i+1)*width]
+	}
+	for c, ok := range cols {
+		if !ok {
+			continue
+		}
+		col := &t.cols[c]
+		for i, r := range rows {
+			if col.Kind == column.String && !col.Null(i) {
+				r[c] = types.NewText(text(col, i)) // one Dict entry a row
+			} else {
+				r[c] = col.Value(i)
+			}
+		}
+	}
+	return rows
 }
 
 // markPipe returns the marking pipeline of scan, one worker's share of j's
