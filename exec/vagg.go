@@ -88,6 +88,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				errs[w] = err
 				return
 			}
+			done := 0 // the rows of the segments va aggregated
 			for !failed.Load() {
 				i, ok := segMorsels.Next(w)
 				if !ok {
@@ -100,6 +101,10 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				if errs[w] = va.segment(segs[i]); errs[w] != nil {
 					return
 				}
+				if done == 0 {
+					va.expect(segs[i].Rows, rows/workers)
+				}
+				done += segs[i].Rows
 				if errs[w] = o.c.cancelErr(); errs[w] != nil {
 					return
 				}
@@ -771,23 +776,31 @@ func partOf(k []uint64, parts int) int {
 var ParallelMergeGroups = 1 << 15
 
 // mergeVAggs merges the workers' aggregations into one, or into parts
-// that hold disjoint groups. The parts merge on the workers: each takes
-// the groups of one hash partition from every worker's table (TPC-H q18's
-// 1.5M groups would otherwise merge on one core). Keys with strings merge
-// into one, their ids being per worker.
+// that hold disjoint groups. One table absorbing the others inserts the
+// groups of all but it, one after the other; parts merge on the workers,
+// each taking the groups of one hash partition from every worker's table,
+// which for W workers makes 1/W of the groups each. Whichever inserts
+// fewer groups on one core wins: the parts from three workers on. Keys
+// with strings merge into one, their ids being per worker.
 func mergeVAggs(vaggs []*vagg) []*vagg {
-	groups, strs := 0, false
-	for _, va := range vaggs {
+	groups, largest, strs := 0, 0, false
+	for i, va := range vaggs {
 		groups += va.table.len()
+		if va.table.len() > vaggs[largest].table.len() {
+			largest = i
+		}
 	}
 	for _, k := range vaggs[0].keys {
 		strs = strs || k.t.k == vStr
 	}
-	if len(vaggs) == 1 || groups < ParallelMergeGroups || strs {
-		for _, va := range vaggs[1:] {
-			vaggs[0].absorb(va, 0, 1)
+	into := vaggs[largest]
+	if groups < ParallelMergeGroups || strs || groups/len(vaggs) >= groups-into.table.len() {
+		for _, va := range vaggs {
+			if va != into {
+				into.absorb(va, 0, 1)
+			}
 		}
-		return vaggs[:1]
+		return []*vagg{into}
 	}
 	parts := make([]*vagg, len(vaggs))
 	var wg sync.WaitGroup
@@ -815,6 +828,21 @@ func (va *vagg) empty() *vagg {
 	out.table.init(len(va.keys) + 1)
 	return out
 }
+
+// expect sizes va's table for the groups that its share of the rows would
+// make at the rate its first done rows made them, when they made many: a
+// million groups would otherwise rehash the table a dozen times, each time
+// moving every slot (TPC-H q18 makes 1.5M groups of 6M rows).
+func (va *vagg) expect(done, share int) {
+	if done <= 0 || va.table.len() < minExpectGroups {
+		return
+	}
+	va.reserve(int(min(int64(share), int64(va.table.len())*int64(share)/int64(done))))
+}
+
+// minExpectGroups is how many groups the first rows must make for expect
+// to size the table for more.
+const minExpectGroups = 1024
 
 // reserve makes room for n groups in va's table and states.
 func (va *vagg) reserve(n int) {
