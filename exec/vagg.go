@@ -795,6 +795,7 @@ func mergeVAggs(vaggs []*vagg) []*vagg {
 	}
 	into := vaggs[largest]
 	if groups < ParallelMergeGroups || strs || groups/len(vaggs) >= groups-into.table.len() {
+		into.reserve(groups) // at most: one rehash, not one per doubling
 		for _, va := range vaggs {
 			if va != into {
 				into.absorb(va, 0, 1)
