@@ -42,6 +42,7 @@ var columnarQueries = []string{
 	`SELECT %s upper(t), count(*) FROM c WHERE length(v) = 2 AND dt = date '2020-05-05' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
 	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
+	`SELECT %s v, count(*), sum(n) FROM c WHERE v >= 'v15' AND 'v3' <> v AND t < 'b' AND s <= 'm5' GROUP BY 1 ORDER BY 1`,
 	// scans under row operators (c2 has only columns the segments hold)
 	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
 	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
