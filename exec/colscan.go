@@ -295,10 +295,10 @@ func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
 }
 
 func (s *keySet) has(k int64) bool {
-	if s.set != nil {
-		return s.set.has(k)
+	if s.set == nil { // the common case first, inlined
+		return hasBit(s.bits, s.lo, k)
 	}
-	return hasBit(s.bits, s.lo, k)
+	return s.set.has(k)
 }
 
 // hasBit reports whether k's bit is set in a keyBits bitmap from lo.
