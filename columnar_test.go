@@ -209,6 +209,11 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	if !regexp.MustCompile(`Hash Join \(actual [^)]* rows=` + want + ` loops=1 vectorized`).MatchString(plan) {
 		t.Errorf("EXPLAIN ANALYZE shows no vectorized join of %s rows:\n%s", want, plan)
 	}
+	// A semi join that holds its left input marks it from the scan's batches.
+	plan = queryText(t, db, "SET enable_columnar_scan = on", `EXPLAIN ANALYZE SELECT ck.k FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm <> ck.k)`)
+	if !regexp.MustCompile(`Hash Semi Join \(actual [^)]* vectorized`).MatchString(plan) || !strings.Contains(plan, "Hashed Input: left") {
+		t.Errorf("EXPLAIN ANALYZE shows no vectorized semi join holding its left input:\n%s", plan)
+	}
 	// The column path must really have run.
 	plan = queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")
 	if !strings.Contains(plan, "segments=10 pruned=7") || !strings.Contains(plan, "rows=1000 loops=1") {

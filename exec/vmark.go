@@ -149,6 +149,9 @@ func (j *joinOp) markBatches(p *vpipe) error {
 		return pipes[i].run(failed)
 	})
 	p.report()
+	if j.c.Analysis != nil {
+		j.c.Analysis.Stats(j.node).Vectorized = true
+	}
 	j.matched, j.leftDone = markers[0].matched, true
 	for _, m := range markers[1:] {
 		for i, ok := range m.matched {
