@@ -42,6 +42,7 @@ var columnarQueries = []string{
 	`SELECT %s upper(t), count(*) FROM c WHERE length(v) = 2 AND dt = date '2020-05-05' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
 	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
+	`SELECT %s v, count(*), sum(n) FROM c WHERE v >= 'v15' AND 'v3' <> v AND t < 'b' AND s <= 'm5' GROUP BY 1 ORDER BY 1`,
 	// scans under row operators (c2 has only columns the segments hold)
 	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
 	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
@@ -89,6 +90,32 @@ var columnarQueries = []string{
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s k2.label, c2.flag, count(k2.k), count(*), sum(c.n), max(c2.dt) FROM c LEFT JOIN ck k2 ON c.sm = k2.k
 	 LEFT JOIN c2 ON c.i = c2.id WHERE c.id < 2000 GROUP BY 1, 2 ORDER BY 1, 2`,
+	// one integer key (vtable's one-key slots, NULL among the keys) and
+	// many groups, which the workers merge in parallel (ParallelMergeGroups)
+	`SELECT %s i, count(*), sum(n), min(f), max(dt), avg(sm) FROM c GROUP BY i ORDER BY 1`,
+	`SELECT %s id, sum(n), avg(f), count(v) FROM c GROUP BY id HAVING sum(n) > 900 ORDER BY 1`,
+	`SELECT %s big, count(*), sum(i), max(s) FROM c GROUP BY big ORDER BY 2 DESC, 1 LIMIT 20`,
+	`SELECT %s id %% 1000, i, count(*), sum(f), min(n) FROM c GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 60`,
+	`SELECT %s c2.id, count(*), sum(c.f), max(c.n) FROM c JOIN c2 ON c.i = c2.i GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30`,
+	`SELECT %s c.id, c.dt, sum(c2.n) FROM c JOIN c2 ON c.id = c2.id
+	 WHERE c.id IN (SELECT id FROM c2 GROUP BY id HAVING sum(n) > 950) GROUP BY 1, 2 ORDER BY 1`,
+	// keys a primary key among the keys determines (plan.Aggregate.Dependent),
+	// NULL among their values and the rows of an outer join's NULL side
+	`SELECT %s id, t, v, n, f, dt, count(*), sum(i) FROM c GROUP BY id, t, v, n, f, dt HAVING count(*) > 0 ORDER BY 1 LIMIT 80`,
+	`SELECT %s c.t, c.id, c.n, c.s, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i GROUP BY c.t, c.id, c.n, c.s
+	 ORDER BY 5 DESC, 2 LIMIT 40`,
+	`SELECT %s ck.label, ck.k, c.flag, count(*), sum(c.n) FROM c JOIN ck ON c.i = ck.k GROUP BY ck.k, ck.label, c.flag ORDER BY 2, 3`,
+	`SELECT %s ck.k, ck.label, c.id, c.t, count(*) FROM ck LEFT JOIN c ON c.i = ck.k AND c.id < 40
+	 GROUP BY ck.k, ck.label, c.id, c.t ORDER BY 1, 3`,
+	// semi and anti joins that hold their left input, the smaller, and
+	// mark it from the right input's batches (vmark.go); TPC-H q21's shape
+	`SELECT %s ck.label, count(*) FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm <> ck.k + 50) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.k, ck.label FROM ck WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.f > 90) ORDER BY 1`,
+	`SELECT %s ck.k FROM ck WHERE ck.k IN (SELECT i FROM c WHERE c.dt > date '2021-07-01') ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c2 WHERE c2.id < 300
+	   AND EXISTS (SELECT * FROM c WHERE c.i = c2.i AND c.id <> c2.id)
+	   AND NOT EXISTS (SELECT * FROM c c3 WHERE c3.i = c2.i AND c3.id <> c2.id AND c3.f > c3.n AND c3.t <> c2.t)
+	 GROUP BY 1 ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -102,6 +129,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	}
 	defer db.Close()
 	defer func(size int) { exec.BatchSize = size }(exec.BatchSize)
+	defer func(groups int) { exec.ParallelMergeGroups = groups }(exec.ParallelMergeGroups)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(11, 12))
 	mustExec(t, db, `CREATE TABLE c (id INT PRIMARY KEY, i INT, sm SMALLINT, big BIGINT, n NUMERIC(12,2), d NUMERIC(4,2),
@@ -149,6 +177,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 			rowPath := queryText(t, db, "SET enable_columnar_scan = off", fmt.Sprintf(q, "/*+ NO_PARALLEL */"))
 			for range 3 {
 				exec.BatchSize = 1 + rng.IntN(700)
+				exec.ParallelMergeGroups = []int{1, 1000, 1 << 15}[rng.IntN(3)]
 				hint := []string{"", "/*+ NO_PARALLEL */", "/*+ PARALLEL(2) */", "/*+ PARALLEL(3) */"}[rng.IntN(4)]
 				// a small work_mem sends large hash tables back to rows, which spill
 				setup := []string{"SET enable_columnar_scan = on", "SET enable_columnar_scan = on; SET work_mem = '64kB'"}[rng.IntN(5)/4]
@@ -179,6 +208,11 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	want = regexp.MustCompile(`[0-9]+`).FindString(want)
 	if !regexp.MustCompile(`Hash Join \(actual [^)]* rows=` + want + ` loops=1 vectorized`).MatchString(plan) {
 		t.Errorf("EXPLAIN ANALYZE shows no vectorized join of %s rows:\n%s", want, plan)
+	}
+	// A semi join that holds its left input marks it from the scan's batches.
+	plan = queryText(t, db, "SET enable_columnar_scan = on", `EXPLAIN ANALYZE SELECT ck.k FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm <> ck.k)`)
+	if !regexp.MustCompile(`Hash Semi Join \(actual [^)]* vectorized`).MatchString(plan) || !strings.Contains(plan, "Hashed Input: left") {
+		t.Errorf("EXPLAIN ANALYZE shows no vectorized semi join holding its left input:\n%s", plan)
 	}
 	// The column path must really have run.
 	plan = queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")

@@ -246,20 +246,25 @@ func (o *colScanOp) addKeyFilter(col int, keys *keySet) {
 
 // keySet tells whether an integer is a key of a hash join's table. When
 // the keys are dense in their range (order keys, part keys), a bitmap
-// over the range answers with one load instead of a map probe: scans test
-// millions of rows against it.
+// over the range answers with one load instead of a probe: scans test
+// millions of rows against it. Other keys are in an intSet.
 type keySet struct {
-	keys map[int64]int32
+	set  *intSet // nil when bits holds the keys
 	lo   int64
-	bits []uint64 // bit k-lo is set for each key k; nil: ask keys
+	bits []uint64 // bit k-lo is set for each key k
 }
 
 // maxKeySpan bounds the range a keySet's bitmap covers (128 MiB).
 const maxKeySpan = 1 << 30
 
+// smallKeySpan is the range of a bitmap small enough to use for any keys.
+const smallKeySpan = 1 << 18
+
 func newKeySet(keys map[int64]int32) *keySet {
-	s := &keySet{keys: keys}
-	s.lo, s.bits = keyBits(maps.Keys(keys), len(keys))
+	s := &keySet{}
+	if s.lo, s.bits = keyBits(maps.Keys(keys), len(keys)); s.bits == nil {
+		s.set = newIntSet(maps.Keys(keys), len(keys))
+	}
 	return s
 }
 
@@ -276,8 +281,9 @@ func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
 	span := uint64(hi) - uint64(lo) + 1
 	// A bitmap of up to four words (32 bytes) a key is about a map's size
 	// and answers with one load: a semi-join's 57,000 order keys over
-	// 6M order numbers are a 750 KB bitmap.
-	if span == 0 || span > maxKeySpan || span/64 > 4*uint64(n) {
+	// 6M order numbers are a 750 KB bitmap. One that fits a core's cache
+	// (32 KB) is used however few keys it has.
+	if span == 0 || span > maxKeySpan || span/64 > 4*uint64(n) && span > smallKeySpan {
 		return 0, nil
 	}
 	bits = make([]uint64, (span+63)/64)
@@ -289,11 +295,10 @@ func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
 }
 
 func (s *keySet) has(k int64) bool {
-	if s.bits == nil {
-		_, ok := s.keys[k]
-		return ok
+	if s.set == nil { // the common case first, inlined
+		return hasBit(s.bits, s.lo, k)
 	}
-	return hasBit(s.bits, s.lo, k)
+	return s.set.has(k)
 }
 
 // hasBit reports whether k's bit is set in a keyBits bitmap from lo.

@@ -65,6 +65,7 @@ type joinOp struct {
 	vneed   []bool
 	vdegree int // the workers the jtable's build may use (plan.Aggregate.Pipeline)
 	vt      *jtable
+	marking bool // its marking pipeline is being made (vmark.go)
 }
 
 func (c *Context) buildJoin(n *plan.Join) (Operator, error) {
@@ -191,6 +192,10 @@ func (j *joinOp) Init() error {
 	if scan, ok := unwrapAnalyze(j.stream).(*colScanOp); ok && j.out != nil {
 		scan.reuse = true // combine and leftOut copy the columns out
 	}
+	marks, err := j.markPipeline()
+	if err != nil {
+		return err
+	}
 	if !j.shared {
 		if err := j.buildTable(); err != nil {
 			j.endGrace()
@@ -215,6 +220,9 @@ func (j *joinOp) Init() error {
 		return nil
 	}
 	if j.buildLeft && j.semi() {
+		if marks != nil && j.vt != nil {
+			return j.markBatches(marks)
+		}
 		return j.markMatches()
 	}
 	return nil
@@ -226,6 +234,9 @@ func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
 	if j.vneed != nil && j.grace == nil {
 		if done, err := j.buildFromBatches(); done || err != nil {
+			if err == nil && j.buildLeft && j.semi() {
+				j.built = j.vt.rows(j.nLeft, j.outCols()) // it outputs the rows it marks
+			}
 			return err
 		}
 	}

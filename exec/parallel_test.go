@@ -35,6 +35,8 @@ func TestKeySet(t *testing.T) {
 		{"dense", 5000, 1, 6000, true},
 		{"negative", 300, -1000, 400, true},
 		{"sparse", 300, 0, 1 << 40, false},
+		{"few in a small range", 200, 1, 200000, true},
+		{"few in a larger range", 200, 1, 1 << 20, false},
 		{"extremes", 2, math.MinInt64, 0, false},
 		{"empty", 0, 0, 1, false},
 	} {

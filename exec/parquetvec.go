@@ -98,11 +98,9 @@ func (o *aggOp) aggregateParquet(n *plan.Aggregate) ([]*partialGroup, bool, erro
 		st.Segments += int(groups.Load())
 		st.SegmentsPruned += int(groups.Load() - decoded.Load())
 	}
-	for _, va := range vaggs[1:] {
-		vaggs[0].absorb(va)
-	}
-	o.tableBytes = vaggs[0].bytes()
-	return vaggs[0].groups(len(vaggs), vaggs[0].havingTests(o.having)), true, nil
+	out, bytes := finishVAggs(vaggs, o.having)
+	o.tableBytes = bytes
+	return out, true, nil
 }
 
 // aggregateParquetFile aggregates the row groups of the file at path that

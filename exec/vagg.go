@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -89,6 +88,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				errs[w] = err
 				return
 			}
+			done := 0 // the rows of the segments va aggregated
 			for !failed.Load() {
 				i, ok := segMorsels.Next(w)
 				if !ok {
@@ -101,6 +101,10 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				if errs[w] = va.segment(segs[i]); errs[w] != nil {
 					return
 				}
+				if done == 0 {
+					va.expect(segs[i].Rows, rows/workers)
+				}
+				done += segs[i].Rows
 				if errs[w] = o.c.cancelErr(); errs[w] != nil {
 					return
 				}
@@ -133,9 +137,6 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	}
 	// The workers' tables merge in their vector form, so that only the
 	// final groups become rows (TPC-H q18 groups 6M rows into 1.5M).
-	for _, va := range vaggs[1:] {
-		vaggs[0].absorb(va)
-	}
 	deltaGroups := false
 	for _, p := range partials[:workers] {
 		deltaGroups = deltaGroups || len(p) > 0
@@ -143,11 +144,12 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if !deltaGroups { // no rows outside segments: no merging by row keys
 		// Groups the filter above would drop need not become rows
 		// (TPC-H q18 keeps 57 of 1.5M).
-		o.tableBytes = vaggs[0].bytes()
-		return vaggs[0].groups(workers, vaggs[0].havingTests(o.having)), true, nil
+		groups, bytes := finishVAggs(vaggs, o.having)
+		o.tableBytes = bytes
+		return groups, true, nil
 	}
-	groups := vaggs[0].groups(workers, nil)
-	o.tableBytes = vaggs[0].bytes()
+	groups, bytes := finishVAggs(vaggs, nil)
+	o.tableBytes = bytes
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
 }
@@ -158,7 +160,8 @@ type vagg struct {
 	vc     *vcompiler
 	filter vpred
 	keys   []vkey
-	aggs   []*vacc
+	aggs   []*vacc // the aggregates' states, then the dependent keys'
+	nAggs  int     // the aggregates'
 	table  vtable
 	strIDs map[string]uint64
 	strs   []string
@@ -187,6 +190,10 @@ type vkey struct {
 	col   int
 	seg   *row.Segment
 	trans []uint64
+	// dep is the index in aggs of the state that keeps the key's value
+	// when other keys determine it (plan.Aggregate.Dependent), else -1:
+	// such a key is left out of the hashed words
+	dep int
 }
 
 // vacc is one aggregate's states, indexed by group.
@@ -226,7 +233,7 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 	vc.memoize = true
 	va.vc = vc
 	for _, g := range n.GroupBy {
-		k := vkey{col: -1}
+		k := vkey{col: -1, dep: -1}
 		if k.fn, k.t, err = vc.value(g); err != nil {
 			return nil, err
 		}
@@ -249,6 +256,13 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 			}
 		}
 		va.aggs = append(va.aggs, a)
+	}
+	va.nAggs = len(va.aggs)
+	for i, dep := range n.Dependent {
+		if k := &va.keys[i]; dep {
+			k.dep = len(va.aggs)
+			va.aggs = append(va.aggs, &vacc{call: plan.AggCall{Func: "any"}, arg: k.fn, t: k.t})
+		}
 	}
 	va.table.init(len(va.keys) + 1)
 	return va, nil
@@ -379,6 +393,9 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 	clear(words)
 	for ki := range va.keys {
 		k := &va.keys[ki]
+		if k.dep >= 0 {
+			continue // its state keeps it (batch)
+		}
 		v, err := k.fn(b, sel)
 		if err != nil {
 			return err
@@ -465,6 +482,9 @@ func (va *vagg) dictGroupIDs(b *vbatch, sel []int32, gids []int32) bool {
 		g := va.combos[combo]
 		if g < 0 {
 			for ki := range va.keys {
+				if va.keys[ki].dep >= 0 {
+					continue // not hashed, as in groupIDs
+				}
 				c := &b.seg.Cols[va.keys[ki].col]
 				key[ki+1] = va.strID(c.Dict[c.Codes[i]])
 			}
@@ -522,8 +542,12 @@ func (a *vacc) grow(n int) {
 	a.count = growTo(a.count, n)
 	switch a.call.Func {
 	case "sum", "avg":
-		a.hi, a.lo, a.f = growTo(a.hi, n), growTo(a.lo, n), growTo(a.f, n)
-	case "min", "max":
+		if a.t.k == vFloat {
+			a.f = growTo(a.f, n)
+		} else {
+			a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
+		}
+	case "min", "max", "any":
 		a.hasBest = growTo(a.hasBest, n)
 		switch a.t.k {
 		case vInt:
@@ -533,6 +557,29 @@ func (a *vacc) grow(n int) {
 		case vStr:
 			a.bestS = growTo(a.bestS, n)
 		}
+	}
+}
+
+// shrink cuts the states back to n groups, keeping their memory.
+func (a *vacc) shrink(n int) {
+	a.count = a.count[:n]
+	if a.hi != nil {
+		a.hi, a.lo = a.hi[:n], a.lo[:n]
+	}
+	if a.f != nil {
+		a.f = a.f[:n]
+	}
+	if a.hasBest != nil {
+		a.hasBest = a.hasBest[:n]
+	}
+	if a.bestI != nil {
+		a.bestI = a.bestI[:n]
+	}
+	if a.bestF != nil {
+		a.bestF = a.bestF[:n]
+	}
+	if a.bestS != nil {
+		a.bestS = a.bestS[:n]
 	}
 }
 
@@ -591,14 +638,17 @@ func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 				a.hi[g] += x>>63 + int64(carry)
 			}
 		}
-	case "min", "max":
-		isMin := a.call.Func == "min"
+	case "min", "max", "any":
+		isMin, first := a.call.Func == "min", a.call.Func == "any"
 		for r, j := range sel {
 			if null != nil && null[j] {
 				continue
 			}
 			g := int(gids[r])
 			a.count[g]++
+			if first && a.hasBest[g] {
+				continue
+			}
 			switch a.t.k {
 			case vInt:
 				a.offerInt(g, v.i[j], isMin)
@@ -653,7 +703,7 @@ func (a *vacc) state(g int) aggState {
 		default:
 			s.sumD = int128Decimal(a.hi[g], a.lo[g], 0)
 		}
-	case "min", "max":
+	case "min", "max", "any":
 		if a.hasBest[g] {
 			switch a.t.k {
 			case vInt:
@@ -687,8 +737,9 @@ func intValue(t vtype, x int64) types.Value {
 	return column.FromInt64(t.t, x)
 }
 
-// absorb merges the groups of another worker's aggregation into va's.
-func (va *vagg) absorb(from *vagg) {
+// absorb merges the groups of another worker's aggregation into va's:
+// those of part (of parts) by their keys' hash, all when parts is 1.
+func (va *vagg) absorb(from *vagg, part, parts int) {
 	nk := len(va.keys) + 1
 	k := make([]uint64, nk)
 	for _, a := range from.aggs {
@@ -696,8 +747,11 @@ func (va *vagg) absorb(from *vagg) {
 	}
 	for g := range from.table.len() {
 		copy(k, from.table.keys[g*nk:(g+1)*nk])
+		if parts > 1 && partOf(k, parts) != part {
+			continue
+		}
 		for i, key := range va.keys {
-			if key.t.k == vStr && k[0]&(1<<i) == 0 { // string ids are per worker
+			if key.t.k == vStr && key.dep < 0 && k[0]&(1<<i) == 0 { // string ids are per worker
 				k[i+1] = va.strID(from.strs[k[i+1]])
 			}
 		}
@@ -709,17 +763,126 @@ func (va *vagg) absorb(from *vagg) {
 	}
 }
 
+// partOf is the partition (of parts) of group key k in a parallel merge.
+// It takes the hash's low bits: a table's slots take its top bits, which
+// are then not the same for every key of a partition.
+func partOf(k []uint64, parts int) int {
+	return int(uint64(uint32(hashWords(k))) * uint64(parts) >> 32)
+}
+
+// ParallelMergeGroups is the number of groups from which the workers'
+// aggregations merge in parallel: below it, one table absorbing the
+// others is quicker than starting the workers. Tests lower it.
+var ParallelMergeGroups = 1 << 15
+
+// mergeVAggs merges the workers' aggregations into one, or into parts
+// that hold disjoint groups. One table absorbing the others inserts the
+// groups of all but it, one after the other; parts merge on the workers,
+// each taking the groups of one hash partition from every worker's table,
+// which for W workers makes 1/W of the groups each. Whichever inserts
+// fewer groups on one core wins: the parts from three workers on. Keys
+// with strings merge into one, their ids being per worker.
+func mergeVAggs(vaggs []*vagg) []*vagg {
+	groups, largest, strs := 0, 0, false
+	for i, va := range vaggs {
+		groups += va.table.len()
+		if va.table.len() > vaggs[largest].table.len() {
+			largest = i
+		}
+	}
+	for _, k := range vaggs[0].keys {
+		strs = strs || k.t.k == vStr
+	}
+	into := vaggs[largest]
+	if groups < ParallelMergeGroups || strs || groups/len(vaggs) >= groups-into.table.len() {
+		into.reserve(groups) // at most: one rehash, not one per doubling
+		for _, va := range vaggs {
+			if va != into {
+				into.absorb(va, 0, 1)
+			}
+		}
+		return []*vagg{into}
+	}
+	parts := make([]*vagg, len(vaggs))
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			out := vaggs[0].empty()
+			out.reserve(groups / len(parts))
+			for _, va := range vaggs {
+				out.absorb(va, p, len(parts))
+			}
+			parts[p] = out
+		})
+	}
+	wg.Wait()
+	return parts
+}
+
+// empty returns an aggregation of va's keys and aggregates without groups,
+// to merge others into.
+func (va *vagg) empty() *vagg {
+	out := &vagg{c: va.c, vc: va.vc, keys: va.keys, nAggs: va.nAggs, strIDs: map[string]uint64{}, size: va.size}
+	for _, a := range va.aggs {
+		out.aggs = append(out.aggs, &vacc{call: a.call, arg: a.arg, t: a.t})
+	}
+	out.table.init(len(va.keys) + 1)
+	return out
+}
+
+// expect sizes va's table for the groups that its share of the rows would
+// make at the rate its first done rows made them, when they made many: a
+// million groups would otherwise rehash the table a dozen times, each time
+// moving every slot (TPC-H q18 makes 1.5M groups of 6M rows).
+func (va *vagg) expect(done, share int) {
+	if done <= 0 || va.table.len() < minExpectGroups {
+		return
+	}
+	va.reserve(int(min(int64(share), int64(va.table.len())*int64(share)/int64(done))))
+}
+
+// minExpectGroups is how many groups the first rows must make for expect
+// to size the table for more.
+const minExpectGroups = 1024
+
+// reserve makes room for n groups in va's table and states.
+func (va *vagg) reserve(n int) {
+	va.table.reserve(n)
+	for _, a := range va.aggs {
+		l := len(a.count)
+		a.grow(n)
+		a.shrink(l)
+	}
+}
+
+// finishVAggs merges the workers' aggregations and returns their groups,
+// leaving out those the filter having (over the aggregation's output, nil
+// for none) drops for sure (see havingTests), and the memory the merged
+// tables hold.
+func finishVAggs(vaggs []*vagg, having plan.Expr) ([]*partialGroup, int64) {
+	var groups []*partialGroup
+	var bytes int64
+	for _, va := range mergeVAggs(vaggs) {
+		groups = append(groups, va.groups(len(vaggs), va.havingTests(having))...)
+		bytes += va.bytes()
+	}
+	return groups, bytes
+}
+
 // merge adds group g of b's states into group into of a's.
 func (a *vacc) merge(into int, b *vacc, g int) {
 	a.count[into] += b.count[g]
 	switch a.call.Func {
 	case "sum", "avg":
-		a.f[into] += b.f[g]
+		if a.t.k == vFloat {
+			a.f[into] += b.f[g]
+			return
+		}
 		var carry uint64
 		a.lo[into], carry = bits.Add64(a.lo[into], b.lo[g], 0)
 		a.hi[into] += b.hi[g] + int64(carry)
-	case "min", "max":
-		if !b.hasBest[g] {
+	case "min", "max", "any":
+		if !b.hasBest[g] || a.call.Func == "any" && a.hasBest[into] {
 			return
 		}
 		isMin := a.call.Func == "min"
@@ -760,7 +923,7 @@ func (va *vagg) groups(workers int, tests []groupTest) []*partialGroup {
 
 // bytes is the memory of the group table and the aggregates' states.
 func (va *vagg) bytes() int64 {
-	n := int64(len(va.table.keys))*8 + int64(len(va.table.slots))*4
+	n := va.table.bytes()
 	for _, s := range va.strs {
 		n += int64(len(s)) + 16
 	}
@@ -805,7 +968,7 @@ func (va *vagg) havingTests(cond plan.Expr) []groupTest {
 			op, aggSide, constSide = flipCmp[op], b.R, b.L
 		}
 		ref, ok := aggSide.(*plan.ColRef)
-		if !ok || op == "" || !constant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+len(va.aggs) {
+		if !ok || op == "" || !constant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+va.nAggs {
 			return
 		}
 		c, err := va.vc.eval(constSide)
@@ -868,6 +1031,8 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 		for i, k := range va.keys {
 			w := words[i+1]
 			switch {
+			case k.dep >= 0:
+				keys[i] = va.aggs[k.dep].state(g).best // Null when it was NULL
 			case words[0]&(1<<i) != 0:
 				keys[i] = types.Null
 			case k.t.k == vInt:
@@ -878,82 +1043,11 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 				keys[i] = types.NewText(va.strs[w])
 			}
 		}
-		pg := &partialGroup{keys: keys, states: make([]aggState, len(va.aggs))}
-		for i, a := range va.aggs {
+		pg := &partialGroup{keys: keys, states: make([]aggState, va.nAggs)}
+		for i, a := range va.aggs[:va.nAggs] {
 			pg.states[i] = a.state(g)
 		}
 		out[i] = pg
-	}
-}
-
-// vtable is an open-addressing hash table from group keys (nk words each)
-// to dense group ids.
-type vtable struct {
-	nk    int
-	keys  []uint64
-	slots []int32 // group id + 1; 0 is empty
-	shift uint
-}
-
-func (t *vtable) init(nk int) {
-	t.nk = nk
-	t.slots = make([]int32, 64)
-	t.shift = 64 - 6
-}
-
-func (t *vtable) len() int { return len(t.keys) / t.nk }
-
-func hashWords(k []uint64) uint64 {
-	h := uint64(0x9E3779B97F4A7C15)
-	for _, w := range k {
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-		h ^= h >> 31
-	}
-	return h * 0x94d049bb133111eb
-}
-
-// find returns the id of group k, adding it when new.
-func (t *vtable) find(k []uint64) int32 {
-	mask := len(t.slots) - 1
-	for i := int(hashWords(k) >> t.shift); ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
-			g := int32(t.len())
-			t.keys = append(t.keys, k...)
-			t.slots[i] = g + 1
-			if 2*t.len() > len(t.slots) {
-				t.rehash()
-			}
-			return g
-		}
-		if eqWords(t.keys[int(s-1)*t.nk:int(s)*t.nk], k) {
-			return s - 1
-		}
-	}
-}
-
-func eqWords(a, b []uint64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (t *vtable) rehash() {
-	t.slots = make([]int32, 2*len(t.slots))
-	// room for the keys of every group until the next rehash: append would
-	// grow a large slice by a quarter, copying it over and over
-	t.keys = slices.Grow(t.keys, len(t.slots)/2*t.nk-len(t.keys))
-	t.shift--
-	mask := len(t.slots) - 1
-	for g := range t.len() {
-		i := int(hashWords(t.keys[g*t.nk:(g+1)*t.nk]) >> t.shift)
-		for t.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = int32(g) + 1
 	}
 }
 

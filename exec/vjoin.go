@@ -343,10 +343,7 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 	// outs[i] are the types of levels[i]'s output, outs[len(levels)] the
 	// scan's, from the bottom.
 	outs := make([][]types.T, len(levels)+1)
-	ts := make([]types.T, len(scan.scan.Table.Columns))
-	for i, c := range scan.scan.Table.Columns {
-		ts[i] = c.Type
-	}
+	ts := scan.columnTypes()
 	outs[len(levels)] = ts
 	for i := len(levels) - 1; i >= 0; i-- {
 		switch x := levels[i].op.(type) {
@@ -360,11 +357,7 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 		}
 		outs[i] = ts
 	}
-	p := &vpipe{scan: scan, scanTypes: outs[len(levels)], size: min(scan.size, maxBatchRows)}
-	p.all = make([]int32, p.size)
-	for i := range p.all {
-		p.all[i] = int32(i)
-	}
+	p := newPipe(scan, outs[len(levels)])
 	// From the top: each level reads the columns its output needs.
 	next := sink
 	joins := map[*joinOp][]bool{}
@@ -404,17 +397,47 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 		p.stages = append(p.stages, s)
 		next = s
 	}
-	for c, n := range need {
-		if n && column.KindOf(p.scanTypes[c]) == column.Unsupported {
-			return nil, nil // the heap holds it
-		}
+	if !p.reads(need, scanSt, next) {
+		return nil, nil
 	}
 	for j, vneed := range joins {
 		j.vectorize(vneed, degree)
 	}
-	p.scanNeed = need
-	p.stages = append(p.stages, &vstage{st: scanSt, next: next}) // the scan's
 	return p, nil
+}
+
+// newPipe returns a pipeline over scan, whose columns are of types ts,
+// without stages yet.
+func newPipe(scan *colScanOp, ts []types.T) *vpipe {
+	p := &vpipe{scan: scan, scanTypes: ts, size: min(scan.size, maxBatchRows)}
+	p.all = make([]int32, p.size)
+	for i := range p.all {
+		p.all[i] = int32(i)
+	}
+	return p
+}
+
+// reads completes p with the scan's stage, which reads the columns need
+// marks into next, the last stage; it reports false when a column needed
+// has no vector form.
+func (p *vpipe) reads(need []bool, st *OpStats, next vsink) bool {
+	for c, n := range need {
+		if n && column.KindOf(p.scanTypes[c]) == column.Unsupported {
+			return false // the heap holds it
+		}
+	}
+	p.scanNeed = need
+	p.stages = append(p.stages, &vstage{st: st, next: next}) // the scan's
+	return true
+}
+
+// columnTypes are the types of the scanned table's columns.
+func (o *colScanOp) columnTypes() []types.T {
+	ts := make([]types.T, len(o.scan.Table.Columns))
+	for i, c := range o.scan.Table.Columns {
+		ts[i] = c.Type
+	}
+	return ts
 }
 
 // joinStage makes s the stage of join j over input columns of types in,
@@ -423,8 +446,10 @@ func newVPipe(c *Context, in Operator, need []bool, sink vsink, degree int) (*vp
 func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need []bool) ([]bool, []bool, error) {
 	semi := j.semi() && !j.buildLeft
 	// a cross join with keys is an inner one; an outer join that keeps its
-	// streamed rows joins those without a match to the jtable's NULL row
-	inner := j.kind == "inner" || j.kind == "cross"
+	// streamed rows joins those without a match to the jtable's NULL row;
+	// a semi or anti join that holds its left input pairs its rows as an
+	// inner one does for its marker (vmark.go)
+	inner := j.kind == "inner" || j.kind == "cross" || j.marking
 	outer := (j.kind == "left" || j.kind == "right") && j.keepsUnmatched(false) && !j.keepsUnmatched(true)
 	if !inner && !(semi && j.on == nil) && !(outer && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
 		return nil, nil, nil

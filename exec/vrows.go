@@ -374,32 +374,27 @@ func recoverInto(err *error) {
 
 // emitBatched makes the result rows of the batchers' groups.
 func (o *aggOp) emitBatched(batchers []*batcher) error {
-	var va *vagg
+	var vaggs []*vagg
 	var tables []map[string]*partialGroup
 	for _, b := range batchers {
-		switch {
-		case b.va == nil:
-		case va == nil:
-			va = b.va
-		default:
-			va.absorb(b.va)
+		if b.va != nil {
+			vaggs = append(vaggs, b.va)
 		}
 		if !b.rest.empty() {
 			tables = append(tables, b.rest.table)
 		}
 	}
-	if va != nil {
-		o.tableBytes = va.bytes()
-	}
 	var groups []*partialGroup
 	var err error
 	switch {
-	case va == nil:
+	case len(vaggs) == 0:
 		groups, _, err = o.merge(tables)
 	case len(tables) == 0:
-		groups = va.groups(len(batchers), va.havingTests(o.having))
+		groups, o.tableBytes = finishVAggs(vaggs, o.having)
 	default:
-		groups, _, err = o.merge(append(tables, byRowKey(va.groups(len(batchers), nil))))
+		var vgroups []*partialGroup
+		vgroups, o.tableBytes = finishVAggs(vaggs, nil)
+		groups, _, err = o.merge(append(tables, byRowKey(vgroups)))
 	}
 	if err != nil {
 		return err

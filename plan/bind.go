@@ -114,6 +114,7 @@ func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 	n = pruneColumns(reorderJoins(inlineProjections(n)))
 	chooseAccess(n)
 	chooseBuildSides(n)
+	markDependentKeys(n)
 	walkPlan(n, func(es []Expr) {
 		for _, e := range es {
 			Walk(e, func(x Expr) {

@@ -15,7 +15,8 @@ var mergeable = map[string]bool{"count": true, "sum": true, "avg": true, "min": 
 
 // chooseParallel lets aggregations over a table scan run on several
 // workers: those whose expressions are safe to evaluate concurrently (no
-// subqueries) and whose aggregates are mergeable. The hints decide the
+// subqueries) and whose aggregates are mergeable; so may sorts and the
+// semi and anti joins that hold their left input. The hints decide the
 // degree: PARALLEL(n), PARALLEL (every CPU), NO_PARALLEL (none); without
 // one the executor decides by the table's size. Parallel stays 0 for an
 // aggregation that must run on the row path alone.
@@ -37,6 +38,9 @@ func chooseParallel(n Node, hints []sql.Hint) {
 	walkNodes(n, func(x Node) {
 		if s, ok := x.(*Sort); ok && noSubqueries(s) {
 			s.Parallel = degree
+		}
+		if j, ok := x.(*Join); ok && j.BuildLeft && (j.Kind == "semi" || j.Kind == "anti") && noSubqueries(j) {
+			j.Parallel = degree
 		}
 		a, ok := x.(*Aggregate)
 		switch {

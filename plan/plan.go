@@ -102,6 +102,10 @@ type (
 		// BuildLeft makes a hash join keep its left input in memory and
 		// stream the right one (see chooseBuildSides).
 		BuildLeft bool
+		// Parallel is how many workers may stream the right input of a
+		// semi or anti join with BuildLeft, marking the left rows it
+		// matches (see chooseParallel): as Aggregate's, 0 none.
+		Parallel int
 		// Out, when not nil, lists the columns of the joined row (the left
 		// row's followed by the right row's; the left row's alone for semi
 		// and anti joins) that the join outputs, in order: the others are
@@ -124,6 +128,9 @@ type (
 		// the scan at the bottom through the hash tables built once: as
 		// Parallel, 0 none.
 		Pipeline int
+		// Dependent marks the GroupBy keys that other keys determine (see
+		// markDependentKeys); nil for none.
+		Dependent []bool
 	}
 	Sort struct {
 		Input Node

@@ -1,0 +1,62 @@
+package exec
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestVTable checks that a group table gives each key one dense id through
+// rehashes and reserves, for one key (slots holding the key, the NULL key
+// apart) and for several.
+func TestVTable(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		nk      int
+		n       int
+		spread  uint64
+		reserve int // reserve this many groups after a third of the keys, 0 none
+	}{
+		{"one key, few", 2, 1000, 50, 0},
+		{"one key, many", 2, 50000, 1 << 40, 0},
+		{"one key, reserved", 2, 50000, 30000, 40000},
+		{"one key, reserved too little", 2, 50000, 1 << 62, 100},
+		{"two keys", 3, 30000, 200, 0},
+		{"two keys, reserved", 3, 30000, 200, 20000},
+	} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		var vt vtable
+		vt.init(tc.nk)
+		ids := map[string]int32{}
+		for i := range tc.n {
+			if tc.reserve > 0 && i == tc.n/3 {
+				vt.reserve(tc.reserve)
+			}
+			k := make([]uint64, tc.nk)
+			for w := 1; w < tc.nk; w++ {
+				k[w] = rng.Uint64N(tc.spread)
+			}
+			if rng.IntN(100) == 0 { // NULL
+				k[0], k[1] = 1, 0
+			}
+			key := fmt.Sprint(k)
+			g := vt.find(k)
+			want, seen := ids[key]
+			switch {
+			case !seen && int(g) != len(ids):
+				t.Fatalf("%s: new key %v got id %d, want %d", tc.name, k, g, len(ids))
+			case seen && g != want:
+				t.Fatalf("%s: key %v got id %d, had %d", tc.name, k, g, want)
+			}
+			ids[key] = g
+		}
+		if vt.len() != len(ids) {
+			t.Errorf("%s: %d groups, want %d", tc.name, vt.len(), len(ids))
+		}
+		for key, g := range ids {
+			if got := fmt.Sprint(vt.keys[int(g)*tc.nk : int(g+1)*tc.nk]); got != key {
+				t.Errorf("%s: group %d holds %s, want %s", tc.name, g, got, key)
+			}
+		}
+	}
+}
