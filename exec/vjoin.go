@@ -256,6 +256,11 @@ type vstage struct {
 	keyCols  []int // the input's key columns
 	semi     bool  // semi or anti: the input's rows that match (or do not)
 	outer    bool  // rows without a match are joined to the jtable's NULL row
+	// outerBuilt: the built rows without a match are output at the end
+	// (vouter.go); matched marks those this worker's batches matched
+	outerBuilt bool
+	matched    []uint64
+	in         []types.T // the input's column types
 	anti     bool
 	remap    []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
 	srcs     []vsrc     // inner: each output column's source
@@ -426,10 +431,11 @@ func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need [
 	// streamed rows joins those without a match to the jtable's NULL row
 	inner := j.kind == "inner" || j.kind == "cross"
 	outer := (j.kind == "left" || j.kind == "right") && j.keepsUnmatched(false) && !j.keepsUnmatched(true)
-	if !inner && !(semi && j.on == nil) && !(outer && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
+	outerBuilt := keepsBuilt(j)
+	if !inner && !((semi || outer || outerBuilt) && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
 		return nil, nil, nil
 	}
-	s.outer = outer
+	s.outer, s.outerBuilt, s.in = outer, outerBuilt, in
 	inNeed := make([]bool, len(in))
 	for _, c := range j.streamKeyCols {
 		if k := column.KindOf(in[c]); k != column.Int32 && k != column.Int64 {
@@ -818,6 +824,9 @@ func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 				return err
 			}
 		}
+		if r != 0 && s.outerBuilt {
+			s.markMatches(r, next)
+		}
 		for ; r != 0; r = next[r-1] {
 			if err := s.pair(b, j, r-1); err != nil {
 				return err
@@ -1050,6 +1059,9 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 		q.dropRows()
 	}
 	err = j.c.runWorkers(len(pipes), func(i int, failed *atomic.Bool) error { return pipes[i].run(failed) })
+	if err == nil {
+		err = finishOuter(pipes)
+	}
 	p.report()
 	if errors.Is(err, errOverWorkMem) {
 		p.forget()

@@ -234,6 +234,9 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 		}
 		return batchers[i].drain(inputs[i], failed)
 	})
+	if err == nil && pipes != nil {
+		err = finishOuter(pipes)
+	}
 	for _, p := range pipes {
 		p.report()
 	}
