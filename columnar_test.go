@@ -42,6 +42,13 @@ var columnarQueries = []string{
 	`SELECT %s upper(t), count(*) FROM c WHERE length(v) = 2 AND dt = date '2020-05-05' GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
 	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
+	// CASE branches of different scales: each row keeps its own, a sum
+	// has the largest of its rows' (a group of zeros sums to 0)
+	`SELECT %s t, sum(CASE WHEN t LIKE 'a%%' THEN n * (1 - d) ELSE 0 END), sum(CASE WHEN i > 50 THEN n ELSE 0 END),
+	   sum(CASE WHEN i > 3 THEN n WHEN i < 0 THEN d * d END), count(CASE WHEN flag THEN n * d ELSE 0 END)
+	 FROM c GROUP BY t ORDER BY 1`,
+	`SELECT %s flag, avg(CASE WHEN i > 30 THEN n ELSE 0 END), sum(CASE WHEN i > 30 THEN n ELSE 0 END) FROM c GROUP BY 1 ORDER BY 1`,
+	`SELECT %s sum(CASE WHEN i > 30 THEN n ELSE 1 END) FROM c WHERE i > 50`,
 	// scans under row operators (c2 has only columns the segments hold)
 	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
 	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
@@ -89,6 +96,9 @@ var columnarQueries = []string{
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s k2.label, c2.flag, count(k2.k), count(*), sum(c.n), max(c2.dt) FROM c LEFT JOIN ck k2 ON c.sm = k2.k
 	 LEFT JOIN c2 ON c.i = c2.id WHERE c.id < 2000 GROUP BY 1, 2 ORDER BY 1, 2`,
+	`SELECT %s 100.00 * sum(CASE WHEN c2.t LIKE 'b%%' THEN c.n * (1 - c.d) ELSE 0 END) / sum(c.n * (1 - c.d)),
+	   sum(CASE WHEN c2.t LIKE 'z%%' THEN c.n * (1 - c.d) ELSE 0 END)
+	 FROM c JOIN c2 ON c.id = c2.id WHERE c.dt >= date '2020-03-01' AND c.dt < date '2020-04-01'`,
 	// outer joins that keep their built rows (vouter.go): the preserved
 	// side hashed, its unmatched rows (keys absent from the other side,
 	// NULL keys) output at the end with NULLs; count(*) against

@@ -202,6 +202,7 @@ type vacc struct {
 	bestF   []float64
 	bestS   []string
 	hasBest []bool
+	scale   []int8 // a mixed sum's: the largest scale of each group's rows
 }
 
 // vectorAggs are the aggregates with a vectorized form.
@@ -241,8 +242,15 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 		}
 		a := &vacc{call: call}
 		if call.Arg != nil {
-			if a.arg, a.t, err = vc.value(call.Arg); err != nil {
+			_, isCase := call.Arg.(*plan.Case)
+			vc.mixedScales = isCase && (call.Func == "sum" || call.Func == "count")
+			a.arg, a.t, err = vc.value(call.Arg)
+			vc.mixedScales = false
+			if err != nil {
 				return nil, err
+			}
+			if a.t.mixed && call.Func != "sum" && call.Func != "count" { // shared with a sum's
+				return nil, errNotVectorized
 			}
 			if a.t.k == vStr && (call.Func == "sum" || call.Func == "avg") {
 				return nil, errNotVectorized
@@ -523,6 +531,9 @@ func (a *vacc) grow(n int) {
 	switch a.call.Func {
 	case "sum", "avg":
 		a.hi, a.lo, a.f = growTo(a.hi, n), growTo(a.lo, n), growTo(a.f, n)
+		if a.t.mixed {
+			a.scale = growTo(a.scale, n)
+		}
 	case "min", "max":
 		a.hasBest = growTo(a.hasBest, n)
 		switch a.t.k {
@@ -559,6 +570,13 @@ func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 			}
 		}
 	case "sum", "avg":
+		if v.scale != nil {
+			for r, j := range sel {
+				if null == nil || !null[j] {
+					a.scale[gids[r]] = max(a.scale[gids[r]], v.scale[j])
+				}
+			}
+		}
 		switch {
 		case a.t.k == vFloat:
 			for r, j := range sel {
@@ -648,6 +666,10 @@ func (a *vacc) state(g int) aggState {
 			s.sumF = a.f[g]
 		case a.t.t.ID == types.Numeric:
 			s.sumD = int128Decimal(a.hi[g], a.lo[g], a.t.scale)
+			if a.scale != nil && int32(a.scale[g]) < a.t.scale {
+				// exact: each row's value is a multiple of 10^-scale[g]
+				types.DecimalContext.Quantize(s.sumD, s.sumD, -int32(a.scale[g]))
+			}
 		case a.hi[g] == int64(a.lo[g])>>63:
 			s.sumI = int64(a.lo[g])
 		default:
@@ -718,6 +740,9 @@ func (a *vacc) merge(into int, b *vacc, g int) {
 		var carry uint64
 		a.lo[into], carry = bits.Add64(a.lo[into], b.lo[g], 0)
 		a.hi[into] += b.hi[g] + int64(carry)
+		if a.scale != nil {
+			a.scale[into] = max(a.scale[into], b.scale[g])
+		}
 	case "min", "max":
 		if !b.hasBest[g] {
 			return
