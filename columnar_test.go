@@ -49,6 +49,10 @@ var columnarQueries = []string{
 	 FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s flag, avg(CASE WHEN i > 30 THEN n ELSE 0 END), sum(CASE WHEN i > 30 THEN n ELSE 0 END) FROM c GROUP BY 1 ORDER BY 1`,
 	`SELECT %s sum(CASE WHEN i > 30 THEN n ELSE 1 END) FROM c WHERE i > 50`,
+	// count(DISTINCT x): per group, over scans, joins and the heap delta
+	`SELECT %s t, count(DISTINCT i), count(DISTINCT s), count(DISTINCT f), count(DISTINCT dt), count(*), sum(n) FROM c GROUP BY t ORDER BY 1`,
+	`SELECT %s count(DISTINCT v), count(DISTINCT n), count(DISTINCT flag) FROM c WHERE i > 3`,
+	`SELECT %s i %% 5, count(DISTINCT sm) FROM c WHERE sm < 0 GROUP BY 1 ORDER BY 1`,
 	// scans under row operators (c2 has only columns the segments hold)
 	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
 	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
@@ -99,6 +103,15 @@ var columnarQueries = []string{
 	`SELECT %s 100.00 * sum(CASE WHEN c2.t LIKE 'b%%' THEN c.n * (1 - c.d) ELSE 0 END) / sum(c.n * (1 - c.d)),
 	   sum(CASE WHEN c2.t LIKE 'z%%' THEN c.n * (1 - c.d) ELSE 0 END)
 	 FROM c JOIN c2 ON c.id = c2.id WHERE c.dt >= date '2020-03-01' AND c.dt < date '2020-04-01'`,
+	// TPC-H q16's shape: count(DISTINCT) over a join filtered by NOT IN
+	// an uncorrelated subquery; IN and NOT IN subqueries that are empty,
+	// hold NULL, or meet NULL values
+	`SELECT %s c2.t, c2.flag, count(DISTINCT c.sm), count(DISTINCT c.i) FROM c JOIN c2 ON c.id = c2.id
+	 WHERE c2.t <> 'beta' AND c.sm NOT IN (SELECT k FROM ck WHERE label LIKE 'k%%') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+	`SELECT %s c2.t, count(*), count(DISTINCT c.i) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm NOT IN (SELECT k FROM ck WHERE k > 1000) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm NOT IN (SELECT i FROM c2 WHERE id < 200) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c2.i IN (SELECT k FROM ck WHERE k < 0) OR c.sm IS NULL GROUP BY 1 ORDER BY 1`,
 	// outer joins that keep their built rows (vouter.go): the preserved
 	// side hashed, its unmatched rows (keys absent from the other side,
 	// NULL keys) output at the end with NULLs; count(*) against

@@ -146,7 +146,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		o.tableBytes = vaggs[0].bytes()
 		return vaggs[0].groups(workers, vaggs[0].havingTests(o.having)), true, nil
 	}
-	groups := vaggs[0].groups(workers, nil)
+	groups := vaggs[0].groupsToMerge(workers)
 	o.tableBytes = vaggs[0].bytes()
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
@@ -203,10 +203,22 @@ type vacc struct {
 	bestS   []string
 	hasBest []bool
 	scale   []int8 // a mixed sum's: the largest scale of each group's rows
+	// distinct, for count(DISTINCT x): the (group, value) pairs seen
+	// (vdistinct.go); seen, each group's as the row path's sets, made for
+	// merging with its partial groups
+	distinct *vtable
+	seen     []map[string]bool
 }
 
 // vectorAggs are the aggregates with a vectorized form.
 var vectorAggs = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+// vectorAgg reports whether call has a vectorized form: one of vectorAggs
+// without FILTER or ORDER BY, DISTINCT only for count of a value.
+func vectorAgg(call plan.AggCall) bool {
+	return vectorAggs[call.Func] && (!call.Distinct || call.Func == "count" && call.Arg != nil) &&
+		call.Filter == nil && len(call.OrderBy) == 0
+}
 
 // newVAgg compiles n's vectorized form over filtered rows with columns of
 // types cols.
@@ -237,13 +249,17 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 		va.keys = append(va.keys, k)
 	}
 	for _, call := range n.Aggs {
-		if !vectorAggs[call.Func] || call.Distinct || call.Filter != nil || len(call.OrderBy) > 0 {
+		if !vectorAgg(call) {
 			return nil, errNotVectorized
 		}
 		a := &vacc{call: call}
+		if call.Distinct {
+			a.distinct = &vtable{}
+			a.distinct.init(2)
+		}
 		if call.Arg != nil {
 			_, isCase := call.Arg.(*plan.Case)
-			vc.mixedScales = isCase && (call.Func == "sum" || call.Func == "count")
+			vc.mixedScales = isCase && !call.Distinct && (call.Func == "sum" || call.Func == "count")
 			a.arg, a.t, err = vc.value(call.Arg)
 			vc.mixedScales = false
 			if err != nil {
@@ -360,6 +376,10 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 			for _, g := range gids {
 				a.count[g]++
 			}
+			continue
+		}
+		if a.distinct != nil {
+			va.addDistinct(a, args[i], sel, gids)
 			continue
 		}
 		a.add(args[i], sel, gids)
@@ -716,6 +736,7 @@ func (va *vagg) absorb(from *vagg) {
 	for _, a := range from.aggs {
 		a.grow(from.table.len())
 	}
+	into := make([]int32, from.table.len()) // from's groups' in va
 	for g := range from.table.len() {
 		copy(k, from.table.keys[g*nk:(g+1)*nk])
 		for i, key := range va.keys {
@@ -723,10 +744,17 @@ func (va *vagg) absorb(from *vagg) {
 				k[i+1] = va.strID(from.strs[k[i+1]])
 			}
 		}
-		into := int(va.table.find(k))
+		into[g] = va.table.find(k)
 		for i, a := range va.aggs {
 			a.grow(va.table.len())
-			a.merge(into, from.aggs[i], g)
+			if a.distinct == nil {
+				a.merge(int(into[g]), from.aggs[i], g)
+			}
+		}
+	}
+	for i, a := range va.aggs {
+		if a.distinct != nil {
+			va.absorbDistinct(a, from.aggs[i], from, into)
 		}
 	}
 }
@@ -906,6 +934,9 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 		pg := &partialGroup{keys: keys, states: make([]aggState, len(va.aggs))}
 		for i, a := range va.aggs {
 			pg.states[i] = a.state(g)
+			if a.seen != nil {
+				pg.states[i].seen = a.seen[g]
+			}
 		}
 		out[i] = pg
 	}

@@ -1071,8 +1071,11 @@ func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
 // inList compiles x [NOT] IN (constants) of a string or integer value
 // (TPC-H's p_size IN (49, 14, ...), substring(c_phone, 1, 2) IN ('13', ...)).
 func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
+	if e.Sub != nil {
+		return vc.inSubquery(e)
+	}
 	id := e.X.Type().ID
-	if e.Sub != nil || !stringID(id) && id != types.Int2 && id != types.Int4 && id != types.Int8 {
+	if !stringID(id) && id != types.Int2 && id != types.Int4 && id != types.Int8 {
 		return nil, errNotVectorized
 	}
 	strs, ints := map[string]bool{}, map[int64]bool{}

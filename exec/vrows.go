@@ -159,7 +159,7 @@ func batchable(n *plan.Aggregate) ([]bool, bool) {
 		mark(g)
 	}
 	for _, call := range n.Aggs {
-		if !vectorAggs[call.Func] || call.Distinct || call.Filter != nil || len(call.OrderBy) > 0 {
+		if !vectorAgg(call) {
 			return nil, false
 		}
 		if call.Arg != nil {
@@ -402,7 +402,7 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 	case len(tables) == 0:
 		groups = va.groups(len(batchers), va.havingTests(o.having))
 	default:
-		groups, _, err = o.merge(append(tables, byRowKey(va.groups(len(batchers), nil))))
+		groups, _, err = o.merge(append(tables, byRowKey(va.groupsToMerge(len(batchers)))))
 	}
 	if err != nil {
 		return err
