@@ -2,6 +2,7 @@ package exec
 
 import (
 	"errors"
+	"math"
 	"math/bits"
 	"slices"
 	"sync/atomic"
@@ -57,6 +58,10 @@ type jtable struct {
 	// lo: most rows without a match cost one load, not a probe
 	lo   int64
 	bits []uint64
+	// dense, for one key whose range is at most twice the rows, holds
+	// the first row (+ 1) of each key from lo, in place of slots: a probe
+	// is one load (customers, parts and orders are numbered densely)
+	dense []int32
 	// cols are the built columns the pipeline reads: Int64, Float64 or
 	// String with one Dict entry per row
 	cols     []column.Column
@@ -88,18 +93,26 @@ func (j *joinOp) vectorize(need []bool, degree int) { j.vneed, j.vdegree = need,
 // key); null marks the rows whose key is NULL (nil for none).
 func newJTable(k1, k2 []int64, null []bool) *jtable {
 	n := len(k1)
-	size := 64
-	for size < 2*n {
-		size *= 2
+	t := &jtable{two: k2 != nil, k1: k1, k2: k2, next: make([]int32, n)}
+	if k2 == nil {
+		t.lo, t.dense = denseChains(k1, null, t.next)
 	}
-	t := &jtable{two: k2 != nil, k1: k1, k2: k2, next: make([]int32, n), slots: make([]int32, size),
-		shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	if t.dense == nil {
+		size := 64
+		for size < 2*n {
+			size *= 2
+		}
+		t.slots, t.shift = make([]int32, size), uint(64-bits.TrailingZeros(uint(size)))
+	}
 	nulls := 0
 	// Backwards, so that each key's chain is in input order.
 	for i := n - 1; i >= 0; i-- {
 		if null != nil && null[i] {
 			nulls++
 			continue // a NULL key matches nothing
+		}
+		if t.dense != nil {
+			continue
 		}
 		var b int64
 		if t.two {
@@ -108,7 +121,7 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 		s := t.slot(k1[i], b)
 		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
 	}
-	if !t.two {
+	if !t.two && t.dense == nil {
 		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
 			for i, k := range k1 {
 				if (null == nil || !null[i]) && !yield(k) {
@@ -142,7 +155,7 @@ func (t *jtable) addNullRow() {
 
 // bytes is the memory of t.
 func (t *jtable) bytes() int64 {
-	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots))*4
+	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense))*4
 	for _, c := range t.cols {
 		n += int64(len(c.I64)+len(c.F64)+len(c.Valid)/8) * 8
 		for _, s := range c.Dict {
@@ -778,6 +791,12 @@ func (s *vstage) probe(k1, k2 *column.Column, x1, x2 []int64, off int, j int32) 
 		b = x2[j]
 	}
 	t := s.j.vt
+	if t.dense != nil {
+		if d := uint64(a) - uint64(t.lo); d < uint64(len(t.dense)) {
+			return t.dense[d]
+		}
+		return 0
+	}
 	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
 		return 0
 	}
@@ -1220,4 +1239,28 @@ func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 		}
 	}
 	return bytes
+}
+
+// denseChains returns, when the non-NULL keys k1 (null marks the NULL
+// ones, nil for none) span at most twice their number, the least key lo
+// and the first row (+ 1) of each key from lo, chaining each key's
+// further rows in next in input order; else nil.
+func denseChains(k1 []int64, null []bool, next []int32) (int64, []int32) {
+	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
+	for i, k := range k1 {
+		if null == nil || !null[i] {
+			lo, hi, n = min(lo, k), max(hi, k), n+1
+		}
+	}
+	if n == 0 || uint64(hi)-uint64(lo) >= 2*uint64(n) {
+		return 0, nil
+	}
+	dense := make([]int32, hi-lo+1)
+	for i := len(k1) - 1; i >= 0; i-- { // backwards: chains in input order
+		if null == nil || !null[i] {
+			d := k1[i] - lo
+			next[i], dense[d] = dense[d], int32(i+1)
+		}
+	}
+	return lo, dense
 }
