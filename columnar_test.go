@@ -49,6 +49,14 @@ var columnarQueries = []string{
 	 FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s flag, avg(CASE WHEN i > 30 THEN n ELSE 0 END), sum(CASE WHEN i > 30 THEN n ELSE 0 END) FROM c GROUP BY 1 ORDER BY 1`,
 	`SELECT %s sum(CASE WHEN i > 30 THEN n ELSE 1 END) FROM c WHERE i > 50`,
+	// one integer key, grouped through an array while its keys are dense
+	// enough (NULL and negative keys), and the hash table once they spread
+	`SELECT %s sm, count(*), sum(i), count(DISTINCT t) FROM c GROUP BY sm HAVING count(*) > 1 ORDER BY 1`,
+	`SELECT %s count(*), sum(cnt), max(k) FROM (SELECT id * 1000 - 2000000 AS k, count(*) AS cnt FROM c GROUP BY 1) x`,
+	`SELECT %s count(*), sum(cnt), count(DISTINCT cnt) FROM (SELECT big, count(*) cnt FROM c GROUP BY big) x`,
+	`SELECT %s cnt, count(*) FROM (SELECT i, count(*) AS cnt FROM c GROUP BY i) x GROUP BY cnt ORDER BY 1, 2`,
+	`SELECT %s count(*), sum(k * cnt), sum(k * s) FROM (SELECT CASE WHEN id < 2500 THEN id ELSE 2500 - id END AS k,
+	   count(*) AS cnt, sum(i) AS s FROM c GROUP BY 1) x`,
 	// count(DISTINCT x): per group, over scans, joins and the heap delta
 	`SELECT %s t, count(DISTINCT i), count(DISTINCT s), count(DISTINCT f), count(DISTINCT dt), count(*), sum(n) FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s count(DISTINCT v), count(DISTINCT n), count(DISTINCT flag) FROM c WHERE i > 3`,

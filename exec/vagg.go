@@ -174,6 +174,11 @@ type vagg struct {
 	// dictGroupIDs); empty when the keys do not allow it there.
 	comboSeg *row.Segment
 	combos   []int32
+	// direct maps an integer key from directLo to its group (+ 1), 0 for
+	// none yet (vdirect.go); noDirect once the keys spread too thinly
+	direct   []int32
+	directLo int64
+	noDirect bool
 	size     int
 	scanned  int64 // rows that passed the filter
 }
@@ -399,6 +404,9 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 	}
 	if va.dictGroupIDs(b, sel, gids) {
 		return nil
+	}
+	if ok, err := va.directGroupIDs(b, sel, gids); ok || err != nil {
+		return err
 	}
 	if cap(va.words) < nk*len(sel) {
 		va.words = make([]uint64, nk*va.size)
@@ -813,7 +821,7 @@ func (va *vagg) groups(workers int, tests []groupTest) []*partialGroup {
 
 // bytes is the memory of the group table and the aggregates' states.
 func (va *vagg) bytes() int64 {
-	n := int64(len(va.table.keys))*8 + int64(len(va.table.slots))*4
+	n := int64(len(va.table.keys))*8 + int64(len(va.table.slots)+len(va.direct))*4
 	for _, s := range va.strs {
 		n += int64(len(s)) + 16
 	}

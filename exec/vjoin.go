@@ -265,24 +265,24 @@ type vstage struct {
 	rows        int64
 	spent, down time.Duration
 	// a join's
-	j        *joinOp
-	keyCols  []int // the input's key columns
-	semi     bool  // semi or anti: the input's rows that match (or do not)
-	outer    bool  // rows without a match are joined to the jtable's NULL row
+	j       *joinOp
+	keyCols []int // the input's key columns
+	semi    bool  // semi or anti: the input's rows that match (or do not)
+	outer   bool  // rows without a match are joined to the jtable's NULL row
 	// outerBuilt: the built rows without a match are output at the end
 	// (vouter.go); matched marks those this worker's batches matched
 	outerBuilt bool
 	matched    []uint64
 	in         []types.T // the input's column types
-	anti     bool
-	remap    []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
-	srcs     []vsrc     // inner: each output column's source
-	bufs     []gathers  // inner: each output column's memory
-	codes    []uint16   // 0, 1, 2, ...
-	pos, brs []int32    // inner: the pairs of input position and built row
-	kept     []int32    // semi or anti: the rows output
-	ints     [2][]int64 // scratch of keyInts
-	all      []int32    // 0, 1, 2, ...: the positions of a gathered batch
+	anti       bool
+	remap      []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
+	srcs       []vsrc     // inner: each output column's source
+	bufs       []gathers  // inner: each output column's memory
+	codes      []uint16   // 0, 1, 2, ...
+	pos, brs   []int32    // inner: the pairs of input position and built row
+	kept       []int32    // semi or anti: the rows output
+	ints       [2][]int64 // scratch of keyInts
+	all        []int32    // 0, 1, 2, ...: the positions of a gathered batch
 	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
