@@ -273,7 +273,8 @@ type vstage struct {
 	// (vouter.go); matched marks those this worker's batches matched
 	outerBuilt bool
 	matched    []uint64
-	in         []types.T // the input's column types
+	in         []types.T       // the input's column types
+	nulls      []column.Column // the streamed columns, all NULL
 	anti       bool
 	remap      []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
 	srcs       []vsrc     // inner: each output column's source
@@ -871,9 +872,10 @@ func (s *vstage) pair(b *vbatch, j, r int32) error {
 }
 
 // emit gathers the output columns of the pairs (input position pos[k],
-// built row brs[k]) into a batch and pushes it.
+// built row brs[k]) into a batch and pushes it; with no input batch b,
+// the built rows brs join the NULLs of s.nulls (vouter.go).
 func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
-	n := len(pos)
+	n := len(brs)
 	// a new segment each batch: vectorized code caches facts by its address
 	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
 	for k, src := range s.srcs {
@@ -881,6 +883,8 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 		case !src.need:
 		case src.built:
 			seg.Cols[k] = s.bufs[k].gather(&s.j.vt.cols[src.col], 0, brs, s.codes)
+		case b == nil:
+			seg.Cols[k] = cut(s.nulls[k], n)
 		default:
 			seg.Cols[k] = s.bufs[k].gather(&b.seg.Cols[src.col], b.off, pos, s.codes)
 		}

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"rustydb/column"
-	"rustydb/row"
 )
 
 // Vectorized outer joins that keep their built rows: a left join whose
@@ -61,7 +60,6 @@ func finishOuter(pipes []*vpipe) error {
 func (s *vstage) unmatched() error {
 	n := len(s.j.vt.k1)
 	brs := s.brs[:0]
-	var nulls []column.Column // the streamed columns, all NULL
 	for r := range n {
 		if s.matched != nil && s.matched[r>>6]&(1<<(r&63)) != 0 {
 			continue
@@ -69,19 +67,19 @@ func (s *vstage) unmatched() error {
 		if brs = append(brs, int32(r)); len(brs) < cap(brs) && r < n-1 {
 			continue
 		}
-		if nulls == nil {
-			nulls = s.nullColumns(cap(brs))
+		if s.nulls == nil {
+			s.nulls = s.nullColumns(cap(brs))
 		}
-		if err := s.emitUnmatched(brs, nulls); err != nil {
+		if err := s.emit(nil, nil, brs); err != nil {
 			return err
 		}
 		brs = brs[:0]
 	}
 	if len(brs) > 0 { // the last row was matched
-		if nulls == nil {
-			nulls = s.nullColumns(cap(brs))
+		if s.nulls == nil {
+			s.nulls = s.nullColumns(cap(brs))
 		}
-		return s.emitUnmatched(brs, nulls)
+		return s.emit(nil, nil, brs)
 	}
 	return nil
 }
@@ -105,31 +103,11 @@ func (s *vstage) nullColumns(size int) []column.Column {
 	return cols
 }
 
-// emitUnmatched pushes built rows brs joined to the NULLs of nulls.
-func (s *vstage) emitUnmatched(brs []int32, nulls []column.Column) error {
-	n := len(brs)
-	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
-	for k, src := range s.srcs {
-		switch {
-		case !src.need:
-		case src.built:
-			seg.Cols[k] = s.bufs[k].gather(&s.j.vt.cols[src.col], 0, brs, s.codes)
-		default:
-			seg.Cols[k] = cut(nulls[k], n)
-		}
-	}
-	return s.out(&vbatch{seg: seg, n: n}, s.all[:n])
-}
-
-// cut returns the first n rows of c, a vectorColumn.
+// cut returns the first n rows of c, a column of nullColumns.
 func cut(c column.Column, n int) column.Column {
-	switch c.Kind {
-	case column.Int64:
-		c.I64 = c.I64[:n]
-	case column.Float64:
-		c.F64 = c.F64[:n]
-	case column.String:
-		c.Dict, c.Codes = c.Dict[:n], c.Codes[:n]
+	truncate(&c, n)
+	if c.Kind == column.String {
+		c.Codes = c.Codes[:n]
 	}
 	c.Valid = c.Valid[:(n+7)/8]
 	return c

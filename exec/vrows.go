@@ -130,6 +130,12 @@ func layOut(c *column.Column, rows [][]types.Value, ci int) error {
 			return errVectorFallback
 		}
 	}
+	truncate(c, n)
+	return nil
+}
+
+// truncate cuts the values of c, a vectorColumn, to n.
+func truncate(c *column.Column, n int) {
 	switch c.Kind {
 	case column.Int64:
 		c.I64 = c.I64[:n]
@@ -138,7 +144,6 @@ func layOut(c *column.Column, rows [][]types.Value, ci int) error {
 	case column.String:
 		c.Dict = c.Dict[:n]
 	}
-	return nil
 }
 
 // batchable reports whether n's aggregates all have a vector form and the
