@@ -62,6 +62,8 @@ type jtable struct {
 	// the first row (+ 1) of each key from lo, in place of slots: a probe
 	// is one load (customers, parts and orders are numbered densely)
 	dense []int32
+	// unique: no key has more than one row (next holds only zeros)
+	unique bool
 	// cols are the built columns the pipeline reads: Int64, Float64 or
 	// String with one Dict entry per row
 	cols     []column.Column
@@ -121,6 +123,7 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 		s := t.slot(k1[i], b)
 		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
 	}
+	t.unique = !slices.ContainsFunc(t.next, func(r int32) bool { return r != 0 })
 	if !t.two && t.dense == nil {
 		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
 			for i, k := range k1 {
@@ -835,7 +838,7 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 // rows, a batch of at most size pairs at a time.
 func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 	k1, k2, x1, x2 := s.keyInts(b, sel)
-	next := s.j.vt.next
+	next, unique := s.j.vt.next, s.j.vt.unique
 	s.pos, s.brs = s.pos[:0], s.brs[:0]
 	for _, j := range sel {
 		r := s.probe(k1, k2, x1, x2, b.off, j)
@@ -845,11 +848,14 @@ func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 			}
 		}
 		if r != 0 && s.outerBuilt {
-			s.markMatches(r, next)
+			s.markMatches(r, next, unique)
 		}
 		for ; r != 0; r = next[r-1] {
 			if err := s.pair(b, j, r-1); err != nil {
 				return err
+			}
+			if unique {
+				break // no chain to read: a random load less a probe
 			}
 		}
 	}

@@ -16,13 +16,16 @@ import (
 // the rows a lower join adds can still match in an upper one.
 
 // markMatches records in s's bitmap that built rows r-1, next[r-1]-1, ...
-// (one key's chain) are matched.
-func (s *vstage) markMatches(r int32, next []int32) {
+// (one key's chain, one row when the keys are unique) are matched.
+func (s *vstage) markMatches(r int32, next []int32, unique bool) {
 	if s.matched == nil {
 		s.matched = make([]uint64, (len(next)+63)/64)
 	}
 	for ; r != 0; r = next[r-1] {
 		s.matched[(r-1)>>6] |= 1 << ((r - 1) & 63)
+		if unique {
+			return
+		}
 	}
 }
 
