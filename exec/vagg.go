@@ -179,6 +179,7 @@ type vagg struct {
 	direct   []int32
 	directLo int64
 	noDirect bool
+	word     [2]uint64 // a direct key's words: not NULL, the key
 	size     int
 	scanned  int64 // rows that passed the filter
 }
@@ -752,7 +753,7 @@ func (va *vagg) absorb(from *vagg) {
 				k[i+1] = va.strID(from.strs[k[i+1]])
 			}
 		}
-		into[g] = va.table.find(k)
+		into[g] = va.group(k)
 		for i, a := range va.aggs {
 			a.grow(va.table.len())
 			if a.distinct == nil {
@@ -962,6 +963,9 @@ type vtable struct {
 	keys  []uint64
 	slots []int32 // group id + 1; 0 is empty
 	shift uint
+	// unindexed: groups were added without their slots (add), which the
+	// next find makes first
+	unindexed bool
 }
 
 func (t *vtable) init(nk int) {
@@ -983,6 +987,9 @@ func hashWords(k []uint64) uint64 {
 
 // find returns the id of group k, adding it when new.
 func (t *vtable) find(k []uint64) int32 {
+	if t.unindexed {
+		t.reindex()
+	}
 	mask := len(t.slots) - 1
 	for i := int(hashWords(k) >> t.shift); ; i = (i + 1) & mask {
 		s := t.slots[i]
@@ -1011,11 +1018,34 @@ func eqWords(a, b []uint64) bool {
 }
 
 func (t *vtable) rehash() {
-	t.slots = make([]int32, 2*len(t.slots))
+	t.resize(2 * len(t.slots))
 	// room for the keys of every group until the next rehash: append would
 	// grow a large slice by a quarter, copying it over and over
 	t.keys = slices.Grow(t.keys, len(t.slots)/2*t.nk-len(t.keys))
-	t.shift--
+}
+
+// add appends new group k without a slot, for a caller that finds its
+// groups another way (directGroupIDs) until it calls find.
+func (t *vtable) add(k []uint64) int32 {
+	t.keys = append(t.keys, k...)
+	t.unindexed = true
+	return int32(t.len() - 1)
+}
+
+// reindex gives every group its slot, in slots for twice their number.
+func (t *vtable) reindex() {
+	size := len(t.slots)
+	for size < 2*(t.len()+1) {
+		size *= 2
+	}
+	t.resize(size)
+	t.unindexed = false
+}
+
+// resize makes size (a power of two) slots and places every group.
+func (t *vtable) resize(size int) {
+	t.slots = make([]int32, size)
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	mask := len(t.slots) - 1
 	for g := range t.len() {
 		i := int(hashWords(t.keys[g*t.nk:(g+1)*t.nk]) >> t.shift)

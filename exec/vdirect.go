@@ -5,8 +5,10 @@ package exec
 // of a table of that many groups misses the cache on nearly every row; an
 // array of the group of each key from the least one seen is a quarter of
 // the size and a row costs one load. The hash table still holds every
-// group (a key's first row adds it there), so the rest of the aggregation
-// does not change, and a batch the array cannot take goes the hash way.
+// group's key (a key's first row adds it there, without hashing it until
+// a lookup by hash needs it), so the rest of the aggregation does not
+// change, and a batch the array cannot take goes the hash way, for good:
+// a group the hash way makes is not in the array.
 
 // maxDirectFloor is the span of keys the array may always cover; beyond
 // it, at most directPerGroup slots per group.
@@ -27,31 +29,44 @@ func (va *vagg) directGroupIDs(b *vbatch, sel []int32, gids []int32) (bool, erro
 	if err != nil {
 		return true, err
 	}
-	var key [2]uint64
 	for r, j := range sel {
 		if v.null != nil && v.null[j] {
-			key[0], key[1] = 1, 0 // the NULL group, as groupIDs keys it
-			gids[r] = va.table.find(key[:])
+			gids[r] = va.table.find([]uint64{1, 0}) // the NULL group, as groupIDs keys it
 			continue
 		}
-		x := v.i[j]
-		d := uint64(x) - uint64(va.directLo)
-		if d >= uint64(len(va.direct)) {
-			if !va.growDirect(x) {
-				va.noDirect, va.direct = true, nil
-				return false, nil // groupIDs finds the groups of the whole batch
-			}
-			d = uint64(x) - uint64(va.directLo)
+		g, ok := va.directGroup(v.i[j])
+		if !ok {
+			return false, nil // groupIDs finds the groups of the whole batch
 		}
-		g := va.direct[d]
-		if g == 0 {
-			key[0], key[1] = 0, uint64(x)
-			g = va.table.find(key[:]) + 1
-			va.direct[d] = g
-		}
-		gids[r] = g - 1
+		gids[r] = g
 	}
 	return true, nil
+}
+
+// directGroup returns the group of key x through the array, adding it
+// when new; false (and no array from then on) when x does not fit.
+func (va *vagg) directGroup(x int64) (int32, bool) {
+	d := uint64(x) - uint64(va.directLo)
+	if d >= uint64(len(va.direct)) {
+		if !va.growDirect(x) {
+			va.noDirect, va.direct = true, nil
+			return 0, false
+		}
+		d = uint64(x) - uint64(va.directLo)
+	}
+	g := va.direct[d]
+	if g == 0 {
+		va.word[1] = uint64(x)
+		g = va.table.add(va.word[:]) + 1
+		va.direct[d] = g
+	}
+	return g - 1, true
+}
+
+// directKey reports whether group key k (its words) may be looked up in
+// the array: one integer key, not NULL, while there is an array.
+func (va *vagg) directKey(k []uint64) bool {
+	return !va.noDirect && len(va.keys) == 1 && va.keys[0].t.k == vInt && k[0] == 0
 }
 
 // growDirect widens the array to cover key x, doubling it so that keys
@@ -79,4 +94,15 @@ func (va *vagg) growDirect(x int64) bool {
 	copy(grown[va.directLo-from:], va.direct)
 	va.directLo, va.direct = from, grown
 	return true
+}
+
+// group returns the group of key words k, adding it when new: through the
+// array when it may, else by hash.
+func (va *vagg) group(k []uint64) int32 {
+	if va.directKey(k) {
+		if g, ok := va.directGroup(int64(k[1])); ok {
+			return g
+		}
+	}
+	return va.table.find(k)
 }
