@@ -43,6 +43,25 @@ var columnarQueries = []string{
 	`SELECT %s count(*) FROM c WHERE dt > date '2030-01-01'`,
 	`SELECT %s count(i), sum(n) FROM c WHERE i = 3 OR n > 900`,
 	`SELECT %s v, count(*), sum(n) FROM c WHERE v >= 'v15' AND 'v3' <> v AND t < 'b' AND s <= 'm5' GROUP BY 1 ORDER BY 1`,
+	// CASE branches of different scales: each row keeps its own, a sum
+	// has the largest of its rows' (a group of zeros sums to 0)
+	`SELECT %s t, sum(CASE WHEN t LIKE 'a%%' THEN n * (1 - d) ELSE 0 END), sum(CASE WHEN i > 50 THEN n ELSE 0 END),
+	   sum(CASE WHEN i > 3 THEN n WHEN i < 0 THEN d * d END), count(CASE WHEN flag THEN n * d ELSE 0 END)
+	 FROM c GROUP BY t ORDER BY 1`,
+	`SELECT %s flag, avg(CASE WHEN i > 30 THEN n ELSE 0 END), sum(CASE WHEN i > 30 THEN n ELSE 0 END) FROM c GROUP BY 1 ORDER BY 1`,
+	`SELECT %s sum(CASE WHEN i > 30 THEN n ELSE 1 END) FROM c WHERE i > 50`,
+	// one integer key, grouped through an array while its keys are dense
+	// enough (NULL and negative keys), and the hash table once they spread
+	`SELECT %s sm, count(*), sum(i), count(DISTINCT t) FROM c GROUP BY sm HAVING count(*) > 1 ORDER BY 1`,
+	`SELECT %s count(*), sum(cnt), max(k) FROM (SELECT id * 1000 - 2000000 AS k, count(*) AS cnt FROM c GROUP BY 1) x`,
+	`SELECT %s count(*), sum(cnt), count(DISTINCT cnt) FROM (SELECT big, count(*) cnt FROM c GROUP BY big) x`,
+	`SELECT %s cnt, count(*) FROM (SELECT i, count(*) AS cnt FROM c GROUP BY i) x GROUP BY cnt ORDER BY 1, 2`,
+	`SELECT %s count(*), sum(k * cnt), sum(k * s) FROM (SELECT CASE WHEN id < 2500 THEN id ELSE 2500 - id END AS k,
+	   count(*) AS cnt, sum(i) AS s FROM c GROUP BY 1) x`,
+	// count(DISTINCT x): per group, over scans, joins and the heap delta
+	`SELECT %s t, count(DISTINCT i), count(DISTINCT s), count(DISTINCT f), count(DISTINCT dt), count(*), sum(n) FROM c GROUP BY t ORDER BY 1`,
+	`SELECT %s count(DISTINCT v), count(DISTINCT n), count(DISTINCT flag) FROM c WHERE i > 3`,
+	`SELECT %s i %% 5, count(DISTINCT sm) FROM c WHERE sm < 0 GROUP BY 1 ORDER BY 1`,
 	// scans under row operators (c2 has only columns the segments hold)
 	`SELECT %s id, t, n, dt, j FROM c WHERE dt < date '2020-02-01' AND n > 0 ORDER BY id`,
 	`SELECT %s * FROM c2 WHERE t = 'beta' AND i BETWEEN 3 AND 9 ORDER BY id LIMIT 25`,
@@ -116,6 +135,35 @@ var columnarQueries = []string{
 	   AND EXISTS (SELECT * FROM c WHERE c.i = c2.i AND c.id <> c2.id)
 	   AND NOT EXISTS (SELECT * FROM c c3 WHERE c3.i = c2.i AND c3.id <> c2.id AND c3.f > c3.n AND c3.t <> c2.t)
 	 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s 100.00 * sum(CASE WHEN c2.t LIKE 'b%%' THEN c.n * (1 - c.d) ELSE 0 END) / sum(c.n * (1 - c.d)),
+	   sum(CASE WHEN c2.t LIKE 'z%%' THEN c.n * (1 - c.d) ELSE 0 END)
+	 FROM c JOIN c2 ON c.id = c2.id WHERE c.dt >= date '2020-03-01' AND c.dt < date '2020-04-01'`,
+	// TPC-H q16's shape: count(DISTINCT) over a join filtered by NOT IN
+	// an uncorrelated subquery; IN and NOT IN subqueries that are empty,
+	// hold NULL, or meet NULL values
+	`SELECT %s c2.t, c2.flag, count(DISTINCT c.sm), count(DISTINCT c.i) FROM c JOIN c2 ON c.id = c2.id
+	 WHERE c2.t <> 'beta' AND c.sm NOT IN (SELECT k FROM ck WHERE label LIKE 'k%%') GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+	`SELECT %s c2.t, count(*), count(DISTINCT c.i) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm NOT IN (SELECT k FROM ck WHERE k > 1000) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c.sm NOT IN (SELECT i FROM c2 WHERE id < 200) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.t, count(*) FROM c JOIN c2 ON c.id = c2.id WHERE c2.i IN (SELECT k FROM ck WHERE k < 0) OR c.sm IS NULL GROUP BY 1 ORDER BY 1`,
+	// outer joins that keep their built rows (vouter.go): the preserved
+	// side hashed, its unmatched rows (keys absent from the other side,
+	// NULL keys) output at the end with NULLs; count(*) against
+	// count(column) over the NULL-extended rows; filters on both sides;
+	// a join above the one that keeps its built rows (TPC-H q13's shape)
+	`SELECT %s cnt, count(*) FROM (SELECT ck.k, count(c.id) AS cnt FROM ck LEFT JOIN c ON ck.k = c.i AND c.t NOT LIKE '%%ph%%'
+	 GROUP BY ck.k) x GROUP BY cnt ORDER BY 1, 2`,
+	`SELECT %s ck.label, count(*), count(c.id), count(c.t), sum(c.n), min(c.dt), max(c.s), sum(c.f) FROM ck LEFT JOIN c ON c.sm = ck.k
+	 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c2.flag, count(*), count(c.i), sum(c.n), max(c2.t), min(c.v) FROM (SELECT * FROM c2 WHERE id < 400) c2
+	 LEFT JOIN c ON c.i = c2.i AND c.id > 2500 WHERE c2.f > 20 OR c2.f IS NULL GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*), count(c.id), sum(c.n), max(c.ch) FROM c RIGHT JOIN ck ON c.i = ck.k AND c.flag GROUP BY 1 ORDER BY 1`,
+	`SELECT %s k2.label, count(*), count(c.id), count(k2.k) FROM ck LEFT JOIN c ON c.i = ck.k LEFT JOIN ck k2 ON c.sm = k2.k
+	 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*), count(c.id) FROM ck LEFT JOIN c ON c.i = ck.k AND c.i + 0 = 1000 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*), count(c.id), count(c2.id), sum(c2.n) FROM (SELECT * FROM c2 WHERE id BETWEEN 100 AND 300) c2
+	 LEFT JOIN c ON c.id = c2.id - 50 AND c.i = c2.i`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and
@@ -213,6 +261,11 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	plan = queryText(t, db, "SET enable_columnar_scan = on", `EXPLAIN ANALYZE SELECT ck.k FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm <> ck.k)`)
 	if !regexp.MustCompile(`Hash Semi Join \(actual [^)]* vectorized`).MatchString(plan) || !strings.Contains(plan, "Hashed Input: left") {
 		t.Errorf("EXPLAIN ANALYZE shows no vectorized semi join holding its left input:\n%s", plan)
+	}
+	// An outer join that hashes its preserved side runs vectorized.
+	plan = queryText(t, db, "SET enable_columnar_scan = on", `EXPLAIN ANALYZE SELECT ck.k, count(c.id) FROM ck LEFT JOIN c ON ck.k = c.i GROUP BY 1`)
+	if !regexp.MustCompile(`Hash Left Join \(actual [^)]* vectorized`).MatchString(plan) || !strings.Contains(plan, "Hashed Input: left") {
+		t.Errorf("EXPLAIN ANALYZE shows no vectorized left join hashing its left input:\n%s", plan)
 	}
 	// The column path must really have run.
 	plan = queryText(t, db, "", "EXPLAIN ANALYZE SELECT /*+ PARALLEL(2) FULL(c) */ count(*), sum(n) FROM c WHERE id >= 4000")

@@ -206,6 +206,10 @@ func (o *aggOp) merge(partials []map[string]*partialGroup) ([]*partialGroup, boo
 
 // mergeState adds partial state src of one aggregate into dst.
 func mergeState(dst, src *aggState, call plan.AggCall) error {
+	if call.Distinct {
+		unionSeen(dst, src)
+		return nil
+	}
 	dst.count += src.count
 	ctx := types.DecimalContext
 	addDecimal := func(d **apd.Decimal, s *apd.Decimal) error {

@@ -144,11 +144,11 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if !deltaGroups { // no rows outside segments: no merging by row keys
 		// Groups the filter above would drop need not become rows
 		// (TPC-H q18 keeps 57 of 1.5M).
-		groups, bytes := finishVAggs(vaggs, o.having)
+		groups, bytes := finishVAggs(vaggs, o.having, false)
 		o.tableBytes = bytes
 		return groups, true, nil
 	}
-	groups, bytes := finishVAggs(vaggs, nil)
+	groups, bytes := finishVAggs(vaggs, nil, true)
 	o.tableBytes = bytes
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
@@ -177,6 +177,12 @@ type vagg struct {
 	// dictGroupIDs); empty when the keys do not allow it there.
 	comboSeg *row.Segment
 	combos   []int32
+	// direct maps an integer key from directLo to its group (+ 1), 0 for
+	// none yet (vdirect.go); noDirect once the keys spread too thinly
+	direct   []int32
+	directLo int64
+	noDirect bool
+	word     [2]uint64 // a direct key's words: not NULL, the key
 	size     int
 	scanned  int64 // rows that passed the filter
 }
@@ -209,10 +215,23 @@ type vacc struct {
 	bestF   []float64
 	bestS   []string
 	hasBest []bool
+	scale   []int8 // a mixed sum's: the largest scale of each group's rows
+	// distinct, for count(DISTINCT x): the (group, value) pairs seen
+	// (vdistinct.go); seen, each group's as the row path's sets, made for
+	// merging with its partial groups
+	distinct *vtable
+	seen     []map[string]bool
 }
 
 // vectorAggs are the aggregates with a vectorized form.
 var vectorAggs = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true}
+
+// vectorAgg reports whether call has a vectorized form: one of vectorAggs
+// without FILTER or ORDER BY, DISTINCT only for count of a value.
+func vectorAgg(call plan.AggCall) bool {
+	return vectorAggs[call.Func] && (!call.Distinct || call.Func == "count" && call.Arg != nil) &&
+		call.Filter == nil && len(call.OrderBy) == 0
+}
 
 // newVAgg compiles n's vectorized form over filtered rows with columns of
 // types cols.
@@ -243,13 +262,24 @@ func (o *aggOp) newVAgg(n *plan.Aggregate, filter plan.Expr, cols []types.T) (*v
 		va.keys = append(va.keys, k)
 	}
 	for _, call := range n.Aggs {
-		if !vectorAggs[call.Func] || call.Distinct || call.Filter != nil || len(call.OrderBy) > 0 {
+		if !vectorAgg(call) {
 			return nil, errNotVectorized
 		}
 		a := &vacc{call: call}
+		if call.Distinct {
+			a.distinct = &vtable{}
+			a.distinct.initPairs()
+		}
 		if call.Arg != nil {
-			if a.arg, a.t, err = vc.value(call.Arg); err != nil {
+			_, isCase := call.Arg.(*plan.Case)
+			vc.mixedScales = isCase && !call.Distinct && (call.Func == "sum" || call.Func == "count")
+			a.arg, a.t, err = vc.value(call.Arg)
+			vc.mixedScales = false
+			if err != nil {
 				return nil, err
+			}
+			if a.t.mixed && call.Func != "sum" && call.Func != "count" { // shared with a sum's
+				return nil, errNotVectorized
 			}
 			if a.t.k == vStr && (call.Func == "sum" || call.Func == "avg") {
 				return nil, errNotVectorized
@@ -368,6 +398,10 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 			}
 			continue
 		}
+		if a.distinct != nil {
+			va.addDistinct(a, args[i], sel, gids)
+			continue
+		}
 		a.add(args[i], sel, gids)
 	}
 	return nil
@@ -385,6 +419,9 @@ func (va *vagg) groupIDs(b *vbatch, sel []int32, gids []int32) error {
 	}
 	if va.dictGroupIDs(b, sel, gids) {
 		return nil
+	}
+	if ok, err := va.directGroupIDs(b, sel, gids); ok || err != nil {
+		return err
 	}
 	if cap(va.words) < nk*len(sel) {
 		va.words = make([]uint64, nk*va.size)
@@ -547,6 +584,9 @@ func (a *vacc) grow(n int) {
 		} else {
 			a.hi, a.lo = growTo(a.hi, n), growTo(a.lo, n)
 		}
+		if a.t.mixed {
+			a.scale = growTo(a.scale, n)
+		}
 	case "min", "max", "any":
 		a.hasBest = growTo(a.hasBest, n)
 		switch a.t.k {
@@ -606,6 +646,13 @@ func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 			}
 		}
 	case "sum", "avg":
+		if v.scale != nil {
+			for r, j := range sel {
+				if null == nil || !null[j] {
+					a.scale[gids[r]] = max(a.scale[gids[r]], v.scale[j])
+				}
+			}
+		}
 		switch {
 		case a.t.k == vFloat:
 			for r, j := range sel {
@@ -698,6 +745,10 @@ func (a *vacc) state(g int) aggState {
 			s.sumF = a.f[g]
 		case a.t.t.ID == types.Numeric:
 			s.sumD = int128Decimal(a.hi[g], a.lo[g], a.t.scale)
+			if a.scale != nil && int32(a.scale[g]) < a.t.scale {
+				// exact: each row's value is a multiple of 10^-scale[g]
+				types.DecimalContext.Quantize(s.sumD, s.sumD, -int32(a.scale[g]))
+			}
 		case a.hi[g] == int64(a.lo[g])>>63:
 			s.sumI = int64(a.lo[g])
 		default:
@@ -745,6 +796,7 @@ func (va *vagg) absorb(from *vagg, part, parts int) {
 	for _, a := range from.aggs {
 		a.grow(from.table.len())
 	}
+	into := make([]int32, from.table.len()) // from's groups' in va
 	for g := range from.table.len() {
 		copy(k, from.table.keys[g*nk:(g+1)*nk])
 		if parts > 1 && partOf(k, parts) != part {
@@ -755,10 +807,17 @@ func (va *vagg) absorb(from *vagg, part, parts int) {
 				k[i+1] = va.strID(from.strs[k[i+1]])
 			}
 		}
-		into := int(va.table.find(k))
+		into[g] = va.group(k)
 		for i, a := range va.aggs {
 			a.grow(va.table.len())
-			a.merge(into, from.aggs[i], g)
+			if a.distinct == nil {
+				a.merge(int(into[g]), from.aggs[i], g)
+			}
+		}
+	}
+	for i, a := range va.aggs {
+		if a.distinct != nil {
+			va.absorbDistinct(a, from.aggs[i], from, into)
 		}
 	}
 }
@@ -781,9 +840,10 @@ var ParallelMergeGroups = 1 << 15
 // each taking the groups of one hash partition from every worker's table,
 // which for W workers makes 1/W of the groups each. Whichever inserts
 // fewer groups on one core wins: the parts from three workers on. Keys
-// with strings merge into one, their ids being per worker.
+// with strings merge into one, their ids being per worker, and so do
+// distinct aggregates.
 func mergeVAggs(vaggs []*vagg) []*vagg {
-	groups, largest, strs := 0, 0, false
+	groups, largest, single := 0, 0, false
 	for i, va := range vaggs {
 		groups += va.table.len()
 		if va.table.len() > vaggs[largest].table.len() {
@@ -791,10 +851,13 @@ func mergeVAggs(vaggs []*vagg) []*vagg {
 		}
 	}
 	for _, k := range vaggs[0].keys {
-		strs = strs || k.t.k == vStr
+		single = single || k.t.k == vStr
+	}
+	for _, a := range vaggs[0].aggs {
+		single = single || a.distinct != nil // its pairs name groups by their ids in one table
 	}
 	into := vaggs[largest]
-	if groups < ParallelMergeGroups || strs || groups/len(vaggs) >= groups-into.table.len() {
+	if groups < ParallelMergeGroups || single || groups/len(vaggs) >= groups-into.table.len() {
 		into.reserve(groups) // at most: one rehash, not one per doubling
 		for _, va := range vaggs {
 			if va != into {
@@ -858,11 +921,15 @@ func (va *vagg) reserve(n int) {
 // finishVAggs merges the workers' aggregations and returns their groups,
 // leaving out those the filter having (over the aggregation's output, nil
 // for none) drops for sure (see havingTests), and the memory the merged
-// tables hold.
-func finishVAggs(vaggs []*vagg, having plan.Expr) ([]*partialGroup, int64) {
+// tables hold; toMerge keeps a distinct aggregate's values seen, for
+// merging with the row path's groups.
+func finishVAggs(vaggs []*vagg, having plan.Expr, toMerge bool) ([]*partialGroup, int64) {
 	var groups []*partialGroup
 	var bytes int64
 	for _, va := range mergeVAggs(vaggs) {
+		if toMerge {
+			va.keepSeen()
+		}
 		groups = append(groups, va.groups(len(vaggs), va.havingTests(having))...)
 		bytes += va.bytes()
 	}
@@ -881,6 +948,9 @@ func (a *vacc) merge(into int, b *vacc, g int) {
 		var carry uint64
 		a.lo[into], carry = bits.Add64(a.lo[into], b.lo[g], 0)
 		a.hi[into] += b.hi[g] + int64(carry)
+		if a.scale != nil {
+			a.scale[into] = max(a.scale[into], b.scale[g])
+		}
 	case "min", "max", "any":
 		if !b.hasBest[g] || a.call.Func == "any" && a.hasBest[into] {
 			return
@@ -923,7 +993,7 @@ func (va *vagg) groups(workers int, tests []groupTest) []*partialGroup {
 
 // bytes is the memory of the group table and the aggregates' states.
 func (va *vagg) bytes() int64 {
-	n := va.table.bytes()
+	n := va.table.bytes() + int64(len(va.direct))*4
 	for _, s := range va.strs {
 		n += int64(len(s)) + 16
 	}
@@ -1024,10 +1094,14 @@ func (a *vacc) test(op string, c types.Value) groupTest {
 // makeGroups fills out[lo:hi] with groups ids[lo:hi].
 func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 	nk := len(va.keys) + 1
+	// in three allocations, not three a group (TPC-H q13 makes 150,000)
+	n, na := hi-lo, va.nAggs
+	pgs, allKeys, allStates := make([]partialGroup, n), make([]types.Value, n*len(va.keys)), make([]aggState, n*na)
 	for i := lo; i < hi; i++ {
 		g := int(ids[i])
 		words := va.table.keys[g*nk : (g+1)*nk]
-		keys := make([]types.Value, len(va.keys))
+		at := (i - lo) * len(va.keys)
+		keys := allKeys[at : at+len(va.keys) : at+len(va.keys)]
 		for i, k := range va.keys {
 			w := words[i+1]
 			switch {
@@ -1043,9 +1117,13 @@ func (va *vagg) makeGroups(out []*partialGroup, ids []int32, lo, hi int) {
 				keys[i] = types.NewText(va.strs[w])
 			}
 		}
-		pg := &partialGroup{keys: keys, states: make([]aggState, va.nAggs)}
-		for i, a := range va.aggs[:va.nAggs] {
+		pg := &pgs[i-lo]
+		pg.keys, pg.states = keys, allStates[(i-lo)*na:(i-lo+1)*na:(i-lo+1)*na]
+		for i, a := range va.aggs[:na] {
 			pg.states[i] = a.state(g)
+			if a.seen != nil {
+				pg.states[i].seen = a.seen[g]
+			}
 		}
 		out[i] = pg
 	}

@@ -44,6 +44,10 @@ type vtype struct {
 	k     vkind
 	scale int32   // for numerics
 	t     types.T // the SQL type, for turning values back into Values
+	// mixed: a numeric whose rows keep their own scales (vec.scale), as a
+	// CASE's branches of different scales do; scale is the largest, at
+	// which the values are
+	mixed bool
 	// konst is the value of a constant expression, which conversions
 	// apply once rather than per row.
 	konst *types.Value
@@ -59,6 +63,8 @@ type vec struct {
 	// (see vbounds.go); producers that do not know leave bounded false.
 	lo, hi  int64
 	bounded bool
+	// scale is each position's own scale, for a vtype that is mixed
+	scale []int8
 }
 
 // vbatch is rows [off, off+n) of a segment.
@@ -91,6 +97,9 @@ type vcompiler struct {
 	// was decoded whole, shared by the functions reading the column (a
 	// range filter compares it twice).
 	decoded map[int]*decodedBatch
+	// mixedScales lets the expression compiled next (a CASE, the argument
+	// of a sum) be mixed (see vtype); its parts never are.
+	mixedScales bool
 }
 
 // decodedBatch is rows [off, off+len(vals)) of a segment's column.
@@ -852,6 +861,8 @@ func (vc *vcompiler) caseExpr(e *plan.Case) (vfn, vtype, error) {
 	// The branches see subsets of the selection: no sharing inside.
 	defer func(m bool) { vc.memoize = m }(vc.memoize)
 	vc.memoize = false
+	mixedOK := vc.mixedScales
+	vc.mixedScales = false
 	t, ok := vtypeOf(e.T)
 	if !ok && e.T.ID != types.Numeric {
 		return nil, t, errNotVectorized
@@ -878,14 +889,32 @@ func (vc *vcompiler) caseExpr(e *plan.Case) (vfn, vtype, error) {
 		}
 		rt = append(rt, r)
 	}
+	t = vtype{k: rt[0].k, scale: rt[0].scale, t: e.T}
 	for _, r := range rt[1:] {
-		if r.k != rt[0].k || r.scale != rt[0].scale {
-			return nil, t, errNotVectorized // PostgreSQL keeps each row's own scale
+		switch {
+		case r.k != t.k:
+			return nil, t, errNotVectorized
+		case r.scale != rt[0].scale:
+			// PostgreSQL keeps each row's own scale: a sum's result has
+			// the largest of its rows'
+			if !mixedOK || t.k != vInt || e.T.ID != types.Numeric {
+				return nil, t, errNotVectorized
+			}
+			t.mixed, t.scale = true, max(t.scale, r.scale)
 		}
 	}
-	t = vtype{k: rt[0].k, scale: rt[0].scale, t: e.T}
+	var scales []int8 // each branch's own
+	if t.mixed {
+		for i, r := range rt {
+			results[i] = vc.scaleTo(results[i], r, t.scale)
+			scales = append(scales, int8(r.scale))
+		}
+	}
 	out := vc.newVec(t.k)
 	out.null = make([]bool, vc.size)
+	if t.mixed {
+		out.scale = make([]int8, vc.size)
+	}
 	rest := make([]int32, vc.size)
 	return func(b *vbatch, sel []int32) (*vec, error) {
 		left := append(rest[:0], sel...)
@@ -909,6 +938,11 @@ func (vc *vcompiler) caseExpr(e *plan.Case) (vfn, vtype, error) {
 			v, err := results[i](b, take)
 			if err != nil {
 				return nil, err
+			}
+			if scales != nil {
+				for _, j := range take {
+					out.scale[j] = scales[i]
+				}
 			}
 			for _, j := range take {
 				out.null[j] = v.null != nil && v.null[j]
@@ -1065,8 +1099,11 @@ func (vc *vcompiler) dictPred(col int, test func(string) bool, other vpred) vpre
 // inList compiles x [NOT] IN (constants) of a string or integer value
 // (TPC-H's p_size IN (49, 14, ...), substring(c_phone, 1, 2) IN ('13', ...)).
 func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
+	if e.Sub != nil {
+		return vc.inSubquery(e)
+	}
 	id := e.X.Type().ID
-	if e.Sub != nil || !stringID(id) && id != types.Int2 && id != types.Int4 && id != types.Int8 {
+	if !stringID(id) && id != types.Int2 && id != types.Int4 && id != types.Int8 {
 		return nil, errNotVectorized
 	}
 	strs, ints := map[string]bool{}, map[int64]bool{}

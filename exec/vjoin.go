@@ -2,6 +2,7 @@ package exec
 
 import (
 	"errors"
+	"math"
 	"math/bits"
 	"slices"
 	"sync/atomic"
@@ -57,6 +58,12 @@ type jtable struct {
 	// lo: most rows without a match cost one load, not a probe
 	lo   int64
 	bits []uint64
+	// dense, for one key whose range is at most twice the rows, holds
+	// the first row (+ 1) of each key from lo, in place of slots: a probe
+	// is one load (customers, parts and orders are numbered densely)
+	dense []int32
+	// unique: no key has more than one row (next holds only zeros)
+	unique bool
 	// cols are the built columns the pipeline reads: Int64, Float64 or
 	// String with one Dict entry per row
 	cols     []column.Column
@@ -88,18 +95,26 @@ func (j *joinOp) vectorize(need []bool, degree int) { j.vneed, j.vdegree = need,
 // key); null marks the rows whose key is NULL (nil for none).
 func newJTable(k1, k2 []int64, null []bool) *jtable {
 	n := len(k1)
-	size := 64
-	for size < 2*n {
-		size *= 2
+	t := &jtable{two: k2 != nil, k1: k1, k2: k2, next: make([]int32, n)}
+	if k2 == nil {
+		t.lo, t.dense = denseChains(k1, null, t.next)
 	}
-	t := &jtable{two: k2 != nil, k1: k1, k2: k2, next: make([]int32, n), slots: make([]int32, size),
-		shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	if t.dense == nil {
+		size := 64
+		for size < 2*n {
+			size *= 2
+		}
+		t.slots, t.shift = make([]int32, size), uint(64-bits.TrailingZeros(uint(size)))
+	}
 	nulls := 0
 	// Backwards, so that each key's chain is in input order.
 	for i := n - 1; i >= 0; i-- {
 		if null != nil && null[i] {
 			nulls++
 			continue // a NULL key matches nothing
+		}
+		if t.dense != nil {
+			continue
 		}
 		var b int64
 		if t.two {
@@ -108,7 +123,8 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 		s := t.slot(k1[i], b)
 		t.next[i], t.slots[s] = t.slots[s], int32(i+1)
 	}
-	if !t.two {
+	t.unique = !slices.ContainsFunc(t.next, func(r int32) bool { return r != 0 })
+	if !t.two && t.dense == nil {
 		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
 			for i, k := range k1 {
 				if (null == nil || !null[i]) && !yield(k) {
@@ -142,7 +158,7 @@ func (t *jtable) addNullRow() {
 
 // bytes is the memory of t.
 func (t *jtable) bytes() int64 {
-	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots))*4
+	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense))*4
 	for _, c := range t.cols {
 		n += int64(len(c.I64)+len(c.F64)+len(c.Valid)/8) * 8
 		for _, s := range c.Dict {
@@ -252,19 +268,25 @@ type vstage struct {
 	rows        int64
 	spent, down time.Duration
 	// a join's
-	j        *joinOp
-	keyCols  []int // the input's key columns
-	semi     bool  // semi or anti: the input's rows that match (or do not)
-	outer    bool  // rows without a match are joined to the jtable's NULL row
-	anti     bool
-	remap    []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
-	srcs     []vsrc     // inner: each output column's source
-	bufs     []gathers  // inner: each output column's memory
-	codes    []uint16   // 0, 1, 2, ...
-	pos, brs []int32    // inner: the pairs of input position and built row
-	kept     []int32    // semi or anti: the rows output
-	ints     [2][]int64 // scratch of keyInts
-	all      []int32    // 0, 1, 2, ...: the positions of a gathered batch
+	j       *joinOp
+	keyCols []int // the input's key columns
+	semi    bool  // semi or anti: the input's rows that match (or do not)
+	outer   bool  // rows without a match are joined to the jtable's NULL row
+	// outerBuilt: the built rows without a match are output at the end
+	// (vouter.go); matched marks those this worker's batches matched
+	outerBuilt bool
+	matched    []uint64
+	in         []types.T       // the input's column types
+	nulls      []column.Column // the streamed columns, all NULL
+	anti       bool
+	remap      []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
+	srcs       []vsrc     // inner: each output column's source
+	bufs       []gathers  // inner: each output column's memory
+	codes      []uint16   // 0, 1, 2, ...
+	pos, brs   []int32    // inner: the pairs of input position and built row
+	kept       []int32    // semi or anti: the rows output
+	ints       [2][]int64 // scratch of keyInts
+	all        []int32    // 0, 1, 2, ...: the positions of a gathered batch
 	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
@@ -451,10 +473,11 @@ func (p *vpipe) joinStage(c *Context, s *vstage, j *joinOp, in []types.T, need [
 	// inner one does for its marker (vmark.go)
 	inner := j.kind == "inner" || j.kind == "cross" || j.marking
 	outer := (j.kind == "left" || j.kind == "right") && j.keepsUnmatched(false) && !j.keepsUnmatched(true)
-	if !inner && !(semi && j.on == nil) && !(outer && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
+	outerBuilt := keepsBuilt(j)
+	if !inner && !((semi || outer || outerBuilt) && j.on == nil) || !j.intKeys && !j.pairKeys || j.streamKeyCols == nil {
 		return nil, nil, nil
 	}
-	s.outer = outer
+	s.outer, s.outerBuilt, s.in = outer, outerBuilt, in
 	inNeed := make([]bool, len(in))
 	for _, c := range j.streamKeyCols {
 		if k := column.KindOf(in[c]); k != column.Int32 && k != column.Int64 {
@@ -797,6 +820,12 @@ func (s *vstage) probe(k1, k2 *column.Column, x1, x2 []int64, off int, j int32) 
 		b = x2[j]
 	}
 	t := s.j.vt
+	if t.dense != nil {
+		if d := uint64(a) - uint64(t.lo); d < uint64(len(t.dense)) {
+			return t.dense[d]
+		}
+		return 0
+	}
 	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
 		return 0
 	}
@@ -834,7 +863,7 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 // rows, a batch of at most size pairs at a time.
 func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 	k1, k2, x1, x2 := s.keyInts(b, sel)
-	next := s.j.vt.next
+	next, unique := s.j.vt.next, s.j.vt.unique
 	s.pos, s.brs = s.pos[:0], s.brs[:0]
 	for _, j := range sel {
 		r := s.probe(k1, k2, x1, x2, b.off, j)
@@ -843,9 +872,15 @@ func (s *vstage) innerJoin(b *vbatch, sel []int32) error {
 				return err
 			}
 		}
+		if r != 0 && s.outerBuilt {
+			s.markMatches(r, next, unique)
+		}
 		for ; r != 0; r = next[r-1] {
 			if err := s.pair(b, j, r-1); err != nil {
 				return err
+			}
+			if unique {
+				break // no chain to read: a random load less a probe
 			}
 		}
 	}
@@ -868,9 +903,10 @@ func (s *vstage) pair(b *vbatch, j, r int32) error {
 }
 
 // emit gathers the output columns of the pairs (input position pos[k],
-// built row brs[k]) into a batch and pushes it.
+// built row brs[k]) into a batch and pushes it; with no input batch b,
+// the built rows brs join the NULLs of s.nulls (vouter.go).
 func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
-	n := len(pos)
+	n := len(brs)
 	// a new segment each batch: vectorized code caches facts by its address
 	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
 	for k, src := range s.srcs {
@@ -878,6 +914,8 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 		case !src.need:
 		case src.built:
 			seg.Cols[k] = s.bufs[k].gather(&s.j.vt.cols[src.col], 0, brs, s.codes)
+		case b == nil:
+			seg.Cols[k] = cut(s.nulls[k], n)
 		default:
 			seg.Cols[k] = s.bufs[k].gather(&b.seg.Cols[src.col], b.off, pos, s.codes)
 		}
@@ -1075,6 +1113,9 @@ func (j *joinOp) buildFromBatches() (bool, error) {
 		q.dropRows()
 	}
 	err = j.c.runWorkers(len(pipes), func(i int, failed *atomic.Bool) error { return pipes[i].run(failed) })
+	if err == nil {
+		err = finishOuter(pipes)
+	}
 	p.report()
 	if errors.Is(err, errOverWorkMem) {
 		p.forget()
@@ -1233,4 +1274,28 @@ func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 		}
 	}
 	return bytes
+}
+
+// denseChains returns, when the non-NULL keys k1 (null marks the NULL
+// ones, nil for none) span at most twice their number, the least key lo
+// and the first row (+ 1) of each key from lo, chaining each key's
+// further rows in next in input order; else nil.
+func denseChains(k1 []int64, null []bool, next []int32) (int64, []int32) {
+	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
+	for i, k := range k1 {
+		if null == nil || !null[i] {
+			lo, hi, n = min(lo, k), max(hi, k), n+1
+		}
+	}
+	if n == 0 || uint64(hi)-uint64(lo) >= 2*uint64(n) {
+		return 0, nil
+	}
+	dense := make([]int32, hi-lo+1)
+	for i := len(k1) - 1; i >= 0; i-- { // backwards: chains in input order
+		if null == nil || !null[i] {
+			d := k1[i] - lo
+			next[i], dense[d] = dense[d], int32(i+1)
+		}
+	}
+	return lo, dense
 }

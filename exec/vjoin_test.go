@@ -19,8 +19,14 @@ func TestJTable(t *testing.T) {
 		null   []bool
 		probes [][2]int64
 	}{
-		{name: "dense keys with duplicates (bitmap)", k1: []int64{5, 6, 5, 7, 9, 5, 6},
+		{name: "keys spread over 100 times their number (bitmap)", k1: []int64{0, 100, 200, 300, 100},
+			probes: [][2]int64{{0, 0}, {100, 0}, {150, 0}, {300, 0}, {301, 0}, {-1, 0}}},
+		{name: "dense keys with duplicates (direct table)", k1: []int64{5, 6, 5, 7, 9, 5, 6},
 			probes: [][2]int64{{5, 0}, {6, 0}, {7, 0}, {8, 0}, {4, 0}, {10, 0}, {-1, 0}, {math.MinInt64, 0}}},
+		{name: "keys with gaps, NULL keys out of their range (direct table)", k1: []int64{10, 12, 14, 12, 16, 99, -50},
+			null:   []bool{false, false, false, false, false, true, true},
+			probes: [][2]int64{{10, 0}, {11, 0}, {12, 0}, {16, 0}, {17, 0}, {9, 0}, {99, 0}, {-50, 0}, {math.MaxInt64, 0}}},
+		{name: "unique keys", k1: []int64{4, 2, 9, 1 << 40}, probes: [][2]int64{{4, 0}, {2, 0}, {9, 0}, {1 << 40, 0}, {3, 0}}},
 		{name: "sparse keys (no bitmap)", k1: []int64{1 << 40, -3, 1 << 40, math.MaxInt64, 0},
 			probes: [][2]int64{{1 << 40, 0}, {-3, 0}, {math.MaxInt64, 0}, {0, 0}, {1, 0}}},
 		{name: "NULL keys", k1: []int64{0, 0, 1, 0}, null: []bool{true, false, false, true},
@@ -35,6 +41,21 @@ func TestJTable(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tab := newJTable(tc.k1, tc.k2, tc.null)
+			seen, unique := map[[2]int64]bool{}, true
+			for i, k := range tc.k1 {
+				if tc.null != nil && tc.null[i] {
+					continue
+				}
+				key := [2]int64{k}
+				if tc.k2 != nil {
+					key[1] = tc.k2[i]
+				}
+				unique = unique && !seen[key]
+				seen[key] = true
+			}
+			if tab.unique != unique {
+				t.Errorf("unique = %v, want %v", tab.unique, unique)
+			}
 			for _, p := range tc.probes {
 				var want, got []int32
 				for i, k := range tc.k1 {

@@ -130,6 +130,12 @@ func layOut(c *column.Column, rows [][]types.Value, ci int) error {
 			return errVectorFallback
 		}
 	}
+	truncate(c, n)
+	return nil
+}
+
+// truncate cuts the values of c, a vectorColumn, to n.
+func truncate(c *column.Column, n int) {
 	switch c.Kind {
 	case column.Int64:
 		c.I64 = c.I64[:n]
@@ -138,7 +144,6 @@ func layOut(c *column.Column, rows [][]types.Value, ci int) error {
 	case column.String:
 		c.Dict = c.Dict[:n]
 	}
-	return nil
 }
 
 // batchable reports whether n's aggregates all have a vector form and the
@@ -159,7 +164,7 @@ func batchable(n *plan.Aggregate) ([]bool, bool) {
 		mark(g)
 	}
 	for _, call := range n.Aggs {
-		if !vectorAggs[call.Func] || call.Distinct || call.Filter != nil || len(call.OrderBy) > 0 {
+		if !vectorAgg(call) {
 			return nil, false
 		}
 		if call.Arg != nil {
@@ -234,6 +239,9 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 		}
 		return batchers[i].drain(inputs[i], failed)
 	})
+	if err == nil && pipes != nil {
+		err = finishOuter(pipes)
+	}
 	for _, p := range pipes {
 		p.report()
 	}
@@ -390,10 +398,10 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 	case len(vaggs) == 0:
 		groups, _, err = o.merge(tables)
 	case len(tables) == 0:
-		groups, o.tableBytes = finishVAggs(vaggs, o.having)
+		groups, o.tableBytes = finishVAggs(vaggs, o.having, false)
 	default:
 		var vgroups []*partialGroup
-		vgroups, o.tableBytes = finishVAggs(vaggs, nil)
+		vgroups, o.tableBytes = finishVAggs(vaggs, nil, true)
 		groups, _, err = o.merge(append(tables, byRowKey(vgroups)))
 	}
 	if err != nil {

@@ -21,6 +21,9 @@ type vtable struct {
 	islots []islot // tables of one key
 	nullG  int32   // the NULL key's group id + 1, 0 none (one key)
 	shift  uint
+	// unindexed: groups were added without their slots (addUnindexed),
+	// which the next find makes first
+	unindexed bool
 }
 
 // islot is a slot of a one-key table.
@@ -31,9 +34,17 @@ type islot struct {
 
 const vtableInitBits = 6
 
-func (t *vtable) init(nk int) {
+func (t *vtable) init(nk int) { t.initLayout(nk, nk == 2) }
+
+// initPairs makes a table of keys of two plain words, without the NULL
+// flags word, such as count(DISTINCT)'s (group, value) pairs.
+func (t *vtable) initPairs() { t.initLayout(2, false) }
+
+// initLayout makes an empty table of keys of nk words, whose slots hold
+// the keys when oneKey (see islots).
+func (t *vtable) initLayout(nk int, oneKey bool) {
 	t.nk = nk
-	if nk == 2 {
+	if oneKey {
 		t.islots = make([]islot, 1<<vtableInitBits)
 	} else {
 		t.slots = make([]int32, 1<<vtableInitBits)
@@ -69,6 +80,10 @@ func hashKey(w uint64) uint64 {
 
 // find returns the id of group k, adding it when new.
 func (t *vtable) find(k []uint64) int32 {
+	if t.unindexed {
+		t.place(t.size())
+		t.unindexed = false
+	}
 	if t.islots != nil {
 		return t.findOne(k)
 	}
@@ -118,6 +133,13 @@ func (t *vtable) add(k []uint64) int32 {
 	return g
 }
 
+// addUnindexed appends new group k without a slot, for a caller that
+// finds its groups another way (directGroupIDs) until it calls find.
+func (t *vtable) addUnindexed(k []uint64) int32 {
+	t.unindexed = true
+	return t.add(k)
+}
+
 // grown rehashes the table once it is half full.
 func (t *vtable) grown() {
 	if 2*t.len() > t.size() {
@@ -147,25 +169,55 @@ func (t *vtable) reserve(n int) {
 	}
 }
 
-// resize moves the slots to a table of size (a power of two) slots.
+// resize moves the slots to a table of size (a power of two) slots; a
+// one-key table moves its slots, which hold the keys.
 func (t *vtable) resize(size int) {
+	if t.unindexed || t.islots == nil {
+		t.place(size) // every group, from its keys
+		t.unindexed = false
+		return
+	}
+	t.keys = slices.Grow(t.keys, size/2*t.nk-len(t.keys))
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	mask := size - 1
+	old := t.islots
+	t.islots = make([]islot, size)
+	for _, s := range old {
+		if s.g == 0 {
+			continue
+		}
+		i := int(hashKey(s.key) >> t.shift)
+		for t.islots[i].g != 0 {
+			i = (i + 1) & mask
+		}
+		t.islots[i] = s
+	}
+}
+
+// place makes size slots (a power of two), doubled until they are more
+// than twice the groups, and gives every group its slot, from its keys.
+func (t *vtable) place(size int) {
+	for size <= 2*t.len() {
+		size *= 2
+	}
 	// room for the keys of every group until the next rehash: append would
 	// grow a large slice by a quarter, copying it over and over
 	t.keys = slices.Grow(t.keys, size/2*t.nk-len(t.keys))
 	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	mask := size - 1
 	if t.islots != nil {
-		old := t.islots
-		t.islots = make([]islot, size)
-		for _, s := range old {
-			if s.g == 0 {
+		t.islots, t.nullG = make([]islot, size), 0
+		for g := range t.len() {
+			k := t.keys[g*2 : g*2+2]
+			if k[0] != 0 { // NULL
+				t.nullG = int32(g) + 1
 				continue
 			}
-			i := int(hashKey(s.key) >> t.shift)
+			i := int(hashKey(k[1]) >> t.shift)
 			for t.islots[i].g != 0 {
 				i = (i + 1) & mask
 			}
-			t.islots[i] = s
+			t.islots[i] = islot{key: k[1], g: int32(g) + 1}
 		}
 		return
 	}

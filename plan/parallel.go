@@ -73,10 +73,11 @@ func noSubqueries(n Node) bool {
 }
 
 // mergeableAggs reports whether a's aggregates combine from workers'
-// partial results.
+// partial results; count(DISTINCT x) does by the union of the values the
+// workers saw.
 func mergeableAggs(a *Aggregate) bool {
 	for _, c := range a.Aggs {
-		if !mergeable[c.Func] || c.Distinct || len(c.OrderBy) > 0 {
+		if !mergeable[c.Func] || c.Distinct && c.Func != "count" || len(c.OrderBy) > 0 {
 			return false
 		}
 	}
