@@ -268,15 +268,20 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 			}
 		}
 	})
+	typs := make([]types.T, len(cols))
+	for i, col := range cols {
+		typs[i] = t.Columns[col].Type
+	}
 	for range workers {
 		wg.Go(func() {
+			rc := newRowConv(typs)
 			for {
 				select {
 				case b, ok := <-work:
 					if !ok {
 						return
 					}
-					c.convertBatch(t, cols, f, b)
+					c.convertBatch(t, cols, f, rc, b)
 				case <-stop:
 					return
 				}
@@ -289,8 +294,8 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 	}
 }
 
-// convertBatch turns the fields of b's rows into column values.
-func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch) {
+// convertBatch turns the fields of b's rows into column values with rc.
+func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, b *loadBatch) {
 	defer close(b.done)
 	// The rows' values share two allocations, a load's allocations being
 	// much of its garbage collection.
@@ -304,15 +309,15 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *lo
 		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			r.err = c.convertRow(t, cols, f, r.fields, r.line, r.vals, r.explicit)
+			r.err = c.convertRow(t, cols, f, rc, r.fields, r.line, r.vals, r.explicit)
 		}()
 	}
 }
 
 // convertRow converts one input row's fields (nil for NULL, CopyDefault
-// for the column's default) to t's column types, into vals; explicit
-// marks the columns the input gives.
-func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64, vals []types.Value, explicit []bool) error {
+// for the column's default) to t's column types, into vals, with rc where
+// it can; explicit marks the columns the input gives.
+func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, fields []*string, line int64, vals []types.Value, explicit []bool) error {
 	if len(fields) != len(cols) {
 		if len(fields) > len(cols) {
 			return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
@@ -327,6 +332,10 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields 
 		explicit[cols[i]] = true
 		if fld == nil {
 			continue // NULL
+		}
+		if v, ok := rc.convert(i, *fld); ok {
+			vals[cols[i]] = v
+			continue
 		}
 		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
 		if err != nil {
