@@ -373,30 +373,29 @@ func (c *Column) setArray(n int) {
 func (cb *colBuilder) finishStrings(c *Column, n int, note func(types.Value)) {
 	codes := map[string]uint16{}
 	var dict []string
+	// The codes are noted on the way: one map lookup a row, not two.
+	rowCodes := make([]uint16, n)
 	for i, s := range cb.str {
 		if !cb.valid[i] {
 			continue
 		}
-		if _, ok := codes[s]; !ok {
+		code, ok := codes[s]
+		if !ok {
 			if len(dict) == MaxDictionary || len(dict) >= n/2 { // one more would exceed either limit
 				dict = nil
 				break
 			}
-			codes[s] = uint16(len(dict))
+			code = uint16(len(dict))
+			codes[s] = code
 			dict = append(dict, s)
 		}
+		rowCodes[i] = code
 	}
 	if dict != nil || n == 0 {
 		for _, s := range dict {
 			note(types.NewText(s))
 		}
-		c.Dict = dict
-		c.Codes = make([]uint16, n)
-		for i, s := range cb.str {
-			if cb.valid[i] {
-				c.Codes[i] = codes[s]
-			}
-		}
+		c.Dict, c.Codes = dict, rowCodes
 		return
 	}
 	for i, s := range cb.str {
