@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"rustydb/catalog"
 	"rustydb/plan"
@@ -151,13 +152,18 @@ type CopySource func() (fields []*string, line int64, raw []byte, err error)
 // In text format a line may end with one delimiter more than its fields
 // need, as TPC-H's dbgen writes them ("1|2|3|"); that delimiter is ignored.
 func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyFormat) (int64, error) {
-	return c.CopyLoad(t, cols, c.textSource(t, len(cols), r, f), f)
+	return c.load(t, cols, c.textBatches(t, r, f), f)
 }
 
 // CopyLoad inserts the rows of src into t (cols are the target column
 // ordinals) and returns the number inserted. With f.Skip a row with a data
 // exception is handed to f.Rejected and left out.
 func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyFormat) (int64, error) {
+	return c.load(t, cols, c.rowBatches(src, f), f)
+}
+
+// load inserts the rows of the batches fill reads into t.
+func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, f CopyFormat) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -167,7 +173,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 		return 0, err
 	}
 	stop := make(chan struct{})
-	batches, wait := c.convertRows(t, cols, src, f, stop)
+	batches, wait := c.convertRows(t, cols, fill, f, stop)
 	defer wait()
 	defer close(stop)
 	ins := c.newLoadInserter(t, h)
@@ -212,16 +218,45 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 // to column values; done is closed when it has.
 type loadBatch struct {
 	rows []loadRow
+	// text holds the rows of a text or CSV input, which the worker splits
+	// into fields (raw): the reader only finds where the rows end.
+	text []byte
 	done chan struct{}
 }
 
 type loadRow struct {
 	fields   []*string
 	line     int64
-	raw      []byte // for a reject file
+	raw      []byte // for a reject file; in text, the row
+	at       int    // where raw starts in the batch's text
 	err      error
 	vals     []types.Value
 	explicit []bool // the columns the input gives
+}
+
+// batchSource fills b with the next rows of a COPY FROM's input, up to
+// loadBatchRows, and reports whether more may follow.
+type batchSource func(b *loadBatch) bool
+
+// rowBatches reads the rows of src into batches.
+func (c *Context) rowBatches(src CopySource, f CopyFormat) batchSource {
+	return func(b *loadBatch) bool {
+		for len(b.rows) < loadBatchRows {
+			fields, line, raw, err := src()
+			if err == io.EOF {
+				return false
+			}
+			if f.Rejected != nil {
+				raw = bytes.Clone(raw) // the source reuses it
+			}
+			b.rows = append(b.rows, loadRow{fields: fields, line: line, raw: raw, err: err})
+			c.Progress.Add(1, 0) // read: the rows inserted lag by a batch
+			if err != nil && !strings.HasPrefix(sqlerr.From(err).Code, "22") {
+				return false // an error of another class than 22 ends the input
+			}
+		}
+		return true
+	}
 }
 
 // loadBatchRows is how many input rows a conversion worker takes at once.
@@ -232,7 +267,7 @@ const loadBatchRows = 512
 // them to end, which they do at the input's end or once stop is closed.
 // Reading and converting text is most of a load's work; the inserts stay
 // on the caller's goroutine, in order.
-func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
+func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
 	workers, giveBack := c.Workers()
 	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
 	var wg sync.WaitGroup
@@ -249,20 +284,7 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 		defer close(work)
 		for more := true; more; {
 			b := &loadBatch{done: make(chan struct{})}
-			for more && len(b.rows) < loadBatchRows {
-				fields, line, raw, err := src()
-				if err == io.EOF {
-					more = false
-					break
-				}
-				if f.Rejected != nil {
-					raw = bytes.Clone(raw) // the source reuses it
-				}
-				b.rows = append(b.rows, loadRow{fields: fields, line: line, raw: raw, err: err})
-				c.Progress.Add(1, 0) // read: the rows inserted lag by a batch
-				// an error of another class than 22 ends the input
-				more = err == nil || strings.HasPrefix(sqlerr.From(err).Code, "22")
-			}
+			more = fill(b)
 			if !send(work, b) || !send(ordered, b) {
 				return
 			}
@@ -275,6 +297,7 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 	for range workers {
 		wg.Go(func() {
 			rc := newRowConv(typs)
+			rc.split = textSplitter{f: f, ncols: len(cols)}
 			for {
 				select {
 				case b, ok := <-work:
@@ -301,6 +324,9 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *r
 	// much of its garbage collection.
 	n := len(t.Columns)
 	vals, explicit := make([]types.Value, len(b.rows)*n), make([]bool, len(b.rows)*n)
+	// The text's fields are substrings of one string: the batch's text,
+	// which nothing writes once it is read.
+	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.err != nil {
@@ -309,7 +335,15 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *r
 		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			r.err = c.convertRow(t, cols, f, rc, r.fields, r.line, r.vals, r.explicit)
+			fields := r.fields
+			if b.text != nil {
+				var err error
+				if fields, err = rc.split.split(r.raw, text[r.at:r.at+len(r.raw)]); err != nil {
+					r.err = sqlerr.New(sqlerr.BadCopyFileFormat, "%v", err).WithDetail("%s", f.At(t, r.line))
+					return
+				}
+			}
+			r.err = c.convertRow(t, cols, f, rc, fields, r.line, r.vals, r.explicit)
 		}()
 	}
 }
@@ -346,71 +380,6 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, rc *row
 		vals[cols[i]] = v
 	}
 	return nil
-}
-
-// textSource reads the rows of COPY's text and CSV formats from r.
-func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFormat) CopySource {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var record []byte // a CSV record that spans lines
-	var line int64
-	var slab fieldSlab
-	done := false
-	return func() ([]*string, int64, []byte, error) {
-		for !done {
-			raw, err := readLine(br)
-			if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
-				done = true
-				if err == io.EOF {
-					break
-				}
-				return nil, line, nil, err
-			}
-			line++
-			c.Progress.Add(0, int64(len(raw)))
-			if f.CSV {
-				// a quoted field may hold newlines: read on to the record's end
-				q := csvQuotes{quote: f.Quote, escape: f.Escape}
-				if q.scan(raw) {
-					record = append(record[:0], raw...)
-					for q.inQuote && err == nil {
-						if raw, err = readLine(br); err != nil && err != io.EOF {
-							return nil, line, nil, err
-						}
-						if len(raw) > 0 {
-							line++
-							c.Progress.Add(0, int64(len(raw)))
-							record = append(record, raw...)
-							q.scan(raw)
-						}
-					}
-					raw = record
-				}
-			}
-			raw = bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\r'})
-			if string(raw) == `\.` {
-				done = true
-				break
-			}
-			if line == 1 && f.Header {
-				continue
-			}
-			var fields []*string
-			var perr error
-			if f.CSV {
-				fields, perr = splitCSVRow(raw, f)
-			} else {
-				fields, perr = splitTextRow(raw, f, &slab)
-				if len(fields) == ncols+1 && endsWithDelimiter(raw, f.Delimiter) {
-					fields = fields[:ncols]
-				}
-			}
-			if perr != nil {
-				return nil, line, raw, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", perr).WithDetail("%s", f.At(t, line))
-			}
-			return fields, line, raw, nil
-		}
-		return nil, line, nil, io.EOF
-	}
 }
 
 // loadRow inserts one loaded row into t through ins: loaded holds the
@@ -542,7 +511,7 @@ func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
 // backslash escapes; a field equal to the NULL marker is nil.
 func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return splitPlainRow(raw, f, slab), nil
+		return splitPlainRow(string(raw), f, slab), nil
 	}
 	var fields []*string
 	var cur []byte
@@ -617,16 +586,17 @@ func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) 
 	return fields, nil
 }
 
-// splitPlainRow splits a text-format line without escapes: one string for
-// the line, whose fields are substrings (a load's rows are millions of
-// lines of a dozen fields each), their slices from slab.
-func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
-	line, delim := string(raw), string([]byte{f.Delimiter})
+// splitPlainRow splits a text-format line without escapes into fields
+// that are substrings of line (a load's rows are millions of lines of a
+// dozen fields each), their slices from slab.
+func splitPlainRow(line string, f CopyFormat, slab *fieldSlab) []*string {
+	delim := string([]byte{f.Delimiter})
 	n := strings.Count(line, delim) + 1
 	vals, fields := slab.take(n)
 	for i := range n {
 		v, rest, _ := strings.Cut(line, delim)
 		line = rest
+		fields[i] = nil
 		if v != f.Null {
 			vals[i] = v
 			fields[i] = &vals[i]
@@ -640,6 +610,7 @@ func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
 type fieldSlab struct {
 	vals []string
 	ptrs []*string
+	used int
 }
 
 // take returns room for n fields; a nil slab allocates it.
@@ -647,14 +618,17 @@ func (s *fieldSlab) take(n int) ([]string, []*string) {
 	if s == nil {
 		return make([]string, n), make([]*string, n)
 	}
-	if len(s.vals) < n {
+	if len(s.vals)-s.used < n {
 		size := max(n, 8192)
-		s.vals, s.ptrs = make([]string, size), make([]*string, size)
+		s.vals, s.ptrs, s.used = make([]string, size), make([]*string, size), 0
 	}
-	vals, ptrs := s.vals[:n:n], s.ptrs[:n:n]
-	s.vals, s.ptrs = s.vals[n:], s.ptrs[n:]
+	vals, ptrs := s.vals[s.used:s.used+n:s.used+n], s.ptrs[s.used:s.used+n:s.used+n]
+	s.used += n
 	return vals, ptrs
 }
+
+// reset hands out the room taken so far again, once its fields are done with.
+func (s *fieldSlab) reset() { s.used = 0 }
 
 func isHex(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'

@@ -48,11 +48,13 @@ const maxPads = 1024
 // decSlab is how many decimals a converter allocates at once.
 const decSlab = 1024
 
-// rowConv converts the fields of a load's rows, one fieldConv per target
-// column, with the slab its decimals come from.
+// rowConv converts the rows of a load on one worker: splits a text row
+// into fields, and converts them, one fieldConv per target column, with
+// the slab its decimals come from.
 type rowConv struct {
 	fields []fieldConv
 	decs   []apd.Decimal
+	split  textSplitter // a text or CSV input's rows into fields
 }
 
 // newRowConv returns a converter for fields into the columns typs.
