@@ -213,32 +213,14 @@ func (b *Builder) Rows() int { return b.rows }
 
 // Add appends one row, its values in table column order.
 func (b *Builder) Add(vals []types.Value) {
-	b.rows++
 	for i := range b.cols {
-		cb := &b.cols[i]
-		if cb.kind == Unsupported {
-			continue
-		}
 		v := types.Null
 		if i < len(vals) {
 			v = vals[i]
 		}
-		null := v.IsNull()
-		cb.valid = append(cb.valid, !null)
-		if null {
-			cb.nulls++
-		}
-		switch cb.kind {
-		case Int32:
-			cb.i32 = append(cb.i32, int32(ToInt64(cb.t, v)))
-		case Int64:
-			cb.i64 = append(cb.i64, ToInt64(cb.t, v))
-		case Float64:
-			cb.f64 = append(cb.f64, v.F)
-		case String:
-			cb.str = append(cb.str, v.S)
-		}
+		b.AppendValue(i, v)
 	}
+	b.rows++
 }
 
 // ToInt64 returns the int64 form of v, a value of type t stored as Int32 or

@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"rustydb/catalog"
+	"rustydb/column"
 	"rustydb/plan"
 	"rustydb/sqlerr"
 	"rustydb/types"
@@ -152,18 +153,19 @@ type CopySource func() (fields []*string, line int64, raw []byte, err error)
 // In text format a line may end with one delimiter more than its fields
 // need, as TPC-H's dbgen writes them ("1|2|3|"); that delimiter is ignored.
 func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyFormat) (int64, error) {
-	return c.load(t, cols, c.textBatches(t, r, f), f)
+	return c.load(t, cols, c.textBatches(t, r, f), true, f)
 }
 
 // CopyLoad inserts the rows of src into t (cols are the target column
 // ordinals) and returns the number inserted. With f.Skip a row with a data
 // exception is handed to f.Rejected and left out.
 func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyFormat) (int64, error) {
-	return c.load(t, cols, c.rowBatches(src, f), f)
+	return c.load(t, cols, c.rowBatches(src, f), false, f)
 }
 
-// load inserts the rows of the batches fill reads into t.
-func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, f CopyFormat) (int64, error) {
+// load inserts the rows of the batches fill reads into t; text says they
+// are text or CSV, which give every target column.
+func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, text bool, f CopyFormat) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -173,7 +175,7 @@ func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, f CopyFor
 		return 0, err
 	}
 	stop := make(chan struct{})
-	batches, wait := c.convertRows(t, cols, fill, f, stop)
+	batches, wait := c.convertRows(t, cols, fill, columnLoad(t, cols, text), f, stop)
 	defer wait()
 	defer close(stop)
 	ins := c.newLoadInserter(t, h)
@@ -192,6 +194,13 @@ func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, f CopyFor
 						return n, err
 					}
 				}
+				continue
+			}
+			if b.cols != nil {
+				if err := ins.insertBuilt(b.cols, r.idx, b.tuple(r.idx)); err != nil {
+					return n, err
+				}
+				n++
 				continue
 			}
 			// Defaults run here, in row order: nextval() numbers the rows
@@ -221,7 +230,18 @@ type loadBatch struct {
 	// text holds the rows of a text or CSV input, which the worker splits
 	// into fields (raw): the reader only finds where the rows end.
 	text []byte
-	done chan struct{}
+	// cols holds the rows converted column by column, and tuples their
+	// heap tuples, row i's ending at ends[i] (see copycolumns.go).
+	cols   *column.Builder
+	tuples []byte
+	ends   []int
+	done   chan struct{}
+}
+
+// textString returns b's text as a string, without copying it: the rows'
+// fields are substrings of it, and nothing writes the text once it is read.
+func (b *loadBatch) textString() string {
+	return unsafe.String(unsafe.SliceData(b.text), len(b.text))
 }
 
 type loadRow struct {
@@ -229,6 +249,7 @@ type loadRow struct {
 	line     int64
 	raw      []byte // for a reject file; in text, the row
 	at       int    // where raw starts in the batch's text
+	idx      int    // the row in the batch's cols
 	err      error
 	vals     []types.Value
 	explicit []bool // the columns the input gives
@@ -267,7 +288,10 @@ const loadBatchRows = 512
 // them to end, which they do at the input's end or once stop is closed.
 // Reading and converting text is most of a load's work; the inserts stay
 // on the caller's goroutine, in order.
-func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
+//
+// With columns the workers convert the rows into column batches (see
+// copycolumns.go).
+func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, columns bool, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
 	workers, giveBack := c.Workers()
 	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
 	var wg sync.WaitGroup
@@ -304,7 +328,11 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, f 
 					if !ok {
 						return
 					}
-					c.convertBatch(t, cols, f, rc, b)
+					if columns {
+						c.convertColumns(t, cols, f, rc, b)
+					} else {
+						c.convertBatch(t, cols, f, rc, b)
+					}
 				case <-stop:
 					return
 				}
@@ -324,9 +352,7 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *r
 	// much of its garbage collection.
 	n := len(t.Columns)
 	vals, explicit := make([]types.Value, len(b.rows)*n), make([]bool, len(b.rows)*n)
-	// The text's fields are substrings of one string: the batch's text,
-	// which nothing writes once it is read.
-	text := unsafe.String(unsafe.SliceData(b.text), len(b.text))
+	text := b.textString()
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.err != nil {
@@ -335,13 +361,10 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *r
 		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			fields := r.fields
-			if b.text != nil {
-				var err error
-				if fields, err = rc.split.split(r.raw, text[r.at:r.at+len(r.raw)]); err != nil {
-					r.err = sqlerr.New(sqlerr.BadCopyFileFormat, "%v", err).WithDetail("%s", f.At(t, r.line))
-					return
-				}
+			fields, err := rc.rowFields(t, cols, f, b, r, text)
+			if err != nil {
+				r.err = err
+				return
 			}
 			r.err = c.convertRow(t, cols, f, rc, fields, r.line, r.vals, r.explicit)
 		}()
@@ -352,13 +375,6 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *r
 // for the column's default) to t's column types, into vals, with rc where
 // it can; explicit marks the columns the input gives.
 func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, fields []*string, line int64, vals []types.Value, explicit []bool) error {
-	if len(fields) != len(cols) {
-		if len(fields) > len(cols) {
-			return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
-		}
-		return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
-			WithDetail("%s", f.At(t, line))
-	}
 	for i, fld := range fields {
 		if fld == CopyDefault {
 			continue
@@ -371,11 +387,9 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, rc *row
 			vals[cols[i]] = v
 			continue
 		}
-		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
+		v, err := c.convertField(t, cols[i], f, *fld, line)
 		if err != nil {
-			e := sqlerr.From(err)
-			return &sqlerr.Error{Code: e.Code, Message: e.Message,
-				Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
+			return err
 		}
 		vals[cols[i]] = v
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"rustydb/column"
 	"rustydb/types"
 )
 
@@ -92,81 +93,124 @@ func convKindOf(t types.T) convKind {
 
 // convert converts s, a field of column i, to the column's type; ok is
 // false if it could not, and the general conversion must.
-func (rc *rowConv) convert(i int, s string) (v types.Value, ok bool) {
+func (rc *rowConv) convert(i int, s string) (types.Value, bool) {
 	fc := &rc.fields[i]
 	switch fc.kind {
 	case convInt:
-		n, digits, _, ok := parseDigits(s, false)
-		if !ok || digits > 18 || !types.IntFits(n, fc.t.ID) {
+		n, ok := fc.integer(s)
+		return types.NewInt(n), ok
+	case convNumeric:
+		n, exp, ok := fc.numeric(s)
+		if !ok {
 			return types.Null, false
 		}
-		return types.NewInt(n), true
-	case convNumeric:
-		return rc.numeric(fc.t, s)
+		if len(rc.decs) == 0 {
+			rc.decs = make([]apd.Decimal, decSlab)
+		}
+		d := &rc.decs[0]
+		rc.decs = rc.decs[1:]
+		d.SetFinite(n, exp)
+		return types.NewDecimal(d), true
 	case convDate:
 		v, err := types.ParseDate(s)
 		return v, err == nil
-	case convText:
-		// a string no longer in bytes than the width is no longer in characters
-		if fc.t.Width > 0 && len(s) > int(fc.t.Width) {
-			return types.Null, false
-		}
-		return types.NewText(s), true
-	case convChar:
-		return fc.char(s)
+	case convText, convChar:
+		str, ok := fc.text(s)
+		return types.NewText(str), ok
 	}
 	return types.Null, false
 }
 
-// numeric converts a decimal without exponent to numeric(p,s) where that
+// appendTo appends s, a field of column i, to column col of b in its
+// column form (see column.ToInt64); ok is false if it could not, and the
+// general conversion must.
+func (rc *rowConv) appendTo(b *column.Builder, col, i int, s string) bool {
+	fc := &rc.fields[i]
+	var n int64
+	var str string
+	ok := false
+	switch fc.kind {
+	case convInt:
+		n, ok = fc.integer(s)
+	case convNumeric:
+		n, _, ok = fc.numeric(s)
+		ok = ok && fc.t.Precision > 0 // scaled by 10^scale, as the column stores it
+	case convDate:
+		v, err := types.ParseDate(s)
+		n, ok = v.I, err == nil
+	case convText, convChar:
+		if str, ok = fc.text(s); ok {
+			b.AppendString(col, str)
+		}
+		return ok
+	}
+	if ok {
+		b.AppendInt(col, n)
+	}
+	return ok
+}
+
+// integer parses an int2, int4 or int8 written plainly.
+func (fc *fieldConv) integer(s string) (int64, bool) {
+	n, digits, _, ok := parseDigits(s, false)
+	return n, ok && digits <= 18 && types.IntFits(n, fc.t.ID)
+}
+
+// numeric parses a decimal without exponent for numeric(p,s) where that
 // needs no rounding: the value has at most s fraction digits, fits in 18
-// digits once scaled, and is within the precision. The general conversion
-// gives the same coefficient and exponent (see types.ApplyNumericTypmod).
-func (rc *rowConv) numeric(t types.T, s string) (types.Value, bool) {
+// digits once scaled, and is within the precision; it returns the
+// coefficient and exponent the general conversion gives (see
+// types.ApplyNumericTypmod): the value scaled by 10^s and -s. For an
+// unconstrained numeric they are the digits as written.
+func (fc *fieldConv) numeric(s string) (int64, int32, bool) {
+	t := fc.t
 	n, digits, frac, ok := parseDigits(s, true)
 	if !ok || digits > 18 {
-		return types.Null, false
+		return 0, 0, false
 	}
-	exp := int32(-frac)
-	if t.Precision > 0 {
-		up := int(t.Scale) - frac
-		if up < 0 || digits+up > 18 {
-			return types.Null, false
-		}
-		for range up {
-			n *= 10
-		}
-		if n != 0 && decimalDigits(n) > int(t.Precision) {
-			return types.Null, false // numeric field overflow, worded by the general path
-		}
-		exp = -t.Scale
+	if t.Precision == 0 {
+		return n, int32(-frac), true
 	}
-	if len(rc.decs) == 0 {
-		rc.decs = make([]apd.Decimal, decSlab)
+	up := int(t.Scale) - frac
+	if up < 0 || digits+up > 18 {
+		return 0, 0, false
 	}
-	d := &rc.decs[0]
-	rc.decs = rc.decs[1:]
-	d.SetFinite(n, exp)
-	return types.NewDecimal(d), true
+	for range up {
+		n *= 10
+	}
+	if n != 0 && decimalDigits(n) > int(t.Precision) {
+		return 0, 0, false // numeric field overflow, worded by the general path
+	}
+	return n, -t.Scale, true
+}
+
+// text returns s as a value of a string column: padded for CHAR(n); not
+// ok if too long.
+func (fc *fieldConv) text(s string) (string, bool) {
+	if fc.kind == convChar {
+		return fc.char(s)
+	}
+	// a string no longer in bytes than the width is no longer in characters
+	return s, fc.t.Width <= 0 || len(s) <= int(fc.t.Width)
 }
 
 // char pads s to the column's width, or declines a value too long.
-func (fc *fieldConv) char(s string) (types.Value, bool) {
+func (fc *fieldConv) char(s string) (string, bool) {
 	if p, ok := fc.pads[s]; ok {
-		return types.NewText(p), true
+		return p, true
 	}
 	w, n := int(fc.t.Width), utf8.RuneCountInString(s)
 	if n == w {
-		return types.NewText(s), true
+		return s, true
 	}
 	if n > w || w-n > len(blanks) {
-		return types.Null, false
+		return "", false
 	}
 	p := s + blanks[:w-n]
 	if len(fc.pads) < maxPads {
 		fc.pads[s] = p
 	}
-	return types.NewText(p), true
+	return p, true
 }
 
 const blanks = "                                                                "

@@ -99,7 +99,7 @@ func TestRowConv(t *testing.T) {
 		{tChar5, "abcde", true},
 		{tChar5, "", true},
 		{tChar5, "é", true},
-		{tChar5, "abcdef", false},  // too long, or trailing blanks: the general path
+		{tChar5, "abcdef", false}, // too long, or trailing blanks: the general path
 		{tChar5, "abcde ", false},
 		{tVarchar3, "abc", true},
 		{tVarchar3, "abcd", false},

@@ -24,11 +24,17 @@ func checkRow(t *catalog.Table, vals []types.Value, converted []bool) error {
 			vals[i] = v // only here: a load's rows are mostly converted, and storing costs a write barrier
 		}
 		if vals[i].IsNull() && c.NotNull {
-			return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name).
-				WithDetail("Failing row contains (%s).", formatRow(vals))
+			return notNullError(t, i, vals)
 		}
 	}
 	return nil
+}
+
+// notNullError is the error of a row, vals, with a NULL in column col,
+// which is NOT NULL.
+func notNullError(t *catalog.Table, col int, vals []types.Value) error {
+	return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", t.Columns[col].Name, t.Name).
+		WithDetail("Failing row contains (%s).", formatRow(vals))
 }
 
 func formatRow(vals []types.Value) string {

@@ -88,6 +88,8 @@ type loadedRow struct {
 	page int
 	slot uint16
 	vals []types.Value
+	src  *column.Builder // or row idx of src (see AddRow)
+	idx  int
 }
 
 // BulkLoad starts a bulk load into h. Rows too long for one page go the
@@ -131,18 +133,28 @@ func (l *Load) Add(ctx context.Context, vals []types.Value) error {
 	if len(l.tuple) > maxTupleSize {
 		return l.tx.Insert(ctx, l.h, vals) // overflow pages: the logged path
 	}
+	pg, slot, err := l.place(ctx)
+	if err != nil {
+		return err
+	}
+	l.pending = append(l.pending, loadedRow{id: id, page: pg, slot: slot, vals: vals})
+	return nil
+}
+
+// place stores l.tuple in the chunk's pages, and returns the page and
+// slot; a full chunk is written and its rows published first.
+func (l *Load) place(ctx context.Context) (int, uint16, error) {
 	if l.npages == 0 || page(l.images[(l.npages-1)*PageSize:l.npages*PageSize]).freeSpace() < len(l.tuple)+slotSize {
 		if l.npages == loadChunkPages {
 			if err := l.flush(ctx); err != nil {
-				return err
+				return 0, 0, err
 			}
 		}
 		l.npages++
 		initPage(l.images[(l.npages-1)*PageSize:l.npages*PageSize], pageKindHeap, l.h.id, 0)
 	}
 	slot := page(l.images[(l.npages-1)*PageSize : l.npages*PageSize]).insert(l.tuple)
-	l.pending = append(l.pending, loadedRow{id: id, page: l.npages - 1, slot: uint16(slot), vals: vals})
-	return nil
+	return l.npages - 1, uint16(slot), nil
 }
 
 // Finish writes and publishes the rows still pending and waits for the
@@ -189,16 +201,25 @@ func (l *Load) flush(ctx context.Context) error {
 	m, t := l.tx.s.txns, l.tx.Txn
 	slab := make([]Version, len(pending)) // one allocation for the chunk's versions
 	h.mu.Lock()
+	// A row given column by column has values made only for the indexes,
+	// in one row reused (the indexes copy their keys).
+	keys := indexColumns(h.Table)
+	keyRow := make([]types.Value, len(h.Table.Columns))
 	for i := 0; i < len(pending); {
 		r := &pending[i]
-		c := h.checkUnique(m, t, r.vals)
+		vals := r.vals
+		if r.src != nil {
+			r.src.ValuesInto(keyRow, r.idx, keys)
+			vals = keyRow
+		}
+		c := h.checkUnique(m, t, vals)
 		if c.err == nil && c.wait == nil {
 			v := &slab[i]
 			v.ID, v.tid, v.creator, v.cmin = r.id, tid{first + uint32(r.page), r.slot}, t, t.CommandID()
-			h.add(v, r.vals)
+			h.add(v, vals)
 			l.versions = append(l.versions, v)
-			l.addToSegment(r.vals)
-			r.vals = nil
+			l.addToSegment(r)
+			r.vals, r.src = nil, nil
 			i++
 			continue
 		}
@@ -241,7 +262,7 @@ func (l *Load) write(first uint32) error {
 
 // addToSegment adds a published row to the segment being built, and
 // finishes the segment (on a goroutine of its own) once it is full.
-func (l *Load) addToSegment(vals []types.Value) {
+func (l *Load) addToSegment(r *loadedRow) {
 	if l.skip > 0 {
 		l.skip--
 		return
@@ -249,7 +270,11 @@ func (l *Load) addToSegment(vals []types.Value) {
 	if l.builder == nil {
 		l.builder, l.segStart = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1
 	}
-	l.builder.Add(vals)
+	if r.src != nil {
+		l.builder.AppendRow(r.src, r.idx)
+	} else {
+		l.builder.Add(r.vals)
+	}
 	if l.builder.Rows() < l.rowsPer {
 		return
 	}

@@ -1,0 +1,152 @@
+package exec
+
+// COPY FROM column by column. When every column of the table has a column
+// form (column.KindOf) and the table has no CHECK constraint, foreign key
+// or default the load would have to compute, a conversion worker turns a
+// batch's fields straight into a column.Builder of the batch (integers,
+// scaled decimals, days and strings; no types.Value per field, see
+// rowConv.appendTo) and encodes the rows' heap tuples from it. The loader
+// copies the tuples into its pages and the batch's rows into its segments
+// (row.Load.AddRow). Fields the fast conversion declines take the general
+// one (types.AssignIn), which also words a bad value's error, as the row
+// path does; the first rows, inserted one by one, become values again.
+
+import (
+	"rustydb/catalog"
+	"rustydb/column"
+	"rustydb/row"
+	"rustydb/sqlerr"
+	"rustydb/types"
+)
+
+// columnLoad reports whether a COPY FROM into t of the columns cols goes
+// column by column; text says every row gives all of cols (no
+// CopyDefault).
+func columnLoad(t *catalog.Table, cols []int, text bool) bool {
+	if len(t.Checks) > 0 || len(t.ForeignKeys) > 0 {
+		return false
+	}
+	given := make([]bool, len(t.Columns))
+	for _, c := range cols {
+		given[c] = true
+	}
+	for i, col := range t.Columns {
+		if column.KindOf(col.Type) == column.Unsupported {
+			return false
+		}
+		if (col.Default != "" || col.Identity != "") && !(given[i] && text) {
+			return false // a default to compute, row by row in input order
+		}
+	}
+	return true
+}
+
+// convertColumns converts the fields of b's rows into b.cols and encodes
+// their tuples. A row that cannot be converted gets its error, as
+// convertBatch gives it, and no row in b.cols.
+func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, b *loadBatch) {
+	defer close(b.done)
+	b.cols = column.NewBuilder(t, len(b.rows))
+	// a row's tuple is about as long as its text, with a byte a field more
+	b.tuples = make([]byte, 0, len(b.text)+len(b.rows)*len(t.Columns))
+	b.ends = make([]int, 0, len(b.rows))
+	field := make([]int, len(t.Columns)) // the field of each column, -1 for none
+	for i := range field {
+		field[i] = -1
+	}
+	for i, col := range cols {
+		field[col] = i
+	}
+	text := b.textString()
+	for i := range b.rows {
+		r := &b.rows[i]
+		if r.err != nil {
+			continue
+		}
+		func() {
+			defer recoverInto(&r.err)
+			fields, err := rc.rowFields(t, cols, f, b, r, text)
+			if err != nil {
+				r.err = err
+				return
+			}
+			if r.err = c.appendRow(t, f, rc, field, fields, r.line, b.cols); r.err != nil {
+				return
+			}
+			r.idx = b.cols.Rows()
+			tuples := row.AppendBuilderRow(b.tuples, b.cols, r.idx)
+			b.tuples, b.ends = tuples, append(b.ends, len(tuples))
+			b.cols.EndRow()
+		}()
+		if r.err != nil {
+			b.cols.DropRow() // what was appended of the row
+		}
+	}
+}
+
+// appendRow appends one input row's fields to the columns of bld, field
+// giving the field of each column, and checks NOT NULL.
+func (c *Context) appendRow(t *catalog.Table, f CopyFormat, rc *rowConv, field []int, fields []*string, line int64, bld *column.Builder) error {
+	for col, i := range field {
+		if i < 0 || fields[i] == nil {
+			bld.AppendNull(col)
+			continue
+		}
+		if rc.appendTo(bld, col, i, *fields[i]) {
+			continue
+		}
+		v, err := c.convertField(t, col, f, *fields[i], line)
+		if err != nil {
+			return err
+		}
+		bld.AppendValue(col, v)
+	}
+	for col := range t.Columns {
+		if t.Columns[col].NotNull && bld.Null(col, bld.Rows()) {
+			return notNullError(t, col, bld.Values(bld.Rows()))
+		}
+	}
+	return nil
+}
+
+// tuple returns the tuple of row i of b.cols.
+func (b *loadBatch) tuple(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ends[i-1]
+	}
+	return b.tuples[start:b.ends[i]]
+}
+
+// rowFields returns the fields of r, a row of b: split from b's text
+// (as the string text), or as the source gave them. It checks that they
+// are as many as cols.
+func (rc *rowConv) rowFields(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch, r *loadRow, text string) ([]*string, error) {
+	fields := r.fields
+	if b.text != nil {
+		var err error
+		if fields, err = rc.split.split(r.raw, text[r.at:r.at+len(r.raw)]); err != nil {
+			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", err).WithDetail("%s", f.At(t, r.line))
+		}
+	}
+	if len(fields) > len(cols) {
+		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, r.line))
+	}
+	if len(fields) < len(cols) {
+		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
+			WithDetail("%s", f.At(t, r.line))
+	}
+	return fields, nil
+}
+
+// convertField converts s, a field of column col, the general way; its
+// error says where the field is.
+func (c *Context) convertField(t *catalog.Table, col int, f CopyFormat, s string, line int64) (types.Value, error) {
+	v, err := types.AssignIn(types.NewText(s), t.Columns[col].Type, c.Loc)
+	if err != nil {
+		e := sqlerr.From(err)
+		return types.Null, &sqlerr.Error{Code: e.Code, Message: e.Message,
+			Detail: f.At(t, line) + ", column " + t.Columns[col].Name}
+	}
+	return v, nil
+}
