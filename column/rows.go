@@ -128,30 +128,32 @@ func (b *Builder) Value(col, i int) types.Value {
 	return types.Null
 }
 
-// AppendRow appends row i of src, a builder for the same table.
-func (b *Builder) AppendRow(src *Builder, i int) {
+// AppendRows appends rows from to to-1 of src, a builder for the same
+// table.
+func (b *Builder) AppendRows(src *Builder, from, to int) {
 	for c := range b.cols {
 		cb, sc := &b.cols[c], &src.cols[c]
 		if cb.kind == Unsupported {
 			continue
 		}
-		ok := sc.valid[i]
-		cb.valid = append(cb.valid, ok)
-		if !ok {
-			cb.nulls++
+		for _, ok := range sc.valid[from:to] {
+			if !ok {
+				cb.nulls++
+			}
 		}
+		cb.valid = append(cb.valid, sc.valid[from:to]...)
 		switch cb.kind {
 		case Int32:
-			cb.i32 = append(cb.i32, sc.i32[i])
+			cb.i32 = append(cb.i32, sc.i32[from:to]...)
 		case Int64:
-			cb.i64 = append(cb.i64, sc.i64[i])
+			cb.i64 = append(cb.i64, sc.i64[from:to]...)
 		case Float64:
-			cb.f64 = append(cb.f64, sc.f64[i])
+			cb.f64 = append(cb.f64, sc.f64[from:to]...)
 		case String:
-			cb.str = append(cb.str, sc.str[i])
+			cb.str = append(cb.str, sc.str[from:to]...)
 		}
 	}
-	b.rows++
+	b.rows += to - from
 }
 
 // Type returns column col's type.

@@ -75,6 +75,8 @@ type Load struct {
 	ranges   [][2]uint32     // blocks written: first, count
 	builder  *column.Builder // the segment of versions[segStart:]
 	segStart int             // index into versions
+	segRows  int             // rows of the segment, run included
+	run      rowRun          // rows of the segment not in builder yet
 	skip     int             // rows before the first segment (see align)
 	rowsPer  int             // rows per segment
 	segs     []*Segment      // built segments, installed at commit
@@ -268,16 +270,22 @@ func (l *Load) addToSegment(r *loadedRow) {
 		return
 	}
 	if l.builder == nil {
-		l.builder, l.segStart = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1
+		l.builder, l.segStart, l.segRows = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1, 0
 	}
 	if r.src != nil {
-		l.builder.AppendRow(r.src, r.idx)
+		if l.run.src != r.src || l.run.to != r.idx {
+			l.endRun()
+			l.run = rowRun{src: r.src, from: r.idx, to: r.idx}
+		}
+		l.run.to++
 	} else {
+		l.endRun()
 		l.builder.Add(r.vals)
 	}
-	if l.builder.Rows() < l.rowsPer {
+	if l.segRows++; l.segRows < l.rowsPer {
 		return
 	}
+	l.endRun()
 	b, seg := l.builder, &Segment{Versions: l.versions[l.segStart:len(l.versions):len(l.versions)]}
 	l.segs = append(l.segs, seg)
 	l.builder = nil

@@ -83,3 +83,18 @@ func indexColumns(t *catalog.Table) []int {
 	}
 	return cols
 }
+
+// rowRun is rows from to to-1 of src, added to a load's segment at once:
+// copying a batch's columns is cheaper than copying its rows one by one.
+type rowRun struct {
+	src      *column.Builder
+	from, to int
+}
+
+// endRun adds the run's rows to the segment being built.
+func (l *Load) endRun() {
+	if l.run.src != nil {
+		l.builder.AppendRows(l.run.src, l.run.from, l.run.to)
+		l.run = rowRun{}
+	}
+}
