@@ -193,8 +193,23 @@ func (t *btree) comparePrefix(vals []types.Value, e entry) int {
 
 // upper returns the number of items of n ordered before or equal to e.
 func (t *btree) upper(n *bnode, e entry) int {
+	if k := len(n.items); k > 0 && t.compare(n.items[k-1], e) <= 0 {
+		return k // after every item, as a load's ascending keys are: no search
+	}
 	lo, hi, _ := n.narrow(e.k0)
 	return lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) > 0 })
+}
+
+// past reports whether key is greater than every entry's, as a load's
+// ascending keys are: then no entry has it, without a search. It looks at
+// the rightmost leaf's last entry only, and says false when that leaf is
+// empty.
+func (t *btree) past(key []types.Value) bool {
+	n := t.root
+	for n.children != nil {
+		n = n.children[len(n.children)-1]
+	}
+	return len(n.items) > 0 && t.comparePrefix(key, n.items[len(n.items)-1]) > 0
 }
 
 func (t *btree) insert(vals []types.Value, v *Version) {

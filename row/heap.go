@@ -229,7 +229,7 @@ type conflict struct {
 func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
 	for i := range h.Table.NumKeys() {
 		key, ok := KeyOf(vals, h.Table.IndexKey(i))
-		if !ok {
+		if !ok || h.indexes[i].past(key) {
 			continue
 		}
 		var c conflict
