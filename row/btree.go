@@ -239,11 +239,18 @@ func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
 		n.insertKey(i, e)
 		return entry{}, nil
 	}
-	return n.split()
+	return n.split(i)
 }
 
-func (n *bnode) split() (entry, *bnode) {
+// split cuts n, which item at overfilled, in two. The rightmost leaf, when
+// at is its last item (ascending keys, as a load's), keeps all but the
+// fewest a node may hold, so that such inserts leave leaves three quarters
+// full rather than half.
+func (n *bnode) split(at int) (entry, *bnode) {
 	mid := len(n.items) / 2
+	if n.children == nil && n.next == nil && at == len(n.items)-1 {
+		mid = len(n.items) - bMin
+	}
 	if n.children == nil {
 		right := &bnode{items: slices.Clone(n.items[mid:]), next: n.next}
 		clear(n.items[mid:])
