@@ -207,12 +207,16 @@ func (h *Heap) Len() int {
 // NULL never conflicts in a unique key and refers to nothing in a foreign
 // key.
 func KeyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
-	key := make([]types.Value, len(cols))
-	for i, c := range cols {
+	return keyInto(make([]types.Value, 0, len(cols)), vals, cols)
+}
+
+// keyInto is KeyOf appending the key to key[:0].
+func keyInto(key, vals []types.Value, cols []int) ([]types.Value, bool) {
+	for _, c := range cols {
 		if vals[c].IsNull() {
 			return nil, false
 		}
-		key[i] = vals[c]
+		key = append(key, vals[c])
 	}
 	return key, true
 }
@@ -227,8 +231,9 @@ type conflict struct {
 // uniqueness constraint, and prunes the dead ones it walks past when they are
 // many. Caller holds h.mu.
 func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
+	var buf [4]types.Value // most keys: no allocation a row
 	for i := range h.Table.NumKeys() {
-		key, ok := KeyOf(vals, h.Table.IndexKey(i))
+		key, ok := keyInto(buf[:0], vals, h.Table.IndexKey(i))
 		if !ok || h.indexes[i].past(key) {
 			continue
 		}
