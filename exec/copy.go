@@ -175,7 +175,7 @@ func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, text bool
 		return 0, err
 	}
 	stop := make(chan struct{})
-	batches, wait := c.convertRows(t, cols, fill, columnLoad(t, cols, text), f, stop)
+	batches, done, wait := c.convertRows(t, cols, fill, columnLoad(t, cols, text), f, stop)
 	defer wait()
 	defer close(stop)
 	ins := c.newLoadInserter(t, h)
@@ -219,6 +219,7 @@ func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, text bool
 			}
 			n++
 		}
+		done(b)
 	}
 	return n, ins.finish()
 }
@@ -284,16 +285,21 @@ func (c *Context) rowBatches(src CopySource, f CopyFormat) batchSource {
 const loadBatchRows = 512
 
 // convertRows reads src on a goroutine of its own and converts its rows on
-// workers, returning the batches in input order; wait waits for all of
-// them to end, which they do at the input's end or once stop is closed.
+// workers, returning the batches in input order; done takes back a batch
+// the caller is through with, whose memory later batches reuse, and wait
+// waits for all of them to end, which they do at the input's end or once
+// stop is closed.
 // Reading and converting text is most of a load's work; the inserts stay
 // on the caller's goroutine, in order.
 //
 // With columns the workers convert the rows into column batches (see
 // copycolumns.go).
-func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, columns bool, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
+func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, columns bool, f CopyFormat, stop chan struct{}) (batches <-chan *loadBatch, done func(*loadBatch), wait func()) {
 	workers, giveBack := c.Workers()
 	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
+	// The rows and tuples of the batches done with, for new batches: a
+	// load's garbage collection is proportional to what it allocates.
+	spare := make(chan *loadBatch, 2*workers+2)
 	var wg sync.WaitGroup
 	send := func(ch chan *loadBatch, b *loadBatch) bool {
 		select {
@@ -308,6 +314,11 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, co
 		defer close(work)
 		for more := true; more; {
 			b := &loadBatch{done: make(chan struct{})}
+			select {
+			case s := <-spare:
+				b.rows, b.tuples, b.ends = s.rows[:0], s.tuples[:0], s.ends[:0]
+			default:
+			}
 			more = fill(b)
 			if !send(work, b) || !send(ordered, b) {
 				return
@@ -339,7 +350,14 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, co
 			}
 		})
 	}
-	return ordered, func() {
+	done = func(b *loadBatch) {
+		clear(b.rows[:cap(b.rows)]) // what the rows point to is not the spare's to keep
+		select {
+		case spare <- &loadBatch{rows: b.rows, tuples: b.tuples, ends: b.ends}:
+		default:
+		}
+	}
+	return ordered, done, func() {
 		wg.Wait()
 		giveBack()
 	}

@@ -12,6 +12,8 @@ package exec
 // path does; the first rows, inserted one by one, become values again.
 
 import (
+	"slices"
+
 	"rustydb/catalog"
 	"rustydb/column"
 	"rustydb/row"
@@ -48,8 +50,8 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 	defer close(b.done)
 	b.cols = column.NewBuilder(t, len(b.rows))
 	// a row's tuple is about as long as its text, with a byte a field more
-	b.tuples = make([]byte, 0, len(b.text)+len(b.rows)*len(t.Columns))
-	b.ends = make([]int, 0, len(b.rows))
+	b.tuples = slices.Grow(b.tuples[:0], len(b.text)+len(b.rows)*len(t.Columns))
+	b.ends = slices.Grow(b.ends[:0], len(b.rows))
 	field := make([]int, len(t.Columns)) // the field of each column, -1 for none
 	for i := range field {
 		field[i] = -1

@@ -22,7 +22,10 @@ func (c *Context) textBatches(t *catalog.Table, r io.Reader, f CopyFormat) batch
 	size := 64 << 10 // the last batch's text, for the next one's room
 	done := false
 	return func(b *loadBatch) bool {
-		b.text, b.rows = make([]byte, 0, size+size/8), make([]loadRow, 0, loadBatchRows)
+		b.text = make([]byte, 0, size+size/8) // not reused: the rows' strings are substrings of it
+		if b.rows == nil {
+			b.rows = make([]loadRow, 0, loadBatchRows)
+		}
 		for !done && len(b.rows) < loadBatchRows {
 			raw, err := readLine(br)
 			if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
