@@ -99,6 +99,17 @@ func TestCopyColumnPath(t *testing.T) {
 		}
 	}
 
+	// a JSON row without a key has NULL there (no default)
+	ndjson := filepath.Join(t.TempDir(), "rows.ndjson")
+	if err := os.WriteFile(ndjson, []byte(`{"id": 1, "n": 5, "tx": "a", "s": 1}`+"\n"+`{"id": 2, "s": 2}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "TRUNCATE cols")
+	copyExec(t, s, "COPY cols FROM '"+ndjson+"' (FORMAT json)", "COPY 2")
+	if got := copyRows(t, s, "SELECT id, n, tx, s FROM cols ORDER BY id"); got != "1|5|a|1\n2|NULL|NULL|2\n" {
+		t.Errorf("json rows:\n%s", got)
+	}
+
 	// errors past the bulk load threshold
 	good := randomCopyFile(t, 5000, false, 2)
 	data, err := os.ReadFile(good)

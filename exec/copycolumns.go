@@ -90,7 +90,7 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 // giving the field of each column, and checks NOT NULL.
 func (c *Context) appendRow(t *catalog.Table, f CopyFormat, rc *rowConv, field []int, fields []*string, line int64, bld *column.Builder) error {
 	for col, i := range field {
-		if i < 0 || fields[i] == nil {
+		if i < 0 || fields[i] == nil || fields[i] == CopyDefault { // no default: columnLoad made sure
 			bld.AppendNull(col)
 			continue
 		}
