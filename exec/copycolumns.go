@@ -12,7 +12,9 @@ package exec
 // path does; the first rows, inserted one by one, become values again.
 
 import (
+	"bytes"
 	"slices"
+	"strings"
 
 	"rustydb/catalog"
 	"rustydb/column"
@@ -59,6 +61,12 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 	for i, col := range cols {
 		field[col] = i
 	}
+	var missing []int // the columns the input does not give
+	for col, i := range field {
+		if i < 0 {
+			missing = append(missing, col)
+		}
+	}
 	text := b.textString()
 	for i := range b.rows {
 		r := &b.rows[i]
@@ -67,12 +75,14 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 		}
 		func() {
 			defer recoverInto(&r.err)
-			fields, err := rc.rowFields(t, cols, f, b, r, text)
-			if err != nil {
+			if b.text != nil && !f.CSV && bytes.IndexByte(r.raw, '\\') < 0 {
+				r.err = c.appendPlainRow(t, cols, missing, f, rc, text[r.at:r.at+len(r.raw)], r.line, b.cols)
+			} else if fields, err := rc.rowFields(t, cols, f, b, r, text); err != nil {
 				r.err = err
-				return
+			} else {
+				r.err = c.appendRow(t, f, rc, field, fields, r.line, b.cols)
 			}
-			if r.err = c.appendRow(t, f, rc, field, fields, r.line, b.cols); r.err != nil {
+			if r.err != nil {
 				return
 			}
 			r.idx = b.cols.Rows()
@@ -103,10 +113,63 @@ func (c *Context) appendRow(t *catalog.Table, f CopyFormat, rc *rowConv, field [
 		}
 		bld.AppendValue(col, v)
 	}
+	return checkNotNull(t, bld)
+}
+
+// appendPlainRow appends the fields of line, a text-format row without
+// escapes, to the columns cols of bld as it splits them (no list of
+// fields), NULLs to the columns missing, and checks NOT NULL. As
+// textSplitter.split does, it ignores a delimiter that ends the line
+// after the last field.
+func (c *Context) appendPlainRow(t *catalog.Table, cols, missing []int, f CopyFormat, rc *rowConv, line string, lineNo int64, bld *column.Builder) error {
+	delim := string([]byte{f.Delimiter})
+	n := strings.Count(line, delim) + 1
+	if n == len(cols)+1 && strings.HasSuffix(line, delim) {
+		n, line = len(cols), line[:len(line)-1]
+	}
+	if err := fieldCountError(t, cols, f, n, lineNo); err != nil {
+		return err // before any field's error, as on the row path
+	}
+	for n, col := range cols {
+		var v string
+		v, line, _ = strings.Cut(line, delim)
+		switch {
+		case v == f.Null:
+			bld.AppendNull(col)
+		case rc.appendTo(bld, col, n, v):
+		default:
+			val, err := c.convertField(t, col, f, v, lineNo)
+			if err != nil {
+				return err
+			}
+			bld.AppendValue(col, val)
+		}
+	}
+	for _, col := range missing {
+		bld.AppendNull(col)
+	}
+	return checkNotNull(t, bld)
+}
+
+// checkNotNull checks the NOT NULL columns of the row being added to bld.
+func checkNotNull(t *catalog.Table, bld *column.Builder) error {
 	for col := range t.Columns {
 		if t.Columns[col].NotNull && bld.Null(col, bld.Rows()) {
 			return notNullError(t, col, bld.Values(bld.Rows()))
 		}
+	}
+	return nil
+}
+
+// fieldCountError is the error of a row with n fields where cols need
+// len(cols), or nil.
+func fieldCountError(t *catalog.Table, cols []int, f CopyFormat, n int, line int64) error {
+	switch {
+	case n > len(cols):
+		return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
+	case n < len(cols):
+		return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[n]].Name).
+			WithDetail("%s", f.At(t, line))
 	}
 	return nil
 }
@@ -131,12 +194,8 @@ func (rc *rowConv) rowFields(t *catalog.Table, cols []int, f CopyFormat, b *load
 			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", err).WithDetail("%s", f.At(t, r.line))
 		}
 	}
-	if len(fields) > len(cols) {
-		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, r.line))
-	}
-	if len(fields) < len(cols) {
-		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
-			WithDetail("%s", f.At(t, r.line))
+	if err := fieldCountError(t, cols, f, len(fields), r.line); err != nil {
+		return nil, err
 	}
 	return fields, nil
 }
