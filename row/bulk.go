@@ -75,8 +75,8 @@ type Load struct {
 	ranges   [][2]uint32     // blocks written: first, count
 	builder  *column.Builder // the segment of versions[segStart:]
 	segStart int             // index into versions
-	segRows  int             // rows of the segment, run included
-	run      rowRun          // rows of the segment not in builder yet
+	segRows  int             // rows of the segment, runs included
+	runs     []rowRun        // rows of the segment not in builder yet
 	skip     int             // rows before the first segment (see align)
 	rowsPer  int             // rows per segment
 	segs     []*Segment      // built segments, installed at commit
@@ -164,7 +164,7 @@ func (l *Load) place(ctx context.Context) (int, uint16, error) {
 func (l *Load) Finish(ctx context.Context) error {
 	err := l.flush(ctx)
 	l.building.Wait()
-	l.images, l.builder = nil, nil
+	l.images, l.builder, l.runs = nil, nil, nil
 	return err
 }
 
@@ -263,36 +263,57 @@ func (l *Load) write(first uint32) error {
 }
 
 // addToSegment adds a published row to the segment being built, and
-// finishes the segment (on a goroutine of its own) once it is full.
+// finishes the segment (on a goroutine of its own) once it is full. Rows
+// given column by column (AddRow) are noted as runs of their batches,
+// which that goroutine copies: the loader's goroutine, which keeps the
+// rows in order, is a load's one serial part.
 func (l *Load) addToSegment(r *loadedRow) {
 	if l.skip > 0 {
 		l.skip--
 		return
 	}
-	if l.builder == nil {
-		l.builder, l.segStart, l.segRows = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1, 0
+	if l.segRows == 0 {
+		l.segStart = len(l.versions) - 1
 	}
 	if r.src != nil {
-		if l.run.src != r.src || l.run.to != r.idx {
-			l.endRun()
-			l.run = rowRun{src: r.src, from: r.idx, to: r.idx}
+		if n := len(l.runs); n > 0 && l.runs[n-1].src == r.src && l.runs[n-1].to == r.idx {
+			l.runs[n-1].to++
+		} else {
+			l.runs = append(l.runs, rowRun{src: r.src, from: r.idx, to: r.idx + 1})
 		}
-		l.run.to++
 	} else {
-		l.endRun()
+		l.copyRuns() // (a load adds its rows one way only; the order holds if not)
 		l.builder.Add(r.vals)
 	}
 	if l.segRows++; l.segRows < l.rowsPer {
 		return
 	}
-	l.endRun()
-	b, seg := l.builder, &Segment{Versions: l.versions[l.segStart:len(l.versions):len(l.versions)]}
+	b, runs, seg := l.builder, l.runs, &Segment{Versions: l.versions[l.segStart:len(l.versions):len(l.versions)]}
 	l.segs = append(l.segs, seg)
-	l.builder = nil
+	l.builder, l.runs, l.segRows = nil, nil, 0
+	def, rowsPer := l.def, l.rowsPer
 	l.building.Go(func() {
+		if b == nil {
+			b = column.NewBuilder(def, rowsPer)
+		}
+		for _, run := range runs {
+			b.AppendRows(run.src, run.from, run.to)
+		}
 		seg.Segment = b.Finish()
 		seg.Segment.Encode()
 	})
+}
+
+// copyRuns copies the segment's runs into its builder, which it makes if
+// need be.
+func (l *Load) copyRuns() {
+	if l.builder == nil {
+		l.builder = column.NewBuilder(l.def, l.rowsPer)
+	}
+	for _, run := range l.runs {
+		l.builder.AppendRows(run.src, run.from, run.to)
+	}
+	l.runs = nil
 }
 
 // sync makes the load's pages durable; the commit calls it before logging.

@@ -90,11 +90,3 @@ type rowRun struct {
 	src      *column.Builder
 	from, to int
 }
-
-// endRun adds the run's rows to the segment being built.
-func (l *Load) endRun() {
-	if l.run.src != nil {
-		l.builder.AppendRows(l.run.src, l.run.from, l.run.to)
-		l.run = rowRun{}
-	}
-}
