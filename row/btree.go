@@ -247,12 +247,12 @@ func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
 // fewest a node may hold, so that such inserts leave leaves three quarters
 // full rather than half.
 func (n *bnode) split(at int) (entry, *bnode) {
-	mid := len(n.items) / 2
+	mid, room := len(n.items)/2, 0
 	if n.children == nil && n.next == nil && at == len(n.items)-1 {
-		mid = len(n.items) - bMin
+		mid, room = len(n.items)-bMin, bMax+1 // the new leaf fills up next: room for all its items at once
 	}
 	if n.children == nil {
-		right := &bnode{items: slices.Clone(n.items[mid:]), next: n.next}
+		right := &bnode{items: append(make([]entry, 0, max(room, len(n.items)-mid)), n.items[mid:]...), next: n.next}
 		clear(n.items[mid:])
 		n.items = n.items[:mid]
 		n.next = right

@@ -40,6 +40,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"rustydb/catalog"
@@ -202,6 +203,10 @@ func (l *Load) flush(ctx context.Context) error {
 	l.pending, l.npages = l.pending[:0], 0
 	m, t := l.tx.s.txns, l.tx.Txn
 	slab := make([]Version, len(pending)) // one allocation for the chunk's versions
+	if cap(l.versions)-len(l.versions) < len(pending) {
+		// doubled: append grows a long slice by a quarter, copying millions of pointers again and again
+		l.versions = slices.Grow(l.versions, max(len(pending), len(l.versions)))
+	}
 	h.mu.Lock()
 	// A row given column by column has values made only for the indexes,
 	// in one row reused (the indexes copy their keys).
