@@ -352,24 +352,45 @@ func (c *Column) setArray(n int) {
 	}
 }
 
+// smallDict is how many distinct strings finishStrings looks up by
+// comparing with each: flags and modes (a handful of values, in millions
+// of rows) cost less so than hashed.
+const smallDict = 8
+
 func (cb *colBuilder) finishStrings(c *Column, n int, note func(types.Value)) {
-	codes := map[string]uint16{}
+	codes := map[string]uint16{} // once the dictionary outgrows smallDict
 	var dict []string
-	// The codes are noted on the way: one map lookup a row, not two.
+	// The codes are noted on the way: one lookup a row, not two.
 	rowCodes := make([]uint16, n)
 	for i, s := range cb.str {
 		if !cb.valid[i] {
 			continue
 		}
-		code, ok := codes[s]
+		code, ok := uint16(0), false
+		if len(dict) <= smallDict {
+			for j, d := range dict {
+				if d == s {
+					code, ok = uint16(j), true
+					break
+				}
+			}
+		} else {
+			code, ok = codes[s]
+		}
 		if !ok {
 			if len(dict) == MaxDictionary || len(dict) >= n/2 { // one more would exceed either limit
 				dict = nil
 				break
 			}
 			code = uint16(len(dict))
-			codes[s] = code
 			dict = append(dict, s)
+			if len(dict) == smallDict+1 {
+				for j, d := range dict {
+					codes[d] = uint16(j)
+				}
+			} else if len(dict) > smallDict {
+				codes[s] = code
+			}
 		}
 		rowCodes[i] = code
 	}
