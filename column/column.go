@@ -213,32 +213,14 @@ func (b *Builder) Rows() int { return b.rows }
 
 // Add appends one row, its values in table column order.
 func (b *Builder) Add(vals []types.Value) {
-	b.rows++
 	for i := range b.cols {
-		cb := &b.cols[i]
-		if cb.kind == Unsupported {
-			continue
-		}
 		v := types.Null
 		if i < len(vals) {
 			v = vals[i]
 		}
-		null := v.IsNull()
-		cb.valid = append(cb.valid, !null)
-		if null {
-			cb.nulls++
-		}
-		switch cb.kind {
-		case Int32:
-			cb.i32 = append(cb.i32, int32(ToInt64(cb.t, v)))
-		case Int64:
-			cb.i64 = append(cb.i64, ToInt64(cb.t, v))
-		case Float64:
-			cb.f64 = append(cb.f64, v.F)
-		case String:
-			cb.str = append(cb.str, v.S)
-		}
+		b.AppendValue(i, v)
 	}
+	b.rows++
 }
 
 // ToInt64 returns the int64 form of v, a value of type t stored as Int32 or
@@ -370,33 +352,53 @@ func (c *Column) setArray(n int) {
 	}
 }
 
+// smallDict is how many distinct strings finishStrings looks up by
+// comparing with each: flags and modes (a handful of values, in millions
+// of rows) cost less so than hashed.
+const smallDict = 8
+
 func (cb *colBuilder) finishStrings(c *Column, n int, note func(types.Value)) {
-	codes := map[string]uint16{}
+	codes := map[string]uint16{} // once the dictionary outgrows smallDict
 	var dict []string
+	// The codes are noted on the way: one lookup a row, not two.
+	rowCodes := make([]uint16, n)
 	for i, s := range cb.str {
 		if !cb.valid[i] {
 			continue
 		}
-		if _, ok := codes[s]; !ok {
+		code, ok := uint16(0), false
+		if len(dict) <= smallDict {
+			for j, d := range dict {
+				if d == s {
+					code, ok = uint16(j), true
+					break
+				}
+			}
+		} else {
+			code, ok = codes[s]
+		}
+		if !ok {
 			if len(dict) == MaxDictionary || len(dict) >= n/2 { // one more would exceed either limit
 				dict = nil
 				break
 			}
-			codes[s] = uint16(len(dict))
+			code = uint16(len(dict))
 			dict = append(dict, s)
+			if len(dict) == smallDict+1 {
+				for j, d := range dict {
+					codes[d] = uint16(j)
+				}
+			} else if len(dict) > smallDict {
+				codes[s] = code
+			}
 		}
+		rowCodes[i] = code
 	}
 	if dict != nil || n == 0 {
 		for _, s := range dict {
 			note(types.NewText(s))
 		}
-		c.Dict = dict
-		c.Codes = make([]uint16, n)
-		for i, s := range cb.str {
-			if cb.valid[i] {
-				c.Codes[i] = codes[s]
-			}
-		}
+		c.Dict, c.Codes = dict, rowCodes
 		return
 	}
 	for i, s := range cb.str {

@@ -640,6 +640,8 @@ func TestDictionary(t *testing.T) {
 			return text(strconv.Itoa(i))
 		}), false, 51},
 		{"half the rows", texts(100, func(i int) types.Value { return text(strconv.Itoa(i / 2)) }), true, 50},
+		{"smallDict distinct", texts(40, func(i int) types.Value { return text(strconv.Itoa(i % smallDict)) }), true, smallDict},
+		{"smallDict+1 distinct", texts(40, func(i int) types.Value { return text(strconv.Itoa(i % (smallDict + 1))) }), true, smallDict + 1},
 		{"MaxDictionary distinct", texts(2*MaxDictionary, func(i int) types.Value {
 			return text(strconv.Itoa(i % MaxDictionary))
 		}), true, MaxDictionary},

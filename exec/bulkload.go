@@ -2,6 +2,7 @@ package exec
 
 import (
 	"rustydb/catalog"
+	"rustydb/column"
 	"rustydb/row"
 	"rustydb/types"
 )
@@ -34,9 +35,7 @@ func (ins *loadInserter) insert(vals []types.Value, converted []bool) error {
 	if err := c.validateConverted(ins.t, vals, nil, converted); err != nil {
 		return err
 	}
-	if ins.bulk == nil && ins.n >= bulkLoadAfter && !referencesItself(ins.t) {
-		ins.bulk = c.Tx.BulkLoad(ins.h)
-	}
+	ins.begin()
 	ins.n++
 	var err error
 	if ins.bulk != nil {
@@ -48,6 +47,26 @@ func (ins *loadInserter) insert(vals []types.Value, converted []bool) error {
 		return err
 	}
 	return c.canceled()
+}
+
+// begin starts the bulk load once the rows inserted one by one are enough.
+func (ins *loadInserter) begin() {
+	if ins.bulk == nil && ins.n >= bulkLoadAfter && !referencesItself(ins.t) {
+		ins.bulk = ins.c.Tx.BulkLoad(ins.h)
+	}
+}
+
+// insertBuilt inserts row i of src, converted and checked column by
+// column (see copycolumns.go), whose tuple is body.
+func (ins *loadInserter) insertBuilt(src *column.Builder, i int, body []byte) error {
+	if ins.begin(); ins.bulk == nil {
+		return ins.insert(src.Values(i), nil)
+	}
+	ins.n++
+	if err := ins.bulk.AddRow(ins.c.Ctx, src, i, body); err != nil {
+		return err
+	}
+	return ins.c.canceled()
 }
 
 // finish publishes the rows a bulk load still holds; the statement's

@@ -41,7 +41,7 @@ func (c *Context) validateConverted(t *catalog.Table, vals, old []types.Value, c
 		}
 	}
 	for _, fk := range t.ForeignKeys {
-		key, ok := row.KeyOf(vals, fk.Columns, nil)
+		key, ok := row.KeyOf(vals, fk.Columns)
 		if !ok || old != nil && sameKey(old, fk.Columns, key) {
 			continue
 		}
@@ -126,7 +126,7 @@ func (c *Context) applyReferences(t *catalog.Table, old, new []types.Value, refu
 			if fk.RefTable != t.ID || refuses != refusals {
 				continue
 			}
-			key, ok := row.KeyOf(old, fk.RefColumns, nil)
+			key, ok := row.KeyOf(old, fk.RefColumns)
 			if !ok || new != nil && sameKey(new, fk.RefColumns, key) {
 				continue
 			}

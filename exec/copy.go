@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"rustydb/catalog"
+	"rustydb/column"
 	"rustydb/plan"
 	"rustydb/sqlerr"
 	"rustydb/types"
@@ -151,13 +153,19 @@ type CopySource func() (fields []*string, line int64, raw []byte, err error)
 // In text format a line may end with one delimiter more than its fields
 // need, as TPC-H's dbgen writes them ("1|2|3|"); that delimiter is ignored.
 func (c *Context) CopyFrom(t *catalog.Table, cols []int, r io.Reader, f CopyFormat) (int64, error) {
-	return c.CopyLoad(t, cols, c.textSource(t, len(cols), r, f), f)
+	return c.load(t, cols, c.textBatches(t, r, f), true, f)
 }
 
 // CopyLoad inserts the rows of src into t (cols are the target column
 // ordinals) and returns the number inserted. With f.Skip a row with a data
 // exception is handed to f.Rejected and left out.
 func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyFormat) (int64, error) {
+	return c.load(t, cols, c.rowBatches(src, f), false, f)
+}
+
+// load inserts the rows of the batches fill reads into t; text says they
+// are text or CSV, which give every target column.
+func (c *Context) load(t *catalog.Table, cols []int, fill batchSource, text bool, f CopyFormat) (int64, error) {
 	h := c.Store.Heap(t)
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", t.Name)
@@ -167,7 +175,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 		return 0, err
 	}
 	stop := make(chan struct{})
-	batches, wait := c.convertRows(t, cols, src, f, stop)
+	batches, done, wait := c.convertRows(t, cols, fill, columnLoad(t, cols, text), f, stop)
 	defer wait()
 	defer close(stop)
 	ins := c.newLoadInserter(t, h)
@@ -188,6 +196,13 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 				}
 				continue
 			}
+			if b.cols != nil {
+				if err := ins.insertBuilt(b.cols, r.idx, b.tuple(r.idx)); err != nil {
+					return n, err
+				}
+				n++
+				continue
+			}
 			// Defaults run here, in row order: nextval() numbers the rows
 			// as they are in the input.
 			for i, d := range defaults {
@@ -204,6 +219,7 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 			}
 			n++
 		}
+		done(b)
 	}
 	return n, ins.finish()
 }
@@ -212,29 +228,78 @@ func (c *Context) CopyLoad(t *catalog.Table, cols []int, src CopySource, f CopyF
 // to column values; done is closed when it has.
 type loadBatch struct {
 	rows []loadRow
-	done chan struct{}
+	// text holds the rows of a text or CSV input, which the worker splits
+	// into fields (raw): the reader only finds where the rows end.
+	text []byte
+	// cols holds the rows converted column by column, and tuples their
+	// heap tuples, row i's ending at ends[i] (see copycolumns.go).
+	cols   *column.Builder
+	tuples []byte
+	ends   []int
+	done   chan struct{}
+}
+
+// textString returns b's text as a string, without copying it: the rows'
+// fields are substrings of it, and nothing writes the text once it is read.
+func (b *loadBatch) textString() string {
+	return unsafe.String(unsafe.SliceData(b.text), len(b.text))
 }
 
 type loadRow struct {
 	fields   []*string
 	line     int64
-	raw      []byte // for a reject file
+	raw      []byte // for a reject file; in text, the row
+	at       int    // where raw starts in the batch's text
+	idx      int    // the row in the batch's cols
 	err      error
 	vals     []types.Value
 	explicit []bool // the columns the input gives
+}
+
+// batchSource fills b with the next rows of a COPY FROM's input, up to
+// loadBatchRows, and reports whether more may follow.
+type batchSource func(b *loadBatch) bool
+
+// rowBatches reads the rows of src into batches.
+func (c *Context) rowBatches(src CopySource, f CopyFormat) batchSource {
+	return func(b *loadBatch) bool {
+		for len(b.rows) < loadBatchRows {
+			fields, line, raw, err := src()
+			if err == io.EOF {
+				return false
+			}
+			if f.Rejected != nil {
+				raw = bytes.Clone(raw) // the source reuses it
+			}
+			b.rows = append(b.rows, loadRow{fields: fields, line: line, raw: raw, err: err})
+			c.Progress.Add(1, 0) // read: the rows inserted lag by a batch
+			if err != nil && !strings.HasPrefix(sqlerr.From(err).Code, "22") {
+				return false // an error of another class than 22 ends the input
+			}
+		}
+		return true
+	}
 }
 
 // loadBatchRows is how many input rows a conversion worker takes at once.
 const loadBatchRows = 512
 
 // convertRows reads src on a goroutine of its own and converts its rows on
-// workers, returning the batches in input order; wait waits for all of
-// them to end, which they do at the input's end or once stop is closed.
+// workers, returning the batches in input order; done takes back a batch
+// the caller is through with, whose memory later batches reuse, and wait
+// waits for all of them to end, which they do at the input's end or once
+// stop is closed.
 // Reading and converting text is most of a load's work; the inserts stay
 // on the caller's goroutine, in order.
-func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f CopyFormat, stop chan struct{}) (<-chan *loadBatch, func()) {
+//
+// With columns the workers convert the rows into column batches (see
+// copycolumns.go).
+func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, columns bool, f CopyFormat, stop chan struct{}) (batches <-chan *loadBatch, done func(*loadBatch), wait func()) {
 	workers, giveBack := c.Workers()
 	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
+	// The rows and tuples of the batches done with, for new batches: a
+	// load's garbage collection is proportional to what it allocates.
+	spare := make(chan *loadBatch, 2*workers+2)
 	var wg sync.WaitGroup
 	send := func(ch chan *loadBatch, b *loadBatch) bool {
 		select {
@@ -249,53 +314,63 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, src CopySource, f Co
 		defer close(work)
 		for more := true; more; {
 			b := &loadBatch{done: make(chan struct{})}
-			for more && len(b.rows) < loadBatchRows {
-				fields, line, raw, err := src()
-				if err == io.EOF {
-					more = false
-					break
-				}
-				if f.Rejected != nil {
-					raw = bytes.Clone(raw) // the source reuses it
-				}
-				b.rows = append(b.rows, loadRow{fields: fields, line: line, raw: raw, err: err})
-				c.Progress.Add(1, 0) // read: the rows inserted lag by a batch
-				// an error of another class than 22 ends the input
-				more = err == nil || strings.HasPrefix(sqlerr.From(err).Code, "22")
+			select {
+			case s := <-spare:
+				b.rows, b.tuples, b.ends = s.rows[:0], s.tuples[:0], s.ends[:0]
+			default:
 			}
+			more = fill(b)
 			if !send(work, b) || !send(ordered, b) {
 				return
 			}
 		}
 	})
+	typs := make([]types.T, len(cols))
+	for i, col := range cols {
+		typs[i] = t.Columns[col].Type
+	}
 	for range workers {
 		wg.Go(func() {
+			rc := newRowConv(typs)
+			rc.split = textSplitter{f: f, ncols: len(cols)}
 			for {
 				select {
 				case b, ok := <-work:
 					if !ok {
 						return
 					}
-					c.convertBatch(t, cols, f, b)
+					if columns {
+						c.convertColumns(t, cols, f, rc, b)
+					} else {
+						c.convertBatch(t, cols, f, rc, b)
+					}
 				case <-stop:
 					return
 				}
 			}
 		})
 	}
-	return ordered, func() {
+	done = func(b *loadBatch) {
+		clear(b.rows[:cap(b.rows)]) // what the rows point to is not the spare's to keep
+		select {
+		case spare <- &loadBatch{rows: b.rows, tuples: b.tuples, ends: b.ends}:
+		default:
+		}
+	}
+	return ordered, done, func() {
 		wg.Wait()
 		giveBack()
 	}
 }
 
-// convertBatch turns the fields of b's rows into column values.
-func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *loadBatch) {
+// convertBatch turns the fields of b's rows into column values with rc.
+func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, b *loadBatch) {
 	defer close(b.done)
 	// The rows' values share two allocations, a load's allocations being
 	// much of its garbage collection.
 	n := len(t.Columns)
 	vals, explicit := make([]types.Value, len(b.rows)*n), make([]bool, len(b.rows)*n)
+	text := b.textString()
 	for i := range b.rows {
 		r := &b.rows[i]
 		if r.err != nil {
@@ -304,22 +379,20 @@ func (c *Context) convertBatch(t *catalog.Table, cols []int, f CopyFormat, b *lo
 		r.vals, r.explicit = vals[i*n:(i+1)*n:(i+1)*n], explicit[i*n:(i+1)*n:(i+1)*n]
 		func() {
 			defer recoverInto(&r.err)
-			r.err = c.convertRow(t, cols, f, r.fields, r.line, r.vals, r.explicit)
+			fields, err := rc.rowFields(t, cols, f, b, r, text)
+			if err != nil {
+				r.err = err
+				return
+			}
+			r.err = c.convertRow(t, cols, f, rc, fields, r.line, r.vals, r.explicit)
 		}()
 	}
 }
 
 // convertRow converts one input row's fields (nil for NULL, CopyDefault
-// for the column's default) to t's column types, into vals; explicit
-// marks the columns the input gives.
-func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields []*string, line int64, vals []types.Value, explicit []bool) error {
-	if len(fields) != len(cols) {
-		if len(fields) > len(cols) {
-			return sqlerr.New(sqlerr.BadCopyFileFormat, "extra data after last expected column").WithDetail("%s", f.At(t, line))
-		}
-		return sqlerr.New(sqlerr.BadCopyFileFormat, "missing data for column %q", t.Columns[cols[len(fields)]].Name).
-			WithDetail("%s", f.At(t, line))
-	}
+// for the column's default) to t's column types, into vals, with rc where
+// it can; explicit marks the columns the input gives.
+func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, rc *rowConv, fields []*string, line int64, vals []types.Value, explicit []bool) error {
 	for i, fld := range fields {
 		if fld == CopyDefault {
 			continue
@@ -328,80 +401,17 @@ func (c *Context) convertRow(t *catalog.Table, cols []int, f CopyFormat, fields 
 		if fld == nil {
 			continue // NULL
 		}
-		v, err := types.AssignIn(types.NewText(*fld), t.Columns[cols[i]].Type, c.Loc)
+		if v, ok := rc.convert(i, *fld); ok {
+			vals[cols[i]] = v
+			continue
+		}
+		v, err := c.convertField(t, cols[i], f, *fld, line)
 		if err != nil {
-			e := sqlerr.From(err)
-			return &sqlerr.Error{Code: e.Code, Message: e.Message,
-				Detail: f.At(t, line) + ", column " + t.Columns[cols[i]].Name}
+			return err
 		}
 		vals[cols[i]] = v
 	}
 	return nil
-}
-
-// textSource reads the rows of COPY's text and CSV formats from r.
-func (c *Context) textSource(t *catalog.Table, ncols int, r io.Reader, f CopyFormat) CopySource {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var record []byte // a CSV record that spans lines
-	var line int64
-	var slab fieldSlab
-	done := false
-	return func() ([]*string, int64, []byte, error) {
-		for !done {
-			raw, err := readLine(br)
-			if err != nil && err != io.EOF || len(raw) == 0 && err == io.EOF {
-				done = true
-				if err == io.EOF {
-					break
-				}
-				return nil, line, nil, err
-			}
-			line++
-			c.Progress.Add(0, int64(len(raw)))
-			if f.CSV {
-				// a quoted field may hold newlines: read on to the record's end
-				q := csvQuotes{quote: f.Quote, escape: f.Escape}
-				if q.scan(raw) {
-					record = append(record[:0], raw...)
-					for q.inQuote && err == nil {
-						if raw, err = readLine(br); err != nil && err != io.EOF {
-							return nil, line, nil, err
-						}
-						if len(raw) > 0 {
-							line++
-							c.Progress.Add(0, int64(len(raw)))
-							record = append(record, raw...)
-							q.scan(raw)
-						}
-					}
-					raw = record
-				}
-			}
-			raw = bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\r'})
-			if string(raw) == `\.` {
-				done = true
-				break
-			}
-			if line == 1 && f.Header {
-				continue
-			}
-			var fields []*string
-			var perr error
-			if f.CSV {
-				fields, perr = splitCSVRow(raw, f)
-			} else {
-				fields, perr = splitTextRow(raw, f, &slab)
-				if len(fields) == ncols+1 && endsWithDelimiter(raw, f.Delimiter) {
-					fields = fields[:ncols]
-				}
-			}
-			if perr != nil {
-				return nil, line, raw, sqlerr.New(sqlerr.BadCopyFileFormat, "%v", perr).WithDetail("%s", f.At(t, line))
-			}
-			return fields, line, raw, nil
-		}
-		return nil, line, nil, io.EOF
-	}
 }
 
 // loadRow inserts one loaded row into t through ins: loaded holds the
@@ -533,7 +543,7 @@ func splitCSVRow(raw []byte, f CopyFormat) ([]*string, error) {
 // backslash escapes; a field equal to the NULL marker is nil.
 func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return splitPlainRow(raw, f, slab), nil
+		return splitPlainRow(string(raw), f, slab), nil
 	}
 	var fields []*string
 	var cur []byte
@@ -608,16 +618,17 @@ func splitTextRow(raw []byte, f CopyFormat, slab *fieldSlab) ([]*string, error) 
 	return fields, nil
 }
 
-// splitPlainRow splits a text-format line without escapes: one string for
-// the line, whose fields are substrings (a load's rows are millions of
-// lines of a dozen fields each), their slices from slab.
-func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
-	line, delim := string(raw), string([]byte{f.Delimiter})
+// splitPlainRow splits a text-format line without escapes into fields
+// that are substrings of line (a load's rows are millions of lines of a
+// dozen fields each), their slices from slab.
+func splitPlainRow(line string, f CopyFormat, slab *fieldSlab) []*string {
+	delim := string([]byte{f.Delimiter})
 	n := strings.Count(line, delim) + 1
 	vals, fields := slab.take(n)
 	for i := range n {
 		v, rest, _ := strings.Cut(line, delim)
 		line = rest
+		fields[i] = nil
 		if v != f.Null {
 			vals[i] = v
 			fields[i] = &vals[i]
@@ -631,6 +642,7 @@ func splitPlainRow(raw []byte, f CopyFormat, slab *fieldSlab) []*string {
 type fieldSlab struct {
 	vals []string
 	ptrs []*string
+	used int
 }
 
 // take returns room for n fields; a nil slab allocates it.
@@ -638,14 +650,17 @@ func (s *fieldSlab) take(n int) ([]string, []*string) {
 	if s == nil {
 		return make([]string, n), make([]*string, n)
 	}
-	if len(s.vals) < n {
+	if len(s.vals)-s.used < n {
 		size := max(n, 8192)
-		s.vals, s.ptrs = make([]string, size), make([]*string, size)
+		s.vals, s.ptrs, s.used = make([]string, size), make([]*string, size), 0
 	}
-	vals, ptrs := s.vals[:n:n], s.ptrs[:n:n]
-	s.vals, s.ptrs = s.vals[n:], s.ptrs[n:]
+	vals, ptrs := s.vals[s.used:s.used+n:s.used+n], s.ptrs[s.used:s.used+n:s.used+n]
+	s.used += n
 	return vals, ptrs
 }
+
+// reset hands out the room taken so far again, once its fields are done with.
+func (s *fieldSlab) reset() { s.used = 0 }
 
 func isHex(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'

@@ -16,20 +16,25 @@ type ReturnFn func([]types.Value) error
 // converted says already are, and enforces NOT NULL.
 func checkRow(t *catalog.Table, vals []types.Value, converted []bool) error {
 	for i, c := range t.Columns {
-		v := vals[i]
 		if converted == nil || !converted[i] {
-			var err error
-			if v, err = types.Assign(v, c.Type); err != nil {
+			v, err := types.Assign(vals[i], c.Type)
+			if err != nil {
 				return err
 			}
+			vals[i] = v // only here: a load's rows are mostly converted, and storing costs a write barrier
 		}
-		if v.IsNull() && c.NotNull {
-			return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name).
-				WithDetail("Failing row contains (%s).", formatRow(vals))
+		if vals[i].IsNull() && c.NotNull {
+			return notNullError(t, i, vals)
 		}
-		vals[i] = v
 	}
 	return nil
+}
+
+// notNullError is the error of a row, vals, with a NULL in column col,
+// which is NOT NULL.
+func notNullError(t *catalog.Table, col int, vals []types.Value) error {
+	return sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", t.Columns[col].Name, t.Name).
+		WithDetail("Failing row contains (%s).", formatRow(vals))
 }
 
 func formatRow(vals []types.Value) string {

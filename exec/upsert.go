@@ -90,7 +90,7 @@ func (u *upserter) insert(vals []types.Value) ([]types.Value, error) {
 // with its values, or nil.
 func (u *upserter) conflicting(vals []types.Value) (*row.Version, []types.Value, error) {
 	for _, cols := range u.keys {
-		key, ok := row.KeyOf(vals, cols, nil)
+		key, ok := row.KeyOf(vals, cols)
 		if !ok {
 			continue
 		}

@@ -193,8 +193,23 @@ func (t *btree) comparePrefix(vals []types.Value, e entry) int {
 
 // upper returns the number of items of n ordered before or equal to e.
 func (t *btree) upper(n *bnode, e entry) int {
+	if k := len(n.items); k > 0 && t.compare(n.items[k-1], e) <= 0 {
+		return k // after every item, as a load's ascending keys are: no search
+	}
 	lo, hi, _ := n.narrow(e.k0)
 	return lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) > 0 })
+}
+
+// past reports whether key is greater than every entry's, as a load's
+// ascending keys are: then no entry has it, without a search. It looks at
+// the rightmost leaf's last entry only, and says false when that leaf is
+// empty.
+func (t *btree) past(key []types.Value) bool {
+	n := t.root
+	for n.children != nil {
+		n = n.children[len(n.children)-1]
+	}
+	return len(n.items) > 0 && t.comparePrefix(key, n.items[len(n.items)-1]) > 0
 }
 
 func (t *btree) insert(vals []types.Value, v *Version) {
@@ -224,13 +239,20 @@ func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
 		n.insertKey(i, e)
 		return entry{}, nil
 	}
-	return n.split()
+	return n.split(i)
 }
 
-func (n *bnode) split() (entry, *bnode) {
-	mid := len(n.items) / 2
+// split cuts n, which item at overfilled, in two. The rightmost leaf, when
+// at is its last item (ascending keys, as a load's), keeps all but the
+// fewest a node may hold, so that such inserts leave leaves three quarters
+// full rather than half.
+func (n *bnode) split(at int) (entry, *bnode) {
+	mid, room := len(n.items)/2, 0
+	if n.children == nil && n.next == nil && at == len(n.items)-1 {
+		mid, room = len(n.items)-bMin, bMax+1 // the new leaf fills up next: room for all its items at once
+	}
 	if n.children == nil {
-		right := &bnode{items: slices.Clone(n.items[mid:]), next: n.next}
+		right := &bnode{items: append(make([]entry, 0, max(room, len(n.items)-mid)), n.items[mid:]...), next: n.next}
 		clear(n.items[mid:])
 		n.items = n.items[:mid]
 		n.next = right

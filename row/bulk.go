@@ -40,6 +40,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"rustydb/catalog"
@@ -75,6 +76,8 @@ type Load struct {
 	ranges   [][2]uint32     // blocks written: first, count
 	builder  *column.Builder // the segment of versions[segStart:]
 	segStart int             // index into versions
+	segRows  int             // rows of the segment, runs included
+	runs     []rowRun        // rows of the segment not in builder yet
 	skip     int             // rows before the first segment (see align)
 	rowsPer  int             // rows per segment
 	segs     []*Segment      // built segments, installed at commit
@@ -88,6 +91,8 @@ type loadedRow struct {
 	page int
 	slot uint16
 	vals []types.Value
+	src  *column.Builder // or row idx of src (see AddRow)
+	idx  int
 }
 
 // BulkLoad starts a bulk load into h. Rows too long for one page go the
@@ -131,18 +136,28 @@ func (l *Load) Add(ctx context.Context, vals []types.Value) error {
 	if len(l.tuple) > maxTupleSize {
 		return l.tx.Insert(ctx, l.h, vals) // overflow pages: the logged path
 	}
+	pg, slot, err := l.place(ctx)
+	if err != nil {
+		return err
+	}
+	l.pending = append(l.pending, loadedRow{id: id, page: pg, slot: slot, vals: vals})
+	return nil
+}
+
+// place stores l.tuple in the chunk's pages, and returns the page and
+// slot; a full chunk is written and its rows published first.
+func (l *Load) place(ctx context.Context) (int, uint16, error) {
 	if l.npages == 0 || page(l.images[(l.npages-1)*PageSize:l.npages*PageSize]).freeSpace() < len(l.tuple)+slotSize {
 		if l.npages == loadChunkPages {
 			if err := l.flush(ctx); err != nil {
-				return err
+				return 0, 0, err
 			}
 		}
 		l.npages++
 		initPage(l.images[(l.npages-1)*PageSize:l.npages*PageSize], pageKindHeap, l.h.id, 0)
 	}
 	slot := page(l.images[(l.npages-1)*PageSize : l.npages*PageSize]).insert(l.tuple)
-	l.pending = append(l.pending, loadedRow{id: id, page: l.npages - 1, slot: uint16(slot), vals: vals})
-	return nil
+	return l.npages - 1, uint16(slot), nil
 }
 
 // Finish writes and publishes the rows still pending and waits for the
@@ -150,7 +165,7 @@ func (l *Load) Add(ctx context.Context, vals []types.Value) error {
 func (l *Load) Finish(ctx context.Context) error {
 	err := l.flush(ctx)
 	l.building.Wait()
-	l.images, l.builder = nil, nil
+	l.images, l.builder, l.runs = nil, nil, nil
 	return err
 }
 
@@ -188,17 +203,30 @@ func (l *Load) flush(ctx context.Context) error {
 	l.pending, l.npages = l.pending[:0], 0
 	m, t := l.tx.s.txns, l.tx.Txn
 	slab := make([]Version, len(pending)) // one allocation for the chunk's versions
+	if cap(l.versions)-len(l.versions) < len(pending) {
+		// doubled: append grows a long slice by a quarter, copying millions of pointers again and again
+		l.versions = slices.Grow(l.versions, max(len(pending), len(l.versions)))
+	}
 	h.mu.Lock()
+	// A row given column by column has values made only for the indexes,
+	// in one row reused (the indexes copy their keys).
+	keys := indexColumns(h.Table)
+	keyRow := make([]types.Value, len(h.Table.Columns))
 	for i := 0; i < len(pending); {
 		r := &pending[i]
-		c := h.checkUnique(m, t, r.vals)
+		vals := r.vals
+		if r.src != nil {
+			r.src.ValuesInto(keyRow, r.idx, keys)
+			vals = keyRow
+		}
+		c := h.checkUnique(m, t, vals)
 		if c.err == nil && c.wait == nil {
 			v := &slab[i]
 			v.ID, v.tid, v.creator, v.cmin = r.id, tid{first + uint32(r.page), r.slot}, t, t.CommandID()
-			h.add(v, r.vals)
+			h.add(v, vals)
 			l.versions = append(l.versions, v)
-			l.addToSegment(r.vals)
-			r.vals = nil
+			l.addToSegment(r)
+			r.vals, r.src = nil, nil
 			i++
 			continue
 		}
@@ -240,26 +268,57 @@ func (l *Load) write(first uint32) error {
 }
 
 // addToSegment adds a published row to the segment being built, and
-// finishes the segment (on a goroutine of its own) once it is full.
-func (l *Load) addToSegment(vals []types.Value) {
+// finishes the segment (on a goroutine of its own) once it is full. Rows
+// given column by column (AddRow) are noted as runs of their batches,
+// which that goroutine copies: the loader's goroutine, which keeps the
+// rows in order, is a load's one serial part.
+func (l *Load) addToSegment(r *loadedRow) {
 	if l.skip > 0 {
 		l.skip--
 		return
 	}
-	if l.builder == nil {
-		l.builder, l.segStart = column.NewBuilder(l.def, l.rowsPer), len(l.versions)-1
+	if l.segRows == 0 {
+		l.segStart = len(l.versions) - 1
 	}
-	l.builder.Add(vals)
-	if l.builder.Rows() < l.rowsPer {
+	if r.src != nil {
+		if n := len(l.runs); n > 0 && l.runs[n-1].src == r.src && l.runs[n-1].to == r.idx {
+			l.runs[n-1].to++
+		} else {
+			l.runs = append(l.runs, rowRun{src: r.src, from: r.idx, to: r.idx + 1})
+		}
+	} else {
+		l.copyRuns() // (a load adds its rows one way only; the order holds if not)
+		l.builder.Add(r.vals)
+	}
+	if l.segRows++; l.segRows < l.rowsPer {
 		return
 	}
-	b, seg := l.builder, &Segment{Versions: l.versions[l.segStart:len(l.versions):len(l.versions)]}
+	b, runs, seg := l.builder, l.runs, &Segment{Versions: l.versions[l.segStart:len(l.versions):len(l.versions)]}
 	l.segs = append(l.segs, seg)
-	l.builder = nil
+	l.builder, l.runs, l.segRows = nil, nil, 0
+	def, rowsPer := l.def, l.rowsPer
 	l.building.Go(func() {
+		if b == nil {
+			b = column.NewBuilder(def, rowsPer)
+		}
+		for _, run := range runs {
+			b.AppendRows(run.src, run.from, run.to)
+		}
 		seg.Segment = b.Finish()
 		seg.Segment.Encode()
 	})
+}
+
+// copyRuns copies the segment's runs into its builder, which it makes if
+// need be.
+func (l *Load) copyRuns() {
+	if l.builder == nil {
+		l.builder = column.NewBuilder(l.def, l.rowsPer)
+	}
+	for _, run := range l.runs {
+		l.builder.AppendRows(run.src, run.from, run.to)
+	}
+	l.runs = nil
 }
 
 // sync makes the load's pages durable; the commit calls it before logging.

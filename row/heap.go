@@ -209,9 +209,13 @@ func (h *Heap) Len() int {
 
 // KeyOf returns the values of cols in vals, or false when one is NULL: a
 // NULL never conflicts in a unique key and refers to nothing in a foreign
-// key. The key is appended to into.
-func KeyOf(vals []types.Value, cols []int, into []types.Value) ([]types.Value, bool) {
-	key := into
+// key.
+func KeyOf(vals []types.Value, cols []int) ([]types.Value, bool) {
+	return keyInto(make([]types.Value, 0, len(cols)), vals, cols)
+}
+
+// keyInto is KeyOf appending the key to key[:0].
+func keyInto(key, vals []types.Value, cols []int) ([]types.Value, bool) {
 	for _, c := range cols {
 		if vals[c].IsNull() {
 			return nil, false
@@ -231,10 +235,10 @@ type conflict struct {
 // uniqueness constraint, and prunes the dead ones it walks past when they are
 // many. Caller holds h.mu.
 func (h *Heap) checkUnique(m *txn.Manager, t *txn.Txn, vals []types.Value) conflict {
-	var buf [4]types.Value // on the stack for keys of up to 4 columns
+	var buf [4]types.Value // most keys: no allocation a row
 	for i := range h.Table.NumKeys() {
-		key, ok := KeyOf(vals, h.Table.IndexKey(i), buf[:0])
-		if !ok {
+		key, ok := keyInto(buf[:0], vals, h.Table.IndexKey(i))
+		if !ok || h.indexes[i].past(key) {
 			continue
 		}
 		var c conflict

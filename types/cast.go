@@ -594,13 +594,31 @@ func parsePlainDate(s string) (int64, bool) {
 		return n
 	}
 	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
-	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > monthDays(y, m) {
 		return 0, false
 	}
-	return civilDays(y, m, d), true
+	return daysFromCivil(y, m, d), true
 }
 
-// daysIn is the number of days of month m of year y.
-func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+// monthDays is the number of days of month m of year y (1 to 9999),
+// without time.Date: loads parse millions of dates.
+func monthDays(y, m int) int {
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		return 29
+	}
+	return int("\x1f\x1c\x1f\x1e\x1f\x1e\x1f\x1f\x1e\x1f\x1e\x1f"[m-1])
+}
+
+// daysFromCivil is civilDays without time.Date, for years from 1 (H.
+// Hinnant's days_from_civil, in 400-year eras counted from March 0000).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y >= 0
+	yoe := y - era*400
+	mp := (m + 9) % 12 // March is 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097+doe) - 719468
 }
