@@ -404,6 +404,10 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 	switch {
 	case va == nil:
 		groups, _, err = o.merge(tables)
+	case len(tables) == 0 && len(o.groups) > 0: // no merging: rows straight from the vectors
+		rows, err := va.resultRows(o, len(batchers), va.havingTests(o.having))
+		o.rows = append(o.rows, rows...)
+		return err
 	case len(tables) == 0:
 		groups = va.groups(len(batchers), va.havingTests(o.having))
 	default:
