@@ -588,6 +588,11 @@ func growTo[T any](s []T, n int) []T {
 	return grown
 }
 
+// roomForN returns s with room for n more elements, at least doubling its
+// capacity when it must reallocate (as roomFor for one): append grows a
+// large slice by a quarter, copying it over and over.
+func roomForN[T any](s []T, n int) []T { return growTo(s, len(s)+n)[:len(s)] }
+
 // add accumulates v's selected values into their groups.
 func (a *vacc) add(v *vec, sel []int32, gids []int32) {
 	null := v.null
@@ -1022,7 +1027,7 @@ func (t *vtable) rehash() {
 // add appends new group k without a slot, for a caller that finds its
 // groups another way (directGroupIDs) until it calls find.
 func (t *vtable) add(k []uint64) int32 {
-	t.keys = append(t.keys, k...)
+	t.keys = append(roomForN(t.keys, len(k)), k...)
 	t.unindexed = true
 	return int32(t.len() - 1)
 }
