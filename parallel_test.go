@@ -49,6 +49,9 @@ func TestParallelMatchesSerial(t *testing.T) {
 		"SELECT %s count(*), sum(id), max(f) FROM r WHERE n > 0",
 		"SELECT %s g, sum(n) FILTER (WHERE b), count(*) FILTER (WHERE f < 50) FROM r WHERE id %% 3 = 0 GROUP BY g ORDER BY g",
 		"SELECT %s sum(id) FROM r WHERE id < 0",
+		// count(DISTINCT) merges the workers' values seen
+		"SELECT %s g, count(DISTINCT n), count(DISTINCT b), count(*) FROM r GROUP BY g ORDER BY g",
+		"SELECT %s count(DISTINCT g), count(DISTINCT id %% 1000), count(DISTINCT f) FROM r WHERE n IS NOT NULL",
 	}
 	result := func(q string) string {
 		rs, err := db.Query(ctx, q)

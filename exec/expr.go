@@ -878,7 +878,15 @@ func percentOnlyLike(p string) func(string) bool {
 		return func(s string) bool { return s == p }
 	}
 	middle := pieces[1 : len(pieces)-1]
+	// A string without the pattern's rarest byte cannot match: one
+	// IndexByte rules out most strings before any substring search
+	// (TPC-H q13: 'q' of '%special%requests%').
+	rare, screen := rarestByte(pieces)
+	screen = screen && len(middle) > 0
 	return func(s string) bool {
+		if screen && strings.IndexByte(s, rare) < 0 {
+			return false
+		}
 		if !strings.HasPrefix(s, first) {
 			return false
 		}

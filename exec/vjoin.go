@@ -1178,7 +1178,9 @@ func (jb *jbuilder) push(b *vbatch, sel []int32) error {
 	if len(jb.keyCols) == 2 {
 		k2 = &b.seg.Cols[jb.keyCols[1]]
 		x2 = selectedInts(k2, b.off, b.n, sel, &jb.ints[1])
+		jb.k2 = roomForN(jb.k2, len(sel))
 	}
+	jb.k1 = roomForN(jb.k1, len(sel))
 	for k, j := range sel {
 		i := b.off + int(j)
 		null := k1.Null(i) || k2 != nil && k2.Null(i)
@@ -1252,13 +1254,15 @@ func appendColumn(dst, src *column.Column, off int, sel []int32, n int) int64 {
 	switch src.Kind {
 	case column.Int32, column.Int64: // through Take: a segment's column may be encoded
 		at := len(dst.I64)
-		dst.I64 = slices.Grow(dst.I64, len(sel))[:at+len(sel)]
+		dst.I64 = roomForN(dst.I64, len(sel))[:at+len(sel)]
 		src.Take(off, sel, dst.I64[at:])
 	case column.Float64:
+		dst.F64 = roomForN(dst.F64, len(sel))
 		for _, j := range sel {
 			dst.F64 = append(dst.F64, src.F64[off+int(j)])
 		}
 	case column.String:
+		dst.Dict = roomForN(dst.Dict, len(sel))
 		for _, j := range sel {
 			s := text(src, off+int(j))
 			dst.Dict = append(dst.Dict, s)

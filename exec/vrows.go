@@ -397,6 +397,16 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 	switch {
 	case len(vaggs) == 0:
 		groups, _, err = o.merge(tables)
+	case len(tables) == 0 && len(o.groups) > 0: // no merging: rows straight from the vectors
+		for _, va := range mergeVAggs(vaggs) {
+			rows, err := va.resultRows(o, len(batchers), va.havingTests(o.having))
+			o.rows = append(o.rows, rows...)
+			o.tableBytes += va.bytes()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	case len(tables) == 0:
 		groups, o.tableBytes = finishVAggs(vaggs, o.having, false)
 	default:

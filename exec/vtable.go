@@ -129,7 +129,7 @@ func (t *vtable) findOne(k []uint64) int32 {
 // add appends a new group's key and returns its id.
 func (t *vtable) add(k []uint64) int32 {
 	g := int32(t.len())
-	t.keys = append(t.keys, k...)
+	t.keys = append(roomForN(t.keys, len(k)), k...)
 	return g
 }
 
