@@ -21,6 +21,9 @@ var columnarQueries = []string{
 	`SELECT %s sum(n * d) FROM c WHERE dt >= date '2020-03-01' AND dt < date '2020-03-01' + interval '1' year
 	   AND d BETWEEN 0.03 AND 0.07 AND i < 24`,
 	`SELECT %s count(*), sum(big), avg(big), sum(sm) FROM c`,
+	// few groups over a column without NULLs: rows counted per group once
+	// a batch, bounded sums carried once a batch (vsmall.go)
+	`SELECT %s t, count(*), sum(id), sum(id * 3 - 7), avg(id), count(id), sum(id * 1000000000000000) FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s flag, count(*), sum(f) FROM c WHERE t LIKE 'a%%' OR v IN ('v1', 'v7', 'v13') GROUP BY flag ORDER BY 1`,
 	`SELECT %s count(*), sum(i) FROM c WHERE s LIKE '%%1%%2' AND t NOT LIKE '%%a_'`,
 	`SELECT %s flag, count(*) FROM c WHERE s NOT LIKE 'b_%%' AND v LIKE 'v1%%' GROUP BY flag ORDER BY 1`,

@@ -163,8 +163,11 @@ type vagg struct {
 	aggs   []*vacc // the aggregates' states, then the dependent keys'
 	nAggs  int     // the aggregates'
 	table  vtable
-	strIDs map[string]uint64
-	strs   []string
+	// perGroup is the batch's rows per group when there are few groups
+	// (vsmall.go)
+	perGroup []int64
+	strIDs   map[string]uint64
+	strs     []string
 	// scratch, per batch
 	sel, all []int32
 	keySel   []int32 // rows kept by keyFilter
@@ -215,7 +218,8 @@ type vacc struct {
 	bestF   []float64
 	bestS   []string
 	hasBest []bool
-	scale   []int8 // a mixed sum's: the largest scale of each group's rows
+	scale   []int8  // a mixed sum's: the largest scale of each group's rows
+	part    []int64 // a batch's sums per group (addSmall)
 	// distinct, for count(DISTINCT x): the (group, value) pairs seen
 	// (vdistinct.go); seen, each group's as the row path's sets, made for
 	// merging with its partial groups
@@ -390,19 +394,23 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 		return err
 	}
 	groups := va.table.len()
+	perGroup := va.rowsPerGroup(gids, groups)
 	for i, a := range va.aggs {
 		a.grow(groups)
-		if a.arg == nil {
+		switch {
+		case a.arg == nil && perGroup != nil:
+			for g, n := range perGroup {
+				a.count[g] += n
+			}
+		case a.arg == nil:
 			for _, g := range gids {
 				a.count[g]++
 			}
-			continue
-		}
-		if a.distinct != nil {
+		case a.distinct != nil:
 			va.addDistinct(a, args[i], sel, gids)
-			continue
+		case perGroup == nil || !a.addSmall(args[i], sel, gids, perGroup):
+			a.add(args[i], sel, gids)
 		}
-		a.add(args[i], sel, gids)
 	}
 	return nil
 }

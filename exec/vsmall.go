@@ -1,0 +1,74 @@
+package exec
+
+import "math/bits"
+
+// Aggregations into few groups (TPC-H Q1's four). A batch counts its rows
+// per group once for all aggregates, instead of each aggregate counting
+// per row, and sums integers whose bounds (see vbounds.go) keep the batch's
+// total within int64 into one word a group, carrying into the 128-bit sum
+// once a batch instead of once a row.
+
+// smallGroups is the most groups for which batches count rows per group.
+const smallGroups = 256
+
+// rowsPerGroup counts the batch's rows in each of the groups, or returns
+// nil when there are too many groups for that to pay.
+func (va *vagg) rowsPerGroup(gids []int32, groups int) []int64 {
+	if groups > smallGroups {
+		return nil
+	}
+	per := growTo(va.perGroup, groups)
+	va.perGroup = per
+	clear(per)
+	for _, g := range gids {
+		per[g]++
+	}
+	return per
+}
+
+// addSmall is add for a batch whose rows per group are known: the
+// aggregates over values without NULLs that it speeds up; false for the
+// others, which add takes.
+func (a *vacc) addSmall(v *vec, sel []int32, gids []int32, perGroup []int64) bool {
+	if v.null != nil || v.scale != nil {
+		return false
+	}
+	switch {
+	case a.call.Func == "count":
+	case a.call.Func != "sum" && a.call.Func != "avg":
+		return false
+	case a.t.k == vFloat:
+		f := a.f
+		for r, j := range sel {
+			f[gids[r]] += v.f[j]
+		}
+	case a.t.k == vInt && sumFits(v, len(sel)):
+		part := growTo(a.part, len(perGroup))
+		a.part = part
+		for r, j := range sel {
+			part[gids[r]] += v.i[j]
+		}
+		for g, x := range part {
+			var carry uint64
+			a.lo[g], carry = bits.Add64(a.lo[g], uint64(x), 0)
+			a.hi[g] += x>>63 + int64(carry)
+			part[g] = 0
+		}
+	default:
+		return false
+	}
+	for g, n := range perGroup {
+		a.count[g] += n
+	}
+	return true
+}
+
+// sumFits reports whether n values within v's bounds sum within int64.
+func sumFits(v *vec, n int) bool {
+	if !v.bounded || v.lo == -1<<63 {
+		return false
+	}
+	m := max(-v.lo, v.hi)
+	hi, lo := bits.Mul64(uint64(m), uint64(n))
+	return hi == 0 && lo < 1<<63
+}
