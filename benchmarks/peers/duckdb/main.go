@@ -366,7 +366,7 @@ func run(queries, counts []int) error {
 		if rm.err == nil && dm.err == nil {
 			ratio = fmt.Sprintf("%.3gx", dm.median.Seconds()/rm.median.Seconds())
 		}
-		printRow(append(row, dm.cell(), ratio, "+"+fmtKB(rustyMem), "+"+fmtKB(duckPeak-base), match))
+		printRow(append(row, dm.cell(), ratio, fmtDelta(rustyMem), fmtDelta(duckPeak-base), match))
 	}
 	if len(speedups) > 0 {
 		fmt.Printf("\nRustyDB %d workers over %d: geometric mean speedup %.2fx over %d queries\n",
@@ -802,6 +802,14 @@ func (m *memory) start() int64 {
 		m.noReset = true
 	}
 	return vmStatus("VmRSS:")
+}
+
+// fmtDelta formats a change of kB with its sign.
+func fmtDelta(kb int64) string {
+	if kb < 0 {
+		return "-" + fmtKB(-kb)
+	}
+	return "+" + fmtKB(kb)
 }
 
 // geomean is the geometric mean of xs.
