@@ -1,6 +1,7 @@
 package iouring
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -204,8 +205,23 @@ type uringFile struct {
 	closed bool
 }
 
-func (f *uringFile) ReadAt(p []byte, off int64) (int, error)  { return f.one(Read, p, off) }
-func (f *uringFile) WriteAt(p []byte, off int64) (int, error) { return f.one(Write, p, off) }
+func (f *uringFile) ReadAt(p []byte, off int64) (int, error) { return f.one(Read, p, off) }
+
+// WriteAt writes in the calling thread, as Sync does, for the same reason:
+// the kernel punts a buffered write it cannot finish without blocking to an
+// io-wq worker, and a lone write gains nothing from the ring (batches,
+// Submit, still go through it). A WAL commit is a write then a Sync.
+func (f *uringFile) WriteAt(p []byte, off int64) (int, error) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if f.closed {
+		return 0, &os.PathError{Op: "write", Path: f.f.Name(), Err: os.ErrClosed}
+	}
+	if off < 0 {
+		return 0, &os.PathError{Op: "write", Path: f.f.Name(), Err: errors.New("negative offset")}
+	}
+	return f.f.WriteAt(p, off)
+}
 
 // Sync runs fdatasync in the calling thread, not through the ring: the
 // kernel hands an IORING_OP_FSYNC to an io-wq worker thread, which on a busy
@@ -231,7 +247,7 @@ func (f *uringFile) Close() error {
 }
 
 // one runs a single request in the ring's own one-element batch, so that
-// ReadAt and WriteAt do not allocate.
+// ReadAt does not allocate.
 func (f *uringFile) one(op Op, p []byte, off int64) (int, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()

@@ -156,11 +156,15 @@ func TestBrokenRing(t *testing.T) {
 	r.fd = -1
 	ue.put(r)
 	f, _ := create(t, e, "data")
-	if _, err := f.WriteAt([]byte("x"), 0); !errors.Is(err, syscall.EBADF) {
-		t.Fatalf("WriteAt on a broken ring: %v, want EBADF", err)
+	if _, err := f.WriteAt([]byte("x"), 0); err != nil { // in the calling thread: no ring
+		t.Fatal(err)
 	}
-	if _, err := f.WriteAt([]byte("x"), 0); err != nil {
-		t.Fatalf("WriteAt after the broken ring was retired: %v", err)
+	p := make([]byte, 1)
+	if _, err := f.ReadAt(p, 0); !errors.Is(err, syscall.EBADF) {
+		t.Fatalf("ReadAt on a broken ring: %v, want EBADF", err)
+	}
+	if _, err := f.ReadAt(p, 0); err != nil {
+		t.Fatalf("ReadAt after the broken ring was retired: %v", err)
 	}
 	if ue.rings != 1 {
 		t.Fatalf("%d rings, want 1", ue.rings)
