@@ -28,8 +28,11 @@ func (p *Prepared) Empty() bool { return p.stmt == nil }
 
 // Streams reports whether the statement's result is rows and a command tag
 // only (a query or DML), which a protocol can send as they come.
-func (p *Prepared) Streams() bool {
-	switch p.stmt.(type) {
+func (p *Prepared) Streams() bool { return queryOrDML(p.stmt) }
+
+// queryOrDML reports whether stmt is a SELECT, INSERT, UPDATE or DELETE.
+func queryOrDML(stmt sql.Statement) bool {
+	switch stmt.(type) {
 	case *sql.SelectStmt, *sql.InsertStmt, *sql.UpdateStmt, *sql.DeleteStmt:
 		return true
 	}

@@ -44,9 +44,6 @@ func (s *Session) PrepareUnnamed(query string, paramTypes []types.T) (*Prepared,
 // reusable reports whether a prepared statement's description depends
 // only on its planKey: not FETCH's (the cursor), SHOW's or EXECUTE's.
 func reusable(stmt sql.Statement) bool {
-	switch stmt.(type) {
-	case nil, *sql.SelectStmt, *sql.InsertStmt, *sql.UpdateStmt, *sql.DeleteStmt, *sql.TransactionStmt:
-		return true
-	}
-	return false
+	_, tx := stmt.(*sql.TransactionStmt)
+	return stmt == nil || tx || queryOrDML(stmt)
 }

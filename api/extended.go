@@ -145,31 +145,30 @@ func (c *pgConn) describe(m *pgproto3.Describe) error {
 			oids[i] = t.OID()
 		}
 		c.be.Send(&pgproto3.ParameterDescription{ParameterOIDs: oids})
-		c.sendDescription(prep.Columns, nil)
+		c.sendDescription(prep, nil)
 		return nil
 	}
 	p := c.portals[m.Name]
 	if p == nil {
 		return sqlerr.New(sqlerr.InvalidCursorName, "portal %q does not exist", m.Name)
 	}
-	if len(p.prep.Columns) == 0 {
-		c.be.Send(&pgproto3.NoData{})
-		return nil
-	}
-	d := &c.desc
-	if d.prep != p.prep || !slices.Equal(d.formats, p.formats) {
-		d.prep, d.formats, d.msg = p.prep, slices.Clone(p.formats), rowDescription(p.prep.Columns, p.formats)
-	}
-	c.be.Send(d.msg)
+	c.sendDescription(p.prep, p.formats)
 	return nil
 }
 
-func (c *pgConn) sendDescription(cols []rustydb.Column, formats []int16) {
-	if len(cols) == 0 {
+// sendDescription describes prep's result columns in formats, the message
+// kept for the next Describe of the same statement and formats (libpq
+// describes the portal of every PQexecPrepared).
+func (c *pgConn) sendDescription(prep *rustydb.Prepared, formats []int16) {
+	if len(prep.Columns) == 0 {
 		c.be.Send(&pgproto3.NoData{})
 		return
 	}
-	c.be.Send(rowDescription(cols, formats))
+	d := &c.desc
+	if d.prep != prep || !slices.Equal(d.formats, formats) {
+		d.prep, d.formats, d.msg = prep, slices.Clone(formats), rowDescription(prep.Columns, formats)
+	}
+	c.be.Send(d.msg)
 }
 
 // collectWriter keeps a statement's rows for a portal and forwards notices.

@@ -43,9 +43,7 @@ type pgConn struct {
 	// rowOut sends Execute's rows; kept so that its buffers serve every
 	// Execute of the connection.
 	rowOut wireWriter
-	// desc is the last portal description sent, which the next Describe
-	// of the same statement with the same formats sends again (libpq
-	// describes the portal of every PQexecPrepared).
+	// desc is the last description sent (sendDescription).
 	desc struct {
 		prep    *rustydb.Prepared
 		formats []int16

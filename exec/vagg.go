@@ -394,8 +394,12 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 		return err
 	}
 	groups := va.table.len()
-	perGroup := va.rowsPerGroup(gids, groups)
+	var perGroup []int64 // counted at the first aggregate that can use it
+	counted := false
 	for i, a := range va.aggs {
+		if !counted && (a.arg == nil || a.distinct == nil && a.small(args[i])) {
+			perGroup, counted = va.rowsPerGroup(gids, groups), true
+		}
 		a.grow(groups)
 		switch {
 		case a.arg == nil && perGroup != nil:

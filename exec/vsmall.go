@@ -26,23 +26,34 @@ func (va *vagg) rowsPerGroup(gids []int32, groups int) []int64 {
 	return per
 }
 
-// addSmall is add for a batch whose rows per group are known: the
-// aggregates over values without NULLs that it speeds up; false for the
-// others, which add takes.
+// small reports whether addSmall takes a's batch of values v: count, sum
+// or avg of values without NULLs, of one scale.
+func (a *vacc) small(v *vec) bool {
+	switch {
+	case v.null != nil || v.scale != nil:
+		return false
+	case a.call.Func == "count":
+		return true
+	case a.call.Func != "sum" && a.call.Func != "avg":
+		return false
+	}
+	return a.t.k == vFloat || a.t.k == vInt && sumFits(v, len(v.i)) // v.i holds at least the batch
+}
+
+// addSmall is add for a batch whose rows per group are known, for the
+// aggregates small takes; false for the others, which add takes.
 func (a *vacc) addSmall(v *vec, sel []int32, gids []int32, perGroup []int64) bool {
-	if v.null != nil || v.scale != nil {
+	if !a.small(v) {
 		return false
 	}
 	switch {
 	case a.call.Func == "count":
-	case a.call.Func != "sum" && a.call.Func != "avg":
-		return false
 	case a.t.k == vFloat:
 		f := a.f
 		for r, j := range sel {
 			f[gids[r]] += v.f[j]
 		}
-	case a.t.k == vInt && sumFits(v, len(sel)):
+	default: // an integer sum that fits (small)
 		part := growTo(a.part, len(perGroup))
 		a.part = part
 		for r, j := range sel {
@@ -54,8 +65,6 @@ func (a *vacc) addSmall(v *vec, sel []int32, gids []int32, perGroup []int64) boo
 			a.hi[g] += x>>63 + int64(carry)
 			part[g] = 0
 		}
-	default:
-		return false
 	}
 	for g, n := range perGroup {
 		a.count[g] += n
