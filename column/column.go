@@ -357,14 +357,25 @@ func (c *Column) setArray(n int) {
 // of rows) cost less so than hashed.
 const smallDict = 8
 
+// dictProbe is how many valid rows finishStrings reads before it judges a
+// column's cardinality: when nearly all of them differ (a comment, a
+// name), so many distinct values would not fit a dictionary anyway, and
+// hashing half the column first to learn it costs a load dearly.
+const dictProbe = 4096
+
 func (cb *colBuilder) finishStrings(c *Column, n int, note func(types.Value)) {
 	codes := map[string]uint16{} // once the dictionary outgrows smallDict
 	var dict []string
 	// The codes are noted on the way: one lookup a row, not two.
 	rowCodes := make([]uint16, n)
+	seen := 0
 	for i, s := range cb.str {
 		if !cb.valid[i] {
 			continue
+		}
+		if seen++; seen == dictProbe && len(dict) > dictProbe-dictProbe/64 {
+			dict = nil
+			break
 		}
 		code, ok := uint16(0), false
 		if len(dict) <= smallDict {

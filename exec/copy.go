@@ -284,6 +284,10 @@ func (c *Context) rowBatches(src CopySource, f CopyFormat) batchSource {
 // loadBatchRows is how many input rows a conversion worker takes at once.
 const loadBatchRows = 512
 
+// loadQueueRows is how many rows may wait, converted or read, for the
+// loader: more than a chunk of pages holds (row.Load.flush).
+const loadQueueRows = 32 << 10
+
 // convertRows reads src on a goroutine of its own and converts its rows on
 // workers, returning the batches in input order; done takes back a batch
 // the caller is through with, whose memory later batches reuse, and wait
@@ -296,10 +300,13 @@ const loadBatchRows = 512
 // copycolumns.go).
 func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, columns bool, f CopyFormat, stop chan struct{}) (batches <-chan *loadBatch, done func(*loadBatch), wait func()) {
 	workers, giveBack := c.Workers()
-	ordered, work := make(chan *loadBatch, 2*workers), make(chan *loadBatch, 2*workers)
+	// The loader publishes a chunk of pages at a time (row.Load.flush);
+	// the queue lets the workers go on converting meanwhile.
+	queue := loadQueueRows / loadBatchRows
+	ordered, work := make(chan *loadBatch, queue), make(chan *loadBatch, queue)
 	// The rows and tuples of the batches done with, for new batches: a
 	// load's garbage collection is proportional to what it allocates.
-	spare := make(chan *loadBatch, 2*workers+2)
+	spare := make(chan *loadBatch, queue+2)
 	var wg sync.WaitGroup
 	send := func(ch chan *loadBatch, b *loadBatch) bool {
 		select {
