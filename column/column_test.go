@@ -643,8 +643,16 @@ func TestDictionary(t *testing.T) {
 		{"smallDict distinct", texts(40, func(i int) types.Value { return text(strconv.Itoa(i % smallDict)) }), true, smallDict},
 		{"smallDict+1 distinct", texts(40, func(i int) types.Value { return text(strconv.Itoa(i % (smallDict + 1))) }), true, smallDict + 1},
 		{"MaxDictionary distinct", texts(2*MaxDictionary, func(i int) types.Value {
-			return text(strconv.Itoa(i % MaxDictionary))
+			return text(strconv.Itoa(i / 2))
 		}), true, MaxDictionary},
+		// The first dictProbe rows all differ: the column is judged too
+		// varied for a dictionary, though its values repeat later.
+		{"distinct probe", texts(2*MaxDictionary, func(i int) types.Value {
+			return text(strconv.Itoa(i % MaxDictionary))
+		}), false, MaxDictionary},
+		{"almost distinct probe", texts(2*dictProbe, func(i int) types.Value {
+			return text(strconv.Itoa(i % (dictProbe - dictProbe/64)))
+		}), true, dictProbe - dictProbe/64},
 		{"MaxDictionary+1 distinct", texts(2*MaxDictionary+2, func(i int) types.Value {
 			return text(strconv.Itoa(i % (MaxDictionary + 1)))
 		}), false, MaxDictionary + 1},
