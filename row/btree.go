@@ -163,7 +163,7 @@ func (t *btree) entry(vals []types.Value, v *Version) entry {
 }
 
 // compare orders entries.
-func (t *btree) compare(a, b entry) int {
+func (t *btree) compare(a, b *entry) int {
 	if r := compareValues(a.k0, b.k0); r != 0 {
 		return r
 	}
@@ -174,6 +174,9 @@ func (t *btree) compare(a, b entry) int {
 	}
 	return cmp.Compare(a.v.ID, b.v.ID)
 }
+
+// order is compare for the slices package's sort functions.
+func (t *btree) order(a, b entry) int { return t.compare(&a, &b) }
 
 // comparePrefix compares vals with the first len(vals) key columns of e.
 func (t *btree) comparePrefix(vals []types.Value, e entry) int {
@@ -192,12 +195,12 @@ func (t *btree) comparePrefix(vals []types.Value, e entry) int {
 }
 
 // upper returns the number of items of n ordered before or equal to e.
-func (t *btree) upper(n *bnode, e entry) int {
-	if k := len(n.items); k > 0 && t.compare(n.items[k-1], e) <= 0 {
+func (t *btree) upper(n *bnode, e *entry) int {
+	if k := len(n.items); k > 0 && t.compare(&n.items[k-1], e) <= 0 {
 		return k // after every item, as a load's ascending keys are: no search
 	}
 	lo, hi, _ := n.narrow(e.k0)
-	return lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) > 0 })
+	return lo + sort.Search(hi-lo, func(i int) bool { return t.compare(&n.items[lo+i], e) > 0 })
 }
 
 // past reports whether key is greater than every entry's, as a load's
@@ -205,15 +208,30 @@ func (t *btree) upper(n *bnode, e entry) int {
 // the rightmost leaf's last entry only, and says false when that leaf is
 // empty.
 func (t *btree) past(key []types.Value) bool {
+	n := t.rightmost()
+	return len(n.items) > 0 && t.comparePrefix(key, n.items[len(n.items)-1]) > 0
+}
+
+// rightmost returns the rightmost leaf.
+func (t *btree) rightmost() *bnode {
 	n := t.root
 	for n.children != nil {
 		n = n.children[len(n.children)-1]
 	}
-	return len(n.items) > 0 && t.comparePrefix(key, n.items[len(n.items)-1]) > 0
+	return n
 }
 
 func (t *btree) insert(vals []types.Value, v *Version) {
-	if sep, right := t.insertAt(t.root, t.entry(vals, v)); right != nil {
+	e := t.entry(vals, v)
+	// An entry after every other (a load's ascending keys) goes straight
+	// to the rightmost leaf while it has room: no node above changes.
+	if n := t.rightmost(); len(n.items) > 0 && len(n.items) < bMax && t.compare(&n.items[len(n.items)-1], &e) < 0 {
+		n.items = append(n.items, e)
+		n.insertKey(len(n.items)-1, e)
+		t.n++
+		return
+	}
+	if sep, right := t.insertAt(t.root, e); right != nil {
 		t.root = &bnode{items: []entry{sep}, children: []*bnode{t.root, right}}
 		t.root.syncKeys()
 	}
@@ -223,7 +241,7 @@ func (t *btree) insert(vals []types.Value, v *Version) {
 // insertAt adds v under n and returns the separator and new right sibling
 // when n had to split.
 func (t *btree) insertAt(n *bnode, e entry) (entry, *bnode) {
-	i := t.upper(n, e)
+	i := t.upper(n, &e)
 	if n.children == nil {
 		n.items = slices.Insert(n.items, i, e)
 	} else {
@@ -343,7 +361,7 @@ func (t *btree) delete(vals []types.Value, v *Version) bool {
 func (t *btree) deleteAt(n *bnode, e entry) bool {
 	if n.children == nil {
 		lo, hi, _ := n.narrow(e.k0)
-		i := lo + sort.Search(hi-lo, func(i int) bool { return t.compare(n.items[lo+i], e) >= 0 })
+		i := lo + sort.Search(hi-lo, func(i int) bool { return t.compare(&n.items[lo+i], &e) >= 0 })
 		if i == len(n.items) || n.items[i].v != e.v {
 			return false
 		}
@@ -351,7 +369,7 @@ func (t *btree) deleteAt(n *bnode, e entry) bool {
 		n.deleteKey(i)
 		return true
 	}
-	i := t.upper(n, e)
+	i := t.upper(n, &e)
 	if !t.deleteAt(n.children[i], e) {
 		return false
 	}

@@ -24,3 +24,21 @@ func BenchmarkBtreePointScan(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBtreeAscendingInsert inserts two-column keys in ascending
+// order, as a load of a table with a composite primary key does.
+func BenchmarkBtreeAscendingInsert(b *testing.B) {
+	vals := make([]types.Value, 2)
+	vers := make([]Version, 1<<20)
+	b.ReportAllocs()
+	var tr *btree
+	for i := 0; i < b.N; i++ {
+		if i%len(vers) == 0 {
+			tr = newBtree([]int{0, 1})
+		}
+		vals[0], vals[1] = types.NewInt(int64(i/4)), types.NewInt(int64(i%4))
+		v := &vers[i%len(vers)]
+		v.ID = uint64(i + 1)
+		tr.insert(vals, v)
+	}
+}

@@ -48,7 +48,7 @@ func TestBtreeRandom(t *testing.T) {
 		if tr.delete([]types.Value{{K: types.KInt, I: 1}, {K: types.KInt}}, &Version{ID: id + 1}) {
 			t.Fatal("delete of an absent entry succeeded")
 		}
-		slices.SortFunc(ref, func(a, b *Version) int { return tr.compare(tr.entry(vals[a], a), tr.entry(vals[b], b)) })
+		slices.SortFunc(ref, func(a, b *Version) int { return tr.order(tr.entry(vals[a], a), tr.entry(vals[b], b)) })
 		for q := 0; q < 300; q++ {
 			var prefix []types.Value
 			if rng.IntN(2) == 0 {
@@ -129,10 +129,10 @@ func checkTree(t *btree) error {
 			return errTree("key mirror out of date")
 		}
 		for i, v := range n.items {
-			if i > 0 && t.compare(n.items[i-1], v) >= 0 {
+			if i > 0 && t.order(n.items[i-1], v) >= 0 {
 				return errTree("items out of order")
 			}
-			if lo != nil && t.compare(v, *lo) < 0 || hi != nil && t.compare(v, *hi) >= 0 {
+			if lo != nil && t.order(v, *lo) < 0 || hi != nil && t.order(v, *hi) >= 0 {
 				return errTree("item outside its separators")
 			}
 		}
@@ -202,7 +202,7 @@ func TestBtreeFill(t *testing.T) {
 			}
 			entries = append(entries, tr.entry(vals[v], v))
 		}
-		slices.SortFunc(entries, tr.compare)
+		slices.SortFunc(entries, tr.order)
 		tr.fill(slices.Clone(entries))
 		if err := checkTree(tr); err != nil {
 			t.Fatalf("%d entries: %v", n, err)

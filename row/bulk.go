@@ -203,11 +203,9 @@ func (l *Load) flush(ctx context.Context) error {
 	l.pending, l.npages = l.pending[:0], 0
 	m, t := l.tx.s.txns, l.tx.Txn
 	slab := make([]Version, len(pending)) // one allocation for the chunk's versions
-	if cap(l.versions)-len(l.versions) < len(pending) {
-		// doubled: append grows a long slice by a quarter, copying millions of pointers again and again
-		l.versions = slices.Grow(l.versions, max(len(pending), len(l.versions)))
-	}
+	l.versions = growDoubling(l.versions, len(pending))
 	h.mu.Lock()
+	h.versions = growDoubling(h.versions, len(pending))
 	// A row given column by column has values made only for the indexes,
 	// in one row reused (the indexes copy their keys).
 	keys := indexColumns(h.Table)
@@ -249,6 +247,16 @@ func (l *Load) flush(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 	return nil
+}
+
+// growDoubling makes room for n more versions in s, doubling it when it
+// grows: append grows a long slice by a quarter, copying millions of
+// pointers again and again during a load.
+func growDoubling(s []*Version, n int) []*Version {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	return slices.Grow(s, max(n, len(s)))
 }
 
 // write writes the chunk's pages at block first.

@@ -554,8 +554,8 @@ func (h *Heap) setDef(t *txn.Txn, def *catalog.Table, check bool) error {
 	r.Close()
 	for _, i := range build {
 		ix, entries := indexes[i], entries[i]
-		if !slices.IsSortedFunc(entries, ix.compare) {
-			slices.SortFunc(entries, ix.compare)
+		if !slices.IsSortedFunc(entries, ix.order) {
+			slices.SortFunc(entries, ix.order)
 		}
 		if check && i < unique {
 			if err := h.checkKeys(t, def, i, entries); err != nil {

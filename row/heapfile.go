@@ -411,8 +411,8 @@ func (h *Heap) load(live []*Version, claimed map[uint32]bool) error {
 	}
 	ps.claim(claimed)
 	for i, ix := range h.indexes {
-		if !slices.IsSortedFunc(ld.entries[i], ix.compare) {
-			slices.SortFunc(ld.entries[i], ix.compare)
+		if !slices.IsSortedFunc(ld.entries[i], ix.order) {
+			slices.SortFunc(ld.entries[i], ix.order)
 		}
 		ix.fill(ld.entries[i])
 	}
