@@ -25,6 +25,8 @@ var columnarQueries = []string{
 	// a batch, bounded sums carried once a batch (vsmall.go)
 	`SELECT %s t, count(*), sum(id), sum(id * 3 - 7), avg(id), count(id), sum(id * 1000000000000000) FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s flag, count(*), sum(f) FROM c WHERE t LIKE 'a%%' OR v IN ('v1', 'v7', 'v13') GROUP BY flag ORDER BY 1`,
+	// IN lists over dictionary columns, tested once per dictionary entry
+	`SELECT %s t, count(*), sum(i) FROM c WHERE v NOT IN ('v2', 'v3', 'v19') AND t IN ('beta', 'gamma', 'delta') GROUP BY t ORDER BY 1`,
 	`SELECT %s count(*), sum(i) FROM c WHERE s LIKE '%%1%%2' AND t NOT LIKE '%%a_'`,
 	`SELECT %s flag, count(*) FROM c WHERE s NOT LIKE 'b_%%' AND v LIKE 'v1%%' GROUP BY flag ORDER BY 1`,
 	`SELECT %s count(*) FROM c WHERE s LIKE '\_%%' OR t LIKE 'gam%%a' OR ch LIKE 'ab%%' OR t ILIKE 'BETA'`,

@@ -1047,12 +1047,16 @@ func (vc *vcompiler) like(e *plan.Like) (vpred, error) {
 	if err != nil || t.k != vStr {
 		return nil, errNotVectorized
 	}
-	col := -1
-	if r, ok := e.X.(*plan.ColRef); ok {
-		col = r.Idx
-	}
 	each := vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && match(v.s[j]) != e.Not })
-	return vc.dictPred(col, func(s string) bool { return match(s) != e.Not }, each), nil
+	return vc.dictPred(columnOf(e.X), func(s string) bool { return match(s) != e.Not }, each), nil
+}
+
+// columnOf returns the column e is, or -1 when e is not a column.
+func columnOf(e plan.Expr) int {
+	if r, ok := e.(*plan.ColRef); ok {
+		return r.Idx
+	}
+	return -1
 }
 
 // dictPred returns a predicate that, on a batch whose column col is
@@ -1128,7 +1132,8 @@ func (vc *vcompiler) inList(e *plan.In) (vpred, error) {
 		return nil, errNotVectorized
 	}
 	if t.k == vStr {
-		return vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && strs[v.s[j]] != e.Not }), nil
+		each := vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && strs[v.s[j]] != e.Not })
+		return vc.dictPred(columnOf(e.X), func(s string) bool { return strs[s] != e.Not }, each), nil
 	}
 	return vc.keep(x, func(v *vec, j int32) bool { return (v.null == nil || !v.null[j]) && ints[v.i[j]] != e.Not }), nil
 }
