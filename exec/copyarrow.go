@@ -248,6 +248,7 @@ type arrowColumn struct {
 	field int
 	typ   types.T // column col's type
 	arr   arrow.Array
+	texts int // the values that took the text path
 }
 
 // fill appends the values of arr, the column's slice of the batch.
@@ -343,6 +344,7 @@ func (ac *arrowColumn) each(mapped bool, fast func(i int) bool) {
 // converts a field; a value that cannot be converted gives its row the
 // error and the column a NULL in its place (the row is dropped).
 func (ac *arrowColumn) text(i int, s string) {
+	ac.texts++
 	if ac.rc.appendTo(ac.bld, ac.col, ac.field, s) {
 		return
 	}
