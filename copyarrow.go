@@ -18,11 +18,22 @@ import (
 // COPY ... (FORMAT arrow): Arrow IPC files (the random-access format with
 // a footer, .arrow or .feather v2); COPY FROM also reads IPC streams
 // (.arrows, what the REST API answers with). COPY TO writes record batches of up to
-// arrowBatchRows rows, the columns typed as ArrowType maps them; COPY FROM
-// matches the file's fields to the table's columns by name (a column the
-// file lacks takes its default, a field the table lacks is ignored) and
-// converts each value through its text form, so any Arrow type with one
-// loads into any column type that accepts it.
+// arrowBatchRows rows, the columns typed as ArrowType maps them.
+//
+// COPY FROM opens the file or stream here and hands its record batches to
+// exec.Context.CopyArrow, which matches the fields to the table's columns
+// by name (a column the input lacks takes its default, a field the table
+// lacks is ignored). Into a table that loads column by column (no CHECK,
+// foreign key or default to compute) each record batch is cut into the
+// load's batches and converted a column at a time from its arrays: the
+// Arrow types that map onto a column's form go straight in without text
+// (int64 into bigint, int32 into integer, date32 into date, float64 into
+// double precision and timestamp[us] arrays become the batch's storage
+// whole), every other value goes through its text form and the text
+// load's conversion, so that results and errors are those of a text
+// load. The batches then take the text load's workers and loader (heap
+// tuples, column segments, indexes, crash-atomic bulk load). Other tables
+// load row by row, each value through its text form (exec/copyarrow.go).
 
 const arrowBatchRows = 64 * 1024
 
