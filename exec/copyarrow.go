@@ -188,7 +188,6 @@ func (c *Context) convertArrow(t *catalog.Table, cols []int, f CopyFormat, rc *r
 			ac.fill(b.arrow[i])
 		}
 		bld.EndRows(n)
-		bad := 0
 		for col := range t.Columns {
 			if !t.Columns[col].NotNull {
 				continue
@@ -199,22 +198,16 @@ func (c *Context) convertArrow(t *catalog.Table, cols []int, f CopyFormat, rc *r
 				}
 			}
 		}
-		if bad = countErrors(b.rows); bad > 0 { // keep the rows that converted
-			good := column.NewBuilder(t, n-bad)
+		if countErrors(b.rows) > 0 {
+			bld = keepConverted(t, bld, b.rows)
+		} else {
 			for i := range b.rows {
-				if r := &b.rows[i]; r.err == nil {
-					good.AppendRows(bld, i, i+1)
-					r.idx = good.Rows() - 1
-				}
+				b.rows[i].idx = i
 			}
-			bld = good
 		}
 		b.cols = bld
 		for i := range b.rows {
 			if r := &b.rows[i]; r.err == nil {
-				if bad == 0 {
-					r.idx = i
-				}
 				b.encode(r.idx)
 			}
 		}
@@ -222,6 +215,19 @@ func (c *Context) convertArrow(t *catalog.Table, cols []int, f CopyFormat, rc *r
 	if err != nil {
 		b.rows, b.cols = append(b.rows[:0:0], loadRow{line: b.rows[0].line, err: err}), nil
 	}
+}
+
+// keepConverted returns the rows of bld without an error, noting where
+// each went in its row's idx.
+func keepConverted(t *catalog.Table, bld *column.Builder, rows []loadRow) *column.Builder {
+	good := column.NewBuilder(t, len(rows))
+	for i := range rows {
+		if r := &rows[i]; r.err == nil {
+			good.AppendRows(bld, i, i+1)
+			r.idx = good.Rows() - 1
+		}
+	}
+	return good
 }
 
 // countErrors returns how many of rows have an error.
@@ -248,7 +254,7 @@ type arrowColumn struct {
 	field int
 	typ   types.T // column col's type
 	arr   arrow.Array
-	texts int // the values that took the text path
+	texts int // the values that took the text path (for the tests: a mapping takes few)
 }
 
 // fill appends the values of arr, the column's slice of the batch.
