@@ -2,9 +2,7 @@ package rustydb
 
 import (
 	"bytes"
-	"encoding/hex"
 	"io"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -20,11 +18,22 @@ import (
 // COPY ... (FORMAT arrow): Arrow IPC files (the random-access format with
 // a footer, .arrow or .feather v2); COPY FROM also reads IPC streams
 // (.arrows, what the REST API answers with). COPY TO writes record batches of up to
-// arrowBatchRows rows, the columns typed as ArrowType maps them; COPY FROM
-// matches the file's fields to the table's columns by name (a column the
-// file lacks takes its default, a field the table lacks is ignored) and
-// converts each value through its text form, so any Arrow type with one
-// loads into any column type that accepts it.
+// arrowBatchRows rows, the columns typed as ArrowType maps them.
+//
+// COPY FROM opens the file or stream here and hands its record batches to
+// exec.Context.CopyArrow, which matches the fields to the table's columns
+// by name (a column the input lacks takes its default, a field the table
+// lacks is ignored). Into a table that loads column by column (no CHECK,
+// foreign key or default to compute) each record batch is cut into the
+// load's batches and converted a column at a time from its arrays: the
+// Arrow types that map onto a column's form go straight in without text
+// (int64 into bigint, int32 into integer, date32 into date, float64 into
+// double precision and timestamp[us] arrays become the batch's storage
+// whole), every other value goes through its text form and the text
+// load's conversion, so that results and errors are those of a text
+// load. The batches then take the text load's workers and loader (heap
+// tuples, column segments, indexes, crash-atomic bulk load). Other tables
+// load row by row, each value through its text form (exec/copyarrow.go).
 
 const arrowBatchRows = 64 * 1024
 
@@ -88,6 +97,10 @@ type arrowBatches struct {
 	close  func()
 }
 
+// loadAllocator holds the buffers of the record batches COPY FROM reads:
+// Go memory, which the load may keep past a batch (see exec.ArrowSource).
+var loadAllocator = memory.NewGoAllocator()
+
 // openArrow opens r, COPY FROM's file name, as an Arrow IPC file (which
 // starts with the magic ARROW1) or else an IPC stream.
 func openArrow(r io.Reader, name string) (*arrowBatches, error) {
@@ -109,7 +122,7 @@ func openArrow(r io.Reader, name string) (*arrowBatches, error) {
 	all := io.NewSectionReader(src, 0, size)
 	magic := make([]byte, 6)
 	if n, _ := src.ReadAt(magic, 0); n == 6 && string(magic) == "ARROW1" {
-		fr, err := ipc.NewFileReader(all)
+		fr, err := ipc.NewFileReader(all, ipc.WithAllocator(loadAllocator))
 		if err != nil {
 			return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "\"%s\" is not an Arrow IPC file: %v", name, err)
 		}
@@ -126,7 +139,7 @@ func openArrow(r io.Reader, name string) (*arrowBatches, error) {
 			return rec, nil
 		}}, nil
 	}
-	sr, err := ipc.NewReader(all)
+	sr, err := ipc.NewReader(all, ipc.WithAllocator(loadAllocator))
 	if err != nil {
 		return nil, sqlerr.New(sqlerr.BadCopyFileFormat, "\"%s\" is not an Arrow IPC file or stream: %v", name, err)
 	}
@@ -149,62 +162,5 @@ func (s *Session) copyFromArrow(c *exec.Context, t *catalog.Table, cols []int, n
 		return 0, err
 	}
 	defer in.close()
-	// pos[i] is the field of the file that gives cols[i], or -1
-	pos := make([]int, len(cols))
-	for i, col := range cols {
-		pos[i] = -1
-		if idx := in.schema.FieldIndices(t.Columns[col].Name); len(idx) > 0 {
-			pos[i] = idx[0]
-		}
-	}
-	var rec arrow.RecordBatch
-	var row, line int64
-	return c.CopyLoad(t, cols, func() ([]*string, int64, []byte, error) {
-		for rec == nil || row >= rec.NumRows() {
-			var err error
-			if rec, err = in.next(); err != nil || rec == nil {
-				if err == nil {
-					err = io.EOF
-				}
-				return nil, line, nil, err
-			}
-			row = 0
-		}
-		line++
-		fields, texts := make([]*string, len(cols)), make([]string, len(cols)) // the load keeps them
-		for i, p := range pos {
-			if p < 0 {
-				fields[i] = exec.CopyDefault
-			} else if col := rec.Column(p); col.IsNull(int(row)) {
-				fields[i] = nil
-			} else {
-				texts[i] = arrowText(col, int(row))
-				fields[i] = &texts[i]
-			}
-		}
-		row++
-		return fields, line, nil, nil
-	}, f)
-}
-
-// arrowText is the text form of value i of col that SQL types read:
-// Arrow's own for most types, but timestamps in ISO form with their time
-// zone and binary as bytea's hex.
-func arrowText(col arrow.Array, i int) string {
-	switch a := col.(type) {
-	case *array.Timestamp:
-		typ := a.DataType().(*arrow.TimestampType)
-		ts := a.Value(i).ToTime(typ.Unit)
-		if typ.TimeZone == "" {
-			return ts.Format("2006-01-02 15:04:05.999999")
-		}
-		return ts.Format("2006-01-02 15:04:05.999999Z07:00")
-	case *array.Binary:
-		return `\x` + hex.EncodeToString(a.Value(i))
-	case *array.LargeBinary:
-		return `\x` + hex.EncodeToString(a.Value(i))
-	case *array.Date64:
-		return a.Value(i).ToTime().Format(time.DateOnly)
-	}
-	return col.ValueStr(i)
+	return c.CopyArrow(t, cols, in.schema, in.next, f)
 }

@@ -59,8 +59,7 @@ func (b *Builder) AppendValue(col int, v types.Value) {
 	case cb.kind == Int32 || cb.kind == Int64:
 		b.AppendInt(col, ToInt64(cb.t, v))
 	case cb.kind == Float64:
-		cb.valid = append(cb.valid, true)
-		cb.f64 = append(cb.f64, v.F)
+		b.AppendFloat(col, v.F)
 	case cb.kind == String:
 		b.AppendString(col, v.S)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"rustydb/catalog"
 	"rustydb/column"
 	"rustydb/plan"
@@ -236,7 +238,11 @@ type loadBatch struct {
 	cols   *column.Builder
 	tuples []byte
 	ends   []int
-	done   chan struct{}
+	// arrow holds the rows of an Arrow input, a slice of each target
+	// field's array, which the worker converts a column at a time (see
+	// copyarrow.go).
+	arrow []arrow.Array
+	done  chan struct{}
 }
 
 // textString returns b's text as a string, without copying it: the rows'
@@ -346,7 +352,9 @@ func (c *Context) convertRows(t *catalog.Table, cols []int, fill batchSource, co
 					if !ok {
 						return
 					}
-					if columns {
+					if b.arrow != nil {
+						c.convertArrow(t, cols, f, rc, b)
+					} else if columns {
 						c.convertColumns(t, cols, f, rc, b)
 					} else {
 						c.convertBatch(t, cols, f, rc, b)

@@ -18,7 +18,6 @@ import (
 
 	"rustydb/catalog"
 	"rustydb/column"
-	"rustydb/row"
 	"rustydb/sqlerr"
 	"rustydb/types"
 )
@@ -54,13 +53,7 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 	// a row's tuple is about as long as its text, with a byte a field more
 	b.tuples = slices.Grow(b.tuples[:0], len(b.text)+len(b.rows)*len(t.Columns))
 	b.ends = slices.Grow(b.ends[:0], len(b.rows))
-	field := make([]int, len(t.Columns)) // the field of each column, -1 for none
-	for i := range field {
-		field[i] = -1
-	}
-	for i, col := range cols {
-		field[col] = i
-	}
+	field := columnFields(t, cols)
 	var missing []int // the columns the input does not give
 	for col, i := range field {
 		if i < 0 {
@@ -86,14 +79,26 @@ func (c *Context) convertColumns(t *catalog.Table, cols []int, f CopyFormat, rc 
 				return
 			}
 			r.idx = b.cols.Rows()
-			tuples := row.AppendBuilderRow(b.tuples, b.cols, r.idx)
-			b.tuples, b.ends = tuples, append(b.ends, len(tuples))
+			b.encode(r.idx)
 			b.cols.EndRow()
 		}()
 		if r.err != nil {
 			b.cols.DropRow() // what was appended of the row
 		}
 	}
+}
+
+// columnFields returns the target field of each of t's columns, -1 for
+// the columns cols leave out.
+func columnFields(t *catalog.Table, cols []int) []int {
+	field := make([]int, len(t.Columns))
+	for i := range field {
+		field[i] = -1
+	}
+	for i, col := range cols {
+		field[col] = i
+	}
+	return field
 }
 
 // appendRow appends one input row's fields to the columns of bld, field
