@@ -125,6 +125,9 @@ type File interface {
 	WriteAt(p []byte, off int64) (int, error)
 	// Sync is fdatasync(2).
 	Sync() error
+	// Writeback starts writing the n bytes at off back to the device and
+	// returns without waiting, so that a later Sync has less to write.
+	Writeback(off, n int64) error
 	Truncate(size int64) error
 	Size() (int64, error)
 	Close() error

@@ -35,6 +35,7 @@ type preadFile struct{ f *os.File }
 func (p *preadFile) ReadAt(b []byte, off int64) (int, error)  { return p.f.ReadAt(b, off) }
 func (p *preadFile) WriteAt(b []byte, off int64) (int, error) { return p.f.WriteAt(b, off) }
 func (p *preadFile) Sync() error                              { return datasync(p.f) }
+func (p *preadFile) Writeback(off, n int64) error             { return writeback(p.f, off, n) }
 func (p *preadFile) Truncate(size int64) error                { return p.f.Truncate(size) }
 func (p *preadFile) Size() (int64, error)                     { return fileSize(p.f) }
 func (p *preadFile) Close() error                             { return p.f.Close() }

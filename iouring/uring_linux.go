@@ -237,7 +237,9 @@ func (f *uringFile) Sync() error {
 }
 
 func (f *uringFile) Truncate(size int64) error { return f.f.Truncate(size) }
-func (f *uringFile) Size() (int64, error)      { return fileSize(f.f) }
+
+func (f *uringFile) Writeback(off, n int64) error { return writeback(f.f, off, n) }
+func (f *uringFile) Size() (int64, error)         { return fileSize(f.f) }
 
 func (f *uringFile) Close() error {
 	f.mu.Lock()

@@ -271,8 +271,15 @@ func (l *Load) write(first uint32) error {
 		}
 		l.file = f
 	}
-	_, err := l.file.WriteAt(l.images[:l.npages*PageSize], int64(first)*PageSize)
-	return err
+	off, n := int64(first)*PageSize, int64(l.npages)*PageSize
+	if _, err := l.file.WriteAt(l.images[:n], off); err != nil {
+		return err
+	}
+	// The kernel writes the chunk back now, while the load goes on, rather
+	// than all of the load's pages at the commit's fsync. Only advice: that
+	// fsync reports any error.
+	_ = l.file.Writeback(off, n)
+	return nil
 }
 
 // addToSegment adds a published row to the segment being built, and
@@ -390,15 +397,13 @@ func (l *Load) offer() {
 	h.mu.Unlock()
 }
 
-// install runs the columnizer once the load committed, which takes its
-// segments now if no open transaction's snapshot predates the commit.
+// install wakes the background columnizer once the load committed, which
+// takes its segments if no open transaction's snapshot predates the
+// commit. The commit does not wait for it: checking millions of versions
+// and building the rows before the load's first segment take a while.
 func (l *Load) install() {
-	if len(l.segs) == 0 {
-		return
-	}
-	h, s := l.h, l.tx.s
-	if _, err := h.Columnize(s.txns.Horizon(), l.rowsPer, false); err != nil {
-		s.logger.Warn("columnizer could not read rows", "table", h.Def().Name, "err", err)
+	if len(l.segs) > 0 {
+		l.tx.s.wakeColumnizer()
 	}
 }
 

@@ -216,10 +216,12 @@ type Store struct {
 	seqMu sync.Mutex
 	seqs  map[uint32]*seqState
 
-	pool     *bufferPool
-	stopBG   chan struct{}
-	stopOnce sync.Once
-	bgWriter sync.WaitGroup
+	pool   *bufferPool
+	stopBG chan struct{}
+	// columnizeNow wakes the background columnizer (wakeColumnizer).
+	columnizeNow chan struct{}
+	stopOnce     sync.Once
+	bgWriter     sync.WaitGroup
 	// droppedFiles are heap files of dropped tables, removed once a
 	// checkpoint no longer names the tables.
 	droppedFiles []uint32
@@ -332,10 +334,10 @@ func Open(opts Options) (*Store, error) {
 	s.txns = txn.NewManager(maxTxn)
 	s.removeStrayFiles()
 	s.opened = time.Now()
-	s.stopBG = make(chan struct{})
+	s.stopBG, s.columnizeNow = make(chan struct{}), make(chan struct{}, 1)
 	s.bgWriter.Add(2)
-	go s.every(200*time.Millisecond, "background writer could not write pages", s.pool.writeBehind)
-	go s.every(time.Second, "columnizer could not read rows", func() error {
+	go s.every(200*time.Millisecond, nil, "background writer could not write pages", s.pool.writeBehind)
+	go s.every(time.Second, s.columnizeNow, "columnizer could not read rows", func() error {
 		s.autovacuum()
 		_, err := s.Columnize() // settled rows into column segments
 		return err
@@ -343,9 +345,10 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// every runs fn each period until Close, logging its errors as what failed:
-// the buffer pool's write-behind and the columnizer run this way.
-func (s *Store) every(period time.Duration, what string, fn func() error) {
+// every runs fn each period, and whenever wake has a value, until Close,
+// logging its errors as what failed: the buffer pool's write-behind and
+// the columnizer run this way.
+func (s *Store) every(period time.Duration, wake <-chan struct{}, what string, fn func() error) {
 	defer s.bgWriter.Done()
 	t := time.NewTicker(period)
 	defer t.Stop()
@@ -354,10 +357,20 @@ func (s *Store) every(period time.Duration, what string, fn func() error) {
 		case <-s.stopBG:
 			return
 		case <-t.C:
-			if err := fn(); err != nil {
-				s.logger.Warn(what, "err", err)
-			}
+		case <-wake:
 		}
+		if err := fn(); err != nil {
+			s.logger.Warn(what, "err", err)
+		}
+	}
+}
+
+// wakeColumnizer has the background columnizer run now rather than at its
+// next tick.
+func (s *Store) wakeColumnizer() {
+	select {
+	case s.columnizeNow <- struct{}{}:
+	default: // a run is due already
 	}
 }
 
@@ -668,7 +681,13 @@ func (tx *Tx) Commit() error {
 }
 
 func (tx *Tx) encode() []byte {
-	buf := make([]byte, 0, len(tx.rows)+len(tx.ops)*(1+4+binary.MaxVarintLen64))
+	size := len(tx.rows) + len(tx.ops)*(1+4+binary.MaxVarintLen64)
+	for _, o := range tx.ops {
+		if o.kind == opLoad {
+			size += len(o.load.versions) * 5 // a row id delta, a block delta and a slot: 1, 1 and 2-3 bytes
+		}
+	}
+	buf := make([]byte, 0, size)
 	for _, o := range tx.ops {
 		buf = append(buf, o.kind)
 		switch o.kind {
