@@ -25,6 +25,10 @@ var columnarQueries = []string{
 	// a batch, bounded sums carried once a batch (vsmall.go)
 	`SELECT %s t, count(*), sum(id), sum(id * 3 - 7), avg(id), count(id), sum(id * 1000000000000000) FROM c GROUP BY t ORDER BY 1`,
 	`SELECT %s flag, count(*), sum(f) FROM c WHERE t LIKE 'a%%' OR v IN ('v1', 'v7', 'v13') GROUP BY flag ORDER BY 1`,
+	// comparisons of one column with constants tested as one interval (vrange.go)
+	`SELECT %s count(*), sum(i), sum(sm) FROM c WHERE i >= 3 AND i <= 20 AND sm > 10 AND sm < 150 AND sm <> 77 AND big > -1000000000000000000 AND big <= 1000000000000000000`,
+	`SELECT %s count(*) FROM c WHERE i > 30 AND i < 10 OR sm >= 5000000000 AND sm < 6000000000 OR i BETWEEN -2 AND 2 AND i >= 0`,
+	`SELECT %s flag, count(*), sum(n) FROM c WHERE dt >= date '2020-03-01' AND t LIKE 'a%%' AND dt < date '2020-09-01' AND n BETWEEN -100.5 AND 300 GROUP BY flag ORDER BY 1`,
 	// IN lists over dictionary columns, tested once per dictionary entry
 	`SELECT %s t, count(*), sum(i) FROM c WHERE v NOT IN ('v2', 'v3', 'v19') AND t IN ('beta', 'gamma', 'delta') GROUP BY t ORDER BY 1`,
 	`SELECT %s count(*), sum(i) FROM c WHERE s LIKE '%%1%%2' AND t NOT LIKE '%%a_'`,

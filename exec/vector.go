@@ -984,21 +984,7 @@ func (vc *vcompiler) pred(e plan.Expr) (vpred, error) {
 	case *plan.Binary:
 		switch e.Op {
 		case "and":
-			l, err := vc.pred(e.L)
-			if err != nil {
-				return nil, err
-			}
-			r, err := vc.pred(e.R)
-			if err != nil {
-				return nil, err
-			}
-			return func(b *vbatch, sel []int32) ([]int32, error) {
-				s, err := l(b, sel)
-				if err != nil || len(s) == 0 {
-					return s, err
-				}
-				return r(b, s)
-			}, nil
+			return vc.and(e)
 		case "or":
 			return vc.or(e)
 		case "=", "<>", "<", "<=", ">", ">=":
@@ -1455,12 +1441,27 @@ func dictTest(f evalFn, r []types.Value, ci int, c *column.Column, i int,
 	return res, nullResult, nil
 }
 
+// colCmp compares an integer-like column's stored int64 form with k.
+type colCmp struct {
+	idx int
+	op  asm.Op
+	k   int64
+}
+
 // colConstPred compiles a comparison of an integer-like column (possibly
 // under a cast that keeps its values) with a constant into a comparison of
 // the column's stored int64 form with one integer, which runs on the SIMD
 // kernels when the whole batch is selected; it returns nil for any other
 // comparison.
 func (vc *vcompiler) colConstPred(e *plan.Binary) vpred {
+	if c, ok := vc.colConstCmp(e); ok {
+		return vc.intColPred(c)
+	}
+	return nil
+}
+
+// colConstCmp returns e as a colCmp, if it is one (see colConstPred).
+func (vc *vcompiler) colConstCmp(e *plan.Binary) (colCmp, bool) {
 	op, colE, constE := e.Op, e.L, e.R
 	if !constant(constE) {
 		op, colE, constE = flipCmp[op], e.R, e.L
@@ -1470,15 +1471,15 @@ func (vc *vcompiler) colConstPred(e *plan.Binary) vpred {
 	}
 	ref, ok := colE.(*plan.ColRef)
 	if !ok || op == "" || !constant(constE) {
-		return nil
+		return colCmp{}, false
 	}
 	ct := vc.cols[ref.Idx]
 	if k := column.KindOf(ct); k != column.Int32 && k != column.Int64 {
-		return nil
+		return colCmp{}, false
 	}
 	v, err := vc.eval(constE)
 	if err != nil || v.IsNull() {
-		return nil
+		return colCmp{}, false
 	}
 	// The comparison is col*u op c.
 	var c, u int64 = 0, 1
@@ -1502,14 +1503,14 @@ func (vc *vcompiler) colConstPred(e *plan.Binary) vpred {
 			s = -v.D.Exponent
 		}
 		if s > 18 {
-			return nil
+			return colCmp{}, false
 		}
 		if c, ok = scaledInt(v, s); !ok {
-			return nil
+			return colCmp{}, false
 		}
 		u = pow10[s-colScale]
 	default:
-		return nil
+		return colCmp{}, false
 	}
 	floor, ceil := c/u, c/u
 	if c%u != 0 {
@@ -1540,7 +1541,7 @@ func (vc *vcompiler) colConstPred(e *plan.Binary) vpred {
 			aop, k = map[string]asm.Op{"=": asm.Eq, "<>": asm.Ne}[op], c/u
 		}
 	}
-	return vc.intColPred(ref.Idx, aop, k)
+	return colCmp{ref.Idx, aop, k}, true
 }
 
 // exactCast reports whether a cast keeps every value as it is (so a
@@ -1562,8 +1563,9 @@ func exactCast(from, to types.T) bool {
 // decoding them all.
 func sparse(sel []int32, n int) bool { return len(sel) < n/4 }
 
-// intColPred keeps the rows whose stored int column idx compares with k.
-func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
+// intColPred keeps the rows whose stored int column compares as cmp says.
+func (vc *vcompiler) intColPred(cmp colCmp) vpred {
+	idx, op, k := cmp.idx, cmp.op, cmp.k
 	out := make([]int32, vc.size)
 	bits := make([]byte, (vc.size+7)/8+8)
 	decoded := make([]int64, vc.size) // the selected rows of an encoded column
@@ -1572,16 +1574,7 @@ func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 		if c.Enc == column.RunLength {
 			return dropColNulls(c, b.off, runsSel(c.Runs, b.off, op, k, sel, out[:0])), nil
 		}
-		var x64 []int64 // the batch's values as int64s, unless a plain int32 column
-		switch {
-		case c.Enc != column.Plain && sparse(sel, b.n):
-			c.Gather(b.off, sel, decoded)
-			x64 = decoded
-		case c.Enc != column.Plain:
-			x64 = vc.decode(b, idx)
-		case c.Kind == column.Int64:
-			x64 = c.I64[b.off : b.off+b.n]
-		}
+		x64 := vc.intsOf(b, idx, sel, decoded)
 		if len(sel) == b.n && b.off%8 == 0 && (x64 != nil || k == int64(int32(k))) {
 			bm := bits[:(b.n+7)/8]
 			if x64 == nil {
@@ -1602,6 +1595,25 @@ func (vc *vcompiler) intColPred(idx int, op asm.Op, k int64) vpred {
 		}
 		return dropColNulls(c, b.off, res), nil
 	}
+}
+
+// intsOf returns the values of column idx (not run-length encoded) at the
+// rows of the batch as int64s, or nil for a plain int32 column, whose
+// values the caller reads in place. An encoded column's selected rows are
+// gathered into decoded when sel is sparse, else the batch is decoded
+// whole.
+func (vc *vcompiler) intsOf(b *vbatch, idx int, sel []int32, decoded []int64) []int64 {
+	c := &b.seg.Cols[idx]
+	switch {
+	case c.Enc != column.Plain && sparse(sel, b.n):
+		c.Gather(b.off, sel, decoded)
+		return decoded
+	case c.Enc != column.Plain:
+		return vc.decode(b, idx)
+	case c.Kind == column.Int64:
+		return c.I64[b.off : b.off+b.n]
+	}
+	return nil
 }
 
 // dropColNulls removes from res the rows where column c (of a batch at row
@@ -1642,44 +1654,53 @@ func runsSel(r *column.Runs, off int, op asm.Op, k int64, sel, out []int32) []in
 // zeroSel selects the one value runsSel compares.
 var zeroSel = []int32{0}
 
+// cmpConstSel keeps the rows of sel whose value in x compares with k,
+// appending them to out, whose capacity must hold sel. The loops have no
+// branch on the comparison (every row is written, the length advances by
+// its result): a selection after another predicate passes rows at random,
+// which a branch would mispredict half the time.
 func cmpConstSel[T int32 | int64](x []T, op asm.Op, k int64, sel, out []int32) []int32 {
+	n := len(out)
+	out = out[:n+len(sel)]
 	switch op {
 	case asm.Eq:
 		for _, j := range sel {
-			if int64(x[j]) == k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) == k)
 		}
 	case asm.Ne:
 		for _, j := range sel {
-			if int64(x[j]) != k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) != k)
 		}
 	case asm.Lt:
 		for _, j := range sel {
-			if int64(x[j]) < k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) < k)
 		}
 	case asm.Le:
 		for _, j := range sel {
-			if int64(x[j]) <= k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) <= k)
 		}
 	case asm.Gt:
 		for _, j := range sel {
-			if int64(x[j]) > k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) > k)
 		}
 	case asm.Ge:
 		for _, j := range sel {
-			if int64(x[j]) >= k {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(int64(x[j]) >= k)
 		}
 	}
-	return out
+	return out[:n]
+}
+
+// bit is 1 for true and 0 for false, without a branch.
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
