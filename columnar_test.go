@@ -29,6 +29,8 @@ var columnarQueries = []string{
 	`SELECT %s count(*), sum(i), sum(sm) FROM c WHERE i >= 3 AND i <= 20 AND sm > 10 AND sm < 150 AND sm <> 77 AND big > -1000000000000000000 AND big <= 1000000000000000000`,
 	`SELECT %s count(*) FROM c WHERE i > 30 AND i < 10 OR sm >= 5000000000 AND sm < 6000000000 OR i BETWEEN -2 AND 2 AND i >= 0`,
 	`SELECT %s flag, count(*), sum(n) FROM c WHERE dt >= date '2020-03-01' AND t LIKE 'a%%' AND dt < date '2020-09-01' AND n BETWEEN -100.5 AND 300 GROUP BY flag ORDER BY 1`,
+	`SELECT %s count(*), sum(a), sum(b) FROM wide WHERE a < b`,
+	`SELECT %s count(*), sum(id) FROM wide WHERE a >= b OR b IS NULL`,
 	// IN lists over dictionary columns, tested once per dictionary entry
 	`SELECT %s t, count(*), sum(i) FROM c WHERE v NOT IN ('v2', 'v3', 'v19') AND t IN ('beta', 'gamma', 'delta') GROUP BY t ORDER BY 1`,
 	`SELECT %s count(*), sum(i) FROM c WHERE s LIKE '%%1%%2' AND t NOT LIKE '%%a_'`,
@@ -222,8 +224,12 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	}
 	insert(0, 5000)
 	mustExec(t, db, "CREATE TABLE c2 AS SELECT id, i, n, t, dt, f, flag FROM c")
+	// two int columns too wide to bit-pack: compared in place (vector.go's in32)
+	mustExec(t, db, `CREATE TABLE wide AS SELECT g AS id, ((g * 2654435761) % 2000000000 - 1000000000)::int AS a,
+		CASE WHEN g % 7 = 0 THEN NULL ELSE ((g * 40503) % 2000000000 - 1000000000)::int END AS b FROM generate_series(1, 3000) g`)
 	mustExec(t, db, "VACUUM c")
 	mustExec(t, db, "VACUUM c2")
+	mustExec(t, db, "VACUUM wide")
 	mustExec(t, db, "CREATE TABLE ck (k INT PRIMARY KEY, label TEXT)")
 	mustExec(t, db, "INSERT INTO ck SELECT g, 'k' || (g % 4) FROM generate_series(-5, 40, 3) g")
 	mustExec(t, db, "INSERT INTO ck VALUES (100, 'none'), (101, 'none'), (102, NULL)")

@@ -1203,9 +1203,20 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 	// Two columns of one type stored as int32 (dates: TPC-H's
 	// l_commitdate < l_receiptdate) compare in place, without widening.
 	in32 := lok && rok && e.L.Type().ID == e.R.Type().ID && column.KindOf(e.L.Type()) == column.Int32
+	bits, aop := make([]byte, (vc.size+7)/8+8), asmOps[op]
 	gen := func(b *vbatch, sel []int32) ([]int32, error) {
 		if in32 {
 			x, y := &b.seg.Cols[lc.Idx], &b.seg.Cols[rc.Idx]
+			if x.I32 != nil && y.I32 != nil && len(sel) == b.n && b.off%8 == 0 { // the whole batch: SIMD
+				bm := bits[:(b.n+7)/8]
+				asm.CmpInt32Cols(x.I32[b.off:b.off+b.n], aop, y.I32[b.off:b.off+b.n], bm)
+				for _, valid := range [][]byte{x.Valid, y.Valid} {
+					if valid != nil {
+						asm.BitmapAnd(bm, bm, valid[b.off/8:b.off/8+len(bm)])
+					}
+				}
+				return out[:asm.BitmapToSel(bm, b.n, out)], nil
+			}
 			if x.I32 != nil && y.I32 != nil { // plain int32 columns, not encoded
 				res := cmpSel(op, x.I32[b.off:b.off+b.n], y.I32[b.off:b.off+b.n], sel, out[:0])
 				if x.Valid != nil || y.Valid != nil {
@@ -1278,46 +1289,45 @@ func dropNulls(sel []int32, a, b []bool) []int32 {
 }
 
 func cmpSel[T int32 | int64 | string](op string, l, r []T, sel, out []int32) []int32 {
+	n := len(out)
+	out = out[:n+len(sel)] // branchless, as cmpConstSel
 	switch op {
 	case "=":
 		for _, j := range sel {
-			if l[j] == r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] == r[j])
 		}
 	case "<>":
 		for _, j := range sel {
-			if l[j] != r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] != r[j])
 		}
 	case "<":
 		for _, j := range sel {
-			if l[j] < r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] < r[j])
 		}
 	case "<=":
 		for _, j := range sel {
-			if l[j] <= r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] <= r[j])
 		}
 	case ">":
 		for _, j := range sel {
-			if l[j] > r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] > r[j])
 		}
 	case ">=":
 		for _, j := range sel {
-			if l[j] >= r[j] {
-				out = append(out, j)
-			}
+			out[n] = j
+			n += bit(l[j] >= r[j])
 		}
 	}
-	return out
+	return out[:n]
 }
+
+// asmOps are the SIMD kernels' comparison operators.
+var asmOps = map[string]asm.Op{"=": asm.Eq, "<>": asm.Ne, "<": asm.Lt, "<=": asm.Le, ">": asm.Gt, ">=": asm.Ge}
 
 // cmpSelFloat compares as PostgreSQL does: NaN equals NaN and sorts above
 // every other value.
@@ -1538,7 +1548,7 @@ func (vc *vcompiler) colConstCmp(e *plan.Binary) (colCmp, bool) {
 				aop = asm.Lt
 			}
 		} else {
-			aop, k = map[string]asm.Op{"=": asm.Eq, "<>": asm.Ne}[op], c/u
+			aop, k = asmOps[op], c/u
 		}
 	}
 	return colCmp{ref.Idx, aop, k}, true
