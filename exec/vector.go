@@ -1240,12 +1240,16 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 			return nil, err
 		}
 		res := out[:0]
-		switch t.k {
-		case vInt:
+		switch {
+		case t.k == vInt && len(sel) == b.n && len(lv.i) >= b.n && len(rv.i) >= b.n: // the whole batch: SIMD
+			bm := bits[:(b.n+7)/8]
+			asm.CmpInt64Cols(lv.i[:b.n], aop, rv.i[:b.n], bm)
+			res = out[:asm.BitmapToSel(bm, b.n, out)]
+		case t.k == vInt:
 			res = cmpSel(op, lv.i, rv.i, sel, res)
-		case vFloat:
+		case t.k == vFloat:
 			res = cmpSelFloat(op, lv.f, rv.f, sel, res)
-		case vStr:
+		case t.k == vStr:
 			res = cmpSel(op, lv.s, rv.s, sel, res)
 		}
 		if lv.null != nil || rv.null != nil {
