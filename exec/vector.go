@@ -1046,8 +1046,8 @@ func columnOf(e plan.Expr) int {
 }
 
 // dictPred returns a predicate that, on a batch whose column col is
-// dictionary-encoded, tests each dictionary entry once (per segment, when
-// first met) and selects the non-NULL rows by their codes: a dictionary
+// dictionary-encoded, tests each dictionary entry once per segment and
+// selects the non-NULL rows by their codes, without a branch: a dictionary
 // column holds few distinct strings (TPC-H's l_returnflag = 'R' tests 3 of
 // them for 6M rows). Other batches, or col < 0, take other.
 func (vc *vcompiler) dictPred(col int, test func(string) bool, other vpred) vpred {
@@ -1056,33 +1056,26 @@ func (vc *vcompiler) dictPred(col int, test func(string) bool, other vpred) vpre
 	}
 	out := make([]int32, vc.size)
 	var lastSeg *row.Segment
-	var dictResult []int8 // per dictionary entry: 0 unknown, 1 passes, 2 does not
+	// per code: 1 passes, 0 does not; every uint16 has a place, as a NULL
+	// row's code may be any (its row is dropped after)
+	pass := make([]uint8, column.MaxDictionary)
 	return func(b *vbatch, sel []int32) ([]int32, error) {
 		c := &b.seg.Cols[col]
 		if c.Codes == nil {
 			return other(b, sel)
 		}
-		res := out[:0]
 		if lastSeg != b.seg {
-			lastSeg, dictResult = b.seg, make([]int8, len(c.Dict))
+			lastSeg = b.seg
+			for k, s := range c.Dict {
+				pass[k] = uint8(bit(test(s)))
+			}
 		}
+		codes, res, n := c.Codes[b.off:], out[:len(sel)], 0
 		for _, j := range sel {
-			i := b.off + int(j)
-			if c.Null(i) {
-				continue
-			}
-			r := &dictResult[c.Codes[i]]
-			if *r == 0 {
-				*r = 2
-				if test(c.Dict[c.Codes[i]]) {
-					*r = 1
-				}
-			}
-			if *r == 1 {
-				res = append(res, j)
-			}
+			res[n] = j
+			n += int(pass[codes[j]])
 		}
-		return res, nil
+		return dropColNulls(c, b.off, res[:n]), nil
 	}
 }
 
