@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 
 	"rustydb/plan"
@@ -54,6 +55,10 @@ const (
 	abbrExact                  // equal abbreviations are equal keys
 	abbrPrefix                 // equal abbreviations need the values compared
 	abbrOff                    // the first keys do not abbreviate: compare values
+	// abbrPacked: the first keys' exact abbreviations, less their least,
+	// in the high bits and the second keys' abbreviations in the rest
+	// (packSecondKey); equal ones compare from the second key
+	abbrPacked
 )
 
 // abbreviate returns the unsigned integer that orders as v among values of
@@ -98,6 +103,9 @@ func (b *sortBuf) reset() {
 		clear(c)
 	}
 	b.rows, b.ents, b.bytes = b.rows[:0], b.ents[:0], 0
+	if b.abbr == abbrPacked {
+		b.abbr = abbrExact // new entries abbreviate the first key alone
+	}
 }
 
 // add appends row r, whose keys were evaluated into keysOf(len(b.rows)).
@@ -168,9 +176,9 @@ func (b *sortBuf) compare(x, y sortEnt) int {
 	switch {
 	case x.rank != 1: // both first keys NULL
 		from = 1
-	case b.abbr == abbrExact && x.pre == y.pre:
+	case (b.abbr == abbrExact || b.abbr == abbrPacked) && x.pre == y.pre:
 		from = 1
-	case b.abbr == abbrExact || b.abbr == abbrPrefix && x.pre != y.pre:
+	case b.abbr == abbrExact || b.abbr == abbrPacked || b.abbr == abbrPrefix && x.pre != y.pre:
 		return cmp.Compare(x.pre, y.pre)
 	}
 	if from == len(b.spec) {
@@ -182,6 +190,7 @@ func (b *sortBuf) compare(x, y sortEnt) int {
 // sort orders the entries by key, equal keys in the order they were added.
 func (b *sortBuf) sort() {
 	b.skipCommonPrefix()
+	b.packSecondKey()
 	slices.SortFunc(b.ents, func(x, y sortEnt) int {
 		if c := b.compare(x, y); c != 0 {
 			return c
@@ -197,25 +206,8 @@ func (b *sortBuf) skipCommonPrefix() {
 	if b.abbr != abbrPrefix {
 		return
 	}
-	var first string
-	common := -1
-	for _, e := range b.ents {
-		if e.rank != 1 {
-			continue
-		}
-		s := b.keysOf(e.idx)[0].S
-		if common < 0 {
-			first, common = s, len(s)
-		}
-		common = min(common, len(s))
-		for common > 0 && s[:common] != first[:common] {
-			common-- // rare past the first rows: the prefix only shrinks
-		}
-		if common == 0 {
-			return
-		}
-	}
-	if common <= 0 {
+	common := b.commonPrefix(0)
+	if common == 0 {
 		return
 	}
 	for i, e := range b.ents {
@@ -227,6 +219,76 @@ func (b *sortBuf) skipCommonPrefix() {
 			b.ents[i].pre = pre
 		}
 	}
+}
+
+// commonPrefix returns the length of the prefix that the string key k of
+// the entries of rank 1 all share.
+func (b *sortBuf) commonPrefix(k int) int {
+	var first string
+	common := -1
+	for _, e := range b.ents {
+		if e.rank != 1 {
+			continue
+		}
+		s := b.keysOf(e.idx)[k].S
+		if common < 0 {
+			first, common = s, len(s)
+		}
+		common = min(common, len(s))
+		for common > 0 && s[:common] != first[:common] {
+			common-- // rare past the first rows: the prefix only shrinks
+		}
+		if common == 0 {
+			return 0
+		}
+	}
+	return max(common, 0)
+}
+
+// packSecondKey fits the second keys' abbreviations into the bits the
+// first keys' exact abbreviations leave unused, when those span a small
+// range: a first key of few values (a count, a flag) would otherwise send
+// most comparisons on to the values. It leaves the entries as they are if
+// a second key is NULL or does not abbreviate as the others.
+func (b *sortBuf) packSecondKey() {
+	if b.abbr != abbrExact || len(b.spec) < 2 {
+		return
+	}
+	lo, hi, kind := uint64(math.MaxUint64), uint64(0), types.KNull
+	for _, e := range b.ents {
+		if e.rank != 1 {
+			continue
+		}
+		lo, hi = min(lo, e.pre), max(hi, e.pre)
+		k := b.keysOf(e.idx)[1]
+		if _, mode := abbreviate(k); mode == abbrOff || kind != types.KNull && k.K != kind {
+			return // NULL (KNull) does not abbreviate
+		}
+		kind = k.K
+	}
+	width := bits.Len64(hi - lo)
+	if kind == types.KNull || width > 32 {
+		return
+	}
+	common := 0 // as skipCommonPrefix, for string second keys
+	if _, mode := abbreviate(types.Value{K: kind}); mode == abbrPrefix {
+		common = b.commonPrefix(1)
+	}
+	for i, e := range b.ents {
+		if e.rank != 1 {
+			continue
+		}
+		k := b.keysOf(e.idx)[1]
+		second, _ := abbreviate(k)
+		if common > 0 {
+			second = stringPrefix(k.S[common:])
+		}
+		if b.spec[1].Desc {
+			second = ^second
+		}
+		b.ents[i].pre = (e.pre-lo)<<(64-width) | second>>width
+	}
+	b.abbr = abbrPacked
 }
 
 // compareKeys orders two rows' sort keys under spec.
