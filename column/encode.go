@@ -298,8 +298,9 @@ func (p *Packed) at(i uint) int64 {
 }
 
 // unpack decodes len(dst) values from row off: per value (per four
-// values, when they fit one) one unaligned load, shift and mask. The loop reads through a pointer, without bounds
-// checks: the test before it bounds every load.
+// values, when they fit one) one unaligned load, shift and mask. The
+// loops read through a pointer, without bounds checks: the test before
+// them bounds every load.
 func (p *Packed) unpack(off int, dst []int64) {
 	width, base := p.Width, p.Base
 	mask := uint64(1)<<width - 1
