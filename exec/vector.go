@@ -1203,12 +1203,10 @@ func (vc *vcompiler) compare(e *plan.Binary) (vpred, error) {
 			if x.I32 != nil && y.I32 != nil && len(sel) == b.n && b.off%8 == 0 { // the whole batch: SIMD
 				bm := bits[:(b.n+7)/8]
 				asm.CmpInt32Cols(x.I32[b.off:b.off+b.n], aop, y.I32[b.off:b.off+b.n], bm)
-				for _, valid := range [][]byte{x.Valid, y.Valid} {
-					if valid != nil {
-						asm.BitmapAnd(bm, bm, valid[b.off/8:b.off/8+len(bm)])
-					}
+				if y.Valid != nil {
+					asm.BitmapAnd(bm, bm, y.Valid[b.off/8:b.off/8+len(bm)])
 				}
-				return out[:asm.BitmapToSel(bm, b.n, out)], nil
+				return validSel(x, b, bm, out), nil
 			}
 			if x.I32 != nil && y.I32 != nil { // plain int32 columns, not encoded
 				res := cmpSel(op, x.I32[b.off:b.off+b.n], y.I32[b.off:b.off+b.n], sel, out[:0])
@@ -1589,10 +1587,7 @@ func (vc *vcompiler) intColPred(cmp colCmp) vpred {
 			} else {
 				asm.CmpInt64(x64, op, k, bm)
 			}
-			if c.Valid != nil {
-				asm.BitmapAnd(bm, bm, c.Valid[b.off/8:b.off/8+len(bm)])
-			}
-			return out[:asm.BitmapToSel(bm, b.n, out)], nil
+			return validSel(c, b, bm, out), nil
 		}
 		var res []int32
 		if x64 == nil {
@@ -1621,6 +1616,15 @@ func (vc *vcompiler) intsOf(b *vbatch, idx int, sel []int32, decoded []int64) []
 		return c.I64[b.off : b.off+b.n]
 	}
 	return nil
+}
+
+// validSel returns in out the rows of batch b whose bit is set in bm and
+// whose value in column c is not NULL.
+func validSel(c *column.Column, b *vbatch, bm []byte, out []int32) []int32 {
+	if c.Valid != nil {
+		asm.BitmapAnd(bm, bm, c.Valid[b.off/8:b.off/8+len(bm)])
+	}
+	return out[:asm.BitmapToSel(bm, b.n, out)]
 }
 
 // dropColNulls removes from res the rows where column c (of a batch at row

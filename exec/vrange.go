@@ -157,10 +157,7 @@ func (vc *vcompiler) rangePred(cmps []colCmp) vpred {
 				asm.CmpInt64(x64, asm.Le, hi, above)
 			}
 			asm.BitmapAnd(bm, bm, above)
-			if c.Valid != nil {
-				asm.BitmapAnd(bm, bm, c.Valid[b.off/8:b.off/8+n])
-			}
-			return out[:asm.BitmapToSel(bm, b.n, out)], nil
+			return validSel(c, b, bm, out), nil
 		}
 		var res []int32
 		if x64 == nil {
