@@ -151,10 +151,27 @@ func compareValues(a, b types.Value) int {
 }
 
 // entry makes the entry of version v whose values are vals.
-func (t *btree) entry(vals []types.Value, v *Version) entry {
+func (t *btree) entry(vals []types.Value, v *Version) entry { return t.entryFrom(vals, v, nil) }
+
+// restSlab is how many key values entryFrom allocates at once.
+const restSlab = 4096
+
+// entryFrom is entry with the other key columns' values taken from slab,
+// which it refills restSlab values at a time: a bulk load's entries, which
+// live as long as one another, in a few allocations rather than one each.
+// A nil slab allocates them exactly.
+func (t *btree) entryFrom(vals []types.Value, v *Version, slab *[]types.Value) entry {
 	e := entry{k0: keyVal(vals, t.cols[0]), v: v}
-	if len(t.cols) > 1 {
-		e.rest = make([]types.Value, len(t.cols)-1)
+	if n := len(t.cols) - 1; n > 0 {
+		switch {
+		case slab == nil:
+			e.rest = make([]types.Value, n)
+		default:
+			if len(*slab) < n {
+				*slab = make([]types.Value, max(n, restSlab))
+			}
+			e.rest, *slab = (*slab)[:n:n], (*slab)[n:]
+		}
 		for i, c := range t.cols[1:] {
 			e.rest[i] = keyVal(vals, c)
 		}
@@ -221,8 +238,11 @@ func (t *btree) rightmost() *bnode {
 	return n
 }
 
-func (t *btree) insert(vals []types.Value, v *Version) {
-	e := t.entry(vals, v)
+func (t *btree) insert(vals []types.Value, v *Version) { t.insertFrom(vals, v, nil) }
+
+// insertFrom is insert with the entry made by entryFrom.
+func (t *btree) insertFrom(vals []types.Value, v *Version, slab *[]types.Value) {
+	e := t.entryFrom(vals, v, slab)
 	// An entry after every other (a load's ascending keys) goes straight
 	// to the rightmost leaf while it has room: no node above changes.
 	if n := t.rightmost(); len(n.items) > 0 && len(n.items) < bMax && t.compare(&n.items[len(n.items)-1], &e) < 0 {

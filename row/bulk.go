@@ -210,6 +210,7 @@ func (l *Load) flush(ctx context.Context) error {
 	// in one row reused (the indexes copy their keys).
 	keys := indexColumns(h.Table)
 	keyRow := make([]types.Value, len(h.Table.Columns))
+	var keySlab []types.Value // the index entries' key values
 	for i := 0; i < len(pending); {
 		r := &pending[i]
 		vals := r.vals
@@ -221,7 +222,7 @@ func (l *Load) flush(ctx context.Context) error {
 		if c.err == nil && c.wait == nil {
 			v := &slab[i]
 			v.ID, v.tid, v.creator, v.cmin = r.id, tid{first + uint32(r.page), r.slot}, t, t.CommandID()
-			h.add(v, vals)
+			h.addFrom(v, vals, &keySlab)
 			l.versions = append(l.versions, v)
 			l.addToSegment(r)
 			r.vals, r.src = nil, nil

@@ -377,10 +377,14 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 }
 
 // add appends v, whose values are vals, and indexes it. Caller holds h.mu.
-func (h *Heap) add(v *Version, vals []types.Value) {
+func (h *Heap) add(v *Version, vals []types.Value) { h.addFrom(v, vals, nil) }
+
+// addFrom is add with the index entries' key values taken from slab (see
+// btree.entryFrom).
+func (h *Heap) addFrom(v *Version, vals []types.Value, slab *[]types.Value) {
 	h.versions = append(h.versions, v)
 	for _, ix := range h.indexes {
-		ix.insert(vals, v)
+		ix.insertFrom(vals, v, slab)
 	}
 }
 
