@@ -69,10 +69,21 @@ func abbreviate(v types.Value) (uint64, abbrMode) {
 		return uint64(v.I) ^ 1<<63, abbrExact
 	case types.KFloat:
 		return floatOrder(v.F), abbrExact
-	case types.KText, types.KBytes, types.KUUID, types.KJSON: // ordered as strings.Compare
+	}
+	if stringKind(v.K) {
 		return stringPrefix(v.S), abbrPrefix
 	}
 	return 0, abbrOff
+}
+
+// stringKind reports whether values of kind k order as strings.Compare
+// orders their S.
+func stringKind(k types.Kind) bool {
+	switch k {
+	case types.KText, types.KBytes, types.KUUID, types.KJSON:
+		return true
+	}
+	return false
 }
 
 // stringPrefix is the first 8 bytes of s, big-endian.
@@ -271,7 +282,7 @@ func (b *sortBuf) packSecondKey() {
 		return
 	}
 	common := 0 // as skipCommonPrefix, for string second keys
-	if _, mode := abbreviate(types.Value{K: kind}); mode == abbrPrefix {
+	if stringKind(kind) {
 		common = b.commonPrefix(1)
 	}
 	for i, e := range b.ents {
