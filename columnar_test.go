@@ -66,6 +66,8 @@ var columnarQueries = []string{
 	`SELECT %s sm, count(*), sum(i), count(DISTINCT t) FROM c GROUP BY sm HAVING count(*) > 1 ORDER BY 1`,
 	`SELECT %s count(*), sum(cnt), max(k) FROM (SELECT id * 1000 - 2000000 AS k, count(*) AS cnt FROM c GROUP BY 1) x`,
 	`SELECT %s count(*), sum(cnt), count(DISTINCT cnt) FROM (SELECT big, count(*) cnt FROM c GROUP BY big) x`,
+	// a key in segment order: the direct array covers the zone maps' range at once (coverKeys)
+	`SELECT %s count(*), sum(cnt), sum(s), min(id), max(id) FROM (SELECT id, count(*) cnt, sum(i) s FROM c GROUP BY id HAVING sum(i) > 3) x`,
 	`SELECT %s cnt, count(*) FROM (SELECT i, count(*) AS cnt FROM c GROUP BY i) x GROUP BY cnt ORDER BY 1, 2`,
 	`SELECT %s count(*), sum(k * cnt), sum(k * s) FROM (SELECT CASE WHEN id < 2500 THEN id ELSE 2500 - id END AS k,
 	   count(*) AS cnt, sum(i) AS s FROM c GROUP BY 1) x`,

@@ -103,6 +103,9 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 				}
 				if done == 0 {
 					va.expect(segs[i].Rows, rows/workers)
+					if lo, hi, ok := keyRange(n, segs); ok {
+						va.coverKeys(lo, hi)
+					}
 				}
 				done += segs[i].Rows
 				if errs[w] = o.c.cancelErr(); errs[w] != nil {
@@ -184,6 +187,8 @@ type vagg struct {
 	// none yet (vdirect.go); noDirect once the keys spread too thinly
 	direct   []int32
 	directLo int64
+	// expected is the groups expect sized the table for, 0 before
+	expected int
 	noDirect bool
 	word     [2]uint64 // a direct key's words: not NULL, the key
 	size     int
@@ -918,7 +923,8 @@ func (va *vagg) expect(done, share int) {
 	if done <= 0 || va.table.len() < minExpectGroups {
 		return
 	}
-	va.reserve(int(min(int64(share), int64(va.table.len())*int64(share)/int64(done))))
+	va.expected = int(min(int64(share), int64(va.table.len())*int64(share)/int64(done)))
+	va.reserve(va.expected)
 }
 
 // minExpectGroups is how many groups the first rows must make for expect

@@ -10,11 +10,22 @@ package exec
 // change, and a batch the array cannot take goes the hash way, for good:
 // a group the hash way makes is not in the array.
 
+import (
+	"math"
+
+	"rustydb/plan"
+	"rustydb/row"
+	"rustydb/types"
+)
+
 // maxDirectFloor is the span of keys the array may always cover; beyond
-// it, at most directPerGroup slots per group.
+// it, at most directPerGroup slots per group: 64 bytes a group at most,
+// against the hash table's 48 (a slot pair and the key), which with two
+// workers lets each cover the whole range of keys of which it sees half
+// (TPC-H q18: 1.5M order keys from 1 to 6M).
 const (
 	maxDirectFloor = 1 << 20
-	directPerGroup = 8
+	directPerGroup = 16
 	maxDirectKey   = 1 << 60
 )
 
@@ -105,4 +116,50 @@ func (va *vagg) group(k []uint64) int32 {
 		}
 	}
 	return va.table.find(k)
+}
+
+// keyRange returns the least and greatest value of n's one group key when
+// it is an integer or date column of the segments segs, from their zone
+// maps.
+func keyRange(n *plan.Aggregate, segs []*row.Segment) (lo, hi int64, ok bool) {
+	if len(n.GroupBy) != 1 {
+		return 0, 0, false
+	}
+	c, isCol := n.GroupBy[0].(*plan.ColRef)
+	if !isCol {
+		return 0, 0, false
+	}
+	switch c.T.ID {
+	case types.Int2, types.Int4, types.Int8, types.Date:
+	default:
+		return 0, 0, false
+	}
+	lo, hi = math.MaxInt64, math.MinInt64
+	for _, s := range segs {
+		if z := s.Cols[c.Idx].Zone; !z.Min.IsNull() {
+			lo, hi = min(lo, z.Min.I), max(hi, z.Max.I)
+		}
+	}
+	return lo, hi, lo <= hi
+}
+
+// coverKeys widens the array to the keys from lo to hi at once when the
+// groups made so far let it: keys that come in order with the rows
+// (TPC-H's lineitem by l_orderkey) would otherwise double it over and
+// over, copying it and touching new memory each time.
+func (va *vagg) coverKeys(lo, hi int64) {
+	if va.noDirect || len(va.direct) == 0 {
+		return
+	}
+	lo, hi = min(lo, va.directLo), max(hi, va.directLo+int64(len(va.direct))-1)
+	if lo < -maxDirectKey || hi > maxDirectKey {
+		return
+	}
+	span := uint64(hi) - uint64(lo) + 1
+	if span <= uint64(len(va.direct)) || span > max(maxDirectFloor, directPerGroup*uint64(va.expected)) {
+		return
+	}
+	grown := make([]int32, span)
+	copy(grown[va.directLo-lo:], va.direct)
+	va.directLo, va.direct = lo, grown
 }

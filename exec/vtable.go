@@ -158,8 +158,15 @@ func eqWords(a, b []uint64) bool {
 
 func (t *vtable) rehash() { t.resize(2 * t.size()) }
 
-// reserve makes room for n groups without a rehash.
+// reserve makes room for n groups without a rehash. Groups added
+// unindexed get no slots here: the next find places them all anyway, and
+// an aggregation through the direct array (vdirect.go), merges included,
+// may never need them.
 func (t *vtable) reserve(n int) {
+	if t.unindexed {
+		t.keys = slices.Grow(t.keys, max(0, n*t.nk-len(t.keys)))
+		return
+	}
 	size := t.size()
 	for size < 2*n {
 		size *= 2
