@@ -212,6 +212,9 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	if err != nil {
 		return true, err
 	}
+	for _, in := range inputs {
+		o.pushKeyFilterDown(in)
+	}
 	var pipes []*vpipe
 	if pipe != nil {
 		pipes = []*vpipe{pipe}
