@@ -167,6 +167,15 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, count(*), count(c.id) FROM ck LEFT JOIN c ON c.i = ck.k AND c.i + 0 = 1000 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*), count(c.id), count(c2.id), sum(c2.n) FROM (SELECT * FROM c2 WHERE id BETWEEN 100 AND 300) c2
 	 LEFT JOIN c ON c.id = c2.id - 50 AND c.i = c2.i`,
+	// decorrelated aggregates per key over joins (TPC-H q2's shape): the
+	// keys of the join above, the smaller side, reach the scan under the
+	// joins below (keys present and absent, NULL keys, a sparse key set),
+	// from the streamed key or through an inner join's built key equal to it
+	`SELECT %s c2.id, c2.n FROM c2 WHERE c2.id BETWEEN 2000 AND 2150 AND c2.t <> 'beta'
+	   AND c2.f >= (SELECT avg(c.f) FROM c JOIN c2 y ON c.id = y.id + 1 WHERE c.id = c2.id) ORDER BY 1`,
+	`SELECT %s o.id, o.f FROM c o WHERE o.id < 60
+	   AND o.f <= (SELECT max(c.f) FROM c JOIN c2 x ON c.id = x.id WHERE x.id = o.id AND x.flag) ORDER BY 1`,
+	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300 AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big) ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

@@ -85,17 +85,20 @@ func (j *joinOp) streamedColumn(col int) (int, bool) {
 		// holds its left input and marks it
 		return col, !j.buildLeft
 	}
-	streamed := col >= j.nLeft // the right input's column
-	if streamed {
+	right := col >= j.nLeft
+	if right {
 		col -= j.nLeft
 	}
-	if j.buildLeft {
-		streamed = !streamed
+	if right != j.buildLeft { // the built input's column
+		return j.builtKeyColumn(col)
 	}
-	if streamed {
-		return col, true
-	}
-	// A built key of an inner join equals the streamed key it matched.
+	return col, true
+}
+
+// builtKeyColumn returns the streamed key column equal to column col of
+// j's built input on every row j outputs: a built key of an inner join
+// equals the streamed key it matched.
+func (j *joinOp) builtKeyColumn(col int) (int, bool) {
 	if j.kind != "inner" || j.streamKeyCols == nil {
 		return 0, false
 	}

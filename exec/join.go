@@ -345,6 +345,9 @@ func (j *joinOp) gatherMatches() {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
+	if agg, ok := unwrapAnalyze(j.stream).(*aggOp); ok {
+		agg.keyFilter = nil // not a previous run's table
+	}
 	if j.grace != nil || j.vt != nil {
 		return // no table yet: partitions come one by one; or no keySet
 	}
