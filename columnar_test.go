@@ -176,6 +176,14 @@ var columnarQueries = []string{
 	`SELECT %s o.id, o.f FROM c o WHERE o.id < 60
 	   AND o.f <= (SELECT max(c.f) FROM c JOIN c2 x ON c.id = x.id WHERE x.id = o.id AND x.flag) ORDER BY 1`,
 	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300 AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big) ORDER BY 1`,
+	// HAVING against an uncorrelated subquery (TPC-H q11's shape): groups
+	// dropped before they become rows, bounds with more digits than the
+	// sums have, over a scan and over a join
+	`SELECT %s i, sum(n), count(*) FROM c GROUP BY i HAVING sum(n) > (SELECT avg(n) * 7.123456 FROM c2) ORDER BY 1`,
+	`SELECT %s sm, sum(n) FROM c GROUP BY sm HAVING (SELECT sum(n) / 333.3 FROM c2 WHERE id < 100) >= sum(n) AND count(*) < 40 ORDER BY 1`,
+	`SELECT %s c.i, sum(c.n * c2.i), max(c.i) FROM c JOIN c2 ON c.id = c2.id GROUP BY c.i
+	 HAVING sum(c.n * c2.i) < (SELECT sum(n) * 0.0123 FROM c2) AND max(c.i) <= (SELECT 20.5) ORDER BY 1`,
+	`SELECT %s t, count(*) FROM c GROUP BY t HAVING count(*) > (SELECT count(*) / 5 FROM c2 WHERE id < 0) ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

@@ -402,7 +402,7 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 		groups, _, err = o.merge(tables)
 	case len(tables) == 0 && len(o.groups) > 0: // no merging: rows straight from the vectors
 		for _, va := range mergeVAggs(vaggs) {
-			rows, err := va.resultRows(o, len(batchers), va.havingTests(o.having))
+			rows, err := va.resultRows(o, len(batchers), va.havingTests(o.c, o.having))
 			o.rows = append(o.rows, rows...)
 			o.tableBytes += va.bytes()
 			if err != nil {
@@ -411,10 +411,10 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 		}
 		return nil
 	case len(tables) == 0:
-		groups, o.tableBytes = finishVAggs(vaggs, o.having, false)
+		groups, o.tableBytes = finishVAggs(o.c, vaggs, o.having, false)
 	default:
 		var vgroups []*partialGroup
-		vgroups, o.tableBytes = finishVAggs(vaggs, nil, true)
+		vgroups, o.tableBytes = finishVAggs(o.c, vaggs, nil, true)
 		groups, _, err = o.merge(append(tables, byRowKey(vgroups)))
 	}
 	if err != nil {
