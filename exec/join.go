@@ -235,7 +235,9 @@ func (j *joinOp) buildTable() error {
 	if j.vneed != nil && j.grace == nil {
 		if done, err := j.buildFromBatches(); done || err != nil {
 			if err == nil && j.buildLeft && j.semi() {
-				j.built = j.vt.rows(j.nLeft, j.outCols()) // it outputs the rows it marks
+				// it outputs rows of those it marks (or not), made once
+				// they are known (markBatches)
+				j.built = make([][]types.Value, len(j.vt.k1))
 			}
 			return err
 		}
