@@ -17,19 +17,20 @@ import "rustydb/plan"
 // filter pushdown does. A shape it cannot follow keeps the filter at the
 // aggregation only, so results never change.
 
-// pushKeyFilterDown hands o's key filter to the column scan under in (o's
-// input or a worker's copy of it, started) that the group key comes from.
+// pushKeyFilterDown hands o's key filter (of two keys, the first's) to the
+// column scan under in (o's input or a worker's copy of it, started) that
+// the group key comes from.
 func (o *aggOp) pushKeyFilterDown(in Operator) {
 	f := o.keyFilter
-	if f == nil || f.keys == nil || len(f.groups) != 1 {
-		return // no filter, or a pair of keys: the aggregation tests them
+	if f == nil || f.first == nil {
+		return
 	}
 	ref, ok := o.node.GroupBy[f.groups[0]].(*plan.ColRef)
 	if !ok {
 		return
 	}
 	if scan, col := keySource(in, ref.Idx); scan != nil {
-		scan.addKeyFilter(col, f.keys)
+		scan.addKeyFilter(col, f.first)
 	}
 }
 

@@ -371,7 +371,17 @@ func (j *joinOp) pushKeyFilter() {
 				return
 			}
 		}
-		op.keyFilter = &aggKeyFilter{groups: j.streamKeyCols, keys: j.keySet, pairs: j.ptable}
+		f := &aggKeyFilter{groups: j.streamKeyCols, keys: j.keySet, pairs: j.ptable, first: j.keySet}
+		if j.pairKeys {
+			f.first = keySetOf(func(yield func(int64) bool) {
+				for k := range j.ptable {
+					if !yield(k[0]) {
+						return
+					}
+				}
+			}, len(j.ptable))
+		}
+		op.keyFilter = f
 	}
 }
 

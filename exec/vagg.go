@@ -360,10 +360,8 @@ func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
 		if vs[0].null != nil && vs[0].null[j] || vs[1] != nil && vs[1].null != nil && vs[1].null[j] {
 			continue
 		}
-		var ok bool
-		if vs[1] == nil {
-			ok = f.keys.has(vs[0].i[j])
-		} else {
+		ok := f.first.has(vs[0].i[j])
+		if ok && vs[1] != nil {
 			_, ok = f.pairs[[2]int64{vs[0].i[j], vs[1].i[j]}]
 		}
 		if ok {
