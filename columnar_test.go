@@ -176,6 +176,12 @@ var columnarQueries = []string{
 	`SELECT %s o.id, o.f FROM c o WHERE o.id < 60
 	   AND o.f <= (SELECT max(c.f) FROM c JOIN c2 x ON c.id = x.id WHERE x.id = o.id AND x.flag) ORDER BY 1`,
 	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300 AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big) ORDER BY 1`,
+	// two correlation keys (TPC-H q20's shape): their pairs filter the
+	// aggregation, their first halves the scan, over a join and directly
+	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300
+	   AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big AND c.sm = o.sm) ORDER BY 1`,
+	`SELECT %s o.id, o.f FROM c o WHERE o.id BETWEEN 1000 AND 1400
+	   AND o.f * 3 > (SELECT sum(c.f) FROM c WHERE c.i = o.i AND c.sm = o.sm AND c.dt > date '2020-06-01') ORDER BY 1`,
 	// HAVING against an uncorrelated subquery (TPC-H q11's shape): groups
 	// dropped before they become rows, bounds with more digits than the
 	// sums have, over a scan and over a join
