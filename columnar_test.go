@@ -176,6 +176,11 @@ var columnarQueries = []string{
 	`SELECT %s o.id, o.f FROM c o WHERE o.id < 60
 	   AND o.f <= (SELECT max(c.f) FROM c JOIN c2 x ON c.id = x.id WHERE x.id = o.id AND x.flag) ORDER BY 1`,
 	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300 AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big) ORDER BY 1`,
+	// a selective join on a key without NULLs whose built keys fill an
+	// eighth of their range and more: a batch's keys tested without
+	// branches, keys below and above the range
+	`SELECT %s c.t, count(*), sum(c.n), max(x.dt) FROM c JOIN (SELECT * FROM c2 WHERE id BETWEEN 1000 AND 3000 AND id %% 4 = 0) x
+	 ON c.id = x.id GROUP BY 1 ORDER BY 1`,
 	// two correlation keys (TPC-H q20's shape): their pairs filter the
 	// aggregation, their first halves the scan, over a join and directly
 	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300

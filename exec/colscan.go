@@ -290,7 +290,8 @@ func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
 	if span == 0 || span > maxKeySpan || span/64 > 4*uint64(n) && span > smallKeySpan {
 		return 0, nil
 	}
-	bits = make([]uint64, (span+63)/64)
+	words := (span + 63) / 64
+	bits = make([]uint64, words, words+1) // a zero word past the end for mayMatch's clamped reads
 	for k := range keys {
 		d := uint64(k - lo)
 		bits[d>>6] |= 1 << (d & 63)
