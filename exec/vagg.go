@@ -57,6 +57,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		rows += sg.Rows
 	}
 	workers, giveBack := o.c.degree(workersFor(n.Parallel, rows, morselRows, o.c.MaxWorkers))
+	giveBack = sync.OnceFunc(giveBack) // once the workers are done: a HAVING's subquery may want them
 	defer giveBack()
 	var prune *zonePruner
 	if filter != nil {
@@ -118,6 +119,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		}()
 	}
 	wg.Wait()
+	giveBack()
 	for _, err := range errs {
 		if errors.Is(err, errVectorFallback) {
 			return nil, false, nil

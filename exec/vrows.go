@@ -205,6 +205,7 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	}
 	var peersDone sync.WaitGroup // the workers after the first
 	inputs, batchers, giveBack, err := o.pipelineWorkers(first, &peersDone)
+	giveBack = sync.OnceFunc(giveBack) // once the workers are done: a HAVING's subquery may want them
 	defer giveBack()
 	for _, in := range inputs[1:] {
 		defer in.Close()
@@ -251,6 +252,7 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	if err != nil {
 		return true, err
 	}
+	giveBack()
 	return true, o.emitBatched(batchers)
 }
 
