@@ -860,6 +860,9 @@ var ParallelMergeGroups = 1 << 15
 // with strings merge into one, their ids being per worker, and so do
 // distinct aggregates.
 func mergeVAggs(vaggs []*vagg) []*vagg {
+	if len(vaggs) == 1 {
+		return vaggs // nothing to merge: groups a direct array holds need no hash index
+	}
 	groups, largest, single := 0, 0, false
 	for i, va := range vaggs {
 		groups += va.table.len()
