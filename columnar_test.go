@@ -177,6 +177,34 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, count(*), count(c.id) FROM ck LEFT JOIN c ON c.i = ck.k AND c.i + 0 = 1000 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*), count(c.id), count(c2.id), sum(c2.n) FROM (SELECT * FROM c2 WHERE id BETWEEN 100 AND 300) c2
 	 LEFT JOIN c ON c.id = c2.id - 50 AND c.i = c2.i`,
+	// decorrelated aggregates per key over joins (TPC-H q2's shape): the
+	// keys of the join above, the smaller side, reach the scan under the
+	// joins below (keys present and absent, NULL keys, a sparse key set),
+	// from the streamed key or through an inner join's built key equal to it
+	`SELECT %s c2.id, c2.n FROM c2 WHERE c2.id BETWEEN 2000 AND 2150 AND c2.t <> 'beta'
+	   AND c2.f >= (SELECT avg(c.f) FROM c JOIN c2 y ON c.id = y.id + 1 WHERE c.id = c2.id) ORDER BY 1`,
+	`SELECT %s o.id, o.f FROM c o WHERE o.id < 60
+	   AND o.f <= (SELECT max(c.f) FROM c JOIN c2 x ON c.id = x.id WHERE x.id = o.id AND x.flag) ORDER BY 1`,
+	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300 AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big) ORDER BY 1`,
+	// a selective join on a key without NULLs whose built keys fill an
+	// eighth of their range and more: a batch's keys tested without
+	// branches, keys below and above the range
+	`SELECT %s c.t, count(*), sum(c.n), max(x.dt) FROM c JOIN (SELECT * FROM c2 WHERE id BETWEEN 1000 AND 3000 AND id %% 4 = 0) x
+	 ON c.id = x.id GROUP BY 1 ORDER BY 1`,
+	// two correlation keys (TPC-H q20's shape): their pairs filter the
+	// aggregation, their first halves the scan, over a join and directly
+	`SELECT %s o.id, o.n FROM c o WHERE o.id < 300
+	   AND o.n <= (SELECT max(c.n) FROM c JOIN ck ON c.i = ck.k WHERE c.big = o.big AND c.sm = o.sm) ORDER BY 1`,
+	`SELECT %s o.id, o.f FROM c o WHERE o.id BETWEEN 1000 AND 1400
+	   AND o.f * 3 > (SELECT sum(c.f) FROM c WHERE c.i = o.i AND c.sm = o.sm AND c.dt > date '2020-06-01') ORDER BY 1`,
+	// HAVING against an uncorrelated subquery (TPC-H q11's shape): groups
+	// dropped before they become rows, bounds with more digits than the
+	// sums have, over a scan and over a join
+	`SELECT %s i, sum(n), count(*) FROM c GROUP BY i HAVING sum(n) > (SELECT avg(n) * 7.123456 FROM c2) ORDER BY 1`,
+	`SELECT %s sm, sum(n) FROM c GROUP BY sm HAVING (SELECT sum(n) / 333.3 FROM c2 WHERE id < 100) >= sum(n) AND count(*) < 40 ORDER BY 1`,
+	`SELECT %s c.i, sum(c.n * c2.i), max(c.i) FROM c JOIN c2 ON c.id = c2.id GROUP BY c.i
+	 HAVING sum(c.n * c2.i) < (SELECT sum(n) * 0.0123 FROM c2) AND max(c.i) <= (SELECT 20.5) ORDER BY 1`,
+	`SELECT %s t, count(*) FROM c GROUP BY t HAVING count(*) > (SELECT count(*) / 5 FROM c2 WHERE id < 0) ORDER BY 1`,
 }
 
 // TestColumnarMatchesRowPath loads a table into small column segments and

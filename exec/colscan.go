@@ -260,10 +260,14 @@ const maxKeySpan = 1 << 30
 // smallKeySpan is the range of a bitmap small enough to use for any keys.
 const smallKeySpan = 1 << 18
 
-func newKeySet(keys map[int64]int32) *keySet {
+func newKeySet(keys map[int64]int32) *keySet { return keySetOf(maps.Keys(keys), len(keys)) }
+
+// keySetOf makes the keySet of n keys (or fewer: keys may repeat), which
+// it reads twice.
+func keySetOf(keys iter.Seq[int64], n int) *keySet {
 	s := &keySet{}
-	if s.lo, s.bits = keyBits(maps.Keys(keys), len(keys)); s.bits == nil {
-		s.set = newIntSet(maps.Keys(keys), len(keys))
+	if s.lo, s.bits = keyBits(keys, n); s.bits == nil {
+		s.set = newIntSet(keys, n)
 	}
 	return s
 }
@@ -286,7 +290,8 @@ func keyBits(keys iter.Seq[int64], n int) (lo int64, bits []uint64) {
 	if span == 0 || span > maxKeySpan || span/64 > 4*uint64(n) && span > smallKeySpan {
 		return 0, nil
 	}
-	bits = make([]uint64, (span+63)/64)
+	words := (span + 63) / 64
+	bits = make([]uint64, words, words+1) // a zero word past the end for mayMatch's clamped reads
 	for k := range keys {
 		d := uint64(k - lo)
 		bits[d>>6] |= 1 << (d & 63)

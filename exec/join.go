@@ -235,7 +235,9 @@ func (j *joinOp) buildTable() error {
 	if j.vneed != nil && j.grace == nil {
 		if done, err := j.buildFromBatches(); done || err != nil {
 			if err == nil && j.buildLeft && j.semi() {
-				j.built = j.vt.rows(j.nLeft, j.outCols()) // it outputs the rows it marks
+				// it outputs rows of those it marks (or not), made once
+				// they are known (markBatches)
+				j.built = make([][]types.Value, len(j.vt.k1))
 			}
 			return err
 		}
@@ -345,6 +347,9 @@ func (j *joinOp) gatherMatches() {
 // nothing (inner and semi joins, anti joins that hold the left input): the
 // scan then drops them before making row values of them.
 func (j *joinOp) pushKeyFilter() {
+	if agg, ok := unwrapAnalyze(j.stream).(*aggOp); ok {
+		agg.keyFilter = nil // not a previous run's table
+	}
 	if j.grace != nil || j.vt != nil {
 		return // no table yet: partitions come one by one; or no keySet
 	}
@@ -366,7 +371,17 @@ func (j *joinOp) pushKeyFilter() {
 				return
 			}
 		}
-		op.keyFilter = &aggKeyFilter{groups: j.streamKeyCols, keys: j.keySet, pairs: j.ptable}
+		f := &aggKeyFilter{groups: j.streamKeyCols, keys: j.keySet, pairs: j.ptable, first: j.keySet}
+		if j.pairKeys {
+			f.first = keySetOf(func(yield func(int64) bool) {
+				for k := range j.ptable {
+					if !yield(k[0]) {
+						return
+					}
+				}
+			}, len(j.ptable))
+		}
+		op.keyFilter = f
 	}
 }
 

@@ -98,7 +98,7 @@ func (o *aggOp) aggregateParquet(n *plan.Aggregate) ([]*partialGroup, bool, erro
 		st.Segments += int(groups.Load())
 		st.SegmentsPruned += int(groups.Load() - decoded.Load())
 	}
-	out, bytes := finishVAggs(vaggs, o.having, false)
+	out, bytes := finishVAggs(o.c, vaggs, o.having, false)
 	o.tableBytes = bytes
 	return out, true, nil
 }

@@ -185,6 +185,11 @@ func TestAbbreviate(t *testing.T) {
 			types.NewFloat(math.Inf(1)), types.NewFloat(math.NaN())},
 		{types.NewText(""), types.NewText("\x00"), types.NewText("a"), types.NewText("a\x00"), types.NewText("abcdefgh"),
 			types.NewText("abcdefgh1"), types.NewText("abcdefgi"), types.NewText("\xff")},
+		// decimals of several scales, close to each other, past a float's
+		// digits and range
+		decimals(t, "-1E+400", "-99999999999999999999.5", "-12.5", "-12.49", "-0.00", "0", "0.0000000000000000000000001",
+			"0.1", "0.10", "0.1000000000000000055511151231257827", "0.1000000000000000055511151231257828", "0.3", "7.123456",
+			"9007199254740993", "9007199254740992.5", "12345678901234567890.12", "1E+25", "1.0000000000000001E+25", "1E+400"),
 	}
 	for _, g := range groups {
 		for _, a := range g {
@@ -205,4 +210,17 @@ func TestAbbreviate(t *testing.T) {
 			}
 		}
 	}
+}
+
+// decimals parses numbers as decimal values.
+func decimals(t *testing.T, nums ...string) []types.Value {
+	var vs []types.Value
+	for _, n := range nums {
+		d, _, err := apd.NewFromString(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, types.NewDecimal(d))
+	}
+	return vs
 }

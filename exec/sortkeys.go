@@ -4,7 +4,8 @@ package exec
 // types.Values kind by kind is what a sort spends its time on, so each row
 // gets a small entry with its first key abbreviated to an unsigned integer
 // that orders as the key does (PostgreSQL's abbreviated keys): integers,
-// dates, times and floats exactly, strings by their first 8 bytes. Most
+// dates, times and floats exactly, strings by their first 8 bytes, decimals
+// by their nearest float. Most
 // comparisons end at the abbreviations; equal ones go on to the values.
 // The entries, 16 bytes each, are what the sort moves, and the row's index
 // in them breaks ties, so an unstable sort orders as a stable one.
@@ -15,6 +16,9 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
+
+	"github.com/cockroachdb/apd/v3"
 
 	"rustydb/plan"
 	"rustydb/types"
@@ -69,6 +73,11 @@ func abbreviate(v types.Value) (uint64, abbrMode) {
 		return uint64(v.I) ^ 1<<63, abbrExact
 	case types.KFloat:
 		return floatOrder(v.F), abbrExact
+	case types.KDecimal:
+		if f, ok := decimalFloat(v.D); ok {
+			return floatOrder(f), abbrPrefix
+		}
+		return 0, abbrOff
 	}
 	if stringKind(v.K) {
 		return stringPrefix(v.S), abbrPrefix
@@ -85,6 +94,41 @@ func stringKind(k types.Kind) bool {
 	}
 	return false
 }
+
+// decimalFloat returns the float64 nearest d, correctly rounded, so that
+// decimals order no other way than their floats do (TPC-H sorts by sums of
+// money); false for NaN and infinities, whose order is apd's.
+func decimalFloat(d *apd.Decimal) (float64, bool) {
+	if d.Form != apd.Finite {
+		return 0, false
+	}
+	// An integer coefficient below 2^53 and a power of ten up to 10^22
+	// are exact as floats, and IEEE division and multiplication round
+	// their exact result correctly.
+	if d.Coeff.IsInt64() {
+		if c := d.Coeff.Int64(); c < 1<<53 && d.Exponent >= -22 && d.Exponent <= 22 {
+			f := float64(c)
+			if d.Negative {
+				f = -f
+			}
+			if d.Exponent < 0 {
+				return f / pow10f[-d.Exponent], true
+			}
+			return f * pow10f[d.Exponent], true
+		}
+	}
+	f, err := strconv.ParseFloat(d.String(), 64) // correctly rounded; ±Inf past the range
+	return f, err == nil || math.IsInf(f, 0)
+}
+
+// pow10f are the powers of ten a float64 holds exactly.
+var pow10f = func() (p [23]float64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
 // stringPrefix is the first 8 bytes of s, big-endian.
 func stringPrefix(s string) uint64 {
@@ -154,6 +198,9 @@ func (b *sortBuf) ent(keys []types.Value, idx int) sortEnt {
 	}
 	pre, mode := abbreviate(k)
 	switch {
+	case mode == abbrOff: // a decimal NaN among numbers: compare (all) values
+		b.abbr = abbrOff
+		return e
 	case b.abbr == abbrUnset:
 		b.abbr, b.kind = mode, k.K
 	case k.K != b.kind:
@@ -214,7 +261,7 @@ func (b *sortBuf) sort() {
 // after the prefix they all share, which would make every abbreviation
 // of keys like 'Customer#000012345' the same.
 func (b *sortBuf) skipCommonPrefix() {
-	if b.abbr != abbrPrefix {
+	if b.abbr != abbrPrefix || b.kind == types.KDecimal {
 		return
 	}
 	common := b.commonPrefix(0)

@@ -57,6 +57,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		rows += sg.Rows
 	}
 	workers, giveBack := o.c.degree(workersFor(n.Parallel, rows, morselRows, o.c.MaxWorkers))
+	giveBack = sync.OnceFunc(giveBack) // once the workers are done: a HAVING's subquery may want them
 	defer giveBack()
 	var prune *zonePruner
 	if filter != nil {
@@ -121,6 +122,7 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 		}()
 	}
 	wg.Wait()
+	giveBack()
 	for _, err := range errs {
 		if errors.Is(err, errVectorFallback) {
 			return nil, false, nil
@@ -147,11 +149,11 @@ func (o *aggOp) aggregateColumnar(n *plan.Aggregate) ([]*partialGroup, bool, err
 	if !deltaGroups { // no rows outside segments: no merging by row keys
 		// Groups the filter above would drop need not become rows
 		// (TPC-H q18 keeps 57 of 1.5M).
-		groups, bytes := finishVAggs(vaggs, o.having, false)
+		groups, bytes := finishVAggs(o.c, vaggs, o.having, false)
 		o.tableBytes = bytes
 		return groups, true, nil
 	}
-	groups, bytes := finishVAggs(vaggs, nil, true)
+	groups, bytes := finishVAggs(o.c, vaggs, nil, true)
 	o.tableBytes = bytes
 	partials[workers] = byRowKey(groups)
 	return o.merge(partials)
@@ -365,10 +367,8 @@ func (va *vagg) filterKeys(b *vbatch, sel []int32) ([]int32, error) {
 		if vs[0].null != nil && vs[0].null[j] || vs[1] != nil && vs[1].null != nil && vs[1].null[j] {
 			continue
 		}
-		var ok bool
-		if vs[1] == nil {
-			ok = f.keys.has(vs[0].i[j])
-		} else {
+		ok := f.first.has(vs[0].i[j])
+		if ok && vs[1] != nil {
 			_, ok = f.pairs[[2]int64{vs[0].i[j], vs[1].i[j]}]
 		}
 		if ok {
@@ -865,6 +865,9 @@ var ParallelMergeGroups = 1 << 15
 // with strings merge into one, their ids being per worker, and so do
 // distinct aggregates.
 func mergeVAggs(vaggs []*vagg) []*vagg {
+	if len(vaggs) == 1 {
+		return vaggs // nothing to merge: groups a direct array holds need no hash index
+	}
 	groups, largest, single := 0, 0, false
 	for i, va := range vaggs {
 		groups += va.table.len()
@@ -943,17 +946,17 @@ func (va *vagg) reserve(n int) {
 
 // finishVAggs merges the workers' aggregations and returns their groups,
 // leaving out those the filter having (over the aggregation's output, nil
-// for none) drops for sure (see havingTests), and the memory the merged
-// tables hold; toMerge keeps a distinct aggregate's values seen, for
-// merging with the row path's groups.
-func finishVAggs(vaggs []*vagg, having plan.Expr, toMerge bool) ([]*partialGroup, int64) {
+// for none) drops for sure (see havingTests, in the statement's context c),
+// and the memory the merged tables hold; toMerge keeps a distinct
+// aggregate's values seen, for merging with the row path's groups.
+func finishVAggs(c *Context, vaggs []*vagg, having plan.Expr, toMerge bool) ([]*partialGroup, int64) {
 	var groups []*partialGroup
 	var bytes int64
 	for _, va := range mergeVAggs(vaggs) {
 		if toMerge {
 			va.keepSeen()
 		}
-		groups = append(groups, va.groups(len(vaggs), va.havingTests(having))...)
+		groups = append(groups, va.groups(len(vaggs), va.havingTests(c, having))...)
 		bytes += va.bytes()
 	}
 	return groups, bytes
@@ -1050,9 +1053,12 @@ func passesAll(tests []groupTest, g int) bool {
 
 // havingTests makes tests of the conjuncts of cond, the filter over the
 // aggregation's output (a HAVING), that compare an integer-like count,
-// sum, min or max with a constant. A group failing one is dropped before
-// it becomes a row; the filter still checks the groups that remain.
-func (va *vagg) havingTests(cond plan.Expr) []groupTest {
+// sum, min or max with a constant or an uncorrelated subquery (TPC-H
+// q11's share of the total value), whose value the filter then reuses.
+// A group failing one is dropped before it becomes a row; the filter
+// still checks the groups that remain. c is the statement's context, the
+// filter's, whose subquery results the filter reads.
+func (va *vagg) havingTests(c *Context, cond plan.Expr) []groupTest {
 	var tests []groupTest
 	var conj func(e plan.Expr)
 	conj = func(e plan.Expr) {
@@ -1066,18 +1072,23 @@ func (va *vagg) havingTests(cond plan.Expr) []groupTest {
 			return
 		}
 		op, aggSide, constSide := b.Op, b.L, b.R
-		if !constant(constSide) {
+		if !statementConstant(constSide) {
 			op, aggSide, constSide = flipCmp[op], b.R, b.L
 		}
 		ref, ok := aggSide.(*plan.ColRef)
-		if !ok || op == "" || !constant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+va.nAggs {
+		if !ok || op == "" || !statementConstant(constSide) || ref.Idx < len(va.keys) || ref.Idx >= len(va.keys)+va.nAggs ||
+			va.table.len() == 0 { // no group to test: a subquery need not run
 			return
 		}
-		c, err := va.vc.eval(constSide)
-		if err != nil || c.IsNull() {
+		f, err := c.compile(constSide)
+		if err != nil {
 			return
 		}
-		if t := va.aggs[ref.Idx-len(va.keys)].test(op, c); t != nil {
+		v, err := f(nil)
+		if err != nil || v.IsNull() {
+			return // the filter meets the error itself
+		}
+		if t := va.aggs[ref.Idx-len(va.keys)].test(op, v); t != nil {
 			tests = append(tests, t)
 		}
 	}
@@ -1102,7 +1113,10 @@ func (a *vacc) test(op string, c types.Value) groupTest {
 	}
 	k, ok := scaledInt(c, a.t.scale)
 	if !ok {
-		return nil
+		if op, k, ok = boundBelow(op, c, a.t.scale); !ok {
+			return nil
+		}
+		holds = cmpTest(op)
 	}
 	switch a.call.Func {
 	case "sum":
@@ -1121,6 +1135,34 @@ func (a *vacc) test(op string, c types.Value) groupTest {
 		return func(g int) bool { return a.hasBest[g] && holds(cmp.Compare(a.bestI[g], k)) }
 	}
 	return nil
+}
+
+// boundBelow returns the comparison "x op2 k" with an integer k that holds
+// for exactly the integers x (values at scale) for which "x op c" does,
+// where c has more digits than scale holds: for x > c, x > floor(c).
+func boundBelow(op string, c types.Value, scale int32) (string, int64, bool) {
+	if c.K != types.KDecimal || c.D.Form != apd.Finite || scale < 0 || scale > 18 {
+		return "", 0, false
+	}
+	var at, f apd.Decimal
+	at.Set(c.D)
+	at.Exponent += scale // c at scale
+	if _, err := apd.BaseContext.WithPrecision(40).Floor(&f, &at); err != nil { // not in place: apd floors -0.5 to -0 so
+		return "", 0, false
+	}
+	k, err := f.Int64()
+	if err != nil {
+		return "", 0, false
+	}
+	switch op {
+	case ">", "<=":
+		return op, k, true
+	case ">=": // x >= c, c not an integer: x > floor(c)
+		return ">", k, true
+	case "<":
+		return "<=", k, true
+	}
+	return "", 0, false // = and <> compare with a value no x equals
 }
 
 // makeGroups fills out[lo:hi] with groups ids[lo:hi].

@@ -180,12 +180,23 @@ func vtypeOf(t types.T) (vtype, bool) {
 }
 
 // constant reports whether e can be computed once for the whole statement.
-func constant(e plan.Expr) bool {
+func constant(e plan.Expr) bool { return constantOver(e, false) }
+
+// statementConstant reports whether e has one value for the whole
+// statement: a constant, or one over uncorrelated scalar subqueries, which
+// run once a statement (Context.subqueryRows).
+func statementConstant(e plan.Expr) bool { return constantOver(e, true) }
+
+// constantOver reports whether e is constant, taking an uncorrelated
+// scalar subquery for one when subqueries is set.
+func constantOver(e plan.Expr, subqueries bool) bool {
 	ok := true
 	plan.Walk(e, func(x plan.Expr) {
 		switch x := x.(type) {
-		case *plan.ColRef, *plan.OuterRef, *plan.Subquery, *plan.Quantified:
+		case *plan.ColRef, *plan.OuterRef, *plan.Quantified:
 			ok = false
+		case *plan.Subquery:
+			ok = ok && subqueries && !x.Correlated && !x.Exists && !x.Array
 		case *plan.In:
 			ok = ok && x.Sub == nil
 		case *plan.Func:

@@ -86,13 +86,20 @@ func (j *joinOp) outCols() []bool {
 }
 
 // rows makes rows of width values of t's built columns that cols marks,
-// the others NULL.
-func (t *jtable) rows(width int, cols []bool) [][]types.Value {
-	n := len(t.k1)
+// the others NULL, of the built rows keep marks; the others stay nil.
+func (t *jtable) rows(width int, cols []bool, keep []bool) [][]types.Value {
+	n := 0
+	for _, k := range keep {
+		if k {
+			n++
+		}
+	}
 	vals := make([]types.Value, n*width)
-	rows := make([][]types.Value, n)
-	for i := range rows {
-		rows[i] = vals[i*width : (i+1)*width : (i+1)*width]
+	rows := make([][]types.Value, len(t.k1))
+	for i, k := range keep {
+		if k {
+			rows[i], vals = vals[:width:width], vals[width:]
+		}
 	}
 	for c, ok := range cols {
 		if !ok {
@@ -100,9 +107,11 @@ func (t *jtable) rows(width int, cols []bool) [][]types.Value {
 		}
 		col := &t.cols[c]
 		for i, r := range rows {
-			if col.Kind == column.String && !col.Null(i) {
+			switch {
+			case r == nil:
+			case col.Kind == column.String && !col.Null(i):
 				r[c] = types.NewText(text(col, i)) // one Dict entry a row
-			} else {
+			default:
 				r[c] = col.Value(i)
 			}
 		}
@@ -157,6 +166,15 @@ func (j *joinOp) markBatches(p *vpipe) error {
 		for i, ok := range m.matched {
 			j.matched[i] = j.matched[i] || ok
 		}
+	}
+	if err == nil && !j.vt.fromRows {
+		// the rows output, marked (semi) or not (anti): TPC-H q22 keeps
+		// 14,000 customers of 42,000
+		out := make([]bool, len(j.matched))
+		for i, m := range j.matched {
+			out[i] = m == (j.kind == "semi")
+		}
+		j.built = j.vt.rows(j.nLeft, j.outCols(), out)
 	}
 	return err
 }

@@ -205,12 +205,16 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	}
 	var peersDone sync.WaitGroup // the workers after the first
 	inputs, batchers, giveBack, err := o.pipelineWorkers(first, &peersDone)
+	giveBack = sync.OnceFunc(giveBack) // once the workers are done: a HAVING's subquery may want them
 	defer giveBack()
 	for _, in := range inputs[1:] {
 		defer in.Close()
 	}
 	if err != nil {
 		return true, err
+	}
+	for _, in := range inputs {
+		o.pushKeyFilterDown(in)
 	}
 	var pipes []*vpipe
 	if pipe != nil {
@@ -248,6 +252,7 @@ func (o *aggOp) aggregateBatches() (bool, error) {
 	if err != nil {
 		return true, err
 	}
+	giveBack()
 	return true, o.emitBatched(batchers)
 }
 
@@ -399,7 +404,7 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 		groups, _, err = o.merge(tables)
 	case len(tables) == 0 && len(o.groups) > 0: // no merging: rows straight from the vectors
 		for _, va := range mergeVAggs(vaggs) {
-			rows, err := va.resultRows(o, len(batchers), va.havingTests(o.having))
+			rows, err := va.resultRows(o, len(batchers), va.havingTests(o.c, o.having))
 			o.rows = append(o.rows, rows...)
 			o.tableBytes += va.bytes()
 			if err != nil {
@@ -408,10 +413,10 @@ func (o *aggOp) emitBatched(batchers []*batcher) error {
 		}
 		return nil
 	case len(tables) == 0:
-		groups, o.tableBytes = finishVAggs(vaggs, o.having, false)
+		groups, o.tableBytes = finishVAggs(o.c, vaggs, o.having, false)
 	default:
 		var vgroups []*partialGroup
-		vgroups, o.tableBytes = finishVAggs(vaggs, nil, true)
+		vgroups, o.tableBytes = finishVAggs(o.c, vaggs, nil, true)
 		groups, _, err = o.merge(append(tables, byRowKey(vgroups)))
 	}
 	if err != nil {

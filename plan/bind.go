@@ -103,7 +103,7 @@ func (b *Binder) errAt(pos int, code, format string, args ...any) *sqlerr.Error 
 // aggregations (by its hints) and hash join build sides.
 func optimize(n Node, hints []sql.Hint) Node {
 	n = optimizeJoins(n, map[*Subquery]bool{})
-	chooseParallel(n, hints)
+	chooseParallelAll(n, hints, map[*Subquery]bool{})
 	return n
 }
 
@@ -115,6 +115,26 @@ func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 	chooseAccess(n)
 	chooseBuildSides(n)
 	markDependentKeys(n)
+	eachSubquery(n, done, func(sub *Subquery) { sub.Plan = optimizeJoins(sub.Plan, done) })
+	return n
+}
+
+// chooseParallelAll lets the aggregations, sorts and joins of n and of
+// the uncorrelated subqueries it holds use workers. Such a subquery runs
+// once a statement (TPC-H q22's average balance, q11's total value);
+// a correlated one runs for each outer row, too small a job to share.
+func chooseParallelAll(n Node, hints []sql.Hint, done map[*Subquery]bool) {
+	chooseParallel(n, hints)
+	eachSubquery(n, done, func(sub *Subquery) {
+		if !sub.Correlated {
+			chooseParallelAll(sub.Plan, hints, done)
+		}
+	})
+}
+
+// eachSubquery calls fn once for each subquery n's expressions hold that
+// done does not list, and lists it.
+func eachSubquery(n Node, done map[*Subquery]bool, fn func(*Subquery)) {
 	walkPlan(n, func(es []Expr) {
 		for _, e := range es {
 			Walk(e, func(x Expr) {
@@ -127,12 +147,11 @@ func optimizeJoins(n Node, done map[*Subquery]bool) Node {
 				}
 				if sub != nil && !done[sub] {
 					done[sub] = true
-					sub.Plan = optimizeJoins(sub.Plan, done)
+					fn(sub)
 				}
 			})
 		}
 	})
-	return n
 }
 
 // bind plans one statement (see Bind).

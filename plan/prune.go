@@ -140,13 +140,14 @@ func pruneJoin(j *Join, need []bool) (Node, []int) {
 }
 
 // readsOf returns the columns among width that base marks or exprs read;
-// all of them when an expression holds a subquery, whose outer references
-// may read any column of the row.
+// all of them when an expression holds a correlated subquery, whose outer
+// references may read any column of the row (an uncorrelated one reads
+// none: TPC-H q22's average balance leaves the customers' names out).
 func readsOf(width int, base []bool, exprs ...Expr) []bool {
 	out := make([]bool, width)
 	copy(out, base)
 	for _, e := range exprs {
-		if e != nil && hasSubquery(e) {
+		if e != nil && hasCorrelatedSubquery(e) {
 			return allNeeded(width)
 		}
 		Walk(e, func(x Expr) {
@@ -156,6 +157,21 @@ func readsOf(width int, base []bool, exprs ...Expr) []bool {
 		})
 	}
 	return out
+}
+
+// hasCorrelatedSubquery reports whether e holds a subquery that reads the
+// row around it.
+func hasCorrelatedSubquery(e Expr) bool {
+	found := false
+	Walk(e, func(x Expr) {
+		switch x := x.(type) {
+		case *Subquery:
+			found = found || x.Correlated
+		case *In:
+			found = found || x.Sub != nil && x.Sub.Correlated
+		}
+	})
+	return found
 }
 
 func identity(n int) []int {
