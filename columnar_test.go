@@ -109,6 +109,14 @@ var columnarQueries = []string{
 	`SELECT %s count(*) FROM c WHERE c.i NOT IN (SELECT i FROM c2 WHERE id < 100)`,
 	`SELECT %s c2.t, count(*) FROM c2 JOIN c ON c2.id = c.id WHERE c.i IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c2.flag, count(*) FROM c JOIN c2 ON c.t = c2.t WHERE c.id < 50 GROUP BY 1 ORDER BY 1`,
+	// a scan's rows tested against the join's sparse key bitmap before the
+	// scan's filter (vearly.go): inner, semi and marking joins; not the
+	// anti or left joins, which keep rows without a match
+	`SELECT %s ck.label, count(*), sum(c.n), min(c.dt) FROM c JOIN ck ON c.i = ck.k WHERE c.f < 80 AND c.t <> 'beta' GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c.t, count(*), max(c.s) FROM c WHERE c.dt < date '2021-01-01' AND c.i IN (SELECT k FROM ck) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*) FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm < c.i * 4 AND c.f < 50) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s c.t, count(*), sum(c.f) FROM c WHERE c.f < 70 AND NOT EXISTS (SELECT 1 FROM ck WHERE ck.k = c.i) GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*), sum(c.n) FROM c LEFT JOIN ck ON c.i = ck.k WHERE c.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c.flag, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i AND (c.n < c2.n OR c2.t = 'beta') AND c.dt <> c2.dt
 	 WHERE c.id < 1500 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,

@@ -652,6 +652,8 @@ func (p *vpipe) dropRows() {
 // fails.
 func (p *vpipe) run(failed *atomic.Bool) error {
 	s := p.scan
+	s.early = p.earlyKeys()
+	defer func() { s.early = nil }()
 	scanned := p.stages[len(p.stages)-1]
 	for !failed.Load() {
 		if err := s.c.cancelErr(); err != nil {

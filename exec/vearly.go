@@ -1,0 +1,68 @@
+package exec
+
+// Join keys tested before the scan's filter. In a vectorized pipeline
+// (vjoin.go) whose scan is probed by a join that drops the scanned rows
+// without a match, a scanned row the join's table has no key for can
+// only be dropped; most of a big table's rows often are (TPC-H q4, q10:
+// the line items of one quarter's orders, 4% of lineitem). The scan's
+// filter (l_commitdate < l_receiptdate, l_returnflag = 'R') would decode
+// and test every row first. When the join's table keeps its keys as a
+// bitmap over their range (jtable.bits) and that bitmap is sparse, the
+// scan tests each row's key against it before its filter, which then runs
+// on the rows that can match only (the join still probes them: the bitmap
+// is a superset test, a NULL key's zero slot may have its bit set).
+//
+// Dropping rows before the filter does not change results: the filter
+// and the join both only drop rows. It is decided per pipeline when it
+// starts, once the join's table is built; a join that keeps unmatched
+// scanned rows (a left join streaming the scan, an anti join) has none.
+
+// earlyKeys is the key test a pipeline's scan runs before its filter.
+type earlyKeys struct {
+	col  int // the scanned key column
+	lo   int64
+	bits []uint64
+	ints []int64 // scratch of selectedInts
+	kept []int32
+}
+
+// maxEarlyDensity: the bitmap's keys are at most one in this many of the
+// key range's values, so most scanned rows are expected to miss.
+const maxEarlyDensity = 4
+
+// earlyKeys returns the key test of p's scan, or nil when the stage over
+// the scan is not a join that drops unmatched rows, has two keys or no
+// sparse bitmap, or the scan has no filter to save work of.
+func (p *vpipe) earlyKeys() *earlyKeys {
+	if len(p.stages) < 2 || p.scan.pred == nil {
+		return nil
+	}
+	s := p.stages[len(p.stages)-2] // the stage the scan pushes to
+	if s.j == nil || s.outer || s.anti || len(s.keyCols) != 1 {
+		return nil
+	}
+	t := s.j.vt
+	if t == nil || t.bits == nil || uint64(len(t.k1))*maxEarlyDensity > uint64(len(t.bits))*64 {
+		return nil
+	}
+	return &earlyKeys{col: s.keyCols[0], lo: t.lo, bits: t.bits, kept: make([]int32, 0, p.size)}
+}
+
+// keep returns the positions of sel whose key may be in the bitmap.
+func (e *earlyKeys) keep(b *vbatch, sel []int32) []int32 {
+	ints := selectedInts(&b.seg.Cols[e.col], b.off, b.n, sel, &e.ints)
+	if cap(e.kept) < len(sel) {
+		e.kept = make([]int32, 0, len(sel))
+	}
+	kept, k := e.kept[:len(sel)], 0
+	words := uint64(len(e.bits))
+	for _, j := range sel {
+		// without a branch on the bit: which rows pass is unpredictable
+		d := uint64(ints[j]) - uint64(e.lo)
+		kept[k] = j
+		if w := d >> 6; w < words {
+			k += int(e.bits[w] >> (d & 63) & 1)
+		}
+	}
+	return kept[:k]
+}
