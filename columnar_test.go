@@ -117,6 +117,7 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, count(*) FROM ck WHERE EXISTS (SELECT 1 FROM c WHERE c.i = ck.k AND c.sm < c.i * 4 AND c.f < 50) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c.t, count(*), sum(c.f) FROM c WHERE c.f < 70 AND NOT EXISTS (SELECT 1 FROM ck WHERE ck.k = c.i) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(c.n) FROM c LEFT JOIN ck ON c.i = ck.k WHERE c.f < 60 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s ck.label, count(*), sum(cr.f), min(cr.t) FROM cr JOIN ck ON cr.g = ck.k WHERE cr.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c.flag, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i AND (c.n < c2.n OR c2.t = 'beta') AND c.dt <> c2.dt
 	 WHERE c.id < 1500 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
@@ -228,6 +229,9 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	mustExec(t, db, "CREATE TABLE c2 AS SELECT id, i, n, t, dt, f, flag FROM c")
 	mustExec(t, db, "VACUUM c")
 	mustExec(t, db, "VACUUM c2")
+	// g: a sorted BIGINT, run-length encoded in the segments
+	mustExec(t, db, "CREATE TABLE cr AS SELECT id, CAST(id / 40 AS BIGINT) AS g, f, t FROM c ORDER BY id")
+	mustExec(t, db, "VACUUM cr")
 	mustExec(t, db, "CREATE TABLE ck (k INT PRIMARY KEY, label TEXT)")
 	mustExec(t, db, "INSERT INTO ck SELECT g, 'k' || (g % 4) FROM generate_series(-5, 40, 3) g")
 	mustExec(t, db, "INSERT INTO ck VALUES (100, 'none'), (101, 'none'), (102, NULL)")

@@ -346,6 +346,9 @@ func selectedInts(c *column.Column, off, n int, sel []int32, scratch *[]int64) [
 	}
 	ints := (*scratch)[:n]
 	if c.Enc != column.Plain {
+		if 2*len(sel) >= n { // most of the batch: decoding all of it is cheaper
+			return c.Decode(off, n, ints)
+		}
 		c.Gather(off, sel, ints)
 		return ints
 	}

@@ -1,5 +1,7 @@
 package exec
 
+import "rustydb/column"
+
 // Join keys tested before the scan's filter. In a vectorized pipeline
 // (vjoin.go) whose scan is probed by a join that drops the scanned rows
 // without a match, a scanned row the join's table has no key for can
@@ -50,10 +52,14 @@ func (p *vpipe) earlyKeys() *earlyKeys {
 
 // keep returns the positions of sel whose key may be in the bitmap.
 func (e *earlyKeys) keep(b *vbatch, sel []int32) []int32 {
-	ints := selectedInts(&b.seg.Cols[e.col], b.off, b.n, sel, &e.ints)
 	if cap(e.kept) < len(sel) {
 		e.kept = make([]int32, 0, len(sel))
 	}
+	c := &b.seg.Cols[e.col]
+	if c.Enc == column.RunLength {
+		return e.keepRuns(c.Runs, b.off, sel)
+	}
+	ints := selectedInts(c, b.off, b.n, sel, &e.ints)
 	kept, k := e.kept[:len(sel)], 0
 	words := uint64(len(e.bits))
 	for _, j := range sel {
@@ -65,4 +71,20 @@ func (e *earlyKeys) keep(b *vbatch, sel []int32) []int32 {
 		}
 	}
 	return kept[:k]
+}
+
+// keepRuns is keep over a run-length encoded key column (a table's
+// sorted key: lineitem's l_orderkey): one test a run, not a row.
+func (e *earlyKeys) keepRuns(r *column.Runs, off int, sel []int32) []int32 {
+	kept := e.kept[:0]
+	for k, i := r.Run(off+int(sel[0])), 0; i < len(sel); k++ {
+		end := int32(int(r.Ends[k]) - off) // the batch's rows of run k are below end
+		has := hasBit(e.bits, e.lo, r.Values[k])
+		for ; i < len(sel) && sel[i] < end; i++ {
+			if has {
+				kept = append(kept, sel[i])
+			}
+		}
+	}
+	return kept
 }
