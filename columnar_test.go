@@ -118,6 +118,12 @@ var columnarQueries = []string{
 	`SELECT %s c.t, count(*), sum(c.f) FROM c WHERE c.f < 70 AND NOT EXISTS (SELECT 1 FROM ck WHERE ck.k = c.i) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(c.n) FROM c LEFT JOIN ck ON c.i = ck.k WHERE c.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(cr.f), min(cr.t) FROM cr JOIN ck ON cr.g = ck.k WHERE cr.f < 60 GROUP BY 1 ORDER BY 1`,
+	// a row-path join whose built input, joins over a scan, is built from
+	// batches by workers (vbuild.go): TPC-H q17's shape, and an outer join
+	`SELECT %s sum(c.f), count(*), min(ck.label), max(c.t) FROM c JOIN ck ON c.i = ck.k
+	 WHERE ck.label = 'k1' AND c.n < (SELECT avg(c2.n) + 100 FROM c2 WHERE c2.id = c.id)`,
+	`SELECT %s c.id, ck.label, c.t, c.dt, c.ch, c.n, c.big FROM c JOIN ck ON c.i = ck.k
+	 WHERE ck.label <> 'k1' AND c.f > (SELECT avg(c2.f) - 10 FROM c2 WHERE c2.id = c.id) ORDER BY 1`,
 	`SELECT %s c.flag, count(*), sum(c2.n) FROM c JOIN c2 ON c.i = c2.i AND (c.n < c2.n OR c2.t = 'beta') AND c.dt <> c2.dt
 	 WHERE c.id < 1500 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s c2.t, count(*), sum(c.big * 1000) FROM c JOIN c2 ON c.id = c2.id AND c.big > c2.i * 100000000000 GROUP BY 1 ORDER BY 1`,
