@@ -296,6 +296,7 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 		t.Errorf("EXPLAIN ANALYZE shows no pruned segment scan:\n%s", plan)
 	}
 	mustExec(t, db, "DELETE FROM c WHERE id % 7 = 0")
+	mustExec(t, db, "DELETE FROM cr WHERE id % 5 = 0") // its batches' selections have gaps
 	mustExec(t, db, "UPDATE c SET n = n + 1, t = 'updated' WHERE id % 11 = 0")
 	insert(5000, 5800)
 	check("after delete, update and insert")

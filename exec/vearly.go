@@ -60,7 +60,7 @@ func (e *earlyKeys) keep(b *vbatch, sel []int32) []int32 {
 	}
 	c := &b.seg.Cols[e.col]
 	if c.Enc == column.RunLength {
-		return e.keepRuns(c.Runs, b.off, sel)
+		return e.keepRuns(c.Runs, b.off, b.n, sel)
 	}
 	ints := selectedInts(c, b.off, b.n, sel, &e.ints)
 	kept, k := e.kept[:len(sel)], 0
@@ -78,8 +78,20 @@ func (e *earlyKeys) keep(b *vbatch, sel []int32) []int32 {
 
 // keepRuns is keep over a run-length encoded key column (a table's
 // sorted key: lineitem's l_orderkey): one test a run, not a row.
-func (e *earlyKeys) keepRuns(r *column.Runs, off int, sel []int32) []int32 {
+func (e *earlyKeys) keepRuns(r *column.Runs, off, n int, sel []int32) []int32 {
 	kept := e.kept[:0]
+	if len(sel) == n { // the whole batch: each run's rows are a range
+		for k, at := r.Run(off), 0; at < n; k++ {
+			end := min(int(r.Ends[k])-off, n)
+			if hasBit(e.bits, e.lo, r.Values[k]) {
+				for j := at; j < end; j++ {
+					kept = append(kept, int32(j))
+				}
+			}
+			at = end
+		}
+		return kept
+	}
 	for k, i := r.Run(off+int(sel[0])), 0; i < len(sel); k++ {
 		end := int32(int(r.Ends[k]) - off) // the batch's rows of run k are below end
 		has := hasBit(e.bits, e.lo, r.Values[k])

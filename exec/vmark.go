@@ -73,14 +73,18 @@ func (j *joinOp) markPipeline() (*vpipe, error) {
 	return p, err
 }
 
-// outCols marks the left row's columns a semi or anti join outputs.
+// outCols marks the left row's columns a semi or anti join outputs that
+// the operators above read: only those are laid out and made values of
+// (TPC-H q4 reads o_orderpriority of the orders it outputs, not o_comment).
 func (j *joinOp) outCols() []bool {
 	out := make([]bool, j.nLeft)
-	for c := range out {
-		out[c] = j.out == nil
-	}
-	for _, c := range j.out {
-		out[c] = true
+	for k, read := range j.c.needed(j.node) {
+		if c := k; read {
+			if j.out != nil {
+				c = j.out[k]
+			}
+			out[c] = true
+		}
 	}
 	return out
 }
