@@ -279,14 +279,16 @@ type vstage struct {
 	in         []types.T       // the input's column types
 	nulls      []column.Column // the streamed columns, all NULL
 	anti       bool
-	remap      []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
-	srcs       []vsrc     // inner: each output column's source
-	bufs       []gathers  // inner: each output column's memory
-	codes      []uint16   // 0, 1, 2, ...
-	pos, brs   []int32    // inner: the pairs of input position and built row
-	kept       []int32    // semi or anti: the rows output
-	ints       [2][]int64 // scratch of keyInts
-	all        []int32    // 0, 1, 2, ...: the positions of a gathered batch
+	remap      []int     // projection, semi or anti join, join with an ON condition: the columns output, nil for all
+	srcs       []vsrc    // inner: each output column's source
+	bufs       []gathers // inner: each output column's memory
+	// the columns of the batches emit and remapped make, reused
+	cols, rcols []column.Column
+	codes       []uint16   // 0, 1, 2, ...
+	pos, brs    []int32    // inner: the pairs of input position and built row
+	kept        []int32    // semi or anti: the rows output
+	ints        [2][]int64 // scratch of keyInts
+	all         []int32    // 0, 1, 2, ...: the positions of a gathered batch
 	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
@@ -737,7 +739,7 @@ func (s *vstage) push(b *vbatch, sel []int32) error {
 	case s.j == nil && s.pred != nil:
 		return s.filter(b, sel)
 	case s.j == nil: // a projection
-		return s.out(remapped(b, s.remap), sel)
+		return s.out(s.remapped(b), sel)
 	case s.semi:
 		return s.semiJoin(b, sel)
 	}
@@ -756,16 +758,27 @@ func (s *vstage) out(b *vbatch, sel []int32) error {
 	return err
 }
 
-// remapped returns b with the columns of remap, in order (nil for all).
-func remapped(b *vbatch, remap []int) *vbatch {
-	if remap == nil {
+// remapped returns b with the columns of the stage's remap, in order (nil
+// for all), in the stage's memory for them.
+func (s *vstage) remapped(b *vbatch) *vbatch {
+	if s.remap == nil {
 		return b
 	}
-	seg := &row.Segment{Segment: &column.Segment{Rows: b.seg.Rows, Cols: make([]column.Column, len(remap))}}
-	for k, c := range remap {
-		seg.Cols[k] = b.seg.Cols[c]
+	if s.rcols == nil {
+		s.rcols = make([]column.Column, len(s.remap))
 	}
-	return &vbatch{seg: seg, off: b.off, n: b.n}
+	for k, c := range s.remap {
+		s.rcols[k] = b.seg.Cols[c]
+	}
+	return &vbatch{seg: newBatchSegment(b.seg.Rows, s.rcols), off: b.off, n: b.n}
+}
+
+// newBatchSegment returns a new segment of rows over cols. The columns'
+// memory is a stage's, reused from batch to batch (a batch lives until
+// the push that carries it returns); the segment is new each batch, as
+// vectorized code caches facts about a batch's columns by its address.
+func newBatchSegment(rows int, cols []column.Column) *row.Segment {
+	return &row.Segment{Segment: &column.Segment{Rows: rows, Cols: cols}}
 }
 
 // filter pushes the rows of sel that pass the filter.
@@ -858,7 +871,7 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 	if len(kept) == 0 {
 		return nil
 	}
-	return s.out(remapped(b, s.remap), kept)
+	return s.out(s.remapped(b), kept)
 }
 
 // innerJoin pushes the joined rows of sel's rows and their matching built
@@ -909,8 +922,10 @@ func (s *vstage) pair(b *vbatch, j, r int32) error {
 // the built rows brs join the NULLs of s.nulls (vouter.go).
 func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 	n := len(brs)
-	// a new segment each batch: vectorized code caches facts by its address
-	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
+	if s.cols == nil {
+		s.cols = make([]column.Column, len(s.srcs))
+	}
+	seg := newBatchSegment(n, s.cols)
 	for k, src := range s.srcs {
 		switch {
 		case !src.need:
@@ -928,7 +943,7 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 		if sel, err = s.selected(out, sel); err != nil || len(sel) == 0 {
 			return err
 		}
-		out = remapped(out, s.remap)
+		out = s.remapped(out)
 	}
 	return s.out(out, sel)
 }
