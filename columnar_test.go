@@ -118,6 +118,7 @@ var columnarQueries = []string{
 	`SELECT %s c.t, count(*), sum(c.f) FROM c WHERE c.f < 70 AND NOT EXISTS (SELECT 1 FROM ck WHERE ck.k = c.i) GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(c.n) FROM c LEFT JOIN ck ON c.i = ck.k WHERE c.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(cr.f), min(cr.t) FROM cr JOIN ck ON cr.g = ck.k WHERE cr.f < 60 GROUP BY 1 ORDER BY 1`,
+	`SELECT %s count(*), sum(a.f), min(b.t) FROM cw a JOIN cw b ON a.w = b.w WHERE b.id %% 97 = 0 AND a.f < 90`,
 	// a row-path join whose built input, joins over a scan, is built from
 	// batches by workers (vbuild.go): TPC-H q17's shape, and an outer join
 	`SELECT %s sum(c.f), count(*), min(ck.label), max(c.t) FROM c JOIN ck ON c.i = ck.k
@@ -238,6 +239,9 @@ func TestColumnarMatchesRowPath(t *testing.T) {
 	// g: a sorted BIGINT, run-length encoded in the segments
 	mustExec(t, db, "CREATE TABLE cr AS SELECT id, CAST(id / 40 AS BIGINT) AS g, f, t FROM c ORDER BY id")
 	mustExec(t, db, "VACUUM cr")
+	// w: keys spread over a wide range, a few of which a join holds
+	mustExec(t, db, "CREATE TABLE cw AS SELECT id, id * 3001 AS w, f, t FROM c")
+	mustExec(t, db, "VACUUM cw")
 	mustExec(t, db, "CREATE TABLE ck (k INT PRIMARY KEY, label TEXT)")
 	mustExec(t, db, "INSERT INTO ck SELECT g, 'k' || (g % 4) FROM generate_series(-5, 40, 3) g")
 	mustExec(t, db, "INSERT INTO ck VALUES (100, 'none'), (101, 'none'), (102, NULL)")

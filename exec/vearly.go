@@ -1,6 +1,11 @@
 package exec
 
-import "rustydb/column"
+import (
+	"iter"
+	"math"
+
+	"rustydb/column"
+)
 
 // Join keys tested before the scan's filter. In a vectorized pipeline
 // (vjoin.go) whose scan is probed by a join that drops the scanned rows
@@ -102,4 +107,28 @@ func (e *earlyKeys) keepRuns(r *column.Runs, off, n int, sel []int32) []int32 {
 		}
 	}
 	return kept
+}
+
+// maxFewKeySpan bounds the range of a bitmap fewKeyBits makes (2 MB).
+const maxFewKeySpan = 1 << 24
+
+// fewKeyBits returns the bitmap of keys over their range from lo when the
+// range is at most maxFewKeySpan, else nil. keyBits makes none for a few
+// keys over a wide range (q18's 66 large orders among 6M order numbers),
+// as a set of them is smaller; a jtable makes one anyway, as a probe and
+// the early key test then reject a key with one load, not a hash probe.
+func fewKeyBits(keys iter.Seq[int64]) (lo int64, bits []uint64) {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for k := range keys {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	if lo > hi || uint64(hi)-uint64(lo) >= maxFewKeySpan {
+		return 0, nil
+	}
+	bits = make([]uint64, (uint64(hi)-uint64(lo))/64+1)
+	for k := range keys {
+		d := uint64(k) - uint64(lo)
+		bits[d>>6] |= 1 << (d & 63)
+	}
+	return lo, bits
 }

@@ -125,13 +125,16 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 	}
 	t.unique = !slices.ContainsFunc(t.next, func(r int32) bool { return r != 0 })
 	if !t.two && t.dense == nil {
-		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
+		keys := func(yield func(int64) bool) {
 			for i, k := range k1 {
 				if (null == nil || !null[i]) && !yield(k) {
 					return
 				}
 			}
-		}, n-nulls)
+		}
+		if t.lo, t.bits = keyBits(keys, n-nulls); t.bits == nil {
+			t.lo, t.bits = fewKeyBits(keys)
+		}
 	}
 	return t
 }
