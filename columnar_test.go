@@ -119,6 +119,10 @@ var columnarQueries = []string{
 	`SELECT %s ck.label, count(*), sum(c.n) FROM c LEFT JOIN ck ON c.i = ck.k WHERE c.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s ck.label, count(*), sum(cr.f), min(cr.t) FROM cr JOIN ck ON cr.g = ck.k WHERE cr.f < 60 GROUP BY 1 ORDER BY 1`,
 	`SELECT %s count(*), sum(a.f), min(b.t) FROM cw a JOIN cw b ON a.w = b.w WHERE b.id %% 97 = 0 AND a.f < 90`,
+	// a join whose built input reads the row of an enclosing query (which
+	// workers do not have) builds it on the row path
+	`SELECT %s ck.k, t.id FROM ck, LATERAL (SELECT c2.id FROM c2 JOIN (SELECT c.id FROM c JOIN ck k2 ON c.i = k2.k
+	 WHERE c.sm > ck.k + 150) y ON c2.id = y.id ORDER BY c2.id LIMIT 2) t ORDER BY 1, 2`,
 	// a row-path join whose built input, joins over a scan, is built from
 	// batches by workers (vbuild.go): TPC-H q17's shape, and an outer join
 	`SELECT %s sum(c.f), count(*), min(ck.label), max(c.t) FROM c JOIN ck ON c.i = ck.k

@@ -40,7 +40,7 @@ func chooseParallel(n Node, hints []sql.Hint) {
 		if s, ok := x.(*Sort); ok && noSubqueries(s) {
 			s.Parallel = degree
 		}
-		if j, ok := x.(*Join); ok && noSubqueries(j) {
+		if j, ok := x.(*Join); ok && noSubqueries(j) && !readsOuter(j) {
 			j.Parallel = degree
 		}
 		a, ok := x.(*Aggregate)
@@ -71,6 +71,23 @@ func noSubqueries(n Node) bool {
 		}
 	})
 	return safe
+}
+
+// readsOuter reports whether something in n or under it reads a row of
+// an enclosing query (the right side of a LATERAL join): workers do not
+// have that row.
+func readsOuter(n Node) bool {
+	reads := false
+	walkPlan(n, func(es []Expr) {
+		for _, e := range es {
+			Walk(e, func(x Expr) {
+				if _, ok := x.(*OuterRef); ok {
+					reads = true
+				}
+			})
+		}
+	})
+	return reads
 }
 
 // mergeableAggs reports whether a's aggregates combine from workers'
