@@ -58,6 +58,8 @@ type jtable struct {
 	// lo: most rows without a match cost one load, not a probe
 	lo   int64
 	bits []uint64
+	// ranks and byRank replace slots when there is a bitmap (vrank.go)
+	ranks, byRank []int32
 	// dense, for one key whose range is at most twice the rows, holds
 	// the first row (+ 1) of each key from lo, in place of slots: a probe
 	// is one load (customers, parts and orders are numbered densely)
@@ -135,6 +137,9 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 		if t.lo, t.bits = keyBits(keys, n-nulls); t.bits == nil {
 			t.lo, t.bits = fewKeyBits(keys)
 		}
+		if t.bits != nil {
+			t.rankKeys()
+		}
 	}
 	return t
 }
@@ -161,7 +166,7 @@ func (t *jtable) addNullRow() {
 
 // bytes is the memory of t.
 func (t *jtable) bytes() int64 {
-	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense))*4
+	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense)+len(t.ranks)+len(t.byRank))*4
 	for _, c := range t.cols {
 		n += int64(len(c.I64)+len(c.F64)+len(c.Valid)/8) * 8
 		for _, s := range c.Dict {
@@ -844,8 +849,11 @@ func (s *vstage) probe(k1, k2 *column.Column, x1, x2 []int64, off int, j int32) 
 		}
 		return 0
 	}
-	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
-		return 0
+	if t.bits != nil {
+		if !hasBit(t.bits, t.lo, a) {
+			return 0
+		}
+		return t.byRank[t.rank(a)]
 	}
 	return t.slots[t.slot(a, b)]
 }
