@@ -37,6 +37,9 @@ type colScanOp struct {
 	keyFilters []keyFilter
 	kept       []int32
 	ints       []int64 // scratch of selectedInts
+	// early, set while a vectorized pipeline runs the scan, drops rows
+	// whose join key cannot match before the filter runs (vearly.go)
+	early *earlyKeys
 	// reuse says the rows Next returns are not kept once the next is
 	// asked for (a hash join copies what it outputs of them), so each
 	// batch's values go in the same memory (slab).
@@ -206,6 +209,9 @@ func (o *colScanOp) nextSelection() ([]int32, bool, error) {
 			sel = visible
 		}
 		o.c.Store.Activity().RowsRead.Add(uint64(len(sel)))
+		if o.early != nil && len(sel) > 0 {
+			sel = o.early.keep(b, sel)
+		}
 		if o.pred != nil && len(sel) > 0 {
 			var err error
 			if sel, err = o.pred(b, sel); err != nil {
@@ -345,6 +351,9 @@ func selectedInts(c *column.Column, off, n int, sel []int32, scratch *[]int64) [
 	}
 	ints := (*scratch)[:n]
 	if c.Enc != column.Plain {
+		if 2*len(sel) >= n { // most of the batch: decoding all of it is cheaper
+			return c.Decode(off, n, ints)
+		}
 		c.Gather(off, sel, ints)
 		return ints
 	}

@@ -232,6 +232,11 @@ func (j *joinOp) Init() error {
 // partitions once it passes work_mem (joinspill.go).
 func (j *joinOp) buildTable() error {
 	j.built = j.built[:0]
+	if j.vneed == nil && j.grace == nil {
+		if done, err := j.buildRowsFromBatches(); done || err != nil {
+			return err
+		}
+	}
 	if j.vneed != nil && j.grace == nil {
 		if done, err := j.buildFromBatches(); done || err != nil {
 			if err == nil && j.buildLeft && j.semi() {

@@ -58,6 +58,8 @@ type jtable struct {
 	// lo: most rows without a match cost one load, not a probe
 	lo   int64
 	bits []uint64
+	// ranks and byRank replace slots when there is a bitmap (vrank.go)
+	ranks, byRank []int32
 	// dense, for one key whose range is at most twice the rows, holds
 	// the first row (+ 1) of each key from lo, in place of slots: a probe
 	// is one load (customers, parts and orders are numbered densely)
@@ -125,13 +127,19 @@ func newJTable(k1, k2 []int64, null []bool) *jtable {
 	}
 	t.unique = !slices.ContainsFunc(t.next, func(r int32) bool { return r != 0 })
 	if !t.two && t.dense == nil {
-		t.lo, t.bits = keyBits(func(yield func(int64) bool) {
+		keys := func(yield func(int64) bool) {
 			for i, k := range k1 {
 				if (null == nil || !null[i]) && !yield(k) {
 					return
 				}
 			}
-		}, n-nulls)
+		}
+		if t.lo, t.bits = keyBits(keys, n-nulls); t.bits == nil {
+			t.lo, t.bits = fewKeyBits(keys)
+		}
+		if t.bits != nil {
+			t.rankKeys()
+		}
 	}
 	return t
 }
@@ -158,7 +166,7 @@ func (t *jtable) addNullRow() {
 
 // bytes is the memory of t.
 func (t *jtable) bytes() int64 {
-	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense))*4
+	n := int64(len(t.k1)+len(t.k2)+len(t.bits))*8 + int64(len(t.next)+len(t.slots)+len(t.dense)+len(t.ranks)+len(t.byRank))*4
 	for _, c := range t.cols {
 		n += int64(len(c.I64)+len(c.F64)+len(c.Valid)/8) * 8
 		for _, s := range c.Dict {
@@ -279,15 +287,17 @@ type vstage struct {
 	in         []types.T       // the input's column types
 	nulls      []column.Column // the streamed columns, all NULL
 	anti       bool
-	remap      []int      // projection, semi or anti join, join with an ON condition: the columns output, nil for all
-	srcs       []vsrc     // inner: each output column's source
-	bufs       []gathers  // inner: each output column's memory
-	codes      []uint16   // 0, 1, 2, ...
-	pos, brs   []int32    // inner: the pairs of input position and built row
-	kept       []int32    // semi or anti: the rows output
-	hits       []int32    // inner: the rows that may match (mayMatch)
-	ints       [2][]int64 // scratch of keyInts
-	all        []int32    // 0, 1, 2, ...: the positions of a gathered batch
+	remap      []int     // projection, semi or anti join, join with an ON condition: the columns output, nil for all
+	srcs       []vsrc    // inner: each output column's source
+	bufs       []gathers // inner: each output column's memory
+	// the columns of the batches emit and remapped make, reused
+	cols, rcols []column.Column
+	codes       []uint16   // 0, 1, 2, ...
+	pos, brs    []int32    // inner: the pairs of input position and built row
+	kept        []int32    // semi or anti: the rows output
+	hits        []int32    // inner: the rows that may match (mayMatch)
+	ints        [2][]int64 // scratch of keyInts
+	all         []int32    // 0, 1, 2, ...: the positions of a gathered batch
 	// a filter's condition, or an inner join's ON condition beyond its keys
 	pred vpred
 	cond evalFn // the row path's, for a batch the vector form cannot compute
@@ -653,6 +663,8 @@ func (p *vpipe) dropRows() {
 // fails.
 func (p *vpipe) run(failed *atomic.Bool) error {
 	s := p.scan
+	s.early = p.earlyKeys()
+	defer func() { s.early = nil }()
 	scanned := p.stages[len(p.stages)-1]
 	for !failed.Load() {
 		if err := s.c.cancelErr(); err != nil {
@@ -736,7 +748,7 @@ func (s *vstage) push(b *vbatch, sel []int32) error {
 	case s.j == nil && s.pred != nil:
 		return s.filter(b, sel)
 	case s.j == nil: // a projection
-		return s.out(remapped(b, s.remap), sel)
+		return s.out(s.remapped(b), sel)
 	case s.semi:
 		return s.semiJoin(b, sel)
 	}
@@ -755,16 +767,27 @@ func (s *vstage) out(b *vbatch, sel []int32) error {
 	return err
 }
 
-// remapped returns b with the columns of remap, in order (nil for all).
-func remapped(b *vbatch, remap []int) *vbatch {
-	if remap == nil {
+// remapped returns b with the columns of the stage's remap, in order (nil
+// for all), in the stage's memory for them.
+func (s *vstage) remapped(b *vbatch) *vbatch {
+	if s.remap == nil {
 		return b
 	}
-	seg := &row.Segment{Segment: &column.Segment{Rows: b.seg.Rows, Cols: make([]column.Column, len(remap))}}
-	for k, c := range remap {
-		seg.Cols[k] = b.seg.Cols[c]
+	if s.rcols == nil {
+		s.rcols = make([]column.Column, len(s.remap))
 	}
-	return &vbatch{seg: seg, off: b.off, n: b.n}
+	for k, c := range s.remap {
+		s.rcols[k] = b.seg.Cols[c]
+	}
+	return &vbatch{seg: newBatchSegment(b.seg.Rows, s.rcols), off: b.off, n: b.n}
+}
+
+// newBatchSegment returns a new segment of rows over cols. The columns'
+// memory is a stage's, reused from batch to batch (a batch lives until
+// the push that carries it returns); the segment is new each batch, as
+// vectorized code caches facts about a batch's columns by its address.
+func newBatchSegment(rows int, cols []column.Column) *row.Segment {
+	return &row.Segment{Segment: &column.Segment{Rows: rows, Cols: cols}}
 }
 
 // filter pushes the rows of sel that pass the filter.
@@ -827,8 +850,11 @@ func (s *vstage) probe(k1, k2 *column.Column, x1, x2 []int64, off int, j int32) 
 		}
 		return 0
 	}
-	if t.bits != nil && !hasBit(t.bits, t.lo, a) {
-		return 0
+	if t.bits != nil {
+		if !hasBit(t.bits, t.lo, a) {
+			return 0
+		}
+		return t.byRank[t.rank(a)]
 	}
 	return t.slots[t.slot(a, b)]
 }
@@ -893,7 +919,7 @@ func (s *vstage) semiJoin(b *vbatch, sel []int32) error {
 	if len(kept) == 0 {
 		return nil
 	}
-	return s.out(remapped(b, s.remap), kept)
+	return s.out(s.remapped(b), kept)
 }
 
 // innerJoin pushes the joined rows of sel's rows and their matching built
@@ -947,8 +973,10 @@ func (s *vstage) pair(b *vbatch, j, r int32) error {
 // the built rows brs join the NULLs of s.nulls (vouter.go).
 func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 	n := len(brs)
-	// a new segment each batch: vectorized code caches facts by its address
-	seg := &row.Segment{Segment: &column.Segment{Rows: n, Cols: make([]column.Column, len(s.srcs))}}
+	if s.cols == nil {
+		s.cols = make([]column.Column, len(s.srcs))
+	}
+	seg := newBatchSegment(n, s.cols)
 	for k, src := range s.srcs {
 		switch {
 		case !src.need:
@@ -966,7 +994,7 @@ func (s *vstage) emit(b *vbatch, pos, brs []int32) error {
 		if sel, err = s.selected(out, sel); err != nil || len(sel) == 0 {
 			return err
 		}
-		out = remapped(out, s.remap)
+		out = s.remapped(out)
 	}
 	return s.out(out, sel)
 }

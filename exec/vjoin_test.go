@@ -35,6 +35,12 @@ func TestJTable(t *testing.T) {
 		{name: "no rows", probes: [][2]int64{{0, 0}}},
 		{name: "two keys", k1: []int64{1, 1, 2, 1, 2}, k2: []int64{1, 2, 1, 1, 1},
 			probes: [][2]int64{{1, 1}, {1, 2}, {2, 1}, {2, 2}, {0, 0}}},
+		{name: "bitmap over several words, duplicates, NULL and negative keys (ranked)",
+			k1:     []int64{-130, 700, 5, 700, -130, 64, 63, 900, 0, 5},
+			null:   []bool{false, false, false, false, false, false, false, true, false, false},
+			probes: [][2]int64{{-130, 0}, {700, 0}, {5, 0}, {64, 0}, {63, 0}, {65, 0}, {0, 0}, {900, 0}, {-131, 0}, {701, 0}}},
+		{name: "a few keys over a wide range (bitmap of few keys, ranked)", k1: []int64{3, 1 << 22, 3, 1<<22 - 1, 1 << 20},
+			probes: [][2]int64{{3, 0}, {1 << 22, 0}, {1<<22 - 1, 0}, {1 << 20, 0}, {4, 0}, {1<<22 + 1, 0}}},
 		{name: "many colliding rows", k1: slices.Repeat([]int64{7, 7 << 32, -7}, 300),
 			probes: [][2]int64{{7, 0}, {7 << 32, 0}, {-7, 0}, {8, 0}}},
 	}

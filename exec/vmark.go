@@ -73,31 +73,39 @@ func (j *joinOp) markPipeline() (*vpipe, error) {
 	return p, err
 }
 
-// outCols marks the left row's columns a semi or anti join outputs.
+// outCols marks the left row's columns a semi or anti join outputs that
+// the operators above read: only those are laid out and made values of
+// (TPC-H q4 reads o_orderpriority of the orders it outputs, not o_comment).
 func (j *joinOp) outCols() []bool {
 	out := make([]bool, j.nLeft)
-	for c := range out {
-		out[c] = j.out == nil
-	}
-	for _, c := range j.out {
-		out[c] = true
+	for k, read := range j.c.needed(j.node) {
+		if c := k; read {
+			if j.out != nil {
+				c = j.out[k]
+			}
+			out[c] = true
+		}
 	}
 	return out
 }
 
 // rows makes rows of width values of t's built columns that cols marks,
-// the others NULL, of the built rows keep marks; the others stay nil.
+// the others NULL, of the built rows keep marks (all, when keep is nil);
+// the others stay nil.
 func (t *jtable) rows(width int, cols []bool, keep []bool) [][]types.Value {
-	n := 0
-	for _, k := range keep {
-		if k {
-			n++
+	n := len(t.k1)
+	if keep != nil {
+		n = 0
+		for _, k := range keep {
+			if k {
+				n++
+			}
 		}
 	}
 	vals := make([]types.Value, n*width)
 	rows := make([][]types.Value, len(t.k1))
-	for i, k := range keep {
-		if k {
+	for i := range rows {
+		if keep == nil || keep[i] {
 			rows[i], vals = vals[:width:width], vals[width:]
 		}
 	}

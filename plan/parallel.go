@@ -15,11 +15,12 @@ var mergeable = map[string]bool{"count": true, "sum": true, "avg": true, "min": 
 
 // chooseParallel lets aggregations over a table scan run on several
 // workers: those whose expressions are safe to evaluate concurrently (no
-// subqueries) and whose aggregates are mergeable; so may sorts and the
-// semi and anti joins that hold their left input. The hints decide the
-// degree: PARALLEL(n), PARALLEL (every CPU), NO_PARALLEL (none); without
-// one the executor decides by the table's size. Parallel stays 0 for an
-// aggregation that must run on the row path alone.
+// subqueries) and whose aggregates are mergeable; so may sorts, the semi
+// and anti joins that hold their left input and the hash joins whose built
+// input is a pipeline of joins over a scan (exec/vbuild.go). The hints
+// decide the degree: PARALLEL(n), PARALLEL (every CPU), NO_PARALLEL
+// (none); without one the executor decides by the table's size. Parallel
+// stays 0 for an aggregation that must run on the row path alone.
 func chooseParallel(n Node, hints []sql.Hint) {
 	degree := -1
 	for _, h := range hints {
@@ -39,7 +40,7 @@ func chooseParallel(n Node, hints []sql.Hint) {
 		if s, ok := x.(*Sort); ok && noSubqueries(s) {
 			s.Parallel = degree
 		}
-		if j, ok := x.(*Join); ok && j.BuildLeft && (j.Kind == "semi" || j.Kind == "anti") && noSubqueries(j) {
+		if j, ok := x.(*Join); ok && noSubqueries(j) && !readsOuter(j) {
 			j.Parallel = degree
 		}
 		a, ok := x.(*Aggregate)
@@ -70,6 +71,23 @@ func noSubqueries(n Node) bool {
 		}
 	})
 	return safe
+}
+
+// readsOuter reports whether something in n or under it reads a row of
+// an enclosing query (the right side of a LATERAL join): workers do not
+// have that row.
+func readsOuter(n Node) bool {
+	reads := false
+	walkPlan(n, func(es []Expr) {
+		for _, e := range es {
+			Walk(e, func(x Expr) {
+				if _, ok := x.(*OuterRef); ok {
+					reads = true
+				}
+			})
+		}
+	})
+	return reads
 }
 
 // mergeableAggs reports whether a's aggregates combine from workers'

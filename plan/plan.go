@@ -104,7 +104,8 @@ type (
 		BuildLeft bool
 		// Parallel is how many workers may stream the right input of a
 		// semi or anti join with BuildLeft, marking the left rows it
-		// matches (see chooseParallel): as Aggregate's, 0 none.
+		// matches, or build any hash join's input of joins over a scan
+		// from batches (see chooseParallel): as Aggregate's, 0 none.
 		Parallel int
 		// Out, when not nil, lists the columns of the joined row (the left
 		// row's followed by the right row's; the left row's alone for semi
