@@ -1147,7 +1147,8 @@ func boundBelow(op string, c types.Value, scale int32) (string, int64, bool) {
 	var at, f apd.Decimal
 	at.Set(c.D)
 	at.Exponent += scale // c at scale
-	if _, err := apd.BaseContext.WithPrecision(40).Floor(&f, &at); err != nil { // not in place: apd floors -0.5 to -0 so
+	// into f, not in place (apd floors -0.5 to -0 so)
+	if _, err := apd.BaseContext.WithPrecision(40).Floor(&f, &at); err != nil {
 		return "", 0, false
 	}
 	k, err := f.Int64()
