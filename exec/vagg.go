@@ -185,6 +185,10 @@ type vagg struct {
 	// dictGroupIDs); empty when the keys do not allow it there.
 	comboSeg *row.Segment
 	combos   []int32
+	comboKey []uint64 // comboGroup's key words
+	// smallSums' distinct vectors and their sums per group
+	sumVecs  []*vec
+	sumParts []int64
 	// direct maps an integer key from directLo to its group (+ 1), 0 for
 	// none yet (vdirect.go); noDirect once the keys spread too thinly
 	direct   []int32
@@ -399,14 +403,21 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 		return err
 	}
 	groups := va.table.len()
-	var perGroup []int64 // counted at the first aggregate that can use it
-	counted := false
+	var perGroup []int64 // when some aggregate can use it
 	for i, a := range va.aggs {
-		if !counted && (a.arg == nil || a.distinct == nil && a.small(args[i])) {
-			perGroup, counted = va.rowsPerGroup(gids, groups), true
+		if a.arg == nil || a.distinct == nil && a.small(args[i]) {
+			perGroup = va.rowsPerGroup(gids, groups)
+			break
 		}
+	}
+	var summed []bool
+	if perGroup != nil {
+		summed = va.smallSums(args, sel, gids, perGroup)
+	}
+	for i, a := range va.aggs {
 		a.grow(groups)
 		switch {
+		case summed != nil && summed[i]:
 		case a.arg == nil && perGroup != nil:
 			for g, n := range perGroup {
 				a.count[g] += n
@@ -524,30 +535,58 @@ func (va *vagg) dictGroupIDs(b *vbatch, sel []int32, gids []int32) bool {
 	if len(va.combos) == 0 {
 		return false
 	}
-	nk := len(va.keys) + 1
-	key := make([]uint64, nk)
-	for r, j := range sel {
-		i := b.off + int(j)
-		combo := 0
-		for ki := range va.keys {
-			c := &b.seg.Cols[va.keys[ki].col]
-			combo = combo*len(c.Dict) + int(c.Codes[i])
-		}
-		g := va.combos[combo]
-		if g < 0 {
-			for ki := range va.keys {
-				if va.keys[ki].dep >= 0 {
-					continue // not hashed, as in groupIDs
-				}
-				c := &b.seg.Cols[va.keys[ki].col]
-				key[ki+1] = va.strID(c.Dict[c.Codes[i]])
+	// Two keys (TPC-H Q1's flag and status) and one take loops of their
+	// own, the codes read from slices at hand.
+	combos := va.combos
+	switch len(va.keys) {
+	case 1:
+		c0 := b.seg.Cols[va.keys[0].col].Codes[b.off:]
+		for r, j := range sel {
+			combo := int(c0[j])
+			if gids[r] = combos[combo]; gids[r] < 0 {
+				gids[r] = va.comboGroup(b, j, combo)
 			}
-			g = va.table.find(key)
-			va.combos[combo] = g
 		}
-		gids[r] = g
+	case 2:
+		c0, c1 := b.seg.Cols[va.keys[0].col].Codes[b.off:], b.seg.Cols[va.keys[1].col].Codes[b.off:]
+		d1 := len(b.seg.Cols[va.keys[1].col].Dict)
+		for r, j := range sel {
+			combo := int(c0[j])*d1 + int(c1[j])
+			if gids[r] = combos[combo]; gids[r] < 0 {
+				gids[r] = va.comboGroup(b, j, combo)
+			}
+		}
+	default:
+		for r, j := range sel {
+			combo := 0
+			for ki := range va.keys {
+				c := &b.seg.Cols[va.keys[ki].col]
+				combo = combo*len(c.Dict) + int(c.Codes[b.off+int(j)])
+			}
+			if gids[r] = combos[combo]; gids[r] < 0 {
+				gids[r] = va.comboGroup(b, j, combo)
+			}
+		}
 	}
 	return true
+}
+
+// comboGroup finds the group of row j of batch b, whose dictionary codes
+// make combo, the first time a row of the segment has them.
+func (va *vagg) comboGroup(b *vbatch, j int32, combo int) int32 {
+	key := append(va.comboKey[:0], 0) // no NULL flags: no key has NULLs
+	for ki := range va.keys {
+		var w uint64
+		if va.keys[ki].dep < 0 { // a dependent key is not hashed, as in groupIDs
+			c := &b.seg.Cols[va.keys[ki].col]
+			w = va.strID(c.Dict[c.Codes[b.off+int(j)]])
+		}
+		key = append(key, w)
+	}
+	va.comboKey = key
+	g := va.table.find(key)
+	va.combos[combo] = g
+	return g
 }
 
 // translation returns the string ids of a dictionary column's entries in

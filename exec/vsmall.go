@@ -1,6 +1,9 @@
 package exec
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Aggregations into few groups (TPC-H Q1's four). A batch counts its rows
 // per group once for all aggregates, instead of each aggregate counting
@@ -59,12 +62,8 @@ func (a *vacc) addSmall(v *vec, sel []int32, gids []int32, perGroup []int64) boo
 		for r, j := range sel {
 			part[gids[r]] += v.i[j]
 		}
-		for g, x := range part {
-			var carry uint64
-			a.lo[g], carry = bits.Add64(a.lo[g], uint64(x), 0)
-			a.hi[g] += x>>63 + int64(carry)
-			part[g] = 0
-		}
+		a.carry(part)
+		clear(part)
 	}
 	for g, n := range perGroup {
 		a.count[g] += n
@@ -80,4 +79,70 @@ func sumFits(v *vec, n int) bool {
 	m := max(-v.lo, v.hi)
 	hi, lo := bits.Mul64(uint64(m), uint64(n))
 	return hi == 0 && lo < 1<<63
+}
+
+// carry adds a batch's sums per group, part, into a's 128-bit sums.
+func (a *vacc) carry(part []int64) {
+	for g, x := range part {
+		var c uint64
+		a.lo[g], c = bits.Add64(a.lo[g], uint64(x), 0)
+		a.hi[g] += x>>63 + int64(c)
+	}
+}
+
+// smallSums is addSmall's integer sums for all of va's aggregates at once:
+// each argument vector is summed once however many aggregates take it (sum
+// and avg of one column), and two vectors a pass over the batch, which
+// reads each row's position and group once for both. It returns which
+// aggregates it added; nil when fewer than two qualify.
+func (va *vagg) smallSums(args []*vec, sel, gids []int32, perGroup []int64) []bool {
+	var took []bool
+	vecs := va.sumVecs[:0] // the distinct vectors summed
+	for i, a := range va.aggs {
+		if a.arg == nil || a.distinct != nil || a.call.Func == "count" || a.t.k != vInt || !a.small(args[i]) {
+			continue
+		}
+		if took == nil {
+			took = make([]bool, len(va.aggs))
+		}
+		took[i] = true
+		if !slices.Contains(vecs, args[i]) {
+			vecs = append(vecs, args[i])
+		}
+	}
+	va.sumVecs = vecs
+	if len(vecs) < 2 {
+		return nil
+	}
+	ng := len(perGroup)
+	parts := growTo(va.sumParts, len(vecs)*ng)
+	va.sumParts = parts
+	for k := 0; k < len(vecs); k += 2 {
+		p, x := parts[k*ng:(k+1)*ng], vecs[k].i
+		if k+1 == len(vecs) {
+			for r, j := range sel {
+				p[gids[r]] += x[j]
+			}
+			break
+		}
+		q, y := parts[(k+1)*ng:(k+2)*ng], vecs[k+1].i
+		for r, j := range sel {
+			g := gids[r]
+			p[g] += x[j]
+			q[g] += y[j]
+		}
+	}
+	for i, a := range va.aggs {
+		if !took[i] {
+			continue
+		}
+		k := slices.Index(vecs, args[i])
+		a.grow(ng)
+		a.carry(parts[k*ng : (k+1)*ng])
+		for g, n := range perGroup {
+			a.count[g] += n
+		}
+	}
+	clear(parts)
+	return took
 }
