@@ -23,10 +23,7 @@ func (j *joinOp) buildRowsFromBatches() (bool, error) {
 	if j.node.Parallel == 0 || j.c.NoColumnar || !joinBelow(j.build) {
 		return false, nil
 	}
-	side := j.node.Right
-	if j.buildLeft {
-		side = j.node.Left
-	}
+	side := j.builtSide()
 	need := j.c.needed(side) // the keys, the ON condition and the output
 	j.vectorize(append([]bool(nil), need...), j.node.Parallel)
 	done, err := j.buildFromBatches()

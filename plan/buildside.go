@@ -31,8 +31,11 @@ func chooseBuildSides(n Node) {
 	})
 }
 
-// estimateRows guesses how many rows n produces; ok is false when it has
-// no basis (a table never analyzed, a node it does not know).
+// EstimateRows guesses how many rows n produces from ANALYZE's figures;
+// ok is false when it has no basis (a table never analyzed, a node it does
+// not know).
+func EstimateRows(n Node) (float64, bool) { return estimateRows(n) }
+
 func estimateRows(n Node) (float64, bool) {
 	switch n := n.(type) {
 	case *Scan:
