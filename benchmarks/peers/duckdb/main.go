@@ -808,8 +808,11 @@ func (m *memory) start() int64 {
 
 // fmtDelta formats a change of kB with its sign.
 func fmtDelta(kb int64) string {
-	if kb < 0 {
+	switch {
+	case kb < 0:
 		return "-" + fmtKB(-kb)
+	case kb == 0: // fmtKB's 0 is a figure it could not read
+		return "+0 MiB"
 	}
 	return "+" + fmtKB(kb)
 }
