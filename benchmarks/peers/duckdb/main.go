@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -295,7 +296,7 @@ func run(queries, counts []int) error {
 	if len(counts) > 1 {
 		header = append(header, fmt.Sprintf("%dw/%dw", counts[len(counts)-1], counts[0]))
 	}
-	header = append(header, fmt.Sprintf("DuckDB %dt", *threads), "ratio", "RustyDB mem", "DuckDB mem", "rows match")
+	header = append(header, fmt.Sprintf("DuckDB %dt", *threads), "ratio", "RustyDB mem", "RustyDB alloc", "DuckDB mem", "rows match")
 	printRow := func(cells []string) {
 		for i, c := range cells {
 			width := 12
@@ -318,13 +319,15 @@ func run(queries, counts []int) error {
 		}
 		row := []string{name}
 		rms := make([]measurement, len(counts))
-		var rustyMem int64 // kB above the RSS the query started from, the most over the worker counts
+		var rustyMem int64    // kB above the RSS the query started from, the most over the worker counts
+		var rustyAlloc uint64 // Go heap bytes a run allocated, the most over the worker counts
 		for i, w := range counts {
 			if _, err := rusty.s.Exec(ctx, fmt.Sprintf("SET max_parallel_workers_per_query = %d", w)); err != nil {
 				return err
 			}
-			base := mem.start()
+			base, allocs := mem.start(), heapAllocs()
 			rms[i] = rusty.measure(ctx, string(text))
+			rustyAlloc = max(rustyAlloc, (heapAllocs()-allocs)/uint64(*runs))
 			peak := mem.peak()
 			rustyQueryPeak = max(rustyQueryPeak, peak)
 			rustyMem = max(rustyMem, peak-base)
@@ -365,13 +368,14 @@ func run(queries, counts []int) error {
 		if rm.err == nil && dm.err == nil {
 			ratio = fmt.Sprintf("%.3gx", dm.median.Seconds()/rm.median.Seconds())
 		}
-		printRow(append(row, dm.cell(), ratio, fmtDelta(rustyMem), fmtDelta(duckPeak-base), match))
+		printRow(append(row, dm.cell(), ratio, fmtDelta(rustyMem), fmtKB(int64(max(1, rustyAlloc>>10))), fmtDelta(duckPeak-base), match))
 	}
 	if len(speedups) > 0 {
 		fmt.Printf("\nRustyDB %d workers over %d: geometric mean speedup %.2fx over %d queries\n",
 			counts[len(counts)-1], counts[0], geomean(speedups), len(speedups))
 	}
 	fmt.Println("mem: the peak resident memory of the process while the query's runs ran, above what it held when they began")
+	fmt.Println("alloc: the Go heap memory one of RustyDB's runs allocated")
 	if rusty.abandoned > 0 {
 		notes = append(notes, fmt.Sprintf("%d RustyDB statement(s) did not stop within %v of their timeout and kept running in the background, competing for CPU with the queries after them", rusty.abandoned, cancelGrace))
 	}
@@ -804,6 +808,14 @@ func (m *memory) start() int64 {
 		m.noReset = true
 	}
 	return vmStatus("VmRSS:")
+}
+
+// heapAllocs is the Go heap's bytes allocated since the process started:
+// RustyDB's allocations, DuckDB allocating outside the Go heap.
+func heapAllocs() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // fmtDelta formats a change of kB with its sign.
