@@ -75,6 +75,7 @@ type Heap struct {
 	segs        []*Segment
 	covered     int
 	columnizing sync.Mutex
+	vacuuming   sync.Mutex // one vacuum at a time (vacuum)
 	// prebuilt are the segments committed bulk loads built, by first
 	// version, for the columnizer to take (bulk.go).
 	prebuilt map[*Version]*Segment
@@ -290,6 +291,12 @@ func (h *Heap) unindex(v *Version) {
 	if err != nil {
 		return // unreadable: vacuum's index deletes find it later or never
 	}
+	h.unindexValues(v, vals)
+}
+
+// unindexValues removes the index entries of v, whose values are vals.
+// Caller holds h.mu.
+func (h *Heap) unindexValues(v *Version, vals []types.Value) {
 	for _, ix := range h.indexes {
 		ix.delete(vals, v)
 	}
@@ -448,6 +455,30 @@ func (h *Heap) undoDelete(t *txn.Txn, v *Version) {
 // vacuum drops versions no snapshot can see any more: those whose creator
 // aborted and those deleted by a transaction committed at or before horizon.
 func (h *Heap) vacuum(horizon uint64) int {
+	// The dead versions, and the keys of those still indexed, are found
+	// under the read lock, which readers and writers share; the write lock
+	// is held only to take them out (a table after a minute of pgbench's
+	// updates: 200,000 of 1.2M versions).
+	type doomed struct {
+		v    *Version
+		vals []types.Value // its values, to find its index entries; nil for none
+	}
+	h.vacuuming.Lock() // one at a time: each finds its dead versions in order
+	defer h.vacuuming.Unlock()
+	var dead []doomed
+	h.mu.RLock()
+	for _, v := range h.versions {
+		if !deadAt(v, horizon) {
+			continue
+		}
+		d := doomed{v: v}
+		if !v.pruned {
+			d.vals, _ = h.pages.values(v.tid, true) // unreadable: vacuum's index deletes find it later or never
+		}
+		dead = append(dead, d)
+	}
+	h.mu.RUnlock()
+
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if segmentsMostlyDead(h.segs, horizon) {
@@ -456,16 +487,23 @@ func (h *Heap) vacuum(horizon uint64) int {
 		h.dropSegments()
 	}
 	h.deadSince.Store(0)
+	for _, d := range dead {
+		if !d.v.pruned && d.vals != nil { // now, also for a version that stays
+			h.unindexValues(d.v, d.vals)
+		}
+	}
+	// The dead versions are in h.versions' order, which inserts since
+	// only extended.
 	kept := make([]*Version, 0, len(h.versions))
 	removed := 0
 	for _, v := range h.versions {
-		dead := deadAt(v, horizon)
-		if dead {
-			h.unindex(v) // now, also for a version that stays
+		isDead := len(dead) > 0 && dead[0].v == v
+		if isDead {
+			dead = dead[1:]
 		}
 		// Versions in segments stay: the segments cover a prefix of
 		// h.versions and scans check their visibility.
-		if v.seg != nil || !dead {
+		if v.seg != nil || !isDead {
 			kept = append(kept, v)
 			continue
 		}
