@@ -419,9 +419,7 @@ func (va *vagg) batch(b *vbatch, sel []int32) error {
 		switch {
 		case summed != nil && summed[i]:
 		case a.arg == nil && perGroup != nil:
-			for g, n := range perGroup {
-				a.count[g] += n
-			}
+			a.addCounts(perGroup)
 		case a.arg == nil:
 			for _, g := range gids {
 				a.count[g]++

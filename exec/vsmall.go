@@ -65,10 +65,15 @@ func (a *vacc) addSmall(v *vec, sel []int32, gids []int32, perGroup []int64) boo
 		a.carry(part)
 		clear(part)
 	}
+	a.addCounts(perGroup)
+	return true
+}
+
+// addCounts adds a batch's rows per group to a's counts.
+func (a *vacc) addCounts(perGroup []int64) {
 	for g, n := range perGroup {
 		a.count[g] += n
 	}
-	return true
 }
 
 // sumFits reports whether n values within v's bounds sum within int64.
@@ -139,9 +144,7 @@ func (va *vagg) smallSums(args []*vec, sel, gids []int32, perGroup []int64) []bo
 		k := slices.Index(vecs, args[i])
 		a.grow(ng)
 		a.carry(parts[k*ng : (k+1)*ng])
-		for g, n := range perGroup {
-			a.count[g] += n
-		}
+		a.addCounts(perGroup)
 	}
 	clear(parts)
 	return took

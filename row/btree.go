@@ -163,10 +163,9 @@ const restSlab = 4096
 func (t *btree) entryFrom(vals []types.Value, v *Version, slab *[]types.Value) entry {
 	e := entry{k0: keyVal(vals, t.cols[0]), v: v}
 	if n := len(t.cols) - 1; n > 0 {
-		switch {
-		case slab == nil:
+		if slab == nil {
 			e.rest = make([]types.Value, n)
-		default:
+		} else {
 			if len(*slab) < n {
 				*slab = make([]types.Value, max(n, restSlab))
 			}
