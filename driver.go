@@ -89,6 +89,17 @@ func (c *conn) PrepareContext(_ context.Context, query string) (driver.Stmt, err
 	return &stmt{c: c, p: p}, nil
 }
 
+// CheckNamedValue passes the argument types fromGo reads as they are: the
+// default converter would box each integer anew. Others (a driver.Valuer, a
+// named integer type) take the default conversion.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	switch nv.Value.(type) {
+	case nil, int64, int, int32, float64, bool, string, []byte, time.Time:
+		return nil
+	}
+	return driver.ErrSkip
+}
+
 func (c *conn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
 
 func (c *conn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, error) {
@@ -106,7 +117,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		if err != nil {
 			return nil, err
 		}
-		return result(tag), nil
+		return affected(tag), nil
 	}
 	st, err := c.PrepareContext(ctx, query)
 	if err != nil {
@@ -138,6 +149,11 @@ func (t *tx) Rollback() error {
 type stmt struct {
 	c *conn
 	p *Prepared
+	// params and result are reused from one execution to the next, which
+	// database/sql never overlaps on one driver statement; a query's
+	// collector is not, as its rows outlive the call.
+	params []types.Value
+	result collector
 }
 
 func (s *stmt) Close() error  { return nil }
@@ -151,39 +167,47 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 	return s.QueryContext(context.Background(), named(args))
 }
 
-func (s *stmt) run(ctx context.Context, args []driver.NamedValue) (*collector, error) {
-	params := make([]types.Value, len(args))
+// run executes the statement with args into c.
+func (s *stmt) run(ctx context.Context, args []driver.NamedValue, c *collector) error {
+	// The values of a query or DML are copied out of params before it
+	// returns; anything else (a DECLARE's cursor) may keep them.
+	params := s.params[:0]
+	if !s.p.Streams() {
+		params = nil
+	}
 	for i, a := range args {
 		v, err := fromGo(a.Value)
 		if err != nil {
-			return nil, fmt.Errorf("rustydb: argument $%d: %w", i+1, err)
+			return fmt.Errorf("rustydb: argument $%d: %w", i+1, err)
 		}
-		params[i] = v
+		params = append(params, v)
 	}
-	var c collector
-	if err := s.c.s.ExecutePrepared(ctx, s.p, params, &c); err != nil {
-		return nil, err
+	if s.p.Streams() {
+		s.params = params
+	}
+	if err := s.c.s.ExecutePrepared(ctx, s.p, params, c); err != nil {
+		s.c.s.Sync(true)
+		return err
 	}
 	// a statement outside BEGIN commits, as the extended protocol's Sync does
 	if err := s.c.s.Sync(false); err != nil {
-		return nil, err
+		s.c.s.Sync(true)
+		return err
 	}
-	return &c, nil
+	return nil
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	c, err := s.run(ctx, args)
-	if err != nil {
-		s.c.s.Sync(true)
+	s.result = collector{}
+	if err := s.run(ctx, args, &s.result); err != nil {
 		return nil, err
 	}
-	return result(c.rows.tag), nil
+	return affected(s.result.rows.tag), nil
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	c, err := s.run(ctx, args)
-	if err != nil {
-		s.c.s.Sync(true)
+	c := new(collector)
+	if err := s.run(ctx, args, c); err != nil {
 		return nil, err
 	}
 	if c.rows.cols == nil {
@@ -200,24 +224,23 @@ func named(args []driver.Value) []driver.NamedValue {
 	return out
 }
 
-// result reads the row count from a command tag ("INSERT 0 3", "UPDATE 2").
-type result string
+// result is the row count of a command tag ("INSERT 0 3", "UPDATE 2").
+type result int64
+
+// affected reads the row count from a command tag.
+func affected(tag string) result {
+	n, err := strconv.ParseInt(tag[strings.LastIndexByte(tag, ' ')+1:], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return result(n)
+}
 
 func (r result) LastInsertId() (int64, error) {
 	return 0, fmt.Errorf("rustydb: LastInsertId is not supported; use RETURNING")
 }
 
-func (r result) RowsAffected() (int64, error) {
-	f := strings.Fields(string(r))
-	if len(f) == 0 {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(f[len(f)-1], 10, 64)
-	if err != nil {
-		return 0, nil
-	}
-	return n, nil
-}
+func (r result) RowsAffected() (int64, error) { return int64(r), nil }
 
 type driverRows struct{ r *Rows }
 
@@ -253,6 +276,10 @@ func fromGo(v any) (types.Value, error) {
 		return types.Null, nil
 	case int64:
 		return types.NewInt(x), nil
+	case int:
+		return types.NewInt(int64(x)), nil
+	case int32:
+		return types.NewInt(int64(x)), nil
 	case float64:
 		return types.NewFloat(x), nil
 	case bool:

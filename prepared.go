@@ -125,10 +125,10 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 // Sync ends the extended protocol's implicit transaction: committed when
 // the messages since the last Sync succeeded, rolled back when one failed.
 func (s *Session) Sync(failed bool) error {
-	defer s.idle()
 	if s.tx == nil || s.explicit {
-		return nil
+		return nil // the statements' ends recorded the state
 	}
+	defer s.idle()
 	if failed {
 		s.rollback()
 		return nil

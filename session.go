@@ -95,6 +95,8 @@ type Session struct {
 	// ExecutePrepared's idle state at the second: reading the clock costs
 	// about 100 ns on these virtual machines, a sizeable part of a point query.
 	stmtStart, stmtEnd time.Time
+	clock              clock
+	writer             statementWriter // measure's, reused
 	explicit           bool // inside BEGIN ... COMMIT
 	failed             bool // an error occurred in the explicit transaction
 	// isolation is the open transaction's level; a REPEATABLE READ one keeps

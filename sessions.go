@@ -92,9 +92,24 @@ func (a *activity) begin(n sql.Normalized, text string, now time.Time) {
 	a.mu.Unlock()
 }
 
+// clock reads the time for a session's bookkeeping at half the cost of
+// time.Now: the monotonic time since a wall-clock reading at most a second
+// old, added to it. A step of the wall clock shows within that second.
+type clock struct{ base time.Time }
+
+func (c *clock) now() time.Time {
+	if !c.base.IsZero() {
+		if d := time.Since(c.base); d >= 0 && d < time.Second {
+			return c.base.Add(d)
+		}
+	}
+	c.base = time.Now()
+	return c.base
+}
+
 // idle records the state a statement (or an extended-protocol Sync) left
 // the session in, now.
-func (s *Session) idle() { s.idleAt(time.Now()) }
+func (s *Session) idle() { s.idleAt(s.clock.now()) }
 
 // idleAt is idle for a state entered at now: a statement's end, which
 // measure has just read.
@@ -329,13 +344,20 @@ func (w *statementWriter) Complete(tag string) error {
 // counters and the OnStatement hook. A statement of a killed session fails
 // with 57P01.
 func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, w ResultWriter, run func(ResultWriter) error) error {
-	start := time.Now() // one reading for the statement's start everywhere
+	start := s.clock.now() // one reading for the statement's start everywhere
 	s.act.begin(norm, text, start)
 	s.stmtStart = start
-	sw := &statementWriter{ResultWriter: w, progress: &s.act.progress}
+	// The session's writer unless a statement inside this one (EXECUTE's)
+	// holds it.
+	sw := &s.writer
+	if sw.ResultWriter != nil {
+		sw = new(statementWriter)
+	}
+	*sw = statementWriter{ResultWriter: w, progress: &s.act.progress}
+	defer func() { sw.ResultWriter = nil }()
 	err := run(sw)
-	s.stmtEnd = time.Now()
-	d := s.stmtEnd.Sub(start)
+	d := time.Since(start)
+	s.stmtEnd = start.Add(d)
 	err = s.terminated(err)
 	kind := sql.Kind(stmt)
 	reg := &s.db.sessions

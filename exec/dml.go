@@ -77,10 +77,6 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 	if h == nil {
 		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", p.Table.Name)
 	}
-	src, err := c.Build(p.Source)
-	if err != nil {
-		return 0, err
-	}
 	emit, err := c.returning(p.Returning, ret)
 	if err != nil {
 		return 0, err
@@ -91,16 +87,9 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 			return 0, err
 		}
 	}
-	// validate changes the row in place (casts, defaults): a copy, unless
-	// the row is the INSERT's own
-	values, owned := src.(*rowsOp)
-	owned = owned && values.owned
 	var n int64
-	err = Drain(src, func(r []types.Value) error {
-		vals := r
-		if !owned {
-			vals = append([]types.Value(nil), r...)
-		}
+	// insert stores one row, which it may change in place (casts, defaults).
+	insert := func(vals []types.Value) error {
 		if err := c.validate(p.Table, vals, nil); err != nil {
 			return err
 		}
@@ -117,6 +106,41 @@ func (c *Context) Insert(p *plan.Insert, ret ReturnFn) (int64, error) {
 		}
 		n++
 		return emit(vals)
+	}
+	// A VALUES list of constants and parameters (a prepared INSERT's) is
+	// evaluated a row at a time into one buffer, which the row's insert
+	// does not keep, without an operator.
+	if values, ok := p.Source.(*plan.Values); ok && upsert == nil && c.Analysis == nil && literalRows(values.Rows) {
+		buf := []types.Value(nil)
+		if c.Memo != nil {
+			buf = c.Memo.row
+		}
+		for _, r := range values.Rows {
+			if buf, err = c.constantRow(buf[:0], r); err != nil {
+				return n, err
+			}
+			if err := insert(buf); err != nil {
+				return n, err
+			}
+		}
+		if c.Memo != nil {
+			c.Memo.row = buf
+		}
+		return n, nil
+	}
+	src, err := c.Build(p.Source)
+	if err != nil {
+		return 0, err
+	}
+	// insert changes the row in place: a copy, unless the row is the
+	// INSERT's own
+	values, owned := src.(*rowsOp)
+	owned = owned && values.owned
+	err = Drain(src, func(r []types.Value) error {
+		if !owned {
+			r = append([]types.Value(nil), r...)
+		}
+		return insert(r)
 	})
 	return n, err
 }

@@ -70,21 +70,38 @@ func (c *Context) constant(e plan.Expr) (types.Value, error) {
 // prepared INSERT's) at once, without compiling closures; ok is false when
 // a row holds any other expression.
 func (c *Context) constantRows(rows [][]plan.Expr) (out [][]types.Value, ok bool, err error) {
-	for _, r := range rows {
-		if slices.ContainsFunc(r, func(e plan.Expr) bool { return !literal(e) }) {
-			return nil, false, nil
-		}
+	if !literalRows(rows) {
+		return nil, false, nil
 	}
 	out = make([][]types.Value, len(rows))
 	for i, r := range rows {
-		out[i] = make([]types.Value, len(r))
-		for j, e := range r {
-			if out[i][j], err = c.constant(e); err != nil {
-				return nil, true, err
-			}
+		if out[i], err = c.constantRow(make([]types.Value, 0, len(r)), r); err != nil {
+			return nil, true, err
 		}
 	}
 	return out, true, nil
+}
+
+// literalRows reports whether VALUES rows hold literal expressions only.
+func literalRows(rows [][]plan.Expr) bool {
+	for _, r := range rows {
+		if slices.ContainsFunc(r, func(e plan.Expr) bool { return !literal(e) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// constantRow appends the values of a row of literal expressions to buf.
+func (c *Context) constantRow(buf []types.Value, r []plan.Expr) ([]types.Value, error) {
+	for _, e := range r {
+		v, err := c.constant(e)
+		if err != nil {
+			return buf, err
+		}
+		buf = append(buf, v)
+	}
+	return buf, nil
 }
 
 // compile turns a typed plan expression into a closure.

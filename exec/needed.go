@@ -1,6 +1,9 @@
 package exec
 
-import "rustydb/plan"
+import (
+	"rustydb/plan"
+	"rustydb/types"
+)
 
 // Which columns of its scans a plan reads. A column-segment scan turns only
 // these into row values and leaves the others NULL, which no operator above
@@ -19,6 +22,7 @@ type neededCols map[plan.Node][]bool
 // time may use it.
 type PlanMemo struct {
 	needed neededCols
+	row    []types.Value // a prepared INSERT's row, evaluated anew each time
 }
 
 // needed returns which output columns of n are read, analysing the plan n

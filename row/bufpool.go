@@ -29,6 +29,9 @@ type frame struct {
 	usage atomic.Int32
 	dirty atomic.Bool
 	err   error // why loading failed; set with latch held
+	// loaded is set once the page is in data, so that a hit need not take
+	// the latch to wait for the read.
+	loaded atomic.Bool
 	// rows caches the decoded tuples of a heap page, by slot, so that
 	// repeated scans of a cached page decode it once. A change to the page
 	// (with latch held exclusively) or its replacement drops the cache.
@@ -143,6 +146,9 @@ func (bp *bufferPool) get(id pageID, fresh, cold bool) (*frame, error) {
 		}
 		bp.mu.Unlock()
 		bp.hits.Add(1)
+		if f.loaded.Load() {
+			return f, nil
+		}
 		f.latch.RLock() // waits for a read in progress
 		err := f.err
 		f.latch.RUnlock()
@@ -163,6 +169,7 @@ func (bp *bufferPool) get(id pageID, fresh, cold bool) (*frame, error) {
 		return nil, err
 	}
 	f.id, f.err = id, nil
+	f.loaded.Store(false)
 	f.pins.Store(1)
 	f.usage.Store(1)
 	if cold {
@@ -178,6 +185,7 @@ func (bp *bufferPool) get(id pageID, fresh, cold bool) (*frame, error) {
 	} else if err = bp.read(file, f); err != nil {
 		f.err = err
 	}
+	f.loaded.Store(err == nil)
 	f.latch.Unlock()
 	if err != nil {
 		bp.mu.Lock()

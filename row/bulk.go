@@ -102,7 +102,7 @@ func (tx *Tx) BulkLoad(h *Heap) *Load {
 	l := &Load{tx: tx, h: h, def: h.Def(), rowsPer: tx.s.segmentRows(),
 		images: iouring.AlignedBuffer(loadChunkPages * PageSize)}
 	l.align()
-	tx.ops = append(tx.ops, op{kind: opLoad, heap: h, load: l})
+	tx.ops = append(tx.ops, op{kind: opLoad, heap: h, opDef: &opDef{load: l}})
 	return l
 }
 
@@ -250,10 +250,10 @@ func (l *Load) flush(ctx context.Context) error {
 	return nil
 }
 
-// growDoubling makes room for n more versions in s, doubling it when it
+// growDoubling makes room for n more elements in s, doubling it when it
 // grows: append grows a long slice by a quarter, copying millions of
 // pointers again and again during a load.
-func growDoubling(s []*Version, n int) []*Version {
+func growDoubling[S ~[]E, E any](s S, n int) S {
 	if cap(s)-len(s) >= n {
 		return s
 	}

@@ -458,13 +458,19 @@ type Tx struct {
 	rows []byte
 }
 
+// op is one change of a transaction. A row's takes 48 bytes: a load of
+// single-row inserts keeps one per row.
 type op struct {
 	kind     byte
 	heap     *Heap
 	v        *Version
 	off, end int // an insert's row: tx.rows[off:end], logged at commit
-	table    *catalog.Table
-	old      *catalog.Table // alter table: the definition before
+	*opDef       // a definition's or a bulk load's; nil for a row's
+}
+
+type opDef struct {
+	table *catalog.Table
+	old   *catalog.Table // alter table: the definition before
 	// role operations: the new definition (the dropped one for a drop)
 	// and, for an alter, the one before
 	role, oldRole *catalog.Role
@@ -498,9 +504,7 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 		tx.rows = tx.rows[:off]
 		return nil, err
 	}
-	if len(tx.ops) == cap(tx.ops) {
-		tx.ops = slices.Grow(tx.ops, len(tx.ops)+16)
-	}
+	tx.ops = growDoubling(tx.ops, 1)
 	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, off: off, end: len(tx.rows)})
 	return v, nil
 }
@@ -551,7 +555,7 @@ func (tx *Tx) CreateTable(t *catalog.Table) error {
 	tx.s.heapsMu.Lock()
 	tx.s.heaps[t.ID] = h
 	tx.s.heapsMu.Unlock()
-	tx.ops = append(tx.ops, op{kind: opCreateTable, table: t, heap: h})
+	tx.ops = append(tx.ops, op{kind: opCreateTable, heap: h, opDef: &opDef{table: t}})
 	return nil
 }
 
@@ -561,7 +565,7 @@ func (tx *Tx) DropTable(t *catalog.Table) {
 	tx.s.pendingDrops[t.ID] = t
 	tx.s.pendingMu.Unlock()
 	tx.s.catalog.Remove(t)
-	tx.ops = append(tx.ops, op{kind: opDropTable, table: t})
+	tx.ops = append(tx.ops, op{kind: opDropTable, opDef: &opDef{table: t}})
 }
 
 // AlterTable replaces t's definition by def (same id), checking the rows
@@ -587,7 +591,7 @@ func (tx *Tx) AlterTable(t, def *catalog.Table) error {
 	if _, pending := tx.s.pendingAlters[def.ID]; !pending {
 		tx.s.pendingAlters[def.ID] = old
 	}
-	tx.ops = append(tx.ops, op{kind: opAlterTable, heap: h, table: def, old: old})
+	tx.ops = append(tx.ops, op{kind: opAlterTable, heap: h, opDef: &opDef{table: def, old: old}})
 	return nil
 }
 
@@ -601,7 +605,7 @@ func (tx *Tx) settleDDL() {
 			delete(tx.s.pendingAlters, o.table.ID)
 			tx.s.pendingMu.Unlock()
 		}
-		if o.role != nil {
+		if o.opDef != nil && o.role != nil {
 			tx.s.pendingMu.Lock()
 			delete(tx.s.pendingRoles, o.role.ID)
 			tx.s.pendingMu.Unlock()

@@ -475,7 +475,12 @@ func castTZ(v Value, t T, assign bool, loc *time.Location) (Value, bool, error) 
 
 // CastIn is Cast with loc as the session time zone, for conversions between
 // timestamp with time zone and text, timestamp, date and time.
-func CastIn(v Value, t T, loc *time.Location) (Value, error) { return convertIn(v, t, false, loc) }
+func CastIn(v Value, t T, loc *time.Location) (Value, error) {
+	if v.K == KNull || alreadyOf(v, t) {
+		return v, nil
+	}
+	return convertIn(v, t, false, loc)
+}
 
 // alreadyOf reports whether v is a value of type t as it is, so that a
 // conversion would return it unchanged: the common case of a prepared

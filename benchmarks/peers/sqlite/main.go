@@ -1,6 +1,6 @@
 // Command sqlite runs the embedded workloads of the row-store issue on
 // RustyDB and on SQLite (mattn/go-sqlite3, cgo) in one process and prints the
-// median of three runs side by side.
+// median of three runs (-runs) side by side, the engines taking turns.
 //
 // Both engines go through database/sql with the same SQL and $n parameters,
 // and every run starts from an empty database in a fresh temporary directory.
@@ -11,6 +11,7 @@
 // It is a separate module so that the main module's tests never build cgo.
 //
 //	make bench-sqlite        # or: cd benchmarks/peers/sqlite && go run .
+//	go run . -workloads a -engines RustyDB -cpuprofile a.pprof
 package main
 
 import (
@@ -22,7 +23,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,8 +33,6 @@ import (
 
 	"rustydb"
 )
-
-const reps = 3
 
 type engine struct {
 	name string
@@ -76,24 +77,67 @@ var workloads = []workload{
 
 func main() {
 	parent := flag.String("dir", "", "where to create the temporary data directories (default the system temp dir)")
+	only := flag.String("workloads", "", "the workloads to run, by letter (a,c; default all)")
+	engineList := flag.String("engines", "", "the engines to run (RustyDB,SQLite; default both)")
+	reps := flag.Int("runs", 3, "runs of each workload on each engine, taking turns; the median counts")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	flag.Parse()
 	log.SetFlags(0)
+	runEngines := engines
+	if *engineList != "" {
+		runEngines = nil
+		for _, e := range engines {
+			if slices.Contains(strings.Split(*engineList, ","), e.name) {
+				runEngines = append(runEngines, e)
+			}
+		}
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
-	if err := printEnv(*parent); err != nil {
+	if err := printEnv(*parent, *reps); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("\n%-36s %-30s %-30s %s\n", "workload", "RustyDB (median)", "SQLite (median)", "ratio (SQLite/RustyDB)")
 	for _, w := range workloads {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), w.name[:1]) {
+			continue
+		}
+		// The engines take turns, run by run, so that a change in the
+		// machine's speed during the workload falls on both.
+		times := make([][]time.Duration, len(engines))
+		errs := make([]error, len(engines))
+		for range *reps {
+			for i, e := range engines {
+				if errs[i] != nil || !slices.ContainsFunc(runEngines, func(r engine) bool { return r.name == e.name }) {
+					continue
+				}
+				d, err := runOnce(*parent, e, w)
+				errs[i] = err
+				times[i] = append(times[i], d)
+			}
+		}
 		medians := make([]time.Duration, len(engines))
 		cells := make([]string, len(engines))
-		for i, e := range engines {
-			d, err := median(*parent, e, w)
-			if err != nil {
-				cells[i] = "error: " + err.Error()
-				continue
+		for i := range engines {
+			switch {
+			case errs[i] != nil:
+				cells[i] = "error: " + errs[i].Error()
+			case len(times[i]) == 0:
+				cells[i] = "-"
+			default:
+				slices.Sort(times[i])
+				medians[i] = times[i][len(times[i])/2]
+				cells[i] = fmtDuration(medians[i]) + " (" + w.detail(medians[i]) + ")"
 			}
-			medians[i] = d
-			cells[i] = fmtDuration(d) + " (" + w.detail(d) + ")"
 		}
 		ratio := "-"
 		if medians[0] > 0 && medians[1] > 0 {
@@ -103,7 +147,7 @@ func main() {
 	}
 }
 
-func printEnv(parent string) error {
+func printEnv(parent string, reps int) error {
 	dir, err := os.MkdirTemp(parent, "sqlite-env-")
 	if err != nil {
 		return err
@@ -130,22 +174,8 @@ func printEnv(parent string) error {
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), filepath.Dir(dir))
 	fmt.Printf("RustyDB %s: WAL sync mode local (fsync at commit)\n", rustydb.Version)
 	fmt.Printf("SQLite %s: journal_mode=%s, synchronous=%d (2 = FULL)\n", version, journal, synchronous)
-	fmt.Printf("%d runs each, fresh directory per run; ratio > 1 means RustyDB is faster\n", reps)
+	fmt.Printf("%d runs each, engines taking turns, fresh directory per run; ratio > 1 means RustyDB is faster\n", reps)
 	return nil
-}
-
-// median runs w reps times on e, each time on a new database.
-func median(parent string, e engine, w workload) (time.Duration, error) {
-	times := make([]time.Duration, reps)
-	for i := range times {
-		d, err := runOnce(parent, e, w)
-		if err != nil {
-			return 0, err
-		}
-		times[i] = d
-	}
-	slices.Sort(times)
-	return times[reps/2], nil
 }
 
 func runOnce(parent string, e engine, w workload) (time.Duration, error) {
