@@ -97,8 +97,8 @@ type Session struct {
 	stmtStart, stmtEnd time.Time
 	clock              clock
 	writer             statementWriter // measure's, reused
-	explicit           bool // inside BEGIN ... COMMIT
-	failed             bool // an error occurred in the explicit transaction
+	explicit           bool            // inside BEGIN ... COMMIT
+	failed             bool            // an error occurred in the explicit transaction
 	// isolation is the open transaction's level; a REPEATABLE READ one keeps
 	// the snapshot of its first statement in txSnap.
 	isolation string
