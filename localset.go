@@ -81,6 +81,7 @@ func (s *Session) endSettings(w ResultWriter, rolledBack bool) {
 		case !v.local:
 			continue
 		}
+		s.settingsChanged()
 		switch {
 		case v.param && to.had:
 			s.params[name] = to.value

@@ -123,6 +123,7 @@ func (s *Session) maxWorkers() int {
 // session's own value, checked as the configuration file's would be, or
 // back to the server's for DEFAULT.
 func (s *Session) setParam(p *config.Param, st *sql.SetStmt, w ResultWriter) error {
+	s.settingsChanged()
 	value := st.Value
 	if strings.EqualFold(value, "default") {
 		delete(s.params, p.Name)

@@ -18,9 +18,10 @@ type Prepared struct {
 	ParamTypes []types.T
 	Columns    []Column // nil when the statement returns no rows
 	cache      planCache
-	norm       sql.Normalized // for the statement statistics
-	key        planKey        // the session's when it was prepared
-	asked      []types.T      // the parameter types the client gave
+	norm       sql.Normalized  // for the statement statistics
+	stat       *statementEntry // norm's, once recorded
+	key        planKey         // the session's when it was prepared
+	asked      []types.T       // the parameter types the client gave
 }
 
 // Empty reports whether the prepared query holds no statement.
@@ -113,7 +114,7 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 		return ErrTerminated
 	}
 	defer func() { s.idleAt(s.stmtEnd) }()
-	err := s.measure(p.stmt, p.Query, p.norm, w, func(w ResultWriter) error {
+	err := s.measure(p.stmt, p.Query, p.norm, &p.stat, w, func(w ResultWriter) error {
 		return s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
 	})
 	if err != nil {

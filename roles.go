@@ -26,6 +26,7 @@ func (db *DB) Login(user string) *Session {
 	s := db.newSession(user, true)
 	if r := db.Role(user); r == nil || !r.Superuser {
 		s.settings["is_superuser"] = "off"
+		s.settingsChanged()
 	}
 	return s
 }

@@ -96,6 +96,7 @@ func (s *Session) SetStartupParameter(name, value string) {
 	switch strings.ToLower(name) {
 	case "search_path":
 		s.settings["search_path"] = formatSearchPath(parseSearchPath(value))
+		s.settingsChanged()
 	case "application_name", "timezone":
 		if value != "" {
 			_ = s.set(&sql.SetStmt{Name: name, Value: value, Values: []string{value}}, &collector{})
@@ -200,7 +201,11 @@ func (s *Session) createSchemaElements(ctx context.Context, st *sql.CreateSchema
 	}
 	saved := s.settings["search_path"]
 	s.settings["search_path"] = formatSearchPath(append([]string{st.Name}, s.searchPath()...))
-	defer func() { s.settings["search_path"] = saved }()
+	s.settingsChanged()
+	defer func() {
+		s.settings["search_path"] = saved
+		s.settingsChanged()
+	}()
 	for _, e := range elements {
 		if err := s.runOne(ctx, e, query, nil, nil, nil, elementWriter{w}); err != nil {
 			return err

@@ -97,6 +97,10 @@ type Session struct {
 	stmtStart, stmtEnd time.Time
 	clock              clock
 	writer             statementWriter // measure's, reused
+	// settingsGen counts the changes of settings, params and roles, which
+	// stmtSettings derives its values from.
+	settingsGen uint64
+	derived     statementSettings
 	explicit           bool            // inside BEGIN ... COMMIT
 	failed             bool            // an error occurred in the explicit transaction
 	// isolation is the open transaction's level; a REPEATABLE READ one keeps
@@ -266,7 +270,7 @@ func (s *Session) Run(ctx context.Context, query string, w ResultWriter) (n int,
 		}
 	}()
 	for i, stmt := range stmts {
-		err := s.measure(stmt, texts[i], norms[i], w, func(w ResultWriter) error {
+		err := s.measure(stmt, texts[i], norms[i], nil, w, func(w ResultWriter) error {
 			return s.runOne(ctx, stmt, query, nil, nil, nil, w)
 		})
 		if err != nil {
@@ -341,7 +345,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 		}
 	}
 	s.tx.NextCommand()
-	ctx, cancel := s.statementContext(ctx)
+	set := s.stmtSettings()
+	ctx, cancel := s.statementContext(ctx, set.timeoutMS)
 	defer s.endStatement(cancel)
 	snap := s.tx.Snapshot()
 	if s.isolation == "repeatable read" {
@@ -358,8 +363,8 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	defer func() { *c = exec.Context{} }() // nothing of the statement stays reachable
 	*c = exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
 		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
-		NoColumnar: s.settings["enable_columnar_scan"] == "off", SearchPath: s.searchPath(),
-		MaxWorkers: s.maxWorkers(), Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: s.workMem(), TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
+		NoColumnar: set.noColumnar, SearchPath: set.searchPath,
+		MaxWorkers: set.maxWorkers, Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: set.workMem, TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
 		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openFileHook(), Privilege: s.runtimePrivilegeHook()}
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
@@ -397,7 +402,7 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.AlterSchemaStmt:
 		return s.alterSchema(st, w)
 	}
-	key := s.planKey()
+	key := planKey{s.db.store.Catalog().Version(), set.pathValue, set.role}
 	if cache != nil && cache.plan != nil && cache.key == key {
 		s.lastPlan = cache.plan
 		c.Memo = &cache.memo
@@ -461,6 +466,37 @@ type planKey struct {
 	searchPath, role string
 }
 
+// statementSettings are what every statement reads of the session's
+// settings and the server's parameters, derived once per change of either
+// rather than looked up in their maps for each statement.
+type statementSettings struct {
+	gen        uint64         // the session's settingsGen they reflect
+	cfg        *config.Config // the server's parameters they reflect
+	noColumnar bool
+	searchPath []string
+	pathValue  string // search_path as set, for the planKey
+	role       string
+	maxWorkers int
+	workMem    int64
+	timeoutMS  int
+}
+
+// stmtSettings returns the statement settings now in force.
+func (s *Session) stmtSettings() *statementSettings {
+	d, cfg := &s.derived, s.db.params.Current()
+	if d.cfg == cfg && d.gen == s.settingsGen {
+		return d
+	}
+	*d = statementSettings{gen: s.settingsGen, cfg: cfg, noColumnar: s.settings["enable_columnar_scan"] == "off",
+		searchPath: s.searchPath(), pathValue: s.settings["search_path"], role: s.currentRole(),
+		maxWorkers: s.maxWorkers(), workMem: s.workMem(), timeoutMS: s.queryTimeoutMS()}
+	return d
+}
+
+// settingsChanged records a change of the session's settings, parameters
+// or roles: the next statement derives its settings anew.
+func (s *Session) settingsChanged() { s.settingsGen++ }
+
 // planKey returns the session's planKey now.
 func (s *Session) planKey() planKey {
 	return planKey{s.db.store.Catalog().Version(), s.settings["search_path"], s.currentRole()}
@@ -478,9 +514,9 @@ func cacheable(p plan.Plan) bool {
 
 // statementContext applies statement_timeout and makes the statement
 // cancelable; endStatement(release) ends what it began.
-func (s *Session) statementContext(ctx context.Context) (_ context.Context, release context.CancelFunc) {
+func (s *Session) statementContext(ctx context.Context, timeoutMS int) (_ context.Context, release context.CancelFunc) {
 	cancel := context.CancelFunc(nil)
-	if ms := s.queryTimeoutMS(); ms > 0 {
+	if ms := timeoutMS; ms > 0 {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
 		release = cancel
 	} else {
@@ -867,6 +903,7 @@ func (s *Session) set(st *sql.SetStmt, w ResultWriter) error {
 		value = defaultSettings(s.user)[name]
 	}
 	s.settings[name] = value
+	s.settingsChanged()
 	if name == "application_name" {
 		s.act.mu.Lock()
 		s.act.app = value

@@ -343,7 +343,7 @@ func (w *statementWriter) Complete(tag string) error {
 // records its time and rows in the statement statistics, the instance's
 // counters and the OnStatement hook. A statement of a killed session fails
 // with 57P01.
-func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, w ResultWriter, run func(ResultWriter) error) error {
+func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, stat **statementEntry, w ResultWriter, run func(ResultWriter) error) error {
 	start := s.clock.now() // one reading for the statement's start everywhere
 	s.act.begin(norm, text, start)
 	s.stmtStart = start
@@ -367,7 +367,7 @@ func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, 
 		if c, ok := stmt.(*sql.CopyStmt); kind == "insert" || kind == "update" || kind == "delete" || ok && c.From {
 			reg.rowsWritten.Add(uint64(sw.tagged))
 		}
-		s.db.statements.record(norm, d, sw.tagged, s.stmtEnd)
+		s.db.statements.record(norm, stat, d, sw.tagged, s.stmtEnd)
 	}
 	if s.OnStatement != nil {
 		s.OnStatement(kind, d, err)

@@ -91,6 +91,7 @@ func (s *Session) setSessionAuthorization(st *sql.SetStmt, w ResultWriter) error
 // roleChanged updates the settings that show the session's roles and
 // reports those clients track.
 func (s *Session) roleChanged(w ResultWriter) {
+	s.settingsChanged()
 	s.settings["role"] = "none"
 	if s.role != "" {
 		s.settings["role"] = s.role

@@ -32,19 +32,38 @@ type statementStats struct {
 type statementEntry struct {
 	mu sync.Mutex
 	exec.StatementStats
+	evicted bool // dropped from the table: whoever kept it looks it up anew
 }
 
 // record adds one successful execution of norm that took d, ended at end,
-// and returned or changed rows rows.
-func (t *statementStats) record(norm sql.Normalized, d time.Duration, rows int64, end time.Time) {
-	t.mu.RLock()
-	e := t.entries[norm.ID]
-	t.mu.RUnlock()
+// and returned or changed rows rows. kept, when not nil, keeps norm's entry
+// from one call to the next (a prepared statement's), which saves the
+// lookup in the shared table.
+func (t *statementStats) record(norm sql.Normalized, kept **statementEntry, d time.Duration, rows int64, end time.Time) {
+	var e *statementEntry
+	if kept != nil {
+		e = *kept
+	}
+	if e != nil {
+		e.mu.Lock()
+		if e.evicted {
+			e.mu.Unlock()
+			e = nil
+		}
+	}
 	if e == nil {
-		e = t.add(norm)
+		t.mu.RLock()
+		e = t.entries[norm.ID]
+		t.mu.RUnlock()
+		if e == nil {
+			e = t.add(norm)
+		}
+		e.mu.Lock()
+		if kept != nil {
+			*kept = e
+		}
 	}
 	msd := float64(d) / float64(time.Millisecond)
-	e.mu.Lock()
 	if e.Calls == 0 || d < e.Min {
 		e.Min = d
 	}
@@ -95,6 +114,10 @@ func (t *statementStats) evict(n int) {
 		return a.last.Compare(b.last)
 	})
 	for _, u := range uses[:min(n, len(uses))] {
+		e := t.entries[u.id]
+		e.mu.Lock()
+		e.evicted = true
+		e.mu.Unlock()
 		delete(t.entries, u.id)
 	}
 }

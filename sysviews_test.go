@@ -152,10 +152,10 @@ func TestStatementStatsBounded(t *testing.T) {
 	var st statementStats
 	hot := sql.Normalize("SELECT hot FROM t WHERE id = 1")
 	for i := 0; i < 3; i++ {
-		st.record(hot, time.Millisecond*time.Duration(i+1), 1, time.Now())
+		st.record(hot, nil, time.Millisecond*time.Duration(i+1), 1, time.Now())
 	}
 	for i := 0; i < maxStatements+10; i++ {
-		st.record(sql.Normalize(fmt.Sprintf("SELECT c%d FROM t", i)), time.Millisecond, 0, time.Now())
+		st.record(sql.Normalize(fmt.Sprintf("SELECT c%d FROM t", i)), nil, time.Millisecond, 0, time.Now())
 	}
 	all := st.snapshot()
 	if len(all) > maxStatements || len(all) < maxStatements-maxStatements/20 {
@@ -170,4 +170,39 @@ func TestStatementStatsBounded(t *testing.T) {
 		}
 	}
 	t.Error("the most executed statement was evicted")
+}
+
+// TestStatementStatsKeptEntry checks that a prepared statement's kept entry
+// counts its executions, and that once the entry is evicted the next
+// execution starts a new one rather than counting where no view looks.
+func TestStatementStatsKeptEntry(t *testing.T) {
+	var st statementStats
+	var kept *statementEntry
+	n := sql.Normalize("SELECT v FROM t WHERE id = $1")
+	calls := func() int64 {
+		for _, s := range st.snapshot() {
+			if s.ID == n.ID {
+				return s.Calls
+			}
+		}
+		return 0
+	}
+	st.record(n, &kept, time.Millisecond, 1, time.Now())
+	st.record(n, &kept, time.Millisecond, 1, time.Now())
+	if kept == nil || calls() != 2 {
+		t.Fatalf("kept %v, calls %d; want an entry with 2 calls", kept, calls())
+	}
+	for i := 0; i < maxStatements; i++ { // busier statements push it out
+		other := sql.Normalize(fmt.Sprintf("SELECT c%d FROM t", i))
+		for range 3 {
+			st.record(other, nil, time.Millisecond, 0, time.Now())
+		}
+	}
+	if calls() != 0 || !kept.evicted {
+		t.Fatalf("calls %d, evicted %v; want the entry evicted", calls(), kept.evicted)
+	}
+	st.record(n, &kept, time.Millisecond, 1, time.Now())
+	if kept.evicted || calls() != 1 {
+		t.Errorf("after eviction: calls %d, evicted %v; want a new entry with 1 call", calls(), kept.evicted)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"rustydb/config"
 	"time"
 
@@ -230,6 +231,11 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 		in, err := c.Build(n.Input)
 		if err != nil {
 			return nil, err
+		}
+		// Column references are copied without a compiled closure each, a
+		// point query's whole projection.
+		if !slices.ContainsFunc(n.Exprs, func(e plan.Expr) bool { _, ok := e.(*plan.ColRef); return !ok }) {
+			return &projectOp{in: in, plan: n.Exprs}, nil
 		}
 		fns, err := c.compileAll(n.Exprs)
 		if err != nil {

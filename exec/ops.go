@@ -99,7 +99,7 @@ func (o *filterOp) Next() ([]types.Value, error) {
 
 type projectOp struct {
 	in    Operator
-	exprs []evalFn
+	exprs []evalFn    // nil when every expression is a column reference
 	plan  []plan.Expr // exprs' plans, which a vectorized hash join reads
 }
 
@@ -110,7 +110,13 @@ func (o *projectOp) Next() ([]types.Value, error) {
 	if r == nil || err != nil {
 		return nil, err
 	}
-	out := make([]types.Value, len(o.exprs))
+	out := make([]types.Value, len(o.plan))
+	if o.exprs == nil {
+		for i, e := range o.plan {
+			out[i] = r[e.(*plan.ColRef).Idx]
+		}
+		return out, nil
+	}
 	for i, f := range o.exprs {
 		if out[i], err = f(r); err != nil {
 			return nil, err

@@ -33,8 +33,17 @@ type Txn struct {
 
 	status    atomic.Uint32
 	commitSeq atomic.Uint64
-	done      chan struct{} // closed when the transaction ends
 	waitingOn atomic.Pointer[Txn]
+
+	// done is made by the first Done while the transaction is open and
+	// closed when it ends: most transactions are never waited for, and
+	// need no channel.
+	endMu sync.Mutex
+	done  chan struct{}
+	ended bool
+
+	// prev and next link the manager's open transactions, under its mu.
+	prev, next *Txn
 
 	beginSeq uint64 // the commit sequence when it began; its snapshots are no older
 
@@ -56,7 +65,34 @@ func (t *Txn) CommandID() uint32 { return t.cid }
 func (t *Txn) NextCommand() { t.cid++ }
 
 // Done returns a channel closed when the transaction has ended.
-func (t *Txn) Done() <-chan struct{} { return t.done }
+func (t *Txn) Done() <-chan struct{} {
+	t.endMu.Lock()
+	defer t.endMu.Unlock()
+	if t.ended {
+		return closed
+	}
+	if t.done == nil {
+		t.done = make(chan struct{})
+	}
+	return t.done
+}
+
+// closed is the Done of every ended transaction.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// finish marks t ended, waking its waiters.
+func (t *Txn) finish() {
+	t.endMu.Lock()
+	t.ended = true
+	if t.done != nil {
+		close(t.done)
+	}
+	t.endMu.Unlock()
+}
 
 // Snapshot is what one statement (READ COMMITTED) sees.
 type Snapshot struct {
@@ -94,10 +130,9 @@ func (s *Snapshot) Deleted(deleter *Txn, cmax uint32) bool {
 // Recovered stands for every transaction replayed from the log: committed
 // before any transaction of this run, at the first commit sequence number.
 var Recovered = func() *Txn {
-	t := &Txn{done: make(chan struct{})}
+	t := &Txn{ended: true}
 	t.status.Store(uint32(Committed))
 	t.commitSeq.Store(1)
-	close(t.done)
 	return t
 }()
 
@@ -112,7 +147,8 @@ type Manager struct {
 	seq   atomic.Uint64
 
 	mu     sync.Mutex
-	active map[uint64]*Txn
+	active Txn // the list of open transactions: active.next is the oldest
+	open   int
 
 	commits, rollbacks atomic.Uint64
 	// waits counts the Waits that blocked, waitTime their nanoseconds.
@@ -122,7 +158,8 @@ type Manager struct {
 // NewManager returns a manager whose transaction ids follow firstID: the first
 // is firstID+1, so passing the largest id already used never reuses it.
 func NewManager(firstID uint64) *Manager {
-	m := &Manager{active: make(map[uint64]*Txn)}
+	m := &Manager{}
+	m.active.prev, m.active.next = &m.active, &m.active
 	m.nextID.Store(firstID)
 	m.seq.Store(1)
 	return m
@@ -130,9 +167,12 @@ func NewManager(firstID uint64) *Manager {
 
 // Begin starts a transaction.
 func (m *Manager) Begin() *Txn {
-	t := &Txn{ID: m.nextID.Add(1), done: make(chan struct{}), beginSeq: m.seq.Load()}
+	t := &Txn{ID: m.nextID.Add(1), beginSeq: m.seq.Load()}
 	m.mu.Lock()
-	m.active[t.ID] = t
+	last := m.active.prev
+	t.prev, t.next = last, &m.active
+	last.next, m.active.prev = t, t
+	m.open++
 	m.mu.Unlock()
 	return t
 }
@@ -176,16 +216,18 @@ func (m *Manager) Abort(t *Txn) {
 
 func (m *Manager) end(t *Txn) {
 	m.mu.Lock()
-	delete(m.active, t.ID)
+	t.prev.next, t.next.prev = t.next, t.prev
+	t.prev, t.next = nil, nil
+	m.open--
 	m.mu.Unlock()
-	close(t.done)
+	t.finish()
 }
 
 // Active returns the number of open transactions.
 func (m *Manager) Active() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.active)
+	return m.open
 }
 
 // Horizon returns a commit sequence number that no open transaction's
@@ -193,7 +235,7 @@ func (m *Manager) Active() int {
 func (m *Manager) Horizon() uint64 {
 	h := m.seq.Load()
 	m.mu.Lock()
-	for _, t := range m.active {
+	for t := m.active.next; t != &m.active; t = t.next {
 		h = min(h, t.beginSeq)
 	}
 	m.mu.Unlock()
@@ -220,7 +262,7 @@ func (m *Manager) Wait(t, other *Txn, cancel <-chan struct{}, cancelErr func() e
 		}
 	}
 	select {
-	case <-other.done:
+	case <-other.Done():
 		return nil
 	default:
 	}
@@ -230,7 +272,7 @@ func (m *Manager) Wait(t, other *Txn, cancel <-chan struct{}, cancelErr func() e
 		m.waitTime.Add(uint64(time.Since(start)))
 	}()
 	select {
-	case <-other.done:
+	case <-other.Done():
 		return nil
 	case <-cancel:
 		return cancelErr()
