@@ -15,8 +15,8 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 	"rustydb/config"
+	"slices"
 	"time"
 
 	"rustydb/catalog"
