@@ -119,6 +119,10 @@ type Session struct {
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement
+	// cancelKept: cancel is kept.cancel, which stays set between
+	// statements; a Cancel then cancels the kept context, which the next
+	// statement replaces, rather than anything running.
+	cancelKept bool
 	// kept is the cancelable context statements without a timeout run
 	// under, reused while nothing canceled it and the caller's context is
 	// the same: a new one per statement costs two allocations and a
@@ -515,25 +519,36 @@ func cacheable(p plan.Plan) bool {
 // statementContext applies statement_timeout and makes the statement
 // cancelable; endStatement(release) ends what it began.
 func (s *Session) statementContext(ctx context.Context, timeoutMS int) (_ context.Context, release context.CancelFunc) {
-	cancel := context.CancelFunc(nil)
+	var cancel context.CancelFunc
 	if ms := timeoutMS; ms > 0 {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(ms)*time.Millisecond)
 		release = cancel
+		s.setCancel(cancel, false)
 	} else {
-		ctx, cancel = s.keptContext(ctx)
+		var fresh bool
+		ctx, cancel, fresh = s.keptContext(ctx)
+		if fresh || !s.cancelKept {
+			s.setCancel(cancel, true)
+		}
 	}
-	s.mu.Lock()
-	s.cancel = cancel
-	s.mu.Unlock()
 	if s.Terminated() { // killed before the statement could be canceled
 		cancel()
 	}
 	return ctx, release
 }
 
-// keptContext returns s.kept for parent, made anew when it was canceled or
-// its parent differs.
-func (s *Session) keptContext(parent context.Context) (context.Context, context.CancelFunc) {
+// setCancel makes cancel what Cancel calls; kept tells whether it is the
+// kept context's.
+func (s *Session) setCancel(cancel context.CancelFunc, kept bool) {
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	s.cancelKept = kept
+}
+
+// keptContext returns s.kept for parent, made anew (fresh) when it was
+// canceled or its parent differs.
+func (s *Session) keptContext(parent context.Context) (_ context.Context, _ context.CancelFunc, fresh bool) {
 	k := &s.kept
 	if k.ctx == nil || k.ctx.Err() != nil || !sameContext(k.parent, parent) {
 		if k.cancel != nil {
@@ -541,8 +556,9 @@ func (s *Session) keptContext(parent context.Context) (context.Context, context.
 		}
 		k.ctx, k.cancel = context.WithCancel(parent)
 		k.parent = parent
+		fresh = true
 	}
-	return k.ctx, k.cancel
+	return k.ctx, k.cancel, fresh
 }
 
 // sameContext reports whether a and b are the same context, without
@@ -553,12 +569,10 @@ func sameContext(a, b context.Context) bool {
 }
 
 // endStatement ends what statementContext began: release is nil for the
-// kept context, which stays for the next statement.
+// kept context, which stays for the next statement, its cancel with it.
 func (s *Session) endStatement(release context.CancelFunc) {
-	s.mu.Lock()
-	s.cancel = nil
-	s.mu.Unlock()
 	if release != nil {
+		s.setCancel(nil, false)
 		release()
 	}
 }

@@ -6,11 +6,14 @@ package benchmarks
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	"rustydb"
+	"rustydb/types"
 )
 
 func openDB(b *testing.B) *rustydb.DB {
@@ -46,6 +49,49 @@ func BenchmarkInsertOneTransaction(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkPreparedInsert is workload a of make bench-sqlite without
+// database/sql: a prepared single-row INSERT executed with bound parameters
+// inside one transaction, through the session as a protocol would.
+func BenchmarkPreparedInsert(b *testing.B) {
+	db := openDB(b)
+	ctx := context.Background()
+	s := db.NewSession("rustydb")
+	if _, err := s.Exec(ctx, "CREATE TABLE t (id INT PRIMARY KEY, name TEXT, v DOUBLE PRECISION)"); err != nil {
+		b.Fatal(err)
+	}
+	p, err := s.Prepare("INSERT INTO t VALUES ($1, $2, $3)", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Exec(ctx, "BEGIN"); err != nil {
+		b.Fatal(err)
+	}
+	params := make([]types.Value, 3)
+	var w discard
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		params[0], params[1], params[2] = types.NewInt(int64(i)), types.NewText("name"), types.NewFloat(float64(i)+0.5)
+		if err := s.ExecutePrepared(ctx, p, params, &w); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := s.Exec(ctx, "COMMIT"); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// discard is a result writer that keeps nothing.
+type discard struct{}
+
+func (discard) Columns([]rustydb.Column) error       { return nil }
+func (discard) Row([]types.Value) error              { return nil }
+func (discard) Complete(string) error                { return nil }
+func (discard) Notice(rustydb.Notice)                {}
+func (discard) ParameterStatus(string, string)       {}
+func (discard) CopyIn(int, bool) (io.Reader, error)  { return nil, errors.New("no COPY") }
+func (discard) CopyOut(int, bool) (io.Writer, error) { return nil, errors.New("no COPY") }
 
 // BenchmarkPointSelect reads one row by primary key from a 100,000-row table.
 func BenchmarkPointSelect(b *testing.B) {

@@ -15,8 +15,9 @@ type ReturnFn func([]types.Value) error
 // checkRow converts values to their columns' types, but for those
 // converted says already are, and enforces NOT NULL.
 func checkRow(t *catalog.Table, vals []types.Value, converted []bool) error {
-	for i, c := range t.Columns {
-		if converted == nil || !converted[i] {
+	for i := range t.Columns {
+		c := &t.Columns[i] // not a copy: a column is a hundred bytes
+		if (converted == nil || !converted[i]) && !types.Fits(vals[i], c.Type) {
 			v, err := types.Assign(vals[i], c.Type)
 			if err != nil {
 				return err

@@ -25,6 +25,9 @@ func (c *Context) param(e *plan.Param) (types.Value, error) {
 	if e.N > len(c.Params) {
 		return types.Null, sqlerr.New(sqlerr.ProtocolViolation, "there is no parameter $%d", e.N)
 	}
+	if v := c.Params[e.N-1]; types.Fits(v, e.T) {
+		return v, nil
+	}
 	return types.CastIn(c.Params[e.N-1], e.T, c.Loc)
 }
 

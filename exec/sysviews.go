@@ -109,24 +109,41 @@ var (
 	WaitClientRead = &WaitEvent{"Client", "ClientRead"}
 )
 
-// Add counts rows and bytes done.
+// Add counts rows and bytes done. A counter with nothing to add is not
+// written: an atomic write costs more than the load on every statement.
 func (p *Progress) Add(rows, bytes int64) {
-	if p != nil {
+	if p == nil {
+		return
+	}
+	if rows != 0 {
 		p.rows.Add(rows)
+	}
+	if bytes != 0 {
 		p.bytes.Add(bytes)
 	}
 }
 
-// Reset starts a new statement.
+// Reset starts a new statement. Only the session's goroutine writes its
+// progress between statements, so what is already zero stays unwritten.
 func (p *Progress) Reset() {
-	p.rows.Store(0)
-	p.bytes.Store(0)
-	p.wait.Store(nil)
+	if p.rows.Load() != 0 {
+		p.rows.Store(0)
+	}
+	if p.bytes.Load() != 0 {
+		p.bytes.Store(0)
+	}
+	if p.wait.Load() != nil {
+		p.wait.Store(nil)
+	}
 }
 
 // SetRows sets the row count, for a statement whose count is known only
 // when it ends (its command tag).
-func (p *Progress) SetRows(n int64) { p.rows.Store(n) }
+func (p *Progress) SetRows(n int64) {
+	if p.rows.Load() != n {
+		p.rows.Store(n)
+	}
+}
 
 // Done returns the rows and bytes done.
 func (p *Progress) Done() (rows, bytes int64) { return p.rows.Load(), p.bytes.Load() }

@@ -41,8 +41,12 @@ type frame struct {
 // modified marks f's page changed: dirty, and its decoded rows stale.
 // Caller holds f.latch exclusively.
 func (f *frame) modified() {
-	f.dirty.Store(true)
-	f.rows.Store(nil)
+	if !f.dirty.Load() { // under the latch, only a writer of the page clears it
+		f.dirty.Store(true)
+	}
+	if f.rows.Load() != nil {
+		f.rows.Store(nil)
+	}
 }
 
 // cachedRow returns the slot's decoded row, decoding it with decode on the

@@ -389,7 +389,7 @@ func (h *Heap) add(v *Version, vals []types.Value) { h.addFrom(v, vals, nil) }
 // addFrom is add with the index entries' key values taken from slab (see
 // btree.entryFrom).
 func (h *Heap) addFrom(v *Version, vals []types.Value, slab *[]types.Value) {
-	h.versions = append(h.versions, v)
+	h.versions = append(growDoubling(h.versions, 1), v)
 	for _, ix := range h.indexes {
 		ix.insertFrom(vals, v, slab)
 	}

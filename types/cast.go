@@ -31,7 +31,7 @@ func Cast(v Value, t T) (Value, error) { return convertIn(v, t, false, time.UTC)
 // Assign converts v to a column of type t as INSERT and UPDATE do: a string
 // longer than the column's width is an error unless the excess is blanks.
 func Assign(v Value, t T) (Value, error) {
-	if v.K == KNull || alreadyOf(v, t) { // inlined: the common case costs no call
+	if Fits(v, t) {
 		return v, nil
 	}
 	return convertIn(v, t, true, time.UTC)

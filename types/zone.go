@@ -476,11 +476,16 @@ func castTZ(v Value, t T, assign bool, loc *time.Location) (Value, bool, error) 
 // CastIn is Cast with loc as the session time zone, for conversions between
 // timestamp with time zone and text, timestamp, date and time.
 func CastIn(v Value, t T, loc *time.Location) (Value, error) {
-	if v.K == KNull || alreadyOf(v, t) {
+	if Fits(v, t) {
 		return v, nil
 	}
 	return convertIn(v, t, false, loc)
 }
+
+// Fits reports whether v is a value of type t as it is, so that any
+// conversion to t returns it unchanged. It inlines, so a caller can skip
+// the conversion's call and its copies of v.
+func Fits(v Value, t T) bool { return v.K == KNull || alreadyOf(v, t) }
 
 // alreadyOf reports whether v is a value of type t as it is, so that a
 // conversion would return it unchanged: the common case of a prepared
