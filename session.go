@@ -101,8 +101,8 @@ type Session struct {
 	// stmtSettings derives its values from.
 	settingsGen uint64
 	derived     statementSettings
-	explicit           bool            // inside BEGIN ... COMMIT
-	failed             bool            // an error occurred in the explicit transaction
+	explicit    bool // inside BEGIN ... COMMIT
+	failed      bool // an error occurred in the explicit transaction
 	// isolation is the open transaction's level; a REPEATABLE READ one keeps
 	// the snapshot of its first statement in txSnap.
 	isolation string
