@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -229,10 +227,7 @@ type result int64
 
 // affected reads the row count from a command tag.
 func affected(tag string) result {
-	n, err := strconv.ParseInt(tag[strings.LastIndexByte(tag, ' ')+1:], 10, 64)
-	if err != nil {
-		return 0
-	}
+	n, _ := tagCount(tag)
 	return result(n)
 }
 

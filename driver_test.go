@@ -63,3 +63,27 @@ func TestDatabaseSQLDriver(t *testing.T) {
 		t.Errorf("prepared: %d %v", c, err)
 	}
 }
+
+func TestTagCount(t *testing.T) {
+	for _, c := range []struct {
+		tag string
+		n   int64
+		ok  bool
+	}{
+		{"INSERT 0 1", 1, true},
+		{"INSERT 0 1234567", 1234567, true},
+		{"UPDATE 0", 0, true},
+		{"SELECT 42", 42, true},
+		{"COPY 999999999999999999", 999999999999999999, true},
+		{"COPY 9999999999999999999", 0, false}, // past int64
+		{"CREATE TABLE", 0, false},
+		{"BEGIN", 0, false},
+		{"42", 0, false},
+		{"", 0, false},
+		{"INSERT 0 ", 0, false},
+	} {
+		if n, ok := tagCount(c.tag); n != c.n || ok != c.ok {
+			t.Errorf("tagCount(%q) = %d, %v; want %d, %v", c.tag, n, ok, c.n, c.ok)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package rustydb
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -330,13 +329,26 @@ func (w *statementWriter) Row(vals []types.Value) error {
 }
 
 func (w *statementWriter) Complete(tag string) error {
-	if k := strings.LastIndexByte(tag, ' '); k >= 0 {
-		if n, err := strconv.ParseInt(tag[k+1:], 10, 64); err == nil {
-			w.tagged = n
-			w.progress.SetRows(max(n, w.returned))
-		}
+	if n, ok := tagCount(tag); ok {
+		w.tagged = n
+		w.progress.SetRows(max(n, w.returned))
 	}
 	return w.ResultWriter.Complete(tag)
+}
+
+// tagCount reads the row count that ends a command tag ("INSERT 0 3").
+func tagCount(tag string) (n int64, ok bool) {
+	k := len(tag)
+	for k > 0 && tag[k-1] >= '0' && tag[k-1] <= '9' {
+		k--
+	}
+	if k == len(tag) || k == 0 || tag[k-1] != ' ' || len(tag)-k > 18 {
+		return 0, false
+	}
+	for _, c := range tag[k:] {
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // measure runs one statement as the session's current activity, and

@@ -98,6 +98,11 @@ func literalRows(rows [][]plan.Expr) bool {
 // constantRow appends the values of a row of literal expressions to buf.
 func (c *Context) constantRow(buf []types.Value, r []plan.Expr) ([]types.Value, error) {
 	for _, e := range r {
+		// a prepared INSERT's parameter of its column's type, inline
+		if p, ok := e.(*plan.Param); ok && p.N <= len(c.Params) && types.Fits(c.Params[p.N-1], p.T) {
+			buf = append(buf, c.Params[p.N-1])
+			continue
+		}
 		v, err := c.constant(e)
 		if err != nil {
 			return buf, err

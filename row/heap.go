@@ -356,7 +356,7 @@ func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
 
 // insert adds a version created by t, after checking uniqueness. It waits for
 // transactions whose outcome decides a conflict.
-func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value, row []byte) (*Version, error) {
+func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value, row []byte, held **frame) (*Version, error) {
 	for {
 		h.mu.Lock()
 		if h.broken != nil {
@@ -367,7 +367,7 @@ func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []ty
 		if c.wait == nil && c.err == nil {
 			v := &Version{ID: h.nextID.Add(1), creator: t, cmin: t.CommandID()}
 			var err error
-			if v.tid, err = h.pages.store(v.ID, vals, row); err == nil {
+			if v.tid, err = h.pages.store(v.ID, vals, row, held); err == nil {
 				h.add(v, vals)
 			}
 			h.mu.Unlock()

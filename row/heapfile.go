@@ -38,8 +38,10 @@ type pages struct {
 const spillThreshold = 200
 
 // store writes a tuple for row id with vals and returns where it went. row
-// is vals encoded by AppendRow, or nil to encode them here.
-func (ps *pages) store(id uint64, vals []types.Value, row []byte) (tid, error) {
+// is vals encoded by AppendRow, or nil to encode them here. held, when not
+// nil, is a frame the caller keeps pinned from one store to the next (see
+// pin).
+func (ps *pages) store(id uint64, vals []types.Value, row []byte, held **frame) (tid, error) {
 	t := binary.AppendUvarint(ps.building[:0], id)
 	if row != nil {
 		t = append(t, row...)
@@ -57,11 +59,13 @@ func (ps *pages) store(id uint64, vals []types.Value, row []byte) (tid, error) {
 	if err != nil {
 		return tid{}, err
 	}
-	f, err := ps.pool.get(pageID{ps.table, block}, fresh, false)
+	f, err := ps.pin(pageID{ps.table, block}, fresh, held)
 	if err != nil {
 		return tid{}, err
 	}
-	defer ps.pool.release(f)
+	if held == nil {
+		defer ps.pool.release(f)
+	}
 	f.latch.Lock()
 	defer f.latch.Unlock()
 	p := f.data
@@ -72,6 +76,30 @@ func (ps *pages) store(id uint64, vals []types.Value, row []byte) (tid, error) {
 	ps.room[block] = uint16(p.freeSpace())
 	f.modified()
 	return tid{block, uint16(slot)}, nil
+}
+
+// pin returns page id's frame, pinned. With held it is *held's frame when
+// that holds the page already (a transaction's inserts mostly go to one
+// page), and otherwise the pin of *held is traded for the new frame's,
+// which *held then keeps: the pool's lock and table are not needed for
+// each row.
+func (ps *pages) pin(id pageID, fresh bool, held **frame) (*frame, error) {
+	if held == nil {
+		return ps.pool.get(id, fresh, false)
+	}
+	if f := *held; f != nil {
+		if f.id == id { // pinned, so its page cannot change
+			ps.pool.hits.Add(1)
+			return f, nil
+		}
+		ps.pool.release(f)
+		*held = nil
+	}
+	f, err := ps.pool.get(id, fresh, false)
+	if err == nil {
+		*held = f
+	}
+	return f, err
 }
 
 // spill encodes a tuple whose longest values go to overflow pages until it

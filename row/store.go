@@ -456,6 +456,12 @@ type Tx struct {
 	// them; an insert's op names its bytes. Keeping them encoded rather
 	// than as values takes a fraction of the memory in a large load.
 	rows []byte
+	// held is the frame of the page the last insert into heap went to,
+	// kept pinned for the next (see pages.pin) until the transaction ends.
+	held struct {
+		heap *Heap
+		f    *frame
+	}
 }
 
 // op is one change of a transaction. A row's takes 48 bytes: a load of
@@ -499,7 +505,11 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 	}
 	off := len(tx.rows)
 	tx.rows = AppendRow(tx.rows, vals)
-	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals, tx.rows[off:])
+	if tx.held.heap != h {
+		tx.release()
+		tx.held.heap = h
+	}
+	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals, tx.rows[off:], &tx.held.f)
 	if err != nil {
 		tx.rows = tx.rows[:off]
 		return nil, err
@@ -507,6 +517,14 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 	tx.ops = growDoubling(tx.ops, 1)
 	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, off: off, end: len(tx.rows)})
 	return v, nil
+}
+
+// release unpins the frame the transaction's inserts kept.
+func (tx *Tx) release() {
+	if tx.held.f != nil {
+		tx.s.pool.release(tx.held.f)
+	}
+	tx.held.heap, tx.held.f = nil, nil
 }
 
 // Delete removes v from h. It reports false when this statement already
@@ -617,6 +635,7 @@ func (tx *Tx) settleDDL() {
 // mode), then makes it visible.
 func (tx *Tx) Commit() error {
 	s := tx.s
+	tx.release() // before a dropped table's pages are
 	if len(tx.ops) == 0 {
 		s.txns.CommitReadOnly(tx.Txn)
 		return nil
@@ -720,6 +739,7 @@ func (tx *Tx) encode() []byte {
 // Rollback undoes the transaction's changes in reverse order.
 func (tx *Tx) Rollback() {
 	s := tx.s
+	tx.release() // before a created table's pages are dropped
 	s.txns.Abort(tx.Txn)
 	for i := len(tx.ops) - 1; i >= 0; i-- {
 		o := tx.ops[i]
@@ -852,7 +872,7 @@ func (s *Store) redo(data []byte) error {
 
 // redoInsert stores a recovered, committed row.
 func (h *Heap) redoInsert(id uint64, vals []types.Value) error {
-	t, err := h.pages.store(id, vals, nil)
+	t, err := h.pages.store(id, vals, nil, nil)
 	if err != nil {
 		return err
 	}
