@@ -204,14 +204,14 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	c := new(collector)
-	if err := s.run(ctx, args, c); err != nil {
+	d := new(driverRows) // with its collector: one allocation
+	if err := s.run(ctx, args, &d.c); err != nil {
 		return nil, err
 	}
-	if c.rows.cols == nil {
-		c.rows.cols = s.p.Columns
+	if d.c.rows.cols == nil {
+		d.c.rows.cols = s.p.Columns
 	}
-	return &driverRows{r: &c.rows}, nil
+	return d, nil
 }
 
 func named(args []driver.Value) []driver.NamedValue {
@@ -237,11 +237,13 @@ func (r result) LastInsertId() (int64, error) {
 
 func (r result) RowsAffected() (int64, error) { return int64(r), nil }
 
-type driverRows struct{ r *Rows }
+type driverRows struct{ c collector }
 
+// Columns returns a new slice each time: database/sql hands it to the
+// caller, who may change it.
 func (d *driverRows) Columns() []string {
-	names := make([]string, len(d.r.cols))
-	for i, c := range d.r.cols {
+	names := make([]string, len(d.c.rows.cols))
+	for i, c := range d.c.rows.cols {
 		names[i] = c.Name
 	}
 	return names
@@ -250,10 +252,10 @@ func (d *driverRows) Columns() []string {
 func (d *driverRows) Close() error { return nil }
 
 func (d *driverRows) Next(dest []driver.Value) error {
-	if !d.r.Next() {
+	if !d.c.rows.Next() {
 		return io.EOF
 	}
-	for i, v := range d.r.Values() {
+	for i, v := range d.c.rows.Values() {
 		switch x := toGo(v).(type) {
 		case *apd.Decimal:
 			dest[i] = x.String()

@@ -16,6 +16,7 @@ import (
 type Rows struct {
 	cols []Column
 	rows [][]types.Value
+	one  [1][]types.Value // rows' first storage: most queries of an application return one row
 	pos  int
 	tag  string
 	loc  *time.Location // the session's TimeZone, in which *string gets a timestamptz
@@ -147,6 +148,9 @@ func (c *collector) Columns(cols []Column) error {
 	return nil
 }
 func (c *collector) Row(vals []types.Value) error {
+	if c.rows.rows == nil {
+		c.rows.rows = c.rows.one[:0]
+	}
 	c.rows.rows = append(c.rows.rows, vals)
 	return nil
 }
