@@ -113,7 +113,11 @@ func (s *Session) ExecutePrepared(ctx context.Context, p *Prepared, params []typ
 	if s.Terminated() {
 		return ErrTerminated
 	}
-	defer func() { s.idleAt(s.stmtEnd) }()
+	defer func() {
+		if s.tx == nil || s.explicit { // else the Sync that ends the implicit transaction records the state
+			s.idleAt(s.stmtEnd)
+		}
+	}()
 	err := s.measure(p.stmt, p.Query, p.norm, &p.stat, w, func(w ResultWriter) error {
 		return s.runOne(ctx, p.stmt, p.Query, params, p.ParamTypes, &p.cache, w)
 	})
@@ -129,7 +133,7 @@ func (s *Session) Sync(failed bool) error {
 	if s.tx == nil || s.explicit {
 		return nil // the statements' ends recorded the state
 	}
-	defer s.idle()
+	defer s.idleAt(s.stmtEnd) // idle since the last statement ended
 	if failed {
 		s.rollback()
 		return nil

@@ -91,21 +91,6 @@ func (a *activity) begin(n sql.Normalized, text string, now time.Time) {
 	a.mu.Unlock()
 }
 
-// clock reads the time for a session's bookkeeping at half the cost of
-// time.Now: the monotonic time since a wall-clock reading at most a second
-// old, added to it. A step of the wall clock shows within that second.
-type clock struct{ base time.Time }
-
-func (c *clock) now() time.Time {
-	if !c.base.IsZero() {
-		if d := time.Since(c.base); d >= 0 && d < time.Second {
-			return c.base.Add(d)
-		}
-	}
-	c.base = time.Now()
-	return c.base
-}
-
 // idle records the state a statement (or an extended-protocol Sync) left
 // the session in, now.
 func (s *Session) idle() { s.idleAt(s.clock.now()) }
@@ -368,8 +353,8 @@ func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, 
 	*sw = statementWriter{ResultWriter: w, progress: &s.act.progress}
 	defer func() { sw.ResultWriter = nil }()
 	err := run(sw)
-	d := time.Since(start)
-	s.stmtEnd = start.Add(d)
+	s.stmtEnd = s.clock.now()
+	d := s.stmtEnd.Sub(start)
 	err = s.terminated(err)
 	kind := sql.Kind(stmt)
 	reg := &s.db.sessions
