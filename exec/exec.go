@@ -233,8 +233,12 @@ func (c *Context) build(n plan.Node) (Operator, error) {
 			return nil, err
 		}
 		// Column references are copied without a compiled closure each, a
-		// point query's whole projection.
+		// point query's whole projection; all the input's columns in order
+		// are its rows as they are (which no reader changes).
 		if !slices.ContainsFunc(n.Exprs, func(e plan.Expr) bool { _, ok := e.(*plan.ColRef); return !ok }) {
+			if c.Analysis == nil && identity(n.Exprs, len(n.Input.Columns())) {
+				return in, nil
+			}
 			return &projectOp{in: in, plan: n.Exprs}, nil
 		}
 		fns, err := c.compileAll(n.Exprs)

@@ -97,6 +97,20 @@ func (o *filterOp) Next() ([]types.Value, error) {
 	}
 }
 
+// identity reports whether exprs, column references, are the n columns of
+// their input in order.
+func identity(exprs []plan.Expr, n int) bool {
+	if len(exprs) != n {
+		return false
+	}
+	for i, e := range exprs {
+		if e.(*plan.ColRef).Idx != i {
+			return false
+		}
+	}
+	return true
+}
+
 type projectOp struct {
 	in    Operator
 	exprs []evalFn    // nil when every expression is a column reference
