@@ -343,13 +343,14 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.KillSessionStmt:
 		return s.killSession(st, w)
 	}
+	set := s.stmtSettings()
 	if s.tx == nil {
-		if err := s.beginTx(""); err != nil {
-			return err
+		if set.isolationErr != nil {
+			return set.isolationErr
 		}
+		s.beginAt(set.isolation)
 	}
 	s.tx.NextCommand()
-	set := s.stmtSettings()
 	ctx, cancel := s.statementContext(ctx, set.timeoutMS)
 	defer s.endStatement(cancel)
 	snap := s.tx.Snapshot()
@@ -483,6 +484,10 @@ type statementSettings struct {
 	maxWorkers int
 	workMem    int64
 	timeoutMS  int
+	// isolation is default_transaction_isolation's level for a statement
+	// outside BEGIN, or isolationErr why it is none.
+	isolation    string
+	isolationErr error
 }
 
 // stmtSettings returns the statement settings now in force.
@@ -494,6 +499,7 @@ func (s *Session) stmtSettings() *statementSettings {
 	*d = statementSettings{gen: s.settingsGen, cfg: cfg, noColumnar: s.settings["enable_columnar_scan"] == "off",
 		searchPath: s.searchPath(), pathValue: s.settings["search_path"], role: s.currentRole(),
 		maxWorkers: s.maxWorkers(), workMem: s.workMem(), timeoutMS: s.queryTimeoutMS()}
+	d.isolation, d.isolationErr = isolationLevel(s.settings["default_transaction_isolation"])
 	return d
 }
 
@@ -773,13 +779,19 @@ func (s *Session) beginTx(level string) error {
 	if err != nil {
 		return err
 	}
+	s.beginAt(iso)
+	return nil
+}
+
+// beginAt starts a transaction at isolation level iso, one isolationLevel
+// returned.
+func (s *Session) beginAt(iso string) {
 	s.tx = s.db.store.Begin()
 	s.txStart = s.stmtStart
 	s.isolation, s.txSnap = iso, nil
 	s.act.mu.Lock()
 	s.act.tx, s.act.txStart = s.tx.Txn, s.txStart
 	s.act.mu.Unlock()
-	return nil
 }
 
 // isolationLevel maps a requested level to the one provided. READ

@@ -129,6 +129,7 @@ import (
 	"hash/crc32"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -200,6 +201,10 @@ type Store struct {
 
 	heapsMu sync.RWMutex
 	heaps   map[uint32]*Heap
+	// heapView is a copy of heaps, replaced (under heapsMu) at every
+	// change, that Heap reads without a lock: every statement looks its
+	// table's heap up.
+	heapView atomic.Pointer[map[uint32]*Heap]
 
 	// ckptMu orders commits against checkpoints: a commit holds it shared
 	// from logging to becoming visible, a checkpoint exclusively.
@@ -331,6 +336,7 @@ func Open(opts Options) (*Store, error) {
 		h.vacuum(txn.Recovered.CommitSeq())
 	}
 	s.claims = nil
+	s.publishHeaps()
 	s.txns = txn.NewManager(maxTxn)
 	s.removeStrayFiles()
 	s.opened = time.Now()
@@ -441,9 +447,14 @@ func (s *Store) Checkpoints() uint64 { return s.checkpoints.Load() }
 
 // Heap returns the heap of table t.
 func (s *Store) Heap(t *catalog.Table) *Heap {
-	s.heapsMu.RLock()
-	defer s.heapsMu.RUnlock()
-	return s.heaps[t.ID]
+	return (*s.heapView.Load())[t.ID]
+}
+
+// publishHeaps makes heaps as they are now what Heap reads. Caller holds
+// heapsMu, or is opening the store.
+func (s *Store) publishHeaps() {
+	view := maps.Clone(s.heaps)
+	s.heapView.Store(&view)
 }
 
 // Tx is a transaction's write path: what it changed, to log at commit or to
@@ -572,6 +583,7 @@ func (tx *Tx) CreateTable(t *catalog.Table) error {
 	h := newHeap(t, tx.s.pool)
 	tx.s.heapsMu.Lock()
 	tx.s.heaps[t.ID] = h
+	tx.s.publishHeaps()
 	tx.s.heapsMu.Unlock()
 	tx.ops = append(tx.ops, op{kind: opCreateTable, heap: h, opDef: &opDef{table: t}})
 	return nil
@@ -687,6 +699,7 @@ func (tx *Tx) Commit() error {
 		if o.kind == opDropTable {
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
+			s.publishHeaps()
 			s.droppedFiles = append(s.droppedFiles, o.table.ID)
 			s.heapsMu.Unlock()
 			s.pool.drop(o.table.ID)
@@ -756,6 +769,7 @@ func (tx *Tx) Rollback() {
 			s.catalog.Remove(o.table)
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
+			s.publishHeaps()
 			s.heapsMu.Unlock()
 			s.pool.drop(o.table.ID) // no checkpoint names an uncommitted table
 			os.Remove(heapPath(s.opts.Dir, o.table.ID))
