@@ -364,13 +364,19 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	// The session's one statement context: a statement's operators hold it
 	// only while it runs (a cursor copies it), and a new one per statement
 	// would be half a kilobyte to allocate and collect.
+	// Its fields are set one by one: a composite literal would be built
+	// aside and copied, as it reads s, which holds c.
 	c := &s.running
+	if c.Store != nil { // a statement inside another (CREATE SCHEMA's)
+		*c = exec.Context{}
+	}
 	defer func() { *c = exec.Context{} }() // nothing of the statement stays reachable
-	*c = exec.Context{Ctx: ctx, Store: s.db.store, Tx: s.tx, Snap: snap, Now: s.txStart, RepeatableRead: s.isolation == "repeatable read",
-		User: s.currentRole(), SessionUser: s.sessionUser(), Database: DatabaseName, ServerVersion: ServerVersion, Params: params, Seqs: &s.seqs, Loc: s.loc,
-		NoColumnar: set.noColumnar, SearchPath: set.searchPath,
-		MaxWorkers: set.maxWorkers, Sched: s.db.sched, Config: s.db.params, SessionConfig: s.params, WorkMem: set.workMem, TempDir: s.db.tempDir, Temp: &s.db.sessions.temp,
-		Instance: instance{s}, Progress: &s.act.progress, OpenFile: s.openFileHook(), Privilege: s.runtimePrivilegeHook()}
+	c.Ctx, c.Store, c.Tx, c.Snap, c.Now, c.RepeatableRead = ctx, s.db.store, s.tx, snap, s.txStart, s.isolation == "repeatable read"
+	c.User, c.SessionUser, c.Database, c.ServerVersion = s.currentRole(), s.sessionUser(), DatabaseName, ServerVersion
+	c.Params, c.Seqs, c.Loc, c.NoColumnar, c.SearchPath = params, &s.seqs, s.loc, set.noColumnar, set.searchPath
+	c.MaxWorkers, c.Sched, c.Config, c.SessionConfig, c.WorkMem = set.maxWorkers, s.db.sched, s.db.params, s.params, set.workMem
+	c.TempDir, c.Temp, c.Instance, c.Progress = s.db.tempDir, &s.db.sessions.temp, instance{s}, &s.act.progress
+	c.OpenFile, c.Privilege = s.openFileHook(), s.runtimePrivilegeHook()
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)

@@ -354,31 +354,31 @@ func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
 		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vs, ", "))
 }
 
-// insert adds a version created by t, after checking uniqueness. It waits for
-// transactions whose outcome decides a conflict.
-func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, vals []types.Value, row []byte, held **frame) (*Version, error) {
+// insert adds v, a new version created by t, after checking uniqueness. It
+// waits for transactions whose outcome decides a conflict.
+func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, v *Version, vals []types.Value, row []byte, held **frame) error {
 	for {
 		h.mu.Lock()
 		if h.broken != nil {
 			h.mu.Unlock()
-			return nil, h.broken
+			return h.broken
 		}
 		c := h.checkUnique(m, t, vals)
 		if c.wait == nil && c.err == nil {
-			v := &Version{ID: h.nextID.Add(1), creator: t, cmin: t.CommandID()}
+			v.ID, v.creator, v.cmin = h.nextID.Add(1), t, t.CommandID()
 			var err error
 			if v.tid, err = h.pages.store(v.ID, vals, row, held); err == nil {
 				h.add(v, vals)
 			}
 			h.mu.Unlock()
-			return v, err
+			return err
 		}
 		h.mu.Unlock()
 		if c.err != nil {
-			return nil, c.err
+			return c.err
 		}
 		if err := waitFor(ctx, m, t, c.wait); err != nil {
-			return nil, err
+			return err
 		}
 	}
 }

@@ -473,6 +473,30 @@ type Tx struct {
 		heap *Heap
 		f    *frame
 	}
+	// inserts counts the rows inserted; past slabAfter their versions come
+	// from slab (see newVersion).
+	inserts int
+	slab    []Version
+}
+
+// slabAfter and slabSize: a transaction's versions past its first
+// slabAfter come slabSize to an allocation, as a load's do. The rows of a
+// transaction that inserts many tend to live and die together; a version
+// of one still live keeps its slab's memory.
+const slabAfter, slabSize = 64, 64
+
+// newVersion returns a new zero version for an insert.
+func (tx *Tx) newVersion() *Version {
+	tx.inserts++
+	if tx.inserts <= slabAfter {
+		return new(Version)
+	}
+	if len(tx.slab) == 0 {
+		tx.slab = make([]Version, slabSize)
+	}
+	v := &tx.slab[0]
+	tx.slab = tx.slab[1:]
+	return v
 }
 
 // op is one change of a transaction. A row's takes 48 bytes: a load of
@@ -520,7 +544,8 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 		tx.release()
 		tx.held.heap = h
 	}
-	v, err := h.insert(ctx, tx.s.txns, tx.Txn, vals, tx.rows[off:], &tx.held.f)
+	v := tx.newVersion()
+	err := h.insert(ctx, tx.s.txns, tx.Txn, v, vals, tx.rows[off:], &tx.held.f)
 	if err != nil {
 		tx.rows = tx.rows[:off]
 		return nil, err
@@ -712,7 +737,7 @@ func (tx *Tx) Commit() error {
 			o.load.install()
 		}
 	}
-	tx.ops, tx.rows = nil, nil
+	tx.ops, tx.rows, tx.slab = nil, nil, nil
 	return nil
 }
 
@@ -785,7 +810,7 @@ func (tx *Tx) Rollback() {
 		}
 	}
 	tx.settleDDL() // after the undo, so a checkpoint never misses a restored table
-	tx.ops, tx.rows = nil, nil
+	tx.ops, tx.rows, tx.slab = nil, nil, nil
 }
 
 // redo applies one commit record during recovery.
