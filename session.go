@@ -303,6 +303,17 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
 		}
 	}()
+	return s.dispatch(ctx, stmt, query, params, paramTypes, cache, w)
+}
+
+// The statement functions below are split where their defers are, so that
+// the compiler can open-code each (it cannot in a function with as many
+// returns as dispatch has); run as records, they took 2% of a prepared
+// insert's time.
+
+// dispatch runs one statement: session and instance commands here, the
+// others in a transaction (inTransaction).
+func (s *Session) dispatch(ctx context.Context, stmt sql.Statement, query string, params []types.Value, paramTypes []types.T, cache *planCache, w ResultWriter) error {
 	s.lastPlan = nil
 	if t, ok := stmt.(*sql.TransactionStmt); ok {
 		return s.transaction(t, w)
@@ -343,6 +354,12 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	case *sql.KillSessionStmt:
 		return s.killSession(st, w)
 	}
+	return s.inTransaction(ctx, stmt, query, params, paramTypes, cache, w)
+}
+
+// inTransaction runs a statement in the session's transaction, beginning
+// one if none is open, with the statement's context.
+func (s *Session) inTransaction(ctx context.Context, stmt sql.Statement, query string, params []types.Value, paramTypes []types.T, cache *planCache, w ResultWriter) error {
 	set := s.stmtSettings()
 	if s.tx == nil {
 		if set.isolationErr != nil {
@@ -352,7 +369,6 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	}
 	s.tx.NextCommand()
 	ctx, cancel := s.statementContext(ctx, set.timeoutMS)
-	defer s.endStatement(cancel)
 	snap := s.tx.Snapshot()
 	if s.isolation == "repeatable read" {
 		if s.txSnap == nil {
@@ -370,13 +386,21 @@ func (s *Session) runOne(ctx context.Context, stmt sql.Statement, query string, 
 	if c.Store != nil { // a statement inside another (CREATE SCHEMA's)
 		*c = exec.Context{}
 	}
-	defer func() { *c = exec.Context{} }() // nothing of the statement stays reachable
+	defer func() {
+		*c = exec.Context{} // nothing of the statement stays reachable
+		s.endStatement(cancel)
+	}()
 	c.Ctx, c.Store, c.Tx, c.Snap, c.Now, c.RepeatableRead = ctx, s.db.store, s.tx, snap, s.txStart, s.isolation == "repeatable read"
 	c.User, c.SessionUser, c.Database, c.ServerVersion = s.currentRole(), s.sessionUser(), DatabaseName, ServerVersion
 	c.Params, c.Seqs, c.Loc, c.NoColumnar, c.SearchPath = params, &s.seqs, s.loc, set.noColumnar, set.searchPath
 	c.MaxWorkers, c.Sched, c.Config, c.SessionConfig, c.WorkMem = set.maxWorkers, s.db.sched, s.db.params, s.params, set.workMem
 	c.TempDir, c.Temp, c.Instance, c.Progress = s.db.tempDir, &s.db.sessions.temp, instance{s}, &s.act.progress
 	c.OpenFile, c.Privilege = s.openFileHook(), s.runtimePrivilegeHook()
+	return s.runStatement(ctx, c, stmt, query, paramTypes, cache, set, w)
+}
+
+// runStatement runs a statement with its context c.
+func (s *Session) runStatement(ctx context.Context, c *exec.Context, stmt sql.Statement, query string, paramTypes []types.T, cache *planCache, set *statementSettings, w ResultWriter) error {
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)

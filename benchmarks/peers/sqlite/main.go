@@ -80,6 +80,7 @@ func main() {
 	only := flag.String("workloads", "", "the workloads to run, by letter (a,c; default all)")
 	engineList := flag.String("engines", "", "the engines to run (RustyDB,SQLite; default both)")
 	reps := flag.Int("runs", 3, "runs of each workload on each engine, taking turns; the median counts")
+	verbose := flag.Bool("v", false, "print every run's time, not only the medians")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	flag.Parse()
 	log.SetFlags(0)
@@ -123,6 +124,9 @@ func main() {
 				d, err := runOnce(*parent, e, w)
 				errs[i] = err
 				times[i] = append(times[i], d)
+				if *verbose && err == nil {
+					fmt.Printf("  %s %s: %s\n", w.name[:1], e.name, fmtDuration(d))
+				}
 			}
 		}
 		medians := make([]time.Duration, len(engines))
