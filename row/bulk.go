@@ -102,7 +102,7 @@ func (tx *Tx) BulkLoad(h *Heap) *Load {
 	l := &Load{tx: tx, h: h, def: h.Def(), rowsPer: tx.s.segmentRows(),
 		images: iouring.AlignedBuffer(loadChunkPages * PageSize)}
 	l.align()
-	tx.ops = append(tx.ops, op{kind: opLoad, heap: h, opDef: &opDef{load: l}})
+	tx.ops.add(op{kind: opLoad, heap: h, opDef: &opDef{load: l}})
 	return l
 }
 
@@ -636,7 +636,7 @@ func tornFree(err error, usedBlock bool) bool {
 // logLoads appends the load records of tx's bulk loads, before its commit
 // record. Caller holds ckptMu shared.
 func (tx *Tx) logLoads() error {
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		if o.kind == opLoad && len(o.load.ranges) > 0 {
 			if _, err := tx.s.log.Append(tx.ID, recLoad, o.load.appendBlocks(nil)); err != nil {
 				return err

@@ -44,7 +44,7 @@ func (tx *Tx) CreateRole(r *catalog.Role) error {
 		return err
 	}
 	s.pendingRoles[r.ID] = pendingRole{owner: tx.Txn}
-	tx.ops = append(tx.ops, op{kind: opCreateRole, opDef: &opDef{role: r}})
+	tx.ops.add(op{kind: opCreateRole, opDef: &opDef{role: r}})
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (tx *Tx) AlterRole(old, r *catalog.Role) error {
 		return err
 	}
 	tx.s.catalog.ReplaceRole(r)
-	tx.ops = append(tx.ops, op{kind: opAlterRole, opDef: &opDef{role: r, oldRole: old}})
+	tx.ops.add(op{kind: opAlterRole, opDef: &opDef{role: r, oldRole: old}})
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (tx *Tx) DropRole(r *catalog.Role) error {
 		return err
 	}
 	tx.s.catalog.RemoveRole(r.Name)
-	tx.ops = append(tx.ops, op{kind: opDropRole, opDef: &opDef{role: r}})
+	tx.ops.add(op{kind: opDropRole, opDef: &opDef{role: r}})
 	return nil
 }
 

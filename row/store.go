@@ -462,7 +462,7 @@ func (s *Store) publishHeaps() {
 type Tx struct {
 	*txn.Txn
 	s   *Store
-	ops []op
+	ops opLog
 	// rows holds the inserted rows, encoded as the commit record carries
 	// them; an insert's op names its bytes. Keeping them encoded rather
 	// than as values takes a fraction of the memory in a large load.
@@ -550,8 +550,7 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 		tx.rows = tx.rows[:off]
 		return nil, err
 	}
-	tx.ops = growDoubling(tx.ops, 1)
-	tx.ops = append(tx.ops, op{kind: opInsert, heap: h, v: v, off: off, end: len(tx.rows)})
+	tx.ops.add(op{kind: opInsert, heap: h, v: v, off: off, end: len(tx.rows)})
 	return v, nil
 }
 
@@ -568,7 +567,7 @@ func (tx *Tx) release() {
 func (tx *Tx) Delete(ctx context.Context, h *Heap, v *Version) (bool, error) {
 	ok, err := h.delete(ctx, tx.s.txns, tx.Txn, v)
 	if ok {
-		tx.ops = append(tx.ops, op{kind: opDelete, heap: h, v: v})
+		tx.ops.add(op{kind: opDelete, heap: h, v: v})
 	}
 	return ok, err
 }
@@ -610,7 +609,7 @@ func (tx *Tx) CreateTable(t *catalog.Table) error {
 	tx.s.heaps[t.ID] = h
 	tx.s.publishHeaps()
 	tx.s.heapsMu.Unlock()
-	tx.ops = append(tx.ops, op{kind: opCreateTable, heap: h, opDef: &opDef{table: t}})
+	tx.ops.add(op{kind: opCreateTable, heap: h, opDef: &opDef{table: t}})
 	return nil
 }
 
@@ -620,7 +619,7 @@ func (tx *Tx) DropTable(t *catalog.Table) {
 	tx.s.pendingDrops[t.ID] = t
 	tx.s.pendingMu.Unlock()
 	tx.s.catalog.Remove(t)
-	tx.ops = append(tx.ops, op{kind: opDropTable, opDef: &opDef{table: t}})
+	tx.ops.add(op{kind: opDropTable, opDef: &opDef{table: t}})
 }
 
 // AlterTable replaces t's definition by def (same id), checking the rows
@@ -646,13 +645,13 @@ func (tx *Tx) AlterTable(t, def *catalog.Table) error {
 	if _, pending := tx.s.pendingAlters[def.ID]; !pending {
 		tx.s.pendingAlters[def.ID] = old
 	}
-	tx.ops = append(tx.ops, op{kind: opAlterTable, heap: h, opDef: &opDef{table: def, old: old}})
+	tx.ops.add(op{kind: opAlterTable, heap: h, opDef: &opDef{table: def, old: old}})
 	return nil
 }
 
 // settleDDL forgets tx's DDL as pending once tx has ended.
 func (tx *Tx) settleDDL() {
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		if o.kind == opCreateTable || o.kind == opDropTable || o.kind == opAlterTable {
 			tx.s.pendingMu.Lock()
 			delete(tx.s.pendingCreates, o.table.ID)
@@ -673,11 +672,11 @@ func (tx *Tx) settleDDL() {
 func (tx *Tx) Commit() error {
 	s := tx.s
 	tx.release() // before a dropped table's pages are
-	if len(tx.ops) == 0 {
+	if tx.ops.len() == 0 {
 		s.txns.CommitReadOnly(tx.Txn)
 		return nil
 	}
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		if o.kind == opLoad {
 			if err := o.load.sync(); err != nil {
 				tx.Rollback()
@@ -704,7 +703,7 @@ func (tx *Tx) Commit() error {
 	}
 	s.txns.Commit(tx.Txn)
 	var inserted, deleted uint64
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		switch o.kind {
 		case opInsert:
 			inserted++
@@ -720,7 +719,7 @@ func (tx *Tx) Commit() error {
 	// Settle DDL before a checkpoint can run: it must not see a committed
 	// CREATE as pending (and leave the table out) or a committed DROP as
 	// pending (and look for its removed heap).
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		if o.kind == opDropTable {
 			s.heapsMu.Lock()
 			delete(s.heaps, o.table.ID)
@@ -732,24 +731,24 @@ func (tx *Tx) Commit() error {
 	}
 	tx.settleDDL()
 	s.ckptMu.RUnlock()
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		if o.kind == opLoad {
 			o.load.install()
 		}
 	}
-	tx.ops, tx.rows, tx.slab = nil, nil, nil
+	tx.ops, tx.rows, tx.slab = opLog{}, nil, nil
 	return nil
 }
 
 func (tx *Tx) encode() []byte {
-	size := len(tx.rows) + len(tx.ops)*(1+4+binary.MaxVarintLen64)
-	for _, o := range tx.ops {
+	size := len(tx.rows) + tx.ops.len()*(1+4+binary.MaxVarintLen64)
+	for o := range tx.ops.all() {
 		if o.kind == opLoad {
 			size += len(o.load.versions) * 5 // a row id delta, a block delta and a slot: 1, 1 and 2-3 bytes
 		}
 	}
 	buf := make([]byte, 0, size)
-	for _, o := range tx.ops {
+	for o := range tx.ops.all() {
 		buf = append(buf, o.kind)
 		switch o.kind {
 		case opInsert:
@@ -768,7 +767,7 @@ func (tx *Tx) encode() []byte {
 		case opDropTable:
 			buf = binary.LittleEndian.AppendUint32(buf, o.table.ID)
 		case opCreateRole, opAlterRole, opDropRole:
-			buf = appendRoleOp(buf, o)
+			buf = appendRoleOp(buf, *o)
 		}
 	}
 	return buf
@@ -779,8 +778,7 @@ func (tx *Tx) Rollback() {
 	s := tx.s
 	tx.release() // before a created table's pages are dropped
 	s.txns.Abort(tx.Txn)
-	for i := len(tx.ops) - 1; i >= 0; i-- {
-		o := tx.ops[i]
+	for o := range tx.ops.backward() {
 		switch o.kind {
 		case opInsert:
 			if vals, _, err := DecodeRow(tx.rows[o.off:o.end]); err == nil {
@@ -806,11 +804,11 @@ func (tx *Tx) Rollback() {
 			o.heap.mu.Unlock()
 			s.catalog.Replace(o.old)
 		case opCreateRole, opAlterRole, opDropRole:
-			s.undoRole(o)
+			s.undoRole(*o)
 		}
 	}
 	tx.settleDDL() // after the undo, so a checkpoint never misses a restored table
-	tx.ops, tx.rows, tx.slab = nil, nil, nil
+	tx.ops, tx.rows, tx.slab = opLog{}, nil, nil
 }
 
 // redo applies one commit record during recovery.
