@@ -92,5 +92,3 @@ var errCopyExtended = sqlerr.New(sqlerr.FeatureNotSupported, "COPY is not suppor
 
 func (w *collectWriter) CopyIn(int, bool) (io.Reader, error)  { return nil, errCopyExtended }
 func (w *collectWriter) CopyOut(int, bool) (io.Writer, error) { return nil, errCopyExtended }
-func (discard) CopyIn(int, bool) (io.Reader, error)           { return nil, errCopyExtended }
-func (discard) CopyOut(int, bool) (io.Writer, error)          { return nil, errCopyExtended }

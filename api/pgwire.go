@@ -426,15 +426,6 @@ func (w *wireWriter) ParameterStatus(name, value string) {
 	w.be.Send(&pgproto3.ParameterStatus{Name: name, Value: value})
 }
 
-// discard is a ResultWriter that drops everything.
-type discard struct{}
-
-func (discard) Columns([]rustydb.Column) error { return nil }
-func (discard) Row([]types.Value) error        { return nil }
-func (discard) Complete(string) error          { return nil }
-func (discard) Notice(rustydb.Notice)          {}
-func (discard) ParameterStatus(string, string) {}
-
 // connRegistry tracks live connections for cancel requests and shutdown.
 type connRegistry struct {
 	mu    sync.Mutex
