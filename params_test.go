@@ -214,3 +214,105 @@ func TestSlowQueryLog(t *testing.T) {
 		t.Errorf("duration_ms = %v, want a number", rec["duration_ms"])
 	}
 }
+
+// TestPreparedSeesSettingChanges runs one prepared statement between
+// changes of what a statement derives from the session's settings (see
+// stmtSettings): the search path (as SET, SET LOCAL that a commit reverts,
+// and SET ROLE through $user), statement_timeout and
+// default_transaction_isolation. Each execution must see the settings
+// then in force, not those the derived values were made from.
+func TestPreparedSeesSettingChanges(t *testing.T) {
+	db, _ := openParamsDB(t)
+	s := db.NewSession("rustydb")
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE SCHEMA other", "CREATE TABLE t (x TEXT)", "CREATE TABLE other.t (x TEXT)",
+		"INSERT INTO t VALUES ('public')", "INSERT INTO other.t VALUES ('other')",
+		"CREATE ROLE other SUPERUSER",
+	} {
+		execIn(t, s, q)
+	}
+	p, err := s.Prepare("SELECT x FROM t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(step, want string) {
+		t.Helper()
+		var c collector
+		err := s.ExecutePrepared(ctx, p, nil, &c)
+		if err == nil {
+			err = s.Sync(false)
+		}
+		got := ""
+		if err != nil {
+			got = "error " + sqlerr.Code(err)
+		} else if len(c.rows.rows) == 1 {
+			got = c.rows.rows[0][0].S
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", step, got, want)
+		}
+	}
+	run("default path", "public")
+	execIn(t, s, "SET search_path = other")
+	run("SET search_path", "other")
+	execIn(t, s, "RESET search_path")
+	run("RESET search_path", "public")
+	execIn(t, s, "BEGIN")
+	execIn(t, s, "SET LOCAL search_path = other")
+	run("SET LOCAL search_path", "other")
+	execIn(t, s, "COMMIT")
+	run("after the transaction", "public")
+	execIn(t, s, `SET search_path = "$user"`)
+	run("$user as rustydb", "error 42P01")
+	execIn(t, s, "SET ROLE other")
+	run("$user as other", "other")
+	execIn(t, s, "RESET ROLE")
+	execIn(t, s, "RESET search_path")
+
+	sleep, err := s.Prepare("SELECT pg_sleep(0.2)::text", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sleepErr := func() string {
+		var c collector
+		err := s.ExecutePrepared(ctx, sleep, nil, &c)
+		s.Sync(err != nil)
+		return sqlerr.Code(err)
+	}
+	execIn(t, s, "SET statement_timeout = 20")
+	if code := sleepErr(); code != sqlerr.QueryCanceled {
+		t.Errorf("statement_timeout 20 ms: code %q, want %s", code, sqlerr.QueryCanceled)
+	}
+	execIn(t, s, "RESET statement_timeout")
+	if code := sleepErr(); code != "" {
+		t.Errorf("after RESET statement_timeout: code %q", code)
+	}
+
+	// Two executions before a Sync share an implicit transaction, whose
+	// second statement sees a row another session committed in between
+	// only under READ COMMITTED.
+	count, err := s.Prepare("SELECT count(*)::text FROM t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := db.NewSession("rustydb")
+	for _, c := range []struct {
+		level string
+		grows bool
+	}{{"repeatable read", false}, {"read committed", true}} {
+		execIn(t, s, "SET default_transaction_isolation = '"+c.level+"'")
+		var first, second collector
+		if err := s.ExecutePrepared(ctx, count, nil, &first); err != nil {
+			t.Fatal(err)
+		}
+		execIn(t, other, "INSERT INTO t VALUES ('more')")
+		if err := s.ExecutePrepared(ctx, count, nil, &second); err != nil {
+			t.Fatal(err)
+		}
+		s.Sync(false)
+		if grows := first.rows.rows[0][0].S != second.rows.rows[0][0].S; grows != c.grows {
+			t.Errorf("default_transaction_isolation %s: counts %s then %s", c.level, first.rows.rows[0][0].S, second.rows.rows[0][0].S)
+		}
+	}
+}
