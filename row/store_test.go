@@ -1834,3 +1834,44 @@ func segmentedItems(t *testing.T) (*Store, *Heap, []int64) {
 	}
 	return s, h, ids
 }
+
+// TestInsertsLeaveNoPins checks that the page a transaction's inserts keep
+// pinned (Tx.held) is released however the transaction ends, and when its
+// inserts move to another table: with 16 frames, 40 tables created and
+// written, half of them rolled back, would exhaust the pool otherwise.
+func TestInsertsLeaveNoPins(t *testing.T) {
+	s := openStore(t, testOptions(t))
+	ctx := context.Background()
+	var prev *Heap
+	for i := range 40 {
+		tx := s.Begin()
+		tbl := itemsTable(fmt.Sprintf("t%d", i))
+		if err := tx.CreateTable(tbl); err != nil {
+			t.Fatal(err)
+		}
+		h := s.Heap(tbl)
+		for j := range 5 {
+			if err := tx.Insert(ctx, h, []types.Value{types.NewInt(int64(j)), types.NewText("x")}); err != nil {
+				t.Fatalf("table %d row %d: %v", i, j, err)
+			}
+			if prev != nil { // alternate with the last committed table
+				if err := tx.Insert(ctx, prev, []types.Value{types.NewInt(int64(1000*i + j)), types.NewText("y")}); err != nil {
+					t.Fatalf("table %d row %d of the previous table: %v", i, j, err)
+				}
+			}
+		}
+		if i%2 == 0 {
+			tx.Rollback()
+			continue
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		prev = h
+	}
+	for _, f := range s.pool.frames {
+		if n := f.pins.Load(); n != 0 {
+			t.Errorf("frame of page %v has %d pins", f.id, n)
+		}
+	}
+}
