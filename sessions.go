@@ -359,9 +359,11 @@ func (s *Session) measure(stmt sql.Statement, text string, norm sql.Normalized, 
 	kind := sql.Kind(stmt)
 	reg := &s.db.sessions
 	reg.statements.Add(1)
-	reg.rowsReturned.Add(uint64(sw.returned))
+	if sw.returned > 0 { // an atomic add is not free: none for nothing
+		reg.rowsReturned.Add(uint64(sw.returned))
+	}
 	if err == nil {
-		if c, ok := stmt.(*sql.CopyStmt); kind == "insert" || kind == "update" || kind == "delete" || ok && c.From {
+		if c, ok := stmt.(*sql.CopyStmt); sw.tagged > 0 && (kind == "insert" || kind == "update" || kind == "delete" || ok && c.From) {
 			reg.rowsWritten.Add(uint64(sw.tagged))
 		}
 		s.db.statements.record(norm, stat, d, sw.tagged, s.stmtEnd)
