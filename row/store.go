@@ -461,6 +461,10 @@ func (s *Store) publishHeaps() {
 // undo at rollback.
 type Tx struct {
 	*txn.Txn
+	// own is what Txn points to: the transaction's state and its
+	// identity in one allocation. A committed transaction's versions keep
+	// it, and so the Tx, alive; Commit drops what the Tx holds.
+	own txn.Txn
 	s   *Store
 	ops opLog
 	// rows holds the inserted rows, encoded as the commit record carries
@@ -519,7 +523,12 @@ type opDef struct {
 }
 
 // Begin starts a transaction.
-func (s *Store) Begin() *Tx { return &Tx{Txn: s.txns.Begin(), s: s} }
+func (s *Store) Begin() *Tx {
+	tx := &Tx{s: s}
+	tx.Txn = &tx.own
+	s.txns.Start(tx.Txn)
+	return tx
+}
 
 // Snapshot returns the snapshot for tx's current command.
 func (tx *Tx) Snapshot() txn.Snapshot { return tx.s.txns.Snapshot(tx.Txn) }

@@ -167,14 +167,21 @@ func NewManager(firstID uint64) *Manager {
 
 // Begin starts a transaction.
 func (m *Manager) Begin() *Txn {
-	t := &Txn{ID: m.nextID.Add(1), beginSeq: m.seq.Load()}
+	t := new(Txn)
+	m.Start(t)
+	return t
+}
+
+// Start starts transaction t, a zero Txn the caller allocated (as part of
+// its own transaction state, to save an allocation per transaction).
+func (m *Manager) Start(t *Txn) {
+	t.ID, t.beginSeq = m.nextID.Add(1), m.seq.Load()
 	m.mu.Lock()
 	last := m.active.prev
 	t.prev, t.next = last, &m.active
 	last.next, m.active.prev = t, t
 	m.open++
 	m.mu.Unlock()
-	return t
 }
 
 // Snapshot returns a snapshot for the next command of t (t may be nil).
