@@ -356,7 +356,7 @@ func (h *Heap) duplicateKey(k int, vals []types.Value) *sqlerr.Error {
 
 // insert adds v, a new version created by t, after checking uniqueness. It
 // waits for transactions whose outcome decides a conflict.
-func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, v *Version, vals []types.Value, row []byte, held **frame) error {
+func (h *Heap) insert(ctx context.Context, m *txn.Manager, t *txn.Txn, v *Version, vals []types.Value, row []byte, held *heldFrame) error {
 	for {
 		h.mu.Lock()
 		if h.broken != nil {

@@ -41,7 +41,7 @@ const spillThreshold = 200
 // is vals encoded by AppendRow, or nil to encode them here. held, when not
 // nil, is a frame the caller keeps pinned from one store to the next (see
 // pin).
-func (ps *pages) store(id uint64, vals []types.Value, row []byte, held **frame) (tid, error) {
+func (ps *pages) store(id uint64, vals []types.Value, row []byte, held *heldFrame) (tid, error) {
 	t := binary.AppendUvarint(ps.building[:0], id)
 	if row != nil {
 		t = append(t, row...)
@@ -78,26 +78,41 @@ func (ps *pages) store(id uint64, vals []types.Value, row []byte, held **frame) 
 	return tid{block, uint16(slot)}, nil
 }
 
-// pin returns page id's frame, pinned. With held it is *held's frame when
-// that holds the page already (a transaction's inserts mostly go to one
-// page), and otherwise the pin of *held is traded for the new frame's,
-// which *held then keeps: the pool's lock and table are not needed for
-// each row.
-func (ps *pages) pin(id pageID, fresh bool, held **frame) (*frame, error) {
+// heldFrame is a frame kept pinned from one store to the next: a
+// transaction's inserts mostly go to one page, which then needs neither the
+// pool's lock nor its table for each row. The hits it serves are counted
+// in the pool's when it is released.
+type heldFrame struct {
+	f    *frame
+	hits uint64
+}
+
+// release unpins the held frame, if any.
+func (h *heldFrame) release(bp *bufferPool) {
+	if h.f != nil {
+		bp.hits.Add(h.hits)
+		bp.release(h.f)
+	}
+	*h = heldFrame{}
+}
+
+// pin returns page id's frame, pinned. With held it is held's frame when
+// that holds the page already, and otherwise the pin held has is traded for
+// the new frame's, which held then keeps.
+func (ps *pages) pin(id pageID, fresh bool, held *heldFrame) (*frame, error) {
 	if held == nil {
 		return ps.pool.get(id, fresh, false)
 	}
-	if f := *held; f != nil {
+	if f := held.f; f != nil {
 		if f.id == id { // pinned, so its page cannot change
-			ps.pool.hits.Add(1)
+			held.hits++
 			return f, nil
 		}
-		ps.pool.release(f)
-		*held = nil
+		held.release(ps.pool)
 	}
 	f, err := ps.pool.get(id, fresh, false)
 	if err == nil {
-		*held = f
+		held.f = f
 	}
 	return f, err
 }

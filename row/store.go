@@ -471,12 +471,10 @@ type Tx struct {
 	// them; an insert's op names its bytes. Keeping them encoded rather
 	// than as values takes a fraction of the memory in a large load.
 	rows []byte
-	// held is the frame of the page the last insert into heap went to,
+	// held is the frame of the page the last insert into heldFor went to,
 	// kept pinned for the next (see pages.pin) until the transaction ends.
-	held struct {
-		heap *Heap
-		f    *frame
-	}
+	held    heldFrame
+	heldFor *Heap
 	// inserts counts the rows inserted; past slabAfter their versions come
 	// from slab (see newVersion).
 	inserts int
@@ -549,12 +547,12 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 	}
 	off := len(tx.rows)
 	tx.rows = AppendRow(tx.rows, vals)
-	if tx.held.heap != h {
+	if tx.heldFor != h {
 		tx.release()
-		tx.held.heap = h
+		tx.heldFor = h
 	}
 	v := tx.newVersion()
-	err := h.insert(ctx, tx.s.txns, tx.Txn, v, vals, tx.rows[off:], &tx.held.f)
+	err := h.insert(ctx, tx.s.txns, tx.Txn, v, vals, tx.rows[off:], &tx.held)
 	if err != nil {
 		tx.rows = tx.rows[:off]
 		return nil, err
@@ -565,10 +563,8 @@ func (tx *Tx) insert(ctx context.Context, h *Heap, vals []types.Value) (*Version
 
 // release unpins the frame the transaction's inserts kept.
 func (tx *Tx) release() {
-	if tx.held.f != nil {
-		tx.s.pool.release(tx.held.f)
-	}
-	tx.held.heap, tx.held.f = nil, nil
+	tx.held.release(tx.s.pool)
+	tx.heldFor = nil
 }
 
 // Delete removes v from h. It reports false when this statement already
