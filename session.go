@@ -396,11 +396,11 @@ func (s *Session) inTransaction(ctx context.Context, stmt sql.Statement, query s
 	c.MaxWorkers, c.Sched, c.Config, c.SessionConfig, c.WorkMem = set.maxWorkers, s.db.sched, s.db.params, s.params, set.workMem
 	c.TempDir, c.Temp, c.Instance, c.Progress = s.db.tempDir, &s.db.sessions.temp, instance{s}, &s.act.progress
 	c.OpenFile, c.Privilege = s.openFileHook(), s.runtimePrivilegeHook()
-	return s.runStatement(ctx, c, stmt, query, paramTypes, cache, set, w)
+	return s.runStatement(ctx, c, stmt, query, paramTypes, cache, w)
 }
 
 // runStatement runs a statement with its context c.
-func (s *Session) runStatement(ctx context.Context, c *exec.Context, stmt sql.Statement, query string, paramTypes []types.T, cache *planCache, set *statementSettings, w ResultWriter) error {
+func (s *Session) runStatement(ctx context.Context, c *exec.Context, stmt sql.Statement, query string, paramTypes []types.T, cache *planCache, w ResultWriter) error {
 	switch st := stmt.(type) {
 	case *sql.TruncateStmt:
 		return s.truncate(c, st, w)
@@ -437,7 +437,7 @@ func (s *Session) runStatement(ctx context.Context, c *exec.Context, stmt sql.St
 	case *sql.AlterSchemaStmt:
 		return s.alterSchema(st, w)
 	}
-	key := planKey{s.db.store.Catalog().Version(), set.pathValue, set.role}
+	key := s.planKey()
 	if cache != nil && cache.plan != nil && cache.key == key {
 		s.lastPlan = cache.plan
 		c.Memo = &cache.memo
@@ -539,7 +539,8 @@ func (s *Session) settingsChanged() { s.settingsGen++ }
 
 // planKey returns the session's planKey now.
 func (s *Session) planKey() planKey {
-	return planKey{s.db.store.Catalog().Version(), s.settings["search_path"], s.currentRole()}
+	set := s.stmtSettings()
+	return planKey{s.db.store.Catalog().Version(), set.pathValue, set.role}
 }
 
 // cacheable reports whether a plan can run again: DDL plans carry the
