@@ -9,8 +9,30 @@ package plan
 
 // pruneColumns prunes the joins under n, whose output columns all stay.
 func pruneColumns(n Node) Node {
+	if !prunable(n) {
+		return n
+	}
 	n, _ = prune(n, allNeeded(len(n.Columns())))
 	return n
+}
+
+// prunable reports whether prune can change n: when it holds a node whose
+// inputs can be read in part (a join, an aggregation, a Parquet scan, ...)
+// or a projection under another. A point query's plan is none of these,
+// and pruning it would only allocate.
+func prunable(n Node) bool {
+	found, projections := false, 0
+	walkNodes(n, func(x Node) {
+		switch x.(type) {
+		case *Project:
+			projections++
+			found = found || projections > 1
+		case *Scan, *Filter, *Sort, *Limit, *Values:
+		default:
+			found = true
+		}
+	})
+	return found
 }
 
 func allNeeded(n int) []bool {
