@@ -38,8 +38,33 @@ func (c *Context) needed(n plan.Node) []bool {
 	if req, ok := (*nc)[n]; ok {
 		return req
 	}
+	if rowOnly(n) {
+		return nil // no reader of the analysis in this plan
+	}
 	nc.mark(n, allCols(len(n.Columns())))
 	return (*nc)[n]
+}
+
+// rowOnly reports whether the plan n can hold neither a column-segment
+// scan nor a vectorized join, the operators that read the analysis: only
+// index scans, filters, projections, sorts, limits and VALUES. A point
+// query's plan is, and analysing it would only allocate.
+func rowOnly(n plan.Node) bool {
+	switch n := n.(type) {
+	case *plan.Scan:
+		return n.Lookup != nil
+	case *plan.Filter:
+		return rowOnly(n.Input)
+	case *plan.Project:
+		return rowOnly(n.Input)
+	case *plan.Sort:
+		return rowOnly(n.Input)
+	case *plan.Limit:
+		return rowOnly(n.Input)
+	case *plan.Values:
+		return true
+	}
+	return false
 }
 
 func allCols(n int) []bool {
