@@ -91,9 +91,9 @@ type Session struct {
 	tx      *row.Tx
 	txStart time.Time
 	// stmtStart and stmtEnd are the clock readings measure took around the
-	// last statement; its transaction starts at the first (now()), and
-	// ExecutePrepared's idle state at the second: reading the clock costs
-	// about 100 ns on these virtual machines, a sizeable part of a point query.
+	// last statement (from clock, see clock.go); its transaction starts at
+	// the first (now()), and the idle state that follows at the second:
+	// reading the clock is a sizeable part of a point query.
 	stmtStart, stmtEnd time.Time
 	clock              clock
 	writer             statementWriter // measure's, reused
