@@ -169,9 +169,10 @@ func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
 func (s *stmt) run(ctx context.Context, args []driver.NamedValue, c *collector) error {
 	// The values of a query or DML are copied out of params before it
 	// returns; anything else (a DECLARE's cursor) may keep them.
-	params := s.params[:0]
-	if !s.p.Streams() {
-		params = nil
+	reuse := s.p.Streams()
+	var params []types.Value
+	if reuse {
+		params = s.params[:0]
 	}
 	for i, a := range args {
 		v, err := fromGo(a.Value)
@@ -180,7 +181,7 @@ func (s *stmt) run(ctx context.Context, args []driver.NamedValue, c *collector) 
 		}
 		params = append(params, v)
 	}
-	if s.p.Streams() {
+	if reuse {
 		s.params = params
 	}
 	if err := s.c.s.ExecutePrepared(ctx, s.p, params, c); err != nil {
